@@ -1,0 +1,48 @@
+import {UsageError} from '../errors.ts'
+import {describeAwsError} from './errors.ts'
+import {type AwsSession, createAwsClient} from './session.ts'
+
+export interface CallerIdentity {
+  account: string
+  arn: string
+  userId: string
+}
+
+/** `aws sts get-caller-identity`, with credential problems turned into hints. */
+export async function getCallerIdentity(session: AwsSession): Promise<CallerIdentity> {
+  const {STSClient, GetCallerIdentityCommand} = await import('@aws-sdk/client-sts')
+  const sts = createAwsClient(STSClient, session)
+  try {
+    const out = await sts.send(new GetCallerIdentityCommand({}))
+    return {account: out.Account ?? '', arn: out.Arn ?? '', userId: out.UserId ?? ''}
+  } catch (error) {
+    throw describeAwsError(error, session, 'sts:GetCallerIdentity')
+  } finally {
+    sts.destroy()
+  }
+}
+
+/** Pure: does the caller's account match the environment's configured one? */
+export function accountMismatch(expected: string | undefined, actual: string): boolean {
+  return expected !== undefined && expected !== actual
+}
+
+/**
+ * The account guard: when the environment's configured account differs from
+ * the caller's, nothing is written.
+ */
+export function assertAccount(
+  env: {name: string; account?: string},
+  identity: CallerIdentity,
+  session: AwsSession,
+): void {
+  if (!accountMismatch(env.account, identity.account)) return
+  const via = session.profile ? `profile ${session.profile}` : 'the current credentials'
+  throw new UsageError(
+    `Wrong AWS account: environment ${env.name} is account ${env.account}, but ${via} is account ${identity.account}. Nothing was changed.`,
+    {
+      code: 'ACCOUNT_MISMATCH',
+      hint: `Use the profile for ${env.name} (--profile or AWS_PROFILE), or fix environments.${env.name}.account in the config.`,
+    },
+  )
+}

@@ -1,0 +1,73 @@
+/**
+ * Built-in Piksel defaults and the naming conventions of DESIGN.md §3.
+ * Pure: no I/O, so it is tested table-driven.
+ */
+import type {RawConfig} from './schema.ts'
+
+export const DEFAULT_REGION = 'ap-southeast-3'
+export const DEFAULT_ENVIRONMENTS = ['dev', 'staging', 'production'] as const
+export const DEFAULT_GPU_TARGET = 8
+
+export interface TerraformPhase {
+  name: string
+  targets: string[]
+}
+
+export interface Environment {
+  name: string
+  /** Configured AWS account id; when set, the account guard is on. */
+  account?: string
+  profile: string
+  region: string
+  cluster: string
+  terraform: {dir: string; stateBucket: string; stateKey: string; phases: TerraformPhase[]}
+  gitops: {owner: string; repository: string; branch: string; path: string}
+  quota: {gpuTarget: number}
+}
+
+export interface PikselSettings {
+  project: string
+  owner: string
+  region: string
+  defaultEnv?: string
+  /** The config file these settings came from, if any. */
+  file?: string
+  environments: Record<string, Environment>
+}
+
+/** `production` uses the team's `prod-piksel` profile; others `<env>-piksel`. */
+export function defaultProfile(env: string): string {
+  return env === 'production' ? 'prod-piksel' : `${env}-piksel`
+}
+
+export function resolveSettings(raw: RawConfig = {}, file?: string): PikselSettings {
+  const project = raw.project ?? 'Piksel'
+  const region = raw.region ?? DEFAULT_REGION
+  const names = raw.environments ? Object.keys(raw.environments) : [...DEFAULT_ENVIRONMENTS]
+  const environments: Record<string, Environment> = {}
+  for (const name of names) {
+    const env = raw.environments?.[name] ?? {}
+    const slug = project.toLowerCase()
+    environments[name] = {
+      name,
+      account: env.account,
+      profile: env.profile ?? defaultProfile(name),
+      region: env.region ?? region,
+      cluster: env.cluster ?? `${slug}-${name}`,
+      terraform: {
+        dir: env.terraform?.dir ?? name,
+        stateBucket: env.terraform?.stateBucket ?? `${slug}-${name}-tfstate`,
+        stateKey: env.terraform?.stateKey ?? `${name}/terraform.tfstate`,
+        phases: env.terraform?.phases ?? [],
+      },
+      gitops: {
+        owner: env.gitops?.owner ?? raw.gitops?.owner ?? 'piksel-ina',
+        repository: env.gitops?.repository ?? raw.gitops?.repository ?? 'piksel-gitops',
+        branch: env.gitops?.branch ?? raw.gitops?.branch ?? 'main',
+        path: env.gitops?.path ?? `clusters/${name}`,
+      },
+      quota: {gpuTarget: env.quota?.gpuTarget ?? DEFAULT_GPU_TARGET},
+    }
+  }
+  return {project, owner: raw.owner ?? 'Piksel-Devops-Team', region, defaultEnv: raw.defaultEnv, file, environments}
+}

@@ -1,0 +1,76 @@
+import {z} from 'zod'
+
+/** Validation rules for piksel.config.yaml. Loaded only when a config file exists. */
+const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id (quote it in YAML)')
+const region = z
+  .string()
+  .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'must look like an AWS region, e.g. ap-southeast-3')
+const name = z.string().min(1, 'must not be empty')
+const bucket = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name (3-63 of a-z 0-9 . -)')
+
+const gitops = z.strictObject({
+  owner: name.optional(),
+  repository: name.optional(),
+  branch: name.optional(),
+  path: name.optional(),
+})
+
+const phase = z.strictObject({
+  name: name,
+  targets: z.array(name).default([]),
+})
+
+const environment = z.strictObject({
+  account: accountId.optional(),
+  profile: name.optional(),
+  region: region.optional(),
+  cluster: name.optional(),
+  terraform: z
+    .strictObject({
+      dir: name.optional(),
+      stateBucket: bucket.optional(),
+      stateKey: name.optional(),
+      phases: z.array(phase).optional(),
+    })
+    .optional(),
+  gitops: gitops.optional(),
+  quota: z
+    .strictObject({
+      gpuTarget: z
+        .number()
+        .int('must be a whole number of vCPUs')
+        .positive('must be a positive number of vCPUs')
+        .optional(),
+    })
+    .optional(),
+})
+
+export const configSchema = z.strictObject({
+  project: name.optional(),
+  owner: name.optional(),
+  region: region.optional(),
+  defaultEnv: name.optional(),
+  gitops: gitops.optional(),
+  environments: z
+    .record(
+      z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'environment names are lowercase letters, digits and -'),
+      environment,
+    )
+    .optional(),
+})
+
+export type RawConfig = z.infer<typeof configSchema>
+
+/** One line per problem: `key: what is wrong`. */
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const key = issue.path.map(String).join('.')
+    if (issue.code === 'unrecognized_keys') {
+      const keys = issue.keys.map((k) => (key ? `${key}.${k}` : k))
+      return `${keys.join(', ')}: unknown key${keys.length > 1 ? 's' : ''}`
+    }
+    return `${key || '(top level)'}: ${issue.message}`
+  })
+}

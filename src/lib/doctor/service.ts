@@ -1,0 +1,110 @@
+/**
+ * `piksel doctor`: every check runs concurrently; none throws, each reports.
+ */
+import {type AwsSession, describeSession} from '../aws/session.ts'
+import type {Environment} from '../config/environment.ts'
+import type {PikselError} from '../errors.ts'
+import {type CheckResult, type ProbeOutcome, type ToolSpec, TOOLS, evaluateNode, evaluateTool} from './checks.ts'
+
+export interface DoctorOptions {
+  env?: Environment
+  session: AwsSession
+  enginesRange: string
+  configFile?: string
+  configError?: PikselError
+  kubeconfig?: string
+  /** Skip tools by name (bootstrap's preflight needs only some). */
+  tools?: string[]
+}
+
+export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> {
+  const tools = TOOLS.filter((tool) => !options.tools || options.tools.includes(tool.name))
+  const checks = await Promise.all([
+    evaluateNode(process.version, options.enginesRange),
+    ...tools.map(async (tool) => evaluateTool(tool, await probeTool(tool))),
+    checkAws(options),
+    checkKube(options),
+    checkConfig(options),
+  ])
+  return checks.flat()
+}
+
+async function probeTool(tool: ToolSpec): Promise<ProbeOutcome> {
+  const {execa} = await import('execa')
+  try {
+    const result = await execa(tool.name, tool.args, {reject: false, timeout: 15_000, stdin: 'ignore'})
+    if ((result as {code?: string}).code === 'ENOENT' || (result.failed && result.exitCode === undefined)) {
+      return {found: false}
+    }
+    return {found: true, exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr)}
+  } catch {
+    return {found: false}
+  }
+}
+
+async function checkAws(options: DoctorOptions): Promise<CheckResult[]> {
+  const {getCallerIdentity, accountMismatch} = await import('../aws/identity.ts')
+  try {
+    const identity = await getCallerIdentity(options.session)
+    const results: CheckResult[] = [
+      {name: 'aws-credentials', status: 'pass', detail: `${identity.arn} (${describeSession(options.session)})`},
+    ]
+    if (options.env) {
+      const {env} = options
+      if (!env.account) {
+        results.push({
+          name: 'aws-account',
+          status: 'warn',
+          detail: `account ${identity.account}; no account configured for ${env.name}, so the account guard is off`,
+        })
+      } else if (accountMismatch(env.account, identity.account)) {
+        results.push({
+          name: 'aws-account',
+          status: 'fail',
+          detail: `caller is account ${identity.account}, but ${env.name} is account ${env.account}`,
+        })
+      } else {
+        results.push({name: 'aws-account', status: 'pass', detail: `${identity.account} is ${env.name}`})
+      }
+    }
+    return results
+  } catch (error) {
+    const e = error as PikselError
+    return [{name: 'aws-credentials', status: 'fail', detail: `${e.message}${e.hint ? ` ${e.hint}` : ''}`}]
+  }
+}
+
+async function checkKube(options: DoctorOptions): Promise<CheckResult> {
+  const {loadKubeConfig, hasContext, kubeconfigExists, probeApi} = await import('../kube/config.ts')
+  const context = options.env?.cluster
+  if (!kubeconfigExists(options.kubeconfig)) {
+    const add = context ? `; \`aws eks update-kubeconfig --name ${context} --alias ${context}\` adds it` : ''
+    return {name: 'kube-context', status: 'warn', detail: `no kubeconfig (KUBECONFIG / ~/.kube/config)${add}`}
+  }
+  try {
+    const kc = await loadKubeConfig({kubeconfig: options.kubeconfig})
+    if (context && !hasContext(kc, context)) {
+      return {
+        name: 'kube-context',
+        status: 'warn',
+        detail: `no context "${context}" yet (not bootstrapped?); \`aws eks update-kubeconfig --name ${context} --alias ${context}\` adds it`,
+      }
+    }
+    if (context) kc.setCurrentContext(context)
+    const current = kc.getCurrentContext()
+    if (!current || !kc.getCurrentCluster()) {
+      return {name: 'kube-context', status: 'warn', detail: 'no kube context configured (KUBECONFIG / ~/.kube/config)'}
+    }
+    const {gitVersion, server} = await probeApi(kc, 5000)
+    return {name: 'kube-context', status: 'pass', detail: `${current}: API ${server} answers (${gitVersion})`}
+  } catch (error) {
+    return {name: 'kube-context', status: 'warn', detail: (error as Error).message}
+  }
+}
+
+async function checkConfig(options: DoctorOptions): Promise<CheckResult> {
+  if (options.configError) return {name: 'config', status: 'fail', detail: options.configError.message}
+  return options.configFile
+    ? {name: 'config', status: 'pass', detail: `${options.configFile} is valid`}
+    : {name: 'config', status: 'pass', detail: 'no piksel.config.yaml; built-in Piksel defaults apply'}
+}

@@ -1,0 +1,114 @@
+/**
+ * One error hierarchy for every command. Each error carries the exit code of
+ * the contract (DESIGN.md §2), a stable machine code and a hint the user can act on.
+ * The base command's `catch` is the only place that renders them.
+ */
+export const ExitCode = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  check: 3,
+  interrupted: 130,
+} as const
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
+
+export interface PikselErrorOptions {
+  code?: string
+  hint?: string
+  cause?: unknown
+}
+
+export class PikselError extends Error {
+  readonly code: string
+  readonly hint?: string
+  readonly exitCode: ExitCodeValue
+
+  constructor(message: string, exitCode: ExitCodeValue, options: PikselErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : {cause: options.cause})
+    this.name = new.target.name
+    this.exitCode = exitCode
+    this.code = options.code ?? 'ERROR'
+    this.hint = options.hint
+  }
+}
+
+/** Bad usage or invalid input, detected before anything was changed (exit 2). */
+export class UsageError extends PikselError {
+  constructor(message: string, options: PikselErrorOptions = {}) {
+    super(message, ExitCode.usage, {code: 'USAGE', ...options})
+  }
+}
+
+/** The configuration file is invalid (exit 2). */
+export class ConfigError extends UsageError {
+  constructor(message: string, options: PikselErrorOptions = {}) {
+    super(message, {code: 'CONFIG', ...options})
+  }
+}
+
+/** An operation failed: AWS, Kubernetes or a child process (exit 1). */
+export class OperationError extends PikselError {
+  constructor(message: string, options: PikselErrorOptions = {}) {
+    super(message, ExitCode.failed, {code: 'FAILED', ...options})
+  }
+}
+
+/** Credentials are missing, invalid or expired (exit 1). */
+export class CredentialsError extends OperationError {
+  constructor(message: string, options: PikselErrorOptions = {}) {
+    super(message, {code: 'CREDENTIALS', ...options})
+  }
+}
+
+/** A check ran and found a problem (exit 3). */
+export class CheckFailedError extends PikselError {
+  constructor(message: string, options: PikselErrorOptions = {}) {
+    super(message, ExitCode.check, {code: 'CHECK_FAILED', ...options})
+  }
+}
+
+/** The user interrupted the command (exit 130). */
+export class InterruptedError extends PikselError {
+  constructor(message = 'Interrupted.', options: PikselErrorOptions = {}) {
+    super(message, ExitCode.interrupted, {code: 'INTERRUPTED', ...options})
+  }
+}
+
+/** oclif's own parse errors (unknown flag, bad option value, missing argument) are usage errors. */
+export function toPikselError(error: unknown): PikselError {
+  if (error instanceof PikselError) return error
+  if (error instanceof Error) {
+    const oclif = (error as {oclif?: {exit?: number}}).oclif
+    const parseError = oclif?.exit === 2 || /Flag|Arg|Parse|Validation|Constraint/.test(error.constructor.name)
+    if (parseError) {
+      return new UsageError(firstLines(error.message), {
+        hint: 'See --help for the flags this command takes.',
+        cause: error,
+      })
+    }
+    if ((error as {code?: string}).code === 'EEXIT') {
+      const code = (oclif?.exit ?? 1) as ExitCodeValue
+      return new PikselError(error.message, code, {code: 'EXIT', cause: error})
+    }
+    return new OperationError(firstLines(error.message) || error.name, {code: 'UNEXPECTED', cause: error})
+  }
+  return new OperationError(String(error), {code: 'UNEXPECTED'})
+}
+
+function firstLines(text: string, count = 3): string {
+  return text
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .filter((line) => line && !/^See more help with/.test(line))
+    .slice(0, count)
+    .join('\n')
+}
+
+/** Replace every occurrence of the given sensitive values by a mask. */
+export function redact(text: string, secrets: Iterable<string>): string {
+  let result = text
+  for (const secret of secrets) {
+    if (secret.length >= 4) result = result.split(secret).join('****')
+  }
+  return result
+}

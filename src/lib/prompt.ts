@@ -1,0 +1,102 @@
+/**
+ * The prompt gate of DESIGN.md §2: prompts appear only on a TTY, outside CI and
+ * without --no-input. Otherwise a missing answer fails at once and names the flag,
+ * so nothing ever waits on a closed stdin. Prompts write to stderr: stdout stays
+ * clean for --json.
+ */
+import {InterruptedError, UsageError} from './errors.ts'
+
+export interface PromptGate {
+  noInput?: boolean
+  env?: NodeJS.ProcessEnv
+  stdinIsTTY?: boolean
+  stdoutIsTTY?: boolean
+}
+
+/** Pure: may this process ask the user anything? */
+export function canPrompt(gate: PromptGate): boolean {
+  const env = gate.env ?? process.env
+  const ci = env.CI !== undefined && env.CI !== '' && env.CI !== '0' && env.CI.toLowerCase() !== 'false'
+  return Boolean(gate.stdinIsTTY && gate.stdoutIsTTY && !ci && !gate.noInput)
+}
+
+export interface AskOptions {
+  message: string
+  /** The flag that answers this question without a prompt, e.g. `--client-id`. */
+  flag: string
+  default?: string
+  validate?: (value: string) => string | true
+}
+
+export interface Choice<T extends string> {
+  value: T
+  name?: string
+  description?: string
+}
+
+export class Prompter {
+  readonly interactive: boolean
+
+  constructor(interactive: boolean) {
+    this.interactive = interactive
+  }
+
+  async input(options: AskOptions): Promise<string> {
+    this.require(options.flag, options.message)
+    const {input} = await import('@inquirer/prompts')
+    return guard(() =>
+      input({message: options.message, default: options.default, validate: options.validate}, context()),
+    )
+  }
+
+  /** Hidden input for secrets: nothing is echoed. */
+  async password(options: AskOptions): Promise<string> {
+    this.require(options.flag, options.message)
+    const {password} = await import('@inquirer/prompts')
+    return guard(() => password({message: options.message, mask: false, validate: options.validate}, context()))
+  }
+
+  async select<T extends string>(options: {message: string; flag: string; choices: Choice<T>[]}): Promise<T> {
+    this.require(options.flag, options.message)
+    const {select} = await import('@inquirer/prompts')
+    return guard(() => select<T>({message: options.message, choices: options.choices}, context()))
+  }
+
+  /**
+   * The confirmation before a write. `--yes` answers it; without a TTY it is an
+   * error that names --yes (nothing has been written yet).
+   */
+  async confirm(message: string, options: {yes?: boolean; default?: boolean} = {}): Promise<boolean> {
+    if (options.yes) return true
+    this.require('--yes', message, 'confirmation required')
+    const {confirm} = await import('@inquirer/prompts')
+    return guard(() => confirm({message, default: options.default ?? false}, context()))
+  }
+
+  private require(flag: string, question: string, what = 'missing input'): void {
+    if (this.interactive) return
+    throw new UsageError(`${capitalise(what)}: ${question.replace(/[?:]\s*$/, '')} (no terminal to ask on).`, {
+      code: 'INPUT_REQUIRED',
+      hint: `Pass ${flag}. Prompts appear only on a TTY, outside CI and without --no-input.`,
+    })
+  }
+}
+
+function context() {
+  return {output: process.stderr, clearPromptOnDone: false}
+}
+
+async function guard<T>(ask: () => Promise<T>): Promise<T> {
+  try {
+    return await ask()
+  } catch (error) {
+    if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) {
+      throw new InterruptedError()
+    }
+    throw error
+  }
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
