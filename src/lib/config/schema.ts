@@ -71,6 +71,9 @@ export function describeIssues(error: z.ZodError): string[] {
       const keys = issue.keys.map((k) => (key ? `${key}.${k}` : k))
       return `${keys.join(', ')}: unknown key${keys.length > 1 ? 's' : ''}`
     }
+    if (issue.code === 'invalid_key') {
+      return `${key}: ${issue.issues[0]?.message ?? issue.message}`
+    }
     return `${key || '(top level)'}: ${issue.message}`
   })
 }

@@ -1,0 +1,128 @@
+import {expect} from 'chai'
+import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {defaultProfile, resolveSettings} from '../../src/lib/config/environment.ts'
+import {findConfigFile, getEnvironment, parseSettings} from '../../src/lib/config/load.ts'
+import {ConfigError, UsageError} from '../../src/lib/errors.ts'
+
+describe('config', () => {
+  describe('built-in defaults', () => {
+    const settings = resolveSettings()
+    const cases: Array<[string, string, string, string, string]> = [
+      // env, profile, cluster, bucket, gitops path
+      ['dev', 'dev-piksel', 'piksel-dev', 'piksel-dev-tfstate', 'clusters/dev'],
+      ['staging', 'staging-piksel', 'piksel-staging', 'piksel-staging-tfstate', 'clusters/staging'],
+      ['production', 'prod-piksel', 'piksel-production', 'piksel-production-tfstate', 'clusters/production'],
+    ]
+    for (const [name, profile, cluster, bucket, path] of cases) {
+      it(`${name}: profile ${profile}, cluster ${cluster}, bucket ${bucket}`, () => {
+        const env = getEnvironment(settings, name)
+        expect(env.profile).to.equal(profile)
+        expect(env.cluster).to.equal(cluster)
+        expect(env.terraform.stateBucket).to.equal(bucket)
+        expect(env.terraform.stateKey).to.equal(`${name}/terraform.tfstate`)
+        expect(env.gitops).to.deep.equal({owner: 'piksel-ina', repository: 'piksel-gitops', branch: 'main', path})
+        expect(env.region).to.equal('ap-southeast-3')
+        expect(env.account).to.equal(undefined)
+        expect(env.quota.gpuTarget).to.equal(8)
+      })
+    }
+    it('knows the team defaults', () => {
+      expect(settings.project).to.equal('Piksel')
+      expect(settings.owner).to.equal('Piksel-Devops-Team')
+      expect(defaultProfile('sandbox')).to.equal('sandbox-piksel')
+    })
+    it('refuses an unknown environment, listing the known ones', () => {
+      expect(() => getEnvironment(settings, 'qa'))
+        .to.throw(UsageError, 'Known: dev, staging, production')
+        .with.property('exitCode', 2)
+    })
+  })
+
+  describe('validation', () => {
+    const bad: Array<[string, string, RegExp]> = [
+      ['account not 12 digits', 'environments:\n  staging:\n    account: "1234"\n', /environments\.staging\.account: must be a 12-digit/],
+      ['account as a number', 'environments:\n  staging:\n    account: 123456789012\n', /environments\.staging\.account/],
+      ['region malformed', 'region: jakarta\n', /region: must look like an AWS region/],
+      ['env region malformed', 'environments:\n  dev:\n    region: ap-southeast\n', /environments\.dev\.region/],
+      ['unknown top-level key', 'projekt: Piksel\n', /projekt: unknown key/],
+      ['unknown nested key', 'environments:\n  dev:\n    acount: "123456789012"\n', /environments\.dev\.acount: unknown key/],
+      ['bad env name', 'environments:\n  Staging: {}\n', /environment names are lowercase/],
+      ['bad bucket', 'environments:\n  dev:\n    terraform:\n      stateBucket: Bad_Bucket\n', /stateBucket: must be a valid S3 bucket/],
+      ['negative gpu target', 'environments:\n  dev:\n    quota:\n      gpuTarget: -1\n', /gpuTarget: must be a positive/],
+      ['not YAML', 'environments: [\n', /not valid YAML/],
+    ]
+    for (const [what, text, message] of bad) {
+      it(`rejects ${what} naming file and key`, async () => {
+        let error: unknown
+        try {
+          await parseSettings(text, '/x/piksel.config.yaml')
+        } catch (e) {
+          error = e
+        }
+        expect(error).to.be.instanceOf(ConfigError)
+        expect((error as ConfigError).exitCode).to.equal(2)
+        expect((error as ConfigError).message).to.match(message).and.to.include('/x/piksel.config.yaml')
+      })
+    }
+
+    it('reports every problem, not only the first', async () => {
+      const error = await parseSettings('region: x\nfoo: 1\n', 'f.yaml').catch((e: Error) => e)
+      expect((error as Error).message).to.match(/region/).and.to.match(/foo: unknown key/)
+    })
+
+    it('accepts a full config and merges it over the defaults', async () => {
+      const settings = await parseSettings(
+        [
+          'project: Piksel',
+          'defaultEnv: staging',
+          'environments:',
+          '  staging:',
+          '    account: "111122223333"',
+          '    terraform:',
+          '      phases:',
+          '        - name: platform',
+          '          targets: [module.eks]',
+          '    quota:',
+          '      gpuTarget: 16',
+          '  sandbox: {}',
+        ].join('\n'),
+        'piksel.config.yaml',
+      )
+      expect(Object.keys(settings.environments)).to.deep.equal(['staging', 'sandbox'])
+      expect(settings.environments.staging?.account).to.equal('111122223333')
+      expect(settings.environments.staging?.profile).to.equal('staging-piksel')
+      expect(settings.environments.staging?.terraform.phases).to.deep.equal([{name: 'platform', targets: ['module.eks']}])
+      expect(settings.environments.staging?.quota.gpuTarget).to.equal(16)
+      expect(settings.environments.sandbox?.cluster).to.equal('piksel-sandbox')
+      expect(settings.defaultEnv).to.equal('staging')
+    })
+
+    it('treats an empty file as the defaults', async () => {
+      const settings = await parseSettings('', 'piksel.config.yaml')
+      expect(Object.keys(settings.environments)).to.deep.equal(['dev', 'staging', 'production'])
+    })
+  })
+
+  describe('discovery', () => {
+    it('finds the file in a parent directory, then the user config dir', () => {
+      const root = mkdtempSync(join(tmpdir(), 'piksel-cfg-'))
+      const nested = join(root, 'a', 'b')
+      mkdirSync(nested, {recursive: true})
+      const user = join(root, 'user')
+      mkdirSync(user)
+      writeFileSync(join(user, 'config.yaml'), '')
+      expect(findConfigFile({cwd: nested, userConfigDir: user})).to.equal(join(user, 'config.yaml'))
+      writeFileSync(join(root, 'a', 'piksel.config.yaml'), '')
+      expect(findConfigFile({cwd: nested, userConfigDir: user})).to.equal(join(root, 'a', 'piksel.config.yaml'))
+    })
+
+    it('fails with exit 2 when --config names a missing file', () => {
+      expect(() => findConfigFile({cwd: '/', explicit: '/nope/piksel.config.yaml'}))
+        .to.throw(UsageError, 'Config file not found')
+        .with.property('exitCode', 2)
+    })
+  })
+})
