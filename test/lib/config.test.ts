@@ -43,15 +43,35 @@ describe('config', () => {
 
   describe('validation', () => {
     const bad: Array<[string, string, RegExp]> = [
-      ['account not 12 digits', 'environments:\n  staging:\n    account: "1234"\n', /environments\.staging\.account: must be a 12-digit/],
-      ['account as a number', 'environments:\n  staging:\n    account: 123456789012\n', /environments\.staging\.account/],
+      [
+        'account not 12 digits',
+        'environments:\n  staging:\n    account: "1234"\n',
+        /environments\.staging\.account: must be a 12-digit/,
+      ],
+      [
+        'account as a number',
+        'environments:\n  staging:\n    account: 123456789012\n',
+        /environments\.staging\.account/,
+      ],
       ['region malformed', 'region: jakarta\n', /region: must look like an AWS region/],
       ['env region malformed', 'environments:\n  dev:\n    region: ap-southeast\n', /environments\.dev\.region/],
       ['unknown top-level key', 'projekt: Piksel\n', /projekt: unknown key/],
-      ['unknown nested key', 'environments:\n  dev:\n    acount: "123456789012"\n', /environments\.dev\.acount: unknown key/],
+      [
+        'unknown nested key',
+        'environments:\n  dev:\n    acount: "123456789012"\n',
+        /environments\.dev\.acount: unknown key/,
+      ],
       ['bad env name', 'environments:\n  Staging: {}\n', /environment names are lowercase/],
-      ['bad bucket', 'environments:\n  dev:\n    terraform:\n      stateBucket: Bad_Bucket\n', /stateBucket: must be a valid S3 bucket/],
-      ['negative gpu target', 'environments:\n  dev:\n    quota:\n      gpuTarget: -1\n', /gpuTarget: must be a positive/],
+      [
+        'bad bucket',
+        'environments:\n  dev:\n    terraform:\n      stateBucket: Bad_Bucket\n',
+        /stateBucket: must be a valid S3 bucket/,
+      ],
+      [
+        'negative gpu target',
+        'environments:\n  dev:\n    quota:\n      gpuTarget: -1\n',
+        /gpuTarget: must be a positive/,
+      ],
       ['not YAML', 'environments: [\n', /not valid YAML/],
     ]
     for (const [what, text, message] of bad) {
@@ -64,13 +84,17 @@ describe('config', () => {
         }
         expect(error).to.be.instanceOf(ConfigError)
         expect((error as ConfigError).exitCode).to.equal(2)
-        expect((error as ConfigError).message).to.match(message).and.to.include('/x/piksel.config.yaml')
+        expect((error as ConfigError).message)
+          .to.match(message)
+          .and.to.include('/x/piksel.config.yaml')
       })
     }
 
     it('reports every problem, not only the first', async () => {
       const error = await parseSettings('region: x\nfoo: 1\n', 'f.yaml').catch((e: Error) => e)
-      expect((error as Error).message).to.match(/region/).and.to.match(/foo: unknown key/)
+      expect((error as Error).message)
+        .to.match(/region/)
+        .and.to.match(/foo: unknown key/)
     })
 
     it('accepts a full config and merges it over the defaults', async () => {
@@ -94,7 +118,9 @@ describe('config', () => {
       expect(Object.keys(settings.environments)).to.deep.equal(['staging', 'sandbox'])
       expect(settings.environments.staging?.account).to.equal('111122223333')
       expect(settings.environments.staging?.profile).to.equal('staging-piksel')
-      expect(settings.environments.staging?.terraform.phases).to.deep.equal([{name: 'platform', targets: ['module.eks']}])
+      expect(settings.environments.staging?.terraform.phases).to.deep.equal([
+        {name: 'platform', targets: ['module.eks']},
+      ])
       expect(settings.environments.staging?.quota.gpuTarget).to.equal(16)
       expect(settings.environments.sandbox?.cluster).to.equal('piksel-sandbox')
       expect(settings.defaultEnv).to.equal('staging')

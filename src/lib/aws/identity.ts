@@ -37,7 +37,7 @@ export function assertAccount(
   session: AwsSession,
 ): void {
   if (!accountMismatch(env.account, identity.account)) return
-  const via = session.profile ? `profile ${session.profile}` : 'the current credentials'
+  const via = session.profile ? `profile ${session.profile}` : 'the caller'
   throw new UsageError(
     `Wrong AWS account: environment ${env.name} is account ${env.account}, but ${via} is account ${identity.account}. Nothing was changed.`,
     {
