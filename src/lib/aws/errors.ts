@@ -15,8 +15,7 @@ interface AwsLikeError {
 
 const EXPIRED = /ExpiredToken|RequestExpired|TokenRefreshRequired/
 const INVALID = /InvalidClientTokenId|UnrecognizedClient|SignatureDoesNotMatch|InvalidSignature|AuthFailure/
-const SSO_EXPIRED =
-  /SSO session .*(expired|invalid)|Token is expired|refresh.*failed|sso.*expired|UnauthorizedException/i
+const SSO_EXPIRED = /SSO session|aws sso login|Token is expired|sso.*expired|UnauthorizedException/i
 const PROFILE_MISSING =
   /[Pp]rofile .*(could not be found|not found|does not exist)|could not resolve credentials using profile/
 const NO_CREDENTIALS = /Could not load credentials|Unable to locate credentials|No credentials|CredentialsProviderError/
@@ -28,7 +27,17 @@ export function loginHint(session: AwsSession): string {
     : 'Run `aws sso login --profile <profile>` and pass --profile, or set AWS_PROFILE (`aws configure sso` creates a profile).'
 }
 
-export function describeAwsError(error: unknown, session: AwsSession, action: string): PikselError {
+export interface AwsErrorContext {
+  /** False when the session's profile is in neither shared AWS file (see profiles.ts). */
+  profileExists?: boolean
+}
+
+export function describeAwsError(
+  error: unknown,
+  session: AwsSession,
+  action: string,
+  context: AwsErrorContext = {},
+): PikselError {
   const e = (error ?? {}) as AwsLikeError
   const name = e.name ?? e.Code ?? e.code ?? 'Error'
   const message = (e.message ?? String(error)).split('\n')[0] ?? ''
@@ -49,7 +58,7 @@ export function describeAwsError(error: unknown, session: AwsSession, action: st
       cause: error,
     })
   }
-  if (PROFILE_MISSING.test(text)) {
+  if (PROFILE_MISSING.test(text) || (session.profile && context.profileExists === false)) {
     return new CredentialsError(`AWS profile "${session.profile ?? '?'}" is not configured on this machine.`, {
       code: 'PROFILE_NOT_FOUND',
       hint: `Run \`aws configure sso --profile ${session.profile ?? '<profile>'}\`, or pass another --profile.`,
@@ -86,4 +95,14 @@ export function describeAwsError(error: unknown, session: AwsSession, action: st
     })
   }
   return new OperationError(`${action} failed: ${name}: ${message}`, {code: name, cause: error})
+}
+
+/** describeAwsError, after checking whether a missing profile is the real cause of a credentials failure. */
+export async function explainAwsError(error: unknown, session: AwsSession, action: string): Promise<PikselError> {
+  const mapped = describeAwsError(error, session, action)
+  if (mapped.code !== 'NO_CREDENTIALS' || !session.profile) return mapped
+  const {profileExists} = await import('./profiles.ts')
+  return (await profileExists(session.profile).catch(() => true))
+    ? mapped
+    : describeAwsError(error, session, action, {profileExists: false})
 }

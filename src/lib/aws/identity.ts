@@ -1,5 +1,5 @@
 import {UsageError} from '../errors.ts'
-import {describeAwsError} from './errors.ts'
+import {explainAwsError} from './errors.ts'
 import {type AwsSession, createAwsClient} from './session.ts'
 
 export interface CallerIdentity {
@@ -16,7 +16,7 @@ export async function getCallerIdentity(session: AwsSession): Promise<CallerIden
     const out = await sts.send(new GetCallerIdentityCommand({}))
     return {account: out.Account ?? '', arn: out.Arn ?? '', userId: out.UserId ?? ''}
   } catch (error) {
-    throw describeAwsError(error, session, 'sts:GetCallerIdentity')
+    throw await explainAwsError(error, session, 'sts:GetCallerIdentity')
   } finally {
     sts.destroy()
   }

@@ -1,0 +1,57 @@
+import {expect} from 'chai'
+
+import {
+  CheckFailedError,
+  ConfigError,
+  CredentialsError,
+  ExitCode,
+  InterruptedError,
+  OperationError,
+  UsageError,
+  redact,
+  toPikselError,
+} from '../../src/lib/errors.ts'
+
+describe('errors', () => {
+  const exitCodes: Array<[string, Error & {exitCode: number}, number]> = [
+    ['UsageError', new UsageError('x'), 2],
+    ['ConfigError', new ConfigError('x'), 2],
+    ['OperationError', new OperationError('x'), 1],
+    ['CredentialsError', new CredentialsError('x'), 1],
+    ['CheckFailedError', new CheckFailedError('x'), 3],
+    ['InterruptedError', new InterruptedError(), 130],
+  ]
+  for (const [name, error, code] of exitCodes) {
+    it(`${name} exits ${code}`, () => {
+      expect(error.exitCode).to.equal(code)
+      expect(error.name).to.equal(name)
+    })
+  }
+
+  it('maps oclif parse errors to usage errors without the "See more help" line', () => {
+    const parseError = Object.assign(new Error('Nonexistent flag: --bogus\nSee more help with --help'), {
+      oclif: {exit: 2},
+    })
+    const mapped = toPikselError(parseError)
+    expect(mapped).to.be.instanceOf(UsageError)
+    expect(mapped.exitCode).to.equal(ExitCode.usage)
+    expect(mapped.message).to.equal('Nonexistent flag: --bogus')
+  })
+
+  it('maps unknown errors to exit 1 and keeps them as the cause', () => {
+    const boom = new TypeError('boom')
+    const mapped = toPikselError(boom)
+    expect(mapped.exitCode).to.equal(1)
+    expect(mapped.cause).to.equal(boom)
+  })
+
+  it('passes piksel errors through unchanged', () => {
+    const error = new CheckFailedError('unhealthy', {hint: 'run piksel status'})
+    expect(toPikselError(error)).to.equal(error)
+  })
+
+  it('redacts every occurrence of a sensitive value', () => {
+    expect(redact('a s3cr3t-value b s3cr3t-value', ['s3cr3t-value'])).to.equal('a **** b ****')
+    expect(redact('nothing here', ['s3cr3t-value'])).to.equal('nothing here')
+  })
+})
