@@ -1,0 +1,14 @@
+// Preloaded with --import: records every package a run resolves, so tests can
+// prove that heavy clients (AWS SDK, Kubernetes) are imported lazily.
+import {registerHooks} from 'node:module'
+import {appendFileSync} from 'node:fs'
+
+const log = process.env.PIKSEL_IMPORT_LOG
+registerHooks({
+  resolve(specifier, context, nextResolve) {
+    if (log && /^@(aws-sdk|kubernetes|inquirer)\/|^(listr2|execa|zod|yaml)$/.test(specifier)) {
+      appendFileSync(log, `${specifier}\n`)
+    }
+    return nextResolve(specifier, context)
+  },
+})
