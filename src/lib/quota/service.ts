@@ -4,6 +4,7 @@
  * prompts or terminal here: the command (or bootstrap's preflight) confirms
  * between `checkGpuQuotas` and `requestGpuQuotaIncreases`.
  */
+import type * as ServiceQuotas from '@aws-sdk/client-service-quotas'
 import type {RequestedServiceQuotaChange, ServiceQuotasClient} from '@aws-sdk/client-service-quotas'
 
 import {describeAwsError} from '../aws/errors.ts'
@@ -71,7 +72,7 @@ export interface RequestGpuQuotaOptions {
   concurrency?: number
 }
 
-type SqModule = typeof import('@aws-sdk/client-service-quotas')
+type SqModule = typeof ServiceQuotas
 
 export async function checkGpuQuotas(options: CheckGpuQuotasOptions): Promise<GpuQuotaReport> {
   const {session} = options
