@@ -90,7 +90,12 @@ export class ServiceQuotasStandin {
   readonly faults: StandinFault[] = []
   readonly received: ReceivedCall[] = []
   newRequestStatus = 'PENDING'
+  /** Delay before each answer, so tests can see how many calls a client keeps in flight. */
+  latencyMs = 0
+  /** The most requests that were in flight at once. */
+  maxInFlight = 0
   endpoint = ''
+  private inFlight = 0
   private server?: Server
   private counter = 0
 
@@ -191,6 +196,10 @@ export class ServiceQuotasStandin {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.inFlight += 1
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight)
+    res.once('close', () => (this.inFlight -= 1))
+    if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs))
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const target = String(req.headers['x-amz-target'] ?? '')
