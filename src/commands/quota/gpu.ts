@@ -77,11 +77,8 @@ Also warns when the service-linked role AWSServiceRoleForEC2Spot is missing (Kar
     const plan = planRequests(report.quotas)
     if (plan.length === 0) {
       this.render(report)
-      this.print(
-        summarise(report.quotas).covered
-          ? '\nNothing to file: every quota meets its target or has an open request.'
-          : '\nNothing to file.',
-      )
+      // planRequests takes every `below` quota, so nothing to file means none is below.
+      this.print('\nNothing to file: every quota meets its target or has an open request.')
       this.setExitCode(0)
       return report
     }
