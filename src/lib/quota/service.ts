@@ -304,6 +304,13 @@ function describeQuotaError(
       },
     )
   }
+  if (name === 'TooManyRequestsException') {
+    return new OperationError(`${action}: AWS is still throttling Service Quotas after the SDK's retries.`, {
+      code: 'THROTTLED',
+      hint: 'Wait a minute and run again; fewer --family / --market values make fewer calls.',
+      cause: error,
+    })
+  }
   return describeAwsError(error, session, action)
 }
 

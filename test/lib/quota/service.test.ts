@@ -153,6 +153,20 @@ describe('quota service (real SDK, stand-in + moto)', function () {
       expect(standin.calls('GetServiceQuota').filter((b) => b.QuotaCode === G_OD)).to.have.length(3)
     })
 
+    it('gives up after five attempts when throttling does not stop, saying so', async () => {
+      standin.inject({operation: 'GetServiceQuota', quotaCode: G_OD, error: 'TooManyRequestsException'})
+      let error: unknown
+      try {
+        await checkGpuQuotas({session, families: ['g'], markets: ['on-demand'], target: 8})
+      } catch (e) {
+        error = e
+      }
+      expect(error).to.be.instanceOf(OperationError)
+      expect((error as OperationError).code).to.equal('THROTTLED')
+      expect((error as OperationError).hint).to.match(/run again/)
+      expect(standin.calls('GetServiceQuota')).to.have.length(5)
+    })
+
     it('names the IAM actions when access is denied', async () => {
       standin.inject({operation: 'GetServiceQuota', error: 'AccessDeniedException'})
       let error: unknown
