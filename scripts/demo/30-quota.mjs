@@ -1,0 +1,41 @@
+// GPU quotas for Karpenter: check, request the missing ones, check again.
+// Service Quotas comes from the loopback stand-in (moto has none); STS and IAM from moto.
+import {join} from 'node:path'
+
+import {ROOT, startProcess} from '../lib.mjs'
+
+export default async function quota(ctx) {
+  const now = Math.floor(Date.now() / 1000)
+  // The sandbox account: G and VT On-Demand already raised to 8 earlier; a P Spot
+  // request opened yesterday is still with AWS Support; everything else is AWS's default 0.
+  const state = {
+    quotas: {'L-DB2E81BA': {applied: 8}},
+    history: {
+      'L-DB2E81BA': [{DesiredValue: 8, Status: 'APPROVED', Created: now - 20 * 86400}],
+      'L-7212CCBC': [{DesiredValue: 8, Status: 'CASE_OPENED', CaseId: '17612345671', Created: now - 86400}],
+    },
+  }
+  let endpoint = ''
+  // Its own process: ctx.piksel blocks this one while piksel runs.
+  const child = await startProcess(
+    process.execPath,
+    [join(ROOT, 'test/support/service-quotas-standin.ts'), '--state', JSON.stringify(state)],
+    {ready: (out) => Boolean((endpoint = /listening (\S+)/.exec(out)?.[1] ?? ''))},
+  )
+  ctx.onExit(async () => {
+    child.kill('SIGTERM')
+  })
+  ctx.env.AWS_ENDPOINT_URL_SERVICE_QUOTAS = endpoint
+  ctx.say(`Service Quotas stand-in at ${endpoint}; piksel reaches it through AWS_ENDPOINT_URL_SERVICE_QUOTAS.`)
+
+  ctx.say('Can Karpenter start GPU nodes in staging? (below target: exit 3; the Spot role is missing too)')
+  ctx.piksel(['quota', 'gpu', '-e', 'staging'])
+  ctx.say('What would be filed? (--dry-run files nothing)')
+  ctx.piksel(['quota', 'gpu', '-e', 'staging', '--request', '--dry-run'])
+  ctx.say('Without a terminal, filing needs --yes (exit 2, nothing filed).')
+  ctx.piksel(['quota', 'gpu', '-e', 'staging', '--request'])
+  ctx.say('File them: only the quotas below target without an open request, for the target.')
+  ctx.piksel(['quota', 'gpu', '-e', 'staging', '--request', '--yes'], {allowFail: false})
+  ctx.say('Check again: the new requests are pending with AWS Support (exit 3 until approved).')
+  ctx.piksel(['quota', 'gpu', '-e', 'staging'])
+}

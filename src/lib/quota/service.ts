@@ -1,0 +1,328 @@
+/**
+ * `piksel quota gpu`: reads the EC2 GPU vCPU quotas, their open and last decided
+ * requests and the Spot service-linked role; files increase requests. No flags,
+ * prompts or terminal here: the command (or bootstrap's preflight) confirms
+ * between `checkGpuQuotas` and `requestGpuQuotaIncreases`.
+ */
+import type * as ServiceQuotas from '@aws-sdk/client-service-quotas'
+import type {RequestedServiceQuotaChange, ServiceQuotasClient} from '@aws-sdk/client-service-quotas'
+
+import {describeAwsError} from '../aws/errors.ts'
+import {assertAccount, getCallerIdentity} from '../aws/identity.ts'
+import {type AwsSession, createAwsClient} from '../aws/session.ts'
+import {OperationError, type PikselError} from '../errors.ts'
+import {
+  DEFAULT_FAMILIES,
+  DEFAULT_MARKETS,
+  type FamilyId,
+  type Market,
+  type PlannedRequest,
+  type QuotaRef,
+  type QuotaRequest,
+  type QuotaRow,
+  SERVICE_CODE,
+  SPOT_ROLE_NAME,
+  type SpotRoleStatus,
+  accessHint,
+  classifyRequestError,
+  fallbackQuotaName,
+  isAccessDenied,
+  planRequests,
+  quotaStatus,
+  resolveTarget,
+  selectQuotas,
+  splitHistory,
+  spotRoleWarning,
+} from './gpu.ts'
+import {type Limiter, createLimiter} from './limit.ts'
+
+export const DEFAULT_CONCURRENCY = 4
+
+export interface CheckGpuQuotasOptions {
+  session: AwsSession
+  /** Default: g, p. */
+  families?: readonly FamilyId[]
+  /** Default: on-demand and spot. */
+  markets?: readonly Market[]
+  /** vCPUs each quota should reach. Default 8. */
+  target?: number
+  /** AWS calls in flight at once. Default 4. */
+  concurrency?: number
+}
+
+/** The --json shape of `piksel quota gpu`. */
+export interface GpuQuotaReport {
+  account: string
+  region: string
+  target: number
+  quotas: QuotaRow[]
+  spotRole: SpotRoleStatus
+  /** Things people should act on that do not fail the check (the Spot role). */
+  warnings: string[]
+}
+
+export interface RequestGpuQuotaOptions {
+  session: AwsSession
+  /** A report from checkGpuQuotas: what is filed is planRequests(report.quotas). */
+  report: GpuQuotaReport
+  /** With a configured account, nothing is filed for another account. */
+  env?: {name: string; account?: string}
+  /** Mark what would be filed; file nothing. */
+  dryRun?: boolean
+  concurrency?: number
+}
+
+type SqModule = typeof ServiceQuotas
+
+export async function checkGpuQuotas(options: CheckGpuQuotasOptions): Promise<GpuQuotaReport> {
+  const {session} = options
+  const target = resolveTarget(options.target, undefined)
+  const refs = selectQuotas(options.families ?? DEFAULT_FAMILIES, options.markets ?? DEFAULT_MARKETS)
+  const sq = await import('@aws-sdk/client-service-quotas')
+  const client = createAwsClient(sq.ServiceQuotasClient, session)
+  const limit = createLimiter(options.concurrency ?? DEFAULT_CONCURRENCY)
+  try {
+    const [identity, spot, quotas] = await Promise.all([
+      getCallerIdentity(session),
+      checkSpotRole(session),
+      Promise.all(refs.map((ref) => lookUp(sq, client, limit, session, ref, target))),
+    ])
+    const warning = spotRoleWarning(spot.status, spot.detail)
+    return {
+      account: identity.account,
+      region: session.region,
+      target,
+      quotas,
+      spotRole: spot.status,
+      warnings: warning ? [warning] : [],
+    }
+  } finally {
+    client.destroy()
+  }
+}
+
+/**
+ * Files RequestServiceQuotaIncrease for every `below` quota without an open
+ * request, asking for the target. One failure does not stop the others; each
+ * row says what happened (`action`, `error`). Returns the updated report.
+ */
+export async function requestGpuQuotaIncreases(options: RequestGpuQuotaOptions): Promise<GpuQuotaReport> {
+  const {session, report} = options
+  if (options.env) assertAccount(options.env, {account: report.account, arn: '', userId: ''}, session)
+  const plan = planRequests(report.quotas)
+  const quotas = report.quotas.map((row) => ({...row}))
+  const rowFor = (p: PlannedRequest) => quotas.find((r) => r.code === p.code) as QuotaRow
+  if (options.dryRun || plan.length === 0) {
+    for (const p of plan) rowFor(p).action = 'would-file'
+    return {...report, quotas}
+  }
+  const sq = await import('@aws-sdk/client-service-quotas')
+  const client = createAwsClient(sq.ServiceQuotasClient, session)
+  const limit = createLimiter(options.concurrency ?? DEFAULT_CONCURRENCY)
+  try {
+    await Promise.all(plan.map((p) => fileOne(sq, client, limit, session, p, rowFor(p))))
+  } finally {
+    client.destroy()
+  }
+  return {...report, quotas}
+}
+
+async function fileOne(
+  sq: SqModule,
+  client: ServiceQuotasClient,
+  limit: Limiter,
+  session: AwsSession,
+  planned: PlannedRequest,
+  row: QuotaRow,
+): Promise<void> {
+  // The plan never asks for less than or as much as there is; refuse if it somehow would.
+  if (!(planned.desired > planned.current)) {
+    row.action = 'failed'
+    row.error = {code: 'NOT_AN_INCREASE', message: `${planned.desired} is not above ${planned.current}`, hint: null}
+    return
+  }
+  try {
+    const out = await limit(() =>
+      client.send(
+        new sq.RequestServiceQuotaIncreaseCommand({
+          ServiceCode: SERVICE_CODE,
+          QuotaCode: planned.code,
+          DesiredValue: planned.desired,
+        }),
+      ),
+    )
+    row.action = 'filed'
+    row.status = 'pending'
+    if (out.RequestedQuota) row.request = toRequest(out.RequestedQuota)
+    return
+  } catch (error) {
+    const name = errorName(error)
+    const action = classifyRequestError(name)
+    if (action === 'already-open') {
+      // Someone filed it since the check: show theirs, do not file another.
+      row.action = 'already-open'
+      row.status = 'pending'
+      const open = await bestEffort(() => listHistory(sq, client, limit, planned.code))
+      const found = open ? splitHistory(open).open : undefined
+      if (found) row.request = found
+      return
+    }
+    if (action === 'already-met') {
+      // AWS refuses a value not above the current one: the quota was raised since the check.
+      const now = await bestEffort(() => readValue(sq, client, limit, planned))
+      if (now === undefined || now.value >= planned.desired) {
+        row.action = 'already-met'
+        row.status = 'ok'
+        if (now) row.value = now.value
+        return
+      }
+    }
+    const described = describeQuotaError(error, session, 'servicequotas:RequestServiceQuotaIncrease', 'request')
+    row.action = 'failed'
+    row.error = {code: described.code, message: described.message, hint: described.hint ?? null}
+  }
+}
+
+async function lookUp(
+  sq: SqModule,
+  client: ServiceQuotasClient,
+  limit: Limiter,
+  session: AwsSession,
+  ref: QuotaRef,
+  target: number,
+): Promise<QuotaRow> {
+  try {
+    const [current, history] = await Promise.all([
+      readValue(sq, client, limit, ref),
+      listHistory(sq, client, limit, ref.code),
+    ])
+    const {open, lastDecided} = splitHistory(history)
+    return {
+      family: ref.family,
+      market: ref.market,
+      code: ref.code,
+      name: current.name ?? fallbackQuotaName(ref),
+      value: current.value,
+      valueSource: current.source,
+      target,
+      status: quotaStatus(current.value, target, open),
+      ...(open ? {request: open} : {}),
+      ...(lastDecided ? {lastDecided} : {}),
+    }
+  } catch (error) {
+    if (error instanceof OperationError) throw error
+    throw describeQuotaError(error, session, `checking ${ref.code} (${fallbackQuotaName(ref)})`, 'check')
+  }
+}
+
+/** The applied value, falling back to AWS's default where none is applied. */
+async function readValue(
+  sq: SqModule,
+  client: ServiceQuotasClient,
+  limit: Limiter,
+  ref: {code: string},
+): Promise<{value: number; name?: string; source: 'applied' | 'default'}> {
+  const input = {ServiceCode: SERVICE_CODE, QuotaCode: ref.code}
+  try {
+    const out = await limit(() => client.send(new sq.GetServiceQuotaCommand(input)))
+    return {value: out.Quota?.Value ?? 0, name: out.Quota?.QuotaName, source: 'applied'}
+  } catch (error) {
+    if (errorName(error) !== 'NoSuchResourceException') throw error
+  }
+  const out = await limit(() => client.send(new sq.GetAWSDefaultServiceQuotaCommand(input)))
+  return {value: out.Quota?.Value ?? 0, name: out.Quota?.QuotaName, source: 'default'}
+}
+
+async function listHistory(
+  sq: SqModule,
+  client: ServiceQuotasClient,
+  limit: Limiter,
+  code: string,
+): Promise<QuotaRequest[]> {
+  const requests: QuotaRequest[] = []
+  let token: string | undefined
+  for (let page = 0; page < 50; page++) {
+    const out = await limit(() =>
+      client.send(
+        new sq.ListRequestedServiceQuotaChangeHistoryByQuotaCommand({
+          ServiceCode: SERVICE_CODE,
+          QuotaCode: code,
+          MaxResults: 100,
+          ...(token ? {NextToken: token} : {}),
+        }),
+      ),
+    )
+    requests.push(...(out.RequestedQuotas ?? []).map(toRequest))
+    token = out.NextToken
+    if (!token) break
+  }
+  return requests
+}
+
+export function toRequest(r: RequestedServiceQuotaChange): QuotaRequest {
+  return {
+    id: r.Id ?? '',
+    caseId: r.CaseId || null,
+    status: r.Status ?? 'UNKNOWN',
+    desiredValue: r.DesiredValue ?? 0,
+    created: r.Created ? r.Created.toISOString() : null,
+  }
+}
+
+async function checkSpotRole(session: AwsSession): Promise<{status: SpotRoleStatus; detail?: string}> {
+  const {IAMClient, GetRoleCommand} = await import('@aws-sdk/client-iam')
+  const iam = createAwsClient(IAMClient, session)
+  try {
+    await iam.send(new GetRoleCommand({RoleName: SPOT_ROLE_NAME}))
+    return {status: 'present'}
+  } catch (error) {
+    const name = errorName(error)
+    if (name === 'NoSuchEntityException' || name === 'NoSuchEntity') return {status: 'missing'}
+    if (isAccessDenied(name)) return {status: 'unknown', detail: 'iam:GetRole was denied'}
+    return {status: 'unknown', detail: describeAwsError(error, session, 'iam:GetRole').message}
+  } finally {
+    iam.destroy()
+  }
+}
+
+function describeQuotaError(
+  error: unknown,
+  session: AwsSession,
+  action: string,
+  step: 'check' | 'request',
+): PikselError {
+  const name = errorName(error)
+  if (isAccessDenied(name)) {
+    const dependency = name === 'DependencyAccessDeniedException'
+    const message = (error as Error).message?.split('\n')[0] ?? ''
+    return new OperationError(
+      `${action}: ${dependency ? 'a dependency was denied access' : 'access denied'} (${name}: ${message})`,
+      {
+        code: dependency ? 'DEPENDENCY_ACCESS_DENIED' : 'ACCESS_DENIED',
+        hint: accessHint(step, dependency),
+        cause: error,
+      },
+    )
+  }
+  if (name === 'TooManyRequestsException') {
+    return new OperationError(`${action}: AWS is still throttling Service Quotas after the SDK's retries.`, {
+      code: 'THROTTLED',
+      hint: 'Wait a minute and run again; fewer --family / --market values make fewer calls.',
+      cause: error,
+    })
+  }
+  return describeAwsError(error, session, action)
+}
+
+function errorName(error: unknown): string {
+  const e = (error ?? {}) as {name?: string; Code?: string; code?: string}
+  return e.name ?? e.Code ?? e.code ?? 'Error'
+}
+
+async function bestEffort<T>(task: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await task()
+  } catch {
+    return undefined
+  }
+}
