@@ -39,7 +39,11 @@ describe('secrets/inventory', () => {
   })
 
   it('all environments: other-environment and unscoped project secrets are listed too', () => {
-    const result = summariseSecrets(listed, {...context, environments: ['dev', 'staging'], includeOtherEnvironments: true})
+    const result = summariseSecrets(listed, {
+      ...context,
+      environments: ['dev', 'staging'],
+      includeOtherEnvironments: true,
+    })
     const names = result.secrets.map((s) => s.name)
     expect(names).to.include.members(['slack-alerts-dev', 'piksel-misc'])
     expect(names).not.to.include.members(['someone-elses', 'untagged-thing'])

@@ -20,11 +20,29 @@ describe('secrets/plan', () => {
     ['same value, dry run', same, {dryRun: true}, 'unchanged', [false, false, false, false]],
     ['same value, tags drifted', sameDrift, {}, 'unchanged', [false, false, false, false]],
     ['same value, tags drifted, --overwrite', sameDrift, {overwrite: true}, 'updated', [false, false, false, true]],
-    ['same value, drifted, --overwrite --dry-run', sameDrift, {overwrite: true, dryRun: true}, 'would-update', [false, false, false, false]],
+    [
+      'same value, drifted, --overwrite --dry-run',
+      sameDrift,
+      {overwrite: true, dryRun: true},
+      'would-update',
+      [false, false, false, false],
+    ],
     ['different value, --overwrite', different, {overwrite: true}, 'updated', [false, false, true, true]],
-    ['different value, --overwrite --dry-run', different, {overwrite: true, dryRun: true}, 'would-update', [false, false, false, false]],
+    [
+      'different value, --overwrite --dry-run',
+      different,
+      {overwrite: true, dryRun: true},
+      'would-update',
+      [false, false, false, false],
+    ],
     ['scheduled for deletion, --restore', deleted, {restore: true}, 'updated', [true, false, false, false]],
-    ['scheduled for deletion, --restore --dry-run', deleted, {restore: true, dryRun: true}, 'would-update', [false, false, false, false]],
+    [
+      'scheduled for deletion, --restore --dry-run',
+      deleted,
+      {restore: true, dryRun: true},
+      'would-update',
+      [false, false, false, false],
+    ],
   ]
   for (const [what, state, flags, action, [restore, create, putValue, updateMetadata]] of table) {
     it(`${what} → ${action}`, () => {

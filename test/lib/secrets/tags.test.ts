@@ -37,7 +37,9 @@ describe('secrets/tags', () => {
   ]
   for (const [key, problem] of keys) {
     it(`${problem ? 'refuses' : 'accepts'} the key ${JSON.stringify(key.slice(0, 20))}`, () => {
-      expect(tagKeyProblem(key)).to.satisfy((p: string | undefined) => (problem ? problem.test(p ?? '') : p === undefined))
+      expect(tagKeyProblem(key)).to.satisfy((p: string | undefined) =>
+        problem ? problem.test(p ?? '') : p === undefined,
+      )
     })
   }
 

@@ -38,7 +38,11 @@ describe('secrets/values', () => {
       ['not a URL at all', 'xoxb-not-a-webhook', /not a URL/],
       ['http://', GOOD.replace('https:', 'http:'), /http:\/\//],
       ['ftp scheme', GOOD.replace('https:', 'ftp:'), /ftp URL/],
-      ['wrong host', GOOD.replace('hooks.slack.com', 'hooks.slack.com.evil.example'), /host is hooks\.slack\.com\.evil/],
+      [
+        'wrong host',
+        GOOD.replace('hooks.slack.com', 'hooks.slack.com.evil.example'),
+        /host is hooks\.slack\.com\.evil/,
+      ],
       ['lookalike host', GOOD.replace('hooks.slack.com', 'hooks-slack.com'), /host/],
       ['discord webhook', `https://discord.com/api/webhooks/123/${TOKEN}`, /host is discord\.com/],
       ['truncated: no token', 'https://hooks.slack.com/services/T0123ABCD/B0456EFGH', /truncated/],
@@ -147,7 +151,9 @@ describe('secrets/values', () => {
       it(`${what}: shows the form, no part of the value`, () => {
         const masked = maskValue(kind, value)
         expect(masked).to.equal(mask)
-        for (const part of value.split(/[/:]/).filter((p) => p.length >= 4 && !/^(https|hooks\.slack\.com|services|triggers)$/.test(p))) {
+        for (const part of value
+          .split(/[/:]/)
+          .filter((p) => p.length >= 4 && !/^(https|hooks\.slack\.com|services|triggers)$/.test(p))) {
           expect(masked).not.to.include(part)
         }
       })
