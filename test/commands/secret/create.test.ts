@@ -238,6 +238,19 @@ describe('piksel secret create (against moto)', function () {
       expect((await probe.describe('team/alerts-hook')).Description).to.equal('Mattermost hook')
     })
 
+    it('--kms-key-id is passed to Secrets Manager', async () => {
+      const r = await slack(['--from-stdin', '--yes', '--kms-key-id', 'alias/piksel-secrets'], SLACK_URL)
+      expect(r.exitCode, r.stderr).to.equal(0)
+      expect((await probe.describe('slack-alerts-staging')).KmsKeyId).to.equal('alias/piksel-secrets')
+    })
+
+    it('without -e and without a TTY, fails naming -e (exit 2)', async () => {
+      const r = await runAgainst(moto, ['secret', 'create', 'slack', '--from-stdin', '--yes'], {input: SLACK_URL})
+      expect(r.exitCode).to.equal(2)
+      expect(r.stderr).to.include('-e <dev|staging|production>')
+      expect(await probe.names()).to.deep.equal([])
+    })
+
     it('an unreachable AWS endpoint is exit 1 with a hint, nothing more', async () => {
       const r = await runAgainst(moto, ['secret', 'create', 'slack', '-e', 'staging', '--from-stdin', '--yes'], {
         input: SLACK_URL,

@@ -198,35 +198,75 @@ describe('secret leak test', function () {
     }
   })
 
-  it('the hidden prompt on a real terminal (script): nothing echoed', async function () {
+  /** Runs piksel on a pseudo-terminal (util-linux `script`), typing each answer once its prompt is up. */
+  async function onTerminal(
+    ctx: Mocha.Context,
+    args: string,
+    steps: Array<[prompt: string, answer: string]>,
+  ): Promise<{code: number; output: string; answered: number}> {
     const script = which('script')
     if (!script) {
       if (process.env.CI) throw new Error('script (util-linux) is required for the TTY test')
-      this.skip()
+      ctx.skip()
     }
     const env = {...isolatedEnv(moto.env), PATH: `${stubs.dir}:${process.env.PATH}`, TERM: 'xterm'}
-    const command = `${process.execPath} ${BIN} secret create slack -e staging --yes --name tty-secret`
-    const child: ChildProcess = spawn(script, ['-qec', command, '/dev/null'], {env, cwd: ROOT, stdio: 'pipe'})
+    const child: ChildProcess = spawn(script, ['-qec', `${process.execPath} ${BIN} ${args}`, '/dev/null'], {
+      env,
+      cwd: ROOT,
+      stdio: 'pipe',
+    })
     let output = ''
-    let typed = false
+    let answered = 0
+    let seen = 0
     const done = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)))
     child.stdout?.on('data', (chunk) => {
       output += String(chunk)
+      const step = steps[answered]
       // Type only once the prompt is up (raw mode on), as a person would.
-      if (!typed && output.includes('Slack webhook URL')) {
-        typed = true
-        setTimeout(() => child.stdin?.write(`${URL_1}\r`), 200)
+      if (step && output.indexOf(step[0], seen) >= 0) {
+        seen = output.indexOf(step[0], seen) + step[0].length
+        answered++
+        setTimeout(() => child.stdin?.write(`${step[1]}\r`), 200)
       }
     })
     const timer = setTimeout(() => child.kill('SIGKILL'), 25_000)
     const code = await done
     clearTimeout(timer)
-    expect(typed, output).to.equal(true)
-    expect(code, output).to.equal(0)
-    expect(output).to.include('created tty-secret')
-    expect(output).not.to.include(URL_1)
-    expect(output).not.to.include(TOKEN)
+    results.push([`terminal: ${args}`, {exitCode: code, stdout: output, stderr: '', json: () => ({}) as never}])
+    return {code, output, answered}
+  }
+
+  it('the hidden prompt and the confirmation on a real terminal (script): nothing echoed', async function () {
+    const r = await onTerminal(this, 'secret create slack -e staging --name tty-secret', [
+      ['Slack webhook URL', URL_1],
+      ['Create secret tty-secret', 'y'],
+    ])
+    expect(r.answered, r.output).to.equal(2)
+    expect(r.code, r.output).to.equal(0)
+    expect(r.output).to.include('created tty-secret').and.to.include('https://hooks.slack.com/services/****')
+    expectNoLeak({stdout: r.output, stderr: ''}, 'terminal slack')
     expect((await probe.value('tty-secret')).value).to.equal(URL_1)
+  })
+
+  it('a declined confirmation on a terminal writes nothing (exit 1)', async function () {
+    const r = await onTerminal(this, 'secret create slack -e staging --name tty-declined', [
+      ['Slack webhook URL', URL_2],
+      ['Create secret tty-declined', 'n'],
+    ])
+    expect(r.code, r.output).to.equal(1)
+    expect(r.output).to.include('Cancelled')
+    expectNoLeak({stdout: r.output, stderr: ''}, 'terminal declined')
+    expect(await probe.names()).not.to.include('tty-declined')
+  })
+
+  it('oauth on a terminal: visible client id prompt, hidden client secret', async function () {
+    const r = await onTerminal(this, 'secret create oauth --app argo -e staging --yes --name tty-oauth', [
+      ['OAuth client id', 'visible-client-id'],
+      ['OAuth client secret', CLIENT_SECRET],
+    ])
+    expect(r.code, r.output).to.equal(0)
+    expectNoLeak({stdout: r.output, stderr: ''}, 'terminal oauth')
+    expect((await probe.value('tty-oauth')).value).to.equal(`visible-client-id:${CLIENT_SECRET}`)
   })
 
   it('no child process was started: the aws stub was never called', () => {
