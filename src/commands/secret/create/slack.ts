@@ -1,0 +1,43 @@
+import {Flags} from '@oclif/core'
+
+import {SecretCreateCommand, secretCreateArgs, secretCreateFlags} from '../../../lib/secrets/create-command.ts'
+import {defaultDescription, defaultService, defaultTenant, slackSecretName} from '../../../lib/secrets/naming.ts'
+import type {CreateSecretResult} from '../../../lib/secrets/service.ts'
+import {assertSlackWebhook} from '../../../lib/secrets/values.ts'
+
+export default class SecretCreateSlack extends SecretCreateCommand<typeof SecretCreateSlack> {
+  static override summary = 'Store the Slack alerts webhook URL of an environment in Secrets Manager.'
+  static override description = `Creates slack-alerts-<env> (or --name) with the team's tags (Project, Service, Environment, Owner, Tenant=Slack). The URL comes from a hidden prompt, --from-stdin or --from-file, never from the command line, and must be https://hooks.slack.com/services/T…/B…/<token> (or /triggers/…) unless --skip-validation.
+
+Before writing: the caller's account is checked against the environment, then a summary (value masked) is confirmed (--yes skips). The same value already stored is "unchanged" (nothing written); a different one is refused unless --overwrite, which stores a new version and keeps the old one as AWSPREVIOUS.`
+  static override examples = [
+    '<%= config.bin %> secret create slack -e staging',
+    '$ pass show piksel/slack-staging | <%= config.bin %> secret create slack -e staging --from-stdin --yes',
+    '<%= config.bin %> secret create slack -e staging --from-file ./webhook.txt --dry-run',
+    '<%= config.bin %> secret create slack -e staging --from-stdin --overwrite --json < webhook.txt',
+  ]
+  static override flags = {
+    ...secretCreateFlags,
+    'skip-validation': Flags.boolean({summary: 'Store the value even if it does not look like a Slack webhook URL.'}),
+  }
+  static override args = secretCreateArgs
+
+  async run(): Promise<CreateSecretResult> {
+    this.refuseCommandLineSecrets()
+    const env = await this.requireEnvironment()
+    const {flags} = this
+    return this.runCreate(flags, {
+      kind: 'slack',
+      env,
+      name: flags.name ?? slackSecretName(env.name),
+      service: flags.service ?? defaultService('slack'),
+      tenant: defaultTenant('slack'),
+      description: flags.description ?? defaultDescription('slack', env.name, this.settings.project),
+      readValue: async () => {
+        const value = await this.readSecret(flags, 'Slack webhook URL (hidden)')
+        if (!flags['skip-validation']) assertSlackWebhook(value)
+        return value
+      },
+    })
+  }
+}

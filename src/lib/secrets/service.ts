@@ -1,0 +1,426 @@
+/**
+ * Secrets Manager I/O for `secret create` and `secret list` (and bootstrap, which
+ * calls listProjectSecrets and createSecret). No flags, prompts or terminal here:
+ * plain options in, a result out. The value travels only in the SDK request body;
+ * it is never in a message, a result or a log.
+ */
+import {randomUUID, timingSafeEqual} from 'node:crypto'
+
+import type * as SecretsManagerSdk from '@aws-sdk/client-secrets-manager'
+
+import {describeAwsError} from '../aws/errors.ts'
+import {type CallerIdentity, assertAccount, getCallerIdentity} from '../aws/identity.ts'
+import {type AwsSession, createAwsClient} from '../aws/session.ts'
+import {OperationError} from '../errors.ts'
+import {type ListProjectSecretsResult, type ListedSecret, summariseSecrets} from './inventory.ts'
+import {type ExistingState, type SecretAction, type SecretPlan, planAfterRestore, planSecretWrite} from './plan.ts'
+import {type Tag, tagsToRecord, tagsToUpdate} from './tags.ts'
+
+type SecretsManagerModule = typeof SecretsManagerSdk
+type SecretsManager = InstanceType<SecretsManagerModule['SecretsManagerClient']>
+
+export interface EnvironmentRef {
+  name: string
+  /** When set, the caller must be this account (the account guard). */
+  account?: string
+}
+
+export interface CreateSecretOptions {
+  session: AwsSession
+  env: EnvironmentRef
+  name: string
+  /** The secret string. Never logged, never returned. */
+  value: string
+  description: string
+  /** The full desired tag list (convention + extra). */
+  tags: Tag[]
+  kmsKeyId?: string
+  /** Replace a different stored value (as a new version) and bring tags/description up to date. */
+  overwrite?: boolean
+  /** Cancel a scheduled deletion, then continue. */
+  restore?: boolean
+  /** Everything but the writes; the action is would-create / would-update. */
+  dryRun?: boolean
+  /** Sees the plan before the first write; false cancels (nothing written). Absent: go ahead. */
+  confirm?: (summary: WriteSummary) => Promise<boolean>
+  /** Progress lines for stderr. */
+  progress?: (message: string) => void
+}
+
+export interface WriteSummary {
+  name: string
+  account: string
+  region: string
+  action: SecretAction
+  /** What will be written, in order: restore, create, put-value, update-tags-and-description. */
+  steps: string[]
+  description: string
+  tags: Record<string, string>
+  kmsKeyId: string | null
+}
+
+export interface CreateSecretResult {
+  name: string
+  arn: string | null
+  account: string
+  region: string
+  action: SecretAction
+  /** The version holding the value now (AWSCURRENT); null for would-create. */
+  versionId: string | null
+  tags: Record<string, string>
+  env: string
+  /** After --overwrite: the version that became AWSPREVIOUS. */
+  previousVersionId: string | null
+  restored: boolean
+  /** unchanged, but tags or description differ from the convention (--overwrite updates them). */
+  metadataDrift: boolean
+}
+
+/** The result in the documented key order (name, arn, account, region, action, versionId, tags, ...). */
+function ordered(r: CreateSecretResult): CreateSecretResult {
+  return {
+    name: r.name,
+    arn: r.arn,
+    account: r.account,
+    region: r.region,
+    action: r.action,
+    versionId: r.versionId,
+    tags: r.tags,
+    env: r.env,
+    previousVersionId: r.previousVersionId,
+    restored: r.restored,
+    metadataDrift: r.metadataDrift,
+  }
+}
+
+async function secretsManager(session: AwsSession): Promise<{sm: SecretsManager; mod: SecretsManagerModule}> {
+  const mod = await import('@aws-sdk/client-secrets-manager')
+  return {sm: createAwsClient(mod.SecretsManagerClient, session), mod}
+}
+
+function errorName(error: unknown): string {
+  return (error as {name?: string})?.name ?? ''
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8')
+  const y = Buffer.from(b, 'utf8')
+  return x.length === y.length && timingSafeEqual(x, y)
+}
+
+interface Described {
+  arn?: string
+  deletedDate?: Date
+  description?: string
+  kmsKeyId?: string
+  tags: Tag[]
+  currentVersionId?: string
+}
+
+export async function createSecret(options: CreateSecretOptions): Promise<CreateSecretResult> {
+  const {sm, mod} = await secretsManager(options.session)
+  try {
+    return ordered(await createWith(sm, mod, options, false))
+  } finally {
+    sm.destroy()
+  }
+}
+
+async function createWith(
+  sm: SecretsManager,
+  mod: SecretsManagerModule,
+  options: CreateSecretOptions,
+  retried: boolean,
+): Promise<CreateSecretResult> {
+  const {session, name, value} = options
+  const fail = (error: unknown, operation: string) => describeAwsError(error, session, `secretsmanager:${operation}`)
+
+  // Reads first, concurrently: who am I, and what is there already.
+  const [who, found] = await Promise.allSettled([getCallerIdentity(session), describe(sm, mod, name)])
+  if (who.status === 'rejected') throw who.reason
+  const identity: CallerIdentity = who.value
+  // The account guard comes before reading any stored value.
+  assertAccount(options.env, identity, session)
+  if (found.status === 'rejected') throw fail(found.reason, 'DescribeSecret')
+  const existing = found.value
+
+  const base = {
+    name,
+    account: identity.account,
+    region: session.region,
+    env: options.env.name,
+    restored: false,
+    metadataDrift: false,
+  }
+
+  let state: ExistingState
+  let currentVersionId = existing?.currentVersionId
+  if (!existing) {
+    state = {kind: 'absent'}
+  } else if (existing.deletedDate) {
+    state = {kind: 'scheduled-for-deletion', deletedDate: existing.deletedDate.toISOString()}
+  } else {
+    const stored = await readCurrent(sm, mod, name).catch((error) => {
+      throw fail(error, 'GetSecretValue')
+    })
+    currentVersionId = stored.versionId ?? currentVersionId
+    state = {
+      kind: 'present',
+      sameValue: stored.value !== undefined && sameSecret(stored.value, value),
+      metadataDiffers: metadataDiffers(existing, options),
+    }
+  }
+  const plan = planSecretWrite(name, state, options)
+
+  if (!plan.writes) {
+    const tags =
+      plan.action === 'would-create'
+        ? tagsToRecord(options.tags)
+        : plan.action === 'unchanged'
+          ? tagsToRecord(existing?.tags)
+          : {...tagsToRecord(existing?.tags), ...tagsToRecord(options.tags)}
+    return {
+      ...base,
+      arn: existing?.arn ?? null,
+      action: plan.action,
+      versionId: currentVersionId ?? null,
+      previousVersionId: null,
+      metadataDrift: plan.metadataDrift,
+      tags,
+    }
+  }
+
+  if (options.confirm) {
+    const ok = await options.confirm(summaryOf(plan, base, options))
+    if (!ok) {
+      throw new OperationError(`Cancelled: secret ${name} was not changed.`, {
+        code: 'CANCELLED',
+        hint: 'Pass --yes to skip the confirmation, or --dry-run to see what would happen.',
+      })
+    }
+  }
+
+  if (plan.create) {
+    // One token per attempt: an SDK retry of the same request is idempotent.
+    const token = randomUUID()
+    try {
+      const out = await sm.send(
+        new mod.CreateSecretCommand({
+          Name: name,
+          SecretString: value,
+          Description: options.description,
+          Tags: options.tags,
+          ...(options.kmsKeyId ? {KmsKeyId: options.kmsKeyId} : {}),
+          ClientRequestToken: token,
+        }),
+      )
+      return {
+        ...base,
+        arn: out.ARN ?? null,
+        action: 'created',
+        versionId: out.VersionId ?? token,
+        previousVersionId: null,
+        tags: tagsToRecord(options.tags),
+      }
+    } catch (error) {
+      // Someone created (or deleted) it between our look and our write: decide again, once.
+      const raced = /ResourceExists|InvalidRequest/.test(errorName(error))
+      if (raced && !retried) return createWith(sm, mod, options, true)
+      throw fail(error, 'CreateSecret')
+    }
+  }
+
+  let effective: SecretPlan = plan
+  let restored = false
+  if (plan.restore) {
+    await sm.send(new mod.RestoreSecretCommand({SecretId: name})).catch((error) => {
+      throw fail(error, 'RestoreSecret')
+    })
+    restored = true
+    options.progress?.(`Restored ${name} (its deletion is cancelled).`)
+    const stored = await readCurrent(sm, mod, name).catch((error) => {
+      throw fail(error, 'GetSecretValue')
+    })
+    currentVersionId = stored.versionId ?? currentVersionId
+    effective = planAfterRestore(name, stored.value !== undefined && sameSecret(stored.value, value), options)
+  }
+
+  let versionId = currentVersionId ?? null
+  let previousVersionId: string | null = null
+  if (effective.putValue) {
+    const token = randomUUID()
+    const out = await sm
+      .send(new mod.PutSecretValueCommand({SecretId: name, SecretString: value, ClientRequestToken: token}))
+      .catch((error) => {
+        throw fail(error, 'PutSecretValue')
+      })
+    previousVersionId = currentVersionId ?? null
+    versionId = out.VersionId ?? token
+  }
+  if (effective.updateMetadata) {
+    await updateMetadata(sm, mod, options, existing).catch((error) => {
+      throw fail(error, 'TagResource/UpdateSecret')
+    })
+  }
+  return {
+    ...base,
+    arn: existing?.arn ?? null,
+    action: 'updated',
+    versionId,
+    previousVersionId,
+    restored,
+    tags: {...tagsToRecord(existing?.tags), ...tagsToRecord(options.tags)},
+  }
+}
+
+function summaryOf(
+  plan: SecretPlan,
+  base: {name: string; account: string; region: string},
+  options: CreateSecretOptions,
+): WriteSummary {
+  const steps: string[] = []
+  if (plan.restore) steps.push('restore (cancel the scheduled deletion), then compare the stored value')
+  if (plan.create) steps.push('create the secret')
+  if (plan.putValue) steps.push('store the new value as a new version (the current one stays AWSPREVIOUS)')
+  if (plan.updateMetadata) steps.push('bring tags and description up to date where they differ')
+  if (plan.restore && !options.overwrite) steps.push('stop if the restored value differs (pass --overwrite)')
+  return {
+    ...base,
+    action: plan.action,
+    steps,
+    description: options.description,
+    tags: tagsToRecord(options.tags),
+    kmsKeyId: options.kmsKeyId ?? null,
+  }
+}
+
+function metadataDiffers(existing: Described, options: CreateSecretOptions): boolean {
+  if ((existing.description ?? '') !== options.description) return true
+  if (options.kmsKeyId && existing.kmsKeyId !== options.kmsKeyId) return true
+  return tagsToUpdate(options.tags, existing.tags).length > 0
+}
+
+async function updateMetadata(
+  sm: SecretsManager,
+  mod: SecretsManagerModule,
+  options: CreateSecretOptions,
+  existing: Described | undefined,
+): Promise<void> {
+  const tags = tagsToUpdate(options.tags, existing?.tags)
+  const description = (existing?.description ?? '') !== options.description
+  const key = Boolean(options.kmsKeyId && existing?.kmsKeyId !== options.kmsKeyId)
+  await Promise.all([
+    tags.length > 0
+      ? sm.send(new mod.TagResourceCommand({SecretId: options.name, Tags: tags}))
+      : Promise.resolve(undefined),
+    description || key
+      ? sm.send(
+          new mod.UpdateSecretCommand({
+            SecretId: options.name,
+            ...(description ? {Description: options.description} : {}),
+            ...(key ? {KmsKeyId: options.kmsKeyId} : {}),
+          }),
+        )
+      : Promise.resolve(undefined),
+  ])
+  if (tags.length > 0 || description || key) {
+    options.progress?.(`Brought the tags and description of ${options.name} up to date.`)
+  }
+}
+
+async function describe(sm: SecretsManager, mod: SecretsManagerModule, name: string): Promise<Described | undefined> {
+  try {
+    const out = await sm.send(new mod.DescribeSecretCommand({SecretId: name}))
+    const current = Object.entries(out.VersionIdsToStages ?? {}).find(([, stages]) => stages.includes('AWSCURRENT'))
+    return {
+      arn: out.ARN,
+      deletedDate: out.DeletedDate,
+      description: out.Description,
+      kmsKeyId: out.KmsKeyId,
+      tags: (out.Tags ?? []).map((t) => ({Key: t.Key ?? '', Value: t.Value ?? ''})),
+      currentVersionId: current?.[0],
+    }
+  } catch (error) {
+    if (errorName(error) === 'ResourceNotFoundException') return undefined
+    throw error
+  }
+}
+
+async function readCurrent(
+  sm: SecretsManager,
+  mod: SecretsManagerModule,
+  name: string,
+): Promise<{value?: string; versionId?: string}> {
+  const out = await sm.send(new mod.GetSecretValueCommand({SecretId: name, VersionStage: 'AWSCURRENT'}))
+  // A binary secret never equals a string one.
+  return {value: out.SecretString, versionId: out.VersionId}
+}
+
+// ---------------------------------------------------------------------------
+// secret list
+
+export interface ListProjectSecretsOptions {
+  session: AwsSession
+  /** The project tag value (settings.project). */
+  project: string
+  /** The environments whose secrets are listed and whose expected secrets are checked. */
+  environments: EnvironmentRef[]
+  /**
+   * true (one environment asked for by name): the caller must be its account, else
+   * the account-guard error. false: environments configured for another account are
+   * left out of the expectations (reported in skippedEnvironments).
+   */
+  requireAccount?: boolean
+  /** Also list project secrets of no or other environments (the command without -e). */
+  includeOtherEnvironments?: boolean
+}
+
+export async function listProjectSecrets(options: ListProjectSecretsOptions): Promise<ListProjectSecretsResult> {
+  const {session} = options
+  const {sm, mod} = await secretsManager(session)
+  try {
+    const [who, listed] = await Promise.allSettled([getCallerIdentity(session), listAll(sm, mod)])
+    if (who.status === 'rejected') throw who.reason
+    const identity = who.value
+    if (options.requireAccount) for (const env of options.environments) assertAccount(env, identity, session)
+    if (listed.status === 'rejected') throw describeAwsError(listed.reason, session, 'secretsmanager:ListSecrets')
+    const inAccount = options.environments.filter(
+      (env) => env.account === undefined || env.account === identity.account,
+    )
+    const skipped = options.environments.filter((env) => !inAccount.includes(env)).map((env) => env.name)
+    const envNames = inAccount.map((env) => env.name)
+    return summariseSecrets(listed.value, {
+      project: options.project,
+      environments: envNames,
+      includeOtherEnvironments: options.includeOtherEnvironments ?? false,
+      account: identity.account,
+      region: session.region,
+      skipped,
+    })
+  } finally {
+    sm.destroy()
+  }
+}
+
+async function listAll(sm: SecretsManager, mod: SecretsManagerModule): Promise<ListedSecret[]> {
+  const result: ListedSecret[] = []
+  for await (const page of mod.paginateListSecrets(
+    {client: sm, pageSize: 100},
+    {IncludePlannedDeletion: true, SortOrder: 'asc'},
+  )) {
+    for (const s of page.SecretList ?? []) {
+      result.push({
+        name: s.Name ?? '',
+        arn: s.ARN ?? '',
+        description: s.Description,
+        tags: (s.Tags ?? []).map((t) => ({Key: t.Key ?? '', Value: t.Value ?? ''})),
+        lastChanged: s.LastChangedDate,
+        created: s.CreatedDate,
+        deletedDate: s.DeletedDate,
+      })
+    }
+  }
+  return result
+}
+
+export type {ListProjectSecretsResult, ProjectSecret} from './inventory.ts'

@@ -1,0 +1,162 @@
+import {expect} from 'chai'
+
+import {UsageError} from '../../../src/lib/errors.ts'
+import {
+  MAX_SECRET_BYTES,
+  assertOAuthPart,
+  assertSlackWebhook,
+  assertValueSize,
+  maskValue,
+  oauthPartProblem,
+  slackWebhookProblem,
+  splitOAuthValue,
+  trimOneNewline,
+} from '../../../src/lib/secrets/values.ts'
+
+const TOKEN = 'abcdefghijklmnopqrstuvwx' // 24 letters, like Slack's
+const GOOD = `https://hooks.slack.com/services/T0123ABCD/B0456EFGH/${TOKEN}`
+const TRIGGER = 'https://hooks.slack.com/triggers/T0123ABCD/1234567890123/0123456789abcdef0123456789abcdef'
+
+describe('secrets/values', () => {
+  describe('Slack webhook URL', () => {
+    const valid = [
+      GOOD,
+      TRIGGER,
+      `https://hooks.slack.com/services/T0AB12CD34E/B0XY98ZW76V/${TOKEN.toUpperCase()}`,
+      `https://hooks.slack.com/triggers/E0123ABCD/9876543/${TOKEN}`,
+    ]
+    for (const url of valid) {
+      it(`accepts ${url.slice(0, 60)}…`, () => {
+        expect(slackWebhookProblem(url)).to.equal(undefined)
+        expect(() => assertSlackWebhook(url)).not.to.throw()
+      })
+    }
+
+    const invalid: Array<[string, string, RegExp]> = [
+      ['empty', '', /empty/],
+      ['malformed', 'hooks.slack.com/services/T0123ABCD', /not a URL/],
+      ['not a URL at all', 'xoxb-not-a-webhook', /not a URL/],
+      ['http://', GOOD.replace('https:', 'http:'), /http:\/\//],
+      ['ftp scheme', GOOD.replace('https:', 'ftp:'), /ftp URL/],
+      [
+        'wrong host',
+        GOOD.replace('hooks.slack.com', 'hooks.slack.com.evil.example'),
+        /host is hooks\.slack\.com\.evil/,
+      ],
+      ['lookalike host', GOOD.replace('hooks.slack.com', 'hooks-slack.com'), /host/],
+      ['discord webhook', `https://discord.com/api/webhooks/123/${TOKEN}`, /host is discord\.com/],
+      ['truncated: no token', 'https://hooks.slack.com/services/T0123ABCD/B0456EFGH', /truncated/],
+      ['truncated: only workspace', 'https://hooks.slack.com/services/T0123ABCD', /truncated/],
+      ['truncated token', GOOD.slice(0, -5), /token of at least 24/],
+      ['trailing slash', `${GOOD}/`, /path is not/],
+      ['extra path part', `${GOOD}/extra`, /path is not/],
+      ['bad workspace id', GOOD.replace('T0123ABCD', 'X0123ABCD'), /path is not/],
+      ['query', `${GOOD}?x=1`, /query/],
+      ['fragment', `${GOOD}#x`, /query or fragment/],
+      ['port', GOOD.replace('slack.com', 'slack.com:8443'), /port/],
+      ['credentials', GOOD.replace('https://', 'https://u:p@'), /user name/],
+      ['space inside', GOOD.replace('services', 'ser vices'), /whitespace/],
+      ['trailing newline', `${GOOD}\n`, /whitespace/],
+      ['control character', `${GOOD}\u0007`, /control/],
+      ['other path', `https://hooks.slack.com/workflows/T0123ABCD/${TOKEN}`, /neither/],
+      ['truncated trigger', TRIGGER.slice(0, -10), /triggers/],
+    ]
+    for (const [what, url, problem] of invalid) {
+      it(`refuses ${what}`, () => {
+        expect(slackWebhookProblem(url)).to.match(problem)
+        let error: unknown
+        try {
+          assertSlackWebhook(url)
+        } catch (e) {
+          error = e
+        }
+        expect(error).to.be.instanceOf(UsageError)
+        expect((error as UsageError).exitCode).to.equal(2)
+        expect((error as UsageError).hint).to.include('--skip-validation')
+        // The message never quotes the value.
+        if (url.length >= 8) expect((error as UsageError).message).not.to.include(url)
+        expect((error as UsageError).message).not.to.include(TOKEN.slice(0, 19))
+      })
+    }
+  })
+
+  describe('OAuth parts', () => {
+    const cases: Array<[string, string, RegExp | undefined]> = [
+      ['plain id', 'AbC123-_.~', undefined],
+      ['long secret', 'x'.repeat(200), undefined],
+      ['empty', '', /empty/],
+      ['colon', 'id:more', /':'/],
+      ['space', 'ab cd', /whitespace/],
+      ['tab', 'ab\tcd', /whitespace/],
+      ['trailing newline', 'abcd\n', /whitespace/],
+      ['non-breaking space', 'ab\u00a0cd', /whitespace/],
+      ['control character', 'ab\u0001cd', /control/],
+      ['DEL', 'ab\u007fcd', /control/],
+      ['C1 control', 'ab\u0085cd', /whitespace|control/],
+    ]
+    for (const [what, value, problem] of cases) {
+      it(`${problem ? 'refuses' : 'accepts'} ${what}`, () => {
+        if (problem) {
+          expect(oauthPartProblem(value)).to.match(problem)
+          expect(() => assertOAuthPart('client secret', value))
+            .to.throw(UsageError)
+            .with.property('exitCode', 2)
+        } else {
+          expect(oauthPartProblem(value)).to.equal(undefined)
+        }
+      })
+    }
+
+    it('splits client_id:client_secret on the first colon', () => {
+      expect(splitOAuthValue('id:secret')).to.deep.equal({clientId: 'id', clientSecret: 'secret'})
+      expect(splitOAuthValue('id:sec:ret')).to.deep.equal({clientId: 'id', clientSecret: 'sec:ret'})
+      expect(splitOAuthValue(':secret')).to.deep.equal({clientId: '', clientSecret: 'secret'})
+      expect(splitOAuthValue('nocolon')).to.equal(undefined)
+    })
+  })
+
+  describe('input handling', () => {
+    const trims: Array<[string, string]> = [
+      ['abc\n', 'abc'],
+      ['abc\r\n', 'abc'],
+      ['abc\n\n', 'abc\n'],
+      ['abc', 'abc'],
+      [' abc ', ' abc '],
+      ['', ''],
+    ]
+    for (const [input, output] of trims) {
+      it(`trims one trailing newline: ${JSON.stringify(input)}`, () => {
+        expect(trimOneNewline(input)).to.equal(output)
+      })
+    }
+
+    it('refuses an empty value and one over the Secrets Manager limit', () => {
+      expect(() => assertValueSize('')).to.throw(UsageError, 'empty')
+      expect(() => assertValueSize('x'.repeat(MAX_SECRET_BYTES))).not.to.throw()
+      expect(() => assertValueSize('x'.repeat(MAX_SECRET_BYTES + 1))).to.throw(UsageError, 'at most 65536')
+      // Bytes, not characters.
+      expect(() => assertValueSize('é'.repeat(MAX_SECRET_BYTES / 2 + 1))).to.throw(UsageError)
+    })
+  })
+
+  describe('masking', () => {
+    const cases: Array<[string, 'slack' | 'oauth', string, string]> = [
+      ['slack services', 'slack', GOOD, 'https://hooks.slack.com/services/****'],
+      ['slack triggers', 'slack', TRIGGER, 'https://hooks.slack.com/triggers/****'],
+      ['unchecked slack', 'slack', 'https://example.com/hook/secretpart', '**** (not checked)'],
+      ['oauth', 'oauth', 'client-id-123:client-secret-456', '****:****'],
+      ['oauth without colon', 'oauth', 'weird', '****'],
+    ]
+    for (const [what, kind, value, mask] of cases) {
+      it(`${what}: shows the form, no part of the value`, () => {
+        const masked = maskValue(kind, value)
+        expect(masked).to.equal(mask)
+        for (const part of value
+          .split(/[/:]/)
+          .filter((p) => p.length >= 4 && !/^(https|hooks\.slack\.com|services|triggers)$/.test(p))) {
+          expect(masked).not.to.include(part)
+        }
+      })
+    }
+  })
+})
