@@ -53,7 +53,9 @@ export class Prompter {
   async password(options: AskOptions): Promise<string> {
     this.require(options.flag, options.message)
     const {password} = await import('@inquirer/prompts')
-    return guard(() => password({message: options.message, mask: false, validate: options.validate}, context()))
+    return guard(() =>
+      password({message: options.message, mask: false, toggleMask: false, validate: options.validate}, context()),
+    )
   }
 
   async select<T extends string>(options: {message: string; flag: string; choices: Choice<T>[]}): Promise<T> {
