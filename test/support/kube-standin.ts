@@ -570,6 +570,8 @@ export class KubeStandin {
     resourceVersion: string | undefined,
   ): void {
     res.writeHead(200, {'content-type': 'application/json', 'transfer-encoding': 'chunked'})
+    // Like the API server: headers go out at once, before any event.
+    res.flushHeaders()
     const watcher: Watcher = {type, version, namespace, selector, res}
     if (!resourceVersion) {
       // Without a resourceVersion a watch starts with the current state as ADDED events.

@@ -457,7 +457,8 @@ export async function waitForHealthy(options: WaitOptions): Promise<WaitResult> 
             setTimeout(() => void startWatch(stream, error ? attempt + 1 : 0).catch(fail), delay).unref()
           },
         )
-        stops.set(stream.id, stop)
+        if (finished) stop()
+        else stops.set(stream.id, stop)
       }
       const relist = async (stream: Stream) => {
         try {
