@@ -169,7 +169,11 @@ export default class Status extends BaseCommand<typeof Status> {
     if (this.jsonEnabled()) return
     void import('../lib/status/render.ts').then(({renderStatus}) => {
       if (process.stdout.isTTY) {
-        const view = renderStatus(result, {all: this.flags.all, ignoreSuspended: this.flags['ignore-suspended'], width: this.width()})
+        const view = renderStatus(result, {
+          all: this.flags.all,
+          ignoreSuspended: this.flags['ignore-suspended'],
+          width: this.width(),
+        })
         process.stdout.write(`\x1b[H\x1b[2J${view}\n\n(watching; Ctrl-C to stop)\n`)
       } else if (result.summary !== this.lastLive) {
         this.print(`${new Date().toISOString()} ${result.summary}`)

@@ -31,7 +31,8 @@ describe('piksel status (against the loopback Kubernetes API stand-in)', functio
     dir = mkdtempSync(join(tmpdir(), 'piksel-status-'))
     env = isolatedEnv({KUBECONFIG: standin.writeKubeconfig(dir)})
   }
-  const run = (args: string[], extra: Parameters<typeof runPiksel>[1] = {}) => runPiksel(['status', ...args], {env, ...extra})
+  const run = (args: string[], extra: Parameters<typeof runPiksel>[1] = {}) =>
+    runPiksel(['status', ...args], {env, ...extra})
   /** Resolves once the running command has opened its watches. */
   async function watchesOpen(count = 1): Promise<void> {
     const until = Date.now() + 20_000
@@ -96,7 +97,18 @@ describe('piksel status (against the loopback Kubernetes API stand-in)', functio
         health: 'ready',
         suspended: false,
       })
-      expect(jhub).to.have.keys('kind', 'apiVersion', 'namespace', 'name', 'health', 'reason', 'message', 'revision', 'suspended', 'since')
+      expect(jhub).to.have.keys(
+        'kind',
+        'apiVersion',
+        'namespace',
+        'name',
+        'health',
+        'reason',
+        'message',
+        'revision',
+        'suspended',
+        'since',
+      )
       expect(r.stderr).to.equal('')
     })
 
@@ -106,13 +118,17 @@ describe('piksel status (against the loopback Kubernetes API stand-in)', functio
       })
       const byNs = (await run(['-n', 'jupyterhub', '--json'])).json<StatusCommandResult>()
       expect(new Set(byNs.objects.map((o) => o.namespace))).to.deep.equal(new Set(['jupyterhub']))
-      expect(standin.listCalls('helmreleases').at(-1)?.path).to.equal('/apis/helm.toolkit.fluxcd.io/v2/namespaces/jupyterhub/helmreleases')
+      expect(standin.listCalls('helmreleases').at(-1)?.path).to.equal(
+        '/apis/helm.toolkit.fluxcd.io/v2/namespaces/jupyterhub/helmreleases',
+      )
 
       const byKind = (await run(['--kind', 'ks', '--json'])).json<StatusCommandResult>()
       expect(new Set(byKind.objects.map((o) => o.kind))).to.deep.equal(new Set(['Kustomization']))
       expect(byKind.counts.total).to.equal(11)
 
-      const bySelector = (await run(['-l', 'piksel.io/layer=apps', '--kind', 'Kustomization', '--json'])).json<StatusCommandResult>()
+      const bySelector = (
+        await run(['-l', 'piksel.io/layer=apps', '--kind', 'Kustomization', '--json'])
+      ).json<StatusCommandResult>()
       expect(bySelector.objects.map((o) => o.name)).to.deep.equal(['jhub'])
       expect(standin.listCalls('kustomizations').at(-1)?.query.labelSelector).to.equal('piksel.io/layer=apps')
     })
@@ -163,9 +179,13 @@ describe('piksel status (against the loopback Kubernetes API stand-in)', functio
     it('exits 3 naming what needs attention and the root cause of what waits', async () => {
       const r = await run([])
       expect(r.exitCode).to.equal(3)
-      expect(r.stdout.split('\n')[0]).to.equal('unhealthy: 2 failed, 1 stale, 7 waiting, 1 progressing, 1 suspended, 13 ready')
+      expect(r.stdout.split('\n')[0]).to.equal(
+        'unhealthy: 2 failed, 1 stale, 7 waiting, 1 progressing, 1 suspended, 13 ready',
+      )
       expect(r.stdout).to.contain('NEEDS ATTENTION')
-      expect(r.stdout).to.match(/Kustomization\/flux-system\/cron-jobs\s+waiting.*root cause: Kustomization\/flux-system\/infra-configs failed \(BuildFailed\)/)
+      expect(r.stdout).to.match(
+        /Kustomization\/flux-system\/cron-jobs\s+waiting.*root cause: Kustomization\/flux-system\/infra-configs failed \(BuildFailed\)/,
+      )
       expect(r.stdout).to.match(/Kustomization\/flux-system\/terria\s+stale/)
       expect(r.stdout).to.match(/HelmRelease\/jupyterhub\/jupyterhub\s+failed/)
       expect(r.stdout).to.not.match(/GitRepository\/flux-system\/flux-system/)
@@ -178,7 +198,13 @@ describe('piksel status (against the loopback Kubernetes API stand-in)', functio
       const json = r.json<StatusCommandResult>()
       expect(json.verdict).to.equal('unhealthy')
       const cron = json.objects.find((o) => o.name === 'cron-jobs')
-      expect(cron?.cause).to.deep.equal({kind: 'Kustomization', namespace: 'flux-system', name: 'infra-configs', health: 'failed', reason: 'BuildFailed'})
+      expect(cron?.cause).to.deep.equal({
+        kind: 'Kustomization',
+        namespace: 'flux-system',
+        name: 'infra-configs',
+        health: 'failed',
+        reason: 'BuildFailed',
+      })
     })
 
     it('suspended objects fail the check unless --ignore-suspended', async () => {
@@ -203,7 +229,13 @@ describe('piksel status (against the loopback Kubernetes API stand-in)', functio
           obj.metadata.generation = 2
           const status = obj.status as {conditions: Array<Record<string, unknown>>}
           status.conditions = [
-            {type: 'Reconciling', status: 'True', reason: 'Progressing', message: 'Building manifests', observedGeneration: 2},
+            {
+              type: 'Reconciling',
+              status: 'True',
+              reason: 'Progressing',
+              message: 'Building manifests',
+              observedGeneration: 2,
+            },
             ...status.conditions,
           ]
         }
@@ -231,18 +263,27 @@ describe('piksel status (against the loopback Kubernetes API stand-in)', functio
     })
 
     it('--reconcile --yes annotates sources first, then Kustomizations, then HelmReleases, and waits', async () => {
-      const healthy = new Map(readFixture('healthy.yaml').map((o) => [`${o.kind}/${o.metadata.namespace}/${o.metadata.name}`, o]))
+      const healthy = new Map(
+        readFixture('healthy.yaml').map((o) => [`${o.kind}/${o.metadata.namespace}/${o.metadata.name}`, o]),
+      )
       // Act as the controllers: on a reconcile request, handle it and become ready.
       standin.onPatch = (obj, s) => {
         const at = obj.metadata.annotations?.['reconcile.fluxcd.io/requestedAt']
         const good = healthy.get(`${obj.kind}/${obj.metadata.namespace}/${obj.metadata.name}`)
         if (!at || !good) return
         setTimeout(() => {
-          s.put({...good, metadata: {...good.metadata, annotations: {'reconcile.fluxcd.io/requestedAt': at}}, status: {...good.status, lastHandledReconcileAt: at}})
+          s.put({
+            ...good,
+            metadata: {...good.metadata, annotations: {'reconcile.fluxcd.io/requestedAt': at}},
+            status: {...good.status, lastHandledReconcileAt: at},
+          })
           if (obj.kind === 'Kustomization' && obj.metadata.name === 'infra-configs') {
-            for (const o of healthy.values()) if (o.kind === 'Kustomization' && !['terria', 'monitoring', 'infra-configs'].includes(o.metadata.name)) s.put(o)
+            for (const o of healthy.values())
+              if (o.kind === 'Kustomization' && !['terria', 'monitoring', 'infra-configs'].includes(o.metadata.name))
+                s.put(o)
           }
-          if (obj.kind === 'HelmRelease') s.put(healthy.get('HelmRelease/gpu-operator/nvidia-device-plugin') as KubeObject)
+          if (obj.kind === 'HelmRelease')
+            s.put(healthy.get('HelmRelease/gpu-operator/nvidia-device-plugin') as KubeObject)
         }, 20)
       }
       const r = await run(['--reconcile', '--yes', '--ignore-suspended', '--timeout', '30s'])
@@ -258,7 +299,9 @@ describe('piksel status (against the loopback Kubernetes API stand-in)', functio
       ])
       for (const p of standin.patches()) {
         expect(p.contentType).to.equal('application/merge-patch+json')
-        expect(JSON.parse(p.body ?? '{}')).to.have.nested.property('metadata.annotations.reconcile\\.fluxcd\\.io/requestedAt')
+        expect(JSON.parse(p.body ?? '{}')).to.have.nested.property(
+          'metadata.annotations.reconcile\\.fluxcd\\.io/requestedAt',
+        )
       }
       expect(r.stderr).to.contain('refused: Kustomization/flux-system/monitoring is suspended')
       expect(r.stdout.split('\n')[0]).to.equal('healthy: 1 suspended (ignored), 24 ready')
@@ -283,7 +326,11 @@ describe('piksel status (against the loopback Kubernetes API stand-in)', functio
     ]
     for (const [what, args, message] of bad) {
       it(`${what}: exit 2, nothing read or written`, async () => {
-        const r = await run([...args, '--reconcile', '--yes'].filter((a, i, all) => !(a === '--reconcile' && all.includes('--watch')) || i < 0))
+        const r = await run(
+          [...args, '--reconcile', '--yes'].filter(
+            (a, i, all) => !(a === '--reconcile' && all.includes('--watch')) || i < 0,
+          ),
+        )
         expect(r.exitCode, r.stderr).to.equal(2)
         expect(r.stderr).to.match(message)
         expect(standin.patches()).to.have.length(0)

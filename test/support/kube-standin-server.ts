@@ -45,7 +45,10 @@ if (values['flip-to']) {
     clearInterval(timer)
     const changed = target.filter((obj) => {
       const current = standin.get(obj.kind, obj.metadata.namespace ?? '', obj.metadata.name)
-      return JSON.stringify(current?.status) !== JSON.stringify(obj.status) || JSON.stringify(current?.spec) !== JSON.stringify(obj.spec)
+      return (
+        JSON.stringify(current?.status) !== JSON.stringify(obj.status) ||
+        JSON.stringify(current?.spec) !== JSON.stringify(obj.spec)
+      )
     })
     let i = 0
     setTimeout(function step() {

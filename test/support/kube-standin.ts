@@ -141,7 +141,10 @@ export function parseSelector(text: string | undefined): Selector | undefined {
   if (!text) return undefined
   const tests: Selector[] = []
   // Split on commas that are not inside parentheses.
-  for (const term of text.split(/,(?![^(]*\))/).map((t) => t.trim()).filter(Boolean)) {
+  for (const term of text
+    .split(/,(?![^(]*\))/)
+    .map((t) => t.trim())
+    .filter(Boolean)) {
     let m: RegExpExecArray | null
     if ((m = /^([\w./-]+)\s*(==|=|!=)\s*([\w.-]*)$/.exec(term))) {
       const [, key = '', op, value] = m
@@ -291,7 +294,11 @@ export class KubeStandin {
   // ------------------------------------------------------------ objects
 
   private typeOf(apiVersionOrGroup: string, kind: string): ResourceType | undefined {
-    const group = apiVersionOrGroup.includes('/') ? apiVersionOrGroup.split('/')[0] : apiVersionOrGroup === 'v1' ? '' : apiVersionOrGroup
+    const group = apiVersionOrGroup.includes('/')
+      ? apiVersionOrGroup.split('/')[0]
+      : apiVersionOrGroup === 'v1'
+        ? ''
+        : apiVersionOrGroup
     return this.types.find((t) => t.kind === kind && t.group === group)
   }
 
@@ -459,7 +466,13 @@ export class KubeStandin {
             ...(t.shortNames ? {shortNames: t.shortNames} : {}),
             storageVersionHash: `${t.kind}${version}`,
           }
-          const status = {name: `${t.plural}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update']}
+          const status = {
+            name: `${t.plural}/status`,
+            singularName: '',
+            namespaced: t.namespaced,
+            kind: t.kind,
+            verbs: ['get', 'patch', 'update'],
+          }
           return t.statusVersions.has(version) ? [main, status] : [main]
         }),
     }
@@ -490,8 +503,16 @@ export class KubeStandin {
       })
     }
     let m: RegExpExecArray | null
-    if ((m = /^\/api\/(v1)$/.exec(path))) {
-      return this.send(res, 200, this.resourceList('v1', this.types.filter((t) => t.group === ''), 'v1'))
+    if (path === '/api/v1') {
+      return this.send(
+        res,
+        200,
+        this.resourceList(
+          'v1',
+          this.types.filter((t) => t.group === ''),
+          'v1',
+        ),
+      )
     }
     if ((m = /^\/apis\/([^/]+)\/([^/]+)$/.exec(path))) {
       const [, group = '', version = ''] = m

@@ -112,28 +112,26 @@ export class KubeClient {
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body))
     const auth = opts.auth
     return new Promise<T>((resolve, reject) => {
-      const req = http.request(
-        url,
-        {method, headers, agent: this.agent, auth, signal},
-        (res: IncomingMessage) => {
-          const chunks: Buffer[] = []
-          res.on('data', (chunk: Buffer) => chunks.push(chunk))
-          res.on('error', reject)
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8')
-            const status = res.statusCode ?? 0
-            if (status >= 200 && status < 300) {
-              try {
-                resolve(JSON.parse(text) as T)
-              } catch (error) {
-                reject(new OperationError(`${method} ${url.pathname}: the API answered with invalid JSON.`, {cause: error}))
-              }
-              return
+      const req = http.request(url, {method, headers, agent: this.agent, auth, signal}, (res: IncomingMessage) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('error', reject)
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8')
+          const status = res.statusCode ?? 0
+          if (status >= 200 && status < 300) {
+            try {
+              resolve(JSON.parse(text) as T)
+            } catch (error) {
+              reject(
+                new OperationError(`${method} ${url.pathname}: the API answered with invalid JSON.`, {cause: error}),
+              )
             }
-            reject(apiError(method, url.pathname, status, text))
-          })
-        },
-      )
+            return
+          }
+          reject(apiError(method, url.pathname, status, text))
+        })
+      })
       req.on('error', (error: NodeJS.ErrnoException) => {
         if (error.name === 'AbortError') return reject(signal?.reason ?? error)
         reject(

@@ -106,7 +106,12 @@ export function objectKey(kind: string, namespace: string, name: string): string
   return `${kind}/${namespace}/${name}`
 }
 
-export function keyOf(obj: {kind: string; namespace?: string; name?: string; metadata?: FluxObject['metadata']}): string {
+export function keyOf(obj: {
+  kind: string
+  namespace?: string
+  name?: string
+  metadata?: FluxObject['metadata']
+}): string {
   const name = obj.metadata?.name ?? obj.name ?? ''
   const namespace = obj.metadata?.namespace ?? obj.namespace ?? ''
   return objectKey(obj.kind, namespace, name)
@@ -313,11 +318,7 @@ function toCause(result: ObjectHealth): CauseRef {
  * re-reconcile (Reconciling=True while Ready is still True, e.g. a new generation
  * being applied), so a healthy cluster does not flap out of "healthy".
  */
-export function settle(
-  result: ObjectHealth,
-  obj: FluxObject,
-  seenReady: ReadonlySet<string>,
-): ObjectHealth {
+export function settle(result: ObjectHealth, obj: FluxObject, seenReady: ReadonlySet<string>): ObjectHealth {
   if (result.health !== 'progressing' || !seenReady.has(keyOf(obj)) || !isRoutineReconcile(obj)) return result
   const ready = condition(obj, 'Ready')
   return {...result, health: 'ready', reason: ready?.reason ?? 'Ready', message: oneLine(ready?.message ?? 'ready')}
@@ -395,7 +396,9 @@ export function age(since: string | null, now: number = Date.now()): string {
 }
 
 /** Attention first (worst first), then by kind, namespace, name. */
-export function sortForDisplay<T extends Pick<ObjectHealth, 'health' | 'kind' | 'namespace' | 'name'>>(items: T[]): T[] {
+export function sortForDisplay<T extends Pick<ObjectHealth, 'health' | 'kind' | 'namespace' | 'name'>>(
+  items: T[],
+): T[] {
   const rank = (h: Health) => HEALTH_STATES.indexOf(h)
   return [...items].sort(
     (a, b) =>

@@ -164,7 +164,10 @@ export function resolveKinds(groups: GroupDiscovery[], specs: FluxKindSpec[] = F
 }
 
 /** `--kind` values: kind names, plurals or flux short names, case-insensitive, comma or repeated. */
-export function parseKindFilter(values: string[] | undefined, specs: FluxKindSpec[] = FLUX_KINDS): string[] | undefined {
+export function parseKindFilter(
+  values: string[] | undefined,
+  specs: FluxKindSpec[] = FLUX_KINDS,
+): string[] | undefined {
   if (!values || values.length === 0) return undefined
   const aliases: Record<string, string> = {
     gitrepo: 'GitRepository',

@@ -44,7 +44,15 @@ export interface ReconcilePlan {
   refused: Array<ReconcileTarget & {hint: string}>
 }
 
-const ORDER = ['GitRepository', 'OCIRepository', 'Bucket', 'HelmRepository', 'HelmChart', 'Kustomization', 'HelmRelease']
+const ORDER = [
+  'GitRepository',
+  'OCIRepository',
+  'Bucket',
+  'HelmRepository',
+  'HelmChart',
+  'Kustomization',
+  'HelmRelease',
+]
 
 /**
  * The failed and stale Kustomizations and HelmReleases, and the sources they

@@ -75,12 +75,7 @@ export function renderStatus(result: StatusResult, options: RenderOptions = {}):
     lines.push(
       renderTable(
         ['KUSTOMIZATION', 'WORKLOAD', 'HEALTH', 'MESSAGE'],
-        result.workloads.map((w) => [
-          w.kustomization,
-          `${w.kind}/${w.namespace}/${w.name}`,
-          w.health,
-          w.message,
-        ]),
+        result.workloads.map((w) => [w.kustomization, `${w.kind}/${w.namespace}/${w.name}`, w.health, w.message]),
         width,
       ),
     )
@@ -92,7 +87,10 @@ function renderControllers(result: StatusResult, width: number): string[] {
   if (result.controllers.length === 0) return ['controllers: none found in flux-system']
   const down = result.controllers.filter((c) => !c.ready)
   const versions = result.controllers.map((c) => `${c.name} ${c.version ?? '?'}`).join(', ')
-  const head = down.length === 0 ? `controllers: ${result.controllers.length} available` : `controllers: ${down.length} NOT available`
+  const head =
+    down.length === 0
+      ? `controllers: ${result.controllers.length} available`
+      : `controllers: ${down.length} NOT available`
   const lines = [truncate(`${head} (${versions})`, width)]
   for (const c of down) lines.push(truncate(`  ${c.name}: ${c.message}`, width))
   return lines

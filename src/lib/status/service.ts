@@ -176,7 +176,8 @@ interface Stream {
 function kindsToRead(session: FluxSession): ResolvedKind[] {
   const needed = new Set(session.reported)
   if (needed.has('Kustomization')) for (const k of ['GitRepository', 'OCIRepository', 'Bucket']) needed.add(k)
-  if (needed.has('HelmRelease')) for (const k of ['HelmChart', 'HelmRepository', 'GitRepository', 'OCIRepository', 'Bucket']) needed.add(k)
+  if (needed.has('HelmRelease'))
+    for (const k of ['HelmChart', 'HelmRepository', 'GitRepository', 'OCIRepository', 'Bucket']) needed.add(k)
   if (needed.has('HelmChart')) for (const k of ['HelmRepository', 'GitRepository', 'Bucket']) needed.add(k)
   return session.kinds.filter((k) => needed.has(k.kind))
 }
@@ -301,7 +302,12 @@ function evaluate(
       const key = keyOf(obj)
       if (requested.has(key) && obj.status?.lastHandledReconcileAt !== sticky.requested?.at) {
         if (r.health === 'suspended' || r.health === 'terminating') return r
-        return {...r, health: 'progressing', reason: 'ReconcileRequested', message: 'reconciliation requested, not yet handled by Flux'}
+        return {
+          ...r,
+          health: 'progressing',
+          reason: 'ReconcileRequested',
+          message: 'reconciliation requested, not yet handled by Flux',
+        }
       }
       const settled = settle(r, obj, sticky.seenReady)
       if (settled.health === 'ready') sticky.seenReady.add(key)
@@ -349,7 +355,9 @@ function deepWorkloads(snapshot: Snapshot, objects: FluxObject[]): WorkloadHealt
       if (seen.has(key)) continue
       seen.add(key)
       const w = index.get(key)
-      const state = w ? rolloutState(ref.kind, w) : {health: 'unknown' as const, message: 'in the inventory but not found'}
+      const state = w
+        ? rolloutState(ref.kind, w)
+        : {health: 'unknown' as const, message: 'in the inventory but not found'}
       if (state.health === 'ready') continue
       failing.push({
         kind: ref.kind,
@@ -520,7 +528,11 @@ export async function requestReconciliation(
       const k = byKind.get(target.kind)
       if (!k) continue
       const path = `/apis/${k.group}/${k.version}/namespaces/${encodeURIComponent(target.namespace)}/${k.plural}/${encodeURIComponent(target.name)}`
-      await session.client.mergePatch(path, {metadata: {annotations: {[RECONCILE_ANNOTATION]: at}}}, {signal: options.signal})
+      await session.client.mergePatch(
+        path,
+        {metadata: {annotations: {[RECONCILE_ANNOTATION]: at}}},
+        {signal: options.signal},
+      )
       patched.push(target)
     }
     return {at, patched}

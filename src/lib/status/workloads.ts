@@ -76,7 +76,12 @@ export interface RolloutState {
 export function rolloutState(kind: string, obj: WorkloadObject): RolloutState {
   const s = obj.status ?? {}
   const generation = obj.metadata.generation
-  if (kind !== 'Job' && generation !== undefined && s.observedGeneration !== undefined && s.observedGeneration < generation) {
+  if (
+    kind !== 'Job' &&
+    generation !== undefined &&
+    s.observedGeneration !== undefined &&
+    s.observedGeneration < generation
+  ) {
     return {health: 'progressing', message: `generation ${generation} not yet observed`}
   }
   const cond = (type: string) => s.conditions?.find((c) => c.type === type)

@@ -29,7 +29,11 @@ const c = (type: string, status: string, reason: string, message = '', observedG
 })
 
 /** A Kustomization as written in clusters/staging/apps.yaml (v1beta2), with the status Flux gives it. */
-function ks(name: string, status: FluxObject['status'], extra: {generation?: number; spec?: FluxObject['spec']; deletion?: string} = {}): FluxObject {
+function ks(
+  name: string,
+  status: FluxObject['status'],
+  extra: {generation?: number; spec?: FluxObject['spec']; deletion?: string} = {},
+): FluxObject {
   return {
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1beta2',
     kind: 'Kustomization',
@@ -58,7 +62,14 @@ function hr(status: FluxObject['status'], generation = 1): FluxObject {
 const ready = (gen = 1) => [c('Ready', 'True', 'ReconciliationSucceeded', `Applied revision: ${GIT}`, gen)]
 
 describe('status health rules', () => {
-  const cases: Array<{what: string; obj: FluxObject; hasStatus?: boolean; health: Health; reason?: RegExp; message?: RegExp}> = [
+  const cases: Array<{
+    what: string
+    obj: FluxObject
+    hasStatus?: boolean
+    health: Health
+    reason?: RegExp
+    message?: RegExp
+  }> = [
     {
       what: 'Ready=True at the observed generation (per-condition observedGeneration)',
       obj: ks('jhub', {observedGeneration: 1, lastAppliedRevision: GIT, conditions: ready(1)}),
@@ -72,7 +83,11 @@ describe('status health rules', () => {
     },
     {
       what: 'status.observedGeneration matches though the condition has none (v1beta2-era status)',
-      obj: ks('jhub', {observedGeneration: 3, conditions: [c('Ready', 'True', 'ReconciliationSucceeded')]}, {generation: 3}),
+      obj: ks(
+        'jhub',
+        {observedGeneration: 3, conditions: [c('Ready', 'True', 'ReconciliationSucceeded')]},
+        {generation: 3},
+      ),
       health: 'ready',
     },
     {
@@ -102,23 +117,33 @@ describe('status health rules', () => {
     },
     {
       what: 'Ready=False is failed',
-      obj: ks('infra-configs', {observedGeneration: 1, conditions: [c('Ready', 'False', 'BuildFailed', 'kustomize build failed', 1)]}),
+      obj: ks('infra-configs', {
+        observedGeneration: 1,
+        conditions: [c('Ready', 'False', 'BuildFailed', 'kustomize build failed', 1)],
+      }),
       health: 'failed',
       reason: /BuildFailed/,
     },
     {
       what: 'Ready=False with DependencyNotReady is waiting, not broken',
-      obj: ks('jhub', {conditions: [c('Ready', 'False', 'DependencyNotReady', "dependency 'flux-system/infra-configs' is not ready", 1)]}),
+      obj: ks('jhub', {
+        conditions: [
+          c('Ready', 'False', 'DependencyNotReady', "dependency 'flux-system/infra-configs' is not ready", 1),
+        ],
+      }),
       health: 'waiting',
     },
     {
       what: 'Reconciling=True is progressing',
-      obj: hr({
-        conditions: [
-          c('Reconciling', 'True', 'Progressing', "Running 'upgrade' action with timeout of 5m0s", 2),
-          c('Ready', 'Unknown', 'Progressing', "Running 'upgrade' action", 2),
-        ],
-      }, 2),
+      obj: hr(
+        {
+          conditions: [
+            c('Reconciling', 'True', 'Progressing', "Running 'upgrade' action with timeout of 5m0s", 2),
+            c('Ready', 'Unknown', 'Progressing', "Running 'upgrade' action", 2),
+          ],
+        },
+        2,
+      ),
       health: 'progressing',
     },
     {
@@ -145,7 +170,12 @@ describe('status health rules', () => {
     },
     {
       what: 'Provider at v1beta3 (no status subresource) is ready once accepted',
-      obj: {apiVersion: 'notification.toolkit.fluxcd.io/v1beta3', kind: 'Provider', metadata: {name: 'slack-dev', namespace: 'flux-system'}, spec: {type: 'slack'}},
+      obj: {
+        apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+        kind: 'Provider',
+        metadata: {name: 'slack-dev', namespace: 'flux-system'},
+        spec: {type: 'slack'},
+      },
       hasStatus: false,
       health: 'ready',
       reason: /Accepted/,
@@ -193,7 +223,11 @@ describe('status health rules', () => {
       apiVersion: 'source.toolkit.fluxcd.io/v1',
       kind: 'GitRepository',
       metadata: {name: 'flux-system', namespace: 'flux-system', generation: 1},
-      status: {observedGeneration: 1, artifact: {revision}, conditions: [c('Ready', 'True', 'Succeeded', 'stored artifact', 1)]},
+      status: {
+        observedGeneration: 1,
+        artifact: {revision},
+        conditions: [c('Ready', 'True', 'Succeeded', 'stored artifact', 1)],
+      },
     })
 
     it('a Kustomization behind its source revision is stale', () => {
@@ -212,19 +246,37 @@ describe('status health rules', () => {
       const results = assessAll([
         git(GIT),
         ks('infra-configs', {conditions: [c('Ready', 'False', 'BuildFailed', 'kustomize build failed', 1)]}),
-        ks('argo-workflows', {conditions: [c('Ready', 'False', 'DependencyNotReady', 'dependency not ready', 1)]}, {spec: {dependsOn: [{name: 'infra-configs'}]}}),
-        ks('cron-jobs', {conditions: [c('Ready', 'False', 'DependencyNotReady', 'dependency not ready', 1)]}, {spec: {dependsOn: [{name: 'argo-workflows'}]}}),
+        ks(
+          'argo-workflows',
+          {conditions: [c('Ready', 'False', 'DependencyNotReady', 'dependency not ready', 1)]},
+          {spec: {dependsOn: [{name: 'infra-configs'}]}},
+        ),
+        ks(
+          'cron-jobs',
+          {conditions: [c('Ready', 'False', 'DependencyNotReady', 'dependency not ready', 1)]},
+          {spec: {dependsOn: [{name: 'argo-workflows'}]}},
+        ),
       ])
       const cron = results.find((r) => r.name === 'cron-jobs')
       expect(cron?.health).to.equal('waiting')
-      expect(cron?.cause).to.deep.equal({kind: 'Kustomization', namespace: 'flux-system', name: 'infra-configs', health: 'failed', reason: 'BuildFailed'})
+      expect(cron?.cause).to.deep.equal({
+        kind: 'Kustomization',
+        namespace: 'flux-system',
+        name: 'infra-configs',
+        health: 'failed',
+        reason: 'BuildFailed',
+      })
       expect(results.find((r) => r.name === 'infra-configs')?.cause).to.equal(undefined)
     })
 
     it('waiting on a suspended dependency points at it', () => {
       const results = assessAll([
         ks('monitoring', {conditions: ready(1)}, {spec: {suspend: true}}),
-        ks('dashboards', {conditions: [c('Ready', 'False', 'DependencyNotReady', 'x', 1)]}, {spec: {dependsOn: [{name: 'monitoring'}]}}),
+        ks(
+          'dashboards',
+          {conditions: [c('Ready', 'False', 'DependencyNotReady', 'x', 1)]},
+          {spec: {dependsOn: [{name: 'monitoring'}]}},
+        ),
       ])
       expect(results[1]?.cause?.name).to.equal('monitoring')
       expect(results[1]?.cause?.health).to.equal('suspended')
@@ -236,7 +288,9 @@ describe('status health rules', () => {
         kind: 'HelmChart',
         metadata: {name: 'jupyterhub-jupyterhub', namespace: 'jupyterhub', generation: 1},
         spec: {sourceRef: {kind: 'HelmRepository', name: 'jupyterhub'}},
-        status: {conditions: [c('Ready', 'False', 'ChartPullError', 'chart "jupyterhub" version "9.9.9" not found', 1)]},
+        status: {
+          conditions: [c('Ready', 'False', 'ChartPullError', 'chart "jupyterhub" version "9.9.9" not found', 1)],
+        },
       }
       const release = hr({conditions: [c('Ready', 'False', 'ArtifactFailed', 'HelmChart not ready', 1)]})
       const [, r] = assessAll([chart, release])
@@ -255,7 +309,9 @@ describe('status health rules', () => {
 
   describe('the reference objects (mixed v1beta2 / v1 / v2beta1) from the fixtures', () => {
     it('healthy.yaml: every Flux object ready', () => {
-      const objects = readFixture('healthy.yaml').filter((o) => o.apiVersion.includes('toolkit')) as unknown as FluxObject[]
+      const objects = readFixture('healthy.yaml').filter((o) =>
+        o.apiVersion.includes('toolkit'),
+      ) as unknown as FluxObject[]
       expect(objects.some((o) => o.apiVersion === 'kustomize.toolkit.fluxcd.io/v1beta2')).to.equal(true)
       expect(objects.some((o) => o.apiVersion === 'helm.toolkit.fluxcd.io/v2beta1')).to.equal(true)
       const results = assessAll(objects)
@@ -263,7 +319,9 @@ describe('status health rules', () => {
     })
 
     it('unhealthy.yaml: the expected mix, each waiting one pointing at infra-configs', () => {
-      const objects = readFixture('unhealthy.yaml').filter((o) => o.apiVersion.includes('toolkit')) as unknown as FluxObject[]
+      const objects = readFixture('unhealthy.yaml').filter((o) =>
+        o.apiVersion.includes('toolkit'),
+      ) as unknown as FluxObject[]
       const results = assessAll(objects)
       const counts = countObjects(results)
       expect(counts.byHealth).to.include({failed: 2, stale: 1, waiting: 7, progressing: 1, suspended: 1})
@@ -272,10 +330,14 @@ describe('status health rules', () => {
   })
 
   describe('settle (--wait keeps objects seen ready)', () => {
-    const reReconcile = ks('jhub', {
-      observedGeneration: 1,
-      conditions: [c('Reconciling', 'True', 'Progressing', 'building manifests', 2), ...ready(1)],
-    }, {generation: 2})
+    const reReconcile = ks(
+      'jhub',
+      {
+        observedGeneration: 1,
+        conditions: [c('Reconciling', 'True', 'Progressing', 'building manifests', 2), ...ready(1)],
+      },
+      {generation: 2},
+    )
     it('a routine re-reconcile with Ready still True stays ready once seen ready', () => {
       const raw = assessObject(reReconcile)
       expect(raw.health).to.equal('progressing')
@@ -285,7 +347,11 @@ describe('status health rules', () => {
       expect(settle(assessObject(reReconcile), reReconcile, new Set()).health).to.equal('progressing')
     })
     it('Ready dropped to Unknown: progressing even if seen ready', () => {
-      const obj = ks('jhub', {conditions: [c('Reconciling', 'True', 'Progressing', '', 2), c('Ready', 'Unknown', 'Progressing', '', 2)]}, {generation: 2})
+      const obj = ks(
+        'jhub',
+        {conditions: [c('Reconciling', 'True', 'Progressing', '', 2), c('Ready', 'Unknown', 'Progressing', '', 2)]},
+        {generation: 2},
+      )
       expect(settle(assessObject(obj), obj, new Set([keyOf(obj)])).health).to.equal('progressing')
     })
   })
@@ -294,15 +360,33 @@ describe('status health rules', () => {
     const of = (...healths: Health[]) => countObjects(healths.map((health) => ({kind: 'Kustomization', health})))
     const table: Array<[string, ReturnType<typeof of>, Parameters<typeof verdict>[1], boolean, string]> = [
       ['all ready', of('ready', 'ready'), {}, true, 'healthy: 2 ready'],
-      ['a failure', of('failed', 'failed', 'suspended', 'ready'), {}, false, 'unhealthy: 2 failed, 1 suspended, 1 ready'],
+      [
+        'a failure',
+        of('failed', 'failed', 'suspended', 'ready'),
+        {},
+        false,
+        'unhealthy: 2 failed, 1 suspended, 1 ready',
+      ],
       ['suspended counts', of('suspended', 'ready'), {}, false, 'unhealthy: 1 suspended, 1 ready'],
-      ['suspended ignored', of('suspended', 'ready'), {ignoreSuspended: true}, true, 'healthy: 1 suspended (ignored), 1 ready'],
+      [
+        'suspended ignored',
+        of('suspended', 'ready'),
+        {ignoreSuspended: true},
+        true,
+        'healthy: 1 suspended (ignored), 1 ready',
+      ],
       ['progressing', of('progressing'), {}, false, 'unhealthy: 1 progressing'],
       ['unknown', of('unknown'), {}, false, 'unhealthy: 1 unknown'],
       ['stale', of('stale'), {}, false, 'unhealthy: 1 stale'],
       ['waiting', of('waiting'), {}, false, 'unhealthy: 1 waiting'],
       ['terminating', of('terminating'), {}, false, 'unhealthy: 1 terminating'],
-      ['controller down', of('ready'), {controllersDown: ['helm-controller']}, false, 'unhealthy: 1 controller down, 1 ready'],
+      [
+        'controller down',
+        of('ready'),
+        {controllersDown: ['helm-controller']},
+        false,
+        'unhealthy: 1 controller down, 1 ready',
+      ],
       ['workloads failing', of('ready'), {workloadsFailing: 2}, false, 'unhealthy: 2 workloads failing, 1 ready'],
     ]
     for (const [what, counts, options, healthy, line] of table) {

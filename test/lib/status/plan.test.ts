@@ -9,7 +9,12 @@ import {
   resolveKinds,
 } from '../../../src/lib/status/kinds.ts'
 import {formatDuration, parseDuration, planReconcile} from '../../../src/lib/status/plan.ts'
-import {controllerStatus, parseInventoryId, rolloutState, workloadsInInventory} from '../../../src/lib/status/workloads.ts'
+import {
+  controllerStatus,
+  parseInventoryId,
+  rolloutState,
+  workloadsInInventory,
+} from '../../../src/lib/status/workloads.ts'
 import {KubeStandin, compareVersions, readFixture} from '../../support/kube-standin.ts'
 
 describe('status: durations, kinds, reconcile plan, workloads', () => {
@@ -89,7 +94,9 @@ describe('status: durations, kinds, reconcile plan, workloads', () => {
   })
 
   describe('planReconcile', () => {
-    const objects = readFixture('unhealthy.yaml').filter((o) => o.apiVersion.includes('toolkit')) as unknown as FluxObject[]
+    const objects = readFixture('unhealthy.yaml').filter((o) =>
+      o.apiVersion.includes('toolkit'),
+    ) as unknown as FluxObject[]
     const plan = planReconcile(objects, assessAll(objects))
     it('sources first, then Kustomizations, then HelmReleases', () => {
       expect(plan.targets.map((t) => `${t.kind}/${t.name}`)).to.deep.equal([
@@ -107,15 +114,27 @@ describe('status: durations, kinds, reconcile plan, workloads', () => {
       expect(plan.refused[0]?.hint).to.contain('flux resume kustomization monitoring -n flux-system')
     })
     it('nothing to do on a healthy cluster', () => {
-      const healthy = readFixture('healthy.yaml').filter((o) => o.apiVersion.includes('toolkit')) as unknown as FluxObject[]
+      const healthy = readFixture('healthy.yaml').filter((o) =>
+        o.apiVersion.includes('toolkit'),
+      ) as unknown as FluxObject[]
       expect(planReconcile(healthy, assessAll(healthy))).to.deep.equal({targets: [], refused: []})
     })
   })
 
   describe('workloads', () => {
     it('parses inventory ids (namespace, name, group, kind), cluster-scoped and core too', () => {
-      expect(parseInventoryId('jupyterhub_hub_apps_Deployment')).to.deep.equal({namespace: 'jupyterhub', name: 'hub', group: 'apps', kind: 'Deployment'})
-      expect(parseInventoryId('_monitoring__Namespace')).to.deep.equal({namespace: '', name: 'monitoring', group: '', kind: 'Namespace'})
+      expect(parseInventoryId('jupyterhub_hub_apps_Deployment')).to.deep.equal({
+        namespace: 'jupyterhub',
+        name: 'hub',
+        group: 'apps',
+        kind: 'Deployment',
+      })
+      expect(parseInventoryId('_monitoring__Namespace')).to.deep.equal({
+        namespace: '',
+        name: 'monitoring',
+        group: '',
+        kind: 'Namespace',
+      })
       expect(parseInventoryId('garbage')).to.equal(undefined)
       expect(
         workloadsInInventory([
@@ -126,17 +145,79 @@ describe('status: durations, kinds, reconcile plan, workloads', () => {
       ).to.deep.equal(['Job', 'StatefulSet'])
     })
     const table: Array<[string, string, object, string]> = [
-      ['Deployment', 'rolled out', {spec: {replicas: 2}, status: {observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 2}}, 'ready'],
-      ['Deployment', 'rolling', {spec: {replicas: 2}, status: {observedGeneration: 1, replicas: 3, updatedReplicas: 1, availableReplicas: 2}}, 'progressing'],
-      ['Deployment', 'unavailable', {spec: {replicas: 2}, status: {observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 0}}, 'failed'],
-      ['Deployment', 'deadline', {spec: {replicas: 2}, status: {observedGeneration: 1, conditions: [{type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded'}]}}, 'failed'],
-      ['Deployment', 'new generation', {spec: {replicas: 1}, status: {observedGeneration: 1, updatedReplicas: 1, availableReplicas: 1}}, 'progressing'],
-      ['StatefulSet', 'ready', {spec: {replicas: 1}, status: {readyReplicas: 1, updatedReplicas: 1, currentRevision: 'a', updateRevision: 'a'}}, 'ready'],
-      ['StatefulSet', 'revision rolling', {spec: {replicas: 1}, status: {readyReplicas: 1, updatedReplicas: 1, currentRevision: 'a', updateRevision: 'b'}}, 'progressing'],
-      ['DaemonSet', 'available', {status: {desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 3}}, 'ready'],
-      ['DaemonSet', 'short', {status: {desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 1}}, 'failed'],
+      [
+        'Deployment',
+        'rolled out',
+        {spec: {replicas: 2}, status: {observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 2}},
+        'ready',
+      ],
+      [
+        'Deployment',
+        'rolling',
+        {spec: {replicas: 2}, status: {observedGeneration: 1, replicas: 3, updatedReplicas: 1, availableReplicas: 2}},
+        'progressing',
+      ],
+      [
+        'Deployment',
+        'unavailable',
+        {spec: {replicas: 2}, status: {observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 0}},
+        'failed',
+      ],
+      [
+        'Deployment',
+        'deadline',
+        {
+          spec: {replicas: 2},
+          status: {
+            observedGeneration: 1,
+            conditions: [{type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded'}],
+          },
+        },
+        'failed',
+      ],
+      [
+        'Deployment',
+        'new generation',
+        {spec: {replicas: 1}, status: {observedGeneration: 1, updatedReplicas: 1, availableReplicas: 1}},
+        'progressing',
+      ],
+      [
+        'StatefulSet',
+        'ready',
+        {
+          spec: {replicas: 1},
+          status: {readyReplicas: 1, updatedReplicas: 1, currentRevision: 'a', updateRevision: 'a'},
+        },
+        'ready',
+      ],
+      [
+        'StatefulSet',
+        'revision rolling',
+        {
+          spec: {replicas: 1},
+          status: {readyReplicas: 1, updatedReplicas: 1, currentRevision: 'a', updateRevision: 'b'},
+        },
+        'progressing',
+      ],
+      [
+        'DaemonSet',
+        'available',
+        {status: {desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 3}},
+        'ready',
+      ],
+      [
+        'DaemonSet',
+        'short',
+        {status: {desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 1}},
+        'failed',
+      ],
       ['Job', 'complete', {status: {conditions: [{type: 'Complete', status: 'True'}]}}, 'ready'],
-      ['Job', 'failed', {status: {conditions: [{type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded'}]}}, 'failed'],
+      [
+        'Job',
+        'failed',
+        {status: {conditions: [{type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded'}]}},
+        'failed',
+      ],
       ['Job', 'running', {status: {active: 1}}, 'progressing'],
     ]
     for (const [kind, what, body, health] of table) {
@@ -146,11 +227,15 @@ describe('status: durations, kinds, reconcile plan, workloads', () => {
       })
     }
     it('controller status: replicas, images and version as flux check shows them', () => {
-      const [source] = readFixture('healthy.yaml').filter((o) => o.kind === 'Deployment' && o.metadata.name === 'source-controller')
+      const [source] = readFixture('healthy.yaml').filter(
+        (o) => o.kind === 'Deployment' && o.metadata.name === 'source-controller',
+      )
       const status = controllerStatus(source as never)
       expect(status).to.include({name: 'source-controller', ready: true, replicas: 1, available: 1, version: 'v1.6.0'})
       expect(status.images).to.deep.equal(['ghcr.io/fluxcd/source-controller:v1.6.0'])
-      expect(controllerStatus({metadata: {name: 'x'}, spec: {replicas: 1}, status: {availableReplicas: 0}}).ready).to.equal(false)
+      expect(
+        controllerStatus({metadata: {name: 'x'}, spec: {replicas: 1}, status: {availableReplicas: 0}}).ready,
+      ).to.equal(false)
     })
   })
 })
