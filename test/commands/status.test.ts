@@ -4,7 +4,9 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import type {StatusCommandResult} from '../../src/commands/status.ts'
-import {isolatedEnv, runPiksel} from '../support/cli.ts'
+import {execa} from 'execa'
+
+import {BIN, isolatedEnv, runPiksel} from '../support/cli.ts'
 import {type KubeObject, KubeStandin, readFixture} from '../support/kube-standin.ts'
 
 const FLUX_PLURALS = [
@@ -305,6 +307,30 @@ describe('piksel status (against the loopback Kubernetes API stand-in)', functio
       }
       expect(r.stderr).to.contain('refused: Kustomization/flux-system/monitoring is suspended')
       expect(r.stdout.split('\n')[0]).to.equal('healthy: 1 suspended (ignored), 24 ready')
+    })
+
+    it('--watch: a line per change without a terminal, until Ctrl-C (exit 130)', async () => {
+      const child = execa(process.execPath, [BIN, 'status', '--watch'], {
+        env,
+        extendEnv: false,
+        reject: false,
+        stdin: 'ignore',
+      })
+      let out = ''
+      child.stdout?.on('data', (chunk: Buffer) => {
+        out += chunk.toString()
+      })
+      await watchesOpen(FLUX_PLURALS.length)
+      for (const obj of readFixture('healthy.yaml')) standin.put(obj)
+      const until = Date.now() + 20_000
+      while (!out.includes('healthy: 25 ready') && Date.now() < until) await new Promise((r) => setTimeout(r, 25))
+      child.kill('SIGINT')
+      const r = await child
+      expect(r.exitCode).to.equal(130)
+      const lines = out.trim().split('\n')
+      expect(lines[0]).to.match(/^\d{4}-\d\d-\d\dT.* unhealthy: 2 failed/)
+      expect(lines.at(-1)).to.match(/ healthy: 25 ready$/)
+      expect(standin.listCalls('kustomizations')).to.have.length(1)
     })
 
     it('--reconcile without --yes and no terminal: exit 2, nothing patched', async () => {
