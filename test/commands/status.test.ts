@@ -253,6 +253,27 @@ describe('piksel status (against the loopback Kubernetes API stand-in)', functio
       expect(standin.listCalls('kustomizations')).to.have.length(1)
     })
 
+    for (const expired of [false, true]) {
+      it(`--wait resumes watches the server ${expired ? 'expires (410: lists again)' : 'closes (from the last resourceVersion)'}`, async () => {
+        const running = run(['--wait', '--timeout', '30s', '--kind', 'ks'])
+        // Kustomizations, the three source kinds they may use, and the controllers.
+        await watchesOpen(5)
+        const opened = standin.watches().length
+        expect(opened).to.equal(5)
+        standin.closeWatches({expired})
+        await watchesOpen(opened * 2)
+        for (const obj of readFixture('healthy.yaml')) if (obj.kind === 'Kustomization') standin.put(obj)
+        const r = await running
+        expect(r.exitCode, r.stderr).to.equal(0)
+        expect(standin.listCalls('kustomizations')).to.have.length(expired ? 2 : 1)
+        const resumed = standin
+          .watches()
+          .filter((w) => w.path.endsWith('/kustomizations'))
+          .at(-1)
+        expect(resumed?.query.resourceVersion).to.match(/^\d+$/)
+      })
+    }
+
     it('--wait times out with exit 3 and what is still not ready', async () => {
       const started = Date.now()
       const r = await run(['--wait', '--timeout', '2s', '--json'])
@@ -344,25 +365,48 @@ describe('piksel status (against the loopback Kubernetes API stand-in)', functio
   describe('bad input and unreadable clusters', () => {
     beforeEach(() => start(readFixture('healthy.yaml')))
 
+    // Each with --reconcile --yes where the flags allow it, to show nothing was written either.
     const bad: Array<[string, string[], RegExp]> = [
-      ['a malformed --timeout', ['--wait', '--timeout', 'soon'], /--timeout "soon" is not a duration/],
-      ['an unknown --kind', ['--kind', 'kustomization,pods'], /Unknown kind "pods"/],
-      ['a missing --context', ['--context', 'nope'], /No kube context named "nope"/],
-      ['--watch with --wait', ['--watch', '--wait'], /cannot also be provided|--wait/],
+      ['a malformed --timeout', ['--reconcile', '--yes', '--timeout', 'soon'], /--timeout "soon" is not a duration/],
+      ['a zero --timeout', ['--wait', '--timeout', '0s'], /--timeout "0s" is not a duration/],
+      ['an unknown --kind', ['--reconcile', '--yes', '--kind', 'kustomization,pods'], /Unknown kind "pods"/],
+      ['a missing --context', ['--reconcile', '--yes', '--context', 'nope'], /No kube context named "nope"/],
+      ['--watch with --wait', ['--watch', '--wait'], /--wait/],
+      ['--watch with --reconcile', ['--watch', '--reconcile', '--yes'], /--reconcile/],
+      ['an unknown flag', ['--colour'], /Nonexistent flag: --colour/],
     ]
     for (const [what, args, message] of bad) {
       it(`${what}: exit 2, nothing read or written`, async () => {
-        const r = await run(
-          [...args, '--reconcile', '--yes'].filter(
-            (a, i, all) => !(a === '--reconcile' && all.includes('--watch')) || i < 0,
-          ),
-        )
+        const r = await run(args)
         expect(r.exitCode, r.stderr).to.equal(2)
         expect(r.stderr).to.match(message)
         expect(standin.patches()).to.have.length(0)
         expect(standin.listCalls()).to.have.length(0)
       })
     }
+
+    it('RBAC forbids a kind: exit 1 naming it, with a hint', async () => {
+      standin.faults.push({
+        path: /\/helmreleases$/,
+        code: 403,
+        reason: 'Forbidden',
+        message:
+          'helmreleases.helm.toolkit.fluxcd.io is forbidden: User "dev" cannot list resource "helmreleases" in API group "helm.toolkit.fluxcd.io" at the cluster scope',
+      })
+      const r = await run([])
+      expect(r.exitCode).to.equal(1)
+      expect(r.stderr).to.contain('Forbidden (403) on GET /apis/helm.toolkit.fluxcd.io/v2/helmreleases')
+      expect(r.stderr).to.contain('Hint: Your identity lacks RBAC permission')
+    })
+
+    it('expired credentials (401): exit 1 saying how to refresh them', async () => {
+      standin.faults.push({path: /^\/apis$/, code: 401, reason: 'Unauthorized', message: 'Unauthorized'})
+      const r = await run(['--json'])
+      expect(r.exitCode).to.equal(1)
+      const error = r.json<{error: {code: string; hint: string}}>().error
+      expect(error.code).to.equal('CREDENTIALS')
+      expect(error.hint).to.contain('aws sso login')
+    })
 
     it('the API unreachable: exit 1 with a hint; --json gives the error document', async () => {
       await standin.stop()

@@ -204,6 +204,8 @@ export interface StandinOptions {
 
 export class KubeStandin {
   readonly requests: RecordedRequest[] = []
+  /** Injected failures: the first matching one answers instead of the resource. */
+  readonly faults: Array<{path: RegExp; method?: string; code: number; reason: string; message: string}> = []
   readonly types: ResourceType[]
   onPatch?: StandinOptions['onPatch']
   private readonly store = new Map<string, KubeObject>()
@@ -347,6 +349,25 @@ export class KubeStandin {
     this.emit('DELETED', type, obj)
   }
 
+  /** End every open watch as the API server does on its timeout; with `expired`, first send a 410 ERROR event. */
+  closeWatches(options: {expired?: boolean} = {}): void {
+    for (const w of this.watchers) {
+      if (options.expired) {
+        const status = {
+          kind: 'Status',
+          apiVersion: 'v1',
+          status: 'Failure',
+          reason: 'Expired',
+          code: 410,
+          message: 'too old resource version',
+        }
+        w.res.write(`${JSON.stringify({type: 'ERROR', object: status})}\n`)
+      }
+      w.res.end()
+    }
+    this.watchers.clear()
+  }
+
   all(): KubeObject[] {
     return [...this.store.values()]
   }
@@ -417,6 +438,8 @@ export class KubeStandin {
       }
       if (chunks.length) record.body = Buffer.concat(chunks).toString('utf8')
       this.requests.push(record)
+      const fault = this.faults.find((f) => f.path.test(record.path) && (!f.method || f.method === record.method))
+      if (fault) return this.status(res, fault.code, fault.reason, fault.message)
       try {
         this.route(record, res)
       } catch (error) {

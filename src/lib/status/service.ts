@@ -443,15 +443,22 @@ export async function waitForHealthy(options: WaitOptions): Promise<WaitResult> 
           if (untilHealthy && last.verdict === 'healthy') finish(false)
         }, 50)
       }
+      // Each (re)started watch of a stream gets a token; callbacks of superseded ones are ignored.
+      const tokens = new Map<string, number>()
       const startWatch = async (stream: Stream, attempt = 0): Promise<void> => {
         if (finished) return
+        const token = (tokens.get(stream.id) ?? 0) + 1
+        tokens.set(stream.id, token)
+        const current = () => !finished && tokens.get(stream.id) === token
         const kind = kindOfStream(stream.id)
         const stop = await session.client.watch<FluxObject>(
           stream.path,
           {resourceVersion: snapshot.versions.get(stream.id) || undefined, labelSelector: stream.labelSelector},
           (event) => {
+            if (!current()) return
             if (event.type === 'ERROR') {
               // 410 Gone: the resourceVersion is too old; list again.
+              tokens.set(stream.id, token + 1)
               stops.get(stream.id)?.()
               void relist(stream)
               return
@@ -459,7 +466,12 @@ export async function waitForHealthy(options: WaitOptions): Promise<WaitResult> 
             if (snapshot.apply(stream.id, event, kind)) recompute()
           },
           (error) => {
-            if (finished) return
+            if (!current()) return
+            if ((error as {statusCode?: number} | null)?.statusCode === 410) {
+              tokens.set(stream.id, token + 1)
+              void relist(stream)
+              return
+            }
             // Streams end routinely (server timeouts); resume, backing off after repeated errors.
             const delay = error ? Math.min(5000, 250 * 2 ** attempt) : 0
             setTimeout(() => void startWatch(stream, error ? attempt + 1 : 0).catch(fail), delay).unref()
