@@ -124,17 +124,31 @@ export default class Status extends BaseCommand<typeof Status> {
       const {progressLine} = await import('../lib/status/render.ts')
       let lastLine = ''
       const tty = Boolean(process.stderr.isTTY)
-      const result = await service.waitForHealthy({
-        ...options,
-        timeoutMs,
-        requested,
-        onProgress: (r) => {
-          const line = progressLine(r, Date.now() - started, tty ? this.width(process.stderr) : undefined)
-          if (tty) process.stderr.write(`\r\x1b[2K${line}`)
-          else if (r.summary !== lastLine) this.note(line)
-          lastLine = r.summary
-        },
-      })
+      let latest: StatusResult | undefined
+      const draw = () => {
+        if (!latest) return
+        const line = progressLine(latest, Date.now() - started, tty ? this.width(process.stderr) - 1 : undefined)
+        if (tty) process.stderr.write(`\r\x1b[2K${line}`)
+        else if (latest.summary !== lastLine) this.note(line)
+        lastLine = latest.summary
+      }
+      // On a terminal the line also ticks between events (elapsed time); elsewhere a line per change.
+      const ticker = tty ? setInterval(draw, 1000) : undefined
+      ticker?.unref()
+      let result
+      try {
+        result = await service.waitForHealthy({
+          ...options,
+          timeoutMs,
+          requested,
+          onProgress: (r) => {
+            latest = r
+            draw()
+          },
+        })
+      } finally {
+        clearInterval(ticker)
+      }
       if (tty) process.stderr.write('\r\x1b[2K')
       if (result.timedOut) {
         const pending = result.objects.filter((o) => o.health !== 'ready').length

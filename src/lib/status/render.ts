@@ -56,16 +56,24 @@ export function renderStatus(result: StatusResult, options: RenderOptions = {}):
     : result.objects.filter((o) => needsAttention(o, {ignoreSuspended: options.ignoreSuspended}))
   if (shown.length > 0) {
     lines.push('', options.all ? 'OBJECTS' : 'NEEDS ATTENTION')
+    const rows = shown.map((o) => ({
+      object: describeObject(o),
+      health: o.health,
+      age: age(o.since, options.now),
+      revision: shortRevision(o.revision),
+      message: explain(o),
+    }))
+    // On a narrow terminal the revision column goes first, so the message keeps some room.
+    const fixed = (cols: Array<keyof (typeof rows)[number]>) =>
+      cols.reduce((sum, c) => sum + Math.max(c.length, ...rows.map((r) => r[c].length)) + 2, 0)
+    const withRevision = fixed(['object', 'health', 'age', 'revision']) + 40 <= width
+    const cols: Array<keyof (typeof rows)[number]> = withRevision
+      ? ['object', 'health', 'age', 'revision', 'message']
+      : ['object', 'health', 'age', 'message']
     lines.push(
       renderTable(
-        ['OBJECT', 'HEALTH', 'AGE', 'REVISION', 'MESSAGE'],
-        shown.map((o) => [
-          describeObject(o),
-          o.health,
-          age(o.since, options.now),
-          shortRevision(o.revision),
-          explain(o),
-        ]),
+        cols.map((c) => c.toUpperCase()),
+        rows.map((r) => cols.map((c) => r[c])),
         width,
       ),
     )
@@ -80,7 +88,12 @@ export function renderStatus(result: StatusResult, options: RenderOptions = {}):
       ),
     )
   }
-  return lines.join('\n')
+  // Whatever the columns, no line is wider than the terminal.
+  return lines
+    .join('\n')
+    .split('\n')
+    .map((line) => truncate(line, width))
+    .join('\n')
 }
 
 function renderControllers(result: StatusResult, width: number): string[] {
