@@ -419,6 +419,19 @@ describe('piksel status (against the loopback Kubernetes API stand-in)', functio
       expect(j.json<{error: {code: string}}>().error.code).to.equal('KUBE_UNREACHABLE')
     })
 
+    it('no kubeconfig at all: exit 1 saying how to get one (not a made-up localhost:8080)', async () => {
+      const r = await runPiksel(['status', '-e', 'staging'], {env: isolatedEnv()})
+      expect(r.exitCode).to.equal(1)
+      expect(r.stderr).to.contain('No kubeconfig found')
+      expect(r.stderr).to.contain('aws eks update-kubeconfig --name piksel-staging --alias piksel-staging')
+    })
+
+    it('a --kubeconfig that does not exist: exit 2', async () => {
+      const r = await run(['--kubeconfig', join(dir, 'missing')])
+      expect(r.exitCode).to.equal(2)
+      expect(r.stderr).to.contain('Cannot read kubeconfig')
+    })
+
     it('a cluster without Flux: exit 1, FLUX_NOT_INSTALLED', async () => {
       await standin.stop()
       await start([], {noFlux: true})
