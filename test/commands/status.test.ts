@@ -78,6 +78,17 @@ describe('piksel status (against the loopback Kubernetes API stand-in)', functio
       expect(standin.requests.filter((q) => /\/(kustomizations|helmreleases)\/[^/]+$/.test(q.path))).to.have.length(0)
     })
 
+    it('lists the kinds concurrently, not one after another', async () => {
+      standin.latencyMs = 150
+      const r = await run(['--json'])
+      expect(r.exitCode).to.equal(0)
+      // The 10 Flux kinds and the controllers all arrive before the first answer could have come back.
+      const lists = standin.listCalls()
+      expect(lists).to.have.length(11)
+      const arrivals = lists.map((l) => l.at)
+      expect(Math.max(...arrivals) - Math.min(...arrivals)).to.be.lessThan(standin.latencyMs)
+    })
+
     it('--json: one document with the documented shape; objects at the served version', async () => {
       const r = await run(['--json'])
       const json = r.json<StatusCommandResult>()

@@ -63,6 +63,8 @@ export interface RecordedRequest {
   accept?: string
   contentType?: string
   body?: string
+  /** Arrival time (ms since epoch). */
+  at: number
 }
 
 interface Watcher {
@@ -205,6 +207,8 @@ export interface StandinOptions {
 export class KubeStandin {
   readonly requests: RecordedRequest[] = []
   /** Injected failures: the first matching one answers instead of the resource. */
+  /** Delay every answer (ms), to make concurrency observable through arrival times. */
+  latencyMs = 0
   readonly faults: Array<{path: RegExp; method?: string; code: number; reason: string; message: string}> = []
   readonly types: ResourceType[]
   onPatch?: StandinOptions['onPatch']
@@ -435,16 +439,21 @@ export class KubeStandin {
         query: Object.fromEntries(url.searchParams),
         accept: req.headers.accept,
         contentType: req.headers['content-type'],
+        at: Date.now(),
       }
       if (chunks.length) record.body = Buffer.concat(chunks).toString('utf8')
       this.requests.push(record)
-      const fault = this.faults.find((f) => f.path.test(record.path) && (!f.method || f.method === record.method))
-      if (fault) return this.status(res, fault.code, fault.reason, fault.message)
-      try {
-        this.route(record, res)
-      } catch (error) {
-        this.status(res, 500, 'InternalError', (error as Error).message)
+      const answer = () => {
+        const fault = this.faults.find((f) => f.path.test(record.path) && (!f.method || f.method === record.method))
+        if (fault) return this.status(res, fault.code, fault.reason, fault.message)
+        try {
+          this.route(record, res)
+        } catch (error) {
+          this.status(res, 500, 'InternalError', (error as Error).message)
+        }
       }
+      if (this.latencyMs > 0) setTimeout(answer, this.latencyMs)
+      else answer()
     })
   }
 
