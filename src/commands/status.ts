@@ -1,0 +1,198 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../lib/base-command.ts'
+import {UsageError} from '../lib/errors.ts'
+import type {ReconcileTarget} from '../lib/status/plan.ts'
+import type {StatusOptions, StatusResult} from '../lib/status/service.ts'
+
+export interface StatusCommandResult extends StatusResult {
+  timedOut?: boolean
+  elapsedMs?: number
+  reconcile?: {
+    requestedAt: string | null
+    patched: ReconcileTarget[]
+    refused: Array<ReconcileTarget & {hint: string}>
+  }
+}
+
+export default class Status extends BaseCommand<typeof Status> {
+  static override summary = 'Is the cluster reconciled and healthy? Flux objects and controllers at a glance.'
+  static override description = [
+    'Reads every Flux object (sources, Kustomizations, HelmReleases, notifications, image automation) with one list call per kind, at the versions the API prefers, and judges each as Flux does: ready, failed, progressing, waiting, suspended, stale, unknown or terminating. Prints a one-line verdict, counts per kind, then only what needs attention, pointing from objects that wait on a broken dependency to the broken one.',
+    'Exit 0 when healthy; 3 when anything failed, is stale, unknown, still progressing, or suspended (unless --ignore-suspended); 1 when the cluster cannot be read or has no Flux.',
+  ].join('\n\n')
+  static override examples = [
+    '<%= config.bin %> status',
+    '<%= config.bin %> status -e staging --wait --timeout 10m',
+    '<%= config.bin %> status --kind kustomization,helmrelease -n flux-system --all',
+    '<%= config.bin %> status --reconcile --yes',
+    '<%= config.bin %> status --deep --json',
+  ]
+  static override flags = {
+    kubeconfig: Flags.string({summary: 'Path to the kubeconfig (default: KUBECONFIG, then ~/.kube/config).'}),
+    context: Flags.string({
+      summary: 'Kube context (default: with -e, the context named after the environment’s cluster when it exists).',
+    }),
+    namespace: Flags.string({char: 'n', summary: 'Only this namespace (default: all namespaces).'}),
+    kind: Flags.string({
+      summary: 'Only these kinds, comma-separated or repeated (e.g. kustomization,helmrelease).',
+      multiple: true,
+    }),
+    selector: Flags.string({char: 'l', summary: 'Label selector, e.g. app.kubernetes.io/part-of=piksel.'}),
+    all: Flags.boolean({summary: 'List every object, not only those needing attention.'}),
+    wait: Flags.boolean({summary: 'Follow the cluster until it is healthy or --timeout passes.'}),
+    timeout: Flags.string({summary: 'How long --wait and --reconcile wait (e.g. 90s, 5m, 1h).', default: '5m'}),
+    watch: Flags.boolean({summary: 'A live view until Ctrl-C.', exclusive: ['wait', 'reconcile']}),
+    reconcile: Flags.boolean({
+      summary: 'Ask Flux to reconcile failed and stale Kustomizations and HelmReleases (sources first), then wait.',
+    }),
+    deep: Flags.boolean({
+      summary: 'Also check the Deployments, StatefulSets, DaemonSets and Jobs in each Kustomization’s inventory.',
+    }),
+    'ignore-suspended': Flags.boolean({summary: 'Suspended objects do not make the verdict unhealthy.'}),
+  }
+
+  async run(): Promise<StatusCommandResult> {
+    const {parseDuration, formatDuration} = await import('../lib/status/plan.ts')
+    const {parseKindFilter, UnknownKindError} = await import('../lib/status/kinds.ts')
+    const timeoutMs = parseDuration(this.flags.timeout)
+    if (timeoutMs === undefined || timeoutMs <= 0) {
+      throw new UsageError(`--timeout "${this.flags.timeout}" is not a duration.`, {
+        code: 'BAD_DURATION',
+        hint: 'Use a Go-style duration such as 90s, 5m or 1h30m.',
+      })
+    }
+    let kinds: string[] | undefined
+    try {
+      kinds = parseKindFilter(this.flags.kind)
+    } catch (error) {
+      if (!(error instanceof UnknownKindError)) throw error
+      throw new UsageError(error.message, {code: 'UNKNOWN_KIND', hint: `Known kinds: ${error.known.join(', ')}.`})
+    }
+    const env = this.optionalEnvironment()
+    const options: StatusOptions = {
+      kubeconfig: this.flags.kubeconfig,
+      context: this.flags.context,
+      contextIfPresent: env?.cluster,
+      namespace: this.flags.namespace,
+      kinds,
+      selector: this.flags.selector,
+      deep: this.flags.deep,
+      ignoreSuspended: this.flags['ignore-suspended'],
+      signal: this.abort.signal,
+    }
+    const service = await import('../lib/status/service.ts')
+
+    if (this.flags.watch) {
+      const result = await service.waitForHealthy({
+        ...options,
+        untilHealthy: false,
+        onProgress: (r) => this.live(r),
+      })
+      return this.finish(result)
+    }
+
+    let reconcile: StatusCommandResult['reconcile']
+    let requested: {at: string; keys: string[]} | undefined
+    if (this.flags.reconcile) {
+      const {renderPlan} = await import('../lib/status/render.ts')
+      const {plan, status} = await service.planReconciliation(options)
+      reconcile = {requestedAt: null, patched: [], refused: plan.refused}
+      this.note(status.summary)
+      const planText = renderPlan(plan, this.width(process.stderr))
+      if (planText) this.note(planText)
+      if (plan.targets.length === 0) {
+        this.note('Nothing to reconcile: no failed or stale Kustomization or HelmRelease.')
+        return this.finish({...status, reconcile})
+      }
+      const ok = await this.prompter.confirm(`Request reconciliation of ${plan.targets.length} object(s)?`, {
+        yes: this.flags.yes,
+      })
+      if (!ok) {
+        this.note('Nothing requested.')
+        return this.finish({...status, reconcile})
+      }
+      const request = await service.requestReconciliation(options, plan.targets)
+      reconcile.requestedAt = request.at
+      reconcile.patched = request.patched
+      requested = {at: request.at, keys: service.requestedKeys(request)}
+      this.note(`Requested at ${request.at}; waiting up to ${formatDuration(timeoutMs)} for Flux to handle it.`)
+    }
+
+    if (this.flags.wait || this.flags.reconcile) {
+      const started = Date.now()
+      const {progressLine} = await import('../lib/status/render.ts')
+      let lastLine = ''
+      const tty = Boolean(process.stderr.isTTY)
+      let latest: StatusResult | undefined
+      const draw = () => {
+        if (!latest) return
+        const line = progressLine(latest, Date.now() - started, tty ? this.width(process.stderr) - 1 : undefined)
+        if (tty) process.stderr.write(`\r\x1b[2K${line}`)
+        else if (latest.summary !== lastLine) this.note(line)
+        lastLine = latest.summary
+      }
+      // On a terminal the line also ticks between events (elapsed time); elsewhere a line per change.
+      const ticker = tty ? setInterval(draw, 1000) : undefined
+      ticker?.unref()
+      let result
+      try {
+        result = await service.waitForHealthy({
+          ...options,
+          timeoutMs,
+          requested,
+          onProgress: (r) => {
+            latest = r
+            draw()
+          },
+        })
+      } finally {
+        clearInterval(ticker)
+      }
+      if (tty) process.stderr.write('\r\x1b[2K')
+      if (result.timedOut) {
+        const pending = result.objects.filter((o) => o.health !== 'ready').length
+        this.note(`Timed out after ${formatDuration(timeoutMs)}: ${pending} object(s) still not ready.`)
+      }
+      return this.finish({...result, ...(reconcile ? {reconcile} : {})})
+    }
+
+    return this.finish(await service.getFluxStatus(options))
+  }
+
+  private width(stream: NodeJS.WriteStream = process.stdout): number {
+    return stream.isTTY ? stream.columns || 120 : Number.POSITIVE_INFINITY
+  }
+
+  private async finish(result: StatusCommandResult): Promise<StatusCommandResult> {
+    const {renderStatus} = await import('../lib/status/render.ts')
+    if (result.verdict !== 'healthy') this.setExitCode(3)
+    this.print(
+      renderStatus(result, {
+        all: this.flags.all,
+        ignoreSuspended: this.flags['ignore-suspended'],
+        width: this.width(),
+      }),
+    )
+    return result
+  }
+
+  private lastLive = ''
+  /** --watch: redraw on a terminal, a line per change otherwise. */
+  private live(result: StatusResult): void {
+    if (this.jsonEnabled()) return
+    void import('../lib/status/render.ts').then(({renderStatus}) => {
+      if (process.stdout.isTTY) {
+        const view = renderStatus(result, {
+          all: this.flags.all,
+          ignoreSuspended: this.flags['ignore-suspended'],
+          width: this.width(),
+        })
+        process.stdout.write(`\x1b[H\x1b[2J${view}\n\n(watching; Ctrl-C to stop)\n`)
+      } else if (result.summary !== this.lastLive) {
+        this.print(`${new Date().toISOString()} ${result.summary}`)
+      }
+      this.lastLive = result.summary
+    })
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Pure planning for `status`: --timeout durations and the --reconcile plan
+ * (which objects to annotate, sources first). No I/O.
+ */
+import {type FluxObject, type ObjectHealth, keyOf, objectKey, sourcesOf} from './health.ts'
+
+/** `5m`, `90s`, `1h30m`, `1500ms`, or a bare number of seconds -> milliseconds; undefined when malformed. */
+export function parseDuration(text: string): number | undefined {
+  const value = text.trim()
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000)
+  const unit: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000}
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy
+  let total = 0
+  let matched = 0
+  let match: RegExpExecArray | null
+  while ((match = re.exec(value))) {
+    total += Number(match[1]) * (unit[match[2] ?? 's'] ?? 0)
+    matched += match[0].length
+  }
+  if (matched !== value.length || matched === 0) return undefined
+  return Math.round(total)
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000)
+  if (s < 60) return `${s}s`
+  const m = Math.floor(s / 60)
+  return s % 60 ? `${m}m${s % 60}s` : `${m}m`
+}
+
+export interface ReconcileTarget {
+  kind: string
+  apiVersion: string
+  namespace: string
+  name: string
+  /** Why it is in the plan: its own health, or "source of <kind>/<name>". */
+  why: string
+}
+
+export interface ReconcilePlan {
+  /** In the order the annotations are set: sources, then Kustomizations, then HelmReleases. */
+  targets: ReconcileTarget[]
+  /** Suspended objects that would have been reconciled: Flux ignores requests on them. */
+  refused: Array<ReconcileTarget & {hint: string}>
+}
+
+const ORDER = [
+  'GitRepository',
+  'OCIRepository',
+  'Bucket',
+  'HelmRepository',
+  'HelmChart',
+  'Kustomization',
+  'HelmRelease',
+]
+
+/**
+ * The failed and stale Kustomizations and HelmReleases, and the sources they
+ * are built from; suspended ones are refused with a hint.
+ */
+export function planReconcile(
+  objects: FluxObject[],
+  results: ObjectHealth[],
+  fluxNoun: (kind: string) => string = (kind) => kind.toLowerCase(),
+): ReconcilePlan {
+  const byKey = new Map(objects.map((o) => [keyOf(o), o]))
+  const chosen = new Map<string, ReconcileTarget>()
+  const refused = new Map<string, ReconcileTarget & {hint: string}>()
+
+  const add = (obj: FluxObject, why: string) => {
+    const key = keyOf(obj)
+    if (chosen.has(key) || refused.has(key)) return
+    const target: ReconcileTarget = {
+      kind: obj.kind,
+      apiVersion: obj.apiVersion,
+      namespace: obj.metadata.namespace ?? '',
+      name: obj.metadata.name,
+      why,
+    }
+    if (obj.spec?.suspend === true) {
+      const ns = target.namespace ? ` -n ${target.namespace}` : ''
+      refused.set(key, {
+        ...target,
+        hint: `suspended: run \`flux resume ${fluxNoun(obj.kind)} ${target.name}${ns}\` to resume it (which also reconciles it)`,
+      })
+      return
+    }
+    chosen.set(key, target)
+  }
+
+  for (const result of results) {
+    if (result.kind !== 'Kustomization' && result.kind !== 'HelmRelease') continue
+    const wants = result.health === 'failed' || result.health === 'stale'
+    const suspendedButBroken = result.health === 'suspended'
+    if (!wants && !suspendedButBroken) continue
+    const obj = byKey.get(objectKey(result.kind, result.namespace, result.name))
+    if (!obj) continue
+    if (suspendedButBroken) {
+      add(obj, 'suspended')
+      continue
+    }
+    for (const ref of sourcesOf(obj)) {
+      const source = byKey.get(objectKey(ref.kind, ref.namespace, ref.name))
+      if (source) add(source, `source of ${result.kind}/${result.name}`)
+    }
+    add(obj, result.health)
+  }
+  const rank = (kind: string) => {
+    const i = ORDER.indexOf(kind)
+    return i === -1 ? ORDER.length : i
+  }
+  const targets = [...chosen.values()].sort((a, b) => rank(a.kind) - rank(b.kind))
+  return {targets, refused: [...refused.values()]}
+}

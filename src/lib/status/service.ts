@@ -1,0 +1,566 @@
+/**
+ * `piksel status`: read the Flux objects of a cluster (one list per kind,
+ * concurrently, at the versions discovery prefers), judge them with the rules
+ * of health.ts, and follow the cluster through watches until it is healthy.
+ * No flags, prompts or terminal here: plain options in, plain results out.
+ */
+import type {KubeClient, WatchEvent} from '../kube/client.ts'
+import {OperationError, UsageError} from '../errors.ts'
+import {
+  type Counts,
+  type FluxObject,
+  type ObjectHealth,
+  assessAll,
+  countObjects,
+  keyOf,
+  objectKey,
+  settle,
+  sortForDisplay,
+  verdict,
+} from './health.ts'
+import {FLUX_GROUPS, FLUX_KINDS, type GroupDiscovery, type ResolvedKind, resolveKinds} from './kinds.ts'
+import {type ReconcilePlan, type ReconcileTarget, planReconcile} from './plan.ts'
+import {
+  type ControllerStatus,
+  type WorkloadObject,
+  WORKLOAD_KINDS,
+  controllerStatus,
+  rolloutState,
+  workloadsInInventory,
+} from './workloads.ts'
+
+export const FLUX_NAMESPACE = 'flux-system'
+export const RECONCILE_ANNOTATION = 'reconcile.fluxcd.io/requestedAt'
+
+export interface StatusOptions {
+  /** --kubeconfig; otherwise KUBECONFIG or ~/.kube/config. */
+  kubeconfig?: string
+  /** --context: must exist. */
+  context?: string
+  /** The environment's cluster name: used as the context when the kubeconfig has one by that name. */
+  contextIfPresent?: string
+  /** Only this namespace (default: all namespaces). */
+  namespace?: string
+  /** Only these kinds (names as in FLUX_KINDS). */
+  kinds?: string[]
+  /** A label selector, passed to the API. */
+  selector?: string
+  /** Also check the workloads in each Kustomization's inventory. */
+  deep?: boolean
+  /** Suspended objects do not make the verdict unhealthy. */
+  ignoreSuspended?: boolean
+  /** The Flux controllers' namespace (default flux-system). */
+  fluxNamespace?: string
+  signal?: AbortSignal
+}
+
+export interface WorkloadHealth {
+  kind: string
+  namespace: string
+  name: string
+  health: 'ready' | 'failed' | 'progressing' | 'unknown'
+  message: string
+  /** The Kustomization whose inventory holds it, `namespace/name`. */
+  kustomization: string
+}
+
+/** The `--json` shape of `piksel status`. */
+export interface StatusResult {
+  verdict: 'healthy' | 'unhealthy'
+  /** The one-line verdict, e.g. `unhealthy: 2 failed, 1 suspended, 41 ready`. */
+  summary: string
+  context: string
+  server: string
+  counts: Counts
+  controllers: ControllerStatus[]
+  objects: ObjectHealth[]
+  /** Only with --deep: workloads that are not ready. */
+  workloads?: WorkloadHealth[]
+}
+
+export interface WaitOptions extends StatusOptions {
+  /** Give up after this long (the result is returned, unhealthy). */
+  timeoutMs?: number
+  /** Called with every new view of the cluster (after each batch of watch events). */
+  onProgress?: (result: StatusResult) => void
+  /** false: keep following until the signal aborts (`--watch`). Default true. */
+  untilHealthy?: boolean
+  /** After --reconcile: these objects count as progressing until Flux has handled the request. */
+  requested?: {at: string; keys: string[]}
+}
+
+export interface WaitResult extends StatusResult {
+  timedOut: boolean
+  elapsedMs: number
+}
+
+/** Everything one read of the cluster needs to know, kept for watches and patches. */
+export interface FluxSession {
+  client: KubeClient
+  kinds: ResolvedKind[]
+  /** Kinds to report (the --kind filter); others may be read only as sources. */
+  reported: Set<string>
+  close: () => void
+}
+
+// ---------------------------------------------------------------- connection
+
+export async function openSession(options: StatusOptions): Promise<FluxSession> {
+  const {kubeconfigExists, loadKubeConfig} = await import('../kube/config.ts')
+  const {KubeClient} = await import('../kube/client.ts')
+  if (!options.kubeconfig && !process.env.KUBERNETES_SERVICE_HOST && !kubeconfigExists()) {
+    // client-node would otherwise invent http://localhost:8080.
+    const name = options.context ?? options.contextIfPresent ?? 'piksel-<env>'
+    throw new OperationError('No kubeconfig found (KUBECONFIG is unset and ~/.kube/config does not exist).', {
+      code: 'NO_KUBECONFIG',
+      hint: `Run \`aws eks update-kubeconfig --name ${name} --alias ${name}\`, or pass --kubeconfig.`,
+    })
+  }
+  const kc = await loadKubeConfig({kubeconfig: options.kubeconfig, context: options.context})
+  if (!options.context && options.contextIfPresent && kc.getContextObject(options.contextIfPresent)) {
+    kc.setCurrentContext(options.contextIfPresent)
+  }
+  const client = new KubeClient(kc)
+  try {
+    const groups = await discover(client, options.signal)
+    const kinds = resolveKinds(groups)
+    if (kinds.length === 0) {
+      throw new OperationError(`Flux is not installed on the cluster of context "${client.contextName}".`, {
+        code: 'FLUX_NOT_INSTALLED',
+        hint: 'No *.toolkit.fluxcd.io API groups were found. Install Flux (`piksel bootstrap -e <env>`), or check --context.',
+      })
+    }
+    const wanted = options.kinds ?? kinds.map((k) => k.kind)
+    const missing = wanted.filter((w) => !kinds.some((k) => k.kind === w))
+    const optional = new Set(FLUX_KINDS.filter((k) => k.optional).map((k) => k.kind))
+    if (options.kinds && missing.some((m) => !optional.has(m))) {
+      throw new UsageError(`This cluster does not serve ${missing.join(', ')}.`, {
+        code: 'KIND_NOT_SERVED',
+        hint: `Served Flux kinds: ${kinds.map((k) => k.kind).join(', ')}.`,
+      })
+    }
+    return {client, kinds, reported: new Set(wanted), close: () => client.close()}
+  } catch (error) {
+    client.close()
+    throw error
+  }
+}
+
+/** /apis, then each Flux group's versions: which versions serve which resources. */
+async function discover(client: KubeClient, signal?: AbortSignal): Promise<GroupDiscovery[]> {
+  interface ApiGroupList {
+    groups?: Array<{name: string; versions: Array<{version: string}>; preferredVersion?: {version: string}}>
+  }
+  interface ApiResourceList {
+    resources?: Array<{name: string}>
+  }
+  const list = await client.get<ApiGroupList>('/apis', {signal})
+  const flux = (list.groups ?? []).filter((g) => FLUX_GROUPS.includes(g.name))
+  return Promise.all(
+    flux.map(async (g) => {
+      const versions = g.versions.map((v) => v.version)
+      const resources: Record<string, string[]> = {}
+      await Promise.all(
+        versions.map(async (version) => {
+          const rl = await client.get<ApiResourceList>(`/apis/${g.name}/${version}`, {signal})
+          resources[version] = (rl.resources ?? []).map((r) => r.name)
+        }),
+      )
+      return {group: g.name, preferredVersion: g.preferredVersion?.version ?? versions[0] ?? '', versions, resources}
+    }),
+  )
+}
+
+// ---------------------------------------------------------------- reading
+
+interface Stream {
+  /** A stable id: the kind (Flux kinds), `controllers`, or a workload kind. */
+  id: string
+  path: string
+  labelSelector?: string
+}
+
+/** The kinds to list: the reported ones plus the sources they need for staleness and root causes. */
+function kindsToRead(session: FluxSession): ResolvedKind[] {
+  const needed = new Set(session.reported)
+  if (needed.has('Kustomization')) for (const k of ['GitRepository', 'OCIRepository', 'Bucket']) needed.add(k)
+  if (needed.has('HelmRelease'))
+    for (const k of ['HelmChart', 'HelmRepository', 'GitRepository', 'OCIRepository', 'Bucket']) needed.add(k)
+  if (needed.has('HelmChart')) for (const k of ['HelmRepository', 'GitRepository', 'Bucket']) needed.add(k)
+  return session.kinds.filter((k) => needed.has(k.kind))
+}
+
+function streamsFor(session: FluxSession, options: StatusOptions): Stream[] {
+  const ns = options.namespace ? `/namespaces/${encodeURIComponent(options.namespace)}` : ''
+  const streams: Stream[] = kindsToRead(session).map((k) => ({
+    id: k.kind,
+    path: `/apis/${k.group}/${k.version}${ns}/${k.plural}`,
+    labelSelector: options.selector,
+  }))
+  const fluxNs = encodeURIComponent(options.fluxNamespace ?? FLUX_NAMESPACE)
+  streams.push({
+    id: 'controllers',
+    path: `/apis/apps/v1/namespaces/${fluxNs}/deployments`,
+    labelSelector: 'app.kubernetes.io/part-of=flux',
+  })
+  if (options.deep) {
+    for (const kind of WORKLOAD_KINDS) {
+      const group = kind === 'Job' ? 'batch' : 'apps'
+      streams.push({id: kind, path: `/apis/${group}/v1/${kind.toLowerCase()}s`})
+    }
+  }
+  return streams
+}
+
+interface ListResponse<T> {
+  metadata?: {resourceVersion?: string}
+  items?: T[]
+}
+
+function withQuery(path: string, query: Record<string, string | undefined>): string {
+  const params = new URLSearchParams()
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, v)
+  const q = params.toString()
+  return q ? `${path}?${q}` : path
+}
+
+/** The cluster as last seen: objects per stream, keyed by namespace/name. */
+class Snapshot {
+  readonly items = new Map<string, Map<string, FluxObject | WorkloadObject>>()
+  readonly versions = new Map<string, string>()
+
+  set(id: string, list: ListResponse<FluxObject | WorkloadObject>, kind?: string): void {
+    const map = new Map<string, FluxObject | WorkloadObject>()
+    for (const item of list.items ?? []) {
+      // Lists carry the kind on the list, not always on each item.
+      if (kind && !(item as FluxObject).kind) (item as FluxObject).kind = kind
+      map.set(`${item.metadata.namespace ?? ''}/${item.metadata.name}`, item)
+    }
+    this.items.set(id, map)
+    this.versions.set(id, list.metadata?.resourceVersion ?? '')
+  }
+
+  apply(id: string, event: WatchEvent<FluxObject | WorkloadObject>, kind?: string): boolean {
+    const obj = event.object
+    if (!obj?.metadata) return false
+    if (obj.metadata && (obj as {metadata: {resourceVersion?: string}}).metadata.resourceVersion) {
+      this.versions.set(id, (obj as {metadata: {resourceVersion?: string}}).metadata.resourceVersion ?? '')
+    }
+    if (event.type === 'BOOKMARK') return false
+    const map = this.items.get(id) ?? new Map()
+    this.items.set(id, map)
+    const key = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`
+    if (kind && !(obj as FluxObject).kind) (obj as FluxObject).kind = kind
+    if (event.type === 'DELETED') map.delete(key)
+    else map.set(key, obj)
+    return true
+  }
+
+  list<T>(id: string): T[] {
+    return [...(this.items.get(id)?.values() ?? [])] as T[]
+  }
+}
+
+async function readAll(session: FluxSession, options: StatusOptions, streams: Stream[]): Promise<Snapshot> {
+  const snapshot = new Snapshot()
+  await Promise.all(
+    streams.map(async (s) => {
+      const list = await session.client.get<ListResponse<FluxObject>>(
+        withQuery(s.path, {labelSelector: s.labelSelector}),
+        {signal: options.signal},
+      )
+      snapshot.set(s.id, list, kindOfStream(s.id))
+    }),
+  )
+  return snapshot
+}
+
+function kindOfStream(id: string): string | undefined {
+  if (id === 'controllers') return 'Deployment'
+  return id
+}
+
+// ---------------------------------------------------------------- judging
+
+function evaluate(
+  session: FluxSession,
+  options: StatusOptions,
+  snapshot: Snapshot,
+  sticky?: {seenReady: Set<string>; requested?: WaitOptions['requested']},
+): {result: StatusResult; objects: FluxObject[]; assessed: ObjectHealth[]} {
+  const kinds = kindsToRead(session)
+  const byKind = new Map(kinds.map((k) => [k.kind, k]))
+  const objects: FluxObject[] = []
+  for (const k of kinds) {
+    for (const obj of snapshot.list<FluxObject>(k.kind)) {
+      // Objects are reported at the version read, whatever version they were written with.
+      obj.apiVersion = k.apiVersion
+      obj.kind = k.kind
+      objects.push(obj)
+    }
+  }
+  let assessed = assessAll(objects, (obj) => {
+    const k = byKind.get(obj.kind)
+    return {hasStatus: k?.hasStatus ?? true, fluxNoun: k?.fluxNoun}
+  })
+  if (sticky) {
+    const requested = new Set(sticky.requested?.keys ?? [])
+    assessed = assessed.map((r, i) => {
+      const obj = objects[i] as FluxObject
+      const key = keyOf(obj)
+      if (requested.has(key) && obj.status?.lastHandledReconcileAt !== sticky.requested?.at) {
+        if (r.health === 'suspended' || r.health === 'terminating') return r
+        return {
+          ...r,
+          health: 'progressing',
+          reason: 'ReconcileRequested',
+          message: 'reconciliation requested, not yet handled by Flux',
+        }
+      }
+      const settled = settle(r, obj, sticky.seenReady)
+      if (settled.health === 'ready') sticky.seenReady.add(key)
+      return settled
+    })
+  }
+  const reported = assessed.filter((r) => session.reported.has(r.kind))
+  const controllers = snapshot
+    .list<WorkloadObject>('controllers')
+    .map(controllerStatus)
+    .sort((a, b) => a.name.localeCompare(b.name))
+  const workloads = options.deep ? deepWorkloads(snapshot, objects) : undefined
+  const counts = countObjects(reported)
+  const v = verdict(counts, {
+    ignoreSuspended: options.ignoreSuspended,
+    controllersDown: controllers.filter((c) => !c.ready).map((c) => c.name),
+    workloadsFailing: workloads?.length ?? 0,
+  })
+  const result: StatusResult = {
+    verdict: v.healthy ? 'healthy' : 'unhealthy',
+    summary: v.line,
+    context: session.client.contextName,
+    server: session.client.server,
+    counts,
+    controllers,
+    objects: sortForDisplay(reported),
+  }
+  if (workloads) result.workloads = workloads
+  return {result, objects, assessed}
+}
+
+function deepWorkloads(snapshot: Snapshot, objects: FluxObject[]): WorkloadHealth[] {
+  const index = new Map<string, WorkloadObject>()
+  for (const kind of WORKLOAD_KINDS) {
+    for (const w of snapshot.list<WorkloadObject>(kind)) {
+      index.set(`${kind}/${w.metadata.namespace ?? ''}/${w.metadata.name}`, w)
+    }
+  }
+  const failing: WorkloadHealth[] = []
+  const seen = new Set<string>()
+  for (const ks of objects) {
+    if (ks.kind !== 'Kustomization') continue
+    for (const ref of workloadsInInventory(ks.status?.inventory?.entries)) {
+      const key = `${ref.kind}/${ref.namespace}/${ref.name}`
+      if (seen.has(key)) continue
+      seen.add(key)
+      const w = index.get(key)
+      const state = w
+        ? rolloutState(ref.kind, w)
+        : {health: 'unknown' as const, message: 'in the inventory but not found'}
+      if (state.health === 'ready') continue
+      failing.push({
+        kind: ref.kind,
+        namespace: ref.namespace,
+        name: ref.name,
+        health: state.health,
+        message: state.message,
+        kustomization: `${ks.metadata.namespace ?? ''}/${ks.metadata.name}`,
+      })
+    }
+  }
+  return failing
+}
+
+// ---------------------------------------------------------------- public API
+
+/** One read of the cluster: the `piksel status --json` document. */
+export async function getFluxStatus(options: StatusOptions): Promise<StatusResult> {
+  const session = await openSession(options)
+  try {
+    const snapshot = await readAll(session, options, streamsFor(session, options))
+    return evaluate(session, options, snapshot).result
+  } finally {
+    session.close()
+  }
+}
+
+/**
+ * Follow the cluster through watches until it is healthy (or, with
+ * `untilHealthy: false`, until the signal aborts), or the timeout. Objects seen
+ * ready stay ready through a routine re-reconcile.
+ */
+export async function waitForHealthy(options: WaitOptions): Promise<WaitResult> {
+  const started = Date.now()
+  const session = await openSession(options)
+  const streams = streamsFor(session, options)
+  const stops = new Map<string, () => void>()
+  const sticky = {seenReady: new Set<string>(), requested: options.requested}
+  let finished = false
+  try {
+    const snapshot = await readAll(session, options, streams)
+    let last = evaluate(session, options, snapshot, sticky).result
+    options.onProgress?.(last)
+    const untilHealthy = options.untilHealthy ?? true
+    if (untilHealthy && last.verdict === 'healthy') return {...last, timedOut: false, elapsedMs: Date.now() - started}
+
+    return await new Promise<WaitResult>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined
+      let pending: NodeJS.Timeout | undefined
+      const finish = (timedOut: boolean) => {
+        if (finished) return
+        finished = true
+        clearTimeout(timer)
+        clearTimeout(pending)
+        options.signal?.removeEventListener('abort', onAbort)
+        resolve({...last, timedOut, elapsedMs: Date.now() - started})
+      }
+      const fail = (error: unknown) => {
+        if (finished) return
+        finished = true
+        clearTimeout(timer)
+        clearTimeout(pending)
+        options.signal?.removeEventListener('abort', onAbort)
+        reject(error)
+      }
+      const onAbort = () => {
+        if (untilHealthy) fail(options.signal?.reason ?? new Error('aborted'))
+        else finish(false)
+      }
+      if (options.signal?.aborted) return onAbort()
+      options.signal?.addEventListener('abort', onAbort, {once: true})
+      if (options.timeoutMs !== undefined && Number.isFinite(options.timeoutMs)) {
+        timer = setTimeout(() => finish(true), Math.max(0, options.timeoutMs - (Date.now() - started)))
+      }
+      // Batch bursts of events into one evaluation.
+      const recompute = () => {
+        if (pending || finished) return
+        pending = setTimeout(() => {
+          pending = undefined
+          if (finished) return
+          last = evaluate(session, options, snapshot, sticky).result
+          options.onProgress?.(last)
+          if (untilHealthy && last.verdict === 'healthy') finish(false)
+        }, 50)
+      }
+      // Each (re)started watch of a stream gets a token; callbacks of superseded ones are ignored.
+      const tokens = new Map<string, number>()
+      const startWatch = async (stream: Stream, attempt = 0): Promise<void> => {
+        if (finished) return
+        const token = (tokens.get(stream.id) ?? 0) + 1
+        tokens.set(stream.id, token)
+        const current = () => !finished && tokens.get(stream.id) === token
+        const kind = kindOfStream(stream.id)
+        const stop = await session.client.watch<FluxObject>(
+          stream.path,
+          {resourceVersion: snapshot.versions.get(stream.id) || undefined, labelSelector: stream.labelSelector},
+          (event) => {
+            if (!current()) return
+            if (event.type === 'ERROR') {
+              // 410 Gone: the resourceVersion is too old; list again.
+              tokens.set(stream.id, token + 1)
+              stops.get(stream.id)?.()
+              void relist(stream)
+              return
+            }
+            if (snapshot.apply(stream.id, event, kind)) recompute()
+          },
+          (error) => {
+            if (!current()) return
+            if ((error as {statusCode?: number} | null)?.statusCode === 410) {
+              tokens.set(stream.id, token + 1)
+              void relist(stream)
+              return
+            }
+            // Streams end routinely (server timeouts); resume, backing off after repeated errors.
+            const delay = error ? Math.min(5000, 250 * 2 ** attempt) : 0
+            setTimeout(() => void startWatch(stream, error ? attempt + 1 : 0).catch(fail), delay).unref()
+          },
+        )
+        if (finished) stop()
+        else stops.set(stream.id, stop)
+      }
+      const relist = async (stream: Stream) => {
+        try {
+          const list = await session.client.get<ListResponse<FluxObject>>(
+            withQuery(stream.path, {labelSelector: stream.labelSelector}),
+          )
+          snapshot.set(stream.id, list, kindOfStream(stream.id))
+          recompute()
+          await startWatch(stream)
+        } catch (error) {
+          fail(error)
+        }
+      }
+      Promise.all(streams.map((s) => startWatch(s))).catch(fail)
+    })
+  } finally {
+    finished = true
+    for (const stop of stops.values()) stop()
+    session.close()
+  }
+}
+
+export interface ReconcilePreview {
+  status: StatusResult
+  plan: ReconcilePlan
+}
+
+/** What `--reconcile` would annotate: failed and stale Kustomizations and HelmReleases, sources first. */
+export async function planReconciliation(options: StatusOptions): Promise<ReconcilePreview> {
+  const session = await openSession(options)
+  try {
+    const snapshot = await readAll(session, options, streamsFor(session, options))
+    const {result, objects, assessed} = evaluate(session, options, snapshot)
+    const nouns = new Map(session.kinds.map((k) => [k.kind, k.fluxNoun]))
+    const reported = assessed.filter((r) => session.reported.has(r.kind))
+    return {status: result, plan: planReconcile(objects, reported, (kind) => nouns.get(kind) ?? kind.toLowerCase())}
+  } finally {
+    session.close()
+  }
+}
+
+export interface ReconcileRequest {
+  at: string
+  patched: ReconcileTarget[]
+}
+
+/** Set `reconcile.fluxcd.io/requestedAt` on each target, one after another in plan order. */
+export async function requestReconciliation(
+  options: StatusOptions,
+  targets: ReconcileTarget[],
+  now: Date = new Date(),
+): Promise<ReconcileRequest> {
+  const session = await openSession({...options, kinds: undefined})
+  const at = now.toISOString()
+  const patched: ReconcileTarget[] = []
+  try {
+    const byKind = new Map(session.kinds.map((k) => [k.kind, k]))
+    for (const target of targets) {
+      const k = byKind.get(target.kind)
+      if (!k) continue
+      const path = `/apis/${k.group}/${k.version}/namespaces/${encodeURIComponent(target.namespace)}/${k.plural}/${encodeURIComponent(target.name)}`
+      await session.client.mergePatch(
+        path,
+        {metadata: {annotations: {[RECONCILE_ANNOTATION]: at}}},
+        {signal: options.signal},
+      )
+      patched.push(target)
+    }
+    return {at, patched}
+  } finally {
+    session.close()
+  }
+}
+
+export function requestedKeys(request: ReconcileRequest): string[] {
+  return request.patched.map((t) => objectKey(t.kind, t.namespace, t.name))
+}
