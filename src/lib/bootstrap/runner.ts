@@ -118,7 +118,8 @@ const STEPS: Record<StepId, StepImpl> = {
       kubeconfig: ctx.options.kubeconfig,
       tools,
     })
-    const relevant = checks.filter((c) => c.name !== 'config' && c.name !== 'kube-context')
+    // The account is the identity step's guard; the kube context does not exist before bootstrap.
+    const relevant = checks.filter((c) => !['config', 'kube-context', 'aws-account'].includes(c.name))
     for (const c of relevant) ctx.line(`${c.status} ${c.name}: ${c.detail}`)
     const failed = relevant.filter((c) => c.status === 'fail')
     if (failed.length > 0) {
