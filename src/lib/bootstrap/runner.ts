@@ -139,8 +139,8 @@ const STEPS: Record<StepId, StepImpl> = {
     ctx.state.account = identity.account
     const guard = ctx.options.env.account
       ? `is ${ctx.options.env.name}`
-      : `no account configured for ${ctx.options.env.name}: the account guard is off`
-    return {status: 'done', detail: `account ${identity.account} ${guard} (${identity.arn})`}
+      : `(no account configured for ${ctx.options.env.name}, so the account guard is off)`
+    return {status: 'done', detail: `account ${identity.account} ${guard}, ${identity.arn}`}
   },
 
   async 'state-backend'(ctx) {
@@ -419,13 +419,18 @@ export async function runBootstrap(
       },
     ) => {
       const started = performance.now()
+      const shown = new Set<string>()
       const ctx: StepContext = {
         options,
         ports,
         io,
         state,
         line: (text) => {
-          if (options.verbose || isProgressLine(text)) task.output = text
+          if (options.verbose) task.output = text
+          else if (isProgressLine(text) && !shown.has(text)) {
+            shown.add(text)
+            task.output = text
+          }
         },
         confirm: (message) =>
           io.interactive ? task.prompt(PromptBridge).run((out) => io.confirm(message, out)) : io.confirm(message),
@@ -440,7 +445,7 @@ export async function runBootstrap(
         const durationMs = Math.round(performance.now() - started)
         reports.set(id, {id, status: outcome.status, durationMs, detail: outcome.detail})
         if (outcome.status === 'already-done' || outcome.status === 'skipped') {
-          task.skip(`${outcome.status}: ${outcome.detail}`)
+          task.skip(outcome.status === 'skipped' ? outcome.detail : `${outcome.status}: ${outcome.detail}`)
         } else task.title = `${STEP_TITLES[id]} — ${outcome.status}: ${outcome.detail} (${formatDuration(durationMs)})`
       } catch (error) {
         const e = toPikselError(error)
@@ -448,7 +453,7 @@ export async function runBootstrap(
           // A service bootstrap reuses is not available in this build: say so, do not pretend.
           const detail = `not checked: ${e.message}`
           reports.set(id, {id, status: 'skipped', durationMs: Math.round(performance.now() - started), detail})
-          task.skip(`skipped: ${detail}`)
+          task.skip(detail)
           return
         }
         reports.set(id, {id, status: 'failed', durationMs: Math.round(performance.now() - started), detail: e.message})
