@@ -12,51 +12,57 @@ import {StubBin} from './stubs.ts'
  * unless STUB_BUCKET=missing), eks update-kubeconfig (writes a context named after
  * --alias into the kubeconfig, like the real one).
  */
-export function bootstrapStubs(): StubBin {
-  return new StubBin()
-    .add('flux', (argv) => {
-      if (argv[0] === 'version') return {stdout: 'flux: v2.6.0\n'}
-      if (argv[0] === 'check') return {stdout: '► checking prerequisites\n✔ prerequisites checks passed\n'}
-      if (argv[0] === 'bootstrap') {
-        if (process.env.STUB_FLUX_FAIL) return {stderr: '✗ failed to push', exitCode: 1}
-        return {stdout: '► connecting to github.com\n✔ repository cloned\n✔ bootstrap finished\n'}
-      }
-      return {stderr: `stub flux: unexpected ${argv.join(' ')}`, exitCode: 2}
-    })
-    .add('aws', (argv) => {
-      if (argv[0] === '--version') return {stdout: 'aws-cli/2.15.0 Python/3.11.6 Linux/6 exe/x86_64\n'}
-      if (argv[0] === 's3api' && argv[1] === 'head-bucket') {
-        return process.env.STUB_BUCKET === 'missing'
-          ? {stderr: '\nAn error occurred (404) when calling the HeadBucket operation: Not Found\n', exitCode: 254}
-          : {}
-      }
-      if (argv[0] === 'eks' && argv[1] === 'update-kubeconfig') {
-        const alias = argv[argv.indexOf('--alias') + 1]
-        const at = argv.indexOf('--kubeconfig')
-        const file = at >= 0 ? argv[at + 1] : process.env.KUBECONFIG
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        require('node:fs').writeFileSync(
-          file,
-          [
-            'apiVersion: v1',
-            'kind: Config',
-            `current-context: ${alias}`,
-            'clusters:',
-            `- name: ${alias}`,
-            '  cluster: {server: "https://127.0.0.1:1"}',
-            'contexts:',
-            `- name: ${alias}`,
-            `  context: {cluster: ${alias}, user: ${alias}}`,
-            'users:',
-            `- name: ${alias}`,
-            '  user: {token: stub}',
-            '',
-          ].join('\n'),
-        )
-        return {stdout: `Added new context ${alias} to ${file}\n`}
-      }
-      return {stderr: `stub aws: unexpected ${argv.join(' ')}`, exitCode: 2}
-    })
+export function bootstrapStubs(tools: Array<'flux' | 'aws'> = ['flux', 'aws']): StubBin {
+  const stubs = new StubBin()
+  if (tools.includes('flux')) stubs.add('flux', fluxStub)
+  if (tools.includes('aws')) stubs.add('aws', awsStub)
+  return stubs
+}
+
+// Serialized into the stub executables: self-contained, no imports.
+function fluxStub(argv: string[]) {
+  if (argv[0] === 'version') return {stdout: 'flux: v2.6.0\n'}
+  if (argv[0] === 'check') return {stdout: '► checking prerequisites\n✔ prerequisites checks passed\n'}
+  if (argv[0] === 'bootstrap') {
+    if (process.env.STUB_FLUX_FAIL) return {stderr: '✗ failed to push', exitCode: 1}
+    return {stdout: '► connecting to github.com\n✔ repository cloned\n✔ bootstrap finished\n'}
+  }
+  return {stderr: `stub flux: unexpected ${argv.join(' ')}`, exitCode: 2}
+}
+
+function awsStub(argv: string[]) {
+  if (argv[0] === '--version') return {stdout: 'aws-cli/2.15.0 Python/3.11.6 Linux/6 exe/x86_64\n'}
+  if (argv[0] === 's3api' && argv[1] === 'head-bucket') {
+    return process.env.STUB_BUCKET === 'missing'
+      ? {stderr: '\nAn error occurred (404) when calling the HeadBucket operation: Not Found\n', exitCode: 254}
+      : {}
+  }
+  if (argv[0] === 'eks' && argv[1] === 'update-kubeconfig') {
+    const alias = argv[argv.indexOf('--alias') + 1]
+    const at = argv.indexOf('--kubeconfig')
+    const file = at >= 0 ? argv[at + 1] : process.env.KUBECONFIG
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('node:fs').writeFileSync(
+      file,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        `current-context: ${alias}`,
+        'clusters:',
+        `- name: ${alias}`,
+        '  cluster: {server: "https://127.0.0.1:1"}',
+        'contexts:',
+        `- name: ${alias}`,
+        `  context: {cluster: ${alias}, user: ${alias}}`,
+        'users:',
+        `- name: ${alias}`,
+        '  user: {token: stub}',
+        '',
+      ].join('\n'),
+    )
+    return {stdout: `Added new context ${alias} to ${file}\n`}
+  }
+  return {stderr: `stub aws: unexpected ${argv.join(' ')}`, exitCode: 2}
 }
 
 export interface FakePortState {
