@@ -101,8 +101,8 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt and reaches
       ports,
       {
         interactive: this.prompter.interactive,
-        confirm: (message) => this.prompter.confirm(message, {yes: flags.yes}),
-        secret: (message, flag) => this.prompter.password({message, flag}),
+        confirm: (message, output) => this.prompter.confirm(message, {yes: flags.yes, output}),
+        secret: (message, flag, output) => this.prompter.password({message, flag, output}),
         sensitive: (value) => this.markSensitive(value),
       },
     )

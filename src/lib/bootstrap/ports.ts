@@ -3,6 +3,8 @@
  * interface. The command binds it to the real services; tests bind fakes. No
  * implementation lives here: bootstrap reuses those services, never repeats them.
  */
+import type {Writable} from 'node:stream'
+
 import type {Environment} from '../config/environment.ts'
 import type {FluxSystemStatus} from './flux.ts'
 
@@ -10,10 +12,11 @@ export interface SecretsPort {
   /** The expected secrets of the environment that do not exist yet (names). */
   check(env: Environment): Promise<{missing: string[]}>
   /**
-   * Create one missing secret interactively (the secret service asks for its value).
+   * Create one missing secret interactively (the secret service asks for its value,
+   * rendering its prompts on `prompt.output`: the task list's prompt stream).
    * Absent when creating is not possible here.
    */
-  create?(env: Environment, name: string): Promise<void>
+  create?(env: Environment, name: string, prompt: {output?: Writable}): Promise<void>
 }
 
 export interface QuotaCheck {

@@ -95,6 +95,8 @@ interface StepContext {
   line: (text: string) => void
   confirm: (message: string) => Promise<boolean>
   secret: (message: string, flag: string) => Promise<string>
+  /** Runs `ask` with the prompt stream of the task (live renderer) when prompts can appear. */
+  prompting: <T>(ask: (output?: Writable) => Promise<T>) => Promise<T>
 }
 
 type StepImpl = (ctx: StepContext) => Promise<StepOutcome>
@@ -203,7 +205,7 @@ const STEPS: Record<StepId, StepImpl> = {
       const created: string[] = []
       for (const name of missing) {
         if (!(await ctx.confirm(`Secret ${name} is missing. Create it now?`))) continue
-        await create.call(ctx.ports.secrets, env, name)
+        await ctx.prompting((output) => create.call(ctx.ports.secrets, env, name, {output}))
         created.push(name)
       }
       const left = missing.filter((name) => !created.includes(name))
@@ -432,12 +434,9 @@ export async function runBootstrap(
             task.output = text
           }
         },
-        confirm: (message) =>
-          io.interactive ? task.prompt(PromptBridge).run((out) => io.confirm(message, out)) : io.confirm(message),
-        secret: (message, flag) =>
-          io.interactive
-            ? task.prompt(PromptBridge).run((out) => io.secret(message, flag, out))
-            : io.secret(message, flag),
+        prompting: (ask) => (io.interactive ? task.prompt(PromptBridge).run(ask) : ask()),
+        confirm: (message) => ctx.prompting((out) => io.confirm(message, out)),
+        secret: (message, flag) => ctx.prompting((out) => io.secret(message, flag, out)),
       }
       try {
         if (options.signal?.aborted) throw new InterruptedError()

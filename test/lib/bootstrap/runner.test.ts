@@ -285,6 +285,35 @@ describe('bootstrap runner', function () {
     expect(stateAddresses(join(work, 'staging'))).to.deep.equal([])
   })
 
+  it('missing secrets on a terminal: offers to create each through the secret service', async () => {
+    const {ports, state} = fakePorts({missingSecrets: ['slack-alerts-staging', 'grafana-oauth-staging']})
+    const asked: string[] = []
+    const outputs: unknown[] = []
+    const terminal = {
+      interactive: true,
+      confirm: async (message: string, output?: unknown) => {
+        asked.push(message)
+        outputs.push(output)
+        return true
+      },
+      secret: async () => expect.fail('no secret asked here'),
+      sensitive: () => {},
+    }
+    const run = await runBootstrap(options({only: ['secrets']}), ports, terminal)
+    expect(run.error, run.error?.message).to.equal(undefined)
+    expect(asked).to.deep.equal([
+      'Secret slack-alerts-staging is missing. Create it now?',
+      'Secret grafana-oauth-staging is missing. Create it now?',
+    ])
+    // The prompt renders in the task list (its prompt stream), not under it.
+    for (const output of outputs) expect(output).to.have.property('write')
+    expect(state.created).to.deep.equal(['slack-alerts-staging', 'grafana-oauth-staging'])
+    expect(run.result.steps.find((s) => s.id === 'secrets')).to.include({
+      status: 'done',
+      detail: 'created slack-alerts-staging, grafana-oauth-staging',
+    })
+  })
+
   it('quota below target warns and, with --yes, requests; it never stops the bootstrap', async () => {
     const low = {quota: {below: 2, pending: 0, summary: '2 GPU quotas below 8 vCPUs'}}
     const asked = fakePorts(low)
