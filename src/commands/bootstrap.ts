@@ -78,6 +78,8 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt and reaches
     const session = this.awsSession(env)
     const githubToken = process.env.GITHUB_TOKEN || undefined
     this.markSensitive(githubToken)
+    // Taken out of our environment: only flux bootstrap is given it, no other child inherits it.
+    delete process.env.GITHUB_TOKEN
     const ports = await bindPorts({session, kubeconfig: flags.kubeconfig})
 
     const running = runBootstrap(

@@ -136,12 +136,16 @@ describe('piksel bootstrap (binary)', function () {
       '--path=clusters/staging',
       '--token-auth=false',
       '--read-write-key',
+      '--context=piksel-staging',
     ])
     expect(flux?.env.GITHUB_TOKEN).to.equal(TOKEN)
     for (const call of calls) {
       expect(call.argv.join(' ')).not.to.include(TOKEN)
       expect(call.stdin).not.to.include(TOKEN)
+      // Only flux bootstrap is given the token; no other child inherits it.
+      if (call !== flux) expect(call.env).not.to.have.property('GITHUB_TOKEN')
     }
+    expect(calls.filter((c) => c.tool === 'aws').length).to.be.greaterThan(0)
     expect(`${r.stdout}${r.stderr}`).not.to.include(TOKEN)
 
     const again = await run(['--yes', '--skip', 'flux'])

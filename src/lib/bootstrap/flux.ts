@@ -5,11 +5,20 @@
  */
 import type {Environment} from '../config/environment.ts'
 
-export function fluxCheckArgs(): string[] {
-  return ['check', '--pre']
+/**
+ * Global flags that pin flux to the environment's cluster (the kube context is
+ * named after it), so it never acts on whatever context happens to be current.
+ */
+export function fluxTargetArgs(env: Pick<Environment, 'cluster'>, kubeconfig?: string): string[] {
+  return [`--context=${env.cluster}`, ...(kubeconfig ? [`--kubeconfig=${kubeconfig}`] : [])]
 }
 
-export function fluxBootstrapArgs(env: Pick<Environment, 'gitops'>): string[] {
+export function fluxCheckArgs(env: Pick<Environment, 'cluster'>, kubeconfig?: string): string[] {
+  return ['check', '--pre', ...fluxTargetArgs(env, kubeconfig)]
+}
+
+/** The runbook's `flux bootstrap github` command, then the flags that pin the cluster. */
+export function fluxBootstrapArgs(env: Pick<Environment, 'gitops' | 'cluster'>, kubeconfig?: string): string[] {
   const {owner, repository, branch, path} = env.gitops
   return [
     'bootstrap',
@@ -20,6 +29,7 @@ export function fluxBootstrapArgs(env: Pick<Environment, 'gitops'>): string[] {
     `--path=${path}`,
     '--token-auth=false',
     '--read-write-key',
+    ...fluxTargetArgs(env, kubeconfig),
   ]
 }
 

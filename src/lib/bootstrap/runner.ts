@@ -276,7 +276,7 @@ const STEPS: Record<StepId, StepImpl> = {
   },
 
   async flux(ctx) {
-    const {env, dryRun, forceFlux, signal} = ctx.options
+    const {env, dryRun, forceFlux, signal, kubeconfig} = ctx.options
     let status
     try {
       status = await ctx.ports.flux.status(env)
@@ -285,10 +285,10 @@ const STEPS: Record<StepId, StepImpl> = {
     }
     const decision = fluxDecision(status, env, forceFlux)
     if (decision.action === 'skip') return {status: 'already-done', detail: decision.reason}
-    const args = fluxBootstrapArgs(env)
+    const args = fluxBootstrapArgs(env, kubeconfig)
     ctx.line(`${decision.reason}: bootstrap needed`)
     if (dryRun) return {status: 'planned', detail: `would run: flux ${args.join(' ')}`}
-    const pre = await runStreaming('flux', fluxCheckArgs(), {onLine: ctx.line, signal})
+    const pre = await runStreaming('flux', fluxCheckArgs(env, kubeconfig), {onLine: ctx.line, signal})
     if (pre.exitCode !== 0) {
       throw new OperationError(`flux check --pre failed (exit ${pre.exitCode}): ${tail(pre.lines)}`, {
         code: 'FLUX_PRECHECK_FAILED',
@@ -372,8 +372,9 @@ async function applyEnvRoot(
 
 /** Adds the resume command to a failure's hint. */
 function withResume(error: PikselError, env: string, step: StepId, selected: readonly StepId[]): PikselError {
-  const resume = `Then resume: ${resumeCommand(env, step, selected)}`
-  if (error instanceof InterruptedError) return error
+  const command = resumeCommand(env, step, selected)
+  if (error instanceof InterruptedError) return new InterruptedError(error.message, {hint: `Resume with: ${command}`})
+  const resume = `Then resume: ${command}`
   return new PikselError(error.message, error.exitCode, {
     code: error.code,
     hint: error.hint ? `${error.hint} ${resume}` : resume,

@@ -9,9 +9,22 @@ import {InterruptedError, UsageError} from '../errors.ts'
 
 export type OutputStream = 'stdout' | 'stderr'
 
+/** Never inherited by children: only the child that needs one gets it, through `env`. */
+export const SECRET_ENV = ['GITHUB_TOKEN', 'GH_TOKEN'] as const
+
+/** The child's environment: ours without the secrets, plus `extra`. Pure. */
+export function childEnv(
+  parent: NodeJS.ProcessEnv,
+  extra: Record<string, string> = {},
+): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {...parent}
+  for (const name of SECRET_ENV) delete env[name]
+  return {...env, ...extra}
+}
+
 export interface RunOptions {
   cwd?: string
-  /** Added to the inherited environment. */
+  /** Added to the inherited environment (which never carries GITHUB_TOKEN). */
   env?: Record<string, string>
   onLine?: (line: string, stream: OutputStream) => void
   /** Stream stdout lines to onLine (default true); false keeps it for the result only. */
@@ -34,8 +47,8 @@ export async function runStreaming(file: string, args: string[], options: RunOpt
   const {execa} = await import('execa')
   const child = execa(file, args, {
     cwd: options.cwd,
-    env: options.env ?? {},
-    extendEnv: true,
+    env: childEnv(process.env, options.env),
+    extendEnv: false,
     stdin: 'ignore',
     reject: false,
     detached: true,

@@ -7,7 +7,14 @@ import {
   headBucketArgs,
   updateKubeconfigArgs,
 } from '../../../src/lib/bootstrap/aws-cli.ts'
-import {fluxBootstrapArgs, fluxDecision, normalizePath, repoSlug} from '../../../src/lib/bootstrap/flux.ts'
+import {
+  fluxBootstrapArgs,
+  fluxCheckArgs,
+  fluxDecision,
+  normalizePath,
+  repoSlug,
+} from '../../../src/lib/bootstrap/flux.ts'
+import {childEnv} from '../../../src/lib/process/run.ts'
 import {planFileName, resolvePhases, targetArgs} from '../../../src/lib/bootstrap/phases.ts'
 import {
   type BootstrapResult,
@@ -34,11 +41,22 @@ describe('bootstrap pure rules', () => {
         '--path=clusters/staging',
         '--token-auth=false',
         '--read-write-key',
+        '--context=piksel-staging',
       ])
     })
     it('follows the GitOps settings', () => {
-      const args = fluxBootstrapArgs({gitops: {owner: 'me', repository: 'ops', branch: 'dev', path: 'clusters/x'}})
+      const args = fluxBootstrapArgs(
+        {cluster: 'qa-eks', gitops: {owner: 'me', repository: 'ops', branch: 'dev', path: 'clusters/x'}},
+        '/k/config',
+      )
       expect(args).to.include.members(['--owner=me', '--repository=ops', '--branch=dev', '--path=clusters/x'])
+      expect(args.slice(-2)).to.deep.equal(['--context=qa-eks', '--kubeconfig=/k/config'])
+      expect(fluxCheckArgs({cluster: 'qa-eks'})).to.deep.equal(['check', '--pre', '--context=qa-eks'])
+    })
+    it('children never inherit GITHUB_TOKEN; only the one given it gets it', () => {
+      const parent = {PATH: '/bin', GITHUB_TOKEN: 'ghp_x', GH_TOKEN: 'ghp_y', AWS_PROFILE: 'p'}
+      expect(childEnv(parent)).to.deep.equal({PATH: '/bin', AWS_PROFILE: 'p'})
+      expect(childEnv(parent, {GITHUB_TOKEN: 'ghp_z'})).to.deep.include({GITHUB_TOKEN: 'ghp_z'})
     })
   })
 

@@ -132,6 +132,7 @@ describe('bootstrap runner', function () {
       '--path=clusters/staging',
       '--token-auth=false',
       '--read-write-key',
+      '--context=piksel-staging',
     ])
     expect(bootstrap[0]!.env.GITHUB_TOKEN).to.equal(TOKEN)
     for (const call of calls) expect(call.argv.join(' ')).not.to.include(TOKEN)
