@@ -27,7 +27,7 @@ import {awsChildEnv, classifyHeadBucket, headBucketArgs, updateKubeconfigArgs} f
 import {fluxBootstrapArgs, fluxCheckArgs, fluxDecision} from './flux.ts'
 import {resolvePhases} from './phases.ts'
 import type {BootstrapPorts} from './ports.ts'
-import {STEP_IDS, STEP_TITLES, type StepId, resumeCommand, toolsFor} from './steps.ts'
+import {STEP_IDS, STEP_TITLES, type StepId, WRITE_STEPS, resumeCommand, toolsFor} from './steps.ts'
 import {
   type BootstrapResult,
   type StepReport,
@@ -85,6 +85,8 @@ export interface BootstrapRun {
 interface StepOutcome {
   status: StepStatus
   detail: string
+  /** Whether the step wrote something (default: `done` of a step that writes). */
+  changed?: boolean
 }
 
 interface StepContext {
@@ -227,7 +229,7 @@ const STEPS: Record<StepId, StepImpl> = {
     }
     const request = ctx.ports.quota.request
     if (dryRun || !request) {
-      return {status: dryRun ? 'planned' : 'done', detail: `warning: ${check.summary}`}
+      return {status: dryRun ? 'planned' : 'done', detail: `warning: ${check.summary}`, changed: false}
     }
     let ok: boolean
     try {
@@ -238,11 +240,12 @@ const STEPS: Record<StepId, StepImpl> = {
         return {
           status: 'done',
           detail: `warning: ${check.summary}; not requested (pass --yes, or run \`piksel quota gpu\`)`,
+          changed: false,
         }
       }
       throw error
     }
-    if (!ok) return {status: 'done', detail: `warning: ${check.summary}; not requested`}
+    if (!ok) return {status: 'done', detail: `warning: ${check.summary}; not requested`, changed: false}
     const requested = await request.call(ctx.ports.quota, env)
     return {status: 'done', detail: requested.summary}
   },
@@ -390,6 +393,7 @@ export async function runBootstrap(
   const {Listr, ListrLogger, ListrPromptAdapter, ListrTaskEventType, ProcessOutput} = await import('listr2')
   const selected = new Set(options.steps)
   const reports = new Map<StepId, StepReport>()
+  let changed = false
   const state = {account: null as string | null}
   let failure: {error: PikselError; step: StepId} | undefined
 
@@ -444,6 +448,7 @@ export async function runBootstrap(
         const outcome = await STEPS[id](ctx)
         const durationMs = Math.round(performance.now() - started)
         reports.set(id, {id, status: outcome.status, durationMs, detail: outcome.detail})
+        if (outcome.changed ?? (outcome.status === 'done' && WRITE_STEPS.includes(id))) changed = true
         if (outcome.status === 'already-done' || outcome.status === 'skipped') {
           task.skip(outcome.status === 'skipped' ? outcome.detail : `${outcome.status}: ${outcome.detail}`)
         } else task.title = `${STEP_TITLES[id]} — ${outcome.status}: ${outcome.detail} (${formatDuration(durationMs)})`
@@ -490,7 +495,7 @@ export async function runBootstrap(
         detail: !selected.has(id) ? 'not selected' : 'not reached',
       },
   )
-  const base = {env: options.env.name, account: state.account, dryRun: options.dryRun, steps}
+  const base = {env: options.env.name, account: state.account, dryRun: options.dryRun, changed, steps}
   const result: BootstrapResult = {
     ...base,
     nextSteps: nextSteps(base, options.env.cluster, failure?.step, options.steps),

@@ -18,29 +18,14 @@ export interface BootstrapResult {
   env: string
   account: string | null
   dryRun: boolean
+  /** Something was written (applied, created, bootstrapped); false on a re-run that found everything done. */
+  changed: boolean
   steps: StepReport[]
   nextSteps: string[]
 }
 
-/** True when the run changed nothing because everything was already in place. */
-export function nothingChanged(steps: readonly StepReport[]): boolean {
-  const ran = steps.filter((s) => s.status !== 'skipped')
-  return ran.every((s) => s.status === 'already-done' || (s.status === 'done' && !WRITES_ON_DONE.has(s.id)))
-}
-
-/** A `done` of these steps means something was written. */
-const WRITES_ON_DONE = new Set<StepId>([
-  'state-backend',
-  'secrets',
-  'quota',
-  'infrastructure',
-  'kubeconfig',
-  'flux',
-  'applications',
-])
-
 export function nextSteps(
-  result: Pick<BootstrapResult, 'env' | 'dryRun' | 'steps'>,
+  result: Pick<BootstrapResult, 'env' | 'dryRun'>,
   cluster: string,
   failedAt?: StepId,
   selected?: readonly StepId[],
@@ -100,8 +85,7 @@ export function renderSummary(result: BootstrapResult): string {
   if (failed) lines.push(`Stopped at ${failed.id} after ${formatDuration(total)}.`)
   else if (result.dryRun)
     lines.push(`Dry run finished in ${formatDuration(total)}: nothing was applied or bootstrapped.`)
-  else if (nothingChanged(result.steps))
-    lines.push(`Nothing to change: every step was already done (${formatDuration(total)}).`)
+  else if (!result.changed) lines.push(`Nothing to change: every step was already done (${formatDuration(total)}).`)
   else lines.push(`Done in ${formatDuration(total)}.`)
   lines.push('', 'Next:', ...result.nextSteps.map((step) => `  ${step}`))
   return lines.join('\n')

@@ -18,11 +18,9 @@ import {childEnv} from '../../../src/lib/process/run.ts'
 import {planFileName, resolvePhases, targetArgs} from '../../../src/lib/bootstrap/phases.ts'
 import {
   type BootstrapResult,
-  type StepReport,
   formatDuration,
   isProgressLine,
   nextSteps,
-  nothingChanged,
   renderSummary,
 } from '../../../src/lib/bootstrap/summary.ts'
 import {chooseRenderer} from '../../../src/lib/bootstrap/runner.ts'
@@ -241,19 +239,6 @@ describe('bootstrap pure rules', () => {
     ]
     for (const [ms, text] of durations) it(`${ms} ms is ${text}`, () => expect(formatDuration(ms)).to.equal(text))
 
-    const step = (id: string, status: string): StepReport => ({id, status, durationMs: 10, detail: ''}) as StepReport
-    it('says nothing changed when every step was already done', () => {
-      expect(
-        nothingChanged([
-          step('preflight', 'done'),
-          step('identity', 'done'),
-          step('infrastructure', 'already-done'),
-          step('quota', 'skipped'),
-        ]),
-      ).to.equal(true)
-      expect(nothingChanged([step('identity', 'done'), step('infrastructure', 'done')])).to.equal(false)
-    })
-
     it('names next steps for success, dry run and failure', () => {
       const base = {env: 'staging', dryRun: false, steps: []}
       expect(nextSteps(base, 'piksel-staging')[0]).to.include('piksel status -e staging')
@@ -266,6 +251,7 @@ describe('bootstrap pure rules', () => {
         env: 'staging',
         account: '123456789012',
         dryRun: false,
+        changed: false,
         steps: [
           {id: 'identity', status: 'done', durationMs: 40, detail: 'account 123456789012 is staging'},
           {id: 'infrastructure', status: 'already-done', durationMs: 2500, detail: 'no changes'},
@@ -277,6 +263,10 @@ describe('bootstrap pure rules', () => {
       expect(text).to.match(/infrastructure\s+already-done\s+2\.5s/)
       expect(text).to.include('Nothing to change: every step was already done')
       expect(text).to.include('Next:\n  piksel status -e staging')
+      expect(renderSummary({...result, changed: true})).to.match(/\nDone in 2\.5s\./)
+      const failed = renderSummary({...result, steps: [{...result.steps[0]!, status: 'failed'}]})
+      expect(failed).to.include('Stopped at identity after 40ms.')
+      expect(renderSummary({...result, dryRun: true})).to.include('nothing was applied or bootstrapped')
     })
 
     it('picks the live renderer on a TTY only', () => {

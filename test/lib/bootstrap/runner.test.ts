@@ -5,7 +5,6 @@ import {join} from 'node:path'
 
 import {type BootstrapOptions, runBootstrap} from '../../../src/lib/bootstrap/runner.ts'
 import {STEP_IDS, type StepId, selectSteps} from '../../../src/lib/bootstrap/steps.ts'
-import {nothingChanged} from '../../../src/lib/bootstrap/summary.ts'
 import {resolveSettings} from '../../../src/lib/config/environment.ts'
 import type {Environment} from '../../../src/lib/config/environment.ts'
 import {Prompter} from '../../../src/lib/prompt.ts'
@@ -116,6 +115,7 @@ describe('bootstrap runner', function () {
       health: 'done',
     })
     expect(first.result.account).to.equal(MOTO_ACCOUNT)
+    expect(first.result.changed).to.equal(true)
     expect(first.result.steps.map((s) => s.id)).to.deep.equal([...STEP_IDS])
     expect(stateAddresses(join(work, 'staging'))).to.have.length(3)
     expect(state.healthCalls).to.deep.equal([{timeoutMs: 60_000}])
@@ -167,7 +167,7 @@ describe('bootstrap runner', function () {
       kubeconfig: 'already-done',
       flux: 'already-done',
     })
-    expect(nothingChanged(second.result.steps)).to.equal(true)
+    expect(second.result.changed).to.equal(false)
     expect(messages).to.deep.equal([])
     const again = stubs.calls().slice(mark)
     expect(again.filter((c) => c.tool === 'flux' && c.argv[0] !== 'version')).to.deep.equal([])
@@ -324,6 +324,7 @@ describe('bootstrap runner', function () {
     const warned = fakePorts(low)
     const no = await runBootstrap(options({only: ['quota']}), warned.ports, io(false))
     expect(no.error).to.equal(undefined)
+    expect(no.result.changed).to.equal(false)
     expect(no.result.steps.find((s) => s.id === 'quota')?.detail).to.match(
       /^warning: 2 GPU quotas below 8 vCPUs; not requested/,
     )
