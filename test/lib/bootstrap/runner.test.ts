@@ -9,6 +9,7 @@ import {resolveSettings} from '../../../src/lib/config/environment.ts'
 import type {Environment} from '../../../src/lib/config/environment.ts'
 import {Prompter} from '../../../src/lib/prompt.ts'
 import {type FakePortState, bootstrapStubs, fakePorts} from '../../support/bootstrap.ts'
+import {StubBin} from '../../support/stubs.ts'
 import {type Moto, MOTO_ACCOUNT, startMoto} from '../../support/moto.ts'
 import {copyFixture, stateAddresses} from '../../support/terraform.ts'
 import {requireTool} from '../../support/tools.ts'
@@ -390,6 +391,58 @@ describe('bootstrap runner', function () {
     const detail = (id: StepId) => run.result.steps.find((s) => s.id === id)?.detail
     expect(detail('infrastructure')).to.equal('phase platform: 2 to add, 0 to change, 0 to destroy (applied)')
     expect(detail('applications')).to.equal('phase apps: 1 to add, 0 to change, 0 to destroy (applied)')
+  })
+
+  it('a root with backend "s3": init gets the environment backend config, terraform the profile (stub terraform)', async () => {
+    const tf = new StubBin().add('terraform', (argv) => {
+      if (argv[0] === 'show') {
+        return {stdout: JSON.stringify({format_version: '1.2', resource_changes: [], output_changes: {}})}
+      }
+      return {stdout: `stub terraform ${argv[0]}\n`}
+    })
+    writeFileSync(join(work, 'staging', 'backend.tf'), 'terraform {\n  backend "s3" {}\n}\n')
+    writeFileSync(join(work, 'staging', 'main.tf'), 'resource "terraform_data" "a" {}\n')
+    const dir = mkdtempSync(join(tmpdir(), 'piksel-aws-'))
+    writeFileSync(join(dir, 'config'), '[profile staging-piksel]\nregion = ap-southeast-3\n')
+    writeFileSync(
+      join(dir, 'credentials'),
+      '[staging-piksel]\naws_access_key_id = testing\naws_secret_access_key = testing\n',
+    )
+    const saved = {...process.env}
+    Object.assign(process.env, {
+      AWS_CONFIG_FILE: join(dir, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+      PATH: `${tf.dir}:${process.env.PATH}`,
+    })
+    delete process.env.AWS_ACCESS_KEY_ID
+    delete process.env.AWS_SECRET_ACCESS_KEY
+    try {
+      const session = {region: 'ap-southeast-3', profile: 'staging-piksel', profileSource: 'config' as const}
+      const run = await runBootstrap(options({only: ['infrastructure'], session}), fakePorts().ports, io(true))
+      expect(run.error, run.error?.message).to.equal(undefined)
+      expect(statuses(run).infrastructure).to.equal('already-done')
+      const calls = tf.calls('terraform')
+      expect(calls.map((c) => c.argv[0])).to.deep.equal(['init', 'plan', 'show'])
+      expect(calls[0]!.argv).to.deep.equal([
+        'init',
+        '-input=false',
+        '-no-color',
+        '-backend-config=bucket=piksel-staging-tfstate',
+        '-backend-config=key=staging/terraform.tfstate',
+        '-backend-config=region=ap-southeast-3',
+        '-backend-config=use_lockfile=true',
+        '-backend-config=encrypt=true',
+      ])
+      expect(calls[1]!.argv.slice(0, 3)).to.deep.equal(['plan', '-input=false', '-no-color'])
+      expect(calls[1]!.argv[3]).to.match(/^-out=.*piksel-all\.tfplan$/)
+      expect(calls[2]!.argv.slice(0, 3)).to.deep.equal(['show', '-no-color', '-json'])
+      for (const call of calls) {
+        expect(call.env).to.include({TF_IN_AUTOMATION: '1', TF_INPUT: '0', AWS_PROFILE: 'staging-piksel'})
+      }
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key]
+      Object.assign(process.env, saved)
+    }
   })
 
   it('preflight fails (exit 3) when a tool the selected steps need is missing', async () => {
