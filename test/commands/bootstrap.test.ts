@@ -155,6 +155,32 @@ describe('piksel bootstrap (binary)', function () {
     expect(again.stdout).to.include('Nothing to change: every step was already done')
   })
 
+  it('--from resumes at a step: the steps before it do not run (the account guard still does)', async () => {
+    const mark = stubs.calls().length
+    const r = await run(['--from', 'kubeconfig', '--skip', 'flux', '--yes', '--json'])
+    expect(r.exitCode, r.stderr).to.equal(0)
+    const {steps} = r.json<{steps: Array<{id: string; status: string; detail: string}>}>()
+    expect(steps.map((s) => `${s.id}:${s.status}`)).to.deep.equal([
+      'preflight:skipped',
+      'identity:done',
+      'state-backend:skipped',
+      'secrets:skipped',
+      'quota:skipped',
+      'infrastructure:skipped',
+      'kubeconfig:done',
+      'flux:skipped',
+      'applications:skipped',
+      'health:skipped',
+    ])
+    expect(stateAddresses(join(work, 'staging'))).to.deep.equal([])
+    expect(
+      stubs
+        .calls()
+        .slice(mark)
+        .map((c) => `${c.tool} ${c.argv.slice(0, 2).join(' ')}`),
+    ).to.deep.equal(['aws eks update-kubeconfig'])
+  })
+
   it('Ctrl-C during an apply: SIGINT reaches terraform, no lock is left, exit 130 with the --from command', async () => {
     const slow = copyFixture('slow', 'staging', mkdtempSync(join(tmpdir(), 'piksel-cli-slow-')))
     const infra = join(slow, '..')
