@@ -71,6 +71,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Values that must never be printed: every message is redacted against them. */
   private readonly sensitive = new Set<string>()
   private readonly interruptCleanups: Array<() => Promise<void>> = []
+  /** Shown with "Interrupted." on Ctrl-C, e.g. the command that resumes (set by a cleanup). */
+  protected interruptHint?: string
 
   override async init(): Promise<void> {
     await super.init()
@@ -170,6 +172,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** The single place errors are rendered. */
   override async catch(err: Interfaces.CommandError): Promise<void> {
+    // After Ctrl-C the interrupt handler owns the ending (cleanups, then exit 130).
+    if (this.abort.signal.aborted) await this.afterInterrupt()
     const error = toPikselError(err)
     process.exitCode = error.exitCode
     const message = redact(error.message, this.sensitive)
@@ -187,6 +191,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
   }
 
+  /** After Ctrl-C: never returns; the interrupt handler finishes its cleanups and exits 130. */
+  protected afterInterrupt(): Promise<never> {
+    // The timer keeps the event loop alive until the handler calls process.exit.
+    return new Promise<never>(() => setInterval(() => {}, 1 << 30))
+  }
+
   private async onInterrupt(): Promise<void> {
     this.abort.abort(new InterruptedError())
     // A second Ctrl-C while cleaning up exits at once.
@@ -199,10 +209,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
         // Cleanup is best effort; the exit code still says interrupted.
       }
     }
+    const hint = this.interruptHint === undefined ? null : redact(this.interruptHint, this.sensitive)
     if (this.jsonEnabled()) {
-      this.logJson({error: {code: 'INTERRUPTED', message: 'Interrupted.', hint: null}})
+      this.logJson({error: {code: 'INTERRUPTED', message: 'Interrupted.', hint}})
     } else {
-      process.stderr.write('\nInterrupted.\n')
+      process.stderr.write(`\nInterrupted.\n${hint ? `Hint: ${hint}\n` : ''}`)
     }
     // eslint-disable-next-line no-restricted-properties -- the base command owns the process on Ctrl-C
     process.exit(ExitCode.interrupted)

@@ -26,6 +26,8 @@ export interface AskOptions {
   flag: string
   default?: string
   validate?: (value: string) => string | true
+  /** Where the prompt renders (default stderr), e.g. a task list's prompt stream. */
+  output?: NodeJS.WritableStream
 }
 
 export interface Choice<T extends string> {
@@ -45,7 +47,7 @@ export class Prompter {
     this.require(options.flag, options.message)
     const {input} = await import('@inquirer/prompts')
     return guard(() =>
-      input({message: options.message, default: options.default, validate: options.validate}, context()),
+      input({message: options.message, default: options.default, validate: options.validate}, context(options.output)),
     )
   }
 
@@ -54,7 +56,10 @@ export class Prompter {
     this.require(options.flag, options.message)
     const {password} = await import('@inquirer/prompts')
     return guard(() =>
-      password({message: options.message, mask: false, toggleMask: false, validate: options.validate}, context()),
+      password(
+        {message: options.message, mask: false, toggleMask: false, validate: options.validate},
+        context(options.output),
+      ),
     )
   }
 
@@ -68,11 +73,14 @@ export class Prompter {
    * The confirmation before a write. `--yes` answers it; without a TTY it is an
    * error that names --yes (nothing has been written yet).
    */
-  async confirm(message: string, options: {yes?: boolean; default?: boolean} = {}): Promise<boolean> {
+  async confirm(
+    message: string,
+    options: {yes?: boolean; default?: boolean; output?: NodeJS.WritableStream} = {},
+  ): Promise<boolean> {
     if (options.yes) return true
     this.require('--yes', message, 'confirmation required')
     const {confirm} = await import('@inquirer/prompts')
-    return guard(() => confirm({message, default: options.default ?? false}, context()))
+    return guard(() => confirm({message, default: options.default ?? false}, context(options.output)))
   }
 
   private require(flag: string, question: string, what = 'missing input'): void {
@@ -84,8 +92,8 @@ export class Prompter {
   }
 }
 
-function context() {
-  return {output: process.stderr, clearPromptOnDone: false}
+function context(output: NodeJS.WritableStream = process.stderr) {
+  return {output, clearPromptOnDone: false}
 }
 
 async function guard<T>(ask: () => Promise<T>): Promise<T> {

@@ -1,0 +1,126 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../lib/base-command.ts'
+import type {BootstrapResult} from '../lib/bootstrap/summary.ts'
+
+export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
+  static override summary = 'Stand up an environment from the runbook, resumably.'
+  static override description = `Runs the bootstrap runbook as steps with ids, each detecting when it is already done:
+preflight, identity (account guard), state-backend, secrets, quota, infrastructure (Terraform phase 1), kubeconfig, flux, applications (Terraform phase 2), health.
+Terraform: init with the environment's backend, plan -out, a summary of adds/changes/destroys, destroys refused unless --allow-destroy, a confirmation, then apply of exactly that saved plan.
+Ctrl-C forwards SIGINT to Terraform, waits for it to release the state lock, and prints the --from command that resumes.
+The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt and reaches flux only through its environment.`
+  static override examples = [
+    '<%= config.bin %> bootstrap -e staging --dry-run',
+    '<%= config.bin %> bootstrap -e staging',
+    '<%= config.bin %> bootstrap -e staging --from kubeconfig',
+    '<%= config.bin %> bootstrap -e staging --only infrastructure,applications --yes',
+    'GITHUB_TOKEN=… <%= config.bin %> bootstrap -e staging --yes --json',
+  ]
+  static override flags = {
+    from: Flags.string({summary: 'Start at this step (resume); the steps before it are not run.', helpValue: 'STEP'}),
+    only: Flags.string({
+      summary: 'Run only these steps (comma-separated or repeated).',
+      helpValue: 'STEP[,STEP]',
+      multiple: true,
+    }),
+    skip: Flags.string({
+      summary: 'Skip these steps (comma-separated or repeated).',
+      helpValue: 'STEP[,STEP]',
+      multiple: true,
+    }),
+    'dry-run': Flags.boolean({summary: 'Check and plan everything; apply, bootstrap and create nothing.'}),
+    'allow-destroy': Flags.boolean({summary: 'Apply Terraform plans that destroy or replace resources.'}),
+    'force-flux': Flags.boolean({
+      summary: 'Run flux bootstrap even when flux-system already syncs the repository and is Ready.',
+    }),
+    timeout: Flags.string({
+      summary: 'How long the health step waits for Flux to be Ready.',
+      default: '15m',
+      helpValue: 'DURATION',
+    }),
+    'infra-dir': Flags.string({
+      summary: 'The piksel-infra checkout (holds <env>/ and bootstrap/<env>/).',
+      default: '.',
+      helpValue: 'DIR',
+    }),
+    'gitops-owner': Flags.string({summary: 'GitHub owner of the GitOps repository (default: from the config).'}),
+    'gitops-repository': Flags.string({summary: 'GitOps repository name (default: from the config).'}),
+    'gitops-branch': Flags.string({summary: 'GitOps branch (default: from the config).'}),
+    'gitops-path': Flags.string({summary: 'Path Flux syncs (default: clusters/<env>).'}),
+    kubeconfig: Flags.string({
+      summary: 'Kubeconfig to write the context to (default: KUBECONFIG, then ~/.kube/config).',
+    }),
+  }
+
+  async run(): Promise<BootstrapResult> {
+    const [{selectSteps, parseTimeout, resumeCommand}, {runBootstrap, chooseRenderer}, {bindPorts}, summary] =
+      await Promise.all([
+        import('../lib/bootstrap/steps.ts'),
+        import('../lib/bootstrap/runner.ts'),
+        import('../lib/bootstrap/bind.ts'),
+        import('../lib/bootstrap/summary.ts'),
+      ])
+    const {flags} = this
+    // Every usage problem is found before anything runs.
+    const steps = selectSteps({from: flags.from, only: flags.only, skip: flags.skip})
+    const timeoutMs = parseTimeout(flags.timeout)
+    const base = await this.requireEnvironment()
+    const env = {
+      ...base,
+      gitops: {
+        owner: flags['gitops-owner'] ?? base.gitops.owner,
+        repository: flags['gitops-repository'] ?? base.gitops.repository,
+        branch: flags['gitops-branch'] ?? base.gitops.branch,
+        path: flags['gitops-path'] ?? base.gitops.path,
+      },
+    }
+    const session = this.awsSession(env)
+    const githubToken = process.env.GITHUB_TOKEN || undefined
+    this.markSensitive(githubToken)
+    // Taken out of our environment: only flux bootstrap is given it, no other child inherits it.
+    delete process.env.GITHUB_TOKEN
+    const ports = await bindPorts({session, kubeconfig: flags.kubeconfig})
+
+    const running = runBootstrap(
+      {
+        env,
+        session,
+        steps,
+        infraDir: flags['infra-dir'],
+        dryRun: Boolean(flags['dry-run']),
+        allowDestroy: Boolean(flags['allow-destroy']),
+        forceFlux: Boolean(flags['force-flux']),
+        timeoutMs,
+        verbose: this.verbose,
+        enginesRange: this.config.pjson.engines?.node ?? '>=22',
+        kubeconfig: flags.kubeconfig,
+        githubToken,
+        signal: this.abort.signal,
+        renderer: chooseRenderer(Boolean(process.stderr.isTTY), this.verbose),
+        output: process.stderr,
+      },
+      ports,
+      {
+        interactive: this.prompter.interactive,
+        confirm: (message, output) => this.prompter.confirm(message, {yes: flags.yes, output}),
+        secret: (message, flag, output) => this.prompter.password({message, flag, output}),
+        sensitive: (value) => this.markSensitive(value),
+      },
+    )
+    // Ctrl-C: wait for the running step (Terraform releases its lock), then name the resume command.
+    this.onInterruptCleanup(async () => {
+      const outcome = await running
+      const at = outcome.failedAt ?? steps[0] ?? 'preflight'
+      this.interruptHint = `Resume with: ${resumeCommand(env.name, at, steps)}`
+    })
+    const outcome = await running
+    if (this.abort.signal.aborted) return this.afterInterrupt()
+
+    const {result} = outcome
+    this.print('')
+    this.print(summary.renderSummary(result))
+    if (outcome.error) throw outcome.error
+    return result
+  }
+}

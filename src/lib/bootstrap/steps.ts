@@ -1,0 +1,162 @@
+/**
+ * The bootstrap step graph and its control flags (--from, --only, --skip).
+ * Pure: no I/O, tested table-driven.
+ */
+import {UsageError} from '../errors.ts'
+
+export const STEP_IDS = [
+  'preflight',
+  'identity',
+  'state-backend',
+  'secrets',
+  'quota',
+  'infrastructure',
+  'kubeconfig',
+  'flux',
+  'applications',
+  'health',
+] as const
+
+export type StepId = (typeof STEP_IDS)[number]
+
+export const STEP_TITLES: Record<StepId, string> = {
+  preflight: 'Preflight: the tools bootstrap needs',
+  identity: 'Identity: the account guard',
+  'state-backend': 'State backend: the Terraform state bucket',
+  secrets: 'Secrets: the expected secrets exist',
+  quota: 'Quota: GPU vCPUs for Karpenter',
+  infrastructure: 'Infrastructure: Terraform phase 1',
+  kubeconfig: 'Kubeconfig: the cluster context',
+  flux: 'Flux: bootstrap GitOps',
+  applications: 'Applications: Terraform phase 2',
+  health: 'Health: wait until Flux is Ready',
+}
+
+/** Steps that write something (AWS, Terraform state, kubeconfig, Git). */
+export const WRITE_STEPS: readonly StepId[] = [
+  'state-backend',
+  'secrets',
+  'quota',
+  'infrastructure',
+  'kubeconfig',
+  'flux',
+  'applications',
+]
+
+/** The tools each step runs as child processes; preflight checks only those of the selected steps. */
+const STEP_TOOLS: Partial<Record<StepId, string[]>> = {
+  'state-backend': ['terraform', 'aws'],
+  infrastructure: ['terraform'],
+  kubeconfig: ['aws'],
+  flux: ['flux', 'git'],
+  applications: ['terraform'],
+}
+
+export interface StepControl {
+  from?: string
+  /** --only: one or more step ids (comma-separated on the command line). */
+  only?: string[]
+  skip?: string[]
+}
+
+export function isStepId(value: string): value is StepId {
+  return (STEP_IDS as readonly string[]).includes(value)
+}
+
+/** Splits `a,b` and repeated flag values into ids, trimmed, without empties. */
+export function splitList(values: string[] | string | undefined): string[] {
+  if (values === undefined) return []
+  const list = Array.isArray(values) ? values : [values]
+  return list
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter(Boolean)
+}
+
+function unknownStep(flag: string, ids: string[]): UsageError {
+  return new UsageError(`${flag}: unknown step ${ids.map((id) => `"${id}"`).join(', ')}.`, {
+    code: 'UNKNOWN_STEP',
+    hint: `Valid steps, in order: ${STEP_IDS.join(', ')}.`,
+  })
+}
+
+/**
+ * The steps to run, in order. Unknown ids are a usage error (exit 2) listing the
+ * valid ones. The account guard (`identity`) cannot be skipped and runs whenever
+ * a step that writes is selected.
+ */
+export function selectSteps(control: StepControl): StepId[] {
+  const only = splitList(control.only)
+  const skip = splitList(control.skip)
+  const from = control.from?.trim()
+  if (from !== undefined && only.length > 0) {
+    throw new UsageError('--from and --only cannot be combined.', {
+      code: 'CONFLICTING_FLAGS',
+      hint: `Use --from STEP to resume, or --only STEP[,STEP] to run some. Valid steps, in order: ${STEP_IDS.join(', ')}.`,
+    })
+  }
+  if (from !== undefined && !isStepId(from)) throw unknownStep('--from', [from])
+  const badOnly = only.filter((id) => !isStepId(id))
+  if (badOnly.length > 0) throw unknownStep('--only', badOnly)
+  const badSkip = skip.filter((id) => !isStepId(id))
+  if (badSkip.length > 0) throw unknownStep('--skip', badSkip)
+  if (skip.includes('identity')) {
+    throw new UsageError('--skip identity: the account guard always runs before anything is written.', {
+      code: 'GUARD_NOT_SKIPPABLE',
+      hint: `Skip other steps; valid steps: ${STEP_IDS.join(', ')}.`,
+    })
+  }
+
+  let selected: StepId[]
+  if (only.length > 0) selected = STEP_IDS.filter((id) => only.includes(id))
+  else if (from !== undefined) selected = STEP_IDS.slice(STEP_IDS.indexOf(from as StepId))
+  else selected = [...STEP_IDS]
+  selected = selected.filter((id) => !skip.includes(id))
+  if (selected.length === 0) {
+    throw new UsageError('No step left to run.', {
+      code: 'NO_STEPS',
+      hint: `Valid steps, in order: ${STEP_IDS.join(', ')}.`,
+    })
+  }
+  if (selected.some((id) => WRITE_STEPS.includes(id)) && !selected.includes('identity')) {
+    selected = STEP_IDS.filter((id) => id === 'identity' || selected.includes(id))
+  }
+  return selected
+}
+
+/** The tools preflight checks for the selected steps, in a stable order. */
+export function toolsFor(steps: readonly StepId[]): string[] {
+  const tools = new Set<string>()
+  for (const step of steps) for (const tool of STEP_TOOLS[step] ?? []) tools.add(tool)
+  return ['terraform', 'flux', 'kubectl', 'aws', 'git'].filter((tool) => tools.has(tool))
+}
+
+/**
+ * The command that resumes a bootstrap at `step`. With the selection of the run
+ * that stopped, the steps it left out after `step` stay left out (--skip).
+ */
+export function resumeCommand(env: string, step: StepId, selected?: readonly StepId[]): string {
+  const args = ['piksel', 'bootstrap', '-e', env, '--from', step]
+  if (selected) {
+    const rest = STEP_IDS.slice(STEP_IDS.indexOf(step))
+    const left = rest.filter((id) => id !== 'identity' && id !== step && !selected.includes(id))
+    if (left.length > 0) args.push('--skip', left.join(','))
+  }
+  return args.join(' ')
+}
+
+/** "90s", "15m", "1h", "1h30m" or a number of seconds, to milliseconds; a usage error otherwise. */
+export function parseTimeout(value: string, flag = '--timeout'): number {
+  const text = value.trim()
+  if (/^\d+$/.test(text) && Number(text) > 0) return Number(text) * 1000
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text)
+  if (!match || text === '' || (match[1] ?? match[2] ?? match[3]) === undefined) {
+    throw new UsageError(`${flag} ${value}: not a duration.`, {
+      code: 'BAD_DURATION',
+      hint: 'Use e.g. 90s, 15m, 1h or 1h30m.',
+    })
+  }
+  const ms = (Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0)) * 1000
+  if (ms <= 0) throw new UsageError(`${flag} must be more than zero.`, {code: 'BAD_DURATION', hint: 'e.g. 15m'})
+  return ms
+}

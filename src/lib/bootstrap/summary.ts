@@ -1,0 +1,92 @@
+/**
+ * The bootstrap result, its statuses and the words around it: final summary,
+ * next steps, which Terraform lines are worth showing. Pure, tested table-driven.
+ */
+import type {StepId} from './steps.ts'
+import {resumeCommand} from './steps.ts'
+
+export type StepStatus = 'done' | 'skipped' | 'already-done' | 'failed' | 'planned'
+
+export interface StepReport {
+  id: StepId
+  status: StepStatus
+  durationMs: number
+  detail: string
+}
+
+export interface BootstrapResult {
+  env: string
+  account: string | null
+  dryRun: boolean
+  /** Something was written (applied, created, bootstrapped); false on a re-run that found everything done. */
+  changed: boolean
+  steps: StepReport[]
+  nextSteps: string[]
+}
+
+export function nextSteps(
+  result: Pick<BootstrapResult, 'env' | 'dryRun'>,
+  cluster: string,
+  failedAt?: StepId,
+  selected?: readonly StepId[],
+): string[] {
+  if (failedAt) return [`Fix the problem above, then resume: ${resumeCommand(result.env, failedAt, selected)}`]
+  if (result.dryRun) {
+    return [`Nothing was applied. To apply what was planned: piksel bootstrap -e ${result.env}`]
+  }
+  return [
+    `piksel status -e ${result.env}    # Flux and workloads, any time`,
+    `kubectl config use-context ${cluster}`,
+    'flux get kustomizations -A',
+  ]
+}
+
+const PROGRESS =
+  /^(\S+): (Creating|Modifying|Destroying|Creation complete|Modifications complete|Destruction complete|Still )|^(Plan:|Apply complete|No changes)|^[│\s]*(Error|Warning)\b|^(Interrupt received|Gracefully shutting down|Stopping operation)|^plan |^ {2}(-\/\+|[-+~]) \S*\.\S*$|^piksel:|^Terraform has been successfully initialized|^[►✔✗◎] /
+
+/** Terraform and flux lines shown without --verbose: progress, the plan line, errors and warnings. */
+export function isProgressLine(line: string): boolean {
+  return PROGRESS.test(line)
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`
+  const s = ms / 1000
+  if (s < 60) return `${s.toFixed(1)}s`
+  const m = Math.floor(s / 60)
+  return `${m}m${Math.round(s % 60)
+    .toString()
+    .padStart(2, '0')}s`
+}
+
+/** The final summary for people: a table of steps with durations, then what changed and the next steps. */
+export function renderSummary(result: BootstrapResult): string {
+  const rows = result.steps.map((s) => [
+    s.id,
+    s.status,
+    s.status === 'skipped' && s.durationMs === 0 ? '-' : formatDuration(s.durationMs),
+    s.detail,
+  ])
+  const widths = [0, 1, 2].map((i) =>
+    Math.max(...rows.map((r) => (r[i] ?? '').length), ['STEP', 'STATUS', 'TIME'][i]!.length),
+  )
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i < 3 ? cell.padEnd(widths[i] ?? 0) : cell))
+      .join('  ')
+      .trimEnd()
+  const total = result.steps.reduce((sum, s) => sum + s.durationMs, 0)
+  const lines = [
+    `bootstrap ${result.env}${result.account ? ` (account ${result.account})` : ''}${result.dryRun ? ' — dry run' : ''}`,
+    '',
+  ]
+  lines.push(line(['STEP', 'STATUS', 'TIME', 'DETAIL']), ...rows.map(line), '')
+  const failed = result.steps.find((s) => s.status === 'failed')
+  if (failed) lines.push(`Stopped at ${failed.id} after ${formatDuration(total)}.`)
+  else if (result.dryRun)
+    lines.push(`Dry run finished in ${formatDuration(total)}: nothing was applied or bootstrapped.`)
+  else if (!result.changed) lines.push(`Nothing to change: every step was already done (${formatDuration(total)}).`)
+  else lines.push(`Done in ${formatDuration(total)}.`)
+  lines.push('', 'Next:', ...result.nextSteps.map((step) => `  ${step}`))
+  return lines.join('\n')
+}

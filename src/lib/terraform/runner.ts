@@ -1,0 +1,112 @@
+/**
+ * Runs the real `terraform` binary: TF_IN_AUTOMATION=1, -input=false, the
+ * environment's AWS profile in the child's environment, output streamed line by
+ * line. Ctrl-C (the abort signal) forwards exactly one SIGINT and waits for
+ * Terraform to exit, so it finishes gracefully and releases the state lock.
+ */
+import {readdirSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {OperationError, UsageError} from '../errors.ts'
+import {type OutputStream, type RunOutcome, runStreaming} from '../process/run.ts'
+import {usesS3Backend} from './backend.ts'
+
+export interface TerraformOptions {
+  /** The root module directory. */
+  dir: string
+  /** AWS_PROFILE for the child (omitted when credentials come from the environment). */
+  profile?: string
+  region?: string
+  /** Every output line, as it comes. */
+  onLine?: (line: string, stream: OutputStream) => void
+  /** Ctrl-C: forward SIGINT and wait. */
+  signal?: AbortSignal
+  /** The executable (default: terraform on PATH). */
+  binary?: string
+}
+
+/** The child's environment additions. Pure. */
+export function terraformEnv(options: Pick<TerraformOptions, 'profile' | 'region'>): Record<string, string> {
+  return {
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    ...(options.profile ? {AWS_PROFILE: options.profile} : {}),
+    ...(options.region ? {AWS_REGION: options.region} : {}),
+  }
+}
+
+/** The first Terraform "Error:" lines of the output, for the one-line failure message. Pure. */
+export function errorSummary(lines: readonly string[]): string {
+  const errors = lines
+    .map((line) => line.replace(/^[│╷╵\s]+/, '').trim())
+    .filter((line) => /^Error: /.test(line))
+    .map((line) => line.replace(/^Error: /, ''))
+  const unique = [...new Set(errors)]
+  return unique.slice(0, 2).join('; ')
+}
+
+/** Does the root (its .tf files) declare an S3 backend? */
+export function rootUsesS3Backend(dir: string): boolean {
+  let files: string[]
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.tf'))
+  } catch {
+    throw new UsageError(`Terraform root not found: ${dir}`, {
+      code: 'NO_TERRAFORM_ROOT',
+      hint: 'Pass --infra-dir (the piksel-infra checkout), or run `piksel init` to write the roots.',
+    })
+  }
+  return files.some((f) => usesS3Backend(readFileSync(join(dir, f), 'utf8')))
+}
+
+export class Terraform {
+  readonly options: TerraformOptions
+
+  constructor(options: TerraformOptions) {
+    this.options = options
+  }
+
+  async init(backendConfig: string[] = []): Promise<void> {
+    await this.expectSuccess('init', ['init', '-input=false', '-no-color', ...backendConfig])
+  }
+
+  /** `plan -out FILE`; the saved plan is what `apply` runs. */
+  async plan(planFile: string, extra: string[] = []): Promise<void> {
+    await this.expectSuccess('plan', ['plan', '-input=false', '-no-color', `-out=${planFile}`, ...extra])
+  }
+
+  /** `show -json FILE`: the machine-readable plan (not streamed). */
+  async showJson(planFile: string): Promise<string> {
+    const out = await this.expectSuccess('show', ['show', '-no-color', '-json', planFile], {stream: false})
+    return out.stdout
+  }
+
+  /** `apply FILE`: exactly the saved plan, nothing re-planned. */
+  async apply(planFile: string): Promise<void> {
+    await this.expectSuccess('apply', ['apply', '-input=false', '-no-color', planFile])
+  }
+
+  private async expectSuccess(what: string, args: string[], opts: {stream?: boolean} = {}): Promise<RunOutcome> {
+    const outcome = await this.run(args, opts)
+    if (outcome.exitCode !== 0) {
+      const why = errorSummary(outcome.lines)
+      throw new OperationError(
+        `terraform ${what} failed in ${this.options.dir} (exit ${outcome.exitCode})${why ? `: ${why}` : ''}`,
+        {code: 'TERRAFORM_FAILED', hint: 'Run with --verbose to see all of Terraform’s output.'},
+      )
+    }
+    return outcome
+  }
+
+  /** Runs terraform with `args`; resolves with its exit code, rejects only when interrupted or not startable. */
+  async run(args: string[], opts: {stream?: boolean} = {}): Promise<RunOutcome> {
+    return runStreaming(this.options.binary ?? 'terraform', args, {
+      cwd: this.options.dir,
+      env: terraformEnv(this.options),
+      onLine: this.options.onLine,
+      streamStdout: opts.stream ?? true,
+      signal: this.options.signal,
+      interruptedMessage: 'Interrupted: terraform stopped gracefully and released its state lock.',
+    })
+  }
+}

@@ -1,0 +1,278 @@
+import {expect} from 'chai'
+
+import {resolveSettings} from '../../../src/lib/config/environment.ts'
+import {
+  awsChildEnv,
+  classifyHeadBucket,
+  headBucketArgs,
+  updateKubeconfigArgs,
+} from '../../../src/lib/bootstrap/aws-cli.ts'
+import {
+  fluxBootstrapArgs,
+  fluxCheckArgs,
+  fluxDecision,
+  normalizePath,
+  repoSlug,
+} from '../../../src/lib/bootstrap/flux.ts'
+import {childEnv} from '../../../src/lib/process/run.ts'
+import {planFileName, resolvePhases, targetArgs} from '../../../src/lib/bootstrap/phases.ts'
+import {
+  type BootstrapResult,
+  formatDuration,
+  isProgressLine,
+  nextSteps,
+  renderSummary,
+} from '../../../src/lib/bootstrap/summary.ts'
+import {chooseRenderer} from '../../../src/lib/bootstrap/runner.ts'
+
+const staging = resolveSettings().environments.staging!
+
+describe('bootstrap pure rules', () => {
+  describe('flux bootstrap argv', () => {
+    it('is exactly the runbook command, with no token in it', () => {
+      expect(fluxBootstrapArgs(staging)).to.deep.equal([
+        'bootstrap',
+        'github',
+        '--owner=piksel-ina',
+        '--repository=piksel-gitops',
+        '--branch=main',
+        '--path=clusters/staging',
+        '--token-auth=false',
+        '--read-write-key',
+        '--context=piksel-staging',
+      ])
+    })
+    it('follows the GitOps settings', () => {
+      const args = fluxBootstrapArgs(
+        {cluster: 'qa-eks', gitops: {owner: 'me', repository: 'ops', branch: 'dev', path: 'clusters/x'}},
+        '/k/config',
+      )
+      expect(args).to.include.members(['--owner=me', '--repository=ops', '--branch=dev', '--path=clusters/x'])
+      expect(args.slice(-2)).to.deep.equal(['--context=qa-eks', '--kubeconfig=/k/config'])
+      expect(fluxCheckArgs({cluster: 'qa-eks'})).to.deep.equal(['check', '--pre', '--context=qa-eks'])
+    })
+    it('children never inherit GITHUB_TOKEN; only the one given it gets it', () => {
+      const parent = {PATH: '/bin', GITHUB_TOKEN: 'ghp_x', GH_TOKEN: 'ghp_y', AWS_PROFILE: 'p'}
+      expect(childEnv(parent)).to.deep.equal({PATH: '/bin', AWS_PROFILE: 'p'})
+      expect(childEnv(parent, {GITHUB_TOKEN: 'ghp_z'})).to.deep.include({GITHUB_TOKEN: 'ghp_z'})
+    })
+  })
+
+  describe('is flux already bootstrapped?', () => {
+    const url = 'ssh://git@github.com/piksel-ina/piksel-gitops'
+    const cases: Array<[string, Parameters<typeof fluxDecision>[0], boolean, 'skip' | 'bootstrap', RegExp]> = [
+      ['no cluster answer', undefined, false, 'bootstrap', /not installed/],
+      ['not installed', {installed: false, ready: false}, false, 'bootstrap', /not installed/],
+      [
+        'same repo and path, Ready',
+        {installed: true, url, branch: 'main', path: './clusters/staging', ready: true},
+        false,
+        'skip',
+        /already syncs piksel-ina\/piksel-gitops/,
+      ],
+      [
+        'same, with .git and https',
+        {
+          installed: true,
+          url: 'https://github.com/Piksel-INA/piksel-gitops.git',
+          path: 'clusters/staging/',
+          ready: true,
+        },
+        false,
+        'skip',
+        /already/,
+      ],
+      [
+        'same but --force-flux',
+        {installed: true, url, branch: 'main', path: './clusters/staging', ready: true},
+        true,
+        'bootstrap',
+        /--force-flux/,
+      ],
+      [
+        'same but not Ready',
+        {installed: true, url, branch: 'main', path: './clusters/staging', ready: false},
+        false,
+        'bootstrap',
+        /not Ready/,
+      ],
+      [
+        'another repository',
+        {installed: true, url: 'ssh://git@github.com/other/repo', path: './clusters/staging', ready: true},
+        false,
+        'bootstrap',
+        /syncs other\/repo/,
+      ],
+      [
+        'another path',
+        {installed: true, url, branch: 'main', path: './clusters/dev', ready: true},
+        false,
+        'bootstrap',
+        /path \.\/clusters\/dev/,
+      ],
+      [
+        'another branch',
+        {installed: true, url, branch: 'next', path: './clusters/staging', ready: true},
+        false,
+        'bootstrap',
+        /branch next/,
+      ],
+    ]
+    for (const [what, status, force, action, reason] of cases) {
+      it(`${what}: ${action}`, () => {
+        const decision = fluxDecision(status, staging, force)
+        expect(decision.action).to.equal(action)
+        expect(decision.reason).to.match(reason)
+      })
+    }
+    it('reads owner/repo from the URL forms flux writes', () => {
+      expect(repoSlug('ssh://git@github.com/piksel-ina/piksel-gitops')).to.equal('piksel-ina/piksel-gitops')
+      expect(repoSlug('git@github.com:piksel-ina/piksel-gitops.git')).to.equal('piksel-ina/piksel-gitops')
+      expect(repoSlug('https://gitlab.com/a/b')).to.equal(undefined)
+      expect(normalizePath('./clusters/staging/')).to.equal('clusters/staging')
+    })
+  })
+
+  describe('terraform phases', () => {
+    const cases: Array<[string, Array<{name: string; targets: string[]}> | undefined, string[], string[]]> = [
+      ['none: one apply of everything', undefined, ['all'], []],
+      ['empty list: one apply', [], ['all'], []],
+      ['one phase: infrastructure only', [{name: 'platform', targets: ['module.vpc']}], ['platform'], []],
+      [
+        'two phases: the last is applications',
+        [
+          {name: 'platform', targets: ['module.vpc', 'module.eks']},
+          {name: 'apps', targets: []},
+        ],
+        ['platform'],
+        ['apps'],
+      ],
+      [
+        'three phases',
+        [
+          {name: 'network', targets: ['module.vpc']},
+          {name: 'cluster', targets: ['module.eks']},
+          {name: 'apps', targets: []},
+        ],
+        ['network', 'cluster'],
+        ['apps'],
+      ],
+    ]
+    for (const [what, phases, infra, apps] of cases) {
+      it(what, () => {
+        const plan = resolvePhases(phases)
+        expect(plan.infrastructure.map((p) => p.name)).to.deep.equal(infra)
+        expect(plan.applications.map((p) => p.name)).to.deep.equal(apps)
+      })
+    }
+    it('turns targets into -target arguments and names plan files safely', () => {
+      expect(targetArgs({name: 'p', targets: ['module.vpc', 'module.eks["a"]']})).to.deep.equal([
+        '-target=module.vpc',
+        '-target=module.eks["a"]',
+      ])
+      expect(targetArgs({name: 'all', targets: []})).to.deep.equal([])
+      expect(planFileName({name: 'phase 1/eks', targets: []})).to.equal('piksel-phase_1_eks.tfplan')
+    })
+  })
+
+  describe('aws CLI', () => {
+    const heads: Array<[number, string, string]> = [
+      [0, '', 'exists'],
+      [254, 'An error occurred (404) when calling the HeadBucket operation: Not Found', 'missing'],
+      [254, 'An error occurred (403) when calling the HeadBucket operation: Forbidden', 'forbidden'],
+      [255, 'Could not connect to the endpoint URL', 'error'],
+    ]
+    for (const [code, text, state] of heads) {
+      it(`head-bucket exit ${code} "${text.slice(0, 40)}" is ${state}`, () =>
+        expect(classifyHeadBucket(code, text)).to.equal(state))
+    }
+    it('builds the argv and the child environment', () => {
+      expect(headBucketArgs('b', 'r')).to.deep.equal(['s3api', 'head-bucket', '--bucket', 'b', '--region', 'r'])
+      expect(updateKubeconfigArgs('piksel-staging', 'ap-southeast-3')).to.deep.equal([
+        'eks',
+        'update-kubeconfig',
+        '--name',
+        'piksel-staging',
+        '--alias',
+        'piksel-staging',
+        '--region',
+        'ap-southeast-3',
+      ])
+      expect(updateKubeconfigArgs('c', 'r', '/k').slice(-2)).to.deep.equal(['--kubeconfig', '/k'])
+      expect(awsChildEnv({profile: 'staging-piksel', region: 'ap-southeast-3'})).to.include({
+        AWS_PROFILE: 'staging-piksel',
+        AWS_REGION: 'ap-southeast-3',
+      })
+      expect(awsChildEnv({region: 'r'})).not.to.have.property('AWS_PROFILE')
+    })
+  })
+
+  describe('output and summary', () => {
+    const lines: Array<[string, boolean]> = [
+      ['terraform_data.a: Creating...', true],
+      ['terraform_data.a: Creation complete after 0s [id=1]', true],
+      ['module.eks.aws_eks_cluster.this: Still creating... [10s elapsed]', true],
+      ['Plan: 1 to add, 0 to change, 0 to destroy.', true],
+      ['Apply complete! Resources: 1 added, 0 changed, 0 destroyed.', true],
+      ['│ Error: Invalid reference', true],
+      ['plan all: 1 to add, 0 to change, 0 to destroy', true],
+      ['  + terraform_data.a', true],
+      ['  -/+ terraform_data.a', true],
+      ['  + create', false],
+      ['  + resource "terraform_data" "a" {', false],
+      ['  + label = (known after apply)', false],
+      ['Initializing the backend...', false],
+      ['  # terraform_data.a will be created', false],
+      ['      + input = "x"', false],
+      ['', false],
+    ]
+    for (const [line, shown] of lines) {
+      it(`${shown ? 'shows' : 'hides'} ${JSON.stringify(line)} without --verbose`, () =>
+        expect(isProgressLine(line)).to.equal(shown))
+    }
+
+    const durations: Array<[number, string]> = [
+      [12, '12ms'],
+      [1500, '1.5s'],
+      [61_000, '1m01s'],
+      [3_599_000, '59m59s'],
+    ]
+    for (const [ms, text] of durations) it(`${ms} ms is ${text}`, () => expect(formatDuration(ms)).to.equal(text))
+
+    it('names next steps for success, dry run and failure', () => {
+      const base = {env: 'staging', dryRun: false, steps: []}
+      expect(nextSteps(base, 'piksel-staging')[0]).to.include('piksel status -e staging')
+      expect(nextSteps({...base, dryRun: true}, 'piksel-staging')[0]).to.include('piksel bootstrap -e staging')
+      expect(nextSteps(base, 'piksel-staging', 'flux')[0]).to.include('piksel bootstrap -e staging --from flux')
+    })
+
+    it('renders the final summary with durations', () => {
+      const result: BootstrapResult = {
+        env: 'staging',
+        account: '123456789012',
+        dryRun: false,
+        changed: false,
+        steps: [
+          {id: 'identity', status: 'done', durationMs: 40, detail: 'account 123456789012 is staging'},
+          {id: 'infrastructure', status: 'already-done', durationMs: 2500, detail: 'no changes'},
+        ],
+        nextSteps: ['piksel status -e staging'],
+      }
+      const text = renderSummary(result)
+      expect(text).to.match(/identity\s+done\s+40ms\s+account 123456789012 is staging/)
+      expect(text).to.match(/infrastructure\s+already-done\s+2\.5s/)
+      expect(text).to.include('Nothing to change: every step was already done')
+      expect(text).to.include('Next:\n  piksel status -e staging')
+      expect(renderSummary({...result, changed: true})).to.match(/\nDone in 2\.5s\./)
+      const failed = renderSummary({...result, steps: [{...result.steps[0]!, status: 'failed'}]})
+      expect(failed).to.include('Stopped at identity after 40ms.')
+      expect(renderSummary({...result, dryRun: true})).to.include('nothing was applied or bootstrapped')
+    })
+
+    it('picks the live renderer on a TTY only', () => {
+      expect(chooseRenderer(true, false)).to.equal('default')
+      expect(chooseRenderer(false, false)).to.equal('simple')
+      expect(chooseRenderer(false, true)).to.equal('verbose')
+    })
+  })
+})

@@ -1,0 +1,120 @@
+import {expect} from 'chai'
+
+import {UsageError} from '../../../src/lib/errors.ts'
+import {
+  STEP_IDS,
+  parseTimeout,
+  resumeCommand,
+  selectSteps,
+  splitList,
+  toolsFor,
+} from '../../../src/lib/bootstrap/steps.ts'
+
+function usage(fn: () => unknown): UsageError {
+  try {
+    fn()
+  } catch (error) {
+    expect(error).to.be.instanceOf(UsageError)
+    expect((error as UsageError).exitCode).to.equal(2)
+    return error as UsageError
+  }
+  throw new Error('expected a UsageError')
+}
+
+describe('bootstrap step control', () => {
+  const cases: Array<[string, Parameters<typeof selectSteps>[0], string[]]> = [
+    ['everything by default', {}, [...STEP_IDS]],
+    [
+      '--from resumes at a step (identity kept: it guards the writes)',
+      {from: 'kubeconfig'},
+      ['identity', 'kubeconfig', 'flux', 'applications', 'health'],
+    ],
+    ['--from health needs no guard (health writes nothing)', {from: 'health'}, ['health']],
+    ['--only one write step brings the guard', {only: ['infrastructure']}, ['identity', 'infrastructure']],
+    ['--only keeps the step order', {only: ['flux,preflight']}, ['preflight', 'identity', 'flux']],
+    ['--only repeated', {only: ['health', 'preflight']}, ['preflight', 'health']],
+    [
+      '--skip removes steps',
+      {skip: ['quota,secrets', 'health']},
+      ['preflight', 'identity', 'state-backend', 'infrastructure', 'kubeconfig', 'flux', 'applications'],
+    ],
+    [
+      '--from with --skip',
+      {from: 'infrastructure', skip: ['flux']},
+      ['identity', 'infrastructure', 'kubeconfig', 'applications', 'health'],
+    ],
+    ['whitespace is trimmed', {only: [' preflight , health ']}, ['preflight', 'health']],
+  ]
+  for (const [what, control, expected] of cases) {
+    it(what, () => expect(selectSteps(control)).to.deep.equal(expected))
+  }
+
+  const bad: Array<[string, Parameters<typeof selectSteps>[0], RegExp]> = [
+    ['unknown --from', {from: 'infra'}, /--from: unknown step "infra"/],
+    ['unknown --only', {only: ['flux,helm', 'kube']}, /--only: unknown step "helm", "kube"/],
+    ['unknown --skip', {skip: ['dns']}, /--skip: unknown step "dns"/],
+    ['--from with --only', {from: 'flux', only: ['health']}, /cannot be combined/],
+    ['skipping the guard', {skip: ['identity']}, /account guard always runs/],
+    ['skipping everything selected', {only: ['health'], skip: ['health']}, /No step left/],
+  ]
+  for (const [what, control, message] of bad) {
+    it(`refuses ${what} (exit 2, listing the valid ids)`, () => {
+      const error = usage(() => selectSteps(control))
+      expect(error.message).to.match(message)
+      expect(error.hint).to.include('preflight, identity, state-backend, secrets, quota, infrastructure')
+    })
+  }
+
+  it('splits comma lists and repeated values', () => {
+    expect(splitList(['a,b', ' c ', ''])).to.deep.equal(['a', 'b', 'c'])
+    expect(splitList(undefined)).to.deep.equal([])
+    expect(splitList('x')).to.deep.equal(['x'])
+  })
+
+  const tools: Array<[string[], string[]]> = [
+    [[...STEP_IDS], ['terraform', 'flux', 'aws', 'git']],
+    [['preflight', 'identity', 'infrastructure'], ['terraform']],
+    [['kubeconfig'], ['aws']],
+    [
+      ['flux', 'health'],
+      ['flux', 'git'],
+    ],
+    [['health'], []],
+  ]
+  for (const [steps, expected] of tools) {
+    it(`preflight checks ${expected.join(', ') || 'no tools'} for ${steps.join(',')}`, () =>
+      expect(toolsFor(steps as never)).to.deep.equal(expected))
+  }
+
+  const resumes: Array<[string, string[] | undefined, string]> = [
+    ['infrastructure', undefined, 'piksel bootstrap -e staging --from infrastructure'],
+    ['infrastructure', [...STEP_IDS], 'piksel bootstrap -e staging --from infrastructure'],
+    [
+      'infrastructure',
+      ['identity', 'infrastructure', 'kubeconfig'],
+      'piksel bootstrap -e staging --from infrastructure --skip flux,applications,health',
+    ],
+    [
+      'flux',
+      ['preflight', 'identity', 'flux', 'health'],
+      'piksel bootstrap -e staging --from flux --skip applications',
+    ],
+  ]
+  for (const [step, selected, expected] of resumes) {
+    it(`resume: ${expected}`, () =>
+      expect(resumeCommand('staging', step as never, selected as never)).to.equal(expected))
+  }
+
+  const durations: Array<[string, number]> = [
+    ['90', 90_000],
+    ['90s', 90_000],
+    ['15m', 900_000],
+    ['1h', 3_600_000],
+    ['1h30m', 5_400_000],
+    ['2m5s', 125_000],
+  ]
+  for (const [text, ms] of durations) it(`--timeout ${text} is ${ms} ms`, () => expect(parseTimeout(text)).to.equal(ms))
+  for (const text of ['', 'soon', '5 minutes', '0', '0s', '-1m', '1d']) {
+    it(`--timeout ${JSON.stringify(text)} is a usage error`, () => usage(() => parseTimeout(text)))
+  }
+})
