@@ -80,7 +80,14 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt and reaches
     this.markSensitive(githubToken)
     // Taken out of our environment: only flux bootstrap is given it, no other child inherits it.
     delete process.env.GITHUB_TOKEN
-    const ports = await bindPorts({session, kubeconfig: flags.kubeconfig})
+    const ports = await bindPorts({
+      session,
+      kubeconfig: flags.kubeconfig,
+      project: this.settings.project,
+      owner: this.settings.owner,
+      prompter: this.prompter,
+      markSensitive: (value) => this.markSensitive(value),
+    })
 
     const running = runBootstrap(
       {

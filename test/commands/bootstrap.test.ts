@@ -7,6 +7,8 @@ import {join} from 'node:path'
 import {BIN, isolatedEnv, runPiksel} from '../support/cli.ts'
 import {bootstrapStubs} from '../support/bootstrap.ts'
 import {type Moto, MOTO_ACCOUNT, startMoto} from '../support/moto.ts'
+import {KubeStandin, readFixture} from '../support/kube-standin.ts'
+import {type ServiceQuotasStandin, startServiceQuotasStandin} from '../support/service-quotas-standin.ts'
 import {copyFixture, lockFile, stateAddresses} from '../support/terraform.ts'
 import {requireTool} from '../support/tools.ts'
 
@@ -16,14 +18,47 @@ const TOKEN = 'ghp_cliStubToken0123456789abcdef'
 describe('piksel bootstrap (binary)', function () {
   this.timeout(120_000)
   let moto: Moto
+  let quotas: ServiceQuotasStandin
+  let cluster: KubeStandin
   const stubs = bootstrapStubs()
   let work: string
 
   before(async function () {
     requireTool(this, 'terraform')
     moto = await startMoto(this)
+    // The secrets and quota steps run the real services: the secrets exist in moto,
+    // and every GPU quota already meets its target in the Service Quotas stand-in.
+    const {SecretsManagerClient, CreateSecretCommand} = await import('@aws-sdk/client-secrets-manager')
+    const sm = new SecretsManagerClient({
+      region: 'ap-southeast-3',
+      endpoint: moto.endpoint,
+      credentials: {accessKeyId: 'testing', secretAccessKey: 'testing'},
+    })
+    for (const name of [
+      'slack-alerts-staging',
+      'grafana-oauth-staging',
+      'jupyterhub-oauth-staging',
+      'argo-oauth-staging',
+    ]) {
+      await sm.send(new CreateSecretCommand({Name: name, SecretString: 'x', Tags: [{Key: 'Project', Value: 'Piksel'}]}))
+    }
+    sm.destroy()
+    const met = Object.fromEntries(
+      ['L-DB2E81BA', 'L-3819A6DF', 'L-417A185B', 'L-7212CCBC'].map((code) => [code, {applied: 8}]),
+    )
+    quotas = await startServiceQuotasStandin({quotas: met})
+    // The cluster the stub `aws eks update-kubeconfig` points at: healthy, but flux-system
+    // still syncs another repository, so the flux step bootstraps.
+    const objects = readFixture('healthy.yaml')
+    const source = objects.find((o) => o.kind === 'GitRepository' && o.metadata.name === 'flux-system')!
+    ;(source.spec as {url: string}).url = 'ssh://git@github.com/piksel-ina/old-gitops'
+    cluster = await KubeStandin.start({objects})
   })
-  after(async () => moto?.stop())
+  after(async () => {
+    await cluster?.stop()
+    await moto?.stop()
+    await quotas?.stop()
+  })
   beforeEach(() => {
     work = mkdtempSync(join(tmpdir(), 'piksel-cli-bs-'))
     copyFixture('basic', 'staging', work)
@@ -32,7 +67,13 @@ describe('piksel bootstrap (binary)', function () {
   })
 
   function env(extra: Record<string, string> = {}) {
-    return isolatedEnv({...moto.env, KUBECONFIG: join(work, 'kubeconfig'), ...extra})
+    return isolatedEnv({
+      ...moto.env,
+      AWS_ENDPOINT_URL_SERVICE_QUOTAS: quotas.endpoint,
+      STUB_KUBE_SERVER: cluster.url,
+      KUBECONFIG: join(work, 'kubeconfig'),
+      ...extra,
+    })
   }
   const run = (args: string[], extra: Record<string, string> = {}) =>
     runPiksel(['bootstrap', '-e', 'staging', '--infra-dir', work, ...args], {
@@ -96,8 +137,8 @@ describe('piksel bootstrap (binary)', function () {
       ['preflight', 'done'],
       ['identity', 'done'],
       ['state-backend', 'already-done'],
-      ['secrets', 'skipped'],
-      ['quota', 'skipped'],
+      ['secrets', 'already-done'],
+      ['quota', 'already-done'],
       ['infrastructure', 'planned'],
       ['kubeconfig', 'planned'],
       ['flux', 'planned'],
@@ -155,6 +196,46 @@ describe('piksel bootstrap (binary)', function () {
     expect(again.stdout).to.include('Nothing to change: every step was already done')
   })
 
+  it('stops (exit 3) at missing secrets without a terminal, naming the command that creates them', async () => {
+    const r = await runPiksel(['bootstrap', '-e', 'dev', '--only', 'secrets', '--json'], {
+      env: env(),
+      path: [stubs.dir],
+    })
+    expect(r.exitCode, r.stderr).to.equal(3)
+    const {error} = r.json<{error: {code: string; message: string; hint: string}}>()
+    expect(error.code).to.equal('SECRETS_MISSING')
+    expect(error.message).to.include('slack-alerts-dev').and.include('grafana-oauth-dev')
+    expect(error.hint).to.include('piksel secret create slack -e dev')
+  })
+
+  it('skips flux when flux-system already syncs this repository and path and is Ready', async () => {
+    const source = cluster.get('GitRepository', 'flux-system', 'flux-system')!
+    const url = (source.spec as {url: string}).url
+    cluster.update('GitRepository', 'flux-system', 'flux-system', (o) => {
+      ;(o.spec as {url: string}).url = 'ssh://git@github.com/piksel-ina/piksel-gitops'
+    })
+    try {
+      const mark = stubs.calls().length
+      const r = await run(['--only', 'kubeconfig,flux', '--yes', '--json'], {GITHUB_TOKEN: TOKEN})
+      expect(r.exitCode, r.stderr).to.equal(0)
+      const flux = r
+        .json<{steps: Array<{id: string; status: string; detail: string}>}>()
+        .steps.find((s) => s.id === 'flux')
+      expect(flux).to.include({status: 'already-done'})
+      expect(flux?.detail).to.include('already syncs piksel-ina/piksel-gitops')
+      expect(
+        stubs
+          .calls()
+          .slice(mark)
+          .filter((c) => c.tool === 'flux' && c.argv[0] === 'bootstrap'),
+      ).to.deep.equal([])
+    } finally {
+      cluster.update('GitRepository', 'flux-system', 'flux-system', (o) => {
+        ;(o.spec as {url: string}).url = url
+      })
+    }
+  })
+
   it('--from resumes at a step: the steps before it do not run (the account guard still does)', async () => {
     const mark = stubs.calls().length
     const r = await run(['--from', 'kubeconfig', '--skip', 'flux', '--yes', '--json'])
@@ -170,7 +251,7 @@ describe('piksel bootstrap (binary)', function () {
       'kubeconfig:done',
       'flux:skipped',
       'applications:skipped',
-      'health:skipped',
+      'health:done',
     ])
     expect(stateAddresses(join(work, 'staging'))).to.deep.equal([])
     expect(

@@ -50,7 +50,10 @@ function awsStub(argv: string[]) {
         `current-context: ${alias}`,
         'clusters:',
         `- name: ${alias}`,
-        '  cluster: {server: "https://127.0.0.1:1"}',
+        // STUB_KUBE_SERVER: a loopback Kubernetes stand-in (plain http) the tests started.
+        process.env.STUB_KUBE_SERVER
+          ? `  cluster: {server: "${process.env.STUB_KUBE_SERVER}", insecure-skip-tls-verify: true}`
+          : '  cluster: {server: "https://127.0.0.1:1"}',
         'contexts:',
         `- name: ${alias}`,
         `  context: {cluster: ${alias}, user: ${alias}}`,

@@ -16,10 +16,8 @@ import {parseAllDocuments} from 'yaml'
 
 import {ROOT} from './cli.ts'
 
-export const REFERENCE = '/work/shared/reference/piksel-gitops'
-export const GOTK_COMPONENTS = join(REFERENCE, 'clusters/staging/flux-system/gotk-components.yaml')
-/** A copy of the CRDs travels with the fixtures, so tests run where the reference is absent. */
-export const CRDS_FIXTURE = join(ROOT, 'test/fixtures/status/flux-crds.yaml')
+/** The Flux v2.6.0 CRDs: a copy of the reference gotk-components.yaml that travels with the fixtures. */
+export const GOTK_COMPONENTS = join(ROOT, 'test/fixtures/flux/gotk-components.yaml')
 export const FIXTURES = join(ROOT, 'test/fixtures/status')
 
 export interface KubeObject {
@@ -222,15 +220,7 @@ export class KubeStandin {
   port = 0
 
   constructor(options: StandinOptions = {}) {
-    let crdFile = options.crds
-    if (!crdFile) {
-      try {
-        readFileSync(GOTK_COMPONENTS)
-        crdFile = GOTK_COMPONENTS
-      } catch {
-        crdFile = CRDS_FIXTURE
-      }
-    }
+    const crdFile = options.crds ?? GOTK_COMPONENTS
     this.types = [...BUILTIN, ...(options.noFlux ? [] : loadCrds(crdFile))]
     this.onPatch = options.onPatch
     for (const obj of options.objects ?? []) this.put(obj)

@@ -1,34 +1,163 @@
 /**
- * Binds bootstrap's ports to the services it reuses. The secrets, quota and
- * status services are built on other branches; until they are merged, each
- * port here answers "not bound", and the runner reports the step as skipped
- * with that reason instead of pretending. At merge the lead replaces these
- * bodies with the real calls:
- *   secrets.check  -> listProjectSecrets (src/lib/secrets/service.ts), create -> createSecret
- *   quota.check    -> checkGpuQuotas (src/lib/quota/service.ts), request -> requestGpuQuotaIncreases
- *   health.wait    -> waitForHealthy (src/lib/status/service.ts)
- *   flux.status    -> getFluxStatus (src/lib/status/service.ts), flux-system GitRepository + Kustomization
+ * Binds bootstrap's ports to the services it reuses: the secret service
+ * (listProjectSecrets, createSecret), the quota service (checkGpuQuotas,
+ * requestGpuQuotaIncreases) and the status service (waitForHealthy,
+ * readFluxSystem). Nothing is re-implemented here: this is wiring only.
  */
 import type {AwsSession} from '../aws/session.ts'
-import {OperationError} from '../errors.ts'
-import type {BootstrapPorts} from './ports.ts'
-
-export const PORT_UNBOUND = 'PORT_UNBOUND'
-
-function unbound(service: string): never {
-  throw new OperationError(`the ${service} service is not bound in this build`, {code: PORT_UNBOUND})
-}
+import type {Environment} from '../config/environment.ts'
+import type {Prompter} from '../prompt.ts'
+import type {GpuQuotaReport} from '../quota/service.ts'
+import type {BootstrapPorts, QuotaCheck} from './ports.ts'
 
 export interface BindContext {
   session: AwsSession
   kubeconfig?: string
+  /** Project and owner for the tags of secrets created on the way. */
+  project?: string
+  owner?: string
+  /** Asks for the values of missing secrets (interactive runs only). */
+  prompter?: Prompter
+  /** Registers a value that must never be printed (the base command's markSensitive). */
+  markSensitive?: (value: string) => void
 }
 
-export async function bindPorts(_context: BindContext): Promise<BootstrapPorts> {
-  return {
-    secrets: {check: async () => unbound('secret')},
-    quota: {check: async () => unbound('quota')},
-    health: {wait: async () => unbound('status')},
-    flux: {status: async () => unbound('status')},
+export async function bindPorts(context: BindContext): Promise<BootstrapPorts> {
+  const {session, kubeconfig} = context
+  const project = context.project ?? 'Piksel'
+  const owner = context.owner ?? 'Piksel-Devops-Team'
+  let lastQuotaReport: GpuQuotaReport | undefined
+
+  const ports: BootstrapPorts = {
+    secrets: {
+      async check(env) {
+        const {listProjectSecrets} = await import('../secrets/service.ts')
+        const result = await listProjectSecrets({session, project, environments: [env], requireAccount: true})
+        return {missing: result.missing}
+      },
+    },
+    quota: {
+      async check(env) {
+        const {checkGpuQuotas} = await import('../quota/service.ts')
+        lastQuotaReport = await checkGpuQuotas({session, target: env.quota.gpuTarget})
+        return quotaCheck(lastQuotaReport)
+      },
+      async request(env) {
+        const {checkGpuQuotas, requestGpuQuotaIncreases} = await import('../quota/service.ts')
+        const report = lastQuotaReport ?? (await checkGpuQuotas({session, target: env.quota.gpuTarget}))
+        const after = await requestGpuQuotaIncreases({session, report, env})
+        const {summarise} = await import('../quota/gpu.ts')
+        const s = summarise(after.quotas)
+        const filed = after.quotas.filter((q) => q.action === 'filed').length
+        return {summary: `${filed} increase request(s) filed; ${s.pending} pending, ${s.failed} failed`}
+      },
+    },
+    health: {
+      async wait(env, options) {
+        const {waitForHealthy} = await import('../status/service.ts')
+        const result = await waitForHealthy({
+          kubeconfig,
+          contextIfPresent: env.cluster,
+          timeoutMs: options.timeoutMs,
+          signal: options.signal,
+          onProgress: (r) => options.onProgress?.(r.summary),
+        })
+        return {healthy: result.verdict === 'healthy', summary: result.summary}
+      },
+    },
+    flux: {
+      async status(env) {
+        const {readFluxSystem} = await import('../status/service.ts')
+        try {
+          return await readFluxSystem({kubeconfig, contextIfPresent: env.cluster})
+        } catch {
+          // No cluster, no kubeconfig yet: flux-system cannot be read, so it is bootstrapped.
+          return undefined
+        }
+      },
+    },
   }
+  const {prompter} = context
+  if (prompter?.interactive) {
+    ports.secrets.create = async (env, name, {output}) => {
+      await createMissingSecret({env, name, session, project, owner, prompter, output, mark: context.markSensitive})
+    }
+  }
+  return ports
+}
+
+/** Pure: the quota report as bootstrap's summary (below counts every quota under target). */
+export function quotaCheck(report: GpuQuotaReport): QuotaCheck {
+  const pending = report.quotas.filter((q) => q.status === 'pending').length
+  const below = report.quotas.filter((q) => q.status === 'below').length + pending
+  const summary =
+    below === 0
+      ? `${report.quotas.length} GPU quotas meet ${report.target} vCPUs`
+      : `${below} of ${report.quotas.length} GPU quotas under ${report.target} vCPUs (${pending} with an open request)`
+  return {below, pending, summary}
+}
+
+interface CreateMissing {
+  env: Environment
+  name: string
+  session: AwsSession
+  project: string
+  owner: string
+  prompter: Prompter
+  output?: NodeJS.WritableStream
+  mark?: (value: string) => void
+}
+
+/** Asks for the value of a conventional secret and creates it through the secret service. */
+async function createMissingSecret(o: CreateMissing): Promise<void> {
+  const [naming, values, tags, {createSecret}] = await Promise.all([
+    import('../secrets/naming.ts'),
+    import('../secrets/values.ts'),
+    import('../secrets/tags.ts'),
+    import('../secrets/service.ts'),
+  ])
+  const parsed = naming.parseConventionalName(o.name)
+  if (!parsed) throw new Error(`${o.name} is not a conventional secret name`)
+  let value: string
+  if (parsed.kind === 'slack') {
+    value = await o.prompter.password({
+      message: `Slack webhook URL for ${o.name}`,
+      flag: `\`piksel secret create slack -e ${o.env.name}\``,
+      output: o.output,
+      validate: (v) => values.slackWebhookProblem(v) ?? true,
+    })
+    o.mark?.(value)
+  } else {
+    const flag = `\`piksel secret create oauth --app ${parsed.app} -e ${o.env.name}\``
+    const clientId = await o.prompter.input({
+      message: `OAuth client id for ${o.name}`,
+      flag,
+      output: o.output,
+      validate: (v) => values.oauthPartProblem(v) ?? true,
+    })
+    const clientSecret = await o.prompter.password({
+      message: `OAuth client secret for ${o.name}`,
+      flag,
+      output: o.output,
+      validate: (v) => values.oauthPartProblem(v) ?? true,
+    })
+    o.mark?.(clientSecret)
+    value = values.oauthValue({clientId, clientSecret})
+    o.mark?.(value)
+  }
+  const app = parsed.app ?? undefined
+  await createSecret({
+    session: o.session,
+    env: o.env,
+    name: o.name,
+    value,
+    description: naming.defaultDescription(parsed.kind, o.env.name, o.project, app),
+    tags: tags.buildTags({
+      project: o.project,
+      service: naming.defaultService(parsed.kind, app),
+      env: o.env.name,
+      owner: o.owner,
+      tenant: naming.defaultTenant(parsed.kind),
+    }),
+  })
 }

@@ -22,7 +22,6 @@ import {
 import {runStreaming, tail} from '../process/run.ts'
 import {backendConfigArgs} from '../terraform/backend.ts'
 import {rootUsesS3Backend} from '../terraform/runner.ts'
-import {PORT_UNBOUND} from './bind.ts'
 import {awsChildEnv, classifyHeadBucket, headBucketArgs, updateKubeconfigArgs} from './aws-cli.ts'
 import {fluxBootstrapArgs, fluxCheckArgs, fluxDecision} from './flux.ts'
 import {resolvePhases} from './phases.ts'
@@ -454,13 +453,6 @@ export async function runBootstrap(
         } else task.title = `${STEP_TITLES[id]} — ${outcome.status}: ${outcome.detail} (${formatDuration(durationMs)})`
       } catch (error) {
         const e = toPikselError(error)
-        if (e.code === PORT_UNBOUND) {
-          // A service bootstrap reuses is not available in this build: say so, do not pretend.
-          const detail = `not checked: ${e.message}`
-          reports.set(id, {id, status: 'skipped', durationMs: Math.round(performance.now() - started), detail})
-          task.skip(detail)
-          return
-        }
         reports.set(id, {id, status: 'failed', durationMs: Math.round(performance.now() - started), detail: e.message})
         failure = {error: e, step: id}
         throw e

@@ -564,3 +564,58 @@ export async function requestReconciliation(
 export function requestedKeys(request: ReconcileRequest): string[] {
   return request.patched.map((t) => objectKey(t.kind, t.namespace, t.name))
 }
+
+// ---------------------------------------------------------------- flux-system
+
+/** What flux-system syncs, and whether it is Ready: bootstrap's "already done?" question. */
+export interface FluxSystemSync {
+  installed: boolean
+  /** GitRepository flux-system spec.url. */
+  url?: string
+  branch?: string
+  /** Kustomization flux-system spec.path. */
+  path?: string
+  /** Both objects are ready by the health rules. */
+  ready: boolean
+}
+
+/** Reads the flux-system GitRepository and Kustomization (two GETs at the discovered versions). */
+export async function readFluxSystem(options: StatusOptions): Promise<FluxSystemSync> {
+  const {assessObject} = await import('./health.ts')
+  const ns = options.fluxNamespace ?? FLUX_NAMESPACE
+  let session: FluxSession
+  try {
+    session = await openSession({...options, kinds: ['GitRepository', 'Kustomization']})
+  } catch (error) {
+    if ((error as {code?: string}).code === 'FLUX_NOT_INSTALLED') return {installed: false, ready: false}
+    throw error
+  }
+  try {
+    const get = async (kind: string) => {
+      const k = session.kinds.find((x) => x.kind === kind)
+      if (!k) return undefined
+      try {
+        const obj = await session.client.get<FluxObject>(
+          `/apis/${k.group}/${k.version}/namespaces/${encodeURIComponent(ns)}/${k.plural}/flux-system`,
+          {signal: options.signal},
+        )
+        return {obj, ready: assessObject(obj, {hasStatus: k.hasStatus}).health === 'ready'}
+      } catch (error) {
+        if ((error as {statusCode?: number}).statusCode === 404) return undefined
+        throw error
+      }
+    }
+    const [git, ks] = await Promise.all([get('GitRepository'), get('Kustomization')])
+    if (!git || !ks) return {installed: false, ready: false}
+    const spec = (o: FluxObject) => (o.spec ?? {}) as {url?: string; ref?: {branch?: string}; path?: string}
+    return {
+      installed: true,
+      url: spec(git.obj).url,
+      branch: spec(git.obj).ref?.branch,
+      path: spec(ks.obj).path,
+      ready: git.ready && ks.ready,
+    }
+  } finally {
+    session.close()
+  }
+}

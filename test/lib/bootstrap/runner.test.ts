@@ -461,20 +461,4 @@ describe('bootstrap runner', function () {
       process.env.PATH = path
     }
   })
-
-  it('reports a service not bound in this build as skipped, not as success', async () => {
-    const {ports} = fakePorts()
-    const {bindPorts} = await import('../../../src/lib/bootstrap/bind.ts')
-    const unbound = await bindPorts({session: {region: 'r', profileSource: 'default'}})
-    const run = await runBootstrap(
-      options({only: ['secrets', 'quota']}),
-      {...ports, secrets: unbound.secrets, quota: unbound.quota},
-      io(true),
-    )
-    expect(run.error).to.equal(undefined)
-    expect(run.result.steps.find((s) => s.id === 'secrets')).to.include({
-      status: 'skipped',
-      detail: 'not checked: the secret service is not bound in this build',
-    })
-  })
 })

@@ -1,0 +1,105 @@
+/**
+ * Bootstrap's ports bound to the real services: flux-system detection and the
+ * health wait against the loopback Kubernetes API stand-in of `piksel status`.
+ */
+import {expect} from 'chai'
+import {mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {bindPorts, quotaCheck} from '../../../src/lib/bootstrap/bind.ts'
+import {fluxDecision} from '../../../src/lib/bootstrap/flux.ts'
+import {resolveSettings} from '../../../src/lib/config/environment.ts'
+import type {GpuQuotaReport} from '../../../src/lib/quota/service.ts'
+import {isolatedEnv, runPiksel} from '../../support/cli.ts'
+import {KubeStandin, readFixture} from '../../support/kube-standin.ts'
+
+const staging = resolveSettings().environments.staging!
+const session = {region: 'ap-southeast-3', profileSource: 'environment' as const}
+
+describe('bootstrap ports bound to the status service', function () {
+  this.timeout(30_000)
+  let standin: KubeStandin | undefined
+  let kubeconfig: string
+  async function start(objects = readFixture('healthy.yaml'), options: {noFlux?: boolean} = {}) {
+    standin = await KubeStandin.start({objects, ...options})
+    kubeconfig = standin.writeKubeconfig(mkdtempSync(join(tmpdir(), 'piksel-bind-')))
+  }
+  afterEach(async () => standin?.stop())
+
+  it('reads what flux-system syncs, so an already bootstrapped cluster is skipped', async () => {
+    await start()
+    const ports = await bindPorts({session, kubeconfig})
+    const status = await ports.flux.status(staging)
+    expect(status).to.deep.equal({
+      installed: true,
+      url: 'ssh://git@github.com/piksel-ina/piksel-gitops',
+      branch: 'main',
+      path: './clusters/staging',
+      ready: true,
+    })
+    expect(fluxDecision(status, staging, false).action).to.equal('skip')
+    expect(fluxDecision(status, staging, true).action).to.equal('bootstrap')
+  })
+
+  it('says not installed on a cluster without Flux, and undefined without a cluster', async () => {
+    await start([], {noFlux: true})
+    const ports = await bindPorts({session, kubeconfig})
+    expect(await ports.flux.status(staging)).to.deep.equal({installed: false, ready: false})
+    const none = await bindPorts({session, kubeconfig: join(tmpdir(), 'no-such-kubeconfig')})
+    expect(await none.flux.status(staging)).to.equal(undefined)
+  })
+
+  it('waits until healthy', async () => {
+    await start()
+    const ports = await bindPorts({session, kubeconfig})
+    const lines: string[] = []
+    const outcome = await ports.health.wait(staging, {timeoutMs: 10_000, onProgress: (l) => lines.push(l)})
+    expect(outcome).to.deep.equal({healthy: true, summary: 'healthy: 25 ready'})
+  })
+
+  it('gives up at the timeout on an unhealthy cluster, saying what is wrong', async () => {
+    await start(readFixture('unhealthy.yaml'))
+    const ports = await bindPorts({session, kubeconfig})
+    const outcome = await ports.health.wait(staging, {timeoutMs: 1500})
+    expect(outcome.healthy).to.equal(false)
+    expect(outcome.summary).to.match(/^unhealthy: .*failed/)
+  })
+
+  it('piksel bootstrap --only health reaches healthy through the real binary', async () => {
+    await start()
+    const env = isolatedEnv({KUBECONFIG: kubeconfig})
+    const r = await runPiksel(['bootstrap', '-e', 'staging', '--only', 'health', '--timeout', '20s', '--json'], {env})
+    expect(r.exitCode, r.stderr).to.equal(0)
+    const health = r
+      .json<{steps: Array<{id: string; status: string; detail: string}>}>()
+      .steps.find((s) => s.id === 'health')
+    expect(health).to.include({status: 'done', detail: 'healthy: 25 ready'})
+  })
+
+  it('piksel bootstrap --only health exits 3 when the cluster stays unhealthy', async () => {
+    await start(readFixture('unhealthy.yaml'))
+    const env = isolatedEnv({KUBECONFIG: kubeconfig})
+    const r = await runPiksel(['bootstrap', '-e', 'staging', '--only', 'health', '--timeout', '2s', '--json'], {env})
+    expect(r.exitCode).to.equal(3)
+  })
+})
+
+describe('quotaCheck', () => {
+  const row = (status: 'ok' | 'below' | 'pending') => ({status}) as GpuQuotaReport['quotas'][number]
+  const report = (...statuses: Array<'ok' | 'below' | 'pending'>) =>
+    ({target: 8, quotas: statuses.map(row)}) as unknown as GpuQuotaReport
+  const cases: Array<[string, GpuQuotaReport, number, number, RegExp]> = [
+    ['all met', report('ok', 'ok'), 0, 0, /2 GPU quotas meet 8 vCPUs/],
+    ['one below', report('ok', 'below'), 1, 0, /1 of 2 GPU quotas under 8 vCPUs \(0 with an open request\)/],
+    ['below and pending', report('below', 'pending', 'ok'), 2, 1, /2 of 3 .*\(1 with an open request\)/],
+    ['only pending', report('pending', 'pending'), 2, 2, /2 of 2/],
+  ]
+  for (const [what, input, below, pending, summary] of cases) {
+    it(`${what}: ${below} under target, ${pending} pending`, () => {
+      const check = quotaCheck(input)
+      expect(check).to.include({below, pending})
+      expect(check.summary).to.match(summary)
+    })
+  }
+})
