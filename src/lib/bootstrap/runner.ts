@@ -176,19 +176,14 @@ const STEPS: Record<StepId, StepImpl> = {
       })
     }
     ctx.line(`bucket ${bucket} not found: applying the bootstrap root ${root} (local state)`)
-    const outcome = await applyTerraformRoot({
-      label: 'state-backend',
-      dir: root,
-      backendConfig: [],
-      phases: [{name: 'bootstrap', targets: []}],
-      profile: session.profile,
-      region: session.region,
-      dryRun: ctx.options.dryRun,
-      allowDestroy: ctx.options.allowDestroy,
-      confirm: ctx.confirm,
-      onLine: ctx.line,
-      signal,
-    })
+    const outcome = await applyTerraformRoot(
+      terraformRun(ctx, {
+        label: 'state-backend',
+        dir: root,
+        backendConfig: [],
+        phases: [{name: 'bootstrap', targets: []}],
+      }),
+    )
     return {
       status: outcome.status === 'already-done' ? 'done' : outcome.status,
       detail: `bucket ${bucket}: ${outcome.detail}`,
@@ -353,23 +348,29 @@ async function applyEnvRoot(
   label: 'infrastructure' | 'applications',
   phases: {name: string; targets: string[]}[],
 ): Promise<StepOutcome> {
-  const {env, session} = ctx.options
+  const {env} = ctx.options
   const dir = terraformRoots(ctx.options).env
   const backendConfig = rootUsesS3Backend(dir) ? backendConfigArgs(env) : []
-  const outcome = await applyTerraformRoot({
-    label,
-    dir,
-    backendConfig,
-    phases,
+  const outcome = await applyTerraformRoot(terraformRun(ctx, {label, dir, backendConfig, phases}))
+  return {status: outcome.status, detail: outcome.detail}
+}
+
+/** What every Terraform root apply shares: the session's profile and region, the run's flags and I/O. */
+function terraformRun(
+  ctx: StepContext,
+  root: {label: string; dir: string; backendConfig: string[]; phases: {name: string; targets: string[]}[]},
+): Parameters<typeof applyTerraformRoot>[0] {
+  const {session, dryRun, allowDestroy, signal} = ctx.options
+  return {
+    ...root,
     profile: session.profile,
     region: session.region,
-    dryRun: ctx.options.dryRun,
-    allowDestroy: ctx.options.allowDestroy,
+    dryRun,
+    allowDestroy,
     confirm: ctx.confirm,
     onLine: ctx.line,
-    signal: ctx.options.signal,
-  })
-  return {status: outcome.status, detail: outcome.detail}
+    signal,
+  }
 }
 
 /** Adds the resume command to a failure's hint. */
