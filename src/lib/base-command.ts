@@ -19,7 +19,6 @@ import {
 } from './errors.ts'
 import {Prompter, canPrompt} from './prompt.ts'
 
-export type BaseFlags = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags']>
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
 >

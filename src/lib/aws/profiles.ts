@@ -9,7 +9,3 @@ export async function profileExists(profile: string): Promise<boolean> {
   return profile in configFile || profile in credentialsFile
 }
 
-/** Pure: is this profile configured for AWS IAM Identity Center (SSO)? */
-export function isSsoProfile(section: Record<string, string | undefined> | undefined): boolean {
-  return Boolean(section?.sso_session || section?.sso_start_url)
-}
