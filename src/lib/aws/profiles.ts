@@ -8,4 +8,3 @@ export async function profileExists(profile: string): Promise<boolean> {
   const {configFile, credentialsFile} = await loadSharedConfigFiles({ignoreCache: true})
   return profile in configFile || profile in credentialsFile
 }
-
