@@ -5,7 +5,7 @@
  */
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
-import type {AwsSession} from './aws/session.ts'
+import {type AwsSession, resolveSession} from './aws/session.ts'
 import type {Environment, PikselSettings} from './config/environment.ts'
 import {getEnvironment, knownEnvironments, loadSettings} from './config/load.ts'
 import {
@@ -125,16 +125,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** Where AWS calls go: region and profile by the precedence in the README. */
   protected awsSession(env?: Environment): AwsSession {
-    const region = this.flags.region ?? env?.region ?? this.settings.region
-    if (this.flags.profile) return {region, profile: this.flags.profile, profileSource: 'flag'}
-    const e = process.env
-    // Like the AWS CLI, credentials in the environment win over profiles (CI pipelines, the sandbox).
-    if (e.AWS_ACCESS_KEY_ID || e.AWS_WEB_IDENTITY_TOKEN_FILE || e.AWS_CONTAINER_CREDENTIALS_FULL_URI) {
-      return {region, profileSource: 'environment'}
-    }
-    if (e.AWS_PROFILE) return {region, profile: e.AWS_PROFILE, profileSource: 'AWS_PROFILE'}
-    if (env) return {region, profile: env.profile, profileSource: 'config'}
-    return {region, profileSource: 'default'}
+    return resolveSession({
+      flagProfile: this.flags.profile,
+      flagRegion: this.flags.region,
+      env,
+      defaultRegion: this.settings.region,
+      vars: process.env,
+    })
   }
 
   /** Registers a value that must never appear in any output. */

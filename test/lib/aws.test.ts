@@ -2,7 +2,7 @@ import {expect} from 'chai'
 
 import {describeAwsError} from '../../src/lib/aws/errors.ts'
 import type {AwsSession} from '../../src/lib/aws/session.ts'
-import {clientConfig} from '../../src/lib/aws/session.ts'
+import {clientConfig, resolveSession} from '../../src/lib/aws/session.ts'
 
 const sso: AwsSession = {region: 'ap-southeast-3', profile: 'staging-piksel', profileSource: 'config'}
 const envCreds: AwsSession = {region: 'ap-southeast-3', profileSource: 'environment'}
@@ -135,4 +135,64 @@ describe('clientConfig', () => {
     expect(clientConfig(envCreds)).to.not.have.property('profile')
     expect(clientConfig(envCreds)).to.not.have.property('logger')
   })
+})
+
+describe('resolveSession: which profile and region', () => {
+  const staging = {profile: 'staging-piksel', region: 'ap-southeast-3'}
+  const cases: Array<[string, Parameters<typeof resolveSession>[0], Partial<AwsSession>]> = [
+    [
+      '--profile wins over environment credentials and AWS_PROFILE',
+      {
+        flagProfile: 'mine',
+        env: staging,
+        defaultRegion: 'ap-southeast-3',
+        vars: {AWS_ACCESS_KEY_ID: 'x', AWS_PROFILE: 'p'},
+      },
+      {profile: 'mine', profileSource: 'flag'},
+    ],
+    [
+      'credentials in the environment win over AWS_PROFILE and the config',
+      {env: staging, defaultRegion: 'ap-southeast-3', vars: {AWS_ACCESS_KEY_ID: 'x', AWS_PROFILE: 'p'}},
+      {profile: undefined, profileSource: 'environment'},
+    ],
+    [
+      'web identity (CI OIDC) counts as environment credentials',
+      {env: staging, defaultRegion: 'ap-southeast-3', vars: {AWS_WEB_IDENTITY_TOKEN_FILE: '/t'}},
+      {profile: undefined, profileSource: 'environment'},
+    ],
+    [
+      'AWS_PROFILE wins over the config',
+      {env: staging, defaultRegion: 'ap-southeast-3', vars: {AWS_PROFILE: 'p'}},
+      {profile: 'p', profileSource: 'AWS_PROFILE'},
+    ],
+    [
+      "the environment's profile from the config",
+      {env: staging, defaultRegion: 'ap-southeast-3', vars: {}},
+      {profile: 'staging-piksel', profileSource: 'config'},
+    ],
+    [
+      'no environment: the default chain',
+      {defaultRegion: 'ap-southeast-3', vars: {}},
+      {profile: undefined, profileSource: 'default'},
+    ],
+    [
+      '--region / AWS_REGION wins over the environment region',
+      {flagRegion: 'eu-west-1', env: staging, defaultRegion: 'us-east-1', vars: {}},
+      {region: 'eu-west-1'},
+    ],
+    [
+      "the environment's region wins over the config default",
+      {env: {profile: 'p', region: 'ap-southeast-1'}, defaultRegion: 'us-east-1', vars: {}},
+      {region: 'ap-southeast-1'},
+    ],
+    ['the config default region without an environment', {defaultRegion: 'us-east-1', vars: {}}, {region: 'us-east-1'}],
+  ]
+  for (const [what, inputs, expected] of cases) {
+    it(what, () => {
+      const session = resolveSession(inputs)
+      for (const [key, value] of Object.entries(expected)) {
+        expect(session[key as keyof AwsSession], key).to.equal(value)
+      }
+    })
+  }
 })

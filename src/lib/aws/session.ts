@@ -11,6 +11,36 @@ export interface AwsSession {
   profileSource: 'flag' | 'AWS_PROFILE' | 'config' | 'environment' | 'default'
 }
 
+export interface SessionInputs {
+  /** --profile (an explicit flag wins over everything). */
+  flagProfile?: string
+  /** --region / AWS_REGION. */
+  flagRegion?: string
+  /** The environment's profile and region from the config, when an environment is selected. */
+  env?: {profile: string; region: string}
+  /** The config's top-level region. */
+  defaultRegion: string
+  /** The process environment (AWS_ACCESS_KEY_ID, AWS_PROFILE, ...). */
+  vars: NodeJS.ProcessEnv
+}
+
+/**
+ * Pure: which profile and region, with the AWS CLI's precedence: --profile; then
+ * credentials in the environment (CI pipelines, the sandbox); then AWS_PROFILE;
+ * then the environment's profile from the config; else the default chain.
+ */
+export function resolveSession(inputs: SessionInputs): AwsSession {
+  const region = inputs.flagRegion ?? inputs.env?.region ?? inputs.defaultRegion
+  const {vars} = inputs
+  if (inputs.flagProfile) return {region, profile: inputs.flagProfile, profileSource: 'flag'}
+  if (vars.AWS_ACCESS_KEY_ID || vars.AWS_WEB_IDENTITY_TOKEN_FILE || vars.AWS_CONTAINER_CREDENTIALS_FULL_URI) {
+    return {region, profileSource: 'environment'}
+  }
+  if (vars.AWS_PROFILE) return {region, profile: vars.AWS_PROFILE, profileSource: 'AWS_PROFILE'}
+  if (inputs.env) return {region, profile: inputs.env.profile, profileSource: 'config'}
+  return {region, profileSource: 'default'}
+}
+
 export interface AwsClientConfig {
   region: string
   profile?: string
