@@ -85,3 +85,25 @@ describe('doctor checks', () => {
     expect(doctorPassed([{name: 'a', status: 'fail', detail: ''}])).to.equal(false)
   })
 })
+
+describe('probeTool', () => {
+  const path = process.env.PATH
+  afterEach(() => {
+    process.env.PATH = path
+  })
+
+  it('tells a missing tool, a working one and a hung one apart', async () => {
+    const {StubBin} = await import('../support/stubs.ts')
+    const {probeTool} = await import('../../src/lib/doctor/service.ts')
+    const stubs = new StubBin().add('flux', {stdout: 'flux: v2.6.0\n'}).add('terraform', {sleep: 5})
+    process.env.PATH = stubs.dir
+    expect(await probeTool({...tool('kubectl'), name: 'piksel-no-such-tool'})).to.deep.equal({found: false})
+    const flux = await probeTool(tool('flux'))
+    expect(evaluateTool(tool('flux'), flux)).to.deep.include({status: 'pass', detail: '2.6.0'})
+    const hung = await probeTool(tool('terraform'), 500)
+    expect(hung).to.deep.include({found: true, stderr: 'no answer within 0.5 s'})
+    expect(evaluateTool(tool('terraform'), hung).detail).to.equal(
+      'found, but its version could not be read (no answer within 0.5 s)',
+    )
+  })
+})

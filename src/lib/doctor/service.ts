@@ -29,17 +29,16 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
   return checks.flat()
 }
 
-async function probeTool(tool: ToolSpec): Promise<ProbeOutcome> {
+/** Runs `tool args`: not found, found and answered, or found but silent past the timeout. */
+export async function probeTool(tool: ToolSpec, timeoutMs = 15_000): Promise<ProbeOutcome> {
   const {execa} = await import('execa')
-  try {
-    const result = await execa(tool.name, tool.args, {reject: false, timeout: 15_000, stdin: 'ignore'})
-    if ((result as {code?: string}).code === 'ENOENT' || (result.failed && result.exitCode === undefined)) {
-      return {found: false}
-    }
-    return {found: true, exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr)}
-  } catch {
-    return {found: false}
+  const result = await execa(tool.name, tool.args, {reject: false, timeout: timeoutMs, stdin: 'ignore'})
+  if ((result as {code?: string}).code === 'ENOENT') return {found: false}
+  if (result.timedOut) {
+    // A hung tool is there but unusable: say so rather than "not found".
+    return {found: true, exitCode: 124, stdout: '', stderr: `no answer within ${timeoutMs / 1000} s`}
   }
+  return {found: true, exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr)}
 }
 
 async function checkAws(options: DoctorOptions): Promise<CheckResult[]> {
