@@ -79,8 +79,8 @@ export function toPikselError(error: unknown): PikselError {
   if (error instanceof PikselError) return error
   if (error instanceof Error) {
     const oclif = (error as {oclif?: {exit?: number}}).oclif
-    const parseError = oclif?.exit === 2 || /Flag|Arg|Parse|Validation|Constraint/.test(error.constructor.name)
-    if (parseError) {
+    // oclif's CLIError (and every parser error) carries exit 2; a name like AWS's ValidationException must not pass for one.
+    if (oclif?.exit === 2) {
       return new UsageError(firstLines(error.message), {
         hint: 'See --help for the flags this command takes.',
         cause: error,

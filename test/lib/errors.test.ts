@@ -45,6 +45,11 @@ describe('errors', () => {
     expect(mapped.cause).to.equal(boom)
   })
 
+  it('does not mistake an error named like a validation error for bad usage', () => {
+    class ValidationException extends Error {}
+    expect(toPikselError(new ValidationException('1 validation error detected')).exitCode).to.equal(1)
+  })
+
   it('passes piksel errors through unchanged', () => {
     const error = new CheckFailedError('unhealthy', {hint: 'run piksel status'})
     expect(toPikselError(error)).to.equal(error)
