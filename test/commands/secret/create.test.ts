@@ -298,6 +298,18 @@ describe('piksel secret create (against moto)', function () {
       expect(await probe.tags('jupyterhub-oauth-staging')).to.include({Tenant: 'Okta', Service: 'jupyterhub'})
     })
 
+    it('a client id that also appears in the name (Keycloak-style "grafana") is not masked in the output', async () => {
+      const r = await oauth(['--app', 'grafana', '--from-stdin', '--yes', '--json'], 'grafana:kc-secret-Value_42')
+      expect(r.exitCode, r.stderr).to.equal(0)
+      const json = r.json<CreateJson>()
+      expect(json).to.include({name: 'grafana-oauth-staging', action: 'created'})
+      expect(json.arn).to.include(':secret:grafana-oauth-staging-')
+      expect(json.tags).to.include({Service: 'grafana'})
+      expect(r.stderr).to.include('Secret grafana-oauth-staging').and.to.include('****:****')
+      expect(r.stdout + r.stderr).not.to.include('kc-secret-Value_42')
+      expect(await probe.value('grafana-oauth-staging')).to.have.property('value', 'grafana:kc-secret-Value_42')
+    })
+
     it('re-run unchanged, conflict refused, --overwrite adds a version', async () => {
       await oauth(['--app', 'argo', '--from-stdin', '--yes'], 'argo-id:secret-1')
       const same = await oauth(['--app', 'argo', '--from-stdin', '--json'], 'argo-id:secret-1')
