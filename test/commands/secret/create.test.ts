@@ -52,8 +52,15 @@ describe('piksel secret create (against moto)', function () {
       const described = await probe.describe('slack-alerts-staging')
       expect(described.Description).to.equal('Slack incoming webhook URL for Piksel staging alerts')
       expect(Object.values(await probe.versions('slack-alerts-staging'))).to.deep.equal([['AWSCURRENT']])
-      // The summary went to stderr, masked.
+      // The summary went to stderr, masked: name, account, region, tags and what will be done.
       expect(r.stderr).to.include('https://hooks.slack.com/services/****')
+      expect(r.stderr)
+        .to.include('Secret slack-alerts-staging')
+        .and.to.include('account      123456789012 (staging), region ap-southeast-3')
+        .and.to.include(
+          'tags         Project=Piksel, Service=monitoring, Environment=staging, Owner=Piksel-Devops-Team, Tenant=Slack',
+        )
+        .and.to.include('will         create the secret')
     })
 
     it('--from-file --json: one JSON document with the documented shape', async () => {
