@@ -75,7 +75,7 @@ export interface CreateSpec {
   service: string
   tenant: string
   description: string
-  /** Reads and validates the value (calls markSensitive on every part). */
+  /** Reads and validates the value (calls markSensitive on every secret part; an OAuth client id is not one). */
   readValue: () => Promise<string>
 }
 

@@ -52,8 +52,15 @@ describe('piksel secret create (against moto)', function () {
       const described = await probe.describe('slack-alerts-staging')
       expect(described.Description).to.equal('Slack incoming webhook URL for Piksel staging alerts')
       expect(Object.values(await probe.versions('slack-alerts-staging'))).to.deep.equal([['AWSCURRENT']])
-      // The summary went to stderr, masked.
+      // The summary went to stderr, masked: name, account, region, tags and what will be done.
       expect(r.stderr).to.include('https://hooks.slack.com/services/****')
+      expect(r.stderr)
+        .to.include('Secret slack-alerts-staging')
+        .and.to.include('account      123456789012 (staging), region ap-southeast-3')
+        .and.to.include(
+          'tags         Project=Piksel, Service=monitoring, Environment=staging, Owner=Piksel-Devops-Team, Tenant=Slack',
+        )
+        .and.to.include('will         create the secret')
     })
 
     it('--from-file --json: one JSON document with the documented shape', async () => {
@@ -296,6 +303,18 @@ describe('piksel secret create (against moto)', function () {
       expect(r.exitCode, r.stderr).to.equal(0)
       expect(await probe.value('jupyterhub-oauth-staging')).to.have.property('value', 'hub-client:hub-secret-123')
       expect(await probe.tags('jupyterhub-oauth-staging')).to.include({Tenant: 'Okta', Service: 'jupyterhub'})
+    })
+
+    it('a client id that also appears in the name (Keycloak-style "grafana") is not masked in the output', async () => {
+      const r = await oauth(['--app', 'grafana', '--from-stdin', '--yes', '--json'], 'grafana:kc-secret-Value_42')
+      expect(r.exitCode, r.stderr).to.equal(0)
+      const json = r.json<CreateJson>()
+      expect(json).to.include({name: 'grafana-oauth-staging', action: 'created'})
+      expect(json.arn).to.include(':secret:grafana-oauth-staging-')
+      expect(json.tags).to.include({Service: 'grafana'})
+      expect(r.stderr).to.include('Secret grafana-oauth-staging').and.to.include('****:****')
+      expect(r.stdout + r.stderr).not.to.include('kc-secret-Value_42')
+      expect(await probe.value('grafana-oauth-staging')).to.have.property('value', 'grafana:kc-secret-Value_42')
     })
 
     it('re-run unchanged, conflict refused, --overwrite adds a version', async () => {

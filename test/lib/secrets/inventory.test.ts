@@ -46,7 +46,9 @@ describe('secrets/inventory', () => {
     })
     const names = result.secrets.map((s) => s.name)
     expect(names).to.include.members(['slack-alerts-dev', 'piksel-misc'])
-    expect(names).not.to.include.members(['someone-elses', 'untagged-thing'])
+    // Each on its own: `not.include.members([a, b])` would pass with one of them listed.
+    expect(names).not.to.include('someone-elses')
+    expect(names).not.to.include('untagged-thing')
     expect(result.missing).to.deep.equal([
       'grafana-oauth-dev',
       'jupyterhub-oauth-dev',

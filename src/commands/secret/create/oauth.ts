@@ -71,7 +71,8 @@ Existing secrets are treated as by "secret create slack": unchanged, refused unl
           hint: 'Pass --client-id with the secret alone on the input, or give client_id:client_secret on the input.',
         })
       }
-      this.markSensitive(parts.clientId)
+      // The client id is not a secret (it may be given with --client-id): redacting it would mangle
+      // the name, ARN and Service tag in the output when it is, say, "grafana".
       this.markSensitive(parts.clientSecret)
       ;({clientId, clientSecret} = parts)
     } else {
@@ -85,7 +86,6 @@ Existing secrets are treated as by "secret create slack": unchanged, refused unl
         }
         clientId = await this.prompter.input({message: 'OAuth client id', flag: '--client-id'})
       }
-      this.markSensitive(clientId)
       assertOAuthPart('client id', clientId)
       clientSecret = await this.readSecret(flags, 'OAuth client secret (hidden)')
     }
