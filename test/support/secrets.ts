@@ -58,6 +58,11 @@ export class SecretsProbe {
     return Object.fromEntries((out.Versions ?? []).map((v) => [v.VersionId ?? '', v.VersionStages ?? []]))
   }
 
+  /** A secret with no value at all, as Terraform's aws_secretsmanager_secret declares one. */
+  async createEmpty(name: string) {
+    return this.sm.send(new CreateSecretCommand({Name: name, Tags: [{Key: 'Project', Value: 'Piksel'}]}))
+  }
+
   async create(name: string, value: string, extra: {tags?: Record<string, string>; description?: string} = {}) {
     return this.sm.send(
       new CreateSecretCommand({

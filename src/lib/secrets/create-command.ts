@@ -186,7 +186,9 @@ export abstract class SecretCreateCommand<T extends typeof Command> extends Base
       case 'updated': {
         const what = result.previousVersionId
           ? `new version ${result.versionId}; the previous one (${result.previousVersionId}) stays as AWSPREVIOUS`
-          : `value unchanged (version ${result.versionId}); tags and description brought up to date`
+          : result.firstValue
+            ? `first value stored (version ${result.versionId}); tags and description brought up to date`
+            : `value unchanged (version ${result.versionId}); tags and description brought up to date`
         this.print(
           `updated ${result.name} in ${where}${result.restored ? ', restored from scheduled deletion' : ''}: ${what}`,
         )

@@ -10,6 +10,8 @@ export type SecretAction = 'created' | 'updated' | 'unchanged' | 'would-create' 
 export type ExistingState =
   | {kind: 'absent'}
   | {kind: 'scheduled-for-deletion'; deletedDate?: string}
+  /** The secret exists but holds no value yet (e.g. declared by Terraform without a version): nothing to lose. */
+  | {kind: 'empty'}
   /** sameValue: the stored AWSCURRENT value equals the new one; metadataDiffers: tags/description/key lag behind. */
   | {kind: 'present'; sameValue: boolean; metadataDiffers: boolean}
 
@@ -30,6 +32,8 @@ export interface SecretPlan {
   writes: boolean
   /** The value of a secret scheduled for deletion cannot be read until it is restored. */
   compareAfterRestore: boolean
+  /** The value written is the secret's first (it had none): no AWSPREVIOUS is made. */
+  firstValue: boolean
   /** For unchanged: tags or description differ from the convention (--overwrite brings them up to date). */
   metadataDrift: boolean
 }
@@ -41,12 +45,17 @@ const NONE = {
   updateMetadata: false,
   writes: false,
   compareAfterRestore: false,
+  firstValue: false,
   metadataDrift: false,
 }
 
 export function planSecretWrite(name: string, state: ExistingState, flags: PlanFlags): SecretPlan {
   if (state.kind === 'absent') {
     return flags.dryRun ? {...NONE, action: 'would-create'} : {...NONE, action: 'created', create: true, writes: true}
+  }
+  if (state.kind === 'empty') {
+    if (flags.dryRun) return {...NONE, action: 'would-update', firstValue: true}
+    return {...NONE, action: 'updated', putValue: true, updateMetadata: true, writes: true, firstValue: true}
   }
   if (state.kind === 'scheduled-for-deletion') {
     if (!flags.restore) {

@@ -72,6 +72,8 @@ export interface CreateSecretResult {
   /** After --overwrite: the version that became AWSPREVIOUS. */
   previousVersionId: string | null
   restored: boolean
+  /** The secret existed without a value (e.g. declared by Terraform) and got its first one. */
+  firstValue: boolean
   /** unchanged, but tags or description differ from the convention (--overwrite updates them). */
   metadataDrift: boolean
 }
@@ -89,6 +91,7 @@ function ordered(r: CreateSecretResult): CreateSecretResult {
     env: r.env,
     previousVersionId: r.previousVersionId,
     restored: r.restored,
+    firstValue: r.firstValue,
     metadataDrift: r.metadataDrift,
   }
 }
@@ -150,6 +153,7 @@ async function createWith(
     region: session.region,
     env: options.env.name,
     restored: false,
+    firstValue: false,
     metadataDrift: false,
   }
 
@@ -159,6 +163,8 @@ async function createWith(
     state = {kind: 'absent'}
   } else if (existing.deletedDate) {
     state = {kind: 'scheduled-for-deletion', deletedDate: existing.deletedDate.toISOString()}
+  } else if (!existing.currentVersionId) {
+    state = {kind: 'empty'}
   } else {
     const stored = await readCurrent(sm, mod, name).catch((error) => {
       throw fail(error, 'GetSecretValue')
@@ -186,6 +192,7 @@ async function createWith(
       versionId: currentVersionId ?? null,
       previousVersionId: null,
       metadataDrift: plan.metadataDrift,
+      firstValue: plan.firstValue,
       tags,
     }
   }
@@ -254,7 +261,7 @@ async function createWith(
       .catch((error) => {
         throw fail(error, 'PutSecretValue')
       })
-    previousVersionId = currentVersionId ?? null
+    previousVersionId = effective.firstValue ? null : (currentVersionId ?? null)
     versionId = out.VersionId ?? token
   }
   if (effective.updateMetadata) {
@@ -269,6 +276,7 @@ async function createWith(
     versionId,
     previousVersionId,
     restored,
+    firstValue: effective.firstValue,
     tags: {...tagsToRecord(existing?.tags), ...tagsToRecord(options.tags)},
   }
 }
@@ -281,7 +289,13 @@ function summaryOf(
   const steps: string[] = []
   if (plan.restore) steps.push('restore (cancel the scheduled deletion), then compare the stored value')
   if (plan.create) steps.push('create the secret')
-  if (plan.putValue) steps.push('store the new value as a new version (the current one stays AWSPREVIOUS)')
+  if (plan.putValue) {
+    steps.push(
+      plan.firstValue
+        ? 'store the value (the secret exists but holds none yet)'
+        : 'store the new value as a new version (the current one stays AWSPREVIOUS)',
+    )
+  }
   if (plan.updateMetadata) steps.push('bring tags and description up to date where they differ')
   if (plan.restore && !options.overwrite) steps.push('stop if the restored value differs (pass --overwrite)')
   return {

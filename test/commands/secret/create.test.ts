@@ -155,6 +155,26 @@ describe('piksel secret create (against moto)', function () {
       expect(human.stdout).to.include('would-update slack-alerts-staging').and.to.include('nothing was written')
     })
 
+    it('a secret that exists without a value (declared by Terraform) gets its first value, no --overwrite needed', async () => {
+      await probe.createEmpty('slack-alerts-staging')
+      const refused = await slack(['--from-stdin'], SLACK_URL)
+      expect(refused.exitCode).to.equal(2)
+      expect(refused.stderr).to.include('--yes')
+      expect(Object.keys(await probe.versions('slack-alerts-staging'))).to.have.length(0)
+      const dry = await slack(['--from-stdin', '--dry-run', '--json'], SLACK_URL)
+      expect(dry.json()).to.include({action: 'would-update', firstValue: true})
+      expect(Object.keys(await probe.versions('slack-alerts-staging'))).to.have.length(0)
+      const r = await slack(['--from-stdin', '--yes', '--json'], SLACK_URL)
+      expect(r.exitCode, r.stderr).to.equal(0)
+      const json = r.json<{action: string; firstValue: boolean; versionId: string; previousVersionId: null}>()
+      expect(json).to.include({action: 'updated', firstValue: true, previousVersionId: null})
+      expect(await probe.value('slack-alerts-staging')).to.deep.equal({value: SLACK_URL, versionId: json.versionId})
+      expect(await probe.tags('slack-alerts-staging')).to.deep.equal(CONVENTION)
+      const human = await slack(['--from-stdin'], SLACK_URL)
+      expect(human.exitCode).to.equal(0)
+      expect(human.stdout).to.include('unchanged')
+    })
+
     it('a secret scheduled for deletion is refused; --restore restores it and continues', async () => {
       await probe.create('slack-alerts-staging', SLACK_URL)
       await probe.scheduleDeletion('slack-alerts-staging')

@@ -7,6 +7,7 @@ const absent: ExistingState = {kind: 'absent'}
 const deleted: ExistingState = {kind: 'scheduled-for-deletion', deletedDate: '2026-12-01T00:00:00.000Z'}
 const same: ExistingState = {kind: 'present', sameValue: true, metadataDiffers: false}
 const sameDrift: ExistingState = {kind: 'present', sameValue: true, metadataDiffers: true}
+const empty: ExistingState = {kind: 'empty'}
 const different: ExistingState = {kind: 'present', sameValue: false, metadataDiffers: false}
 
 describe('secrets/plan', () => {
@@ -35,6 +36,14 @@ describe('secrets/plan', () => {
       'would-update',
       [false, false, false, false],
     ],
+    [
+      'exists without a value: the first value, no --overwrite needed',
+      empty,
+      {},
+      'updated',
+      [false, false, true, true],
+    ],
+    ['exists without a value, dry run', empty, {dryRun: true}, 'would-update', [false, false, false, false]],
     ['scheduled for deletion, --restore', deleted, {restore: true}, 'updated', [true, false, false, false]],
     [
       'scheduled for deletion, --restore --dry-run',
@@ -55,6 +64,7 @@ describe('secrets/plan', () => {
         updateMetadata,
       ])
       expect(plan.writes).to.equal(restore || create || putValue || updateMetadata)
+      expect(plan.firstValue).to.equal(state.kind === 'empty')
     })
   }
 
