@@ -8,7 +8,7 @@ import {STEP_IDS, type StepId, selectSteps} from '../../../src/lib/bootstrap/ste
 import {resolveSettings} from '../../../src/lib/config/environment.ts'
 import type {Environment} from '../../../src/lib/config/environment.ts'
 import {Prompter} from '../../../src/lib/prompt.ts'
-import {type FakePortState, bootstrapStubs, fakePorts} from '../../support/bootstrap.ts'
+import {type FakePortState, STAGING_FLUX_BOOTSTRAP_ARGV, bootstrapStubs, fakePorts} from '../../support/bootstrap.ts'
 import {StubBin} from '../../support/stubs.ts'
 import {type Moto, MOTO_ACCOUNT, startMoto} from '../../support/moto.ts'
 import {copyFixture, stateAddresses} from '../../support/terraform.ts'
@@ -124,17 +124,7 @@ describe('bootstrap runner', function () {
     const calls = stubs.calls().slice(before)
     const bootstrap = calls.filter((c) => c.tool === 'flux' && c.argv[0] === 'bootstrap')
     expect(bootstrap).to.have.length(1)
-    expect(bootstrap[0]!.argv).to.deep.equal([
-      'bootstrap',
-      'github',
-      '--owner=piksel-ina',
-      '--repository=piksel-gitops',
-      '--branch=main',
-      '--path=clusters/staging',
-      '--token-auth=false',
-      '--read-write-key',
-      '--context=piksel-staging',
-    ])
+    expect(bootstrap[0]!.argv).to.deep.equal(STAGING_FLUX_BOOTSTRAP_ARGV)
     expect(bootstrap[0]!.env.GITHUB_TOKEN).to.equal(TOKEN)
     for (const call of calls) expect(call.argv.join(' ')).not.to.include(TOKEN)
     expect(calls.filter((c) => c.tool === 'flux').map((c) => c.argv[0])).to.deep.equal([
