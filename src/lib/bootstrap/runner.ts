@@ -262,6 +262,12 @@ const STEPS: Record<StepId, StepImpl> = {
     }
     const args = updateKubeconfigArgs(env.cluster, session.region, kubeconfig)
     if (dryRun) return {status: 'planned', detail: `would run: aws ${args.join(' ')}`}
+    const file = kubeconfig ?? 'the default kubeconfig (KUBECONFIG, else ~/.kube/config)'
+    if (
+      !(await ctx.confirm(`Write context ${env.cluster} (EKS cluster ${env.cluster}, ${session.region}) to ${file}?`))
+    ) {
+      throw new OperationError('Kubeconfig update declined; nothing was changed.', {code: 'DECLINED'})
+    }
     const out = await runStreaming('aws', args, {env: awsChildEnv(session), onLine: ctx.line, signal})
     if (out.exitCode !== 0) {
       throw new OperationError(`aws eks update-kubeconfig failed (exit ${out.exitCode}): ${tail(out.lines)}`, {

@@ -144,6 +144,9 @@ describe('bootstrap runner', function () {
       'ap-southeast-3',
     ])
     expect(messages.some((m) => m.startsWith('Apply infrastructure'))).to.equal(true)
+    expect(messages).to.include(
+      'Write context piksel-staging (EKS cluster piksel-staging, ap-southeast-3) to the default kubeconfig (KUBECONFIG, else ~/.kube/config)?',
+    )
     expect(messages.some((m) => m.startsWith('Bootstrap Flux on piksel-staging'))).to.equal(true)
 
     // Re-run: the cluster now reports flux-system Ready on this repo and path.
@@ -175,6 +178,23 @@ describe('bootstrap runner', function () {
     expect(stateAddresses(join(work, 'staging'))).to.deep.equal([])
     expect(statuses(run)).to.include({infrastructure: 'failed', kubeconfig: 'skipped', flux: 'skipped'})
     expect(run.result.steps.find((s) => s.id === 'kubeconfig')?.detail).to.equal('not reached')
+  })
+
+  it('kubeconfig: without a terminal or --yes, stops before aws eks update-kubeconfig, naming --yes', async () => {
+    const {ports} = fakePorts()
+    const mark = stubs.calls().length
+    const run = await runBootstrap(options({only: ['kubeconfig']}), ports, io(false))
+    expect(run.failedAt).to.equal('kubeconfig')
+    expect(run.error?.exitCode).to.equal(2)
+    expect(run.error?.message).to.match(/^Confirmation required: Write context piksel-staging /)
+    expect(run.error?.hint).to.include('Pass --yes')
+    expect(
+      stubs
+        .calls()
+        .slice(mark)
+        .filter((c) => c.tool === 'aws' && c.argv[0] === 'eks'),
+    ).to.deep.equal([])
+    expect(existsSync(process.env.KUBECONFIG!)).to.equal(false)
   })
 
   it('--dry-run plans everything and applies, writes and bootstraps nothing', async () => {
