@@ -226,6 +226,22 @@ describe('bootstrap runner', function () {
     expect(run.result.nextSteps[0]).to.include('Nothing was applied')
   })
 
+  it('--dry-run with the state bucket missing: an S3-backed root is not planned (no bucket to init against)', async () => {
+    process.env.STUB_BUCKET = 'missing'
+    writeFileSync(join(work, 'staging', 'backend.tf'), 'terraform {\n  backend "s3" {}\n}\n')
+    const run = await runBootstrap(
+      options({dryRun: true, only: ['state-backend', 'infrastructure']}),
+      fakePorts().ports,
+      io(false),
+    )
+    expect(run.error, run.error?.message).to.equal(undefined)
+    expect(statuses(run)).to.include({'state-backend': 'planned', infrastructure: 'planned'})
+    expect(run.result.steps.find((s) => s.id === 'infrastructure')?.detail).to.equal(
+      'not planned: its S3 backend needs the state bucket piksel-staging-tfstate, which state-backend creates first',
+    )
+    expect(existsSync(join(work, 'staging', '.terraform'))).to.equal(false)
+  })
+
   it('creates the state bucket from the bootstrap root when it is missing, with the environment profile', async () => {
     process.env.STUB_BUCKET = 'missing'
     const dir = mkdtempSync(join(tmpdir(), 'piksel-aws-'))
