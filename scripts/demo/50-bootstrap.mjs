@@ -4,9 +4,9 @@
 // the aws CLI (head-bucket against moto), STS (moto). What is not: flux is not
 // installed on this machine, so a STUB flux is put on PATH (it answers
 // `flux version` and `flux check`; a dry run never runs `flux bootstrap`), and
-// there is no EKS cluster. The secrets, quota and status services bootstrap
-// reuses are bound when their branches are merged; until then bootstrap says
-// those steps were not checked.
+// there is no EKS cluster, so the dry run plans kubeconfig, flux and health.
+// The secrets and quota steps run the real services against the stand-ins the
+// earlier demo steps started (moto, the Service Quotas stand-in).
 import {spawnSync} from 'node:child_process'
 import {cpSync, mkdirSync} from 'node:fs'
 import {join} from 'node:path'

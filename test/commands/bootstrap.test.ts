@@ -5,7 +5,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {BIN, isolatedEnv, runPiksel} from '../support/cli.ts'
-import {bootstrapStubs} from '../support/bootstrap.ts'
+import {STAGING_FLUX_BOOTSTRAP_ARGV, bootstrapStubs} from '../support/bootstrap.ts'
 import {type Moto, MOTO_ACCOUNT, startMoto} from '../support/moto.ts'
 import {KubeStandin, readFixture} from '../support/kube-standin.ts'
 import {type ServiceQuotasStandin, startServiceQuotasStandin} from '../support/service-quotas-standin.ts'
@@ -168,17 +168,7 @@ describe('piksel bootstrap (binary)', function () {
     expect(r.stdout).to.include('piksel status -e staging')
     const calls = stubs.calls().slice(mark)
     const flux = calls.find((c) => c.tool === 'flux' && c.argv[0] === 'bootstrap')
-    expect(flux?.argv).to.deep.equal([
-      'bootstrap',
-      'github',
-      '--owner=piksel-ina',
-      '--repository=piksel-gitops',
-      '--branch=main',
-      '--path=clusters/staging',
-      '--token-auth=false',
-      '--read-write-key',
-      '--context=piksel-staging',
-    ])
+    expect(flux?.argv).to.deep.equal(STAGING_FLUX_BOOTSTRAP_ARGV)
     expect(flux?.env.GITHUB_TOKEN).to.equal(TOKEN)
     for (const call of calls) {
       expect(call.argv.join(' ')).not.to.include(TOKEN)

@@ -8,6 +8,22 @@ import type {FluxSystemStatus} from '../../src/lib/bootstrap/flux.ts'
 import {StubBin} from './stubs.ts'
 
 /**
+ * The runbook's `flux bootstrap github` for staging with the built-in defaults, written
+ * out by hand: an independent expectation, never computed by the code under test.
+ */
+export const STAGING_FLUX_BOOTSTRAP_ARGV: readonly string[] = [
+  'bootstrap',
+  'github',
+  '--owner=piksel-ina',
+  '--repository=piksel-gitops',
+  '--branch=main',
+  '--path=clusters/staging',
+  '--token-auth=false',
+  '--read-write-key',
+  '--context=piksel-staging',
+]
+
+/**
  * flux: version, check --pre, bootstrap. aws: --version, s3api head-bucket (exists
  * unless STUB_BUCKET=missing), eks update-kubeconfig (writes a context named after
  * --alias into the kubeconfig, like the real one).

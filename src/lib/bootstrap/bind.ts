@@ -7,6 +7,7 @@
 import type {AwsSession} from '../aws/session.ts'
 import type {Environment} from '../config/environment.ts'
 import type {Prompter} from '../prompt.ts'
+import {summarise} from '../quota/gpu.ts'
 import type {GpuQuotaReport} from '../quota/service.ts'
 import type {BootstrapPorts, QuotaCheck} from './ports.ts'
 
@@ -46,7 +47,6 @@ export async function bindPorts(context: BindContext): Promise<BootstrapPorts> {
         const {checkGpuQuotas, requestGpuQuotaIncreases} = await import('../quota/service.ts')
         const report = lastQuotaReport ?? (await checkGpuQuotas({session, target: env.quota.gpuTarget}))
         const after = await requestGpuQuotaIncreases({session, report, env})
-        const {summarise} = await import('../quota/gpu.ts')
         const s = summarise(after.quotas)
         const filed = after.quotas.filter((q) => q.action === 'filed').length
         return {summary: `${filed} increase request(s) filed; ${s.pending} pending, ${s.failed} failed`}
@@ -88,8 +88,9 @@ export async function bindPorts(context: BindContext): Promise<BootstrapPorts> {
 
 /** Pure: the quota report as bootstrap's summary (below counts every quota under target). */
 export function quotaCheck(report: GpuQuotaReport): QuotaCheck {
-  const pending = report.quotas.filter((q) => q.status === 'pending').length
-  const below = report.quotas.filter((q) => q.status === 'below').length + pending
+  const counts = summarise(report.quotas)
+  const {pending} = counts
+  const below = counts.below + pending
   const summary =
     below === 0
       ? `${report.quotas.length} GPU quotas meet ${report.target} vCPUs`

@@ -92,7 +92,7 @@ interface StepContext {
   options: BootstrapOptions
   ports: BootstrapPorts
   io: BootstrapIO
-  state: {account: string | null}
+  state: RunState
   line: (text: string) => void
   confirm: (message: string) => Promise<boolean>
   secret: (message: string, flag: string) => Promise<string>
@@ -101,6 +101,13 @@ interface StepContext {
 }
 
 type StepImpl = (ctx: StepContext) => Promise<StepOutcome>
+
+/** What a step learns that a later one needs. */
+interface RunState {
+  account: string | null
+  /** A dry run found the state bucket missing: an S3-backed root cannot be initialised, so it is not planned. */
+  bucketMissing: boolean
+}
 
 /** Where the environment's Terraform roots are. */
 export function terraformRoots(options: Pick<BootstrapOptions, 'infraDir' | 'env'>): {env: string; bootstrap: string} {
@@ -176,6 +183,7 @@ const STEPS: Record<StepId, StepImpl> = {
       })
     }
     ctx.line(`bucket ${bucket} not found: applying the bootstrap root ${root} (local state)`)
+    if (ctx.options.dryRun) ctx.state.bucketMissing = true
     const outcome = await applyTerraformRoot(
       terraformRun(ctx, {
         label: 'state-backend',
@@ -262,6 +270,12 @@ const STEPS: Record<StepId, StepImpl> = {
     }
     const args = updateKubeconfigArgs(env.cluster, session.region, kubeconfig)
     if (dryRun) return {status: 'planned', detail: `would run: aws ${args.join(' ')}`}
+    const file = kubeconfig ?? 'the default kubeconfig (KUBECONFIG, else ~/.kube/config)'
+    if (
+      !(await ctx.confirm(`Write context ${env.cluster} (EKS cluster ${env.cluster}, ${session.region}) to ${file}?`))
+    ) {
+      throw new OperationError('Kubeconfig update declined; nothing was changed.', {code: 'DECLINED'})
+    }
     const out = await runStreaming('aws', args, {env: awsChildEnv(session), onLine: ctx.line, signal})
     if (out.exitCode !== 0) {
       throw new OperationError(`aws eks update-kubeconfig failed (exit ${out.exitCode}): ${tail(out.lines)}`, {
@@ -350,7 +364,14 @@ async function applyEnvRoot(
 ): Promise<StepOutcome> {
   const {env} = ctx.options
   const dir = terraformRoots(ctx.options).env
-  const backendConfig = rootUsesS3Backend(dir) ? backendConfigArgs(env) : []
+  const s3 = rootUsesS3Backend(dir)
+  if (s3 && ctx.state.bucketMissing) {
+    return {
+      status: 'planned',
+      detail: `not planned: its S3 backend needs the state bucket ${env.terraform.stateBucket}, which state-backend creates first`,
+    }
+  }
+  const backendConfig = s3 ? backendConfigArgs(env) : []
   const outcome = await applyTerraformRoot(terraformRun(ctx, {label, dir, backendConfig, phases}))
   return {status: outcome.status, detail: outcome.detail}
 }
@@ -394,7 +415,7 @@ export async function runBootstrap(
   const selected = new Set(options.steps)
   const reports = new Map<StepId, StepReport>()
   let changed = false
-  const state = {account: null as string | null}
+  const state: RunState = {account: null, bucketMissing: false}
   let failure: {error: PikselError; step: StepId} | undefined
 
   class PromptBridge extends ListrPromptAdapter {

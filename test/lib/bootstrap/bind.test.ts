@@ -6,13 +6,17 @@ import {expect} from 'chai'
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {PassThrough} from 'node:stream'
 
 import {bindPorts, quotaCheck} from '../../../src/lib/bootstrap/bind.ts'
 import {fluxDecision} from '../../../src/lib/bootstrap/flux.ts'
 import {resolveSettings} from '../../../src/lib/config/environment.ts'
+import type {AskOptions, Prompter} from '../../../src/lib/prompt.ts'
 import type {GpuQuotaReport} from '../../../src/lib/quota/service.ts'
 import {isolatedEnv, runPiksel} from '../../support/cli.ts'
 import {KubeStandin, readFixture} from '../../support/kube-standin.ts'
+import {type Moto, startMoto} from '../../support/moto.ts'
+import {SLACK_URL, SecretsProbe} from '../../support/secrets.ts'
 
 const staging = resolveSettings().environments.staging!
 const session = {region: 'ap-southeast-3', profileSource: 'environment' as const}
@@ -102,4 +106,74 @@ describe('quotaCheck', () => {
       expect(check.summary).to.match(summary)
     })
   }
+})
+
+describe('bootstrap secrets port bound to the secret service', function () {
+  this.timeout(60_000)
+  let moto: Moto
+  let probe: SecretsProbe
+  const saved = {...process.env}
+  before(async function () {
+    moto = await startMoto(this)
+    Object.assign(process.env, moto.env)
+    delete process.env.AWS_PROFILE
+    probe = new SecretsProbe(moto)
+  })
+  after(async () => {
+    probe?.sm.destroy()
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key]
+    Object.assign(process.env, saved)
+    await moto?.stop()
+  })
+
+  /** A terminal that answers from a script and records every question. */
+  function scripted(answers: string[]) {
+    const asked: Array<{kind: 'input' | 'password'; message: string; output: unknown; rejectsJunk: boolean}> = []
+    const ask = (kind: 'input' | 'password') => async (o: AskOptions) => {
+      asked.push({kind, message: o.message, output: o.output, rejectsJunk: o.validate?.('not: valid') !== true})
+      const answer = answers.shift()
+      if (answer === undefined) throw new Error(`unexpected question: ${o.message}`)
+      return answer
+    }
+    const prompter = {interactive: true, input: ask('input'), password: ask('password')}
+    return {prompter: prompter as unknown as Prompter, asked}
+  }
+
+  it('is not offered without a terminal', async () => {
+    const ports = await bindPorts({session, prompter: {interactive: false} as Prompter})
+    expect(ports.secrets.create).to.equal(undefined)
+  })
+
+  it('slack: asks for the webhook hidden, marks it sensitive and creates it with the tags', async () => {
+    const {prompter, asked} = scripted([SLACK_URL])
+    const marked: string[] = []
+    const ports = await bindPorts({session, prompter, markSensitive: (v) => marked.push(v)})
+    const output = new PassThrough()
+    await ports.secrets.create!(staging, 'slack-alerts-staging', {output})
+    expect(asked).to.deep.equal([
+      {kind: 'password', message: 'Slack webhook URL for slack-alerts-staging', output, rejectsJunk: true},
+    ])
+    expect(marked).to.deep.equal([SLACK_URL])
+    expect((await probe.value('slack-alerts-staging')).value).to.equal(SLACK_URL)
+    expect(await probe.tags('slack-alerts-staging')).to.include({
+      Project: 'Piksel',
+      Environment: 'staging',
+      Owner: 'Piksel-Devops-Team',
+      Tenant: 'Slack',
+    })
+  })
+
+  it('oauth: the client id visible, the client secret hidden; both parts stored as id:secret', async () => {
+    const {prompter, asked} = scripted(['grafana-client', 'grafana-s3cret-value'])
+    const marked: string[] = []
+    const ports = await bindPorts({session, prompter, markSensitive: (v) => marked.push(v)})
+    await ports.secrets.create!(staging, 'grafana-oauth-staging', {})
+    expect(asked.map((a) => [a.kind, a.message, a.rejectsJunk])).to.deep.equal([
+      ['input', 'OAuth client id for grafana-oauth-staging', true],
+      ['password', 'OAuth client secret for grafana-oauth-staging', true],
+    ])
+    expect(marked).to.include('grafana-s3cret-value').and.to.include('grafana-client:grafana-s3cret-value')
+    expect((await probe.value('grafana-oauth-staging')).value).to.equal('grafana-client:grafana-s3cret-value')
+    expect(await probe.tags('grafana-oauth-staging')).to.include({Environment: 'staging', Service: 'grafana'})
+  })
 })

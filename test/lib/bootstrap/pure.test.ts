@@ -24,23 +24,14 @@ import {
   renderSummary,
 } from '../../../src/lib/bootstrap/summary.ts'
 import {chooseRenderer} from '../../../src/lib/bootstrap/runner.ts'
+import {STAGING_FLUX_BOOTSTRAP_ARGV} from '../../support/bootstrap.ts'
 
 const staging = resolveSettings().environments.staging!
 
 describe('bootstrap pure rules', () => {
   describe('flux bootstrap argv', () => {
     it('is exactly the runbook command, with no token in it', () => {
-      expect(fluxBootstrapArgs(staging)).to.deep.equal([
-        'bootstrap',
-        'github',
-        '--owner=piksel-ina',
-        '--repository=piksel-gitops',
-        '--branch=main',
-        '--path=clusters/staging',
-        '--token-auth=false',
-        '--read-write-key',
-        '--context=piksel-staging',
-      ])
+      expect(fluxBootstrapArgs(staging)).to.deep.equal(STAGING_FLUX_BOOTSTRAP_ARGV)
     })
     it('follows the GitOps settings', () => {
       const args = fluxBootstrapArgs(

@@ -8,7 +8,7 @@ import {STEP_IDS, type StepId, selectSteps} from '../../../src/lib/bootstrap/ste
 import {resolveSettings} from '../../../src/lib/config/environment.ts'
 import type {Environment} from '../../../src/lib/config/environment.ts'
 import {Prompter} from '../../../src/lib/prompt.ts'
-import {type FakePortState, bootstrapStubs, fakePorts} from '../../support/bootstrap.ts'
+import {type FakePortState, STAGING_FLUX_BOOTSTRAP_ARGV, bootstrapStubs, fakePorts} from '../../support/bootstrap.ts'
 import {StubBin} from '../../support/stubs.ts'
 import {type Moto, MOTO_ACCOUNT, startMoto} from '../../support/moto.ts'
 import {copyFixture, stateAddresses} from '../../support/terraform.ts'
@@ -124,17 +124,7 @@ describe('bootstrap runner', function () {
     const calls = stubs.calls().slice(before)
     const bootstrap = calls.filter((c) => c.tool === 'flux' && c.argv[0] === 'bootstrap')
     expect(bootstrap).to.have.length(1)
-    expect(bootstrap[0]!.argv).to.deep.equal([
-      'bootstrap',
-      'github',
-      '--owner=piksel-ina',
-      '--repository=piksel-gitops',
-      '--branch=main',
-      '--path=clusters/staging',
-      '--token-auth=false',
-      '--read-write-key',
-      '--context=piksel-staging',
-    ])
+    expect(bootstrap[0]!.argv).to.deep.equal(STAGING_FLUX_BOOTSTRAP_ARGV)
     expect(bootstrap[0]!.env.GITHUB_TOKEN).to.equal(TOKEN)
     for (const call of calls) expect(call.argv.join(' ')).not.to.include(TOKEN)
     expect(calls.filter((c) => c.tool === 'flux').map((c) => c.argv[0])).to.deep.equal([
@@ -154,6 +144,9 @@ describe('bootstrap runner', function () {
       'ap-southeast-3',
     ])
     expect(messages.some((m) => m.startsWith('Apply infrastructure'))).to.equal(true)
+    expect(messages).to.include(
+      'Write context piksel-staging (EKS cluster piksel-staging, ap-southeast-3) to the default kubeconfig (KUBECONFIG, else ~/.kube/config)?',
+    )
     expect(messages.some((m) => m.startsWith('Bootstrap Flux on piksel-staging'))).to.equal(true)
 
     // Re-run: the cluster now reports flux-system Ready on this repo and path.
@@ -187,6 +180,23 @@ describe('bootstrap runner', function () {
     expect(run.result.steps.find((s) => s.id === 'kubeconfig')?.detail).to.equal('not reached')
   })
 
+  it('kubeconfig: without a terminal or --yes, stops before aws eks update-kubeconfig, naming --yes', async () => {
+    const {ports} = fakePorts()
+    const mark = stubs.calls().length
+    const run = await runBootstrap(options({only: ['kubeconfig']}), ports, io(false))
+    expect(run.failedAt).to.equal('kubeconfig')
+    expect(run.error?.exitCode).to.equal(2)
+    expect(run.error?.message).to.match(/^Confirmation required: Write context piksel-staging /)
+    expect(run.error?.hint).to.include('Pass --yes')
+    expect(
+      stubs
+        .calls()
+        .slice(mark)
+        .filter((c) => c.tool === 'aws' && c.argv[0] === 'eks'),
+    ).to.deep.equal([])
+    expect(existsSync(process.env.KUBECONFIG!)).to.equal(false)
+  })
+
   it('--dry-run plans everything and applies, writes and bootstraps nothing', async () => {
     process.env.STUB_BUCKET = 'missing'
     const {ports, state} = fakePorts({missingSecrets: ['slack-alerts-staging']})
@@ -214,6 +224,22 @@ describe('bootstrap runner', function () {
     expect(state.healthCalls).to.deep.equal([])
     expect(run.result.steps.find((s) => s.id === 'flux')?.detail).to.include('would run: flux bootstrap github')
     expect(run.result.nextSteps[0]).to.include('Nothing was applied')
+  })
+
+  it('--dry-run with the state bucket missing: an S3-backed root is not planned (no bucket to init against)', async () => {
+    process.env.STUB_BUCKET = 'missing'
+    writeFileSync(join(work, 'staging', 'backend.tf'), 'terraform {\n  backend "s3" {}\n}\n')
+    const run = await runBootstrap(
+      options({dryRun: true, only: ['state-backend', 'infrastructure']}),
+      fakePorts().ports,
+      io(false),
+    )
+    expect(run.error, run.error?.message).to.equal(undefined)
+    expect(statuses(run)).to.include({'state-backend': 'planned', infrastructure: 'planned'})
+    expect(run.result.steps.find((s) => s.id === 'infrastructure')?.detail).to.equal(
+      'not planned: its S3 backend needs the state bucket piksel-staging-tfstate, which state-backend creates first',
+    )
+    expect(existsSync(join(work, 'staging', '.terraform'))).to.equal(false)
   })
 
   it('creates the state bucket from the bootstrap root when it is missing, with the environment profile', async () => {
