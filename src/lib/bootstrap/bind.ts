@@ -70,9 +70,11 @@ export async function bindPorts(context: BindContext): Promise<BootstrapPorts> {
         const {readFluxSystem} = await import('../status/service.ts')
         try {
           return await readFluxSystem({kubeconfig, contextIfPresent: env.cluster})
-        } catch {
-          // No cluster, no kubeconfig yet: flux-system cannot be read, so it is bootstrapped.
-          return undefined
+        } catch (error) {
+          // No kubeconfig yet: there is no cluster to ask, so Flux is not bootstrapped. Anything
+          // else (forbidden, unreachable) goes up, and the flux step says it could not read flux-system.
+          if (['NO_KUBECONFIG', 'KUBECONFIG'].includes((error as {code?: string}).code ?? '')) return undefined
+          throw error
         }
       },
     },

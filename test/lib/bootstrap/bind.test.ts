@@ -54,6 +54,20 @@ describe('bootstrap ports bound to the status service', function () {
     expect(await none.flux.status(staging)).to.equal(undefined)
   })
 
+  it('passes on a cluster it cannot read (forbidden), instead of calling it not bootstrapped', async () => {
+    await start()
+    standin!.faults.push({path: /^\/apis/, code: 403, reason: 'Forbidden', message: 'forbidden: User cannot list'})
+    const ports = await bindPorts({session, kubeconfig})
+    const error = await ports.flux.status(staging).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect((error as {code?: string}).code)
+      .to.be.a('string')
+      .and.not.equal('NO_KUBECONFIG')
+    expect((error as Error).message).to.match(/403|[Ff]orbidden/)
+  })
+
   it('waits until healthy', async () => {
     await start()
     const ports = await bindPorts({session, kubeconfig})
