@@ -17,6 +17,8 @@ export interface ProjectSecret {
   created: string | null
   /** ISO time the secret will be deleted, when scheduled. */
   deletionDate: string | null
+  /** It holds a value (an AWSCURRENT version); a secret without one counts as missing. */
+  hasValue: boolean
   /** Its name is one of the expected ones. */
   expected: boolean
   /** Convention tags it lacks. */
@@ -43,6 +45,8 @@ export interface ListedSecret {
   lastChanged?: Date
   created?: Date
   deletedDate?: Date
+  /** It has an AWSCURRENT version (false: declared, e.g. by Terraform, but never given a value). */
+  hasValue?: boolean
 }
 
 /** Pure: which listed secrets are the project's, and which expected ones are missing. */
@@ -80,12 +84,13 @@ export function summariseSecrets(
       lastChanged: iso(s.lastChanged ?? s.created),
       created: iso(s.created),
       deletionDate: iso(s.deletedDate),
+      hasValue: s.hasValue ?? true,
       expected: expectedNames.has(s.name),
       missingTags: missingConventionTags(s.tags),
     })
   }
   secrets.sort((a, b) => (a.environment ?? '~').localeCompare(b.environment ?? '~') || a.name.localeCompare(b.name))
-  const present = new Set(secrets.filter((s) => s.deletionDate === null).map((s) => s.name))
+  const present = new Set(secrets.filter((s) => s.deletionDate === null && s.hasValue).map((s) => s.name))
   const withPresence = expected.map((e) => ({...e, present: present.has(e.name)}))
   return {
     account: context.account,

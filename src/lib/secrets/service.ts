@@ -431,6 +431,7 @@ async function listAll(sm: SecretsManager, mod: SecretsManagerModule): Promise<L
         lastChanged: s.LastChangedDate,
         created: s.CreatedDate,
         deletedDate: s.DeletedDate,
+        hasValue: Object.values(s.SecretVersionsToStages ?? {}).some((stages) => stages.includes('AWSCURRENT')),
       })
     }
   }

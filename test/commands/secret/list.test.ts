@@ -113,6 +113,15 @@ describe('piksel secret list (against moto)', function () {
     expect(r.stderr).to.include('Wrong AWS account')
   })
 
+  it('a secret declared without a value (e.g. by Terraform) is reported missing', async () => {
+    await probe.createEmpty('slack-alerts-production')
+    const r = await runAgainst(moto, ['secret', 'list', '-e', 'production', '--json'])
+    expect(r.exitCode, r.stderr).to.equal(0)
+    const json = r.json<ListJson & {secrets: Array<{name: string; hasValue: boolean}>}>()
+    expect(json.secrets.find((s) => s.name === 'slack-alerts-production')).to.include({hasValue: false})
+    expect(json.missing).to.include('slack-alerts-production')
+  })
+
   it('an unknown environment is exit 2', async () => {
     const r = await runAgainst(moto, ['secret', 'list', '-e', 'qa', '--json'])
     expect(r.exitCode).to.equal(2)

@@ -63,6 +63,16 @@ describe('secrets/inventory', () => {
     ])
   })
 
+  it('a secret declared without a value (hasValue false) is listed but counts as missing', () => {
+    const declared: ListedSecret[] = [
+      {name: 'slack-alerts-dev', arn: 'arn:9', tags: convention('dev', 'monitoring', 'Slack'), hasValue: false},
+      {name: 'grafana-oauth-dev', arn: 'arn:10', tags: convention('dev', 'grafana', 'Auth0'), hasValue: true},
+    ]
+    const result = summariseSecrets(declared, {...context, environments: ['dev'], includeOtherEnvironments: false})
+    expect(result.secrets.find((s) => s.name === 'slack-alerts-dev')).to.include({hasValue: false})
+    expect(result.missing).to.deep.equal(['slack-alerts-dev', 'jupyterhub-oauth-dev', 'argo-oauth-dev'])
+  })
+
   it('an empty account misses everything', () => {
     const result = summariseSecrets([], {...context, environments: ['production'], includeOtherEnvironments: false})
     expect(result.secrets).to.deep.equal([])
