@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/base-command.ts'
 import {UsageError} from '../lib/errors.ts'
 import type {ReconcileTarget} from '../lib/status/plan.ts'
+import {terminalWidth} from '../lib/ui/table.ts'
 import type {StatusOptions, StatusResult} from '../lib/status/service.ts'
 
 export interface StatusCommandResult extends StatusResult {
@@ -99,7 +100,7 @@ export default class Status extends BaseCommand<typeof Status> {
       const {plan, status} = await service.planReconciliation(options)
       reconcile = {requestedAt: null, patched: [], refused: plan.refused}
       this.note(status.summary)
-      const planText = renderPlan(plan, this.width(process.stderr))
+      const planText = renderPlan(plan, terminalWidth(process.stderr))
       if (planText) this.note(planText)
       if (plan.targets.length === 0) {
         this.note('Nothing to reconcile: no failed or stale Kustomization or HelmRelease.')
@@ -127,7 +128,7 @@ export default class Status extends BaseCommand<typeof Status> {
       let latest: StatusResult | undefined
       const draw = () => {
         if (!latest) return
-        const line = progressLine(latest, Date.now() - started, tty ? this.width(process.stderr) - 1 : undefined)
+        const line = progressLine(latest, Date.now() - started, tty ? terminalWidth(process.stderr) - 1 : undefined)
         if (tty) process.stderr.write(`\r\x1b[2K${line}`)
         else if (latest.summary !== lastLine) this.note(line)
         lastLine = latest.summary
@@ -160,10 +161,6 @@ export default class Status extends BaseCommand<typeof Status> {
     return this.finish(await service.getFluxStatus(options))
   }
 
-  private width(stream: NodeJS.WriteStream = process.stdout): number {
-    return stream.isTTY ? stream.columns || 120 : Number.POSITIVE_INFINITY
-  }
-
   private async finish(result: StatusCommandResult): Promise<StatusCommandResult> {
     const {renderStatus} = await import('../lib/status/render.ts')
     if (result.verdict !== 'healthy') this.setExitCode(3)
@@ -171,7 +168,7 @@ export default class Status extends BaseCommand<typeof Status> {
       renderStatus(result, {
         all: this.flags.all,
         ignoreSuspended: this.flags['ignore-suspended'],
-        width: this.width(),
+        width: terminalWidth(),
       }),
     )
     return result
@@ -186,7 +183,7 @@ export default class Status extends BaseCommand<typeof Status> {
         const view = renderStatus(result, {
           all: this.flags.all,
           ignoreSuspended: this.flags['ignore-suspended'],
-          width: this.width(),
+          width: terminalWidth(),
         })
         process.stdout.write(`\x1b[H\x1b[2J${view}\n\n(watching; Ctrl-C to stop)\n`)
       } else if (result.summary !== this.lastLive) {
