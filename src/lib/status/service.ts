@@ -11,6 +11,7 @@ import {
   type FluxObject,
   type ObjectHealth,
   assessAll,
+  assessObject,
   countObjects,
   keyOf,
   objectKey,
@@ -210,6 +211,11 @@ function streamsFor(session: FluxSession, options: StatusOptions): Stream[] {
     }
   }
   return streams
+}
+
+/** The API path of one namespaced object of a discovered kind. */
+function objectPath(k: ResolvedKind, namespace: string, name: string): string {
+  return `/apis/${k.group}/${k.version}/namespaces/${encodeURIComponent(namespace)}/${k.plural}/${encodeURIComponent(name)}`
 }
 
 interface ListResponse<T> {
@@ -547,9 +553,8 @@ export async function requestReconciliation(
     for (const target of targets) {
       const k = byKind.get(target.kind)
       if (!k) continue
-      const path = `/apis/${k.group}/${k.version}/namespaces/${encodeURIComponent(target.namespace)}/${k.plural}/${encodeURIComponent(target.name)}`
       await session.client.mergePatch(
-        path,
+        objectPath(k, target.namespace, target.name),
         {metadata: {annotations: {[RECONCILE_ANNOTATION]: at}}},
         {signal: options.signal},
       )
@@ -581,7 +586,6 @@ export interface FluxSystemSync {
 
 /** Reads the flux-system GitRepository and Kustomization (two GETs at the discovered versions). */
 export async function readFluxSystem(options: StatusOptions): Promise<FluxSystemSync> {
-  const {assessObject} = await import('./health.ts')
   const ns = options.fluxNamespace ?? FLUX_NAMESPACE
   let session: FluxSession
   try {
@@ -595,10 +599,7 @@ export async function readFluxSystem(options: StatusOptions): Promise<FluxSystem
       const k = session.kinds.find((x) => x.kind === kind)
       if (!k) return undefined
       try {
-        const obj = await session.client.get<FluxObject>(
-          `/apis/${k.group}/${k.version}/namespaces/${encodeURIComponent(ns)}/${k.plural}/flux-system`,
-          {signal: options.signal},
-        )
+        const obj = await session.client.get<FluxObject>(objectPath(k, ns, 'flux-system'), {signal: options.signal})
         return {obj, ready: assessObject(obj, {hasStatus: k.hasStatus}).health === 'ready'}
       } catch (error) {
         if ((error as {statusCode?: number}).statusCode === 404) return undefined
