@@ -1,7 +1,6 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../lib/base-command.ts'
-import {UsageError} from '../lib/errors.ts'
 import type {ReconcileTarget} from '../lib/status/plan.ts'
 import {terminalWidth} from '../lib/ui/table.ts'
 import type {StatusOptions, StatusResult} from '../lib/status/service.ts'
@@ -54,22 +53,11 @@ export default class Status extends BaseCommand<typeof Status> {
   }
 
   async run(): Promise<StatusCommandResult> {
-    const {parseDuration, formatDuration} = await import('../lib/status/plan.ts')
-    const {parseKindFilter, UnknownKindError} = await import('../lib/status/kinds.ts')
-    const timeoutMs = parseDuration(this.flags.timeout)
-    if (timeoutMs === undefined || timeoutMs <= 0) {
-      throw new UsageError(`--timeout "${this.flags.timeout}" is not a duration.`, {
-        code: 'BAD_DURATION',
-        hint: 'Use a Go-style duration such as 90s, 5m or 1h30m.',
-      })
-    }
-    let kinds: string[] | undefined
-    try {
-      kinds = parseKindFilter(this.flags.kind)
-    } catch (error) {
-      if (!(error instanceof UnknownKindError)) throw error
-      throw new UsageError(error.message, {code: 'UNKNOWN_KIND', hint: `Known kinds: ${error.known.join(', ')}.`})
-    }
+    // All input is validated before the cluster is read (exit 2).
+    const {parseTimeout, formatDuration} = await import('../lib/status/plan.ts')
+    const {parseKindFilter} = await import('../lib/status/kinds.ts')
+    const timeoutMs = parseTimeout(this.flags.timeout)
+    const kinds = parseKindFilter(this.flags.kind)
     const env = this.optionalEnvironment()
     const options: StatusOptions = {
       kubeconfig: this.flags.kubeconfig,
