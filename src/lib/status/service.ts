@@ -24,6 +24,7 @@ import {type ReconcilePlan, type ReconcileTarget, planReconcile} from './plan.ts
 import {
   type ControllerStatus,
   type WorkloadObject,
+  WORKLOAD_GROUPS,
   WORKLOAD_KINDS,
   controllerStatus,
   rolloutState,
@@ -206,8 +207,7 @@ function streamsFor(session: FluxSession, options: StatusOptions): Stream[] {
   })
   if (options.deep) {
     for (const kind of WORKLOAD_KINDS) {
-      const group = kind === 'Job' ? 'batch' : 'apps'
-      streams.push({id: kind, path: `/apis/${group}/v1/${kind.toLowerCase()}s`})
+      streams.push({id: kind, path: `/apis/${WORKLOAD_GROUPS[kind]}/v1/${kind.toLowerCase()}s`})
     }
   }
   return streams

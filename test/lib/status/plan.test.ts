@@ -150,6 +150,16 @@ describe('status: durations, kinds, reconcile plan, workloads', () => {
           {id: 'monitoring_prom_apps_StatefulSet'},
         ]).map((r) => r.kind),
       ).to.deep.equal(['Job', 'StatefulSet'])
+      // Each workload kind in its own group only.
+      expect(
+        workloadsInInventory([
+          {id: 'a_web_apps_Deployment'},
+          {id: 'a_old_extensions_Deployment'},
+          {id: 'a_agent_apps_DaemonSet'},
+          {id: 'a_job_apps_Job'},
+          {id: 'a_cm__ConfigMap'},
+        ]).map((r) => r.name),
+      ).to.deep.equal(['web', 'agent'])
     })
     const table: Array<[string, string, object, string]> = [
       [
