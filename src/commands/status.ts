@@ -1,7 +1,9 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../lib/base-command.ts'
-import type {ReconcileTarget} from '../lib/status/plan.ts'
+import {parseKindFilter} from '../lib/status/kinds.ts'
+import {type ReconcileTarget, formatDuration, parseTimeout} from '../lib/status/plan.ts'
+import {progressLine, renderPlan, renderStatus} from '../lib/status/render.ts'
 import {terminalWidth} from '../lib/ui/table.ts'
 import type {StatusOptions, StatusResult} from '../lib/status/service.ts'
 
@@ -54,8 +56,6 @@ export default class Status extends BaseCommand<typeof Status> {
 
   async run(): Promise<StatusCommandResult> {
     // All input is validated before the cluster is read (exit 2).
-    const {parseTimeout, formatDuration} = await import('../lib/status/plan.ts')
-    const {parseKindFilter} = await import('../lib/status/kinds.ts')
     const timeoutMs = parseTimeout(this.flags.timeout)
     const kinds = parseKindFilter(this.flags.kind)
     const env = this.optionalEnvironment()
@@ -84,7 +84,6 @@ export default class Status extends BaseCommand<typeof Status> {
     let reconcile: StatusCommandResult['reconcile']
     let requested: {at: string; keys: string[]} | undefined
     if (this.flags.reconcile) {
-      const {renderPlan} = await import('../lib/status/render.ts')
       const {plan, status} = await service.planReconciliation(options)
       reconcile = {requestedAt: null, patched: [], refused: plan.refused}
       this.note(status.summary)
@@ -110,7 +109,6 @@ export default class Status extends BaseCommand<typeof Status> {
 
     if (this.flags.wait || this.flags.reconcile) {
       const started = Date.now()
-      const {progressLine} = await import('../lib/status/render.ts')
       let lastLine = ''
       const tty = Boolean(process.stderr.isTTY)
       let latest: StatusResult | undefined
@@ -149,8 +147,7 @@ export default class Status extends BaseCommand<typeof Status> {
     return this.finish(await service.getFluxStatus(options))
   }
 
-  private async finish(result: StatusCommandResult): Promise<StatusCommandResult> {
-    const {renderStatus} = await import('../lib/status/render.ts')
+  private finish(result: StatusCommandResult): StatusCommandResult {
     if (result.verdict !== 'healthy') this.setExitCode(3)
     this.print(
       renderStatus(result, {
@@ -166,18 +163,16 @@ export default class Status extends BaseCommand<typeof Status> {
   /** --watch: redraw on a terminal, a line per change otherwise. */
   private live(result: StatusResult): void {
     if (this.jsonEnabled()) return
-    void import('../lib/status/render.ts').then(({renderStatus}) => {
-      if (process.stdout.isTTY) {
-        const view = renderStatus(result, {
-          all: this.flags.all,
-          ignoreSuspended: this.flags['ignore-suspended'],
-          width: terminalWidth(),
-        })
-        process.stdout.write(`\x1b[H\x1b[2J${view}\n\n(watching; Ctrl-C to stop)\n`)
-      } else if (result.summary !== this.lastLive) {
-        this.print(`${new Date().toISOString()} ${result.summary}`)
-      }
-      this.lastLive = result.summary
-    })
+    if (process.stdout.isTTY) {
+      const view = renderStatus(result, {
+        all: this.flags.all,
+        ignoreSuspended: this.flags['ignore-suspended'],
+        width: terminalWidth(),
+      })
+      process.stdout.write(`\x1b[H\x1b[2J${view}\n\n(watching; Ctrl-C to stop)\n`)
+    } else if (result.summary !== this.lastLive) {
+      this.print(`${new Date().toISOString()} ${result.summary}`)
+    }
+    this.lastLive = result.summary
   }
 }
