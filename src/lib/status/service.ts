@@ -249,9 +249,7 @@ class Snapshot {
   apply(id: string, event: WatchEvent<FluxObject | WorkloadObject>, kind?: string): boolean {
     const obj = event.object
     if (!obj?.metadata) return false
-    if (obj.metadata && (obj as {metadata: {resourceVersion?: string}}).metadata.resourceVersion) {
-      this.versions.set(id, (obj as {metadata: {resourceVersion?: string}}).metadata.resourceVersion ?? '')
-    }
+    if (obj.metadata.resourceVersion) this.versions.set(id, obj.metadata.resourceVersion)
     if (event.type === 'BOOKMARK') return false
     const map = this.items.get(id) ?? new Map()
     this.items.set(id, map)

@@ -7,7 +7,13 @@ import type {Health} from './health.ts'
 export interface WorkloadObject {
   apiVersion?: string
   kind?: string
-  metadata: {name: string; namespace?: string; generation?: number; labels?: Record<string, string>}
+  metadata: {
+    name: string
+    namespace?: string
+    generation?: number
+    labels?: Record<string, string>
+    resourceVersion?: string
+  }
   spec?: {
     replicas?: number
     template?: {spec?: {containers?: Array<{name?: string; image?: string}>}}
