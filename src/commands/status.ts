@@ -1,8 +1,10 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../lib/base-command.ts'
-import {UsageError} from '../lib/errors.ts'
-import type {ReconcileTarget} from '../lib/status/plan.ts'
+import {parseKindFilter} from '../lib/status/kinds.ts'
+import {type ReconcileTarget, formatDuration, parseTimeout} from '../lib/status/plan.ts'
+import {progressLine, renderPlan, renderStatus} from '../lib/status/render.ts'
+import {terminalWidth} from '../lib/ui/table.ts'
 import type {StatusOptions, StatusResult} from '../lib/status/service.ts'
 
 export interface StatusCommandResult extends StatusResult {
@@ -53,22 +55,9 @@ export default class Status extends BaseCommand<typeof Status> {
   }
 
   async run(): Promise<StatusCommandResult> {
-    const {parseDuration, formatDuration} = await import('../lib/status/plan.ts')
-    const {parseKindFilter, UnknownKindError} = await import('../lib/status/kinds.ts')
-    const timeoutMs = parseDuration(this.flags.timeout)
-    if (timeoutMs === undefined || timeoutMs <= 0) {
-      throw new UsageError(`--timeout "${this.flags.timeout}" is not a duration.`, {
-        code: 'BAD_DURATION',
-        hint: 'Use a Go-style duration such as 90s, 5m or 1h30m.',
-      })
-    }
-    let kinds: string[] | undefined
-    try {
-      kinds = parseKindFilter(this.flags.kind)
-    } catch (error) {
-      if (!(error instanceof UnknownKindError)) throw error
-      throw new UsageError(error.message, {code: 'UNKNOWN_KIND', hint: `Known kinds: ${error.known.join(', ')}.`})
-    }
+    // All input is validated before the cluster is read (exit 2).
+    const timeoutMs = parseTimeout(this.flags.timeout)
+    const kinds = parseKindFilter(this.flags.kind)
     const env = this.optionalEnvironment()
     const options: StatusOptions = {
       kubeconfig: this.flags.kubeconfig,
@@ -95,11 +84,10 @@ export default class Status extends BaseCommand<typeof Status> {
     let reconcile: StatusCommandResult['reconcile']
     let requested: {at: string; keys: string[]} | undefined
     if (this.flags.reconcile) {
-      const {renderPlan} = await import('../lib/status/render.ts')
       const {plan, status} = await service.planReconciliation(options)
       reconcile = {requestedAt: null, patched: [], refused: plan.refused}
       this.note(status.summary)
-      const planText = renderPlan(plan, this.width(process.stderr))
+      const planText = renderPlan(plan, terminalWidth(process.stderr))
       if (planText) this.note(planText)
       if (plan.targets.length === 0) {
         this.note('Nothing to reconcile: no failed or stale Kustomization or HelmRelease.')
@@ -121,13 +109,12 @@ export default class Status extends BaseCommand<typeof Status> {
 
     if (this.flags.wait || this.flags.reconcile) {
       const started = Date.now()
-      const {progressLine} = await import('../lib/status/render.ts')
       let lastLine = ''
       const tty = Boolean(process.stderr.isTTY)
       let latest: StatusResult | undefined
       const draw = () => {
         if (!latest) return
-        const line = progressLine(latest, Date.now() - started, tty ? this.width(process.stderr) - 1 : undefined)
+        const line = progressLine(latest, Date.now() - started, tty ? terminalWidth(process.stderr) - 1 : undefined)
         if (tty) process.stderr.write(`\r\x1b[2K${line}`)
         else if (latest.summary !== lastLine) this.note(line)
         lastLine = latest.summary
@@ -160,18 +147,13 @@ export default class Status extends BaseCommand<typeof Status> {
     return this.finish(await service.getFluxStatus(options))
   }
 
-  private width(stream: NodeJS.WriteStream = process.stdout): number {
-    return stream.isTTY ? stream.columns || 120 : Number.POSITIVE_INFINITY
-  }
-
-  private async finish(result: StatusCommandResult): Promise<StatusCommandResult> {
-    const {renderStatus} = await import('../lib/status/render.ts')
+  private finish(result: StatusCommandResult): StatusCommandResult {
     if (result.verdict !== 'healthy') this.setExitCode(3)
     this.print(
       renderStatus(result, {
         all: this.flags.all,
         ignoreSuspended: this.flags['ignore-suspended'],
-        width: this.width(),
+        width: terminalWidth(),
       }),
     )
     return result
@@ -181,18 +163,16 @@ export default class Status extends BaseCommand<typeof Status> {
   /** --watch: redraw on a terminal, a line per change otherwise. */
   private live(result: StatusResult): void {
     if (this.jsonEnabled()) return
-    void import('../lib/status/render.ts').then(({renderStatus}) => {
-      if (process.stdout.isTTY) {
-        const view = renderStatus(result, {
-          all: this.flags.all,
-          ignoreSuspended: this.flags['ignore-suspended'],
-          width: this.width(),
-        })
-        process.stdout.write(`\x1b[H\x1b[2J${view}\n\n(watching; Ctrl-C to stop)\n`)
-      } else if (result.summary !== this.lastLive) {
-        this.print(`${new Date().toISOString()} ${result.summary}`)
-      }
-      this.lastLive = result.summary
-    })
+    if (process.stdout.isTTY) {
+      const view = renderStatus(result, {
+        all: this.flags.all,
+        ignoreSuspended: this.flags['ignore-suspended'],
+        width: terminalWidth(),
+      })
+      process.stdout.write(`\x1b[H\x1b[2J${view}\n\n(watching; Ctrl-C to stop)\n`)
+    } else if (result.summary !== this.lastLive) {
+      this.print(`${new Date().toISOString()} ${result.summary}`)
+    }
+    this.lastLive = result.summary
   }
 }

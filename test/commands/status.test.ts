@@ -365,11 +365,18 @@ describe('piksel status (against the loopback Kubernetes API stand-in)', functio
       expect(standin.listCalls('kustomizations')).to.have.length(1)
     })
 
-    it('--reconcile without --yes and no terminal: exit 2, nothing patched', async () => {
+    it('--reconcile without --yes and no terminal: exit 2 after listing the plan, nothing patched', async () => {
       const r = await run(['--reconcile'])
       expect(r.exitCode).to.equal(2)
       expect(r.stderr).to.contain('--yes')
       expect(standin.patches()).to.have.length(0)
+      // The summary comes before the confirmation it could not ask for.
+      const plan = r.stderr.indexOf('Will request reconciliation')
+      expect(plan, r.stderr).to.be.at.least(0)
+      expect(plan).to.be.lessThan(r.stderr.indexOf('Confirmation required: Request reconciliation of 6 object(s)'))
+      expect(r.stderr).to.match(/1\s+GitRepository\/flux-system\/flux-system/)
+      expect(r.stderr).to.match(/6\s+HelmRelease\/jupyterhub\/jupyterhub/)
+      expect(r.stderr).to.contain('refused: Kustomization/flux-system/monitoring is suspended')
     })
   })
 

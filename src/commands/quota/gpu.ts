@@ -4,11 +4,6 @@ import {BaseCommand} from '../../lib/base-command.ts'
 import {
   FAMILY_IDS,
   MARKETS,
-  type PlannedRequest,
-  type QuotaRow,
-  describeRequest,
-  familyById,
-  formatNumber,
   parseFamilies,
   parseMarkets,
   parseMin,
@@ -18,7 +13,7 @@ import {
   summarise,
 } from '../../lib/quota/gpu.ts'
 import type {GpuQuotaReport} from '../../lib/quota/service.ts'
-import {renderTable} from '../../lib/ui/table.ts'
+import {describeOutcome, renderPlan, renderReport} from '../../lib/quota/render.ts'
 
 export default class QuotaGpu extends BaseCommand<typeof QuotaGpu> {
   static override summary = 'Check the EC2 GPU vCPU quotas Karpenter needs, and request the missing ones.'
@@ -68,7 +63,7 @@ Also warns when the service-linked role AWSServiceRoleForEC2Spot is missing (Kar
     for (const warning of report.warnings) this.note(`Warning: ${warning}`)
 
     if (!this.flags.request) {
-      this.render(report)
+      this.print(renderReport(report))
       if (this.flags['dry-run']) this.note('--dry-run: nothing is written without --request.')
       this.setExitCode(summarise(report.quotas).met ? 0 : 3)
       return report
@@ -76,7 +71,7 @@ Also warns when the service-linked role AWSServiceRoleForEC2Spot is missing (Kar
 
     const plan = planRequests(report.quotas)
     if (plan.length === 0) {
-      this.render(report)
+      this.print(renderReport(report))
       // planRequests takes every `below` quota, so nothing to file means none is below.
       this.print('\nNothing to file: every quota meets its target or has an open request.')
       this.setExitCode(0)
@@ -87,10 +82,10 @@ Also warns when the service-linked role AWSServiceRoleForEC2Spot is missing (Kar
       const {assertAccount} = await import('../../lib/aws/identity.ts')
       assertAccount(env, {account: report.account, arn: '', userId: ''}, session)
     }
-    this.note(this.describePlan(plan, report))
+    this.note(renderPlan(plan, report))
     if (this.flags['dry-run']) {
       report = await requestGpuQuotaIncreases({session, report, env, dryRun: true})
-      this.render(report)
+      this.print(renderReport(report))
       this.note('--dry-run: nothing was filed.')
       this.setExitCode(3)
       return report
@@ -98,76 +93,19 @@ Also warns when the service-linked role AWSServiceRoleForEC2Spot is missing (Kar
     const s = plan.length === 1 ? '' : 's'
     const ok = await this.prompter.confirm(`File ${plan.length} quota increase request${s}?`, {yes: this.flags.yes})
     if (!ok) {
-      this.render(report)
+      this.print(renderReport(report))
       this.print('\nNothing filed.')
       this.setExitCode(3)
       return report
     }
     report = await requestGpuQuotaIncreases({session, report, env})
-    this.render(report)
-    this.renderOutcomes(report.quotas)
-    const summary = summarise(report.quotas)
-    this.setExitCode(summary.failed > 0 ? 1 : 0)
-    return report
-  }
-
-  private describePlan(plan: PlannedRequest[], report: GpuQuotaReport): string {
-    const lines = plan.map(
-      (p) =>
-        `  ${p.code}  ${p.name} (${familyById(p.family).label}, ${p.market}): ${formatNumber(p.current)} -> ${formatNumber(p.desired)} vCPUs`,
-    )
-    const s = plan.length === 1 ? '' : 's'
-    return [
-      `Will file ${plan.length} quota increase request${s} in account ${report.account}, region ${report.region} (each opens an AWS support case; approval can take hours to days):`,
-      ...lines,
-    ].join('\n')
-  }
-
-  private render(report: GpuQuotaReport): void {
-    const now = new Date()
-    this.print(
-      renderTable(
-        ['FAMILY', 'MARKET', 'CODE', 'VALUE', 'TARGET', 'STATUS', 'OPEN REQUEST', 'LAST DECIDED', 'NAME'],
-        report.quotas.map((q) => [
-          familyById(q.family).label,
-          q.market,
-          q.code,
-          `${formatNumber(q.value)}${q.valueSource === 'default' ? ' (default)' : ''}`,
-          formatNumber(q.target),
-          q.status,
-          describeRequest(q.request, now),
-          describeRequest(q.lastDecided, now),
-          q.name,
-        ]),
-      ),
-    )
-    const summary = summarise(report.quotas)
-    this.print(
-      `\naccount ${report.account}, ${report.region}: ${summary.ok} ok, ${summary.pending} pending, ${summary.below} below target; Spot service-linked role ${report.spotRole}`,
-    )
-  }
-
-  private renderOutcomes(rows: QuotaRow[]): void {
-    for (const row of rows) {
-      if (!row.action) continue
-      const what = `${row.code} (${row.name})`
-      switch (row.action) {
-        case 'filed':
-          this.print(`filed: ${what}: request ${row.request?.id ?? '?'} for ${formatNumber(row.target)} vCPUs`)
-          break
-        case 'already-open':
-          this.print(`pending: ${what}: a request was already open; none filed`)
-          break
-        case 'already-met':
-          this.print(`already met: ${what}: AWS reports the quota already at or above ${formatNumber(row.target)}`)
-          break
-        case 'failed':
-          this.note(`failed: ${what}: ${row.error?.message ?? 'unknown error'}`)
-          if (row.error?.hint) this.note(`  Hint: ${row.error.hint}`)
-          break
-        default:
-          break
-      }
+    this.print(renderReport(report))
+    for (const row of report.quotas) {
+      const outcome = describeOutcome(row)
+      if (outcome?.failed) this.note(outcome.text)
+      else if (outcome) this.print(outcome.text)
     }
+    this.setExitCode(summarise(report.quotas).failed > 0 ? 1 : 0)
+    return report
   }
 }

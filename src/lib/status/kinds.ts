@@ -2,6 +2,7 @@
  * The Flux kinds piksel reads, the API groups they live in, and how a kind's
  * version is chosen from discovery. Pure: no I/O.
  */
+import {UsageError} from '../errors.ts'
 
 export interface FluxKindSpec {
   kind: string
@@ -163,7 +164,7 @@ export function resolveKinds(groups: GroupDiscovery[], specs: FluxKindSpec[] = F
   return resolved
 }
 
-/** `--kind` values: kind names, plurals or flux short names, case-insensitive, comma or repeated. */
+/** `--kind` values: kind names, plurals or flux short names, case-insensitive, comma or repeated (exit 2 otherwise). */
 export function parseKindFilter(
   values: string[] | undefined,
   specs: FluxKindSpec[] = FLUX_KINDS,
@@ -188,16 +189,11 @@ export function parseKindFilter(
     if (spec) wanted.add(spec.kind)
     else unknown.push(raw.trim())
   }
-  if (unknown.length > 0) throw new UnknownKindError(unknown, specs)
-  return [...wanted]
-}
-
-export class UnknownKindError extends Error {
-  readonly unknown: string[]
-  readonly known: string[]
-  constructor(unknown: string[], specs: FluxKindSpec[]) {
-    super(`Unknown kind ${unknown.map((u) => `"${u}"`).join(', ')}.`)
-    this.unknown = unknown
-    this.known = specs.map((s) => s.kind)
+  if (unknown.length > 0) {
+    throw new UsageError(`Unknown kind ${unknown.map((u) => `"${u}"`).join(', ')}.`, {
+      code: 'UNKNOWN_KIND',
+      hint: `Known kinds: ${specs.map((s) => s.kind).join(', ')}.`,
+    })
   }
+  return [...wanted]
 }

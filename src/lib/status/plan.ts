@@ -2,6 +2,7 @@
  * Pure planning for `status`: --timeout durations and the --reconcile plan
  * (which objects to annotate, sources first). No I/O.
  */
+import {UsageError} from '../errors.ts'
 import {type FluxObject, type ObjectHealth, keyOf, objectKey, sourcesOf} from './health.ts'
 
 /** `5m`, `90s`, `1h30m`, `1500ms`, or a bare number of seconds -> milliseconds; undefined when malformed. */
@@ -19,6 +20,18 @@ export function parseDuration(text: string): number | undefined {
   }
   if (matched !== value.length || matched === 0) return undefined
   return Math.round(total)
+}
+
+/** `--timeout`: a positive duration in milliseconds (exit 2 otherwise). */
+export function parseTimeout(text: string): number {
+  const ms = parseDuration(text)
+  if (ms === undefined || ms <= 0) {
+    throw new UsageError(`--timeout "${text}" is not a duration.`, {
+      code: 'BAD_DURATION',
+      hint: 'Use a Go-style duration such as 90s, 5m or 1h30m.',
+    })
+  }
+  return ms
 }
 
 export function formatDuration(ms: number): string {

@@ -11,6 +11,7 @@ import {
   type FluxObject,
   type ObjectHealth,
   assessAll,
+  assessObject,
   countObjects,
   keyOf,
   objectKey,
@@ -23,6 +24,7 @@ import {type ReconcilePlan, type ReconcileTarget, planReconcile} from './plan.ts
 import {
   type ControllerStatus,
   type WorkloadObject,
+  WORKLOAD_GROUPS,
   WORKLOAD_KINDS,
   controllerStatus,
   rolloutState,
@@ -205,11 +207,15 @@ function streamsFor(session: FluxSession, options: StatusOptions): Stream[] {
   })
   if (options.deep) {
     for (const kind of WORKLOAD_KINDS) {
-      const group = kind === 'Job' ? 'batch' : 'apps'
-      streams.push({id: kind, path: `/apis/${group}/v1/${kind.toLowerCase()}s`})
+      streams.push({id: kind, path: `/apis/${WORKLOAD_GROUPS[kind]}/v1/${kind.toLowerCase()}s`})
     }
   }
   return streams
+}
+
+/** The API path of one namespaced object of a discovered kind. */
+function objectPath(k: ResolvedKind, namespace: string, name: string): string {
+  return `/apis/${k.group}/${k.version}/namespaces/${encodeURIComponent(namespace)}/${k.plural}/${encodeURIComponent(name)}`
 }
 
 interface ListResponse<T> {
@@ -243,9 +249,7 @@ class Snapshot {
   apply(id: string, event: WatchEvent<FluxObject | WorkloadObject>, kind?: string): boolean {
     const obj = event.object
     if (!obj?.metadata) return false
-    if (obj.metadata && (obj as {metadata: {resourceVersion?: string}}).metadata.resourceVersion) {
-      this.versions.set(id, (obj as {metadata: {resourceVersion?: string}}).metadata.resourceVersion ?? '')
-    }
+    if (obj.metadata.resourceVersion) this.versions.set(id, obj.metadata.resourceVersion)
     if (event.type === 'BOOKMARK') return false
     const map = this.items.get(id) ?? new Map()
     this.items.set(id, map)
@@ -547,9 +551,8 @@ export async function requestReconciliation(
     for (const target of targets) {
       const k = byKind.get(target.kind)
       if (!k) continue
-      const path = `/apis/${k.group}/${k.version}/namespaces/${encodeURIComponent(target.namespace)}/${k.plural}/${encodeURIComponent(target.name)}`
       await session.client.mergePatch(
-        path,
+        objectPath(k, target.namespace, target.name),
         {metadata: {annotations: {[RECONCILE_ANNOTATION]: at}}},
         {signal: options.signal},
       )
@@ -581,7 +584,6 @@ export interface FluxSystemSync {
 
 /** Reads the flux-system GitRepository and Kustomization (two GETs at the discovered versions). */
 export async function readFluxSystem(options: StatusOptions): Promise<FluxSystemSync> {
-  const {assessObject} = await import('./health.ts')
   const ns = options.fluxNamespace ?? FLUX_NAMESPACE
   let session: FluxSession
   try {
@@ -595,10 +597,7 @@ export async function readFluxSystem(options: StatusOptions): Promise<FluxSystem
       const k = session.kinds.find((x) => x.kind === kind)
       if (!k) return undefined
       try {
-        const obj = await session.client.get<FluxObject>(
-          `/apis/${k.group}/${k.version}/namespaces/${encodeURIComponent(ns)}/${k.plural}/flux-system`,
-          {signal: options.signal},
-        )
+        const obj = await session.client.get<FluxObject>(objectPath(k, ns, 'flux-system'), {signal: options.signal})
         return {obj, ready: assessObject(obj, {hasStatus: k.hasStatus}).health === 'ready'}
       } catch (error) {
         if ((error as {statusCode?: number}).statusCode === 404) return undefined

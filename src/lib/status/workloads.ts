@@ -7,7 +7,13 @@ import type {Health} from './health.ts'
 export interface WorkloadObject {
   apiVersion?: string
   kind?: string
-  metadata: {name: string; namespace?: string; generation?: number; labels?: Record<string, string>}
+  metadata: {
+    name: string
+    namespace?: string
+    generation?: number
+    labels?: Record<string, string>
+    resourceVersion?: string
+  }
   spec?: {
     replicas?: number
     template?: {spec?: {containers?: Array<{name?: string; image?: string}>}}
@@ -33,6 +39,13 @@ export interface WorkloadObject {
 
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'] as const
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number]
+/** The API group of each workload kind (all served at v1). */
+export const WORKLOAD_GROUPS: Record<WorkloadKind, string> = {
+  Deployment: 'apps',
+  StatefulSet: 'apps',
+  DaemonSet: 'apps',
+  Job: 'batch',
+}
 
 export interface InventoryRef {
   namespace: string
@@ -59,10 +72,7 @@ export function workloadsInInventory(entries: Array<{id: string}> | undefined): 
   for (const entry of entries ?? []) {
     const ref = parseInventoryId(entry.id)
     if (!ref) continue
-    const workload =
-      (ref.group === 'apps' && ['Deployment', 'StatefulSet', 'DaemonSet'].includes(ref.kind)) ||
-      (ref.group === 'batch' && ref.kind === 'Job')
-    if (workload) refs.push(ref)
+    if (WORKLOAD_GROUPS[ref.kind as WorkloadKind] === ref.group) refs.push(ref)
   }
   return refs
 }

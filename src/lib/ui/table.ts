@@ -1,9 +1,10 @@
+/** The width to fit output to: the terminal's columns, no limit when not a terminal. */
+export function terminalWidth(stream: NodeJS.WriteStream = process.stdout): number {
+  return stream.isTTY ? stream.columns || 120 : Number.POSITIVE_INFINITY
+}
+
 /** A plain aligned table: no colours, no box drawing, readable in CI logs. */
-export function renderTable(
-  headers: string[],
-  rows: string[][],
-  maxWidth = process.stdout.isTTY ? process.stdout.columns || 120 : Number.POSITIVE_INFINITY,
-): string {
+export function renderTable(headers: string[], rows: string[][], maxWidth = terminalWidth()): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
   const fixed = widths.slice(0, -1).reduce((sum, w) => sum + w + 2, 0)
   const lastIndex = widths.length - 1

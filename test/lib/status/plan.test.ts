@@ -1,14 +1,9 @@
 import {expect} from 'chai'
 
+import {UsageError} from '../../../src/lib/errors.ts'
 import {type FluxObject, assessAll} from '../../../src/lib/status/health.ts'
-import {
-  FLUX_KINDS,
-  type GroupDiscovery,
-  UnknownKindError,
-  parseKindFilter,
-  resolveKinds,
-} from '../../../src/lib/status/kinds.ts'
-import {formatDuration, parseDuration, planReconcile} from '../../../src/lib/status/plan.ts'
+import {FLUX_KINDS, type GroupDiscovery, parseKindFilter, resolveKinds} from '../../../src/lib/status/kinds.ts'
+import {formatDuration, parseDuration, parseTimeout, planReconcile} from '../../../src/lib/status/plan.ts'
 import {
   controllerStatus,
   parseInventoryId,
@@ -33,6 +28,11 @@ describe('status: durations, kinds, reconcile plan, workloads', () => {
       ['-1s', undefined],
     ]
     for (const [text, ms] of table) it(`"${text}" -> ${ms}`, () => expect(parseDuration(text)).to.equal(ms))
+    it('--timeout takes a positive duration, else exit 2', () => {
+      expect(parseTimeout('5m')).to.equal(300_000)
+      for (const text of ['soon', '0s', '0', ''])
+        expect(() => parseTimeout(text), text).to.throw(UsageError, `--timeout "${text}" is not a duration`)
+    })
     it('formats back', () => {
       expect(formatDuration(300_000)).to.equal('5m')
       expect(formatDuration(90_000)).to.equal('1m30s')
@@ -88,7 +88,14 @@ describe('status: durations, kinds, reconcile plan, workloads', () => {
       expect(parseKindFilter(undefined)).to.equal(undefined)
     })
     it('refuses unknown kinds naming them', () => {
-      expect(() => parseKindFilter(['ks,pods'])).to.throw(UnknownKindError, '"pods"')
+      expect(() => parseKindFilter(['ks,pods'])).to.throw(UsageError, '"pods"')
+      expect(() => parseKindFilter(['pods']))
+        .to.throw(UsageError)
+        .with.property('code', 'UNKNOWN_KIND')
+      expect(() => parseKindFilter(['pods']))
+        .to.throw(UsageError)
+        .with.property('hint')
+        .that.includes('Kustomization, HelmRelease')
       expect(FLUX_KINDS.length).to.equal(13)
     })
   })
@@ -143,6 +150,16 @@ describe('status: durations, kinds, reconcile plan, workloads', () => {
           {id: 'monitoring_prom_apps_StatefulSet'},
         ]).map((r) => r.kind),
       ).to.deep.equal(['Job', 'StatefulSet'])
+      // Each workload kind in its own group only.
+      expect(
+        workloadsInInventory([
+          {id: 'a_web_apps_Deployment'},
+          {id: 'a_old_extensions_Deployment'},
+          {id: 'a_agent_apps_DaemonSet'},
+          {id: 'a_job_apps_Job'},
+          {id: 'a_cm__ConfigMap'},
+        ]).map((r) => r.name),
+      ).to.deep.equal(['web', 'agent'])
     })
     const table: Array<[string, string, object, string]> = [
       [

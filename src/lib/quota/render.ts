@@ -1,0 +1,66 @@
+/**
+ * The human view of `piksel quota gpu`: the table and its summary line, the
+ * list shown before the confirmation, and what --request did per quota.
+ * Pure: strings in, strings out.
+ */
+import {renderTable} from '../ui/table.ts'
+import {type PlannedRequest, type QuotaRow, describeRequest, familyById, formatNumber, summarise} from './gpu.ts'
+import type {GpuQuotaReport} from './service.ts'
+
+/** The table, then `account …, region: 1 ok, 1 pending, 2 below target; Spot service-linked role …`. */
+export function renderReport(report: GpuQuotaReport, now: Date = new Date(), width?: number): string {
+  const table = renderTable(
+    ['FAMILY', 'MARKET', 'CODE', 'VALUE', 'TARGET', 'STATUS', 'OPEN REQUEST', 'LAST DECIDED', 'NAME'],
+    report.quotas.map((q) => [
+      familyById(q.family).label,
+      q.market,
+      q.code,
+      `${formatNumber(q.value)}${q.valueSource === 'default' ? ' (default)' : ''}`,
+      formatNumber(q.target),
+      q.status,
+      describeRequest(q.request, now),
+      describeRequest(q.lastDecided, now),
+      q.name,
+    ]),
+    width,
+  )
+  const summary = summarise(report.quotas)
+  return `${table}\n\naccount ${report.account}, ${report.region}: ${summary.ok} ok, ${summary.pending} pending, ${summary.below} below target; Spot service-linked role ${report.spotRole}`
+}
+
+/** What --request will file, listed before the confirmation. */
+export function renderPlan(plan: readonly PlannedRequest[], where: {account: string; region: string}): string {
+  const s = plan.length === 1 ? '' : 's'
+  return [
+    `Will file ${plan.length} quota increase request${s} in account ${where.account}, region ${where.region} (each opens an AWS support case; approval can take hours to days):`,
+    ...plan.map(
+      (p) =>
+        `  ${p.code}  ${p.name} (${familyById(p.family).label}, ${p.market}): ${formatNumber(p.current)} -> ${formatNumber(p.desired)} vCPUs`,
+    ),
+  ].join('\n')
+}
+
+/** What --request did for one quota (undefined when it did nothing); a failure carries its hint. */
+export function describeOutcome(row: QuotaRow): {text: string; failed: boolean} | undefined {
+  const what = `${row.code} (${row.name})`
+  switch (row.action) {
+    case 'filed':
+      return {
+        text: `filed: ${what}: request ${row.request?.id ?? '?'} for ${formatNumber(row.target)} vCPUs`,
+        failed: false,
+      }
+    case 'already-open':
+      return {text: `pending: ${what}: a request was already open; none filed`, failed: false}
+    case 'already-met':
+      return {
+        text: `already met: ${what}: AWS reports the quota already at or above ${formatNumber(row.target)}`,
+        failed: false,
+      }
+    case 'failed': {
+      const hint = row.error?.hint ? `\n  Hint: ${row.error.hint}` : ''
+      return {text: `failed: ${what}: ${row.error?.message ?? 'unknown error'}${hint}`, failed: true}
+    }
+    default:
+      return undefined
+  }
+}
