@@ -4,29 +4,20 @@
 //
 // piksel does more per run: sts:GetCallerIdentity (account guard), DescribeSecret
 // and CreateSecret. The AWS CLI makes the one CreateSecret call.
-import {spawn} from 'node:child_process'
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {BIN, compare} from '../lib.mjs'
-import {freePort} from '../../test/support/moto.ts'
+import {launchMoto} from '../../test/support/moto.ts'
 
 const LIMIT = 0.75
 const URL = 'https://hooks.slack.com/services/T0BENCH01/B0BENCH01/abcdefghijklmnopqrstuvwx'
 
 export default async function secret() {
-  const port = await freePort()
-  const endpoint = `http://127.0.0.1:${port}`
-  const moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {stdio: 'ignore'})
+  const moto = await launchMoto()
+  const {endpoint} = moto
   try {
-    for (let i = 0; i < 200; i++) {
-      try {
-        if ((await fetch(`${endpoint}/moto-api/`)).ok) break
-      } catch {
-        await new Promise((r) => setTimeout(r, 100))
-      }
-    }
     const dir = mkdtempSync(join(tmpdir(), 'piksel-bench-secret-'))
     // AWS CLI v1 would try to download a --secret-string that starts with https://
     // (the trap in the README): turn that off, as the team has to.
@@ -98,6 +89,6 @@ export default async function secret() {
     console.log(`  minimum: piksel well under the AWS CLI time (ratio < ${LIMIT}): ${ok ? 'met' : 'NOT MET'}`)
     return ok
   } finally {
-    moto.kill('SIGTERM')
+    await moto.stop()
   }
 }

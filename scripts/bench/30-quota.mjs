@@ -3,11 +3,10 @@
 // get-service-quota` calls, on the same Service Quotas stand-in. piksel does more per
 // run (the request history of each quota, the caller's account, the Spot role), so
 // the ratio is a floor on what it saves.
-import {spawn} from 'node:child_process'
 import {join} from 'node:path'
 
 import {BIN, ROOT, compare, startProcess} from '../lib.mjs'
-import {freePort} from '../../test/support/moto.ts'
+import {launchMoto} from '../../test/support/moto.ts'
 
 const LIMIT = 0.5
 const CODES = [
@@ -23,21 +22,6 @@ const CODES = [
   'L-85EED4F7',
 ]
 
-async function startMoto() {
-  const port = await freePort()
-  const endpoint = `http://127.0.0.1:${port}`
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {stdio: 'ignore'})
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${endpoint}/moto-api/`)).ok) return {child, endpoint}
-    } catch {
-      await new Promise((r) => setTimeout(r, 100))
-    }
-  }
-  child.kill('SIGTERM')
-  throw new Error('moto_server did not start')
-}
-
 export default async function quota() {
   // Every quota at 8: both sides succeed (the aws CLI exits non-zero on NoSuchResourceException).
   const state = {quotas: Object.fromEntries(CODES.map((code) => [code, {applied: 8}]))}
@@ -50,7 +34,7 @@ export default async function quota() {
   )
   let moto
   try {
-    moto = await startMoto()
+    moto = await launchMoto()
     const env = {
       ...process.env,
       AWS_ENDPOINT_URL: moto.endpoint,
@@ -88,6 +72,6 @@ export default async function quota() {
     return ok
   } finally {
     standin.kill('SIGTERM')
-    moto?.child.kill('SIGTERM')
+    await moto?.stop()
   }
 }

@@ -2,28 +2,20 @@
 // --only infrastructure` (startup, the account guard against moto, terraform
 // init + plan + show -json) against the bare terraform commands it wraps, on the
 // same fixture root (terraform_data, local backend), already applied.
-import {spawn, spawnSync} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import {cpSync, mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {BIN, ROOT, compare} from '../lib.mjs'
-import {freePort} from '../../test/support/moto.ts'
+import {launchMoto} from '../../test/support/moto.ts'
 
 const MAX_OVERHEAD_MS = 500
 
 export default async function bootstrapBench() {
-  const port = await freePort()
-  const moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {stdio: 'ignore'})
+  const moto = await launchMoto()
   try {
-    const endpoint = `http://127.0.0.1:${port}`
-    for (let i = 0; i < 200; i++) {
-      try {
-        if ((await fetch(`${endpoint}/moto-api/`)).ok) break
-      } catch {
-        await new Promise((r) => setTimeout(r, 100))
-      }
-    }
+    const {endpoint} = moto
     const work = mkdtempSync(join(tmpdir(), 'piksel-bench-bs-'))
     const root = join(work, 'staging')
     cpSync(join(ROOT, 'test', 'fixtures', 'terraform', 'basic'), root, {recursive: true})
@@ -62,6 +54,6 @@ export default async function bootstrapBench() {
     console.log(`  minimum: piksel adds <= ${MAX_OVERHEAD_MS} ms to the bare terraform run: ${ok ? 'met' : 'NOT MET'}`)
     return ok
   } finally {
-    moto.kill('SIGTERM')
+    await moto.stop()
   }
 }

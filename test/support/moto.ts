@@ -30,10 +30,19 @@ export async function freePort(): Promise<number> {
   })
 }
 
+/** For tests: skips locally (fails under CI) when moto_server is missing. */
 export async function startMoto(ctx: Mocha.Context): Promise<Moto> {
-  const binary = requireTool(ctx, 'moto_server')
+  return launchMoto(requireTool(ctx, 'moto_server'))
+}
+
+/** Starts moto_server on a free loopback port and waits until it answers (tests, demo, benchmarks). */
+export async function launchMoto(binary = 'moto_server'): Promise<Moto> {
   const port = await freePort()
   const child: ChildProcess = spawn(binary, ['-H', '127.0.0.1', '-p', String(port)], {stdio: 'ignore'})
+  let spawnError: Error | undefined
+  child.once('error', (error) => {
+    spawnError = error
+  })
   const endpoint = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 20_000
   for (;;) {
@@ -43,9 +52,9 @@ export async function startMoto(ctx: Mocha.Context): Promise<Moto> {
     } catch {
       // not up yet
     }
-    if (Date.now() > deadline || child.exitCode !== null) {
+    if (spawnError || Date.now() > deadline || child.exitCode !== null) {
       child.kill()
-      throw new Error(`moto_server did not start on ${endpoint}`)
+      throw new Error(`moto_server did not start on ${endpoint}${spawnError ? `: ${spawnError.message}` : ''}`)
     }
     await new Promise((r) => setTimeout(r, 100))
   }
