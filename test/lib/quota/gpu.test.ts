@@ -1,5 +1,7 @@
 import {expect} from 'chai'
 
+import {quotaRow} from '../../support/quota.ts'
+
 import {UsageError} from '../../../src/lib/errors.ts'
 import {
   GPU_FAMILIES,
@@ -32,17 +34,7 @@ const request = (status: string, created: string | null, desiredValue = 8, id = 
   created,
 })
 
-const row = (overrides: Partial<QuotaRow>): QuotaRow => ({
-  family: 'g',
-  market: 'on-demand',
-  code: 'L-DB2E81BA',
-  name: 'Running On-Demand G and VT instances',
-  value: 0,
-  valueSource: 'default',
-  target: 8,
-  status: 'below',
-  ...overrides,
-})
+const row = quotaRow
 
 describe('quota/gpu (pure)', () => {
   describe('the GPU family table (DESIGN.md §4)', () => {

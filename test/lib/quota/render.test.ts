@@ -1,22 +1,14 @@
 import {expect} from 'chai'
 
+import {quotaRow} from '../../support/quota.ts'
+
 import {type QuotaRow, planRequests} from '../../../src/lib/quota/gpu.ts'
 import {describeOutcome, renderPlan, renderReport} from '../../../src/lib/quota/render.ts'
 import type {GpuQuotaReport} from '../../../src/lib/quota/service.ts'
 
 const now = new Date('2026-06-10T12:00:00Z')
 
-const row = (overrides: Partial<QuotaRow>): QuotaRow => ({
-  family: 'g',
-  market: 'on-demand',
-  code: 'L-DB2E81BA',
-  name: 'Running On-Demand G and VT instances',
-  value: 0,
-  valueSource: 'default',
-  target: 8,
-  status: 'below',
-  ...overrides,
-})
+const row = quotaRow
 
 const report: GpuQuotaReport = {
   account: '123456789012',
