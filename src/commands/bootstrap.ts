@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../lib/base-command.ts'
 import type {BootstrapResult} from '../lib/bootstrap/summary.ts'
+import {boundedPrompt} from '../lib/secrets/read.ts'
 
 export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
   static override summary = 'Stand up an environment from the runbook, resumably.'
@@ -53,6 +54,9 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt and reaches
     }),
   }
 
+  /** It hands GITHUB_TOKEN to flux bootstrap (and only to it): see run(). */
+  protected static override keepsGitHubToken = true
+
   async run(): Promise<BootstrapResult> {
     const [{selectSteps, parseTimeout, resumeCommand}, {runBootstrap, chooseRenderer}, {bindPorts}, summary] =
       await Promise.all([
@@ -76,12 +80,15 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt and reaches
       },
     }
     const session = this.awsSession(env)
+    // The account guard, before any step reads or writes (reads included).
+    const identity = await this.guardAccount(env, session)
     const githubToken = process.env.GITHUB_TOKEN || undefined
     this.markSensitive(githubToken)
     // Taken out of our environment: only flux bootstrap is given it, no other child inherits it.
     delete process.env.GITHUB_TOKEN
     const ports = await bindPorts({
       session,
+      identity,
       kubeconfig: flags.kubeconfig,
       project: this.settings.project,
       owner: this.settings.owner,
@@ -93,6 +100,7 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt and reaches
       {
         env,
         session,
+        identity,
         steps,
         infraDir: flags['infra-dir'],
         dryRun: Boolean(flags['dry-run']),
@@ -111,7 +119,8 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt and reaches
       {
         interactive: this.prompter.interactive,
         confirm: (message, output) => this.prompter.confirm(message, {yes: flags.yes, output}),
-        secret: (message, flag, output) => this.prompter.password({message, flag, output}),
+        secret: (message, flag, output) =>
+          boundedPrompt((signal) => this.prompter.password({message, flag, output, signal})),
         sensitive: (value) => this.markSensitive(value),
       },
     )

@@ -59,6 +59,9 @@ export default class Status extends BaseCommand<typeof Status> {
     const timeoutMs = parseTimeout(this.flags.timeout)
     const kinds = parseKindFilter(this.flags.kind)
     const env = this.optionalEnvironment()
+    // The account guard: an environment with a configured account is read only by that
+    // account's caller (its credentials are what reach the EKS cluster).
+    if (env?.account !== undefined) await this.guardAccount(env, this.awsSession(env))
     const options: StatusOptions = {
       kubeconfig: this.flags.kubeconfig,
       context: this.flags.context,

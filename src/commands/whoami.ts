@@ -18,11 +18,10 @@ export default class Whoami extends BaseCommand<typeof Whoami> {
   static override examples = ['<%= config.bin %> whoami', '<%= config.bin %> whoami -e staging --json']
 
   async run(): Promise<WhoamiResult> {
-    const {getCallerIdentity, assertAccount} = await import('../lib/aws/identity.ts')
     const env = this.optionalEnvironment()
     const session = this.awsSession(env)
-    const identity = await getCallerIdentity(session)
-    if (env) assertAccount(env, identity, session)
+    await this.guardAccount(env, session)
+    const identity = await this.callerIdentity(session)
     this.print(`${identity.arn}`)
     this.print(`account ${identity.account}${env ? ` (${env.name})` : ''}, ${describeSession(session)}`)
     return {

@@ -5,9 +5,11 @@
  */
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
+import type {CallerIdentity} from './aws/identity.ts'
 import {type AwsSession, resolveSession} from './aws/session.ts'
 import type {Environment, PikselSettings} from './config/environment.ts'
 import {getEnvironment, knownEnvironments, loadSettings} from './config/load.ts'
+import {assertRegion} from './config/region.ts'
 import {
   ExitCode,
   type ExitCodeValue,
@@ -17,6 +19,7 @@ import {
   redact,
   toPikselError,
 } from './errors.ts'
+import {withoutGitHubTokens} from './process/run.ts'
 import {Prompter, canPrompt} from './prompt.ts'
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<
@@ -38,9 +41,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       summary: 'AWS profile (default: AWS_PROFILE, then the environment’s profile).',
       helpGroup: 'GLOBAL',
     }),
+    // No `env:` here: AWS_REGION must not pass for a region typed on the command line
+    // (with -e, the environment's region beats the shell's; see resolveRegion).
     region: Flags.string({
-      summary: 'AWS region (default: AWS_REGION, then the config, then ap-southeast-3).',
-      env: 'AWS_REGION',
+      summary: 'AWS region (default: the environment’s; without -e, AWS_REGION, then ap-southeast-3).',
       helpGroup: 'GLOBAL',
     }),
     config: Flags.string({
@@ -58,6 +62,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** Commands that report a broken config themselves (doctor) set this. */
   protected static lenientConfig = false
+  /**
+   * Commands that hand a GitHub token to a child (bootstrap, for flux) set this; every
+   * other command drops GITHUB_TOKEN / GH_TOKEN from its environment at start, so no
+   * child (tools, kubeconfig exec plugins) can inherit them by any path.
+   */
+  protected static keepsGitHubToken = false
 
   protected flags!: CommandFlags<T>
   protected args!: CommandArgs<T>
@@ -70,6 +80,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Values that must never be printed: every message is redacted against them. */
   private readonly sensitive = new Set<string>()
   private readonly interruptCleanups: Array<() => Promise<void>> = []
+  /** Said on stderr and added to the JSON document as `warnings`. */
+  private readonly warnings: string[] = []
+  private identity?: Promise<CallerIdentity>
+  private regionNoted = false
   /** Shown with "Interrupted." on Ctrl-C, e.g. the command that resumes (set by a cleanup). */
   protected interruptHint?: string
 
@@ -86,6 +100,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     })
     this.flags = flags as CommandFlags<T>
     this.args = args as CommandArgs<T>
+    if (!(this.ctor as unknown as typeof BaseCommand).keepsGitHubToken) withoutGitHubTokens(process.env)
+    // Checked on every command, before any call (the same rule as the config's region).
+    if (this.flags.region !== undefined) assertRegion(this.flags.region, '--region')
     this.prompter = new Prompter(
       canPrompt({
         noInput: this.flags['no-input'],
@@ -123,15 +140,50 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return getEnvironment(this.settings, name)
   }
 
-  /** Where AWS calls go: region and profile by the precedence in the README. */
+  /**
+   * Where AWS calls go: region and profile by the precedence in the README. A shell
+   * region variable that disagrees with the environment's region is noted once.
+   */
   protected awsSession(env?: Environment): AwsSession {
-    return resolveSession({
+    const session = resolveSession({
       flagProfile: this.flags.profile,
       flagRegion: this.flags.region,
       env,
+      configRegion: this.settings.configuredRegion,
       defaultRegion: this.settings.region,
       vars: process.env,
     })
+    if (session.regionNote && !this.regionNoted) {
+      this.regionNoted = true
+      this.warning(session.regionNote)
+    }
+    return session
+  }
+
+  /** The caller (sts:GetCallerIdentity), asked once per command whoever needs it. */
+  protected callerIdentity(session: AwsSession): Promise<CallerIdentity> {
+    this.identity ??= import('./aws/identity.ts').then(({getCallerIdentity}) => getCallerIdentity(session))
+    return this.identity
+  }
+
+  /**
+   * The account guard, for every command aimed at an environment, reads included:
+   * when the environment has a configured account, the caller must be it (exit 2,
+   * ACCOUNT_MISMATCH) before anything is read or written. Returns the identity it
+   * checked (hand it to the service so it does not ask again), or undefined when
+   * the environment has no account (the guard is off).
+   */
+  protected async guardAccount(env: Environment | undefined, session: AwsSession): Promise<CallerIdentity | undefined> {
+    if (env?.account === undefined) return undefined
+    const [identity, {assertAccount}] = await Promise.all([this.callerIdentity(session), import('./aws/identity.ts')])
+    assertAccount(env, identity, session)
+    return identity
+  }
+
+  /** A warning: one line on stderr, and in the JSON document's `warnings`. */
+  protected warning(message: string): void {
+    this.warnings.push(message)
+    this.note(`Warning: ${message}`)
   }
 
   /** Registers a value that must never appear in any output. */
@@ -160,6 +212,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected get verbose(): boolean {
     return Boolean(this.flags?.verbose || process.env.DEBUG)
+  }
+
+  /** Adds the command's warnings to an object result (after any the result carries itself). */
+  protected override toSuccessJson(result: unknown): unknown {
+    if (this.warnings.length === 0 || result === null || typeof result !== 'object' || Array.isArray(result)) {
+      return result
+    }
+    const own = (result as {warnings?: unknown}).warnings
+    return {...result, warnings: [...this.warnings, ...(Array.isArray(own) ? own : [])]}
   }
 
   override logJson(json: unknown): void {

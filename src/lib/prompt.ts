@@ -28,6 +28,8 @@ export interface AskOptions {
   validate?: (value: string) => string | true
   /** Where the prompt renders (default stderr), e.g. a task list's prompt stream. */
   output?: NodeJS.WritableStream
+  /** Aborts the prompt (the bounded secret reader uses it to stop an oversized input). */
+  signal?: AbortSignal
 }
 
 export interface Choice<T extends string> {
@@ -47,7 +49,10 @@ export class Prompter {
     this.require(options.flag, options.message)
     const {input} = await import('@inquirer/prompts')
     return guard(() =>
-      input({message: options.message, default: options.default, validate: options.validate}, context(options.output)),
+      input(
+        {message: options.message, default: options.default, validate: options.validate},
+        context(options.output, options.signal),
+      ),
     )
   }
 
@@ -58,7 +63,7 @@ export class Prompter {
     return guard(() =>
       password(
         {message: options.message, mask: false, toggleMask: false, validate: options.validate},
-        context(options.output),
+        context(options.output, options.signal),
       ),
     )
   }
@@ -92,8 +97,8 @@ export class Prompter {
   }
 }
 
-function context(output: NodeJS.WritableStream = process.stderr) {
-  return {output, clearPromptOnDone: false}
+function context(output: NodeJS.WritableStream = process.stderr, signal?: AbortSignal) {
+  return {output, clearPromptOnDone: false, ...(signal ? {signal} : {})}
 }
 
 async function guard<T>(ask: () => Promise<T>): Promise<T> {

@@ -176,7 +176,7 @@ describe('resolveSession: which profile and region', () => {
       {profile: undefined, profileSource: 'default'},
     ],
     [
-      '--region / AWS_REGION wins over the environment region',
+      '--region wins over the environment region',
       {flagRegion: 'eu-west-1', env: staging, defaultRegion: 'us-east-1', vars: {}},
       {region: 'eu-west-1'},
     ],

@@ -1,6 +1,7 @@
 /**
  * Stub executables for tools that cannot run here (flux, aws, kubectl) or whose
- * version a test controls: each records argv, selected environment and stdin to a
+ * version a test controls: each records argv, selected environment (AWS, GitHub,
+ * Terraform, kube, piksel and anything named like a credential) and stdin to a
  * JSON-lines log and prints what it is told to.
  */
 import {chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
@@ -37,7 +38,7 @@ const argv = process.argv.slice(2)
 let stdin = ''
 try { if (!process.stdin.isTTY) stdin = fs.readFileSync(0, 'utf8') } catch {}
 const env = {}
-for (const [k, v] of Object.entries(process.env)) if (/^(GITHUB_|AWS_|KUBECONFIG|TF_|PIKSEL_)/.test(k)) env[k] = v
+for (const [k, v] of Object.entries(process.env)) if (/^(GITHUB_|GH_|AWS_|KUBECONFIG|TF_|PIKSEL_)|TOKEN|SECRET|PASSWORD|API_?KEY/.test(k)) env[k] = v
 fs.appendFileSync(${JSON.stringify(this.log)}, JSON.stringify({tool: ${JSON.stringify(name)}, argv, env, stdin}) + '\\n')
 const spec = (${specs})(argv) || {}
 const end = () => {

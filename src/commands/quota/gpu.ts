@@ -4,6 +4,7 @@ import {BaseCommand} from '../../lib/base-command.ts'
 import {
   FAMILY_IDS,
   MARKETS,
+  markBlocked,
   parseFamilies,
   parseMarkets,
   parseMin,
@@ -55,11 +56,13 @@ Also warns when the service-linked role AWSServiceRoleForEC2Spot is missing (Kar
     const env = this.optionalEnvironment()
     const target = resolveTarget(min, env?.quota.gpuTarget)
     const session = this.awsSession(env)
+    // The account guard, before any quota is read: another account's quotas are not shown.
+    const identity = await this.guardAccount(env, session)
 
     const {checkGpuQuotas, requestGpuQuotaIncreases} = await import('../../lib/quota/service.ts')
     const count = selectQuotas(families, markets).length
     this.note(`Checking ${count} GPU vCPU quotas in ${session.region} (target ${target} vCPUs)...`)
-    let report = await checkGpuQuotas({session, families, markets, target})
+    let report = await checkGpuQuotas({session, identity, families, markets, target})
     for (const warning of report.warnings) this.note(`Warning: ${warning}`)
 
     if (!this.flags.request) {
@@ -71,21 +74,20 @@ Also warns when the service-linked role AWSServiceRoleForEC2Spot is missing (Kar
 
     const plan = planRequests(report.quotas)
     if (plan.length === 0) {
+      // Nothing can be filed: every quota below target already has an open request (for less).
+      report = {...report, quotas: markBlocked(report.quotas)}
       this.print(renderReport(report))
-      // planRequests takes every `below` quota, so nothing to file means none is below.
-      this.print('\nNothing to file: every quota meets its target or has an open request.')
-      this.setExitCode(0)
+      const blocked = this.printOutcomes(report)
+      if (blocked === 0) this.print('\nNothing to file: every quota meets its target or has an open request for it.')
+      this.setExitCode(blocked > 0 ? 3 : 0)
       return report
     }
 
-    if (env) {
-      const {assertAccount} = await import('../../lib/aws/identity.ts')
-      assertAccount(env, {account: report.account, arn: '', userId: ''}, session)
-    }
     this.note(renderPlan(plan, report))
     if (this.flags['dry-run']) {
       report = await requestGpuQuotaIncreases({session, report, env, dryRun: true})
       this.print(renderReport(report))
+      this.printOutcomes(report)
       this.note('--dry-run: nothing was filed.')
       this.setExitCode(3)
       return report
@@ -100,12 +102,20 @@ Also warns when the service-linked role AWSServiceRoleForEC2Spot is missing (Kar
     }
     report = await requestGpuQuotaIncreases({session, report, env})
     this.print(renderReport(report))
+    this.printOutcomes(report)
+    const summary = summarise(report.quotas)
+    // 1: a request failed; 3: a quota is still below target with nothing filed (blocked by an open request).
+    this.setExitCode(summary.failed > 0 ? 1 : summary.below > 0 ? 3 : 0)
+    return report
+  }
+
+  /** What --request did per quota (failures on stderr); returns how many are blocked. */
+  private printOutcomes(report: GpuQuotaReport): number {
     for (const row of report.quotas) {
       const outcome = describeOutcome(row)
       if (outcome?.failed) this.note(outcome.text)
       else if (outcome) this.print(outcome.text)
     }
-    this.setExitCode(summarise(report.quotas).failed > 0 ? 1 : 0)
-    return report
+    return report.quotas.filter((row) => row.action === 'blocked').length
   }
 }

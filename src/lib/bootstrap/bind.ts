@@ -4,6 +4,7 @@
  * requestGpuQuotaIncreases) and the status service (waitForHealthy,
  * readFluxSystem). Nothing is re-implemented here: this is wiring only.
  */
+import type {CallerIdentity} from '../aws/identity.ts'
 import type {AwsSession} from '../aws/session.ts'
 import type {Environment} from '../config/environment.ts'
 import type {Prompter} from '../prompt.ts'
@@ -13,6 +14,8 @@ import type {BootstrapPorts, QuotaCheck} from './ports.ts'
 
 export interface BindContext {
   session: AwsSession
+  /** The caller the command's account guard checked: the services do not ask again. */
+  identity?: CallerIdentity
   kubeconfig?: string
   /** Project and owner for the tags of secrets created on the way. */
   project?: string
@@ -24,7 +27,7 @@ export interface BindContext {
 }
 
 export async function bindPorts(context: BindContext): Promise<BootstrapPorts> {
-  const {session, kubeconfig} = context
+  const {session, kubeconfig, identity} = context
   const project = context.project ?? 'Piksel'
   const owner = context.owner ?? 'Piksel-Devops-Team'
   let lastQuotaReport: GpuQuotaReport | undefined
@@ -33,19 +36,25 @@ export async function bindPorts(context: BindContext): Promise<BootstrapPorts> {
     secrets: {
       async check(env) {
         const {listProjectSecrets} = await import('../secrets/service.ts')
-        const result = await listProjectSecrets({session, project, environments: [env], requireAccount: true})
+        const result = await listProjectSecrets({
+          session,
+          identity,
+          project,
+          environments: [env],
+          requireAccount: true,
+        })
         return {missing: result.missing}
       },
     },
     quota: {
       async check(env) {
         const {checkGpuQuotas} = await import('../quota/service.ts')
-        lastQuotaReport = await checkGpuQuotas({session, target: env.quota.gpuTarget})
+        lastQuotaReport = await checkGpuQuotas({session, identity, target: env.quota.gpuTarget})
         return quotaCheck(lastQuotaReport)
       },
       async request(env) {
         const {checkGpuQuotas, requestGpuQuotaIncreases} = await import('../quota/service.ts')
-        const report = lastQuotaReport ?? (await checkGpuQuotas({session, target: env.quota.gpuTarget}))
+        const report = lastQuotaReport ?? (await checkGpuQuotas({session, identity, target: env.quota.gpuTarget}))
         const after = await requestGpuQuotaIncreases({session, report, env})
         const s = summarise(after.quotas)
         const filed = after.quotas.filter((q) => q.action === 'filed').length
@@ -82,7 +91,17 @@ export async function bindPorts(context: BindContext): Promise<BootstrapPorts> {
   const {prompter} = context
   if (prompter?.interactive) {
     ports.secrets.create = async (env, name, {output}) => {
-      await createMissingSecret({env, name, session, project, owner, prompter, output, mark: context.markSensitive})
+      await createMissingSecret({
+        env,
+        name,
+        session,
+        identity,
+        project,
+        owner,
+        prompter,
+        output,
+        mark: context.markSensitive,
+      })
     }
   }
   return ports
@@ -104,6 +123,7 @@ interface CreateMissing {
   env: Environment
   name: string
   session: AwsSession
+  identity?: CallerIdentity
   project: string
   owner: string
   prompter: Prompter
@@ -113,37 +133,50 @@ interface CreateMissing {
 
 /** Asks for the value of a conventional secret and creates it through the secret service. */
 async function createMissingSecret(o: CreateMissing): Promise<void> {
-  const [naming, values, tags, {createSecret}] = await Promise.all([
+  const [naming, values, tags, {createSecret}, {boundedPrompt}] = await Promise.all([
     import('../secrets/naming.ts'),
     import('../secrets/values.ts'),
     import('../secrets/tags.ts'),
     import('../secrets/service.ts'),
+    import('../secrets/read.ts'),
   ])
   const parsed = naming.parseConventionalName(o.name)
   if (!parsed) throw new Error(`${o.name} is not a conventional secret name`)
   let value: string
   if (parsed.kind === 'slack') {
-    value = await o.prompter.password({
-      message: `Slack webhook URL for ${o.name}`,
-      flag: `\`piksel secret create slack -e ${o.env.name}\``,
-      output: o.output,
-      validate: (v) => values.slackWebhookProblem(v) ?? true,
-    })
+    // Through the one bounded reader, like every secret (size limit, strict UTF-8).
+    value = await boundedPrompt((signal) =>
+      o.prompter.password({
+        message: `Slack webhook URL for ${o.name}`,
+        flag: `\`piksel secret create slack -e ${o.env.name}\``,
+        output: o.output,
+        signal,
+        validate: (v) => values.slackWebhookProblem(v) ?? true,
+      }),
+    )
     o.mark?.(value)
   } else {
     const flag = `\`piksel secret create oauth --app ${parsed.app} -e ${o.env.name}\``
-    const clientId = await o.prompter.input({
-      message: `OAuth client id for ${o.name}`,
-      flag,
-      output: o.output,
-      validate: (v) => values.oauthPartProblem(v) ?? true,
-    })
-    const clientSecret = await o.prompter.password({
-      message: `OAuth client secret for ${o.name}`,
-      flag,
-      output: o.output,
-      validate: (v) => values.oauthPartProblem(v) ?? true,
-    })
+    const clientId = await boundedPrompt(
+      (signal) =>
+        o.prompter.input({
+          message: `OAuth client id for ${o.name}`,
+          flag,
+          output: o.output,
+          signal,
+          validate: (v) => values.oauthPartProblem(v) ?? true,
+        }),
+      {what: 'the client id prompt', hint: 'Type or paste only the client id.'},
+    )
+    const clientSecret = await boundedPrompt((signal) =>
+      o.prompter.password({
+        message: `OAuth client secret for ${o.name}`,
+        flag,
+        output: o.output,
+        signal,
+        validate: (v) => values.oauthPartProblem(v) ?? true,
+      }),
+    )
     o.mark?.(clientSecret)
     value = values.oauthValue({clientId, clientSecret})
     o.mark?.(value)
@@ -151,6 +184,7 @@ async function createMissingSecret(o: CreateMissing): Promise<void> {
   const app = parsed.app ?? undefined
   await createSecret({
     session: o.session,
+    identity: o.identity,
     env: o.env,
     name: o.name,
     value,

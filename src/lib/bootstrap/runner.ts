@@ -8,6 +8,7 @@ import {existsSync} from 'node:fs'
 import {resolve} from 'node:path'
 import type {Writable} from 'node:stream'
 
+import type {CallerIdentity} from '../aws/identity.ts'
 import type {AwsSession} from '../aws/session.ts'
 import type {Environment} from '../config/environment.ts'
 import {
@@ -65,6 +66,8 @@ export interface BootstrapOptions {
   /** package.json engines.node, for the Node check of preflight. */
   enginesRange: string
   kubeconfig?: string
+  /** The caller, when the command's account guard already asked (the identity step reuses it). */
+  identity?: CallerIdentity
   /** GITHUB_TOKEN from the environment, if set. */
   githubToken?: string
   signal?: AbortSignal
@@ -124,6 +127,7 @@ const STEPS: Record<StepId, StepImpl> = {
     const checks = await runDoctor({
       env: ctx.options.env,
       session: ctx.options.session,
+      identity: ctx.options.identity,
       enginesRange: ctx.options.enginesRange,
       kubeconfig: ctx.options.kubeconfig,
       tools,
@@ -144,7 +148,7 @@ const STEPS: Record<StepId, StepImpl> = {
 
   async identity(ctx) {
     const {getCallerIdentity, assertAccount} = await import('../aws/identity.ts')
-    const identity = await getCallerIdentity(ctx.options.session)
+    const identity = ctx.options.identity ?? (await getCallerIdentity(ctx.options.session))
     assertAccount(ctx.options.env, identity, ctx.options.session)
     ctx.state.account = identity.account
     const guard = ctx.options.env.account
@@ -158,6 +162,7 @@ const STEPS: Record<StepId, StepImpl> = {
     const bucket = env.terraform.stateBucket
     const probe = await runStreaming('aws', headBucketArgs(bucket, session.region), {
       env: awsChildEnv(session),
+      needs: {aws: true},
       signal,
       streamStdout: false,
     })
@@ -276,7 +281,12 @@ const STEPS: Record<StepId, StepImpl> = {
     ) {
       throw new OperationError('Kubeconfig update declined; nothing was changed.', {code: 'DECLINED'})
     }
-    const out = await runStreaming('aws', args, {env: awsChildEnv(session), onLine: ctx.line, signal})
+    const out = await runStreaming('aws', args, {
+      env: awsChildEnv(session),
+      needs: {aws: true},
+      onLine: ctx.line,
+      signal,
+    })
     if (out.exitCode !== 0) {
       throw new OperationError(`aws eks update-kubeconfig failed (exit ${out.exitCode}): ${tail(out.lines)}`, {
         code: 'KUBECONFIG_FAILED',
@@ -299,7 +309,12 @@ const STEPS: Record<StepId, StepImpl> = {
     const args = fluxBootstrapArgs(env, kubeconfig)
     ctx.line(`${decision.reason}: bootstrap needed`)
     if (dryRun) return {status: 'planned', detail: `would run: flux ${args.join(' ')}`}
-    const pre = await runStreaming('flux', fluxCheckArgs(env, kubeconfig), {onLine: ctx.line, signal})
+    const pre = await runStreaming('flux', fluxCheckArgs(env, kubeconfig), {
+      // flux reaches the cluster through the kubeconfig's `aws eks get-token`.
+      needs: {aws: true},
+      onLine: ctx.line,
+      signal,
+    })
     if (pre.exitCode !== 0) {
       throw new OperationError(`flux check --pre failed (exit ${pre.exitCode}): ${tail(pre.lines)}`, {
         code: 'FLUX_PRECHECK_FAILED',
@@ -319,6 +334,7 @@ const STEPS: Record<StepId, StepImpl> = {
     // The token reaches flux only through its environment: never argv, never logs.
     const out = await runStreaming('flux', args, {
       env: {GITHUB_TOKEN: token},
+      needs: {aws: true},
       onLine: (line) => ctx.line(redact(line, [token])),
       signal,
     })

@@ -29,6 +29,8 @@ export interface PikselSettings {
   project: string
   owner: string
   region: string
+  /** The config file's own top-level `region:`, when it sets one (it then beats AWS_REGION without -e). */
+  configuredRegion?: string
   defaultEnv?: string
   /** The config file these settings came from, if any. */
   file?: string
@@ -69,5 +71,13 @@ export function resolveSettings(raw: RawConfig = {}, file?: string): PikselSetti
       quota: {gpuTarget: env.quota?.gpuTarget ?? DEFAULT_GPU_TARGET},
     }
   }
-  return {project, owner: raw.owner ?? 'Piksel-Devops-Team', region, defaultEnv: raw.defaultEnv, file, environments}
+  return {
+    project,
+    owner: raw.owner ?? 'Piksel-Devops-Team',
+    region,
+    ...(raw.region === undefined ? {} : {configuredRegion: raw.region}),
+    defaultEnv: raw.defaultEnv,
+    file,
+    environments,
+  }
 }

@@ -1,10 +1,10 @@
 import {z} from 'zod'
 
+import {REGION_PATTERN, REGION_RULE} from './region.ts'
+
 /** Validation rules for piksel.config.yaml. Loaded only when a config file exists. */
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id (quote it in YAML)')
-const region = z
-  .string()
-  .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'must look like an AWS region, e.g. ap-southeast-3')
+const region = z.string().regex(REGION_PATTERN, REGION_RULE)
 const name = z.string().min(1, 'must not be empty')
 const bucket = z
   .string()

@@ -1,6 +1,7 @@
 /**
  * `piksel doctor`: every check runs concurrently; none throws, each reports.
  */
+import type {CallerIdentity} from '../aws/identity.ts'
 import {type AwsSession, describeSession} from '../aws/session.ts'
 import type {Environment} from '../config/environment.ts'
 import type {PikselError} from '../errors.ts'
@@ -9,6 +10,8 @@ import {type CheckResult, type ProbeOutcome, type ToolSpec, TOOLS, evaluateNode,
 export interface DoctorOptions {
   env?: Environment
   session: AwsSession
+  /** The caller, when the command already asked: not asked again. */
+  identity?: CallerIdentity
   enginesRange: string
   configFile?: string
   configError?: PikselError
@@ -29,22 +32,31 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
   return checks.flat()
 }
 
-/** Runs `tool args`: not found, found and answered, or found but silent past the timeout. */
+/**
+ * Runs `tool args` through piksel's one child-process path (src/lib/process/run.ts):
+ * not found, found and answered, or found but silent past the timeout. A version
+ * probe needs nothing secret, so it inherits no credential (no GitHub token, no AWS keys).
+ */
 export async function probeTool(tool: ToolSpec, timeoutMs = 15_000): Promise<ProbeOutcome> {
-  const {execa} = await import('execa')
-  const result = await execa(tool.name, tool.args, {reject: false, timeout: timeoutMs, stdin: 'ignore'})
-  if ((result as {code?: string}).code === 'ENOENT') return {found: false}
-  if (result.timedOut) {
+  const {runStreaming} = await import('../process/run.ts')
+  let out
+  try {
+    out = await runStreaming(tool.name, tool.args, {needs: {}, timeoutMs, streamStdout: false})
+  } catch (error) {
+    if ((error as {code?: string}).code === 'TOOL_MISSING') return {found: false}
+    throw error
+  }
+  if (out.timedOut) {
     // A hung tool is there but unusable: say so rather than "not found".
     return {found: true, exitCode: 124, stdout: '', stderr: `no answer within ${timeoutMs / 1000} s`}
   }
-  return {found: true, exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr)}
+  return {found: true, exitCode: out.exitCode, stdout: out.stdout, stderr: out.stderr}
 }
 
 async function checkAws(options: DoctorOptions): Promise<CheckResult[]> {
   const {getCallerIdentity, accountMismatch} = await import('../aws/identity.ts')
   try {
-    const identity = await getCallerIdentity(options.session)
+    const identity = options.identity ?? (await getCallerIdentity(options.session))
     const results: CheckResult[] = [
       {name: 'aws-credentials', status: 'pass', detail: `${identity.arn} (${describeSession(options.session)})`},
     ]

@@ -146,14 +146,21 @@ export function splitHistory(history: readonly QuotaRequest[]): {open?: QuotaReq
 
 export type QuotaStatus = 'ok' | 'below' | 'pending'
 
-/** ok when the value meets the target; below it, pending when a request is open. */
+/**
+ * ok when the value meets the target; under it, pending only when an open request
+ * asks for at least the target. An open request for less leaves the quota below
+ * (it is shown with the row, but approving it would not reach the target).
+ */
 export function quotaStatus(value: number, target: number, open: QuotaRequest | undefined): QuotaStatus {
   if (value >= target) return 'ok'
-  return open ? 'pending' : 'below'
+  return open && open.desiredValue >= target ? 'pending' : 'below'
 }
 
-/** What `--request` did for one quota. */
-export type QuotaAction = 'filed' | 'would-file' | 'already-open' | 'already-met' | 'failed'
+/**
+ * What `--request` did for one quota. `blocked`: below target, but an open request
+ * (for less) exists, and AWS allows one open request per quota, so none was filed.
+ */
+export type QuotaAction = 'filed' | 'would-file' | 'already-open' | 'already-met' | 'blocked' | 'failed'
 
 export interface QuotaRow {
   family: FamilyId
@@ -182,7 +189,7 @@ export interface PlannedRequest {
 
 /**
  * What `--request` files: every `below` quota without an open request, asking for
- * the target. Never a value at or under the current one.
+ * the target. Never a value at or under the current one, never a second open request.
  */
 export function planRequests(rows: readonly QuotaRow[]): PlannedRequest[] {
   return rows
@@ -195,6 +202,28 @@ export function planRequests(rows: readonly QuotaRow[]): PlannedRequest[] {
       current: r.value,
       desired: r.target,
     }))
+}
+
+/**
+ * Quotas below target that already have an open request (asking for less than the
+ * target): `--request` cannot file for them (ResourceAlreadyExistsException: one open
+ * request per quota) and says what to do instead.
+ */
+export function blockedByOpenRequest(rows: readonly QuotaRow[]): QuotaRow[] {
+  return rows.filter((r) => r.status === 'below' && isOpen(r.request?.status))
+}
+
+/** The rows with `action: 'blocked'` set on those blockedByOpenRequest finds. Pure. */
+export function markBlocked(rows: readonly QuotaRow[]): QuotaRow[] {
+  const blocked = new Set(blockedByOpenRequest(rows).map((r) => r.code))
+  return rows.map((r) => (blocked.has(r.code) ? {...r, action: 'blocked' as const} : r))
+}
+
+/** What a person can do about a blocked quota: wait for the open request, or have it closed. */
+export function blockedAdvice(row: QuotaRow): string {
+  const request = row.request
+  const which = request?.caseId ? `support case ${request.caseId}` : `request ${request?.id ?? '?'}`
+  return `an open request (${which}, ${request?.status ?? 'open'}) asks for ${formatNumber(request?.desiredValue ?? 0)} vCPUs, below the target ${formatNumber(row.target)}; AWS allows one open request per quota, so none was filed. Wait until it is decided and run again, or ask AWS Support to close ${which} and run again.`
 }
 
 export interface QuotaSummary {

@@ -4,7 +4,15 @@
  * Pure: strings in, strings out.
  */
 import {renderTable} from '../ui/table.ts'
-import {type PlannedRequest, type QuotaRow, describeRequest, familyById, formatNumber, summarise} from './gpu.ts'
+import {
+  type PlannedRequest,
+  type QuotaRow,
+  blockedAdvice,
+  describeRequest,
+  familyById,
+  formatNumber,
+  summarise,
+} from './gpu.ts'
 import type {GpuQuotaReport} from './service.ts'
 
 /** The table, then `account …, region: 1 ok, 1 pending, 2 below target; Spot service-linked role …`. */
@@ -51,6 +59,8 @@ export function describeOutcome(row: QuotaRow): {text: string; failed: boolean} 
       }
     case 'already-open':
       return {text: `pending: ${what}: a request was already open; none filed`, failed: false}
+    case 'blocked':
+      return {text: `below target: ${what}: ${blockedAdvice(row)}`, failed: false}
     case 'already-met':
       return {
         text: `already met: ${what}: AWS reports the quota already at or above ${formatNumber(row.target)}`,

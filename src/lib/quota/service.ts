@@ -8,7 +8,7 @@ import type * as ServiceQuotas from '@aws-sdk/client-service-quotas'
 import type {RequestedServiceQuotaChange, ServiceQuotasClient} from '@aws-sdk/client-service-quotas'
 
 import {describeAwsError} from '../aws/errors.ts'
-import {assertAccount, getCallerIdentity} from '../aws/identity.ts'
+import {type CallerIdentity, assertAccount, getCallerIdentity} from '../aws/identity.ts'
 import {type AwsSession, createAwsClient} from '../aws/session.ts'
 import {OperationError, type PikselError} from '../errors.ts'
 import {
@@ -27,6 +27,7 @@ import {
   classifyRequestError,
   fallbackQuotaName,
   isAccessDenied,
+  markBlocked,
   planRequests,
   quotaStatus,
   resolveTarget,
@@ -40,6 +41,8 @@ export const DEFAULT_CONCURRENCY = 4
 
 export interface CheckGpuQuotasOptions {
   session: AwsSession
+  /** The caller, when the command already asked (the account guard): not asked again. */
+  identity?: CallerIdentity
   /** Default: g, p. */
   families?: readonly FamilyId[]
   /** Default: on-demand and spot. */
@@ -83,7 +86,7 @@ export async function checkGpuQuotas(options: CheckGpuQuotasOptions): Promise<Gp
   const limit = createLimiter(options.concurrency ?? DEFAULT_CONCURRENCY)
   try {
     const [identity, spot, quotas] = await Promise.all([
-      getCallerIdentity(session),
+      options.identity ?? getCallerIdentity(session),
       checkSpotRole(session),
       Promise.all(refs.map((ref) => lookUp(sq, client, limit, session, ref, target))),
     ])
@@ -110,7 +113,8 @@ export async function requestGpuQuotaIncreases(options: RequestGpuQuotaOptions):
   const {session, report} = options
   if (options.env) assertAccount(options.env, {account: report.account, arn: '', userId: ''}, session)
   const plan = planRequests(report.quotas)
-  const quotas = report.quotas.map((row) => ({...row}))
+  // A quota with an open request for less than the target is never filed again (one open request per quota).
+  const quotas = markBlocked(report.quotas).map((row) => ({...row}))
   const rowFor = (p: PlannedRequest) => quotas.find((r) => r.code === p.code) as QuotaRow
   if (options.dryRun || plan.length === 0) {
     for (const p of plan) rowFor(p).action = 'would-file'
@@ -159,12 +163,13 @@ async function fileOne(
     const name = errorName(error)
     const action = classifyRequestError(name)
     if (action === 'already-open') {
-      // Someone filed it since the check: show theirs, do not file another.
-      row.action = 'already-open'
-      row.status = 'pending'
+      // Someone filed it since the check: show theirs, do not file another. It covers the
+      // quota only if it asks for the target (unknown: assume it does, as AWS refused ours).
       const open = await bestEffort(() => listHistory(sq, client, limit, planned.code))
       const found = open ? splitHistory(open).open : undefined
       if (found) row.request = found
+      row.status = found ? quotaStatus(row.value, row.target, found) : 'pending'
+      row.action = row.status === 'below' ? 'blocked' : 'already-open'
       return
     }
     if (action === 'already-met') {

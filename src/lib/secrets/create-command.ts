@@ -5,17 +5,17 @@
  * The commands add only what differs: the name, the tags and how the value is
  * read and validated. (Command-side code: it knows flags and the terminal.)
  */
-import {readFileSync, statSync} from 'node:fs'
-
 import {Args, type Command, Flags} from '@oclif/core'
 
 import {BaseCommand, refuseSecretOnCommandLine} from '../base-command.ts'
 import type {Environment} from '../config/environment.ts'
 import {UsageError} from '../errors.ts'
+import {describeDrift} from './drift.ts'
 import {type SecretKind, assertSecretName} from './naming.ts'
+import {boundedPrompt, readSecretFile, readSecretStdin} from './read.ts'
 import type {CreateSecretResult, WriteSummary} from './service.ts'
 import {buildTags, parseTagFlags} from './tags.ts'
-import {MAX_SECRET_BYTES, assertValueSize, maskValue, trimOneNewline} from './values.ts'
+import {assertValueSize, maskValue, trimOneNewline} from './values.ts'
 
 /** Flags that would put a secret on the command line: declared (hidden) only to refuse them. */
 const REFUSED = ['value', 'secret', 'secret-string', 'secret-value'] as const
@@ -107,13 +107,13 @@ export abstract class SecretCreateCommand<T extends typeof Command> extends Base
   }
 
   /**
-   * The secret from --from-file, --from-stdin or the hidden prompt; marked
-   * sensitive at once.
+   * The secret from --from-file, --from-stdin or the hidden prompt, each through the
+   * one bounded reader (read.ts: size limit, strict UTF-8); marked sensitive at once.
    */
   protected async readSecret(flags: SecretCreateFlagValues, message: string): Promise<string> {
     let value: string
     if (flags['from-file'] !== undefined) {
-      value = trimOneNewline(readSecretFile(flags['from-file']))
+      value = trimOneNewline(await readSecretFile(flags['from-file']))
     } else if (flags['from-stdin']) {
       if (process.stdin.isTTY) {
         throw new UsageError('--from-stdin reads a pipe or a redirected file, and stdin is a terminal.', {
@@ -121,9 +121,11 @@ export abstract class SecretCreateCommand<T extends typeof Command> extends Base
           hint: 'Leave out --from-stdin to get the hidden prompt, or pipe the secret in (e.g. from a password manager).',
         })
       }
-      value = trimOneNewline(await readStdin())
+      value = trimOneNewline(await readSecretStdin())
     } else {
-      value = await this.prompter.password({message, flag: '--from-stdin or --from-file'})
+      value = await boundedPrompt((signal) =>
+        this.prompter.password({message, flag: '--from-stdin or --from-file', signal}),
+      )
     }
     this.markSensitive(value)
     return value
@@ -152,8 +154,11 @@ export abstract class SecretCreateCommand<T extends typeof Command> extends Base
 
     const {createSecret} = await import('./service.ts')
     const session = this.awsSession(spec.env)
+    // The account guard, before anything is read in AWS.
+    const identity = await this.guardAccount(spec.env, session)
     const result = await createSecret({
       session,
+      identity,
       env: spec.env,
       name: spec.name,
       value,
@@ -199,7 +204,9 @@ export abstract class SecretCreateCommand<T extends typeof Command> extends Base
           `unchanged ${result.name} in ${where}: the same value is already stored (version ${result.versionId})`,
         )
         if (result.metadataDrift) {
-          this.note('Its tags or description differ from the convention; pass --overwrite to bring them up to date.')
+          this.note(
+            `It differs from what was asked: ${describeDrift(result.drift)}. Pass --overwrite to bring it up to date.`,
+          )
         }
         break
       }
@@ -244,44 +251,7 @@ export function renderSummary(summary: WriteSummary, mask: string, env: string):
     `  description  ${summary.description}`,
     `  tags         ${formatTags(summary.tags)}`,
     ...(summary.kmsKeyId ? [`  kms key      ${summary.kmsKeyId}`] : []),
+    ...(summary.drift.length > 0 ? [`  differs      ${describeDrift(summary.drift)}`] : []),
     `  will         ${summary.steps.join('; ')}`,
   ].join('\n')
-}
-
-function readSecretFile(path: string): string {
-  try {
-    const size = statSync(path).size
-    if (size > MAX_SECRET_BYTES * 2) {
-      throw new UsageError(`${path} is ${size} bytes: too large to be a secret (at most ${MAX_SECRET_BYTES}).`, {
-        code: 'SECRET_TOO_LARGE',
-        hint: 'Point --from-file at a file that holds only the secret.',
-      })
-    }
-    return readFileSync(path, 'utf8')
-  } catch (error) {
-    if (error instanceof UsageError) throw error
-    const code = (error as {code?: string}).code ?? 'error'
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code
-    throw new UsageError(`Cannot read --from-file ${path}: ${why}. Nothing was changed.`, {
-      code: 'SECRET_FILE_UNREADABLE',
-      hint: 'Check the path, or use --from-stdin or the hidden prompt.',
-    })
-  }
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of process.stdin) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk))
-    size += buffer.length
-    if (size > MAX_SECRET_BYTES * 2) {
-      throw new UsageError(`stdin holds more than ${MAX_SECRET_BYTES * 2} bytes: too large to be a secret.`, {
-        code: 'SECRET_TOO_LARGE',
-        hint: 'Pipe only the secret into --from-stdin.',
-      })
-    }
-    chunks.push(buffer)
-  }
-  return Buffer.concat(chunks).toString('utf8')
 }

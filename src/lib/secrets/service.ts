@@ -12,9 +12,10 @@ import {describeAwsError} from '../aws/errors.ts'
 import {type CallerIdentity, assertAccount, getCallerIdentity} from '../aws/identity.ts'
 import {type AwsSession, createAwsClient} from '../aws/session.ts'
 import {OperationError} from '../errors.ts'
+import {type DriftItem, type KeyScope, metadataDrift, scopeOfArn} from './drift.ts'
 import {type ListProjectSecretsResult, type ListedSecret, summariseSecrets} from './inventory.ts'
 import {type ExistingState, type SecretAction, type SecretPlan, planAfterRestore, planSecretWrite} from './plan.ts'
-import {type Tag, tagsToRecord, tagsToUpdate} from './tags.ts'
+import {type Tag, tagsToRecord} from './tags.ts'
 
 type SecretsManagerModule = typeof SecretsManagerSdk
 type SecretsManager = InstanceType<SecretsManagerModule['SecretsManagerClient']>
@@ -28,6 +29,8 @@ export interface EnvironmentRef {
 export interface CreateSecretOptions {
   session: AwsSession
   env: EnvironmentRef
+  /** The caller, when the command already asked (the account guard): not asked again. */
+  identity?: CallerIdentity
   name: string
   /** The secret string. Never logged, never returned. */
   value: string
@@ -57,6 +60,8 @@ export interface WriteSummary {
   description: string
   tags: Record<string, string>
   kmsKeyId: string | null
+  /** What differs on the existing secret and will be brought up to date. */
+  drift: DriftItem[]
 }
 
 export interface CreateSecretResult {
@@ -74,8 +79,13 @@ export interface CreateSecretResult {
   restored: boolean
   /** The secret existed without a value (e.g. declared by Terraform) and got its first one. */
   firstValue: boolean
-  /** unchanged, but tags or description differ from the convention (--overwrite updates them). */
+  /** unchanged, but tags, description or KMS key differ from what was asked (--overwrite updates them). */
   metadataDrift: boolean
+  /**
+   * What differs (or differed, for updated; would, for would-update): each tag with its
+   * stored and wanted value, the description, the KMS key. Empty when nothing does.
+   */
+  drift: DriftItem[]
 }
 
 /** The result in the documented key order (name, arn, account, region, action, versionId, tags, ...). */
@@ -93,6 +103,7 @@ function ordered(r: CreateSecretResult): CreateSecretResult {
     restored: r.restored,
     firstValue: r.firstValue,
     metadataDrift: r.metadataDrift,
+    drift: r.drift,
   }
 }
 
@@ -138,23 +149,40 @@ async function createWith(
   const {session, name, value} = options
   const fail = (error: unknown, operation: string) => describeAwsError(error, session, `secretsmanager:${operation}`)
 
-  // Reads first, concurrently: who am I, and what is there already.
-  const [who, found] = await Promise.allSettled([getCallerIdentity(session), describe(sm, mod, name)])
-  if (who.status === 'rejected') throw who.reason
-  const identity: CallerIdentity = who.value
-  // The account guard comes before reading any stored value.
-  assertAccount(options.env, identity, session)
-  if (found.status === 'rejected') throw fail(found.reason, 'DescribeSecret')
-  const existing = found.value
+  // The account guard comes before anything is read: with a configured account, the
+  // identity first (or the one the command checked); without one, both reads at once.
+  let caller: CallerIdentity | undefined = options.identity
+  if (!caller && options.env.account !== undefined) caller = await getCallerIdentity(session)
+  let existing: Described | undefined
+  if (caller) {
+    assertAccount(options.env, caller, session)
+    existing = await describe(sm, mod, name).catch((error) => {
+      throw fail(error, 'DescribeSecret')
+    })
+  } else {
+    const [who, found] = await Promise.allSettled([getCallerIdentity(session), describe(sm, mod, name)])
+    if (who.status === 'rejected') throw who.reason
+    caller = who.value
+    assertAccount(options.env, caller, session)
+    if (found.status === 'rejected') throw fail(found.reason, 'DescribeSecret')
+    existing = found.value
+  }
+  const scope: KeyScope = scopeOfArn(existing?.arn) ?? {
+    partition: 'aws',
+    region: session.region,
+    account: caller.account,
+  }
+  const drift = existing ? metadataDrift(existing, options, scope) : []
 
   const base = {
     name,
-    account: identity.account,
+    account: caller.account,
     region: session.region,
     env: options.env.name,
     restored: false,
     firstValue: false,
     metadataDrift: false,
+    drift: [] as DriftItem[],
   }
 
   let state: ExistingState
@@ -173,7 +201,7 @@ async function createWith(
     state = {
       kind: 'present',
       sameValue: stored.value !== undefined && sameSecret(stored.value, value),
-      metadataDiffers: metadataDiffers(existing, options),
+      metadataDiffers: drift.length > 0,
     }
   }
   const plan = planSecretWrite(name, state, options)
@@ -193,12 +221,13 @@ async function createWith(
       previousVersionId: null,
       metadataDrift: plan.metadataDrift,
       firstValue: plan.firstValue,
+      drift: plan.action === 'would-create' ? [] : drift,
       tags,
     }
   }
 
   if (options.confirm) {
-    const ok = await options.confirm(summaryOf(plan, base, options))
+    const ok = await options.confirm(summaryOf(plan, base, options, drift))
     if (!ok) {
       throw new OperationError(`Cancelled: secret ${name} was not changed.`, {
         code: 'CANCELLED',
@@ -265,7 +294,7 @@ async function createWith(
     versionId = out.VersionId ?? token
   }
   if (effective.updateMetadata) {
-    await updateMetadata(sm, mod, options, existing).catch((error) => {
+    await updateMetadata(sm, mod, options, drift).catch((error) => {
       throw fail(error, 'TagResource/UpdateSecret')
     })
   }
@@ -277,6 +306,7 @@ async function createWith(
     previousVersionId,
     restored,
     firstValue: effective.firstValue,
+    drift: effective.updateMetadata ? drift : [],
     tags: {...tagsToRecord(existing?.tags), ...tagsToRecord(options.tags)},
   }
 }
@@ -285,6 +315,7 @@ function summaryOf(
   plan: SecretPlan,
   base: {name: string; account: string; region: string},
   options: CreateSecretOptions,
+  drift: DriftItem[],
 ): WriteSummary {
   const steps: string[] = []
   if (plan.restore) steps.push('restore (cancel the scheduled deletion), then compare the stored value')
@@ -296,7 +327,8 @@ function summaryOf(
         : 'store the new value as a new version (the current one stays AWSPREVIOUS)',
     )
   }
-  if (plan.updateMetadata) steps.push('bring tags and description up to date where they differ')
+  if (plan.updateMetadata && drift.length > 0)
+    steps.push('bring tags, description and KMS key up to date where they differ')
   if (plan.restore && !options.overwrite) steps.push('stop if the restored value differs (pass --overwrite)')
   return {
     ...base,
@@ -305,24 +337,20 @@ function summaryOf(
     description: options.description,
     tags: tagsToRecord(options.tags),
     kmsKeyId: options.kmsKeyId ?? null,
+    drift: plan.updateMetadata ? drift : [],
   }
 }
 
-function metadataDiffers(existing: Described, options: CreateSecretOptions): boolean {
-  if ((existing.description ?? '') !== options.description) return true
-  if (options.kmsKeyId && existing.kmsKeyId !== options.kmsKeyId) return true
-  return tagsToUpdate(options.tags, existing.tags).length > 0
-}
-
+/** Writes exactly the drift: the tags that differ, the description, the KMS key. */
 async function updateMetadata(
   sm: SecretsManager,
   mod: SecretsManagerModule,
   options: CreateSecretOptions,
-  existing: Described | undefined,
+  drift: readonly DriftItem[],
 ): Promise<void> {
-  const tags = tagsToUpdate(options.tags, existing?.tags)
-  const description = (existing?.description ?? '') !== options.description
-  const key = Boolean(options.kmsKeyId && existing?.kmsKeyId !== options.kmsKeyId)
+  const tags = drift.flatMap((d) => (d.field === 'tag' ? [{Key: d.key, Value: d.wanted}] : []))
+  const description = drift.some((d) => d.field === 'description')
+  const key = drift.some((d) => d.field === 'kmsKeyId')
   await Promise.all([
     tags.length > 0
       ? sm.send(new mod.TagResourceCommand({SecretId: options.name, Tags: tags}))
@@ -375,6 +403,8 @@ async function readCurrent(
 
 export interface ListProjectSecretsOptions {
   session: AwsSession
+  /** The caller, when the command already asked (the account guard): not asked again. */
+  identity?: CallerIdentity
   /** The project tag value (settings.project). */
   project: string
   /** The environments whose secrets are listed and whose expected secrets are checked. */
@@ -393,9 +423,18 @@ export async function listProjectSecrets(options: ListProjectSecretsOptions): Pr
   const {session} = options
   const {sm, mod} = await secretsManager(session)
   try {
-    const [who, listed] = await Promise.allSettled([getCallerIdentity(session), listAll(sm, mod)])
+    // With an account to enforce, the guard comes before ListSecrets; otherwise both at once.
+    const guarded = options.requireAccount && options.environments.some((env) => env.account !== undefined)
+    let identity = options.identity ?? (guarded ? await getCallerIdentity(session) : undefined)
+    if (identity && options.requireAccount) {
+      for (const env of options.environments) assertAccount(env, identity, session)
+    }
+    const [who, listed] = await Promise.allSettled([
+      identity ? Promise.resolve(identity) : getCallerIdentity(session),
+      listAll(sm, mod),
+    ])
     if (who.status === 'rejected') throw who.reason
-    const identity = who.value
+    identity = who.value
     if (options.requireAccount) for (const env of options.environments) assertAccount(env, identity, session)
     if (listed.status === 'rejected') throw describeAwsError(listed.reason, session, 'secretsmanager:ListSecrets')
     const inAccount = options.environments.filter(

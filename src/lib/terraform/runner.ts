@@ -103,6 +103,8 @@ export class Terraform {
     return runStreaming(this.options.binary ?? 'terraform', args, {
       cwd: this.options.dir,
       env: terraformEnv(this.options),
+      // Terraform's providers read AWS credentials and TF_VAR_* / TF_TOKEN_*; never a GitHub token.
+      needs: {aws: true, terraform: true},
       onLine: this.options.onLine,
       streamStdout: opts.stream ?? true,
       signal: this.options.signal,

@@ -8,11 +8,14 @@ import {
   type QuotaRequest,
   type QuotaRow,
   accessHint,
+  blockedAdvice,
+  blockedByOpenRequest,
   classifyRequestError,
   describeRequest,
   fallbackQuotaName,
   formatAge,
   isOpen,
+  markBlocked,
   parseFamilies,
   parseMarkets,
   parseMin,
@@ -174,6 +177,11 @@ describe('quota/gpu (pure)', () => {
       ['below, nothing open', 0, 8, undefined, 'below'],
       ['below, request open', 0, 8, open, 'pending'],
       ['just under', 7, 8, undefined, 'below'],
+      // An open request covers the quota only if it asks for the target (issue 12 §3).
+      ['below, an open request for less than the target', 0, 8, request('PENDING', null, 4), 'below'],
+      ['below, an open request for exactly the target', 0, 8, request('CASE_OPENED', null, 8), 'pending'],
+      ['below, an open request for more than the target', 4, 8, request('PENDING', null, 32), 'pending'],
+      ['below, an open request for less, but above the value', 4, 16, request('PENDING', null, 8), 'below'],
     ]
     for (const [what, value, target, req, expected] of cases) {
       it(`${what}: ${expected}`, () => expect(quotaStatus(value, target, req)).to.equal(expected))
@@ -225,6 +233,30 @@ describe('quota/gpu (pure)', () => {
         row({code: 'C', value: 0, status: 'below', request: request('CASE_OPENED', null)}),
       ]
       expect(planRequests(rows)).to.deep.equal([])
+    })
+    it('a quota below target with an open request for less is blocked, never filed again', () => {
+      const low = request('PENDING', null, 4, 'low')
+      const rows = [
+        row({code: 'A', value: 0, status: 'below', request: low}),
+        row({code: 'B', value: 0, status: 'below'}),
+        row({code: 'C', value: 0, status: 'pending', request: request('PENDING', null, 8)}),
+        row({code: 'D', value: 2, status: 'below', request: request('DENIED', null, 8)}),
+      ]
+      expect(planRequests(rows).map((p) => p.code)).to.deep.equal(['B', 'D'])
+      expect(blockedByOpenRequest(rows).map((r) => r.code)).to.deep.equal(['A'])
+      expect(markBlocked(rows).map((r) => r.action)).to.deep.equal(['blocked', undefined, undefined, undefined])
+      // markBlocked does not change its input.
+      expect(rows[0]?.action).to.equal(undefined)
+    })
+    it('says what to do about a blocked quota: one open request per quota, wait or have it closed', () => {
+      const withCase = row({status: 'below', request: {...request('CASE_OPENED', null, 4), caseId: '1234567890'}})
+      expect(blockedAdvice(withCase)).to.equal(
+        'an open request (support case 1234567890, CASE_OPENED) asks for 4 vCPUs, below the target 8; AWS allows one open request per quota, so none was filed. Wait until it is decided and run again, or ask AWS Support to close support case 1234567890 and run again.',
+      )
+      const withoutCase = row({status: 'below', target: 16, request: request('PENDING', null, 8, 'req-1')})
+      expect(blockedAdvice(withoutCase)).to.match(
+        /^an open request \(request req-1, PENDING\) asks for 8 vCPUs, below the target 16;/,
+      )
     })
     const errors: Array<[string, string]> = [
       ['ResourceAlreadyExistsException', 'already-open'],

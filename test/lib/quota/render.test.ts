@@ -79,6 +79,13 @@ describe('quota rendering (pure)', () => {
         },
       ],
       [
+        {action: 'blocked', request: {id: 'r-1', caseId: null, status: 'PENDING', desiredValue: 4, created: null}},
+        {
+          text: 'below target: L-DB2E81BA (Running On-Demand G and VT instances): an open request (request r-1, PENDING) asks for 4 vCPUs, below the target 8; AWS allows one open request per quota, so none was filed. Wait until it is decided and run again, or ask AWS Support to close request r-1 and run again.',
+          failed: false,
+        },
+      ],
+      [
         {action: 'already-met'},
         {
           text: 'already met: L-DB2E81BA (Running On-Demand G and VT instances): AWS reports the quota already at or above 8',

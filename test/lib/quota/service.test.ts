@@ -306,6 +306,26 @@ describe('quota service (real SDK, stand-in + moto)', function () {
       expect(byCode(after, G_SPOT)).to.include({action: 'already-open', status: 'pending'})
     })
 
+    it('a request for less than the target opened meanwhile: blocked (below target), none filed', async () => {
+      const report = await checkGpuQuotas({session, families: ['g'], markets: ['spot'], target: 8})
+      standin.addRequest(G_SPOT, {DesiredValue: 4, Status: 'PENDING', Id: 'too-low'})
+      const after = await requestGpuQuotaIncreases({session, report})
+      const row = byCode(after, G_SPOT)
+      expect(row).to.include({action: 'blocked', status: 'below'})
+      expect(row.request).to.include({id: 'too-low', desiredValue: 4})
+      expect(standin.history.get(G_SPOT)?.map((r) => r.Id)).to.deep.equal(['too-low'])
+    })
+
+    it('an open request for less than the target found by the check: below, blocked, nothing filed', async () => {
+      standin.addRequest(G_SPOT, {DesiredValue: 4, Status: 'CASE_OPENED', CaseId: '17000000009', Id: 'low'})
+      const report = await checkGpuQuotas({session, families: ['g'], markets: ['spot'], target: 8})
+      expect(byCode(report, G_SPOT)).to.include({status: 'below'})
+      expect(byCode(report, G_SPOT).request).to.include({id: 'low', desiredValue: 4})
+      const after = await requestGpuQuotaIncreases({session, report})
+      expect(byCode(after, G_SPOT)).to.include({action: 'blocked', status: 'below'})
+      expect(standin.filed()).to.deep.equal([])
+    })
+
     it('reports IllegalArgumentException as already met when the quota was raised meanwhile', async () => {
       const report = await checkGpuQuotas({session, families: ['g'], markets: ['spot'], target: 8})
       standin.setApplied(G_SPOT, 10)

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {UsageError} from '../../../lib/errors.ts'
 import {SecretCreateCommand, secretCreateArgs, secretCreateFlags} from '../../../lib/secrets/create-command.ts'
+import {boundedPrompt} from '../../../lib/secrets/read.ts'
 import {
   OAUTH_APPS,
   defaultDescription,
@@ -84,7 +85,10 @@ Existing secrets are treated as by "secret create slack": unchanged, refused unl
             flag: '--from-stdin or --from-file (with --client-id, or client_id:client_secret on the input)',
           })
         }
-        clientId = await this.prompter.input({message: 'OAuth client id', flag: '--client-id'})
+        clientId = await boundedPrompt(
+          (signal) => this.prompter.input({message: 'OAuth client id', flag: '--client-id', signal}),
+          {what: 'the client id prompt', hint: 'Type or paste only the client id, or pass --client-id.'},
+        )
       }
       assertOAuthPart('client id', clientId)
       clientSecret = await this.readSecret(flags, 'OAuth client secret (hidden)')

@@ -1,0 +1,219 @@
+/**
+ * The one bounded reader (issue 12 §2): a byte counter that stops one byte past the
+ * limit, destroys the source, and a fatal UTF-8 decoder. In-process, on real streams
+ * and real files (/dev/zero, /dev/urandom, a FIFO, a directory).
+ */
+import {execFileSync, spawn} from 'node:child_process'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {PassThrough, Readable} from 'node:stream'
+
+import {expect} from 'chai'
+
+import {PikselError} from '../../../src/lib/errors.ts'
+import {
+  PROMPT_INPUT_LIMIT,
+  SECRET_INPUT_LIMIT,
+  boundedPrompt,
+  decodeUtf8,
+  readBounded,
+  readSecretFile,
+} from '../../../src/lib/secrets/read.ts'
+
+const source = {what: 'test input', hint: 'a hint'}
+
+async function refusal(promise: Promise<unknown>): Promise<PikselError> {
+  try {
+    await promise
+  } catch (error) {
+    expect(error).to.be.instanceOf(PikselError)
+    return error as PikselError
+  }
+  throw new Error('expected a refusal')
+}
+
+/** A source that never ends, counting how many bytes were pulled from it. */
+function endless(chunk: Buffer): {stream: Readable; pulled: () => number} {
+  let pulled = 0
+  const stream = new Readable({
+    read() {
+      pulled += chunk.length
+      this.push(chunk)
+    },
+  })
+  return {stream, pulled: () => pulled}
+}
+
+describe('secrets/read: the bounded reader', () => {
+  it('the limits: the largest secret plus one dropped newline ("\\r\\n"); the prompt 1 KiB more for keystrokes', () => {
+    expect(SECRET_INPUT_LIMIT).to.equal(65_538)
+    expect(PROMPT_INPUT_LIMIT).to.equal(66_560)
+  })
+
+  it('reads exactly the limit', async () => {
+    const text = await readBounded(Readable.from([Buffer.alloc(6, 'a'), Buffer.alloc(4, 'b')]), source, 10)
+    expect(text).to.equal('aaaaaabbbb')
+  })
+
+  it('one byte past the limit: SECRET_TOO_LARGE (exit 2), the source destroyed', async () => {
+    const stream = Readable.from([Buffer.alloc(6, 'a'), Buffer.alloc(5, 'b'), Buffer.alloc(3, 'c')])
+    const error = await refusal(readBounded(stream, source, 10))
+    expect(error).to.include({code: 'SECRET_TOO_LARGE', exitCode: 2})
+    expect(error.message).to.equal(
+      'test input holds more than 10 bytes: too large for a secret (Secrets Manager takes at most 65536). Reading stopped there; nothing was changed.',
+    )
+    expect(error.hint).to.equal('a hint')
+    expect(stream.destroyed).to.equal(true)
+  })
+
+  it('an endless source stops within one chunk of the limit (constant memory)', async () => {
+    const {stream, pulled} = endless(Buffer.alloc(16 * 1024, 'y'))
+    const error = await refusal(readBounded(stream, source))
+    expect(error.code).to.equal('SECRET_TOO_LARGE')
+    // The stream may have buffered its highWaterMark ahead; never more than that beyond the limit.
+    expect(pulled()).to.be.below(SECRET_INPUT_LIMIT + 16 * 1024 + stream.readableHighWaterMark + 1)
+    expect(stream.destroyed).to.equal(true)
+  })
+
+  it('string chunks are counted in bytes, not characters', async () => {
+    // 4 characters of 3 bytes each: 12 bytes > 10.
+    const error = await refusal(readBounded(Readable.from(['€€€€'], {objectMode: false}), source, 10))
+    expect(error.code).to.equal('SECRET_TOO_LARGE')
+  })
+
+  const utf8: Array<[string, number[], string | undefined]> = [
+    ['FF FE (a UTF-16 byte-order mark)', [0xff, 0xfe, 0x41, 0x00], undefined],
+    ['a lone continuation byte', [0x61, 0x80, 0x62], undefined],
+    ['a truncated sequence at the end', [0x61, 0xe2, 0x82], undefined],
+    ['an overlong encoding of "/"', [0xc0, 0xaf], undefined],
+    ['a UTF-16 surrogate encoded in UTF-8', [0xed, 0xa0, 0x80], undefined],
+    ['valid multibyte text', [0xe2, 0x82, 0xac, 0x61], '€a'],
+    ['a UTF-8 byte-order mark is kept, not stripped', [0xef, 0xbb, 0xbf, 0x61], '\uFEFFa'],
+  ]
+  for (const [what, bytes, expected] of utf8) {
+    it(`${what}: ${expected === undefined ? 'SECRET_NOT_UTF8' : 'decoded unchanged'}`, async () => {
+      // Split byte by byte: a sequence across chunks is still one character.
+      const stream = Readable.from(bytes.map((b) => Buffer.from([b])))
+      if (expected === undefined) {
+        const error = await refusal(readBounded(stream, source))
+        expect(error).to.include({code: 'SECRET_NOT_UTF8', exitCode: 2})
+        expect(error.message).to.match(/^test input is not valid UTF-8 text/)
+      } else {
+        expect(await readBounded(stream, source)).to.equal(expected)
+        expect(decodeUtf8(Uint8Array.from(bytes), source)).to.equal(expected)
+      }
+    })
+  }
+
+  describe('--from-file, whatever the file is', function () {
+    this.timeout(20_000)
+    const dir = mkdtempSync(join(tmpdir(), 'piksel-read-'))
+
+    for (const device of ['/dev/zero', '/dev/urandom']) {
+      it(`${device}: SECRET_TOO_LARGE`, async () => {
+        const error = await refusal(readSecretFile(device))
+        expect(error.code).to.equal('SECRET_TOO_LARGE')
+        expect(error.message).to.match(new RegExp(`^--from-file ${device} holds more than 65538 bytes`))
+      })
+    }
+
+    it('a regular file of 10 MB: SECRET_TOO_LARGE', async () => {
+      const file = join(dir, 'big')
+      writeFileSync(file, Buffer.alloc(10 * 1024 * 1024, 'x'))
+      expect((await refusal(readSecretFile(file))).code).to.equal('SECRET_TOO_LARGE')
+    })
+
+    it('a file of exactly the limit is read whole; one byte more is refused', async () => {
+      const exact = join(dir, 'exact')
+      writeFileSync(exact, Buffer.alloc(SECRET_INPUT_LIMIT, 'x'))
+      expect((await readSecretFile(exact)).length).to.equal(SECRET_INPUT_LIMIT)
+      const over = join(dir, 'over')
+      writeFileSync(over, Buffer.alloc(SECRET_INPUT_LIMIT + 1, 'x'))
+      expect((await refusal(readSecretFile(over))).code).to.equal('SECRET_TOO_LARGE')
+    })
+
+    it('a FIFO fed continuously: SECRET_TOO_LARGE, and the writer is cut off', async () => {
+      const fifo = join(dir, 'fifo')
+      execFileSync('mkfifo', [fifo])
+      const writer = spawn('sh', ['-c', `yes piksel > ${fifo}`], {stdio: 'ignore'})
+      const ended = new Promise((resolve) => writer.once('exit', resolve))
+      try {
+        expect((await refusal(readSecretFile(fifo))).code).to.equal('SECRET_TOO_LARGE')
+        // Our end is closed: `yes` dies of SIGPIPE instead of writing forever.
+        await ended
+      } finally {
+        writer.kill('SIGKILL')
+      }
+    })
+
+    it('a FIFO whose writer stops below the limit: read to its end', async () => {
+      const fifo = join(dir, 'fifo-short')
+      execFileSync('mkfifo', [fifo])
+      const writer = spawn('sh', ['-c', `printf 'short-secret\\n' > ${fifo}`], {stdio: 'ignore'})
+      expect(await readSecretFile(fifo)).to.equal('short-secret\n')
+      writer.kill()
+    })
+
+    const unreadable: Array<[string, () => string, RegExp]> = [
+      ['a missing file', () => join(dir, 'nope'), /no such file/],
+      ['a directory', () => dir, /it is a directory/],
+    ]
+    for (const [what, path, why] of unreadable) {
+      it(`${what}: SECRET_FILE_UNREADABLE`, async () => {
+        const error = await refusal(readSecretFile(path()))
+        expect(error).to.include({code: 'SECRET_FILE_UNREADABLE', exitCode: 2})
+        expect(error.message).to.match(why)
+      })
+    }
+  })
+
+  describe('the prompt', () => {
+    /** A stand-in for a prompt: resolves with what it was typed once `done` is written, or rejects on abort. */
+    function fakePrompt(input: PassThrough) {
+      return (signal: AbortSignal) =>
+        new Promise<string>((resolve, reject) => {
+          let typed = ''
+          input.resume()
+          input.on('data', (chunk: Buffer) => {
+            typed += chunk.toString('latin1')
+            if (typed.endsWith('\r')) resolve(typed.slice(0, -1))
+          })
+          signal.addEventListener('abort', () => reject(new Error('aborted')))
+        })
+    }
+
+    it('passes what the prompt returns when the input stays within the bound', async () => {
+      const input = new PassThrough()
+      const answer = boundedPrompt(fakePrompt(input), undefined, 10, input)
+      setImmediate(() => input.write('secret\r'))
+      expect(await answer).to.equal('secret')
+    })
+
+    it('one byte past the bound: the prompt is aborted with SECRET_TOO_LARGE', async () => {
+      const input = new PassThrough()
+      const answer = boundedPrompt(fakePrompt(input), undefined, 10, input)
+      setImmediate(() => input.write('0123456789x'))
+      const error = await refusal(answer)
+      expect(error.code).to.equal('SECRET_TOO_LARGE')
+      expect(error.message).to.match(/^the hidden prompt holds more than 10 bytes/)
+    })
+
+    it('bytes that are not UTF-8 (FF FE): the prompt is aborted with SECRET_NOT_UTF8', async () => {
+      const input = new PassThrough()
+      const answer = boundedPrompt(fakePrompt(input), undefined, 10, input)
+      setImmediate(() => input.write(Buffer.from([0x61, 0xff, 0xfe])))
+      expect((await refusal(answer)).code).to.equal('SECRET_NOT_UTF8')
+    })
+
+    it('stops listening afterwards', async () => {
+      const input = new PassThrough()
+      const answer = boundedPrompt(fakePrompt(input), undefined, 10, input)
+      setImmediate(() => input.write('ok\r'))
+      await answer
+      expect(input.listenerCount('resume')).to.equal(0)
+      // Only the fake prompt's own listener is left.
+      expect(input.listenerCount('data')).to.equal(1)
+    })
+  })
+})
