@@ -82,6 +82,8 @@ export interface ReceivedCall {
   operation: string
   body: Record<string, unknown>
   signed: boolean
+  /** The region the request was signed for (the Authorization header's credential scope). */
+  region?: string
 }
 
 export class ServiceQuotasStandin {
@@ -211,7 +213,8 @@ export class ServiceQuotasStandin {
       return this.error(res, 'SerializationException', 'body is not JSON', 400)
     }
     const signed = /^AWS4-HMAC-SHA256 /.test(String(req.headers.authorization ?? ''))
-    this.received.push({operation, body, signed})
+    const region = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1]
+    this.received.push({operation, body, signed, region})
     if (req.method !== 'POST' || !operation) {
       return this.error(res, 'UnknownOperationException', `no operation in X-Amz-Target "${target}"`, 400)
     }

@@ -166,7 +166,7 @@ async function createMissingSecret(o: CreateMissing): Promise<void> {
           signal,
           validate: (v) => values.oauthPartProblem(v) ?? true,
         }),
-      {what: 'the client id prompt', hint: 'Type or paste only the client id.'},
+      {what: 'the client id prompt', hint: 'Type or paste only the client id.', why: 'more than the prompt takes'},
     )
     const clientSecret = await boundedPrompt((signal) =>
       o.prompter.password({

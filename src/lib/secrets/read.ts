@@ -24,19 +24,27 @@ import {MAX_SECRET_BYTES} from './values.ts'
 
 /** A file or stdin may hold the largest secret plus the one trailing newline (`\r\n`) that is dropped. */
 export const SECRET_INPUT_LIMIT = MAX_SECRET_BYTES + 2
-/** The prompt counts keystrokes (Enter, Backspace, a terminal's paste markers) too: 1 KiB more. */
-export const PROMPT_INPUT_LIMIT = MAX_SECRET_BYTES + 1024
+/**
+ * The hidden prompt takes at most 4 KiB of keystrokes (Enter, Backspace and a terminal's
+ * paste markers count): a terminal line's own limit (Linux N_TTY, 4095 bytes), ample for
+ * a webhook URL, an OAuth client or a token, and quick to refuse (the prompt library
+ * redraws on every keystroke). A longer secret comes through --from-file or --from-stdin.
+ */
+export const PROMPT_INPUT_LIMIT = 4096
 
 export interface SecretSource {
   /** How messages name it: `--from-file /dev/zero`, `stdin (--from-stdin)`, `the hidden prompt`. */
   what: string
   /** What to do instead, for the hint. */
   hint: string
+  /** Why the limit, when it is not Secrets Manager's own (the prompt's). */
+  why?: string
 }
 
 export function tooLarge(source: SecretSource, limit: number): UsageError {
+  const why = source.why ?? `too large for a secret (Secrets Manager takes at most ${MAX_SECRET_BYTES})`
   return new UsageError(
-    `${source.what} holds more than ${limit} bytes: too large for a secret (Secrets Manager takes at most ${MAX_SECRET_BYTES}). Reading stopped there; nothing was changed.`,
+    `${source.what} holds more than ${limit} bytes: ${why}. Reading stopped there; nothing was changed.`,
     {code: 'SECRET_TOO_LARGE', hint: source.hint},
   )
 }
@@ -133,7 +141,9 @@ function unreadable(path: string, error: unknown): UsageError {
         ? 'permission denied'
         : code === 'EISDIR'
           ? 'it is a directory'
-          : code
+          : code === 'ENXIO'
+            ? 'it is a socket, which cannot be opened as a file (use --from-stdin)'
+            : code
   return new UsageError(`Cannot read --from-file ${path}: ${why}. Nothing was changed.`, {
     code: 'SECRET_FILE_UNREADABLE',
     hint: 'Check the path, or use --from-stdin or the hidden prompt.',
@@ -148,7 +158,11 @@ function unreadable(path: string, error: unknown): UsageError {
  */
 export async function boundedPrompt<T>(
   ask: (signal: AbortSignal) => Promise<T>,
-  source: SecretSource = {what: 'the hidden prompt', hint: 'Type or paste only the secret.'},
+  source: SecretSource = {
+    what: 'the hidden prompt',
+    hint: 'Type or paste only the secret; a longer one comes through --from-file or --from-stdin.',
+    why: 'more than the prompt takes',
+  },
   limit: number = PROMPT_INPUT_LIMIT,
   input: NodeJS.ReadableStream = process.stdin,
 ): Promise<T> {

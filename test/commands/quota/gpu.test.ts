@@ -261,6 +261,66 @@ describe('piksel quota gpu', function () {
       expect(standin.history.get(G_SPOT)).to.equal(undefined)
     })
 
+    describe('an open request for less than the target (issue 12 §3)', () => {
+      beforeEach(() => {
+        // G spot: an open support case asks for 4 vCPUs; the target is 8.
+        standin.addRequest(G_SPOT, {DesiredValue: 4, Status: 'CASE_OPENED', CaseId: '17000000042', Id: 'low'})
+      })
+
+      it('a check shows the quota below target (exit 3) with that request, not pending', async () => {
+        const r = await run(['--json'])
+        expect(r.exitCode).to.equal(3)
+        const row = r.json<Report>().quotas.find((q) => q.code === G_SPOT)
+        expect(row).to.include({status: 'below'})
+        expect(row?.request).to.include({id: 'low', status: 'CASE_OPENED', desiredValue: 4, caseId: '17000000042'})
+        const table = await run([])
+        expect(table.stdout).to.match(
+          /G and VT\s+spot\s+L-3819A6DF\s+0 \(default\)\s+8\s+below\s+CASE_OPENED 4 \(case 17000000042/,
+        )
+      })
+
+      it('--request files the others, never a second one for it, explains why, and exits 3', async () => {
+        const r = await run(['--request', '--yes'])
+        expect(r.exitCode, r.stderr).to.equal(3)
+        expect(filedCodes()).to.deep.equal([`${P_OD}=8`])
+        expect(r.stdout).to.include(
+          `below target: ${G_SPOT} (All G and VT Spot Instance Requests): an open request (support case 17000000042, CASE_OPENED) asks for 4 vCPUs, below the target 8; AWS allows one open request per quota, so none was filed. Wait until it is decided and run again, or ask AWS Support to close support case 17000000042 and run again.`,
+        )
+        expect(standin.history.get(G_SPOT)?.map((q) => q.Id)).to.deep.equal(['low'])
+      })
+
+      it('--request --json marks it blocked; --dry-run too', async () => {
+        const r = await run(['--request', '--dry-run', '--json'])
+        expect(r.exitCode).to.equal(3)
+        const actions = r.json<Report>().quotas.map((q) => `${q.code}:${q.status}:${q.action ?? '-'}`)
+        expect(actions).to.deep.equal([
+          `${G_OD}:ok:-`,
+          `${G_SPOT}:below:blocked`,
+          `${P_OD}:below:would-file`,
+          `${P_SPOT}:pending:-`,
+        ])
+        expect(standin.filed()).to.deep.equal([])
+      })
+
+      it('when it is the only quota below target: nothing to file, explained, exit 3 (not "Nothing to file" and 0)', async () => {
+        standin.setApplied(P_OD, 8)
+        const r = await run(['--request', '--yes', '--family', 'g', '--market', 'spot'])
+        expect(r.exitCode, r.stderr).to.equal(3)
+        expect(r.stdout).to.include('AWS allows one open request per quota, so none was filed')
+        expect(r.stdout).not.to.include('Nothing to file')
+        expect(standin.filed()).to.deep.equal([])
+      })
+
+      it('an open request for exactly the target is pending, and --request files nothing for it (exit 0)', async () => {
+        standin.history.delete(G_SPOT)
+        standin.addRequest(G_SPOT, {DesiredValue: 8, Status: 'PENDING', Id: 'enough'})
+        const r = await run(['--request', '--yes', '--family', 'g', '--market', 'spot', '--json'])
+        expect(r.exitCode, r.stderr).to.equal(0)
+        expect(r.json<Report>().quotas[0]).to.include({status: 'pending'})
+        expect(standin.filed()).to.deep.equal([])
+      })
+    })
+
     it('files nothing for another account than the environment’s (exit 2)', async () => {
       const cwd = mkdtempSync(join(tmpdir(), 'piksel-quota-'))
       writeFileSync(join(cwd, 'piksel.config.yaml'), 'environments:\n  production:\n    account: "999999999999"\n')

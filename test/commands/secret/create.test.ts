@@ -265,6 +265,102 @@ describe('piksel secret create (against moto)', function () {
       expect((await probe.describe('team/alerts-hook')).Description).to.equal('Mattermost hook')
     })
 
+    describe('the drift report names what differs (issue 12 §4)', () => {
+      const DESCRIPTION = 'Slack incoming webhook URL for Piksel staging alerts'
+      const KEY_ALIAS_ARN = 'arn:aws:kms:ap-southeast-3:123456789012:alias/piksel-secrets'
+      const createWith = async (extra: {KmsKeyId?: string; Description?: string; tags?: Record<string, string>}) => {
+        const {CreateSecretCommand} = await import('@aws-sdk/client-secrets-manager')
+        await probe.sm.send(
+          new CreateSecretCommand({
+            Name: 'slack-alerts-staging',
+            SecretString: SLACK_URL,
+            Description: extra.Description ?? DESCRIPTION,
+            ...(extra.KmsKeyId ? {KmsKeyId: extra.KmsKeyId} : {}),
+            Tags: Object.entries(extra.tags ?? CONVENTION).map(([Key, Value]) => ({Key, Value})),
+          }),
+        )
+      }
+      type Drift = Array<{field: string; key?: string; stored: string | null; wanted: string; note?: string}>
+
+      it('each tag with its old and new value, and the description, on stderr and in the JSON', async () => {
+        await createWith({Description: 'old words', tags: {...CONVENTION, Service: 'alerts', Keep: 'me'}})
+        const r = await slack(['--from-stdin', '--json'], SLACK_URL)
+        expect(r.exitCode, r.stderr).to.equal(0)
+        const json = r.json<CreateJson & {metadataDrift: boolean; drift: Drift}>()
+        expect(json).to.include({action: 'unchanged', metadataDrift: true})
+        expect(json.drift).to.deep.equal([
+          {field: 'tag', key: 'Service', stored: 'alerts', wanted: 'monitoring'},
+          {field: 'description', stored: 'old words', wanted: DESCRIPTION},
+        ])
+        expect(r.stderr).to.include(
+          `It differs from what was asked: tag Service: "alerts" → "monitoring"; description: "old words" → "${DESCRIPTION}". Pass --overwrite to bring it up to date.`,
+        )
+      })
+
+      it('--overwrite shows the differences before the confirmation and writes exactly them', async () => {
+        await createWith({tags: {...CONVENTION, Tenant: 'Mattermost'}})
+        const r = await slack(
+          ['--from-stdin', '--yes', '--overwrite', '--kms-key-id', 'alias/piksel-secrets', '--json'],
+          SLACK_URL,
+        )
+        expect(r.exitCode, r.stderr).to.equal(0)
+        expect(r.stderr).to.include(
+          '  differs      tag Tenant: "Mattermost" → "Slack"; KMS key: (AWS managed key alias/aws/secretsmanager) → "alias/piksel-secrets"',
+        )
+        const json = r.json<CreateJson & {drift: Drift}>()
+        expect(json.action).to.equal('updated')
+        expect(json.drift.map((d) => d.field)).to.deep.equal(['tag', 'kmsKeyId'])
+        expect(await probe.tags('slack-alerts-staging')).to.deep.equal(CONVENTION)
+        expect((await probe.describe('slack-alerts-staging')).KmsKeyId).to.equal('alias/piksel-secrets')
+      })
+
+      it('the AWS managed key asked for by alias, where DescribeSecret reports none: no drift', async () => {
+        await createWith({})
+        expect((await probe.describe('slack-alerts-staging')).KmsKeyId).to.equal(undefined)
+        for (const key of [
+          'alias/aws/secretsmanager',
+          'arn:aws:kms:ap-southeast-3:123456789012:alias/aws/secretsmanager',
+        ]) {
+          const r = await slack(['--from-stdin', '--kms-key-id', key, '--json'], SLACK_URL)
+          expect(r.json<CreateJson & {metadataDrift: boolean; drift: Drift}>(), key).to.deep.include({
+            action: 'unchanged',
+            metadataDrift: false,
+            drift: [],
+          })
+          expect(r.stderr).not.to.include('differs')
+        }
+      })
+
+      it('an alias given by name where the secret holds its ARN (and the reverse): no drift', async () => {
+        await createWith({KmsKeyId: KEY_ALIAS_ARN})
+        const byName = await slack(['--from-stdin', '--kms-key-id', 'alias/piksel-secrets', '--json'], SLACK_URL)
+        expect(byName.json<CreateJson & {metadataDrift: boolean}>()).to.include({
+          action: 'unchanged',
+          metadataDrift: false,
+        })
+        await moto.reset()
+        await createWith({KmsKeyId: 'alias/piksel-secrets'})
+        const byArn = await slack(['--from-stdin', '--kms-key-id', KEY_ALIAS_ARN, '--json'], SLACK_URL)
+        expect(byArn.json<CreateJson & {metadataDrift: boolean}>()).to.include({
+          action: 'unchanged',
+          metadataDrift: false,
+        })
+      })
+
+      it('another key is drift; an alias against a key id is drift that says only KMS could tell', async () => {
+        await createWith({KmsKeyId: 'alias/piksel-secrets'})
+        const other = await slack(['--from-stdin', '--kms-key-id', 'alias/other', '--json'], SLACK_URL)
+        expect(other.json<{drift: Drift}>().drift).to.deep.equal([
+          {field: 'kmsKeyId', stored: 'alias/piksel-secrets', wanted: 'alias/other'},
+        ])
+        const keyId = '1234abcd-12ab-34cd-56ef-1234567890ab'
+        const unknown = await slack(['--from-stdin', '--kms-key-id', keyId, '--json'], SLACK_URL)
+        const [item] = unknown.json<{drift: Drift}>().drift
+        expect(item).to.include({field: 'kmsKeyId', stored: 'alias/piksel-secrets', wanted: keyId})
+        expect(item?.note).to.match(/only KMS \(kms:DescribeKey\) can tell/)
+      })
+    })
+
     it('--kms-key-id is passed to Secrets Manager', async () => {
       const r = await slack(['--from-stdin', '--yes', '--kms-key-id', 'alias/piksel-secrets'], SLACK_URL)
       expect(r.exitCode, r.stderr).to.equal(0)

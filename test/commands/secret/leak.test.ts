@@ -202,7 +202,8 @@ describe('secret leak test', function () {
   async function onTerminal(
     ctx: Mocha.Context,
     args: string,
-    steps: Array<[prompt: string, answer: string]>,
+    // A string is typed and Enter pressed; a Buffer is sent as raw bytes (no Enter).
+    steps: Array<[prompt: string, answer: string | Buffer]>,
   ): Promise<{code: number; output: string; answered: number}> {
     const script = which('script')
     if (!script) {
@@ -226,7 +227,8 @@ describe('secret leak test', function () {
       if (step && output.indexOf(step[0], seen) >= 0) {
         seen = output.indexOf(step[0], seen) + step[0].length
         answered++
-        setTimeout(() => child.stdin?.write(`${step[1]}\r`), 200)
+        const answer = step[1]
+        setTimeout(() => child.stdin?.write(typeof answer === 'string' ? `${answer}\r` : answer), 200)
       }
     })
     const timer = setTimeout(() => child.kill('SIGKILL'), 25_000)
@@ -267,6 +269,62 @@ describe('secret leak test', function () {
     expect(r.code, r.output).to.equal(0)
     expectNoLeak({stdout: r.output, stderr: ''}, 'terminal oauth')
     expect((await probe.value('tty-oauth')).value).to.equal(`visible-client-id:${CLIENT_SECRET}`)
+  })
+
+  describe('bounded reads (issue 12 §2): refused input is never echoed', () => {
+    const huge = `${URL_1}${'x'.repeat(70_000)}`
+    const latin = Buffer.concat([Buffer.from(URL_2), Buffer.from([0xff, 0xfe])])
+
+    it('too large on stdin and in a file, slack and oauth, with --verbose and --json', async () => {
+      const file = secretFile(huge)
+      for (const [what, args, input] of [
+        ['stdin too large --verbose', slack(['--from-stdin', '--yes', '--verbose']), huge],
+        ['file too large --json', slack(['--from-file', file, '--yes', '--json', '--verbose']), undefined],
+        [
+          'oauth stdin too large',
+          oauth(['--from-stdin', '--yes', '--verbose']),
+          `${CLIENT_ID}:${CLIENT_SECRET}${'y'.repeat(70_000)}`,
+        ],
+      ] as Array<[string, string[], string | undefined]>) {
+        const r = await run(what, args, {input})
+        expect(r.exitCode, what).to.equal(2)
+        expect(r.stdout + r.stderr, what).to.include('too large for a secret')
+      }
+    })
+
+    it('invalid UTF-8 in a file and on stdin (DEBUG=* too)', async () => {
+      const file = secretFile('')
+      const {writeFileSync} = await import('node:fs')
+      writeFileSync(file, latin)
+      for (const [what, args, extraEnv] of [
+        ['file not UTF-8 --verbose', slack(['--from-file', file, '--yes', '--verbose', '--skip-validation']), {}],
+        ['file not UTF-8 DEBUG', slack(['--from-file', file, '--yes', '--json']), {DEBUG: '*'}],
+      ] as Array<[string, string[], Record<string, string>]>) {
+        const r = await run(what, args, {extraEnv})
+        expect(r.exitCode, what).to.equal(2)
+        expect(r.stdout + r.stderr, what).to.include('is not valid UTF-8 text')
+      }
+    })
+
+    it('the hidden prompt: 70 kB pasted is refused past 4 KiB (SECRET_TOO_LARGE), nothing echoed or stored', async function () {
+      const r = await onTerminal(this, 'secret create slack -e staging --yes --name tty-huge', [
+        ['Slack webhook URL', huge],
+      ])
+      expect(r.code, r.output.slice(-500)).to.equal(2)
+      expect(r.output).to.include('the hidden prompt holds more than 4096 bytes')
+      expectNoLeak({stdout: r.output, stderr: ''}, 'terminal too large')
+      expect(await probe.names()).not.to.include('tty-huge')
+    })
+
+    it('the hidden prompt: bytes FF FE are refused (SECRET_NOT_UTF8), not stored as U+FFFD', async function () {
+      const r = await onTerminal(this, 'secret create slack -e staging --yes --name tty-latin', [
+        ['Slack webhook URL', Buffer.concat([latin, Buffer.from('\r')])],
+      ])
+      expect(r.code, r.output.slice(-500)).to.equal(2)
+      expect(r.output).to.include('is not valid UTF-8 text')
+      expectNoLeak({stdout: r.output, stderr: ''}, 'terminal not UTF-8')
+      expect(await probe.names()).not.to.include('tty-latin')
+    })
   })
 
   it('no child process was started: the aws stub was never called', () => {

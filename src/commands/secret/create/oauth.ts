@@ -87,7 +87,11 @@ Existing secrets are treated as by "secret create slack": unchanged, refused unl
         }
         clientId = await boundedPrompt(
           (signal) => this.prompter.input({message: 'OAuth client id', flag: '--client-id', signal}),
-          {what: 'the client id prompt', hint: 'Type or paste only the client id, or pass --client-id.'},
+          {
+            what: 'the client id prompt',
+            hint: 'Type or paste only the client id, or pass --client-id.',
+            why: 'more than the prompt takes',
+          },
         )
       }
       assertOAuthPart('client id', clientId)
