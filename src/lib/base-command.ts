@@ -63,9 +63,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Commands that report a broken config themselves (doctor) set this. */
   protected static lenientConfig = false
   /**
-   * Commands that hand a GitHub token to a child (bootstrap, for flux) set this; every
-   * other command drops GITHUB_TOKEN / GH_TOKEN from its environment at start, so no
-   * child (tools, kubeconfig exec plugins) can inherit them by any path.
+   * Every command drops the GitHub tokens (GITHUB_TOKEN, GH_TOKEN, ...) from its own
+   * environment at start, so no child (tools, kubeconfig exec plugins) can inherit them
+   * by any path. A command that hands GITHUB_TOKEN to a child (bootstrap, for flux)
+   * sets this to keep that one; it must take it out of the environment itself.
    */
   protected static keepsGitHubToken = false
 
@@ -100,7 +101,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     })
     this.flags = flags as CommandFlags<T>
     this.args = args as CommandArgs<T>
-    if (!(this.ctor as unknown as typeof BaseCommand).keepsGitHubToken) withoutGitHubTokens(process.env)
+    withoutGitHubTokens(
+      process.env,
+      (this.ctor as unknown as typeof BaseCommand).keepsGitHubToken ? ['GITHUB_TOKEN'] : [],
+    )
     // Checked on every command, before any call (the same rule as the config's region).
     if (this.flags.region !== undefined) assertRegion(this.flags.region, '--region')
     this.prompter = new Prompter(

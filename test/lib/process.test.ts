@@ -125,6 +125,9 @@ describe('process: one environment policy for children', () => {
     expect(Object.keys(env).filter((k) => /GITHUB|GH_/.test(k))).to.deep.equal([])
     expect(env.AWS_SECRET_ACCESS_KEY).to.equal('aws-secret')
     expect(Object.keys(env)).to.have.length(Object.keys(PARENT).length - 3)
+    const bootstrap: NodeJS.ProcessEnv = {...PARENT}
+    withoutGitHubTokens(bootstrap, ['GITHUB_TOKEN'])
+    expect(Object.keys(bootstrap).filter((k) => /GITHUB|GH_/.test(k))).to.deep.equal(['GITHUB_TOKEN'])
   })
 
   describe('runStreaming applies it (a stub records its environment)', () => {

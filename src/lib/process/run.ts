@@ -84,11 +84,14 @@ export function childEnv(
 }
 
 /**
- * Drops the GitHub tokens from an environment in place (the base command does it
- * for every command but bootstrap), so no child started by any library inherits them.
+ * Drops the GitHub tokens from an environment in place, but those in `keep` (the
+ * base command does it at start; bootstrap keeps GITHUB_TOKEN, which it takes for
+ * flux), so no child started by any library inherits them.
  */
-export function withoutGitHubTokens(env: NodeJS.ProcessEnv): void {
-  for (const name of Object.keys(env)) if (classifyEnv(name) === 'github') delete env[name]
+export function withoutGitHubTokens(env: NodeJS.ProcessEnv, keep: readonly string[] = []): void {
+  for (const name of Object.keys(env)) {
+    if (classifyEnv(name) === 'github' && !keep.includes(name)) delete env[name]
+  }
 }
 
 export interface RunOptions {

@@ -131,6 +131,22 @@ describe('secret create: every input is bounded (binary, moto)', function () {
       await expectRefused(await runWith(moto, ['sh', '-c', `yes ${NEEDLE} | ${argv}`]), 'SECRET_TOO_LARGE')
     })
 
+    it('--from-file /dev/stdin when stdin is a socket: exit 2 saying so (use --from-stdin)', async () => {
+      const yes = spawn('yes', [NEEDLE], {stdio: ['ignore', 'pipe', 'ignore']})
+      try {
+        const r = await runWith(moto, slack('--from-file', '/dev/stdin'), yes.stdout)
+        expect(r.exitCode).to.equal(2)
+        expect(JSON.parse(r.stdout).error).to.include({
+          code: 'SECRET_FILE_UNREADABLE',
+          message:
+            'Cannot read --from-file /dev/stdin: it is a socket, which cannot be opened as a file (use --from-stdin). Nothing was changed.',
+        })
+        expect(await probe.names()).to.deep.equal([])
+      } finally {
+        yes.kill('SIGKILL')
+      }
+    })
+
     it('--from-stdin fed by `yes`', async () => {
       const yes = spawn('yes', [NEEDLE], {stdio: ['ignore', 'pipe', 'ignore']})
       try {

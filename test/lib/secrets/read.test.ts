@@ -12,6 +12,7 @@ import {PassThrough, Readable} from 'node:stream'
 import {expect} from 'chai'
 
 import {PikselError} from '../../../src/lib/errors.ts'
+import type {Prompter} from '../../../src/lib/prompt.ts'
 import {
   PROMPT_INPUT_LIMIT,
   SECRET_INPUT_LIMIT,
@@ -206,6 +207,29 @@ describe('secrets/read: the bounded reader', () => {
       const answer = boundedPrompt(fakePrompt(input), undefined, 10, input)
       setImmediate(() => input.write(Buffer.from([0x61, 0xff, 0xfe])))
       expect((await refusal(answer)).code).to.equal('SECRET_NOT_UTF8')
+    })
+
+    it('bootstrap’s secret prompts go through it: a paste past 4 KiB aborts the prompt, nothing is created', async () => {
+      const {bindPorts} = await import('../../../src/lib/bootstrap/bind.ts')
+      const {resolveSettings} = await import('../../../src/lib/config/environment.ts')
+      const staging = resolveSettings().environments.staging!
+      const asked: string[] = []
+      // A terminal whose prompt waits until it is aborted, while 5,000 bytes arrive on stdin.
+      const password = (o: {message: string; signal?: AbortSignal}) =>
+        new Promise<string>((_, reject) => {
+          asked.push(o.message)
+          o.signal?.addEventListener('abort', () => reject(new Error('aborted')))
+          setImmediate(() => {
+            process.stdin.emit('resume')
+            process.stdin.emit('data', Buffer.alloc(5000, 'x'))
+          })
+        })
+      const prompter = {interactive: true, password, input: password} as unknown as Prompter
+      const ports = await bindPorts({session: {region: 'ap-southeast-3', profileSource: 'default'}, prompter})
+      const error = await refusal(ports.secrets.create!(staging, 'slack-alerts-staging', {}))
+      expect(error.code).to.equal('SECRET_TOO_LARGE')
+      expect(asked).to.deep.equal(['Slack webhook URL for slack-alerts-staging'])
+      expect(process.stdin.listenerCount('data')).to.equal(0)
     })
 
     it('stops listening afterwards', async () => {
