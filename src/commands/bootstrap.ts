@@ -17,6 +17,8 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt (asked in p
     '<%= config.bin %> bootstrap -e staging --from kubeconfig',
     '<%= config.bin %> bootstrap -e staging --only infrastructure,applications --yes',
     'GITHUB_TOKEN=… <%= config.bin %> bootstrap -e staging --yes --json',
+    '<%= config.bin %> bootstrap -e staging --only quota --yes --request-quotas',
+    '<%= config.bin %> bootstrap -e staging --from flux --force-flux --infra-dir ../piksel-infra',
   ]
   static override flags = {
     from: Flags.string({summary: 'Start at this step (resume); the steps before it are not run.', helpValue: 'STEP'}),

@@ -14,7 +14,9 @@ export default class Init extends BaseCommand<typeof Init> {
   static override summary = 'Write what a new environment lacks: config, state bucket root, backend, GitOps skeleton.'
   static override description = `Writes, from the templates shipped with piksel, only the files that do not exist yet (never overwriting one):
 piksel.config.yaml with the environment; the Terraform root <infra-dir>/bootstrap/<env>/ for the state bucket (versioned, AES256, public access blocked, TLS-only, prevent_destroy, local state); <infra-dir>/<env>/backend.tf (S3, use_lockfile = true); and the GitOps skeleton <gitops-dir>/clusters/<env>/ (infra-controllers, infra-configs, apps, Slack notifications).
-Values not given by flags are asked for on a terminal; with --yes or without a TTY the built-in Piksel defaults apply and an unknown account id is left out (the account guard is then off).`
+Values not given by flags are asked for on a terminal; with --yes or without a TTY the built-in Piksel defaults apply and an unknown account id is left out (the account guard is then off).
+Every value is checked with the config loader's rules before anything is written (exit 2 naming the flag). Region and profile come only from init's flags, prompts or the config, never from an exported AWS_REGION/AWS_PROFILE.
+A GitOps object that the GitOps directory already defines (same kind, namespace and name, in any YAML file; other environments' clusters/<env>/ aside) is not written again; init says where it is.`
   static override examples = [
     '<%= config.bin %> init -e staging --account 123456789012',
     '<%= config.bin %> init -e dev --infra-dir ../piksel-infra --gitops-dir ../piksel-gitops --yes',

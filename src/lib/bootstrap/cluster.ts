@@ -149,12 +149,12 @@ export function clusterMismatchError(
 ): UsageError {
   const theirs = describeContextCluster(context)
   const ours = cluster
-    ? `${cluster.arn}${cluster.endpoint ? ` (${cluster.endpoint})` : ''}`
-    : `EKS cluster ${env.cluster} in ${region}, which does not exist for these credentials`
+    ? `eks:DescribeCluster says the ${env.name} cluster is ${cluster.arn}${cluster.endpoint ? ` (${cluster.endpoint})` : ''}`
+    : `eks:DescribeCluster finds no EKS cluster ${env.cluster} in ${region} for these credentials, so it cannot be the ${env.name} cluster`
   const details = diffs.map((d) => `${d.what} ${d.context} ≠ ${d.cluster}`).join('; ')
   return new UsageError(
     `Kube context "${context.context}" is not the ${env.name} cluster: it points at ${theirs}; ` +
-      `eks:DescribeCluster says the ${env.name} cluster is ${ours}.${details ? ` Differences: ${details}.` : ''} Nothing was written.`,
+      `${ours}.${details ? ` Differences: ${details}.` : ''} Nothing was written.`,
     {
       code: 'CLUSTER_MISMATCH',
       hint:

@@ -266,7 +266,7 @@ describe('checkClusterTarget: kubeconfig files against eks:DescribeCluster on mo
     ])
     const error = await refusal(file, {name: 'dev', cluster: 'piksel-dev'})
     expect(error.message).to.include(
-      'EKS cluster piksel-dev in ap-southeast-3, which does not exist for these credentials',
+      'eks:DescribeCluster finds no EKS cluster piksel-dev in ap-southeast-3 for these credentials, so it cannot be the dev cluster',
     )
   })
 
