@@ -63,7 +63,12 @@ export default class Status extends BaseCommand<typeof Status> {
     const {environmentContext} = await import('../lib/kube/context.ts')
     const options: StatusOptions = {
       kubeconfig: this.flags.kubeconfig,
-      context: await environmentContext({kubeconfig: this.flags.kubeconfig, context: this.flags.context, env}),
+      context: await environmentContext({
+        kubeconfig: this.flags.kubeconfig,
+        context: this.flags.context,
+        env,
+        config: this.flags.config,
+      }),
       namespace: this.flags.namespace,
       kinds,
       selector: this.flags.selector,

@@ -42,6 +42,11 @@ describe('piksel status -e: the environment’s context or nothing', function ()
         `No kube context "${cluster}" for environment ${what.includes('production') ? 'production' : 'staging'} in ${kubeconfig}; the current context ("elsewhere") is never used in its place.`,
       )
       expect(error.hint).to.include('--context')
+      // The command in the hint repeats the run's --kubeconfig, so it works when pasted.
+      const write = `piksel bootstrap -e ${cluster.slice('piksel-'.length)} --only kubeconfig`
+      expect(error.hint).to.include(
+        argv.includes('--kubeconfig') ? `${write} --kubeconfig ${kubeconfig}\`` : `${write}\``,
+      )
       expect(standin.requests.length).to.equal(mark)
     })
   }

@@ -30,6 +30,15 @@ export const STATUS_FLAGS = ['config', 'kubeconfig'] as const
 /** What kubectl and flux lines repeat (they take --kubeconfig too). */
 export const KUBE_FLAGS = ['kubeconfig'] as const
 
+/** What `piksel doctor` lines repeat. */
+export const DOCTOR_FLAGS = ['config', 'profile', 'region', 'kubeconfig'] as const
+
+/** What `piksel secret ...` and `piksel quota gpu` lines repeat (they talk to AWS only). */
+export const AWS_FLAGS = ['config', 'profile', 'region'] as const
+
+/** What a `piksel init` line from bootstrap repeats (it writes the roots under --infra-dir). */
+export const INIT_FLAGS = ['config', 'infra-dir'] as const
+
 /** A word as a POSIX shell reads it back: unchanged when safe, else single-quoted. */
 export function shellWord(word: string): string {
   if (word !== '' && /^[A-Za-z0-9_@%+=:,./~-]+$/.test(word) && !word.startsWith('~')) return word

@@ -28,7 +28,7 @@ import {fluxBootstrapArgs, fluxCheckArgs, fluxDecision, fluxRefusal} from './flu
 import {resolvePhases} from './phases.ts'
 import type {BootstrapPorts} from './ports.ts'
 import {TOKEN_FLAG, TOKEN_PROMPT, clusterTarget, noContextError, preWriteChecks} from './preflight.ts'
-import type {CarriedFlags} from './rerun.ts'
+import {AWS_FLAGS, type CarriedFlags, DOCTOR_FLAGS, INIT_FLAGS, STATUS_FLAGS, commandLine} from './rerun.ts'
 import {assertTerraformRoot, envRootHint} from './roots.ts'
 import {STEP_IDS, STEP_TITLES, type StepId, WRITE_STEPS, resumeCommand, toolsFor} from './steps.ts'
 import {
@@ -147,7 +147,7 @@ const STEPS: Record<StepId, StepImpl> = {
     if (failed.length > 0) {
       throw new CheckFailedError(`Preflight failed: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`, {
         code: 'PREFLIGHT_FAILED',
-        hint: `Fix the checks above (\`piksel doctor -e ${ctx.options.env.name}\` shows them all).`,
+        hint: `Fix the checks above (\`${pikselLine(ctx, ['doctor'], DOCTOR_FLAGS)}\` shows them all).`,
       })
     }
     const versions = relevant.filter((c) => tools.includes(c.name)).map((c) => `${c.name} ${c.detail}`)
@@ -208,7 +208,7 @@ const STEPS: Record<StepId, StepImpl> = {
     if (!existsSync(root)) {
       throw new UsageError(`State bucket ${bucket} is missing and there is no bootstrap root at ${root}.`, {
         code: 'NO_BOOTSTRAP_ROOT',
-        hint: `Run \`piksel init -e ${env.name}\` to write it (or pass --infra-dir).`,
+        hint: `Run \`${pikselLine(ctx, ['init'], INIT_FLAGS)}\` to write it (or pass --infra-dir).`,
       })
     }
     ctx.line(`bucket ${bucket} not found: applying the bootstrap root ${root} (local state)`)
@@ -247,7 +247,7 @@ const STEPS: Record<StepId, StepImpl> = {
     }
     throw new CheckFailedError(`Missing secrets for ${env.name}: ${missing.join(', ')}.`, {
       code: 'SECRETS_MISSING',
-      hint: `Create them with \`piksel secret create\` (e.g. \`piksel secret create slack -e ${env.name}\`)`,
+      hint: `Create them with \`piksel secret create\` (e.g. \`${pikselLine(ctx, ['secret', 'create', 'slack'], AWS_FLAGS)}\`)`,
     })
   },
 
@@ -282,7 +282,7 @@ const STEPS: Record<StepId, StepImpl> = {
       if (error instanceof UsageError && error.code === 'INPUT_REQUIRED') {
         return {
           status: 'done',
-          detail: `warning: ${check.summary}; not requested (pass --yes, or run \`piksel quota gpu\`)`,
+          detail: `warning: ${check.summary}; not requested (pass --yes, or run \`${pikselLine(ctx, ['quota', 'gpu'], AWS_FLAGS)}\`)`,
           changed: false,
         }
       }
@@ -371,7 +371,7 @@ const STEPS: Record<StepId, StepImpl> = {
       // Never bootstrap a cluster whose flux-system cannot be read: it may sync something else.
       throw new OperationError(`Could not read flux-system on context ${env.cluster}: ${(error as Error).message}`, {
         code: 'FLUX_STATUS_UNREADABLE',
-        hint: `Check access to the cluster (\`piksel status -e ${env.name}\`); bootstrap runs only where it can see what flux-system syncs.`,
+        hint: `Check access to the cluster (\`${pikselLine(ctx, ['status'], STATUS_FLAGS)}\`); bootstrap runs only where it can see what flux-system syncs.`,
         cause: error,
       })
     }
@@ -443,7 +443,7 @@ const STEPS: Record<StepId, StepImpl> = {
     if (!outcome.healthy) {
       throw new CheckFailedError(`Not healthy after ${formatDuration(timeoutMs)}: ${outcome.summary}`, {
         code: 'UNHEALTHY',
-        hint: `See \`piksel status -e ${env.name}\`; a longer --timeout may help.`,
+        hint: `See \`${pikselLine(ctx, ['status'], STATUS_FLAGS)}\`; a longer --timeout may help.`,
       })
     }
     return {status: 'done', detail: outcome.summary}
@@ -487,6 +487,11 @@ function terraformRun(
     onLine: ctx.line,
     signal,
   }
+}
+
+/** `piksel <words> -e <env>` with the run's flags that command takes, for hints that name it. */
+function pikselLine(ctx: StepContext, words: string[], accepted: readonly string[]): string {
+  return commandLine(['piksel', ...words, '-e', ctx.options.env.name], ctx.options.rerunFlags, accepted)
 }
 
 /** `"name"`, or `none` when there is no current context. */

@@ -144,6 +144,8 @@ export async function environmentContext(o: {
   kubeconfig?: string
   context?: string
   env?: {name: string; cluster: string; region: string}
+  /** --config of the run, repeated in the hint's command. */
+  config?: string
 }): Promise<string | undefined> {
   if (o.context) return o.context
   if (!o.env) return undefined
@@ -151,11 +153,16 @@ export async function environmentContext(o: {
   const found = await lookupContext(o.kubeconfig, o.env.cluster)
   if (found.identity) return o.env.cluster
   const {name, cluster, region} = o.env
+  const {commandLine} = await import('../bootstrap/rerun.ts')
+  const write = commandLine(['piksel', 'bootstrap', '-e', name, '--only', 'kubeconfig'], {
+    ...(o.config ? {config: o.config} : {}),
+    ...(o.kubeconfig ? {kubeconfig: o.kubeconfig} : {}),
+  })
   throw missingContextError({
     env: name,
     context: cluster,
     file: found.file,
     current: found.current,
-    hint: `Write it with \`piksel bootstrap -e ${name} --only kubeconfig\` (aws eks update-kubeconfig --name ${cluster} --alias ${cluster} --region ${region}), or choose a context explicitly with --context.`,
+    hint: `Write it with \`${write}\` (aws eks update-kubeconfig --name ${cluster} --alias ${cluster} --region ${region}), or choose a context explicitly with --context.`,
   })
 }

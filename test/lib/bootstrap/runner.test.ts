@@ -889,6 +889,30 @@ describe('bootstrap runner', function () {
       expect(readdirSync(root)).to.deep.equal([])
     })
 
+    it('every command a hint names repeats the run’s flags that command takes', async () => {
+      const flags = {config: 'ops/p.yaml', profile: 'staging-admin', 'infra-dir': work, kubeconfig: '/k'}
+      const secrets = await runBootstrap(
+        options({only: ['secrets'], rerunFlags: flags}),
+        withEks({missingSecrets: ['slack-alerts-staging']}).ports,
+        io(false),
+      )
+      expect(secrets.error?.hint).to.include(
+        '`piksel secret create slack -e staging --config ops/p.yaml --profile staging-admin`',
+      )
+      expect(secrets.error?.hint).to.match(
+        new RegExp(
+          `Then resume: piksel bootstrap -e staging --from secrets --skip \\S+ --config ops/p.yaml --profile staging-admin --infra-dir ${work} --kubeconfig /k$`,
+        ),
+      )
+      stagingKubeconfig()
+      const health = await runBootstrap(
+        options({only: ['health'], rerunFlags: flags, timeoutMs: 1000}),
+        withEks({healthy: false}).ports,
+        io(true),
+      )
+      expect(health.error?.hint).to.include('`piksel status -e staging --config ops/p.yaml --kubeconfig /k`')
+    })
+
     it('every resume hint repeats the flags the run was given', async () => {
       const flags = {'infra-dir': work, kubeconfig: '/tmp/k config', config: 'p.yaml'}
       const run = await runBootstrap(options({githubToken: undefined, rerunFlags: flags}), withEks().ports, io(true))
