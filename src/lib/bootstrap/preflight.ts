@@ -44,7 +44,7 @@ export interface PreWriteInput {
 export interface PreWriteResult {
   /** What preflight found, one line each, for the step's detail. */
   notes: string[]
-  /** The GitHub token, resolved here so the flux step never asks after Terraform has applied. */
+  /** The GitHub token, resolved here so the flux step never asks after Terraform has applied (and checked). */
   token?: string
 }
 
@@ -128,20 +128,33 @@ export async function preWriteChecks(input: PreWriteInput): Promise<PreWriteResu
     token = await input.askToken()
   }
   input.sensitive(token)
+  await checkGitHub({env, token, ports: input.ports, note})
+  return {notes, token}
+}
 
-  const {owner, repository, branch} = env.gitops
-  const access = await input.ports.github.check({token, owner, repository, branch})
+/**
+ * Can the token read the GitOps repository and push to its branch? Problems
+ * throw CheckFailedError (PREFLIGHT_FAILED, exit 3) with the fixes; an API that
+ * cannot be reached is said (`note`) and not checked.
+ */
+export async function checkGitHub(input: {
+  env: Pick<Environment, 'gitops'>
+  token: string
+  ports: Pick<BootstrapPorts, 'github'>
+  note: (text: string) => void
+}): Promise<void> {
+  const {owner, repository, branch} = input.env.gitops
+  const access = await input.ports.github.check({token: input.token, owner, repository, branch})
   if (!access.reachable) {
-    note(`GitHub API not reachable (${access.reason}): access to ${owner}/${repository} not checked`)
-    return {notes, token}
+    input.note(`GitHub API not reachable (${access.reason}): access to ${owner}/${repository} not checked`)
+    return
   }
-  for (const text of access.notes) note(text)
+  for (const text of access.notes) input.note(text)
   if (access.problems.length > 0) {
     throw new CheckFailedError(`Preflight failed: GitHub: ${access.problems.join('; ')}.`, {
       code: 'PREFLIGHT_FAILED',
       hint: access.fixes.join(' '),
     })
   }
-  note(`GitHub token can read ${owner}/${repository} and push to ${branch}`)
-  return {notes, token}
+  input.note(`GitHub token can read ${owner}/${repository} and push to ${branch}`)
 }

@@ -27,7 +27,7 @@ import type {ClusterTarget} from './cluster.ts'
 import {fluxBootstrapArgs, fluxCheckArgs, fluxDecision, fluxRefusal} from './flux.ts'
 import {resolvePhases} from './phases.ts'
 import type {BootstrapPorts} from './ports.ts'
-import {TOKEN_FLAG, TOKEN_PROMPT, clusterTarget, noContextError, preWriteChecks} from './preflight.ts'
+import {TOKEN_FLAG, TOKEN_PROMPT, checkGitHub, clusterTarget, noContextError, preWriteChecks} from './preflight.ts'
 import {AWS_FLAGS, type CarriedFlags, DOCTOR_FLAGS, INIT_FLAGS, STATUS_FLAGS, commandLine} from './rerun.ts'
 import {assertTerraformRoot, envRootHint} from './roots.ts'
 import {STEP_IDS, STEP_TITLES, type StepId, WRITE_STEPS, resumeCommand, toolsFor} from './steps.ts'
@@ -403,8 +403,11 @@ const STEPS: Record<StepId, StepImpl> = {
     ) {
       throw new OperationError('Flux bootstrap declined; nothing was changed.', {code: 'DECLINED'})
     }
-    const token = ctx.state.githubToken || ctx.options.githubToken || (await ctx.secret(TOKEN_PROMPT, TOKEN_FLAG))
+    const checked = ctx.state.githubToken
+    const token = checked || ctx.options.githubToken || (await ctx.secret(TOKEN_PROMPT, TOKEN_FLAG))
     ctx.io.sensitive(token)
+    // Without preflight (--from flux, --only flux), the GitHub check runs here, still before bootstrap writes.
+    if (!checked) await checkGitHub({env, token, ports: ctx.ports, note: (text) => ctx.line(`piksel: ${text}`)})
     // The token reaches flux only through its environment: never argv, never logs.
     const out = await runStreaming('flux', args, {
       env: {GITHUB_TOKEN: token},

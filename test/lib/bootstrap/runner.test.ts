@@ -830,6 +830,28 @@ describe('bootstrap runner', function () {
       })
     }
 
+    it('without preflight (--only flux), the flux step checks GitHub before bootstrapping', async () => {
+      stagingKubeconfig()
+      const protectedBranch = {
+        reachable: true as const,
+        problems: ['branch main of piksel-ina/piksel-gitops is protected'],
+        fixes: ['Let it push.'],
+        notes: [],
+      }
+      const {ports, state} = withEks({github: protectedBranch})
+      const mark = stubs.calls().length
+      const run = await runBootstrap(options({only: ['flux']}), ports, io(true))
+      expect(run.error?.code).to.equal('PREFLIGHT_FAILED')
+      expect(run.error?.exitCode).to.equal(3)
+      expect(state.githubChecks).to.have.length(1)
+      expect(
+        stubs
+          .calls()
+          .slice(mark)
+          .filter((c) => c.argv[0] === 'bootstrap'),
+      ).to.deep.equal([])
+    })
+
     it('GitHub unreachable: said, not a failure', async () => {
       const {ports} = withEks({github: {reachable: false, reason: 'ENOTFOUND'}})
       const run = await runBootstrap(options({only: ['preflight', 'flux'], dryRun: true}), ports, io(false))
