@@ -34,8 +34,14 @@ export function assertTerraformRoot(dir: string, hint: string): void {
   }
 }
 
-/** The hint for a wrong environment root. */
-export function envRootHint(env: {name: string; terraform: {dir: string}}): string {
+/** The hint for a wrong environment root (or, with `bootstrap`, the state bucket's root). */
+export function envRootHint(env: {name: string; terraform: {dir: string}}, bootstrap = false): string {
+  if (bootstrap) {
+    return (
+      `--infra-dir is the piksel-infra checkout: the state bucket's root is <infra-dir>/bootstrap/${env.name} ` +
+      `(\`piksel init -e ${env.name}\` writes it). Nothing was written.`
+    )
+  }
   return (
     `--infra-dir is the piksel-infra checkout: the ${env.name} root is <infra-dir>/${env.terraform.dir} ` +
     `(environments.${env.name}.terraform.dir in the config). Nothing was written.`

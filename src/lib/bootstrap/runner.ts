@@ -479,7 +479,7 @@ function terraformRun(
 ): Parameters<typeof applyTerraformRoot>[0] {
   const {session, dryRun, allowDestroy, signal} = ctx.options
   // Before terraform init writes .terraform/ into it: a directory without Terraform files is a usage error.
-  assertTerraformRoot(root.dir, envRootHint(ctx.options.env))
+  assertTerraformRoot(root.dir, envRootHint(ctx.options.env, root.label === 'state-backend'))
   return {
     ...root,
     profile: session.profile,

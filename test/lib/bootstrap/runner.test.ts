@@ -908,6 +908,7 @@ describe('bootstrap runner', function () {
       for (const name of readdirSync(root)) rmSync(join(root, name))
       const run = await runBootstrap(options({only: ['state-backend']}), withEks().ports, io(true))
       expect(run.error?.code).to.equal('NO_TERRAFORM_FILES')
+      expect(run.error?.hint).to.include("the state bucket's root is <infra-dir>/bootstrap/staging")
       expect(readdirSync(root)).to.deep.equal([])
     })
 
