@@ -8,7 +8,7 @@
 // The secrets and quota steps run the real services against the stand-ins the
 // earlier demo steps started (moto, the Service Quotas stand-in).
 import {spawnSync} from 'node:child_process'
-import {cpSync, mkdirSync} from 'node:fs'
+import {cpSync, mkdirSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {ROOT} from '../lib.mjs'
@@ -57,7 +57,14 @@ export default async function bootstrap(ctx) {
   ctx.say('An unknown step id is refused before anything runs (exit 2), listing the valid ones.')
   ctx.piksel(['bootstrap', '-e', 'staging', '--infra-dir', 'piksel-infra', '--from', 'terraform'])
 
-  ctx.say('Bootstrap staging as a dry run: every check and every plan, nothing applied or bootstrapped.')
+  ctx.say(
+    'The kubeconfig still holds the context piksel-staging of the status tour (a stand-in), but the sandbox account has no EKS cluster piksel-staging: bootstrap refuses to trust it (exit 2), before anything is written.',
+  )
+  ctx.piksel(['bootstrap', '-e', 'staging', '--infra-dir', 'piksel-infra', '--dry-run'])
+  rmSync(ctx.env.KUBECONFIG, {force: true})
+  ctx.say(
+    'The stale context removed: bootstrap staging as a dry run, every check and every plan, nothing applied or bootstrapped.',
+  )
   ctx.piksel(['bootstrap', '-e', 'staging', '--infra-dir', 'piksel-infra', '--dry-run'], {allowFail: false})
 
   ctx.say('Without a terminal and without --yes, a real run stops before its first write and names --yes.')

@@ -9,14 +9,17 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
   static override description = `Runs the bootstrap runbook as steps with ids, each detecting when it is already done:
 preflight, identity (account guard), state-backend, secrets, quota, infrastructure (Terraform phase 1), kubeconfig, flux, applications (Terraform phase 2), health.
 Terraform: init with the environment's backend, plan -out, a summary of adds/changes/destroys, destroys refused unless --allow-destroy, a confirmation, then apply of exactly that saved plan.
-Ctrl-C forwards SIGINT to Terraform, waits for it to release the state lock, and prints the --from command that resumes.
-The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt and reaches flux only through its environment.`
+Before the first write, preflight checks the selected steps' targets: the Terraform root has Terraform files; the kube context named after the cluster is provably the environment's EKS cluster (eks:DescribeCluster: ARN, endpoint, certificate authority), or is written later by the kubeconfig step, never replaced by the current context; flux-system does not sync another repository, branch or path (unless --force-flux); the GitHub token can read the repository and push to the branch.
+Ctrl-C forwards SIGINT to Terraform, waits for it to release the state lock, and prints the --from command that resumes (with the flags of the run).
+The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt (asked in preflight) and reaches flux only through its environment.`
   static override examples = [
     '<%= config.bin %> bootstrap -e staging --dry-run',
     '<%= config.bin %> bootstrap -e staging',
     '<%= config.bin %> bootstrap -e staging --from kubeconfig',
     '<%= config.bin %> bootstrap -e staging --only infrastructure,applications --yes',
     'GITHUB_TOKEN=… <%= config.bin %> bootstrap -e staging --yes --json',
+    '<%= config.bin %> bootstrap -e staging --only quota --yes --request-quotas',
+    '<%= config.bin %> bootstrap -e staging --from flux --force-flux --infra-dir ../piksel-infra',
   ]
   static override flags = {
     from: Flags.string({summary: 'Start at this step (resume); the steps before it are not run.', helpValue: 'STEP'}),
@@ -33,7 +36,11 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt and reaches
     'dry-run': Flags.boolean({summary: 'Check and plan everything; apply, bootstrap and create nothing.'}),
     'allow-destroy': Flags.boolean({summary: 'Apply Terraform plans that destroy or replace resources.'}),
     'force-flux': Flags.boolean({
-      summary: 'Run flux bootstrap even when flux-system already syncs the repository and is Ready.',
+      summary:
+        'Run flux bootstrap even when flux-system is Ready, or syncs another repository, branch or path (it is repointed).',
+    }),
+    'request-quotas': Flags.boolean({
+      summary: 'File GPU quota increase requests below target (each opens an AWS support case; --yes alone does not).',
     }),
     timeout: Flags.string({
       summary: 'How long the health step waits for Flux to be Ready.',
@@ -58,16 +65,38 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt and reaches
   protected static override keepsGitHubToken = true
 
   async run(): Promise<BootstrapResult> {
-    const [{selectSteps, parseTimeout, resumeCommand}, {runBootstrap, chooseRenderer}, {bindPorts}, summary] =
-      await Promise.all([
-        import('../lib/bootstrap/steps.ts'),
-        import('../lib/bootstrap/runner.ts'),
-        import('../lib/bootstrap/bind.ts'),
-        import('../lib/bootstrap/summary.ts'),
-      ])
+    const [
+      {selectSteps, parseTimeout, resumeCommand},
+      {runBootstrap, chooseRenderer},
+      {bindPorts},
+      summary,
+      {BOOTSTRAP_TARGET_FLAGS, carriedFlags},
+      {assertNonEmptyFlags},
+    ] = await Promise.all([
+      import('../lib/bootstrap/steps.ts'),
+      import('../lib/bootstrap/runner.ts'),
+      import('../lib/bootstrap/bind.ts'),
+      import('../lib/bootstrap/summary.ts'),
+      import('../lib/bootstrap/rerun.ts'),
+      import('../lib/bootstrap/flag-values.ts'),
+    ])
     const {flags} = this
     // Every usage problem is found before anything runs.
+    assertNonEmptyFlags({
+      'infra-dir': flags['infra-dir'],
+      kubeconfig: flags.kubeconfig,
+      config: flags.config,
+      profile: flags.profile,
+      region: flags.region,
+      'gitops-owner': flags['gitops-owner'],
+      'gitops-repository': flags['gitops-repository'],
+      'gitops-branch': flags['gitops-branch'],
+      'gitops-path': flags['gitops-path'],
+    })
     const steps = selectSteps({from: flags.from, only: flags.only, skip: flags.skip})
+    // The flags typed on the command line that chose the target: every hint repeats them.
+    const {raw} = await this.parse(Bootstrap)
+    const rerunFlags = carriedFlags(raw, BOOTSTRAP_TARGET_FLAGS)
     const timeoutMs = parseTimeout(flags.timeout)
     const base = await this.requireEnvironment()
     const env = {
@@ -94,6 +123,7 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt and reaches
       owner: this.settings.owner,
       prompter: this.prompter,
       markSensitive: (value) => this.markSensitive(value),
+      githubApiUrl: process.env.GITHUB_API_URL || undefined,
     })
 
     const running = runBootstrap(
@@ -111,6 +141,8 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt and reaches
         enginesRange: this.config.pjson.engines?.node ?? '>=22',
         kubeconfig: flags.kubeconfig,
         githubToken,
+        requestQuotas: Boolean(flags['request-quotas']),
+        rerunFlags,
         signal: this.abort.signal,
         renderer: chooseRenderer(Boolean(process.stderr.isTTY), this.verbose),
         output: process.stderr,
@@ -128,7 +160,7 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt and reaches
     this.onInterruptCleanup(async () => {
       const outcome = await running
       const at = outcome.failedAt ?? steps[0] ?? 'preflight'
-      this.interruptHint = `Resume with: ${resumeCommand(env.name, at, steps)}`
+      this.interruptHint = `Resume with: ${resumeCommand(env.name, at, steps, rerunFlags)}`
     })
     const outcome = await running
     if (this.abort.signal.aborted) return this.afterInterrupt()

@@ -33,7 +33,7 @@ export default class Status extends BaseCommand<typeof Status> {
   static override flags = {
     kubeconfig: Flags.string({summary: 'Path to the kubeconfig (default: KUBECONFIG, then ~/.kube/config).'}),
     context: Flags.string({
-      summary: 'Kube context (default: with -e, the context named after the environment’s cluster when it exists).',
+      summary: 'Kube context (default: with -e, the context named after the environment’s cluster, which must exist).',
     }),
     namespace: Flags.string({char: 'n', summary: 'Only this namespace (default: all namespaces).'}),
     kind: Flags.string({
@@ -62,10 +62,16 @@ export default class Status extends BaseCommand<typeof Status> {
     // The account guard: an environment with a configured account is read only by that
     // account's caller (its credentials are what reach the EKS cluster).
     if (env?.account !== undefined) await this.guardAccount(env, this.awsSession(env))
+    // With an environment, its context (named after its cluster) or nothing: never the current one.
+    const {environmentContext} = await import('../lib/kube/context.ts')
     const options: StatusOptions = {
       kubeconfig: this.flags.kubeconfig,
-      context: this.flags.context,
-      contextIfPresent: env?.cluster,
+      context: await environmentContext({
+        kubeconfig: this.flags.kubeconfig,
+        context: this.flags.context,
+        env,
+        config: this.flags.config,
+      }),
       namespace: this.flags.namespace,
       kinds,
       selector: this.flags.selector,

@@ -1,11 +1,13 @@
 import {expect} from 'chai'
 import {execa} from 'execa'
-import {existsSync, mkdirSync, mkdtempSync, readdirSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {BIN, isolatedEnv, runPiksel} from '../support/cli.ts'
 import {STAGING_FLUX_BOOTSTRAP_ARGV, bootstrapStubs} from '../support/bootstrap.ts'
+import {EksEndpointProxy, createEksCluster, writeEksKubeconfig} from '../support/eks.ts'
+import {GitHubStandin} from '../support/github-standin.ts'
 import {type Moto, MOTO_ACCOUNT, startMoto} from '../support/moto.ts'
 import {KubeStandin, readFixture} from '../support/kube-standin.ts'
 import {type ServiceQuotasStandin, startServiceQuotasStandin} from '../support/service-quotas-standin.ts'
@@ -20,6 +22,8 @@ describe('piksel bootstrap (binary)', function () {
   let moto: Moto
   let quotas: ServiceQuotasStandin
   let cluster: KubeStandin
+  let proxy: EksEndpointProxy
+  let github: GitHubStandin
   const stubs = bootstrapStubs()
   let work: string
 
@@ -47,15 +51,29 @@ describe('piksel bootstrap (binary)', function () {
       ['L-DB2E81BA', 'L-3819A6DF', 'L-417A185B', 'L-7212CCBC'].map((code) => [code, {applied: 8}]),
     )
     quotas = await startServiceQuotasStandin({quotas: met})
-    // The cluster the stub `aws eks update-kubeconfig` points at: healthy, but flux-system
-    // still syncs another repository, so the flux step bootstraps.
+    // The staging cluster: healthy, but flux-system still syncs another repository, so
+    // bootstrap refuses it without --force-flux. EKS (moto, behind the proxy) says its
+    // endpoint is this stand-in; the stub `aws eks update-kubeconfig` writes what EKS says.
     const objects = readFixture('healthy.yaml')
     const source = objects.find((o) => o.kind === 'GitRepository' && o.metadata.name === 'flux-system')!
     ;(source.spec as {url: string}).url = 'ssh://git@github.com/piksel-ina/old-gitops'
     cluster = await KubeStandin.start({objects})
+    await createEksCluster(moto.endpoint, 'piksel-staging')
+    proxy = await EksEndpointProxy.start(moto.endpoint)
+    proxy.rewrites.set('piksel-staging', {endpoint: cluster.url})
+    github = await GitHubStandin.start({
+      tokens: {[TOKEN]: 'repo'},
+      repos: {
+        'piksel-ina/piksel-gitops': {
+          branches: {main: {protected: false}, release: {protected: true}},
+        },
+      },
+    })
   })
   after(async () => {
     await cluster?.stop()
+    await proxy?.stop()
+    await github?.stop()
     await moto?.stop()
     await quotas?.stop()
   })
@@ -70,7 +88,8 @@ describe('piksel bootstrap (binary)', function () {
     return isolatedEnv({
       ...moto.env,
       AWS_ENDPOINT_URL_SERVICE_QUOTAS: quotas.endpoint,
-      STUB_KUBE_SERVER: cluster.url,
+      AWS_ENDPOINT_URL_EKS: proxy.url,
+      GITHUB_API_URL: github.url,
       KUBECONFIG: join(work, 'kubeconfig'),
       ...extra,
     })
@@ -88,6 +107,13 @@ describe('piksel bootstrap (binary)', function () {
     ['an unknown --skip', ['--skip', 'nope'], /--skip: unknown step "nope"/],
     ['--from with --only', ['--from', 'flux', '--only', 'health'], /cannot be combined/],
     ['a bad --timeout', ['--timeout', 'soon'], /--timeout soon: not a duration/],
+    ['--only ""', ['--only', ''], /^--only "": an empty step name/],
+    ['--only ,', ['--only', ','], /^--only ",": an empty step name/],
+    ['--skip ""', ['--skip', ''], /^--skip "": an empty step name/],
+    ['--skip " " (whitespace)', ['--skip', ' '], /^--skip " ": an empty step name/],
+    ['--only infrastructure, (a trailing comma)', ['--only', 'infrastructure,'], /an empty step name/],
+    ['--kubeconfig ""', ['--kubeconfig', ''], /^--kubeconfig: an empty value/],
+    ['--gitops-branch ""', ['--gitops-branch', ''], /^--gitops-branch: an empty value/],
   ]
   for (const [what, args, message] of usage) {
     it(`${what}: exit 2 before anything runs`, async () => {
@@ -124,6 +150,7 @@ describe('piksel bootstrap (binary)', function () {
 
   it('--dry-run --json: one summary document; nothing applied or bootstrapped', async () => {
     const mark = stubs.calls().length
+    const githubMark = github.requests.length
     const r = await run(['--dry-run', '--json'], {GITHUB_TOKEN: TOKEN})
     expect(r.exitCode, r.stderr).to.equal(0)
     const summary = r.json<{
@@ -155,11 +182,19 @@ describe('piksel bootstrap (binary)', function () {
     expect(calls.filter((c) => c.argv[0] === 'bootstrap' || c.argv[0] === 'eks')).to.deep.equal([])
     expect(r.stdout).not.to.include(TOKEN)
     expect(r.stderr).not.to.include(TOKEN)
+    // Preflight checked the token against GitHub (the stand-in), in its Authorization header only.
+    expect(github.requests.slice(githubMark).map((q) => [q.path, q.authorization])).to.deep.equal([
+      ['/repos/piksel-ina/piksel-gitops', `token ${TOKEN}`],
+      ['/repos/piksel-ina/piksel-gitops/branches/main', `token ${TOKEN}`],
+    ])
+    expect(r.json<{nextSteps: string[]}>().nextSteps).to.deep.equal([
+      `Nothing was applied. To apply what was planned: piksel bootstrap -e staging --infra-dir ${work}`,
+    ])
   })
 
-  it('applies with --yes; the token reaches flux only through its environment; a re-run changes nothing', async () => {
+  it('applies with --yes (and --force-flux); the token reaches flux only through its environment; a re-run changes nothing', async () => {
     const mark = stubs.calls().length
-    const r = await run(['--yes'], {GITHUB_TOKEN: TOKEN})
+    const r = await run(['--yes', '--force-flux'], {GITHUB_TOKEN: TOKEN})
     expect(r.exitCode, r.stderr).to.equal(0)
     expect(r.stdout).to.match(
       /infrastructure\s+done\s+\S+\s+phase all: 3 to add, 0 to change, 0 to destroy \(applied\)/,
@@ -178,6 +213,9 @@ describe('piksel bootstrap (binary)', function () {
     }
     expect(calls.filter((c) => c.tool === 'aws').length).to.be.greaterThan(0)
     expect(`${r.stdout}${r.stderr}`).not.to.include(TOKEN)
+    expect(r.stdout).to.match(
+      /kubeconfig\s+done\s+\S+\s+context piksel-staging added for arn:aws:eks:ap-southeast-3:123456789012:cluster\/piksel-staging; the current context is now "piksel-staging"/,
+    )
 
     const again = await run(['--yes', '--skip', 'flux'])
     expect(again.exitCode, again.stderr).to.equal(0)
@@ -248,6 +286,7 @@ describe('piksel bootstrap (binary)', function () {
       stubs
         .calls()
         .slice(mark)
+        .filter((c) => !c.argv.includes('get-token'))
         .map((c) => `${c.tool} ${c.argv.slice(0, 2).join(' ')}`),
     ).to.deep.equal(['aws eks update-kubeconfig'])
   })
@@ -291,5 +330,169 @@ describe('piksel bootstrap (binary)', function () {
     })
     expect(plan.exitCode, String(plan.stderr)).to.equal(0)
     expect(String(plan.stdout)).to.match(/terraform_data\.slow (will be created|is tainted)/)
+  })
+
+  /** Nothing written: no Terraform state or .terraform/, no flux bootstrap, no kubeconfig written. */
+  function nothingWritten(mark: number) {
+    expect(stateAddresses(join(work, 'staging'))).to.deep.equal([])
+    expect(existsSync(join(work, 'staging', '.terraform'))).to.equal(false)
+    const calls = stubs.calls().slice(mark)
+    expect(calls.filter((c) => c.tool === 'flux' && c.argv[0] === 'bootstrap')).to.deep.equal([])
+    expect(calls.filter((c) => c.argv.includes('update-kubeconfig'))).to.deep.equal([])
+  }
+
+  it('§1 a context piksel-staging whose cluster is production in another account: exit 2 naming both; nothing written', async () => {
+    writeEksKubeconfig(join(work, 'kubeconfig'), [
+      {
+        context: 'piksel-staging',
+        cluster: {
+          name: 'piksel-production',
+          arn: 'arn:aws:eks:ap-southeast-3:210987654321:cluster/piksel-production',
+          endpoint: cluster.url,
+          certificateAuthority: Buffer.from('production CA').toString('base64'),
+        },
+      },
+    ])
+    const mark = stubs.calls().length
+    for (const args of [['--yes', '--force-flux'], ['--from', 'flux', '--yes', '--force-flux'], ['--dry-run']]) {
+      const r = await run([...args, '--json'], {GITHUB_TOKEN: TOKEN})
+      expect(r.exitCode, r.stderr).to.equal(2)
+      const {error} = r.json<{error: {code: string; message: string; hint: string}}>()
+      expect(error.code).to.equal('CLUSTER_MISMATCH')
+      expect(error.message).to.include('it points at arn:aws:eks:ap-southeast-3:210987654321:cluster/piksel-production')
+      expect(error.message).to.include(
+        'the staging cluster is arn:aws:eks:ap-southeast-3:123456789012:cluster/piksel-staging',
+      )
+      nothingWritten(mark)
+    }
+  })
+
+  it('§1 no piksel-staging context while the current context is a healthy cluster: flux, health and status -e stop', async () => {
+    // The current context points at the healthy stand-in, under another name.
+    const other = cluster.writeKubeconfig(work, {context: 'elsewhere'})
+    const mark = stubs.calls().length
+    for (const only of ['flux', 'health']) {
+      const r = await run(['--only', only, '--yes', '--force-flux', '--json'], {GITHUB_TOKEN: TOKEN})
+      expect(r.exitCode, r.stderr).to.equal(2)
+      const {error} = r.json<{error: {code: string; message: string; hint: string}}>()
+      expect(error.code).to.equal('NO_CONTEXT')
+      expect(error.message).to.equal(
+        `No kube context "piksel-staging" for environment staging in ${other}; the current context ("elsewhere") is never used in its place.`,
+      )
+      expect(error.hint).to.include(`piksel bootstrap -e staging --only kubeconfig --infra-dir ${work}`)
+    }
+    nothingWritten(mark)
+    const status = await runPiksel(['status', '-e', 'staging', '--json'], {env: env(), cwd: work})
+    expect(status.exitCode, status.stdout).to.equal(2)
+    expect(status.json<{error: {code: string}}>().error.code).to.equal('NO_CONTEXT')
+  })
+
+  it('§1 flux-system syncs another repository: a real run refuses before Terraform (exit 2); the dry run shows it', async () => {
+    const written = await run(['--only', 'kubeconfig', '--yes'])
+    expect(written.exitCode, written.stderr).to.equal(0)
+    const mark = stubs.calls().length
+    const r = await run(['--yes', '--json'], {GITHUB_TOKEN: TOKEN})
+    expect(r.exitCode, r.stderr).to.equal(2)
+    const {error} = r.json<{error: {code: string; message: string; hint: string}}>()
+    expect(error.code).to.equal('FLUX_SYNCS_ELSEWHERE')
+    expect(error.message).to.include('already syncs piksel-ina/old-gitops, branch main, path ./clusters/staging')
+    expect(error.hint).to.include('--force-flux').and.to.include(`--infra-dir ${work}`)
+    nothingWritten(mark)
+    const dry = await run(['--dry-run', '--json'], {GITHUB_TOKEN: TOKEN})
+    expect(dry.exitCode, dry.stderr).to.equal(0)
+    const flux = dry
+      .json<{steps: Array<{id: string; status: string; detail: string}>}>()
+      .steps.find((s) => s.id === 'flux')
+    expect(flux).to.deep.include({
+      status: 'planned',
+      detail:
+        'refused without --force-flux: flux-system syncs piksel-ina/old-gitops, branch main, path ./clusters/staging; bootstrap would change repository piksel-ina/old-gitops → piksel-ina/piksel-gitops',
+    })
+  })
+
+  it('§4 no GITHUB_TOKEN and no terminal: exit 2 before any write, naming GITHUB_TOKEN and the resume command', async () => {
+    const mark = stubs.calls().length
+    const r = await run(['--yes', '--force-flux', '--kubeconfig', join(work, 'kubeconfig'), '--json'])
+    expect(r.exitCode, r.stderr).to.equal(2)
+    const {error} = r.json<{error: {code: string; message: string; hint: string}}>()
+    expect(error.code).to.equal('INPUT_REQUIRED')
+    expect(error.hint).to.include('GITHUB_TOKEN')
+    expect(error.hint).to.include(
+      `Then resume: piksel bootstrap -e staging --from preflight --infra-dir ${work} --kubeconfig ${join(work, 'kubeconfig')}`,
+    )
+    nothingWritten(mark)
+  })
+
+  it('§4 a protected branch: preflight fails (exit 3) with the fix, before Terraform; the token never shown', async () => {
+    const mark = stubs.calls().length
+    const r = await run(['--yes', '--force-flux', '--gitops-branch', 'release'], {GITHUB_TOKEN: TOKEN})
+    expect(r.exitCode, r.stderr).to.equal(3)
+    expect(r.stderr).to.include('GitHub: branch release of piksel-ina/piksel-gitops is protected')
+    expect(r.stderr).to.include('bootstrap from an unprotected branch with --gitops-branch')
+    expect(r.stderr).to.include('--gitops-branch release')
+    expect(`${r.stdout}${r.stderr}`).not.to.include(TOKEN)
+    nothingWritten(mark)
+  })
+
+  it('§4 a revoked token: preflight fails (exit 3) before Terraform, the token never shown', async () => {
+    const revoked = 'ghp_revokedToken00000000000000000000'
+    const mark = stubs.calls().length
+    const r = await run(['--yes', '--force-flux', '--json'], {GITHUB_TOKEN: revoked})
+    expect(r.exitCode, r.stderr).to.equal(3)
+    expect(r.json<{error: {message: string}}>().error.message).to.include(
+      'GitHub rejected the token (401: Bad credentials)',
+    )
+    expect(`${r.stdout}${r.stderr}`).not.to.include(revoked)
+    nothingWritten(mark)
+  })
+
+  const emptyRoots: Array<[string, (dir: string) => void]> = [
+    ['an empty environment directory', (dir) => rmSync(join(dir, 'main.tf'))],
+    [
+      'a directory of non-Terraform files',
+      (dir) => {
+        rmSync(join(dir, 'main.tf'))
+        writeFileSync(join(dir, 'README.md'), '# not terraform\n')
+      },
+    ],
+  ]
+  for (const [what, setup] of emptyRoots) {
+    it(`§4 ${what} as the infra root: exit 2 before anything is created in it`, async () => {
+      setup(join(work, 'staging'))
+      const before = readdirSync(join(work, 'staging')).sort()
+      for (const args of [
+        ['--yes', '--force-flux'],
+        ['--only', 'infrastructure', '--yes'],
+      ]) {
+        const r = await run([...args, '--json'], {GITHUB_TOKEN: TOKEN})
+        expect(r.exitCode, r.stderr).to.equal(2)
+        expect(r.json<{error: {code: string}}>().error.code).to.equal('NO_TERRAFORM_FILES')
+        expect(readdirSync(join(work, 'staging')).sort()).to.deep.equal(before)
+      }
+    })
+  }
+
+  it('§4 --yes does not file GPU quota requests; --request-quotas does', async () => {
+    quotas.setApplied('L-DB2E81BA', 0)
+    try {
+      const filed = quotas.filed().length
+      const yes = await run(['--only', 'quota', '--yes', '--json'])
+      expect(yes.exitCode, yes.stderr).to.equal(0)
+      expect(quotas.filed()).to.have.length(filed)
+      const step = yes.json<{steps: Array<{id: string; detail: string}>}>().steps.find((s) => s.id === 'quota')
+      expect(step?.detail).to.match(
+        /not requested \(--request-quotas files the increase requests, each an AWS support case\)$/,
+      )
+      const requested = await run(['--only', 'quota', '--yes', '--request-quotas', '--json'])
+      expect(requested.exitCode, requested.stderr).to.equal(0)
+      expect(
+        quotas
+          .filed()
+          .slice(filed)
+          .map((q) => q.QuotaCode),
+      ).to.deep.equal(['L-DB2E81BA'])
+    } finally {
+      quotas.setApplied('L-DB2E81BA', 8)
+    }
   })
 })

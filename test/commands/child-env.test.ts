@@ -11,6 +11,7 @@ import {expect} from 'chai'
 
 import {isolatedEnv, runPiksel} from '../support/cli.ts'
 import {bootstrapStubs} from '../support/bootstrap.ts'
+import {EksEndpointProxy, createEksCluster} from '../support/eks.ts'
 import {KubeStandin, readFixture} from '../support/kube-standin.ts'
 import {type Moto, startMoto} from '../support/moto.ts'
 import {StubBin} from '../support/stubs.ts'
@@ -100,23 +101,30 @@ describe('children get only the credentials they need', function () {
 
   it('bootstrap: flux bootstrap gets GITHUB_TOKEN (and AWS credentials); no other child gets a token', async () => {
     const stubs = bootstrapStubs()
-    // flux-system syncs another repository, so the flux step bootstraps.
+    // flux-system syncs another repository, so the flux step bootstraps (with --force-flux).
     const objects = readFixture('healthy.yaml')
     const source = objects.find((o) => o.kind === 'GitRepository' && o.metadata.name === 'flux-system')
     ;(source?.spec as {url: string}).url = 'ssh://git@github.com/piksel-ina/old-gitops'
     const cluster = await KubeStandin.start({objects})
+    // EKS (moto behind the proxy) says the staging cluster's endpoint is this stand-in.
+    await createEksCluster(moto.endpoint, 'piksel-staging')
+    const proxy = await EksEndpointProxy.start(moto.endpoint)
+    proxy.rewrites.set('piksel-staging', {endpoint: cluster.url})
     try {
       const work = mkdtempSync(join(tmpdir(), 'piksel-child-env-'))
-      const r = await runPiksel(['bootstrap', '-e', 'staging', '--only', 'kubeconfig,flux', '--yes', '--json'], {
-        env: isolatedEnv({
-          ...moto.env,
-          ...TOKENS,
-          STUB_KUBE_SERVER: cluster.url,
-          KUBECONFIG: join(work, 'kubeconfig'),
-        }),
-        path: [stubs.dir],
-        cwd: work,
-      })
+      const r = await runPiksel(
+        ['bootstrap', '-e', 'staging', '--only', 'kubeconfig,flux', '--force-flux', '--yes', '--json'],
+        {
+          env: isolatedEnv({
+            ...moto.env,
+            ...TOKENS,
+            AWS_ENDPOINT_URL_EKS: proxy.url,
+            KUBECONFIG: join(work, 'kubeconfig'),
+          }),
+          path: [stubs.dir],
+          cwd: work,
+        },
+      )
       expect(r.exitCode, r.stdout + r.stderr).to.equal(0)
       const calls = stubs.calls()
       const bootstrap = calls.find((c) => c.tool === 'flux' && c.argv[0] === 'bootstrap')
@@ -134,6 +142,7 @@ describe('children get only the credentials they need', function () {
       }
     } finally {
       await cluster.stop()
+      await proxy.stop()
     }
   })
 

@@ -1,5 +1,5 @@
 import {expect} from 'chai'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
+import {cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -12,7 +12,11 @@ interface InitJson {
   configFile: string
   written: Array<{path: string; kind: string}>
   skipped: Array<{path: string; kind: string; reason: string}>
+  skippedObjects: Array<{kind: string; namespace: string | null; name: string; path: string; existing: string}>
 }
+
+/** The public piksel-gitops repository (a few real files of it). */
+const PIKSEL_GITOPS = '/work/shared/reference/piksel-gitops'
 
 function tree(dir: string): string[] {
   if (!existsSync(dir)) return []
@@ -27,7 +31,8 @@ describe('piksel init (binary)', () => {
   beforeEach(() => {
     work = mkdtempSync(join(tmpdir(), 'piksel-init-'))
   })
-  const init = (args: string[]) => runPiksel(['init', ...args], {cwd: work, env: isolatedEnv()})
+  const init = (args: string[], extra: Record<string, string> = {}) =>
+    runPiksel(['init', ...args], {cwd: work, env: isolatedEnv(extra)})
 
   const expected = [
     'gitops/apps/staging/kustomization.yaml',
@@ -149,6 +154,32 @@ describe('piksel init (binary)', () => {
     ['a bad environment name', ['-e', 'Staging'], /environment names are lowercase/],
     ['a bad account id', ['-e', 'dev', '--account', '12345'], /12-digit/],
     ['no environment and no terminal', [], /Missing input: Environment name.* Pass -e <env>\./],
+    // The config loader's rules, applied before anything is written.
+    [
+      'a region that is not one',
+      ['-e', 'staging', '--region', 'mars-1'],
+      /^--region "mars-1": must look like an AWS region/,
+    ],
+    ['an upper-case region', ['-e', 'staging', '--region', 'AP-SOUTHEAST-3'], /--region .*AWS region/],
+    [
+      'a cluster name EKS refuses',
+      ['-e', 'staging', '--cluster', 'piksel staging'],
+      /^--cluster "piksel staging": must be an EKS cluster name/,
+    ],
+    [
+      'a bucket name S3 refuses',
+      ['-e', 'staging', '--state-bucket', 'Piksel_State'],
+      /^--state-bucket "Piksel_State": must be a valid S3 bucket name/,
+    ],
+    ['a too-short bucket name', ['-e', 'staging', '--state-bucket', 'ab'], /--state-bucket "ab"/],
+    [
+      'two bad values at once',
+      ['-e', 'dev', '--account', '12', '--cluster', '_x'],
+      /--account "12": .*; --cluster "_x": /,
+    ],
+    ['an empty --infra-dir', ['-e', 'dev', '--infra-dir', ''], /^--infra-dir: an empty value/],
+    ['an empty --gitops-dir', ['-e', 'dev', '--gitops-dir', ''], /^--gitops-dir: an empty value/],
+    ['an empty --profile', ['-e', 'dev', '--profile', ''], /^--profile: an empty value/],
   ]
   for (const [what, args, message] of bad) {
     it(`${what}: exit 2 and nothing written`, async () => {
@@ -159,4 +190,168 @@ describe('piksel init (binary)', () => {
       expect(tree(work)).to.deep.equal([])
     })
   }
+
+  describe('region and profile come from init itself, never from the shell', () => {
+    const shell = {AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-1', AWS_PROFILE: 'someone-elses-admin'}
+
+    it('an exported AWS_REGION/AWS_PROFILE is not written', async () => {
+      const r = await init(['-e', 'staging'], shell)
+      expect(r.exitCode, r.stderr).to.equal(0)
+      const config = readFileSync(join(work, 'piksel.config.yaml'), 'utf8')
+      expect(config).to.match(/profile: staging-piksel\n\s+region: ap-southeast-3\n/)
+      expect(config).not.to.include('eu-west-1').and.not.to.include('someone-elses-admin')
+      expect(readFileSync(join(work, 'staging', 'backend.tf'), 'utf8')).to.include('region       = "ap-southeast-3"')
+    })
+
+    it('the flags win over the shell', async () => {
+      const r = await init(['-e', 'qa', '--region', 'ap-southeast-1', '--profile', 'qa-admin'], shell)
+      expect(r.exitCode, r.stderr).to.equal(0)
+      expect(readFileSync(join(work, 'piksel.config.yaml'), 'utf8')).to.match(
+        /profile: qa-admin\n\s+region: ap-southeast-1\n/,
+      )
+    })
+
+    it('the region of an existing config is kept, not the shell’s', async () => {
+      writeFileSync(join(work, 'ops.yaml'), 'region: ap-southeast-1\nenvironments:\n  dev: {}\n')
+      const r = await init(['-e', 'dev', '--config', 'ops.yaml', '--json'], shell)
+      expect(r.exitCode, r.stderr).to.equal(0)
+      expect(readFileSync(join(work, 'dev', 'backend.tf'), 'utf8')).to.include('region       = "ap-southeast-1"')
+    })
+  })
+
+  describe('the real piksel-gitops repository', () => {
+    let gitops: string
+    beforeEach(() => {
+      gitops = join(work, 'gitops')
+      cpSync(PIKSEL_GITOPS, gitops, {recursive: true})
+    })
+
+    it('flux-system/infra-configs already in clusters/staging/infrastructures.yaml: not written twice, and said where', async () => {
+      const r = await init(['-e', 'staging', '--gitops-dir', 'gitops', '--infra-dir', 'infra', '--json'])
+      expect(r.exitCode, r.stderr).to.equal(0)
+      const result = r.json<InitJson>()
+      expect(result.skippedObjects).to.deep.equal([
+        {
+          kind: 'Kustomization',
+          namespace: 'flux-system',
+          name: 'infra-configs',
+          path: join(gitops, 'clusters', 'staging', 'infrastructure.yaml'),
+          existing: join(gitops, 'clusters', 'staging', 'infrastructures.yaml'),
+        },
+      ])
+      const written = readFileSync(join(gitops, 'clusters', 'staging', 'infrastructure.yaml'), 'utf8')
+      expect(written).to.include('name: infra-controllers').and.not.to.include('name: infra-configs')
+      // Exactly one infra-configs Kustomization in the repository.
+      const all = tree(gitops)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => readFileSync(join(gitops, f), 'utf8'))
+        .join('\n---\n')
+      expect(all.match(/^\s*name: infra-configs$/gm)).to.have.length(1)
+
+      const human = await init(['-e', 'staging', '--gitops-dir', 'gitops', '--infra-dir', 'infra2', '--dry-run'])
+      expect(human.stdout).to.include('skipped gitops/clusters/staging/infrastructure.yaml: exists (never overwritten)')
+    })
+
+    it('the text output names the object and where it already is', async () => {
+      const r = await init(['-e', 'staging', '--gitops-dir', 'gitops', '--dry-run'])
+      expect(r.exitCode, r.stderr).to.equal(0)
+      expect(r.stdout).to.include(
+        'skipped Kustomization flux-system/infra-configs of gitops/clusters/staging/infrastructure.yaml: already defined in gitops/clusters/staging/infrastructures.yaml',
+      )
+      expect(tree(gitops)).not.to.include('clusters/staging/infrastructure.yaml')
+    })
+
+    it('dev: Provider flux-system/slack-dev is already in infrastructure/staging/configs/notifications.yaml (found by content)', async () => {
+      const r = await init(['-e', 'dev', '--gitops-dir', 'gitops', '--json'])
+      expect(r.exitCode, r.stderr).to.equal(0)
+      const result = r.json<InitJson>()
+      expect(result.skippedObjects.map((o) => [o.kind, o.name, o.existing.slice(gitops.length + 1)])).to.deep.equal([
+        ['Provider', 'slack-dev', 'infrastructure/staging/configs/notifications.yaml'],
+      ])
+      const notifications = readFileSync(join(gitops, 'clusters', 'dev', 'notifications.yaml'), 'utf8')
+      expect(notifications).to.include('kind: Alert').and.not.to.include('kind: Provider')
+    })
+
+    it('every object of a file already defined elsewhere: the file is skipped, naming where', async () => {
+      mkdirSync(join(gitops, 'legacy', 'deep'), {recursive: true})
+      writeFileSync(
+        join(gitops, 'legacy', 'deep', 'everything.yml'),
+        [
+          'apiVersion: kustomize.toolkit.fluxcd.io/v1beta2',
+          'kind: Kustomization',
+          'metadata: {name: apps, namespace: flux-system}',
+          'spec: {interval: 5m, path: ./apps, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}',
+          '',
+        ].join('\n'),
+      )
+      const r = await init(['-e', 'dev', '--gitops-dir', 'gitops', '--json'])
+      expect(r.exitCode, r.stderr).to.equal(0)
+      const result = r.json<InitJson>()
+      expect(result.skipped).to.deep.include({
+        path: join(gitops, 'clusters', 'dev', 'apps.yaml'),
+        kind: 'gitops',
+        reason: 'every object in it is already defined (legacy/deep/everything.yml)',
+      })
+      expect(existsSync(join(gitops, 'clusters', 'dev', 'apps.yaml'))).to.equal(false)
+    })
+
+    it('the same name in another namespace or of another kind is a different object: written', async () => {
+      writeFileSync(
+        join(gitops, 'others.yaml'),
+        [
+          'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+          'kind: Kustomization',
+          'metadata: {name: apps, namespace: team-a}',
+          '---',
+          'apiVersion: helm.toolkit.fluxcd.io/v2',
+          'kind: HelmRelease',
+          'metadata: {name: infra-controllers, namespace: flux-system}',
+          '',
+        ].join('\n'),
+      )
+      const r = await init(['-e', 'dev', '--gitops-dir', 'gitops', '--json'])
+      expect(r.exitCode, r.stderr).to.equal(0)
+      const result = r.json<InitJson>()
+      expect(result.skippedObjects.map((o) => o.name)).to.deep.equal(['slack-dev'])
+      expect(readFileSync(join(gitops, 'clusters', 'dev', 'apps.yaml'), 'utf8')).to.include('name: apps')
+      expect(readFileSync(join(gitops, 'clusters', 'dev', 'infrastructure.yaml'), 'utf8')).to.include(
+        'name: infra-controllers',
+      )
+    })
+  })
+
+  it('another environment’s cluster directory is its own: staging’s infra-configs does not stop dev’s', async () => {
+    const gitops = join(work, 'gitops')
+    cpSync(PIKSEL_GITOPS, gitops, {recursive: true})
+    const r = await init(['-e', 'dev', '--gitops-dir', 'gitops', '--json'])
+    expect(r.exitCode, r.stderr).to.equal(0)
+    expect(r.json<InitJson>().skippedObjects.map((o) => o.name)).not.to.include('infra-configs')
+    expect(readFileSync(join(gitops, 'clusters', 'dev', 'infrastructure.yaml'), 'utf8')).to.include(
+      'name: infra-configs',
+    )
+  })
+
+  describe('the Next: line repeats the flags the run needed', () => {
+    const cases: Array<[string, string[], string]> = [
+      [
+        '--infra-dir',
+        ['--infra-dir', 'infra', '--gitops-dir', 'gitops'],
+        'Next: piksel bootstrap -e staging --infra-dir infra --dry-run',
+      ],
+      [
+        '--config and --infra-dir',
+        ['--infra-dir', '../piksel infra', '--config', 'ops/piksel.yaml'],
+        "Next: piksel bootstrap -e staging --config ops/piksel.yaml --infra-dir '../piksel infra' --dry-run",
+      ],
+      ['defaults: nothing to repeat', [], 'Next: piksel bootstrap -e staging --dry-run'],
+    ]
+    for (const [what, args, next] of cases) {
+      it(what, async () => {
+        mkdirSync(join(work, 'ops'))
+        const r = await init(['-e', 'staging', ...args])
+        expect(r.exitCode, r.stderr).to.equal(0)
+        expect(r.stdout.split('\n')).to.include(next)
+      })
+    }
+  })
 })

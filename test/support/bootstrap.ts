@@ -5,6 +5,7 @@
  */
 import type {BootstrapPorts} from '../../src/lib/bootstrap/ports.ts'
 import type {FluxSystemStatus} from '../../src/lib/bootstrap/flux.ts'
+import type {GitHubAccess} from '../../src/lib/bootstrap/github.ts'
 import {StubBin} from './stubs.ts'
 
 /**
@@ -25,8 +26,11 @@ export const STAGING_FLUX_BOOTSTRAP_ARGV: readonly string[] = [
 
 /**
  * flux: version, check --pre, bootstrap. aws: --version, s3api head-bucket (exists
- * unless STUB_BUCKET=missing), eks update-kubeconfig (writes a context named after
- * --alias into the kubeconfig, like the real one).
+ * unless STUB_BUCKET=missing), eks update-kubeconfig (like the real one: asks EKS
+ * DescribeCluster at AWS_ENDPOINT_URL_EKS or AWS_ENDPOINT_URL, then merges the
+ * cluster (named by its ARN), an `aws eks get-token` exec user and the --alias
+ * context into the kubeconfig and makes it the current context), and
+ * `eks get-token` (an ExecCredential, as client-node's exec plugin expects).
  */
 export function bootstrapStubs(tools: Array<'flux' | 'aws'> = ['flux', 'aws']): StubBin {
   const stubs = new StubBin()
@@ -46,45 +50,110 @@ function fluxStub(argv: string[]) {
   return {stderr: `stub flux: unexpected ${argv.join(' ')}`, exitCode: 2}
 }
 
-function awsStub(argv: string[]) {
+async function awsStub(argv: string[]) {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const fs = require('node:fs')
+  const path = require('node:path')
+  const os = require('node:os')
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const opt = (name: string) => {
+    const at = argv.indexOf(name)
+    return at >= 0 ? argv[at + 1] : undefined
+  }
   if (argv[0] === '--version') return {stdout: 'aws-cli/2.15.0 Python/3.11.6 Linux/6 exe/x86_64\n'}
+  if (argv.includes('eks') && argv.includes('get-token')) {
+    const credential = {
+      kind: 'ExecCredential',
+      apiVersion: 'client.authentication.k8s.io/v1beta1',
+      spec: {},
+      status: {expirationTimestamp: '2099-01-01T00:00:00Z', token: 'k8s-aws-v1.stub'},
+    }
+    return {stdout: JSON.stringify(credential)}
+  }
   if (argv[0] === 's3api' && argv[1] === 'head-bucket') {
     return process.env.STUB_BUCKET === 'missing'
       ? {stderr: '\nAn error occurred (404) when calling the HeadBucket operation: Not Found\n', exitCode: 254}
       : {}
   }
   if (argv[0] === 'eks' && argv[1] === 'update-kubeconfig') {
-    const alias = argv[argv.indexOf('--alias') + 1]
-    const at = argv.indexOf('--kubeconfig')
-    const file = at >= 0 ? argv[at + 1] : process.env.KUBECONFIG
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require('node:fs').writeFileSync(
-      file,
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        `current-context: ${alias}`,
-        'clusters:',
-        `- name: ${alias}`,
-        // STUB_KUBE_SERVER: a loopback Kubernetes stand-in (plain http) the tests started.
-        process.env.STUB_KUBE_SERVER
-          ? `  cluster: {server: "${process.env.STUB_KUBE_SERVER}", insecure-skip-tls-verify: true}`
-          : '  cluster: {server: "https://127.0.0.1:1"}',
-        'contexts:',
-        `- name: ${alias}`,
-        `  context: {cluster: ${alias}, user: ${alias}}`,
-        'users:',
-        `- name: ${alias}`,
-        '  user: {token: stub}',
-        '',
-      ].join('\n'),
-    )
+    const name = opt('--name')!
+    const alias = opt('--alias') ?? name
+    const region = opt('--region') ?? process.env.AWS_REGION ?? 'ap-southeast-3'
+    const file =
+      opt('--kubeconfig') || (process.env.KUBECONFIG ?? '').split(':')[0] || path.join(os.homedir(), '.kube', 'config')
+    const base = process.env.AWS_ENDPOINT_URL_EKS ?? process.env.AWS_ENDPOINT_URL
+    // moto routes by the credential scope of the Authorization header; it does not check the signature.
+    const key = process.env.AWS_ACCESS_KEY_ID ?? 'testing'
+    const res = await fetch(`${base}/clusters/${encodeURIComponent(name)}`, {
+      headers: {
+        authorization: `AWS4-HMAC-SHA256 Credential=${key}/20240101/${region}/eks/aws4_request, SignedHeaders=host, Signature=0`,
+      },
+    })
+    if (res.status === 404) {
+      return {
+        stderr: `\nAn error occurred (ResourceNotFoundException) when calling the DescribeCluster operation: No cluster found for name: ${name}.\n`,
+        exitCode: 254,
+      }
+    }
+    if (!res.ok) return {stderr: `stub aws: DescribeCluster answered ${res.status}`, exitCode: 255}
+    const {cluster} = (await res.json()) as {
+      cluster: {arn: string; endpoint: string; certificateAuthority: {data: string}}
+    }
+    let config: Record<string, Array<{name: string}> | string | object> = {
+      apiVersion: 'v1',
+      kind: 'Config',
+      preferences: {},
+      clusters: [],
+      contexts: [],
+      users: [],
+    }
+    if (fs.existsSync(file) && fs.readFileSync(file, 'utf8').trim()) {
+      try {
+        config = JSON.parse(fs.readFileSync(file, 'utf8'))
+      } catch {
+        return {stderr: `stub aws: can only merge into a JSON kubeconfig (${file})`, exitCode: 3}
+      }
+    }
+    const upsert = (key: string, entry: {name: string}) => {
+      const list = (config[key] ?? []) as Array<{name: string}>
+      const at = list.findIndex((e) => e.name === entry.name)
+      if (at >= 0) list[at] = entry
+      else list.push(entry)
+      config[key] = list
+    }
+    upsert('clusters', {
+      name: cluster.arn,
+      cluster: {
+        server: cluster.endpoint,
+        'certificate-authority-data': cluster.certificateAuthority.data,
+        // client-node accepts a plain-http server (a loopback stand-in) only with this set.
+        ...(cluster.endpoint.startsWith('http:') ? {'insecure-skip-tls-verify': true} : {}),
+      },
+    } as {name: string})
+    upsert('users', {
+      name: cluster.arn,
+      user: {
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1beta1',
+          command: 'aws',
+          args: ['--region', region, 'eks', 'get-token', '--cluster-name', name, '--output', 'json'],
+          ...(process.env.AWS_PROFILE ? {env: [{name: 'AWS_PROFILE', value: process.env.AWS_PROFILE}]} : {}),
+        },
+      },
+    } as {name: string})
+    upsert('contexts', {name: alias, context: {cluster: cluster.arn, user: cluster.arn}} as {name: string})
+    config['current-context'] = alias
+    fs.mkdirSync(path.dirname(file), {recursive: true})
+    fs.writeFileSync(file, JSON.stringify(config, null, 2))
     return {stdout: `Added new context ${alias} to ${file}\n`}
   }
   return {stderr: `stub aws: unexpected ${argv.join(' ')}`, exitCode: 2}
 }
 
 export interface FakePortState {
+  /** What the fake GitHub check answers, and the checks it was asked for (the token masked). */
+  github: GitHubAccess
+  githubChecks: Array<{owner: string; repository: string; branch: string; tokenLength: number}>
   missingSecrets: string[]
   created: string[]
   quota: {below: number; pending: number; summary: string}
@@ -94,8 +163,14 @@ export interface FakePortState {
   flux: FluxSystemStatus | undefined
 }
 
-export function fakePorts(initial: Partial<FakePortState> = {}): {ports: BootstrapPorts; state: FakePortState} {
+/** Fake ports; `real` replaces some by real ones (e.g. the EKS port bound to moto). */
+export function fakePorts(
+  initial: Partial<FakePortState> = {},
+  real: Partial<BootstrapPorts> = {},
+): {ports: BootstrapPorts; state: FakePortState} {
   const state: FakePortState = {
+    github: {reachable: true, problems: [], fixes: [], notes: []},
+    githubChecks: [],
     missingSecrets: [],
     created: [],
     quota: {below: 0, pending: 0, summary: 'GPU quotas at target (8 vCPUs)'},
@@ -131,6 +206,15 @@ export function fakePorts(initial: Partial<FakePortState> = {}): {ports: Bootstr
       },
     },
     flux: {status: async () => state.flux},
+    // No EKS cluster unless a test binds the real port (moto).
+    cluster: {describe: async () => undefined},
+    github: {
+      check: async ({token, owner, repository, branch}) => {
+        state.githubChecks.push({owner, repository, branch, tokenLength: token.length})
+        return state.github
+      },
+    },
+    ...real,
   }
   return {ports, state}
 }

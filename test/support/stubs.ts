@@ -26,8 +26,8 @@ export class StubBin {
   readonly dir = mkdtempSync(join(tmpdir(), 'piksel-stubs-'))
   readonly log = join(this.dir, 'calls.jsonl')
 
-  /** Writes an executable `name` that answers with `spec` (or per-argv via a JS matcher). */
-  add(name: string, spec: StubSpec | ((argv: string[]) => StubSpec)): this {
+  /** Writes an executable `name` that answers with `spec` (or per-argv via a JS matcher, which may be async). */
+  add(name: string, spec: StubSpec | ((argv: string[]) => StubSpec | Promise<StubSpec>)): this {
     const file = join(this.dir, name)
     const specs = typeof spec === 'function' ? spec.toString() : `() => (${JSON.stringify(spec)})`
     writeFileSync(
@@ -40,13 +40,15 @@ try { if (!process.stdin.isTTY) stdin = fs.readFileSync(0, 'utf8') } catch {}
 const env = {}
 for (const [k, v] of Object.entries(process.env)) if (/^(GITHUB_|GH_|AWS_|KUBECONFIG|TF_|PIKSEL_)|TOKEN|SECRET|PASSWORD|API_?KEY/.test(k)) env[k] = v
 fs.appendFileSync(${JSON.stringify(this.log)}, JSON.stringify({tool: ${JSON.stringify(name)}, argv, env, stdin}) + '\\n')
-const spec = (${specs})(argv) || {}
-const end = () => {
-  if (spec.stdout) process.stdout.write(spec.stdout)
-  if (spec.stderr) process.stderr.write(spec.stderr)
-  process.exit(spec.exitCode || 0)
-}
-if (spec.sleep) setTimeout(end, spec.sleep * 1000); else end()
+Promise.resolve((${specs})(argv)).then((answer) => {
+  const spec = answer || {}
+  const end = () => {
+    if (spec.stdout) process.stdout.write(spec.stdout)
+    if (spec.stderr) process.stderr.write(spec.stderr)
+    process.exit(spec.exitCode || 0)
+  }
+  if (spec.sleep) setTimeout(end, spec.sleep * 1000); else end()
+})
 `,
     )
     // A CommonJS script: name the file so node does not treat it as ESM.

@@ -1,11 +1,12 @@
 /**
  * Binds bootstrap's ports to the services it reuses: the secret service
  * (listProjectSecrets, createSecret), the quota service (checkGpuQuotas,
- * requestGpuQuotaIncreases) and the status service (waitForHealthy,
- * readFluxSystem). Nothing is re-implemented here: this is wiring only.
+ * requestGpuQuotaIncreases), the status service (waitForHealthy,
+ * readFluxSystem, always on the environment's context, never the current one),
+ * eks:DescribeCluster and the GitHub check. This is wiring only.
  */
 import type {CallerIdentity} from '../aws/identity.ts'
-import type {AwsSession} from '../aws/session.ts'
+import {type AwsSession, createAwsClient} from '../aws/session.ts'
 import type {Environment} from '../config/environment.ts'
 import type {Prompter} from '../prompt.ts'
 import {summarise} from '../quota/gpu.ts'
@@ -24,6 +25,8 @@ export interface BindContext {
   prompter?: Prompter
   /** Registers a value that must never be printed (the base command's markSensitive). */
   markSensitive?: (value: string) => void
+  /** The GitHub REST API root (GITHUB_API_URL; default https://api.github.com). */
+  githubApiUrl?: string
 }
 
 export async function bindPorts(context: BindContext): Promise<BootstrapPorts> {
@@ -66,7 +69,7 @@ export async function bindPorts(context: BindContext): Promise<BootstrapPorts> {
         const {waitForHealthy} = await import('../status/service.ts')
         const result = await waitForHealthy({
           kubeconfig,
-          contextIfPresent: env.cluster,
+          context: env.cluster,
           timeoutMs: options.timeoutMs,
           signal: options.signal,
           onProgress: (r) => options.onProgress?.(r.summary),
@@ -78,13 +81,44 @@ export async function bindPorts(context: BindContext): Promise<BootstrapPorts> {
       async status(env) {
         const {readFluxSystem} = await import('../status/service.ts')
         try {
-          return await readFluxSystem({kubeconfig, contextIfPresent: env.cluster})
+          return await readFluxSystem({kubeconfig, context: env.cluster})
         } catch (error) {
           // No kubeconfig yet: there is no cluster to ask, so Flux is not bootstrapped. Anything
           // else (forbidden, unreachable) goes up, and the flux step says it could not read flux-system.
           if (['NO_KUBECONFIG', 'KUBECONFIG'].includes((error as {code?: string}).code ?? '')) return undefined
           throw error
         }
+      },
+    },
+    cluster: {
+      async describe(name) {
+        const [{EKSClient, DescribeClusterCommand}, {explainAwsError}] = await Promise.all([
+          import('@aws-sdk/client-eks'),
+          import('../aws/errors.ts'),
+        ])
+        const client = createAwsClient(EKSClient, session)
+        try {
+          const {cluster} = await client.send(new DescribeClusterCommand({name}))
+          if (!cluster?.arn || !cluster.name) return undefined
+          return {
+            name: cluster.name,
+            arn: cluster.arn,
+            endpoint: cluster.endpoint,
+            certificateAuthority: cluster.certificateAuthority?.data,
+            status: cluster.status,
+          }
+        } catch (error) {
+          if ((error as {name?: string}).name === 'ResourceNotFoundException') return undefined
+          throw await explainAwsError(error, session, `eks:DescribeCluster ${name}`)
+        } finally {
+          client.destroy()
+        }
+      },
+    },
+    github: {
+      async check(input) {
+        const {checkGitHubAccess} = await import('./github.ts')
+        return checkGitHubAccess({...input, baseUrl: context.githubApiUrl})
       },
     },
   }

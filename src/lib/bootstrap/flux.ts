@@ -4,6 +4,7 @@
  * The GitHub token is never an argument: `flux bootstrap github` reads GITHUB_TOKEN.
  */
 import type {Environment} from '../config/environment.ts'
+import {UsageError} from '../errors.ts'
 
 /**
  * Global flags that pin flux to the environment's cluster (the kube context is
@@ -57,27 +58,74 @@ export function normalizePath(path: string): string {
   return path.trim().replace(/^\.\//, '').replace(/\/+$/, '')
 }
 
-export type FluxDecision = {action: 'skip'; reason: string} | {action: 'bootstrap'; reason: string}
+/** What flux-system syncs, in words: `piksel-ina/old-gitops, branch main, path ./clusters/staging`. */
+export function describeSync(status: FluxSystemStatus): string {
+  const repo = status.url ? (repoSlug(status.url) ?? status.url) : 'an unknown source'
+  return `${repo}, branch ${status.branch ?? '(none)'}, path ${status.path ?? '(none)'}`
+}
 
-/** Skip when flux-system already syncs this repository, branch and path and is Ready, unless forced. */
+/**
+ * Pure: what `flux bootstrap` would change in what flux-system syncs today
+ * (repository, branch, path), e.g. `repository piksel-ina/old-gitops → piksel-ina/piksel-gitops`.
+ * Empty when it syncs the environment's repository, branch and path already.
+ */
+export function syncChanges(status: FluxSystemStatus, env: Pick<Environment, 'gitops'>): string[] {
+  const want = `${env.gitops.owner}/${env.gitops.repository}`.toLowerCase()
+  const slug = status.url ? repoSlug(status.url) : undefined
+  const changes: string[] = []
+  if (slug !== want) changes.push(`repository ${slug ?? status.url ?? '(unknown)'} → ${want}`)
+  if (status.branch !== env.gitops.branch) changes.push(`branch ${status.branch ?? '(none)'} → ${env.gitops.branch}`)
+  if (normalizePath(status.path ?? '') !== normalizePath(env.gitops.path)) {
+    changes.push(`path ${status.path ?? '(none)'} → ${env.gitops.path}`)
+  }
+  return changes
+}
+
+export type FluxDecision =
+  | {action: 'skip'; reason: string}
+  | {action: 'bootstrap'; reason: string; changes: string[]}
+  /** flux-system syncs another repository, branch or path and --force-flux was not given. */
+  | {action: 'refuse'; reason: string; today: string; changes: string[]}
+
+/**
+ * Skip when flux-system already syncs this repository, branch and path and is
+ * Ready, unless forced. A flux-system that syncs another repository, branch or
+ * path is never re-bootstrapped without --force-flux (refuse): bootstrap would
+ * repoint a running cluster at other manifests.
+ */
 export function fluxDecision(
   status: FluxSystemStatus | undefined,
   env: Pick<Environment, 'gitops'>,
   force: boolean,
 ): FluxDecision {
   const want = `${env.gitops.owner}/${env.gitops.repository}`.toLowerCase()
-  if (!status || !status.installed) return {action: 'bootstrap', reason: 'flux-system is not installed'}
-  const slug = status.url ? repoSlug(status.url) : undefined
-  if (slug !== want) {
-    return {action: 'bootstrap', reason: `flux-system syncs ${slug ?? status.url ?? 'an unknown source'}, not ${want}`}
+  if (!status || !status.installed) return {action: 'bootstrap', reason: 'flux-system is not installed', changes: []}
+  const changes = syncChanges(status, env)
+  if (changes.length > 0) {
+    const today = describeSync(status)
+    if (!force) return {action: 'refuse', reason: `flux-system syncs ${today}`, today, changes}
+    return {action: 'bootstrap', reason: `flux-system syncs ${today}; --force-flux given`, changes}
   }
-  if (status.branch !== undefined && status.branch !== env.gitops.branch) {
-    return {action: 'bootstrap', reason: `flux-system follows branch ${status.branch}, not ${env.gitops.branch}`}
+  if (!status.ready) {
+    return {action: 'bootstrap', reason: 'flux-system syncs this repository but is not Ready', changes: []}
   }
-  if (normalizePath(status.path ?? '') !== normalizePath(env.gitops.path)) {
-    return {action: 'bootstrap', reason: `flux-system syncs path ${status.path ?? '(none)'}, not ${env.gitops.path}`}
-  }
-  if (!status.ready) return {action: 'bootstrap', reason: 'flux-system syncs this repository but is not Ready'}
-  if (force) return {action: 'bootstrap', reason: 'already bootstrapped and Ready; --force-flux given'}
+  if (force) return {action: 'bootstrap', reason: 'already bootstrapped and Ready; --force-flux given', changes: []}
   return {action: 'skip', reason: `flux-system already syncs ${want} ${env.gitops.path} and is Ready`}
+}
+
+/** The refusal of a flux-system that syncs something else (exit 2): what it syncs today and what bootstrap would change. */
+export function fluxRefusal(
+  env: Pick<Environment, 'cluster' | 'gitops'>,
+  decision: Extract<FluxDecision, {action: 'refuse'}>,
+): UsageError {
+  const {owner, repository, branch, path} = env.gitops
+  return new UsageError(
+    `flux-system on ${env.cluster} already syncs ${decision.today}; bootstrap would change ${decision.changes.join(', ')}. Nothing was bootstrapped.`,
+    {
+      code: 'FLUX_SYNCS_ELSEWHERE',
+      hint:
+        `If repointing the cluster is intended, re-run with --force-flux (flux bootstrap then syncs ${owner}/${repository}, ` +
+        `branch ${branch}, path ${path}); otherwise check --gitops-owner, --gitops-repository, --gitops-branch, --gitops-path and the config.`,
+    },
+  )
 }

@@ -6,7 +6,9 @@
 import type {Writable} from 'node:stream'
 
 import type {Environment} from '../config/environment.ts'
+import type {EksCluster} from './cluster.ts'
 import type {FluxSystemStatus} from './flux.ts'
+import type {GitHubAccess, GitHubCheckInput} from './github.ts'
 
 export interface SecretsPort {
   /** The expected secrets of the environment that do not exist yet (names). */
@@ -49,9 +51,21 @@ export interface FluxPort {
   status(env: Environment): Promise<FluxSystemStatus | undefined>
 }
 
+export interface ClusterPort {
+  /** eks:DescribeCluster in the session's account and region; undefined when there is no such cluster. */
+  describe(name: string): Promise<EksCluster | undefined>
+}
+
+export interface GitHubPort {
+  /** Can the token read the repository and push to the branch? (See github.ts.) */
+  check(input: Pick<GitHubCheckInput, 'token' | 'owner' | 'repository' | 'branch'>): Promise<GitHubAccess>
+}
+
 export interface BootstrapPorts {
   secrets: SecretsPort
   quota: QuotaPort
   health: HealthPort
   flux: FluxPort
+  cluster: ClusterPort
+  github: GitHubPort
 }

@@ -24,9 +24,13 @@ import {runStreaming, tail} from '../process/run.ts'
 import {backendConfigArgs} from '../terraform/backend.ts'
 import {rootUsesS3Backend} from '../terraform/runner.ts'
 import {awsChildEnv, classifyHeadBucket, headBucketArgs, updateKubeconfigArgs} from './aws-cli.ts'
-import {fluxBootstrapArgs, fluxCheckArgs, fluxDecision} from './flux.ts'
+import type {ClusterTarget} from './cluster.ts'
+import {fluxBootstrapArgs, fluxCheckArgs, fluxDecision, fluxRefusal} from './flux.ts'
 import {resolvePhases} from './phases.ts'
 import type {BootstrapPorts} from './ports.ts'
+import {TOKEN_FLAG, TOKEN_PROMPT, checkGitHub, clusterTarget, noContextError, preWriteChecks} from './preflight.ts'
+import {AWS_FLAGS, type CarriedFlags, DOCTOR_FLAGS, INIT_FLAGS, STATUS_FLAGS, commandLine} from './rerun.ts'
+import {assertTerraformRoot, envRootHint} from './roots.ts'
 import {STEP_IDS, STEP_TITLES, type StepId, WRITE_STEPS, resumeCommand, toolsFor} from './steps.ts'
 import {
   type BootstrapResult,
@@ -70,6 +74,10 @@ export interface BootstrapOptions {
   identity?: CallerIdentity
   /** GITHUB_TOKEN from the environment, if set. */
   githubToken?: string
+  /** File GPU quota increase requests (each opens an AWS support case); --yes alone does not. */
+  requestQuotas?: boolean
+  /** The flags that chose the run's target (--infra-dir, --kubeconfig, --config, ...), repeated in every hint. */
+  rerunFlags?: CarriedFlags
   signal?: AbortSignal
   renderer: RendererName
   /** Where the task list renders (stderr: stdout is for the summary or --json). */
@@ -110,6 +118,10 @@ interface RunState {
   account: string | null
   /** A dry run found the state bucket missing: an S3-backed root cannot be initialised, so it is not planned. */
   bucketMissing: boolean
+  /** A dry run planned the kubeconfig step: the steps after it may plan without the context. */
+  kubeconfigPlanned?: boolean
+  /** Resolved by preflight, so the flux step never asks for it after Terraform has applied. */
+  githubToken?: string
 }
 
 /** Where the environment's Terraform roots are. */
@@ -139,11 +151,28 @@ const STEPS: Record<StepId, StepImpl> = {
     if (failed.length > 0) {
       throw new CheckFailedError(`Preflight failed: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`, {
         code: 'PREFLIGHT_FAILED',
-        hint: `Fix the checks above (\`piksel doctor -e ${ctx.options.env.name}\` shows them all).`,
+        hint: `Fix the checks above (\`${pikselLine(ctx, ['doctor'], DOCTOR_FLAGS)}\` shows them all).`,
       })
     }
     const versions = relevant.filter((c) => tools.includes(c.name)).map((c) => `${c.name} ${c.detail}`)
-    return {status: 'done', detail: versions.length > 0 ? versions.join(', ') : 'node and AWS credentials ok'}
+    const checked = await preWriteChecks({
+      env: ctx.options.env,
+      session: ctx.options.session,
+      steps: ctx.options.steps,
+      envRoot: terraformRoots(ctx.options).env,
+      dryRun: ctx.options.dryRun,
+      forceFlux: ctx.options.forceFlux,
+      kubeconfig: ctx.options.kubeconfig,
+      githubToken: ctx.options.githubToken,
+      rerunFlags: ctx.options.rerunFlags,
+      ports: ctx.ports,
+      askToken: () => ctx.secret(TOKEN_PROMPT, TOKEN_FLAG),
+      sensitive: ctx.io.sensitive,
+      line: ctx.line,
+    })
+    if (checked.token) ctx.state.githubToken = checked.token
+    const found = [versions.length > 0 ? versions.join(', ') : 'node and AWS credentials ok', ...checked.notes]
+    return {status: 'done', detail: found.join('; ')}
   },
 
   async identity(ctx) {
@@ -184,7 +213,7 @@ const STEPS: Record<StepId, StepImpl> = {
     if (!existsSync(root)) {
       throw new UsageError(`State bucket ${bucket} is missing and there is no bootstrap root at ${root}.`, {
         code: 'NO_BOOTSTRAP_ROOT',
-        hint: `Run \`piksel init -e ${env.name}\` to write it (or pass --infra-dir).`,
+        hint: `Run \`${pikselLine(ctx, ['init'], INIT_FLAGS)}\` to write it (or pass --infra-dir).`,
       })
     }
     ctx.line(`bucket ${bucket} not found: applying the bootstrap root ${root} (local state)`)
@@ -223,7 +252,7 @@ const STEPS: Record<StepId, StepImpl> = {
     }
     throw new CheckFailedError(`Missing secrets for ${env.name}: ${missing.join(', ')}.`, {
       code: 'SECRETS_MISSING',
-      hint: `Create them with \`piksel secret create\` (e.g. \`piksel secret create slack -e ${env.name}\`)`,
+      hint: `Create them with \`piksel secret create\` (e.g. \`${pikselLine(ctx, ['secret', 'create', 'slack'], AWS_FLAGS)}\`)`,
     })
   },
 
@@ -235,8 +264,20 @@ const STEPS: Record<StepId, StepImpl> = {
       return {status: 'already-done', detail: `${check.summary} (requests already open; approval can take days)`}
     }
     const request = ctx.ports.quota.request
+    // Each increase request opens an AWS support case: only --request-quotas files them, never --yes alone.
+    if (!ctx.options.requestQuotas) {
+      return {
+        status: dryRun ? 'planned' : 'done',
+        detail: `warning: ${check.summary}; not requested (--request-quotas files the increase requests, each an AWS support case)`,
+        changed: false,
+      }
+    }
     if (dryRun || !request) {
-      return {status: dryRun ? 'planned' : 'done', detail: `warning: ${check.summary}`, changed: false}
+      return {
+        status: dryRun ? 'planned' : 'done',
+        detail: `warning: ${check.summary}${dryRun ? '; would request the increases' : ''}`,
+        changed: false,
+      }
     }
     let ok: boolean
     try {
@@ -246,7 +287,7 @@ const STEPS: Record<StepId, StepImpl> = {
       if (error instanceof UsageError && error.code === 'INPUT_REQUIRED') {
         return {
           status: 'done',
-          detail: `warning: ${check.summary}; not requested (pass --yes, or run \`piksel quota gpu\`)`,
+          detail: `warning: ${check.summary}; not requested (pass --yes, or run \`${pikselLine(ctx, ['quota', 'gpu'], AWS_FLAGS)}\`)`,
           changed: false,
         }
       }
@@ -264,20 +305,35 @@ const STEPS: Record<StepId, StepImpl> = {
 
   async kubeconfig(ctx) {
     const {env, session, kubeconfig, dryRun, signal} = ctx.options
-    const {kubeconfigExists, loadKubeConfig, hasContext} = await import('../kube/config.ts')
-    if (kubeconfigExists(kubeconfig)) {
-      try {
-        const kc = await loadKubeConfig({kubeconfig})
-        if (hasContext(kc, env.cluster)) return {status: 'already-done', detail: `context ${env.cluster} exists`}
-      } catch {
-        // An unreadable kubeconfig: aws eks update-kubeconfig rewrites the entry.
+    // A context that exists is trusted only when it is provably the environment's cluster (else exit 2).
+    const target = await clusterTarget({...ctx.options, ports: ctx.ports})
+    if (target.state === 'verified') {
+      return {
+        status: 'already-done',
+        detail: `context ${env.cluster} is ${target.arn} (endpoint and certificate authority match eks:DescribeCluster); the current context is ${quoted(target.current)}`,
       }
     }
     const args = updateKubeconfigArgs(env.cluster, session.region, kubeconfig)
-    if (dryRun) return {status: 'planned', detail: `would run: aws ${args.join(' ')}`}
-    const file = kubeconfig ?? 'the default kubeconfig (KUBECONFIG, else ~/.kube/config)'
+    const change = `aws eks update-kubeconfig makes ${env.cluster} the current context (now ${quoted(target.current)})`
+    if (dryRun) {
+      ctx.state.kubeconfigPlanned = true
+      const later = target.cluster ? '' : ` (EKS cluster ${env.cluster} does not exist yet: infrastructure creates it)`
+      return {status: 'planned', detail: `would run: aws ${args.join(' ')}; ${change}${later}`}
+    }
+    if (!target.cluster) {
+      throw new OperationError(
+        `EKS cluster ${env.cluster} does not exist in ${session.region} for these credentials.`,
+        {
+          code: 'EKS_CLUSTER_NOT_FOUND',
+          hint: `The infrastructure step creates it; check environments.${env.name}.cluster and the Terraform root.`,
+        },
+      )
+    }
+    ctx.line(`piksel: ${change}`)
     if (
-      !(await ctx.confirm(`Write context ${env.cluster} (EKS cluster ${env.cluster}, ${session.region}) to ${file}?`))
+      !(await ctx.confirm(
+        `Write context ${env.cluster} for ${target.cluster.arn} to ${target.file}? It also becomes the current context (now ${quoted(target.current)}).`,
+      ))
     ) {
       throw new OperationError('Kubeconfig update declined; nothing was changed.', {code: 'DECLINED'})
     }
@@ -293,22 +349,55 @@ const STEPS: Record<StepId, StepImpl> = {
         hint: `Check that cluster ${env.cluster} exists in ${session.region} (infrastructure step).`,
       })
     }
-    return {status: 'done', detail: `context ${env.cluster} added`}
+    // What was written is checked like any other context before a step uses it.
+    const after = await clusterTarget({...ctx.options, ports: ctx.ports})
+    if (after.state !== 'verified') {
+      throw new OperationError(
+        `aws eks update-kubeconfig did not write a context named ${env.cluster} to ${after.file}.`,
+        {
+          code: 'KUBECONFIG_FAILED',
+          hint: 'Check --kubeconfig / KUBECONFIG (aws writes to the first file of KUBECONFIG).',
+        },
+      )
+    }
+    const was = target.current && target.current !== after.current ? ` (was ${quoted(target.current)})` : ''
+    return {
+      status: 'done',
+      detail: `context ${env.cluster} added for ${after.arn}; the current context is now ${quoted(after.current)}${was}`,
+    }
   },
 
   async flux(ctx) {
     const {env, dryRun, forceFlux, signal, kubeconfig} = ctx.options
+    const target = await requireCluster(ctx)
+    if (target.state === 'planned-context') {
+      const args = fluxBootstrapArgs(env, kubeconfig)
+      return {status: 'planned', detail: `would run: flux ${args.join(' ')} if flux-system needs it, ${target.later}`}
+    }
     let status
     try {
       status = await ctx.ports.flux.status(env)
     } catch (error) {
-      ctx.line(`could not read flux-system (${(error as Error).message}); treating Flux as not bootstrapped`)
+      // Never bootstrap a cluster whose flux-system cannot be read: it may sync something else.
+      throw new OperationError(`Could not read flux-system on context ${env.cluster}: ${(error as Error).message}`, {
+        code: 'FLUX_STATUS_UNREADABLE',
+        hint: `Check access to the cluster (\`${pikselLine(ctx, ['status'], STATUS_FLAGS)}\`); bootstrap runs only where it can see what flux-system syncs.`,
+        cause: error,
+      })
     }
     const decision = fluxDecision(status, env, forceFlux)
     if (decision.action === 'skip') return {status: 'already-done', detail: decision.reason}
+    if (decision.action === 'refuse') {
+      if (!dryRun) throw fluxRefusal(env, decision)
+      return {
+        status: 'planned',
+        detail: `refused without --force-flux: flux-system syncs ${decision.today}; bootstrap would change ${decision.changes.join(', ')}`,
+      }
+    }
     const args = fluxBootstrapArgs(env, kubeconfig)
-    ctx.line(`${decision.reason}: bootstrap needed`)
-    if (dryRun) return {status: 'planned', detail: `would run: flux ${args.join(' ')}`}
+    const changes = decision.changes.length > 0 ? `; it changes ${decision.changes.join(', ')}` : ''
+    ctx.line(`piksel: ${decision.reason}: bootstrap needed${changes}`)
+    if (dryRun) return {status: 'planned', detail: `would run: flux ${args.join(' ')} (${decision.reason}${changes})`}
     const pre = await runStreaming('flux', fluxCheckArgs(env, kubeconfig), {
       // flux reaches the cluster through the kubeconfig's `aws eks get-token`.
       needs: {aws: true},
@@ -323,14 +412,17 @@ const STEPS: Record<StepId, StepImpl> = {
     }
     const repo = `${env.gitops.owner}/${env.gitops.repository}`
     if (
-      !(await ctx.confirm(`Bootstrap Flux on ${env.cluster} from ${repo} (${env.gitops.branch}, ${env.gitops.path})?`))
+      !(await ctx.confirm(
+        `Bootstrap Flux on ${env.cluster} from ${repo} (${env.gitops.branch}, ${env.gitops.path})${changes}?`,
+      ))
     ) {
       throw new OperationError('Flux bootstrap declined; nothing was changed.', {code: 'DECLINED'})
     }
-    const token =
-      ctx.options.githubToken ||
-      (await ctx.secret('GitHub token (repo scope) for the Flux bootstrap', 'the GITHUB_TOKEN environment variable'))
+    const checked = ctx.state.githubToken
+    const token = checked || ctx.options.githubToken || (await ctx.secret(TOKEN_PROMPT, TOKEN_FLAG))
     ctx.io.sensitive(token)
+    // Without preflight (--from flux, --only flux), the GitHub check runs here, still before bootstrap writes.
+    if (!checked) await checkGitHub({env, token, ports: ctx.ports, note: (text) => ctx.line(`piksel: ${text}`)})
     // The token reaches flux only through its environment: never argv, never logs.
     const out = await runStreaming('flux', args, {
       env: {GITHUB_TOKEN: token},
@@ -360,13 +452,17 @@ const STEPS: Record<StepId, StepImpl> = {
 
   async health(ctx) {
     const {env, dryRun, timeoutMs, signal} = ctx.options
-    if (dryRun) return {status: 'planned', detail: `would wait up to ${formatDuration(timeoutMs)} for Flux to be Ready`}
+    const target = await requireCluster(ctx)
+    const later = target.state === 'planned-context' ? ` ${target.later}` : ''
+    if (dryRun) {
+      return {status: 'planned', detail: `would wait up to ${formatDuration(timeoutMs)} for Flux to be Ready${later}`}
+    }
     const outcome = await ctx.ports.health.wait(env, {timeoutMs, signal, onProgress: ctx.line})
     if (signal?.aborted) throw new InterruptedError()
     if (!outcome.healthy) {
       throw new CheckFailedError(`Not healthy after ${formatDuration(timeoutMs)}: ${outcome.summary}`, {
         code: 'UNHEALTHY',
-        hint: `See \`piksel status -e ${env.name}\`; a longer --timeout may help.`,
+        hint: `See \`${pikselLine(ctx, ['status'], STATUS_FLAGS)}\`; a longer --timeout may help.`,
       })
     }
     return {status: 'done', detail: outcome.summary}
@@ -398,6 +494,8 @@ function terraformRun(
   root: {label: string; dir: string; backendConfig: string[]; phases: {name: string; targets: string[]}[]},
 ): Parameters<typeof applyTerraformRoot>[0] {
   const {session, dryRun, allowDestroy, signal} = ctx.options
+  // Before terraform init writes .terraform/ into it: a directory without Terraform files is a usage error.
+  assertTerraformRoot(root.dir, envRootHint(ctx.options.env, root.label === 'state-backend'))
   return {
     ...root,
     profile: session.profile,
@@ -410,9 +508,43 @@ function terraformRun(
   }
 }
 
+/** `piksel <words> -e <env>` with the run's flags that command takes, for hints that name it. */
+function pikselLine(ctx: StepContext, words: string[], accepted: readonly string[]): string {
+  return commandLine(['piksel', ...words, '-e', ctx.options.env.name], ctx.options.rerunFlags, accepted)
+}
+
+/** `"name"`, or `none` when there is no current context. */
+function quoted(context: string | undefined): string {
+  return context ? `"${context}"` : 'none'
+}
+
+/**
+ * The environment's context, proven to be its EKS cluster, for a step that
+ * needs the cluster. The current context is never used in its place: without
+ * the context the step stops (exit 2), unless a dry run planned the kubeconfig
+ * step that writes it (then the step is planned too).
+ */
+async function requireCluster(
+  ctx: StepContext,
+): Promise<Extract<ClusterTarget, {state: 'verified'}> | {state: 'planned-context'; later: string}> {
+  const {env, dryRun} = ctx.options
+  const target = await clusterTarget({...ctx.options, ports: ctx.ports})
+  if (target.state === 'verified') return target
+  if (dryRun && ctx.state.kubeconfigPlanned) {
+    return {state: 'planned-context', later: `once the kubeconfig step has written context ${env.cluster}`}
+  }
+  throw noContextError(env, target, ctx.options.rerunFlags)
+}
+
 /** Adds the resume command to a failure's hint. */
-function withResume(error: PikselError, env: string, step: StepId, selected: readonly StepId[]): PikselError {
-  const command = resumeCommand(env, step, selected)
+function withResume(
+  error: PikselError,
+  env: string,
+  step: StepId,
+  selected: readonly StepId[],
+  flags?: CarriedFlags,
+): PikselError {
+  const command = resumeCommand(env, step, selected, flags)
   if (error instanceof InterruptedError) return new InterruptedError(error.message, {hint: `Resume with: ${command}`})
   const resume = `Then resume: ${command}`
   return new PikselError(error.message, error.exitCode, {
@@ -528,12 +660,12 @@ export async function runBootstrap(
   const base = {env: options.env.name, account: state.account, dryRun: options.dryRun, changed, steps}
   const result: BootstrapResult = {
     ...base,
-    nextSteps: nextSteps(base, options.env.cluster, failure?.step, options.steps),
+    nextSteps: nextSteps(base, options.env.cluster, failure?.step, options.steps, options.rerunFlags),
   }
   if (!failure) return {result}
   return {
     result,
-    error: withResume(failure.error, options.env.name, failure.step, options.steps),
+    error: withResume(failure.error, options.env.name, failure.step, options.steps, options.rerunFlags),
     failedAt: failure.step,
   }
 }

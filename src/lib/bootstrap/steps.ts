@@ -3,6 +3,7 @@
  * Pure: no I/O, tested table-driven.
  */
 import {UsageError} from '../errors.ts'
+import {type CarriedFlags, commandLine} from './rerun.ts'
 
 export const STEP_IDS = [
   'preflight',
@@ -73,6 +74,23 @@ export function splitList(values: string[] | string | undefined): string[] {
     .filter(Boolean)
 }
 
+/**
+ * A step-list flag that was given must name steps, every element of it: `--only ""`,
+ * `--only ,`, `--skip " "` or `--only flux,,health` is a usage error, never "all steps".
+ */
+function assertNoEmptyIds(flag: string, values: string[] | string | undefined): void {
+  if (values === undefined) return
+  const list = Array.isArray(values) ? values : [values]
+  const elements = list.flatMap((value) => value.split(','))
+  if (elements.length === 0 || elements.some((element) => element.trim() === '')) {
+    const given = list.map((value) => JSON.stringify(value)).join(' ')
+    throw new UsageError(`${flag} ${given}: an empty step name (${flag} takes step ids, comma-separated).`, {
+      code: 'EMPTY_STEP',
+      hint: `Name the steps, e.g. ${flag} infrastructure,kubeconfig. Valid steps, in order: ${STEP_IDS.join(', ')}.`,
+    })
+  }
+}
+
 function unknownStep(flag: string, ids: string[]): UsageError {
   return new UsageError(`${flag}: unknown step ${ids.map((id) => `"${id}"`).join(', ')}.`, {
     code: 'UNKNOWN_STEP',
@@ -86,6 +104,9 @@ function unknownStep(flag: string, ids: string[]): UsageError {
  * a step that writes is selected.
  */
 export function selectSteps(control: StepControl): StepId[] {
+  assertNoEmptyIds('--only', control.only)
+  assertNoEmptyIds('--skip', control.skip)
+  assertNoEmptyIds('--from', control.from)
   const only = splitList(control.only)
   const skip = splitList(control.skip)
   const from = control.from?.trim()
@@ -133,16 +154,23 @@ export function toolsFor(steps: readonly StepId[]): string[] {
 
 /**
  * The command that resumes a bootstrap at `step`. With the selection of the run
- * that stopped, the steps it left out after `step` stay left out (--skip).
+ * that stopped, the steps it left out after `step` stay left out (--skip); the
+ * flags that chose its target (`flags`: --infra-dir, --kubeconfig, --config, ...)
+ * are repeated, so the line works when pasted.
  */
-export function resumeCommand(env: string, step: StepId, selected?: readonly StepId[]): string {
+export function resumeCommand(
+  env: string,
+  step: StepId,
+  selected?: readonly StepId[],
+  flags: CarriedFlags = {},
+): string {
   const args = ['piksel', 'bootstrap', '-e', env, '--from', step]
   if (selected) {
     const rest = STEP_IDS.slice(STEP_IDS.indexOf(step))
     const left = rest.filter((id) => id !== 'identity' && id !== step && !selected.includes(id))
     if (left.length > 0) args.push('--skip', left.join(','))
   }
-  return args.join(' ')
+  return commandLine(args, flags)
 }
 
 /** "90s", "15m", "1h", "1h30m" or a number of seconds, to milliseconds; a usage error otherwise. */

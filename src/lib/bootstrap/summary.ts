@@ -2,6 +2,7 @@
  * The bootstrap result, its statuses and the words around it: final summary,
  * next steps, which Terraform lines are worth showing. Pure, tested table-driven.
  */
+import {type CarriedFlags, KUBE_FLAGS, STATUS_FLAGS, commandLine} from './rerun.ts'
 import type {StepId} from './steps.ts'
 import {resumeCommand} from './steps.ts'
 
@@ -24,20 +25,27 @@ export interface BootstrapResult {
   nextSteps: string[]
 }
 
+/**
+ * The "Next:" lines. Each repeats the flags the run was given that its command
+ * takes (`flags`: --infra-dir, --kubeconfig, --config, ...), so it works when pasted.
+ */
 export function nextSteps(
   result: Pick<BootstrapResult, 'env' | 'dryRun'>,
   cluster: string,
   failedAt?: StepId,
   selected?: readonly StepId[],
+  flags: CarriedFlags = {},
 ): string[] {
-  if (failedAt) return [`Fix the problem above, then resume: ${resumeCommand(result.env, failedAt, selected)}`]
+  if (failedAt) return [`Fix the problem above, then resume: ${resumeCommand(result.env, failedAt, selected, flags)}`]
   if (result.dryRun) {
-    return [`Nothing was applied. To apply what was planned: piksel bootstrap -e ${result.env}`]
+    return [
+      `Nothing was applied. To apply what was planned: ${commandLine(['piksel', 'bootstrap', '-e', result.env], flags)}`,
+    ]
   }
   return [
-    `piksel status -e ${result.env}    # Flux and workloads, any time`,
-    `kubectl config use-context ${cluster}`,
-    'flux get kustomizations -A',
+    `${commandLine(['piksel', 'status', '-e', result.env], flags, STATUS_FLAGS)}    # Flux and workloads, any time`,
+    commandLine(['kubectl', 'config', 'use-context', cluster], flags, KUBE_FLAGS),
+    commandLine(['flux', 'get', 'kustomizations', '-A', '--context', cluster], flags, KUBE_FLAGS),
   ]
 }
 

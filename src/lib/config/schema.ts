@@ -2,11 +2,21 @@ import {z} from 'zod'
 
 import {REGION_PATTERN, REGION_RULE} from './region.ts'
 
-/** Validation rules for piksel.config.yaml. Loaded only when a config file exists. */
-const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id (quote it in YAML)')
-const region = z.string().regex(REGION_PATTERN, REGION_RULE)
+/** Validation rules for piksel.config.yaml. Loaded only when a config file exists; `piksel init` validates what it writes with them. */
+export const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id (quote it in YAML)')
+export const region = z.string().regex(REGION_PATTERN, REGION_RULE)
 const name = z.string().min(1, 'must not be empty')
-const bucket = z
+/** EKS CreateCluster: 1-100 of letters, digits, - and _, starting with a letter or digit. */
+export const clusterName = z
+  .string()
+  .regex(
+    /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/,
+    'must be an EKS cluster name (1-100 of letters, digits, - and _, starting with a letter or digit)',
+  )
+export const environmentName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,31}$/, 'environment names are lowercase letters, digits and -, up to 32')
+export const bucket = z
   .string()
   .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name (3-63 of a-z 0-9 . -)')
 
@@ -22,11 +32,11 @@ const phase = z.strictObject({
   targets: z.array(name).default([]),
 })
 
-const environment = z.strictObject({
+export const environmentSchema = z.strictObject({
   account: accountId.optional(),
   profile: name.optional(),
   region: region.optional(),
-  cluster: name.optional(),
+  cluster: clusterName.optional(),
   terraform: z
     .strictObject({
       dir: name.optional(),
@@ -53,12 +63,7 @@ export const configSchema = z.strictObject({
   region: region.optional(),
   defaultEnv: name.optional(),
   gitops: gitops.optional(),
-  environments: z
-    .record(
-      z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'environment names are lowercase letters, digits and -'),
-      environment,
-    )
-    .optional(),
+  environments: z.record(environmentName, environmentSchema).optional(),
 })
 
 export type RawConfig = z.infer<typeof configSchema>

@@ -1,6 +1,8 @@
 /**
  * `piksel init`: writes what a new environment lacks from templates/, never
  * overwriting a file (exclusive create), and reports what it wrote and skipped.
+ * A GitOps object already defined anywhere under the GitOps directory (same
+ * kind, namespace and name, found by content) is not written again.
  */
 import {existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join, relative, resolve} from 'node:path'
@@ -8,6 +10,7 @@ import {fileURLToPath} from 'node:url'
 
 import type {Environment} from '../config/environment.ts'
 import {OperationError} from '../errors.ts'
+import {type Duplicate, indexObjects, withoutExisting} from './existing.ts'
 import {type PlannedFile, renderConfig, renderTemplate, targetPath, templateVars} from './templates.ts'
 
 /** templates/ at the package root (the same depth from src/lib/init and dist/lib/init). */
@@ -30,6 +33,8 @@ export interface InitResult {
   dryRun: boolean
   written: Array<{path: string; kind: string}>
   skipped: Array<{path: string; kind: string; reason: string}>
+  /** Template objects not written because the GitOps directory already defines them (`existing`: that file). */
+  skippedObjects: Array<{kind: string; namespace: string | null; name: string; path: string; existing: string}>
 }
 
 export function listTemplates(dir: string, base = dir): string[] {
@@ -71,12 +76,39 @@ function declaredBackend(dir: string): string | undefined {
 }
 
 export async function runInit(options: InitOptions): Promise<InitResult> {
-  const result: InitResult = {env: options.env.name, dryRun: options.dryRun, written: [], skipped: []}
-  for (const file of planInit(options)) {
+  const result: InitResult = {
+    env: options.env.name,
+    dryRun: options.dryRun,
+    written: [],
+    skipped: [],
+    skippedObjects: [],
+  }
+  const files = planInit(options)
+  // The config written must load with the loader's own rules (a config every later command rejects is never written).
+  const {parseSettings} = await import('../config/load.ts')
+  const config = files.find((f) => f.kind === 'config')
+  if (config) await parseSettings(config.content, config.path)
+  const gitopsDir = resolve(options.gitopsDir)
+  let existing: ReturnType<typeof indexObjects> | undefined
+  for (const file of files) {
     const entry = {path: file.path, kind: file.kind}
     if (existsSync(file.path)) {
       result.skipped.push({...entry, reason: 'exists (never overwritten)'})
       continue
+    }
+    if (file.kind === 'gitops') {
+      existing ??= indexObjects(gitopsDir)
+      const {content, duplicates} = withoutExisting(
+        file.content,
+        sameCluster(existing.objects, gitopsDir, options.env.name),
+      )
+      result.skippedObjects.push(...duplicates.map((d) => skippedObject(d, file.path)))
+      if (content === undefined) {
+        const where = [...new Set(duplicates.map((d) => relative(gitopsDir, d.existing)))].join(', ')
+        result.skipped.push({...entry, reason: `every object in it is already defined (${where})`})
+        continue
+      }
+      file.content = content
     }
     if (file.path.endsWith('/backend.tf')) {
       const other = declaredBackend(dirname(file.path))
@@ -103,4 +135,23 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
     result.written.push(entry)
   }
   return result
+}
+
+/**
+ * What the environment's cluster could reconcile: everything under the GitOps
+ * directory except other environments' cluster directories (clusters/<other>/),
+ * which other clusters sync. A shared base or a file named differently next to
+ * ours counts; dev's own Kustomizations are not staging's.
+ */
+function sameCluster<T extends {path: string}>(objects: readonly T[], gitopsDir: string, env: string): T[] {
+  const clusters = join(gitopsDir, 'clusters')
+  return objects.filter((o) => {
+    const rel = relative(clusters, o.path)
+    if (rel.startsWith('..') || !rel.includes('/')) return true
+    return rel.split('/')[0] === env
+  })
+}
+
+function skippedObject(d: Duplicate, path: string): InitResult['skippedObjects'][number] {
+  return {kind: d.object.kind, namespace: d.object.namespace ?? null, name: d.object.name, path, existing: d.existing}
 }

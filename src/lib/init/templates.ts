@@ -3,7 +3,6 @@
  * template lands, and the config file. Pure, tested table-driven.
  */
 import type {Environment} from '../config/environment.ts'
-import {UsageError} from '../errors.ts'
 
 export type TemplateVars = Record<string, string>
 
@@ -57,24 +56,6 @@ export function targetPath(
     return {kind: 'gitops', path: join(dirs.gitopsDir, ...parts.slice(1).map((p) => (p === '__env__' ? env.name : p)))}
   }
   return undefined
-}
-
-const ENV_NAME = /^[a-z][a-z0-9-]{0,31}$/
-const ACCOUNT = /^\d{12}$/
-
-export function validateInitInput(input: {env: string; account?: string}): void {
-  if (!ENV_NAME.test(input.env)) {
-    throw new UsageError(`-e ${input.env}: environment names are lowercase letters, digits and -, up to 32.`, {
-      code: 'BAD_ENV_NAME',
-      hint: 'e.g. -e staging',
-    })
-  }
-  if (input.account !== undefined && input.account !== '' && !ACCOUNT.test(input.account)) {
-    throw new UsageError(`--account ${input.account}: must be a 12-digit AWS account id.`, {
-      code: 'BAD_ACCOUNT',
-      hint: '`aws sts get-caller-identity --profile <profile>` shows it; leave --account out if unknown.',
-    })
-  }
 }
 
 /** Quote a YAML scalar only when needed (account ids always: they must stay strings). */

@@ -14,6 +14,8 @@ import {resolveSettings} from '../../../src/lib/config/environment.ts'
 import type {AskOptions, Prompter} from '../../../src/lib/prompt.ts'
 import type {GpuQuotaReport} from '../../../src/lib/quota/service.ts'
 import {isolatedEnv, runPiksel} from '../../support/cli.ts'
+import {bootstrapStubs} from '../../support/bootstrap.ts'
+import {EksEndpointProxy, createEksCluster} from '../../support/eks.ts'
 import {KubeStandin, readFixture} from '../../support/kube-standin.ts'
 import {type Moto, startMoto} from '../../support/moto.ts'
 import {SLACK_URL, SecretsProbe} from '../../support/secrets.ts'
@@ -84,22 +86,96 @@ describe('bootstrap ports bound to the status service', function () {
     expect(outcome.summary).to.match(/^unhealthy: .*failed/)
   })
 
-  it('piksel bootstrap --only health reaches healthy through the real binary', async () => {
+  it('never falls back to the current context: without the environment’s context, flux and health ports refuse', async () => {
     await start()
-    const env = isolatedEnv({KUBECONFIG: kubeconfig})
-    const r = await runPiksel(['bootstrap', '-e', 'staging', '--only', 'health', '--timeout', '20s', '--json'], {env})
+    // The stand-in is healthy and current, but its context is not named after the staging cluster.
+    kubeconfig = standin!.writeKubeconfig(mkdtempSync(join(tmpdir(), 'piksel-bind-')), {context: 'elsewhere'})
+    const ports = await bindPorts({session, kubeconfig})
+    for (const call of [() => ports.flux.status(staging), () => ports.health.wait(staging, {timeoutMs: 2000})]) {
+      const error = await call().then(
+        () => expect.fail('expected a refusal'),
+        (e: unknown) => e as {code?: string; exitCode?: number},
+      )
+      expect(error.code).to.equal('NO_CONTEXT')
+      expect(error.exitCode).to.equal(2)
+    }
+    // The healthy current cluster was never asked.
+    expect(standin!.requests).to.deep.equal([])
+  })
+})
+
+describe('bootstrap --only health through the real binary (context proven against EKS)', function () {
+  this.timeout(60_000)
+  let moto: Moto
+  let proxy: EksEndpointProxy
+  let standin: KubeStandin | undefined
+  let dir: string
+  before(async function () {
+    moto = await startMoto(this)
+    proxy = await EksEndpointProxy.start(moto.endpoint)
+    await createEksCluster(moto.endpoint, 'piksel-staging')
+  })
+  after(async () => {
+    await proxy?.stop()
+    await moto?.stop()
+  })
+  afterEach(async () => standin?.stop())
+
+  /** The stand-in plays the staging cluster: EKS (through the proxy) says its endpoint is the stand-in. */
+  async function cluster(objects = readFixture('healthy.yaml')) {
+    standin = await KubeStandin.start({objects})
+    proxy.rewrites.set('piksel-staging', {endpoint: standin.url})
+    dir = mkdtempSync(join(tmpdir(), 'piksel-bind-bin-'))
+    const stubs = bootstrapStubs(['aws'])
+    const env = isolatedEnv({...moto.env, AWS_ENDPOINT_URL_EKS: proxy.url, KUBECONFIG: join(dir, 'kubeconfig')})
+    // What `aws eks update-kubeconfig` writes for it (the stub asks DescribeCluster like the real one).
+    const written = await runPiksel(['bootstrap', '-e', 'staging', '--only', 'kubeconfig', '--yes', '--json'], {
+      env,
+      path: [stubs.dir],
+    })
+    expect(written.exitCode, written.stderr).to.equal(0)
+    return {env, stubs}
+  }
+
+  it('reaches healthy', async () => {
+    const {env, stubs} = await cluster()
+    const r = await runPiksel(['bootstrap', '-e', 'staging', '--only', 'health', '--timeout', '20s', '--json'], {
+      env,
+      path: [stubs.dir],
+    })
     expect(r.exitCode, r.stderr).to.equal(0)
     const health = r
       .json<{steps: Array<{id: string; status: string; detail: string}>}>()
       .steps.find((s) => s.id === 'health')
     expect(health).to.include({status: 'done', detail: 'healthy: 25 ready'})
+    // The kubeconfig's exec user ran `aws eks get-token` for the staging cluster.
+    expect(
+      stubs
+        .calls('aws')
+        .some(
+          (c) =>
+            c.argv.join(' ') === '--region ap-southeast-3 eks get-token --cluster-name piksel-staging --output json',
+        ),
+    ).to.equal(true)
   })
 
-  it('piksel bootstrap --only health exits 3 when the cluster stays unhealthy', async () => {
-    await start(readFixture('unhealthy.yaml'))
-    const env = isolatedEnv({KUBECONFIG: kubeconfig})
-    const r = await runPiksel(['bootstrap', '-e', 'staging', '--only', 'health', '--timeout', '2s', '--json'], {env})
+  it('exits 3 when the cluster stays unhealthy', async () => {
+    const {env, stubs} = await cluster(readFixture('unhealthy.yaml'))
+    const r = await runPiksel(['bootstrap', '-e', 'staging', '--only', 'health', '--timeout', '2s', '--json'], {
+      env,
+      path: [stubs.dir],
+    })
     expect(r.exitCode).to.equal(3)
+  })
+
+  it('exits 2 when EKS says the staging cluster is elsewhere, without reading the stand-in', async () => {
+    const {env, stubs} = await cluster()
+    proxy.rewrites.set('piksel-staging', {endpoint: 'https://moved.gr7.ap-southeast-3.eks.amazonaws.com'})
+    const before = standin!.requests.length
+    const r = await runPiksel(['bootstrap', '-e', 'staging', '--only', 'health', '--json'], {env, path: [stubs.dir]})
+    expect(r.exitCode).to.equal(2)
+    expect(r.json<{error: {code: string}}>().error.code).to.equal('CLUSTER_MISMATCH')
+    expect(standin!.requests.length).to.equal(before)
   })
 })
 

@@ -11,6 +11,7 @@ import {
   fluxBootstrapArgs,
   fluxCheckArgs,
   fluxDecision,
+  fluxRefusal,
   normalizePath,
   repoSlug,
 } from '../../../src/lib/bootstrap/flux.ts'
@@ -51,64 +52,113 @@ describe('bootstrap pure rules', () => {
 
   describe('is flux already bootstrapped?', () => {
     const url = 'ssh://git@github.com/piksel-ina/piksel-gitops'
-    const cases: Array<[string, Parameters<typeof fluxDecision>[0], boolean, 'skip' | 'bootstrap', RegExp]> = [
-      ['no cluster answer', undefined, false, 'bootstrap', /not installed/],
-      ['not installed', {installed: false, ready: false}, false, 'bootstrap', /not installed/],
+    const cases: Array<[string, Parameters<typeof fluxDecision>[0], boolean, 'skip' | 'bootstrap' | 'refuse', RegExp]> =
       [
-        'same repo and path, Ready',
-        {installed: true, url, branch: 'main', path: './clusters/staging', ready: true},
-        false,
-        'skip',
-        /already syncs piksel-ina\/piksel-gitops/,
-      ],
-      [
-        'same, with .git and https',
-        {
-          installed: true,
-          url: 'https://github.com/Piksel-INA/piksel-gitops.git',
-          path: 'clusters/staging/',
-          ready: true,
-        },
-        false,
-        'skip',
-        /already/,
-      ],
-      [
-        'same but --force-flux',
-        {installed: true, url, branch: 'main', path: './clusters/staging', ready: true},
-        true,
-        'bootstrap',
-        /--force-flux/,
-      ],
-      [
-        'same but not Ready',
-        {installed: true, url, branch: 'main', path: './clusters/staging', ready: false},
-        false,
-        'bootstrap',
-        /not Ready/,
-      ],
-      [
-        'another repository',
-        {installed: true, url: 'ssh://git@github.com/other/repo', path: './clusters/staging', ready: true},
-        false,
-        'bootstrap',
-        /syncs other\/repo/,
-      ],
-      [
-        'another path',
-        {installed: true, url, branch: 'main', path: './clusters/dev', ready: true},
-        false,
-        'bootstrap',
-        /path \.\/clusters\/dev/,
-      ],
-      [
-        'another branch',
-        {installed: true, url, branch: 'next', path: './clusters/staging', ready: true},
-        false,
-        'bootstrap',
-        /branch next/,
-      ],
-    ]
+        ['no cluster answer', undefined, false, 'bootstrap', /not installed/],
+        ['not installed', {installed: false, ready: false}, false, 'bootstrap', /not installed/],
+        [
+          'same repo and path, Ready',
+          {installed: true, url, branch: 'main', path: './clusters/staging', ready: true},
+          false,
+          'skip',
+          /already syncs piksel-ina\/piksel-gitops/,
+        ],
+        [
+          'same, with .git and https',
+          {
+            installed: true,
+            url: 'https://github.com/Piksel-INA/piksel-gitops.git',
+            branch: 'main',
+            path: 'clusters/staging/',
+            ready: true,
+          },
+          false,
+          'skip',
+          /already/,
+        ],
+        [
+          'same but --force-flux',
+          {installed: true, url, branch: 'main', path: './clusters/staging', ready: true},
+          true,
+          'bootstrap',
+          /--force-flux/,
+        ],
+        [
+          'same but not Ready',
+          {installed: true, url, branch: 'main', path: './clusters/staging', ready: false},
+          false,
+          'bootstrap',
+          /not Ready/,
+        ],
+        // A flux-system that syncs something else is never re-bootstrapped without --force-flux.
+        [
+          'another repository',
+          {
+            installed: true,
+            url: 'ssh://git@github.com/other/repo',
+            branch: 'main',
+            path: './clusters/staging',
+            ready: true,
+          },
+          false,
+          'refuse',
+          /syncs other\/repo, branch main, path \.\/clusters\/staging/,
+        ],
+        [
+          'another path',
+          {installed: true, url, branch: 'main', path: './clusters/dev', ready: true},
+          false,
+          'refuse',
+          /path \.\/clusters\/dev/,
+        ],
+        [
+          'another branch',
+          {installed: true, url, branch: 'next', path: './clusters/staging', ready: true},
+          false,
+          'refuse',
+          /branch next/,
+        ],
+        [
+          'another branch, even when not Ready',
+          {installed: true, url, branch: 'next', path: './clusters/staging', ready: false},
+          false,
+          'refuse',
+          /branch next/,
+        ],
+        [
+          'a ref without a branch (tag or default master)',
+          {installed: true, url, path: './clusters/staging', ready: true},
+          false,
+          'refuse',
+          /branch \(none\)/,
+        ],
+        [
+          'a non-GitHub source',
+          {
+            installed: true,
+            url: 'https://gitlab.com/piksel/gitops',
+            branch: 'main',
+            path: './clusters/staging',
+            ready: true,
+          },
+          false,
+          'refuse',
+          /syncs https:\/\/gitlab\.com\/piksel\/gitops/,
+        ],
+        [
+          'another repository with --force-flux',
+          {
+            installed: true,
+            url: 'ssh://git@github.com/other/repo',
+            branch: 'main',
+            path: './clusters/staging',
+            ready: true,
+          },
+          true,
+          'bootstrap',
+          /syncs other\/repo.*--force-flux given/,
+        ],
+      ]
     for (const [what, status, force, action, reason] of cases) {
       it(`${what}: ${action}`, () => {
         const decision = fluxDecision(status, staging, force)
@@ -116,6 +166,37 @@ describe('bootstrap pure rules', () => {
         expect(decision.reason).to.match(reason)
       })
     }
+    it('says what bootstrap would change, field by field', () => {
+      const decision = fluxDecision(
+        {
+          installed: true,
+          url: 'ssh://git@github.com/piksel-ina/old-gitops',
+          branch: 'dev',
+          path: './clusters/x',
+          ready: true,
+        },
+        staging,
+        false,
+      )
+      expect(decision).to.deep.equal({
+        action: 'refuse',
+        reason: 'flux-system syncs piksel-ina/old-gitops, branch dev, path ./clusters/x',
+        today: 'piksel-ina/old-gitops, branch dev, path ./clusters/x',
+        changes: [
+          'repository piksel-ina/old-gitops → piksel-ina/piksel-gitops',
+          'branch dev → main',
+          'path ./clusters/x → clusters/staging',
+        ],
+      })
+      const error = fluxRefusal(staging, decision as Extract<typeof decision, {action: 'refuse'}>)
+      expect(error.exitCode).to.equal(2)
+      expect(error.code).to.equal('FLUX_SYNCS_ELSEWHERE')
+      expect(error.message).to.equal(
+        'flux-system on piksel-staging already syncs piksel-ina/old-gitops, branch dev, path ./clusters/x; bootstrap would change repository piksel-ina/old-gitops → piksel-ina/piksel-gitops, branch dev → main, path ./clusters/x → clusters/staging. Nothing was bootstrapped.',
+      )
+      expect(error.hint).to.match(/^If repointing the cluster is intended, re-run with --force-flux/)
+    })
+
     it('reads owner/repo from the URL forms flux writes', () => {
       expect(repoSlug('ssh://git@github.com/piksel-ina/piksel-gitops')).to.equal('piksel-ina/piksel-gitops')
       expect(repoSlug('git@github.com:piksel-ina/piksel-gitops.git')).to.equal('piksel-ina/piksel-gitops')
@@ -232,9 +313,38 @@ describe('bootstrap pure rules', () => {
 
     it('names next steps for success, dry run and failure', () => {
       const base = {env: 'staging', dryRun: false, steps: []}
-      expect(nextSteps(base, 'piksel-staging')[0]).to.include('piksel status -e staging')
-      expect(nextSteps({...base, dryRun: true}, 'piksel-staging')[0]).to.include('piksel bootstrap -e staging')
-      expect(nextSteps(base, 'piksel-staging', 'flux')[0]).to.include('piksel bootstrap -e staging --from flux')
+      expect(nextSteps(base, 'piksel-staging')).to.deep.equal([
+        'piksel status -e staging    # Flux and workloads, any time',
+        'kubectl config use-context piksel-staging',
+        'flux get kustomizations -A --context piksel-staging',
+      ])
+      expect(nextSteps({...base, dryRun: true}, 'piksel-staging')).to.deep.equal([
+        'Nothing was applied. To apply what was planned: piksel bootstrap -e staging',
+      ])
+      expect(nextSteps(base, 'piksel-staging', 'flux')).to.deep.equal([
+        'Fix the problem above, then resume: piksel bootstrap -e staging --from flux',
+      ])
+    })
+
+    it('every next step repeats the flags its command takes, so it works when pasted', () => {
+      const base = {env: 'staging', dryRun: false, steps: []}
+      const flags = {
+        'infra-dir': '../piksel infra',
+        kubeconfig: '/k/cfg',
+        config: 'ops/piksel.yaml',
+        'gitops-branch': 'dev',
+      }
+      expect(nextSteps(base, 'piksel-staging', undefined, undefined, flags)).to.deep.equal([
+        'piksel status -e staging --config ops/piksel.yaml --kubeconfig /k/cfg    # Flux and workloads, any time',
+        'kubectl config use-context piksel-staging --kubeconfig /k/cfg',
+        'flux get kustomizations -A --context piksel-staging --kubeconfig /k/cfg',
+      ])
+      expect(nextSteps({...base, dryRun: true}, 'piksel-staging', undefined, undefined, flags)).to.deep.equal([
+        "Nothing was applied. To apply what was planned: piksel bootstrap -e staging --config ops/piksel.yaml --infra-dir '../piksel infra' --kubeconfig /k/cfg --gitops-branch dev",
+      ])
+      expect(nextSteps(base, 'piksel-staging', 'flux', ['identity', 'flux', 'health'], flags)).to.deep.equal([
+        "Fix the problem above, then resume: piksel bootstrap -e staging --from flux --skip applications --config ops/piksel.yaml --infra-dir '../piksel infra' --kubeconfig /k/cfg --gitops-branch dev",
+      ])
     })
 
     it('renders the final summary with durations', () => {

@@ -56,6 +56,17 @@ describe('bootstrap step control', () => {
     ['--from with --only', {from: 'flux', only: ['health']}, /cannot be combined/],
     ['skipping the guard', {skip: ['identity']}, /account guard always runs/],
     ['skipping everything selected', {only: ['health'], skip: ['health']}, /No step left/],
+    // A step flag that names no step is an error, never "all ten steps".
+    ['--only ""', {only: ['']}, /^--only "": an empty step name/],
+    ['--only ,', {only: [',']}, /^--only ",": an empty step name/],
+    ['--skip ""', {skip: ['']}, /^--skip "": an empty step name/],
+    ['--only " "', {only: [' ']}, /^--only " ": an empty step name/],
+    ['--skip ,,', {skip: [',,']}, /^--skip ",,": an empty step name/],
+    ['--only flux, (a trailing comma)', {only: ['flux,']}, /^--only "flux,": an empty step name/],
+    ['--only flux,,health', {only: ['flux,,health']}, /an empty step name/],
+    ['--only repeated with an empty one', {only: ['flux', '']}, /^--only "flux" "": an empty step name/],
+    ['--from ""', {from: ''}, /^--from "": an empty step name/],
+    ['--skip "" with --from', {from: 'flux', skip: ['']}, /^--skip "": an empty step name/],
   ]
   for (const [what, control, message] of bad) {
     it(`refuses ${what} (exit 2, listing the valid ids)`, () => {
@@ -104,6 +115,20 @@ describe('bootstrap step control', () => {
     it(`resume: ${expected}`, () =>
       expect(resumeCommand('staging', step as never, selected as never)).to.equal(expected))
   }
+
+  it('resume repeats the flags that chose the target, quoted for the shell', () => {
+    const flags = {
+      'infra-dir': '../ops/piksel infra',
+      kubeconfig: "/home/o'neil/.kube/staging",
+      config: 'piksel.config.yaml',
+      'gitops-path': 'clusters/staging-2',
+      profile: 'staging-admin',
+      timeout: '30m',
+    }
+    expect(resumeCommand('staging', 'kubeconfig', ['identity', 'kubeconfig', 'health'], flags)).to.equal(
+      "piksel bootstrap -e staging --from kubeconfig --skip flux,applications --config piksel.config.yaml --profile staging-admin --infra-dir '../ops/piksel infra' --kubeconfig '/home/o'\\''neil/.kube/staging' --gitops-path clusters/staging-2 --timeout 30m",
+    )
+  })
 
   const durations: Array<[string, number]> = [
     ['90', 90_000],

@@ -10,7 +10,8 @@ import {resolveSettings} from '../../../src/lib/config/environment.ts'
 import {parseSettings} from '../../../src/lib/config/load.ts'
 import {UsageError} from '../../../src/lib/errors.ts'
 import {TEMPLATES_DIR, listTemplates, planInit} from '../../../src/lib/init/service.ts'
-import {renderConfig, renderTemplate, targetPath, validateInitInput} from '../../../src/lib/init/templates.ts'
+import {renderConfig, renderTemplate, targetPath} from '../../../src/lib/init/templates.ts'
+import {validateInitValues} from '../../../src/lib/init/validate.ts'
 import {ROOT} from '../../support/cli.ts'
 import {type CrdVersion, loadCrds, validateObject} from '../../support/crd-schema.ts'
 import {requireTool} from '../../support/tools.ts'
@@ -67,21 +68,40 @@ describe('init templates', () => {
       for (const file of files) expect(file.content, file.path).not.to.match(/\{\{|\}\}|__env__/)
     })
 
-    const bad: Array<[{env: string; account?: string}, RegExp]> = [
-      [{env: 'Staging'}, /environment names/],
+    const good = {
+      env: 'dev',
+      profile: 'dev-piksel',
+      region: 'ap-southeast-3',
+      cluster: 'piksel-dev',
+      stateBucket: 'piksel-dev-tfstate',
+      gitops: {owner: 'piksel-ina', repository: 'piksel-gitops', branch: 'main'},
+    }
+    // The config loader's own rules (schema.ts), each message naming the flag that gave the value.
+    const bad: Array<[Partial<typeof good> & {account?: string}, RegExp]> = [
+      [{env: 'Staging'}, /^-e Staging: environment names/],
       [{env: 'stag ing'}, /environment names/],
-      [{env: 'dev', account: '1234'}, /12-digit/],
-      [{env: 'dev', account: 'abcdefghijkl'}, /12-digit/],
+      [{account: '1234'}, /^--account "1234": must be a 12-digit/],
+      [{account: 'abcdefghijkl'}, /12-digit/],
+      [{region: 'mars-1'}, /^--region "mars-1": must look like an AWS region/],
+      [{region: 'AP-SOUTHEAST-3'}, /--region .*AWS region/],
+      [{cluster: 'piksel staging'}, /^--cluster "piksel staging": must be an EKS cluster name/],
+      [{cluster: '-piksel'}, /--cluster .*EKS cluster name/],
+      [{cluster: 'x'.repeat(101)}, /--cluster .*EKS cluster name/],
+      [{stateBucket: 'Piksel_State'}, /^--state-bucket "Piksel_State": must be a valid S3 bucket name/],
+      [{stateBucket: 'ab'}, /--state-bucket .*S3 bucket/],
+      [{profile: ''}, /^--profile "": must not be empty/],
+      [{region: 'mars-1', cluster: 'a b'}, /--region .*; --cluster /],
     ]
-    for (const [input, message] of bad) {
-      it(`refuses ${JSON.stringify(input)} with exit 2`, () =>
-        expect(() => validateInitInput(input))
+    for (const [change, message] of bad) {
+      it(`refuses ${JSON.stringify(change).slice(0, 60)} with exit 2`, () =>
+        expect(() => validateInitValues({...good, ...change}))
           .to.throw(UsageError, message)
           .with.property('exitCode', 2))
     }
-    it('accepts a good name and account, or no account', () => {
-      expect(() => validateInitInput({env: 'dev-2', account: '123456789012'})).not.to.throw()
-      expect(() => validateInitInput({env: 'dev'})).not.to.throw()
+    it('accepts good values, with or without an account', () => {
+      expect(() => validateInitValues({...good, env: 'dev-2', account: '123456789012'})).not.to.throw()
+      expect(() => validateInitValues(good)).not.to.throw()
+      expect(() => validateInitValues({...good, cluster: 'Piksel_Dev-2', region: 'us-gov-west-1'})).not.to.throw()
     })
   })
 
