@@ -17,6 +17,7 @@ import {
   InterruptedError,
   UsageError,
   redact,
+  redactedJson,
   toPikselError,
 } from './errors.ts'
 import {withoutGitHubTokens} from './process/run.ts'
@@ -228,7 +229,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   override logJson(json: unknown): void {
-    process.stdout.write(`${redact(JSON.stringify(json, null, 2), this.sensitive)}\n`)
+    process.stdout.write(`${redactedJson(json, this.sensitive)}\n`)
   }
 
   /** The single place errors are rendered. */
