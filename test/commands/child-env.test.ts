@@ -137,6 +137,41 @@ describe('children get only the credentials they need', function () {
     }
   })
 
+  it('bootstrap: every child (aws, flux check, flux bootstrap) gets the environment’s region, not the shell’s', async () => {
+    // flux reaches EKS through the kubeconfig's `aws eks get-token`, which reads AWS_REGION.
+    const stubs = bootstrapStubs()
+    const objects = readFixture('healthy.yaml')
+    const source = objects.find((o) => o.kind === 'GitRepository' && o.metadata.name === 'flux-system')
+    ;(source?.spec as {url: string}).url = 'ssh://git@github.com/piksel-ina/old-gitops'
+    const cluster = await KubeStandin.start({objects})
+    try {
+      const work = mkdtempSync(join(tmpdir(), 'piksel-child-region-'))
+      const r = await runPiksel(['bootstrap', '-e', 'staging', '--only', 'kubeconfig,flux', '--yes', '--json'], {
+        env: isolatedEnv({
+          ...moto.env,
+          AWS_REGION: 'eu-west-1',
+          AWS_DEFAULT_REGION: 'us-east-1',
+          GITHUB_TOKEN: TOKENS.GITHUB_TOKEN,
+          STUB_KUBE_SERVER: cluster.url,
+          KUBECONFIG: join(work, 'kubeconfig'),
+        }),
+        path: [stubs.dir],
+        cwd: work,
+      })
+      expect(r.exitCode, r.stdout + r.stderr).to.equal(0)
+      const calls = stubs.calls()
+      expect(calls.map((c) => `${c.tool} ${c.argv[0]}`)).to.include.members(['aws eks', 'flux check', 'flux bootstrap'])
+      for (const call of calls) {
+        expect(call.env, `${call.tool} ${call.argv[0]}`).to.include({
+          AWS_REGION: 'ap-southeast-3',
+          AWS_DEFAULT_REGION: 'ap-southeast-3',
+        })
+      }
+    } finally {
+      await cluster.stop()
+    }
+  })
+
   it('terraform: AWS credentials and TF_VAR_* reach it; GitHub tokens do not', async () => {
     const stubs = new StubBin().add('terraform', {stdout: 'Terraform v1.11.4\n'})
     const {Terraform} = await import('../../src/lib/terraform/runner.ts')

@@ -297,7 +297,7 @@ const STEPS: Record<StepId, StepImpl> = {
   },
 
   async flux(ctx) {
-    const {env, dryRun, forceFlux, signal, kubeconfig} = ctx.options
+    const {env, session, dryRun, forceFlux, signal, kubeconfig} = ctx.options
     let status
     try {
       status = await ctx.ports.flux.status(env)
@@ -310,7 +310,9 @@ const STEPS: Record<StepId, StepImpl> = {
     ctx.line(`${decision.reason}: bootstrap needed`)
     if (dryRun) return {status: 'planned', detail: `would run: flux ${args.join(' ')}`}
     const pre = await runStreaming('flux', fluxCheckArgs(env, kubeconfig), {
-      // flux reaches the cluster through the kubeconfig's `aws eks get-token`.
+      // flux reaches the cluster through the kubeconfig's `aws eks get-token`: the environment's
+      // region and profile, not the shell's.
+      env: awsChildEnv(session),
       needs: {aws: true},
       onLine: ctx.line,
       signal,
@@ -333,7 +335,7 @@ const STEPS: Record<StepId, StepImpl> = {
     ctx.io.sensitive(token)
     // The token reaches flux only through its environment: never argv, never logs.
     const out = await runStreaming('flux', args, {
-      env: {GITHUB_TOKEN: token},
+      env: {...awsChildEnv(session), GITHUB_TOKEN: token},
       needs: {aws: true},
       onLine: (line) => ctx.line(redact(line, [token])),
       signal,
