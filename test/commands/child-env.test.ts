@@ -3,7 +3,7 @@
  * used to hand GITHUB_TOKEN and GH_TOKEN to every tool it probed. Stub executables
  * record the environment they were given.
  */
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -14,6 +14,8 @@ import {bootstrapStubs} from '../support/bootstrap.ts'
 import {KubeStandin, readFixture} from '../support/kube-standin.ts'
 import {type Moto, startMoto} from '../support/moto.ts'
 import {StubBin} from '../support/stubs.ts'
+import {copyFixture} from '../support/terraform.ts'
+import {requireTool} from '../support/tools.ts'
 
 const TOKENS = {
   GITHUB_TOKEN: 'ghp_childEnvGithubToken0123456789',
@@ -21,7 +23,14 @@ const TOKENS = {
   NPM_TOKEN: 'npm_childEnvToken0123456789',
   TF_VAR_db_password: 'tf-var-child-env-secret',
 }
-const NEVER_TO_PROBES = [...Object.keys(TOKENS), 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']
+/** Credentials whose names have no `_` before the word (PostgreSQL's own variable, a GitHub PAT). */
+const UNDERSCORELESS = {PGPASSWORD: 'pg-child-env-password', GITHUB_PAT: 'github_pat_childEnv0123456789'}
+const NEVER_TO_PROBES = [
+  ...Object.keys(TOKENS),
+  ...Object.keys(UNDERSCORELESS),
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+]
 
 /** Every tool doctor probes, answering with a good version. */
 function tools(): StubBin {
@@ -45,7 +54,7 @@ describe('children get only the credentials they need', function () {
   it('doctor: no probe receives a GitHub token, AWS credentials or any other token (piksel itself still has them)', async () => {
     const stubs = tools()
     const r = await runPiksel(['doctor', '--json'], {
-      env: isolatedEnv({...moto.env, ...TOKENS, PATH: `${stubs.dir}:/bin`}),
+      env: isolatedEnv({...moto.env, ...TOKENS, ...UNDERSCORELESS, PATH: `${stubs.dir}:/bin`}),
     })
     const checks = r.json<{checks: Array<{name: string; status: string}>}>().checks
     // The AWS credentials reached piksel's own STS call...
@@ -60,7 +69,7 @@ describe('children get only the credentials they need', function () {
     }
   })
 
-  it('doctor: the kubeconfig’s exec plugin (started by the Kubernetes client) gets no GitHub token', async () => {
+  it('doctor: the kubeconfig’s exec plugin (started by the Kubernetes client) gets AWS credentials and no other', async () => {
     const stubs = tools().add('kube-credentials', {
       stdout: JSON.stringify({
         apiVersion: 'client.authentication.k8s.io/v1beta1',
@@ -86,13 +95,19 @@ describe('children get only the credentials they need', function () {
       ].join('\n'),
     )
     await runPiksel(['doctor', '--json'], {
-      env: isolatedEnv({...moto.env, ...TOKENS, KUBECONFIG: kubeconfig, PATH: `${stubs.dir}:/bin`}),
+      env: isolatedEnv({
+        ...moto.env,
+        ...TOKENS,
+        PGPASSWORD: 'pg-child-env',
+        KUBECONFIG: kubeconfig,
+        PATH: `${stubs.dir}:/bin`,
+      }),
     })
     const exec = stubs.calls('kube-credentials')
     expect(exec.length, 'the exec plugin ran').to.be.greaterThan(0)
     for (const call of exec) {
-      expect(call.env).not.to.have.property('GITHUB_TOKEN')
-      expect(call.env).not.to.have.property('GH_TOKEN')
+      // Not only the GitHub tokens: TF_VAR_* and other tokens are terraform's alone (README policy).
+      for (const name of [...Object.keys(TOKENS), 'PGPASSWORD']) expect(call.env, name).not.to.have.property(name)
       // It authenticates to EKS with AWS credentials: those it keeps.
       expect(call.env).to.have.property('AWS_ACCESS_KEY_ID')
     }
@@ -170,6 +185,24 @@ describe('children get only the credentials they need', function () {
     } finally {
       await cluster.stop()
     }
+  })
+
+  it('bootstrap: TF_VAR_* still reach the real terraform, though piksel withholds them from its own environment', async function () {
+    requireTool(this, 'terraform')
+    const work = mkdtempSync(join(tmpdir(), 'piksel-child-tfvar-'))
+    copyFixture('basic', 'staging', work)
+    const r = await runPiksel(
+      ['bootstrap', '-e', 'staging', '--infra-dir', work, '--only', 'infrastructure', '--yes'],
+      {
+        env: isolatedEnv({...moto.env, ...TOKENS, TF_VAR_label: 'from-tf-var'}),
+        cwd: work,
+      },
+    )
+    expect(r.exitCode, r.stdout + r.stderr).to.equal(0)
+    const state = JSON.parse(readFileSync(join(work, 'staging', 'terraform.tfstate'), 'utf8')) as {
+      outputs: {label: {value: string}}
+    }
+    expect(state.outputs.label.value).to.equal('from-tf-var')
   })
 
   it('terraform: AWS credentials and TF_VAR_* reach it; GitHub tokens do not', async () => {
