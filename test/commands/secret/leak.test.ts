@@ -318,6 +318,44 @@ describe('secret leak test', function () {
     expect((await probe.value('tty-oauth')).value).to.equal(`visible-client-id:${CLIENT_SECRET}`)
   })
 
+  for (const path of ['/dev/tty', '/dev/stdin']) {
+    it(`--from-file ${path} on a terminal is refused at once: typed there, the secret would be echoed`, async function () {
+      // As --from-stdin on a terminal is: the terminal echoes what is typed (and keeps it in scrollback).
+      const script = which('script')
+      if (!script) {
+        if (process.env.CI) throw new Error('script (util-linux) is required for the TTY test')
+        this.skip()
+      }
+      const name = `tty-file-${path.split('/').pop()}`
+      const child = spawn(
+        script,
+        [
+          '-qec',
+          `${process.execPath} ${BIN} secret create slack -e staging --yes --json --name ${name} --from-file ${path}`,
+          '/dev/null',
+        ],
+        {env: {...isolatedEnv(moto.env), TERM: 'xterm'}, cwd: ROOT, stdio: 'pipe'},
+      )
+      let output = ''
+      child.stdout?.on('data', (chunk) => (output += String(chunk)))
+      const done = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)))
+      // Someone types the URL and Ctrl-D, as `--from-file /dev/tty` invites.
+      const typing = setTimeout(() => child.stdin?.write(`${URL_1}\n\u0004`), 1500)
+      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+      const code = await done
+      clearTimeout(typing)
+      clearTimeout(killer)
+      results.push([
+        `terminal: --from-file ${path}`,
+        {exitCode: code, stdout: output, stderr: '', json: () => ({}) as never},
+      ])
+      expect(code, output).to.equal(2)
+      expect(output).to.include('SECRET_FILE_IS_TTY')
+      expectNoLeak({stdout: output, stderr: ''}, `terminal --from-file ${path}`)
+      expect(await probe.names()).not.to.include(name)
+    })
+  }
+
   describe('bounded reads (issue 12 §2): refused input is never echoed', () => {
     const huge = `${URL_1}${'x'.repeat(70_000)}`
     const latin = Buffer.concat([Buffer.from(URL_2), Buffer.from([0xff, 0xfe])])
