@@ -17,9 +17,10 @@ import {
   InterruptedError,
   UsageError,
   redact,
+  redactedJson,
   toPikselError,
 } from './errors.ts'
-import {withoutGitHubTokens} from './process/run.ts'
+import {withholdTerraformCredentials, withoutGitHubTokens} from './process/run.ts'
 import {Prompter, canPrompt} from './prompt.ts'
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<
@@ -105,6 +106,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       process.env,
       (this.ctor as unknown as typeof BaseCommand).keepsGitHubToken ? ['GITHUB_TOKEN'] : [],
     )
+    // TF_VAR_* and other credentials: out of reach of children that libraries start; Terraform gets them.
+    withholdTerraformCredentials(process.env)
     // Checked on every command, before any call (the same rule as the config's region).
     if (this.flags.region !== undefined) assertRegion(this.flags.region, '--region')
     this.prompter = new Prompter(
@@ -228,7 +231,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   override logJson(json: unknown): void {
-    process.stdout.write(`${redact(JSON.stringify(json, null, 2), this.sensitive)}\n`)
+    process.stdout.write(`${redactedJson(json, this.sensitive)}\n`)
   }
 
   /** The single place errors are rendered. */

@@ -104,11 +104,38 @@ function firstLines(text: string, count = 3): string {
     .join('\n')
 }
 
-/** Replace every occurrence of the given sensitive values by a mask. */
+/**
+ * Replace every occurrence of the given sensitive values by a mask: as they are, and
+ * JSON-escaped (`"` as `\"`, `\` as `\\`), the form in which an AWS error that echoes a
+ * request body carries them.
+ */
 export function redact(text: string, secrets: Iterable<string>): string {
   let result = text
   for (const secret of secrets) {
-    if (secret.length >= 4) result = result.split(secret).join('****')
+    if (secret.length < 4) continue
+    result = result.split(secret).join('****')
+    const escaped = JSON.stringify(secret).slice(1, -1)
+    if (escaped !== secret) result = result.split(escaped).join('****')
   }
   return result
+}
+
+/**
+ * A JSON document with every string in it (keys too) redacted, serialized. Redacting the
+ * serialized text instead would break the document when a value looks like JSON (`"arn"`)
+ * and miss a value whose characters JSON escapes.
+ */
+export function redactedJson(value: unknown, secrets: Iterable<string>): string {
+  const list = [...secrets]
+  return JSON.stringify(
+    value,
+    (_key, v: unknown) => {
+      if (typeof v === 'string') return redact(v, list)
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [redact(k, list), x]))
+      }
+      return v
+    },
+    2,
+  )
 }

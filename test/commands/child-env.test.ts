@@ -3,7 +3,7 @@
  * used to hand GITHUB_TOKEN and GH_TOKEN to every tool it probed. Stub executables
  * record the environment they were given.
  */
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -15,6 +15,8 @@ import {EksEndpointProxy, createEksCluster} from '../support/eks.ts'
 import {KubeStandin, readFixture} from '../support/kube-standin.ts'
 import {type Moto, startMoto} from '../support/moto.ts'
 import {StubBin} from '../support/stubs.ts'
+import {copyFixture} from '../support/terraform.ts'
+import {requireTool} from '../support/tools.ts'
 
 const TOKENS = {
   GITHUB_TOKEN: 'ghp_childEnvGithubToken0123456789',
@@ -22,7 +24,14 @@ const TOKENS = {
   NPM_TOKEN: 'npm_childEnvToken0123456789',
   TF_VAR_db_password: 'tf-var-child-env-secret',
 }
-const NEVER_TO_PROBES = [...Object.keys(TOKENS), 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']
+/** Credentials whose names have no `_` before the word (PostgreSQL's own variable, a GitHub PAT). */
+const UNDERSCORELESS = {PGPASSWORD: 'pg-child-env-password', GITHUB_PAT: 'github_pat_childEnv0123456789'}
+const NEVER_TO_PROBES = [
+  ...Object.keys(TOKENS),
+  ...Object.keys(UNDERSCORELESS),
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+]
 
 /** Every tool doctor probes, answering with a good version. */
 function tools(): StubBin {
@@ -40,13 +49,21 @@ describe('children get only the credentials they need', function () {
 
   before(async function () {
     moto = await startMoto(this)
+    await createEksCluster(moto.endpoint, 'piksel-staging')
   })
   after(async () => moto?.stop())
+
+  /** EKS (moto behind a proxy) says the staging cluster's endpoint is this Kubernetes stand-in. */
+  async function eksProxy(clusterUrl: string): Promise<EksEndpointProxy> {
+    const proxy = await EksEndpointProxy.start(moto.endpoint)
+    proxy.rewrites.set('piksel-staging', {endpoint: clusterUrl})
+    return proxy
+  }
 
   it('doctor: no probe receives a GitHub token, AWS credentials or any other token (piksel itself still has them)', async () => {
     const stubs = tools()
     const r = await runPiksel(['doctor', '--json'], {
-      env: isolatedEnv({...moto.env, ...TOKENS, PATH: `${stubs.dir}:/bin`}),
+      env: isolatedEnv({...moto.env, ...TOKENS, ...UNDERSCORELESS, PATH: `${stubs.dir}:/bin`}),
     })
     const checks = r.json<{checks: Array<{name: string; status: string}>}>().checks
     // The AWS credentials reached piksel's own STS call...
@@ -61,7 +78,7 @@ describe('children get only the credentials they need', function () {
     }
   })
 
-  it('doctor: the kubeconfig’s exec plugin (started by the Kubernetes client) gets no GitHub token', async () => {
+  it('doctor: the kubeconfig’s exec plugin (started by the Kubernetes client) gets AWS credentials and no other', async () => {
     const stubs = tools().add('kube-credentials', {
       stdout: JSON.stringify({
         apiVersion: 'client.authentication.k8s.io/v1beta1',
@@ -87,13 +104,19 @@ describe('children get only the credentials they need', function () {
       ].join('\n'),
     )
     await runPiksel(['doctor', '--json'], {
-      env: isolatedEnv({...moto.env, ...TOKENS, KUBECONFIG: kubeconfig, PATH: `${stubs.dir}:/bin`}),
+      env: isolatedEnv({
+        ...moto.env,
+        ...TOKENS,
+        PGPASSWORD: 'pg-child-env',
+        KUBECONFIG: kubeconfig,
+        PATH: `${stubs.dir}:/bin`,
+      }),
     })
     const exec = stubs.calls('kube-credentials')
     expect(exec.length, 'the exec plugin ran').to.be.greaterThan(0)
     for (const call of exec) {
-      expect(call.env).not.to.have.property('GITHUB_TOKEN')
-      expect(call.env).not.to.have.property('GH_TOKEN')
+      // Not only the GitHub tokens: TF_VAR_* and other tokens are terraform's alone (README policy).
+      for (const name of [...Object.keys(TOKENS), 'PGPASSWORD']) expect(call.env, name).not.to.have.property(name)
       // It authenticates to EKS with AWS credentials: those it keeps.
       expect(call.env).to.have.property('AWS_ACCESS_KEY_ID')
     }
@@ -106,10 +129,7 @@ describe('children get only the credentials they need', function () {
     const source = objects.find((o) => o.kind === 'GitRepository' && o.metadata.name === 'flux-system')
     ;(source?.spec as {url: string}).url = 'ssh://git@github.com/piksel-ina/old-gitops'
     const cluster = await KubeStandin.start({objects})
-    // EKS (moto behind the proxy) says the staging cluster's endpoint is this stand-in.
-    await createEksCluster(moto.endpoint, 'piksel-staging')
-    const proxy = await EksEndpointProxy.start(moto.endpoint)
-    proxy.rewrites.set('piksel-staging', {endpoint: cluster.url})
+    const proxy = await eksProxy(cluster.url)
     try {
       const work = mkdtempSync(join(tmpdir(), 'piksel-child-env-'))
       const r = await runPiksel(
@@ -144,6 +164,70 @@ describe('children get only the credentials they need', function () {
       await cluster.stop()
       await proxy.stop()
     }
+  })
+
+  it('bootstrap: every child (aws, flux check, flux bootstrap) gets the environment’s region, not the shell’s', async () => {
+    // flux reaches EKS through the kubeconfig's `aws eks get-token`, which reads AWS_REGION.
+    const stubs = bootstrapStubs()
+    const objects = readFixture('healthy.yaml')
+    const source = objects.find((o) => o.kind === 'GitRepository' && o.metadata.name === 'flux-system')
+    ;(source?.spec as {url: string}).url = 'ssh://git@github.com/piksel-ina/old-gitops'
+    const cluster = await KubeStandin.start({objects})
+    const proxy = await eksProxy(cluster.url)
+    try {
+      const work = mkdtempSync(join(tmpdir(), 'piksel-child-region-'))
+      const r = await runPiksel(
+        ['bootstrap', '-e', 'staging', '--only', 'kubeconfig,flux', '--force-flux', '--yes', '--json'],
+        {
+          env: isolatedEnv({
+            ...moto.env,
+            AWS_REGION: 'eu-west-1',
+            AWS_DEFAULT_REGION: 'us-east-1',
+            GITHUB_TOKEN: TOKENS.GITHUB_TOKEN,
+            AWS_ENDPOINT_URL_EKS: proxy.url,
+            KUBECONFIG: join(work, 'kubeconfig'),
+          }),
+          path: [stubs.dir],
+          cwd: work,
+        },
+      )
+      expect(r.exitCode, r.stdout + r.stderr).to.equal(0)
+      const calls = stubs.calls()
+      expect(calls.map((c) => `${c.tool} ${c.argv[0]}`)).to.include.members(['aws eks', 'flux check', 'flux bootstrap'])
+      for (const call of calls) {
+        // The kubeconfig's exec plugin (`aws --region R eks get-token`, started by the Kubernetes
+        // client) carries the environment's region in its argv, as update-kubeconfig wrote it.
+        if (call.tool === 'aws' && call.argv.includes('get-token')) {
+          expect(call.argv.slice(0, 2), 'exec plugin').to.deep.equal(['--region', 'ap-southeast-3'])
+          continue
+        }
+        expect(call.env, `${call.tool} ${call.argv[0]}`).to.include({
+          AWS_REGION: 'ap-southeast-3',
+          AWS_DEFAULT_REGION: 'ap-southeast-3',
+        })
+      }
+    } finally {
+      await cluster.stop()
+      await proxy.stop()
+    }
+  })
+
+  it('bootstrap: TF_VAR_* still reach the real terraform, though piksel withholds them from its own environment', async function () {
+    requireTool(this, 'terraform')
+    const work = mkdtempSync(join(tmpdir(), 'piksel-child-tfvar-'))
+    copyFixture('basic', 'staging', work)
+    const r = await runPiksel(
+      ['bootstrap', '-e', 'staging', '--infra-dir', work, '--only', 'infrastructure', '--yes'],
+      {
+        env: isolatedEnv({...moto.env, ...TOKENS, TF_VAR_label: 'from-tf-var'}),
+        cwd: work,
+      },
+    )
+    expect(r.exitCode, r.stdout + r.stderr).to.equal(0)
+    const state = JSON.parse(readFileSync(join(work, 'staging', 'terraform.tfstate'), 'utf8')) as {
+      outputs: {label: {value: string}}
+    }
+    expect(state.outputs.label.value).to.equal('from-tf-var')
   })
 
   it('terraform: AWS credentials and TF_VAR_* reach it; GitHub tokens do not', async () => {

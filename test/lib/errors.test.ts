@@ -9,6 +9,7 @@ import {
   OperationError,
   UsageError,
   redact,
+  redactedJson,
   toPikselError,
 } from '../../src/lib/errors.ts'
 
@@ -58,5 +59,31 @@ describe('errors', () => {
   it('redacts every occurrence of a sensitive value', () => {
     expect(redact('a s3cr3t-value b s3cr3t-value', ['s3cr3t-value'])).to.equal('a **** b ****')
     expect(redact('nothing here', ['s3cr3t-value'])).to.equal('nothing here')
+  })
+
+  it('redacts a value in its JSON-escaped form too (an error echoing a request body)', () => {
+    const body = '{"SecretString":"id:se\\"cr\\\\et"}'
+    expect(redact(`cannot accept ${body}`, ['id:se"cr\\et'])).to.equal('cannot accept {"SecretString":"****"}')
+  })
+
+  const documents: Array<[string, unknown, string[], unknown]> = [
+    ['a value that spells a key', {arn: 'x', name: '"arn"'}, ['"arn"'], {arn: 'x', name: '****'}],
+    [
+      'nested, in arrays and keys',
+      {tags: {'s3cr3t!': 'a s3cr3t! b'}, l: ['s3cr3t!']},
+      ['s3cr3t!'],
+      {tags: {'****': 'a **** b'}, l: ['****']},
+    ],
+    ['a value JSON escapes', {m: 'x"y\\z1'}, ['x"y\\z1'], {m: '****'}],
+    ['numbers, null, booleans untouched', {n: 1234, z: null, b: true}, ['1234'], {n: 1234, z: null, b: true}],
+  ]
+  for (const [what, doc, secrets, expected] of documents) {
+    it(`redactedJson: ${what} (still one valid document)`, () => {
+      expect(JSON.parse(redactedJson(doc, secrets))).to.deep.equal(expected)
+    })
+  }
+  it('redactedJson: dates serialize as JSON.stringify does', () => {
+    const date = new Date('2026-11-30T10:00:00.000Z')
+    expect(redactedJson({date}, ['none'])).to.equal(JSON.stringify({date}, null, 2))
   })
 })

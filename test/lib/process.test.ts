@@ -11,6 +11,7 @@ import {
   childEnv,
   classifyEnv,
   runStreaming,
+  withholdTerraformCredentials,
   withoutGitHubTokens,
 } from '../../src/lib/process/run.ts'
 import {StubBin} from '../support/stubs.ts'
@@ -65,7 +66,15 @@ describe('process: one environment policy for children', () => {
     ['SSH_PRIVATE_KEY', 'secret'],
     ['PATH', 'plain'],
     ['SSH_AUTH_SOCK', 'plain'],
+    ['PGPASSWORD', 'secret'],
+    ['MYSQL_PWD', 'secret'],
+    ['GITHUB_PAT', 'secret'],
+    ['GITHUBTOKEN', 'secret'],
     ['TOKENIZERS_PARALLELISM', 'plain'],
+    ['PWD', 'plain'],
+    ['OLDPWD', 'plain'],
+    ['PATH_INFO', 'plain'],
+    ['COMPAT', 'plain'],
     ['SECRETS_DIR', 'plain'],
   ]
   for (const [name, expected] of classes) {
@@ -157,6 +166,23 @@ describe('process: one environment policy for children', () => {
       expect(call?.env).to.include({AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'aws-secret'})
       expect(call?.env).not.to.have.property('GITHUB_TOKEN')
       expect(call?.env).not.to.have.property('GH_TOKEN')
+    })
+
+    it('credentials withheld from piksel’s own environment (for library-started children) still reach terraform alone', async () => {
+      withholdTerraformCredentials(process.env)
+      // Out of the environment a library's child (the kube client's exec plugin) would inherit...
+      for (const name of ['TF_VAR_db_password', 'NPM_TOKEN', 'DB_PASSWORD']) {
+        expect(process.env, name).not.to.have.property(name)
+      }
+      expect(process.env).to.include({AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_PROFILE: 'staging-piksel'})
+      // ...but terraform still gets them, and a child that only calls AWS does not.
+      await runStreaming('probe', ['terraform'], {needs: {aws: true, terraform: true}})
+      await runStreaming('probe', ['aws'], {needs: {aws: true}})
+      const [terraform, aws] = stubs.calls('probe').slice(-2)
+      expect(terraform?.env).to.include({TF_VAR_db_password: 'tf-var-secret', NPM_TOKEN: 'npm-token'})
+      expect(aws?.env).not.to.have.property('TF_VAR_db_password')
+      expect(aws?.env).not.to.have.property('NPM_TOKEN')
+      expect(aws?.env).to.include({AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE'})
     })
 
     it('kills a child that does not answer within timeoutMs, with its process group', async () => {

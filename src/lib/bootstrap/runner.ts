@@ -368,7 +368,7 @@ const STEPS: Record<StepId, StepImpl> = {
   },
 
   async flux(ctx) {
-    const {env, dryRun, forceFlux, signal, kubeconfig} = ctx.options
+    const {env, session, dryRun, forceFlux, signal, kubeconfig} = ctx.options
     const target = await requireCluster(ctx)
     if (target.state === 'planned-context') {
       const args = fluxBootstrapArgs(env, kubeconfig)
@@ -399,7 +399,9 @@ const STEPS: Record<StepId, StepImpl> = {
     ctx.line(`piksel: ${decision.reason}: bootstrap needed${changes}`)
     if (dryRun) return {status: 'planned', detail: `would run: flux ${args.join(' ')} (${decision.reason}${changes})`}
     const pre = await runStreaming('flux', fluxCheckArgs(env, kubeconfig), {
-      // flux reaches the cluster through the kubeconfig's `aws eks get-token`.
+      // flux reaches the cluster through the kubeconfig's `aws eks get-token`: the environment's
+      // region and profile, not the shell's.
+      env: awsChildEnv(session),
       needs: {aws: true},
       onLine: ctx.line,
       signal,
@@ -425,7 +427,7 @@ const STEPS: Record<StepId, StepImpl> = {
     if (!checked) await checkGitHub({env, token, ports: ctx.ports, note: (text) => ctx.line(`piksel: ${text}`)})
     // The token reaches flux only through its environment: never argv, never logs.
     const out = await runStreaming('flux', args, {
-      env: {GITHUB_TOKEN: token},
+      env: {...awsChildEnv(session), GITHUB_TOKEN: token},
       needs: {aws: true},
       onLine: (line) => ctx.line(redact(line, [token])),
       signal,

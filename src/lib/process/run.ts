@@ -47,9 +47,13 @@ export const AWS_CREDENTIAL_ENV = [
   'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
 ] as const
 
-/** A name that says it holds a credential: FOO_TOKEN, API_KEY, DB_PASSWORD, CLIENT_SECRET, ... */
+/**
+ * A name that says it holds a credential: FOO_TOKEN, API_KEY, DB_PASSWORD, CLIENT_SECRET, ...;
+ * also at the end of a name without `_` (PGPASSWORD, PostgreSQL's own), and a `_PAT` or `_PWD`
+ * suffix (GITHUB_PAT, MYSQL_PWD; not PWD, the working directory).
+ */
 const LOOKS_SECRET =
-  /(^|_)(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)(_|$)/i
+  /(^|_)(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)(_|$)|(TOKEN|SECRET|PASSWORD|PASSWD)$|_(PAT|PWD)$/i
 
 export type EnvClass = 'github' | 'aws' | 'terraform' | 'secret' | 'plain'
 
@@ -94,6 +98,27 @@ export function withoutGitHubTokens(env: NodeJS.ProcessEnv, keep: readonly strin
   }
 }
 
+/** Terraform's credentials, taken out of piksel's own environment by `withholdTerraformCredentials`. */
+const withheld: Record<string, string> = {}
+
+/**
+ * Moves Terraform's inputs and every other credential-named variable (TF_VAR_*, …_TOKEN,
+ * PGPASSWORD, ...) out of `env` in place (the base command does it at start): a child that
+ * a library starts from piksel's environment (the Kubernetes client's exec plugin,
+ * `aws eks get-token`) then cannot inherit them. piksel itself never reads them; runStreaming
+ * still hands them to the child that needs them (`needs.terraform`). AWS credentials stay:
+ * the SDK and the exec plugin use them.
+ */
+export function withholdTerraformCredentials(env: NodeJS.ProcessEnv): void {
+  for (const [name, value] of Object.entries(env)) {
+    const kind = classifyEnv(name)
+    if ((kind === 'terraform' || kind === 'secret') && value !== undefined) {
+      withheld[name] = value
+      delete env[name]
+    }
+  }
+}
+
 export interface RunOptions {
   cwd?: string
   /** Added to the inherited environment (which never carries GITHUB_TOKEN). */
@@ -127,7 +152,7 @@ export async function runStreaming(file: string, args: string[], options: RunOpt
   const {execa} = await import('execa')
   const child = execa(file, args, {
     cwd: options.cwd,
-    env: childEnv(process.env, options.env, options.needs),
+    env: childEnv({...withheld, ...process.env}, options.env, options.needs),
     extendEnv: false,
     stdin: 'ignore',
     reject: false,

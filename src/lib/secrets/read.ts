@@ -16,8 +16,10 @@
  *
  * Messages name the source and the limit, never any of the content.
  */
-import {createReadStream} from 'node:fs'
+import {constants, createReadStream} from 'node:fs'
+import {open, stat} from 'node:fs/promises'
 import type {Readable} from 'node:stream'
+import {isatty} from 'node:tty'
 
 import {UsageError} from '../errors.ts'
 import {MAX_SECRET_BYTES} from './values.ts'
@@ -121,10 +123,40 @@ export function readBounded(
 /**
  * `--from-file PATH`, whatever PATH is. The stream asks for at most `limit + 1`
  * bytes (`end` is inclusive), so even /dev/zero is read exactly one byte past the limit.
+ * A terminal (`/dev/tty`, or `/dev/stdin` on one) is refused before reading, as --from-stdin
+ * on a terminal is: it would echo the secret as it is typed.
  */
-export function readSecretFile(path: string, limit: number = SECRET_INPUT_LIMIT): Promise<string> {
+export async function readSecretFile(path: string, limit: number = SECRET_INPUT_LIMIT): Promise<string> {
   const source = {what: `--from-file ${path}`, hint: 'Point --from-file at a file that holds only the secret.'}
+  if (await isTerminal(path)) {
+    throw new UsageError(
+      `--from-file ${path} is a terminal: what is typed there is shown on the screen. Nothing was changed.`,
+      {
+        code: 'SECRET_FILE_IS_TTY',
+        hint: 'Leave out --from-file to get the hidden prompt, or point it at a file or pipe that holds the secret.',
+      },
+    )
+  }
   return readBounded(createReadStream(path, {end: limit}), source, limit, (error) => unreadable(path, error))
+}
+
+/**
+ * Whether PATH is a terminal. Only character devices can be; one is opened without
+ * blocking and without becoming the controlling terminal, asked, and closed. Anything
+ * that cannot be asked is left to the read (which reports it).
+ */
+async function isTerminal(path: string): Promise<boolean> {
+  try {
+    if (!(await stat(path)).isCharacterDevice()) return false
+    const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY)
+    try {
+      return isatty(handle.fd)
+    } finally {
+      await handle.close()
+    }
+  } catch {
+    return false
+  }
 }
 
 /** `--from-stdin`: everything until end of input, within the limit. */

@@ -72,6 +72,11 @@ export function oauthPartProblem(value: string): string | undefined {
   if (/\s/.test(value)) return 'contains whitespace'
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) return 'contains control characters'
+  // Bytes that were not UTF-8 became U+FFFD before piksel saw them (Node decodes argv that way,
+  // so `--client-id $'ab\xff'` arrives as "ab\uFFFD"): storing it would change the value.
+  if (value.includes('\uFFFD')) {
+    return 'contains U+FFFD, the replacement character: bytes that were not UTF-8 were replaced on the way here (e.g. a --client-id argument in another encoding)'
+  }
   return undefined
 }
 

@@ -216,6 +216,34 @@ describe('secret create: every input is bounded (binary, moto)', function () {
       await expectRefused(await runWith(moto, slack('--from-file', file)), 'SECRET_NOT_UTF8')
     })
 
+    it('oauth: --client-id with a byte that is not UTF-8 (Node decodes argv to U+FFFD) is refused', async () => {
+      // The client id is half of the stored value: `ab\xFF` must not become `ab\uFFFD:…` in AWS.
+      const file = join(dir, 'client-secret')
+      writeFileSync(file, `${NEEDLE}\n`)
+      const argv = [process.execPath, BIN, ...oauth('--from-file', file)].map((a) => `'${a}'`).join(' ')
+      const r = await runWith(moto, ['sh', '-c', `${argv} --client-id "$(printf 'ab\\377')"`])
+      expect(r.exitCode, r.stderr).to.equal(2)
+      const {error} = JSON.parse(r.stdout) as {error: {code: string; message: string}}
+      expect(error).to.include({code: 'INVALID_OAUTH_CLIENT'})
+      expect(error.message).to.match(/client id contains U\+FFFD/)
+      expect(r.stdout + r.stderr).not.to.include(NEEDLE)
+      expect(await probe.names()).to.deep.equal([])
+    })
+
+    it('oauth: client_id:client_secret whose id carries U+FFFD (EF BF BD) is refused', async () => {
+      // Valid UTF-8, but the mark of an earlier lossy decoding: never a real client id or secret.
+      const file = join(dir, 'replacement-char')
+      writeFileSync(
+        file,
+        Buffer.concat([Buffer.from('ab'), Buffer.from([0xef, 0xbf, 0xbd]), Buffer.from(`:${NEEDLE}`)]),
+      )
+      const r = await runWith(moto, oauth('--from-file', file))
+      expect(r.exitCode, r.stderr).to.equal(2)
+      expect(JSON.parse(r.stdout).error.code).to.equal('INVALID_OAUTH_CLIENT')
+      expect(r.stdout + r.stderr).not.to.include(NEEDLE)
+      expect(await probe.names()).to.deep.equal([])
+    })
+
     it('oauth: a client secret in Latin-1 on stdin', async () => {
       const file = join(dir, 'latin-oauth')
       writeFileSync(file, Buffer.concat([Buffer.from(`id:${NEEDLE}`), Buffer.from([0xe9])]))

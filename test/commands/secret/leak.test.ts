@@ -198,6 +198,53 @@ describe('secret leak test', function () {
     }
   })
 
+  it('an endpoint that echoes the request: a client secret with a quote is masked in its JSON-escaped form too', async () => {
+    // The SDK sends the value JSON-encoded (`"` as `\"`): the echo carries that form, not the raw one.
+    const quoted = 'Quoted"Secret\\4242xyz'
+    const echo = await echoingSecretsManager()
+    try {
+      const r = await run('echoing endpoint, quoted secret', oauth(['--from-stdin', '--yes', '--json', '--verbose']), {
+        input: `${CLIENT_ID}:${quoted}`,
+        extraEnv: {AWS_ENDPOINT_URL_SECRETS_MANAGER: echo.endpoint, AWS_MAX_ATTEMPTS: '1'},
+      })
+      expect(r.exitCode).to.equal(1)
+      expect(r.stdout + r.stderr).to.include('cannot accept request')
+      for (const form of [quoted, JSON.stringify(quoted).slice(1, -1), 'Quoted\\"Secret']) {
+        expect(r.stdout + r.stderr, form).not.to.include(form)
+      }
+    } finally {
+      echo.server.close()
+    }
+  })
+
+  it('redaction keeps --json one valid document, even when the value looks like JSON', async () => {
+    // Redacting the serialized text turned `"arn": …` into `****: …` (invalid JSON, exit 0).
+    const created = await run(
+      'created, value "arn"',
+      slack(['--name', 'json-shaped', '--skip-validation', '--from-stdin', '--yes', '--json']),
+      {input: '"arn"'},
+    )
+    expect(created.exitCode, created.stderr).to.equal(0)
+    expect(created.json()).to.include({name: 'json-shaped', action: 'created'})
+    const conflict = await run(
+      'conflict, value "code"',
+      slack(['--name', 'json-shaped', '--skip-validation', '--from-stdin', '--yes', '--json']),
+      {input: '"code"'},
+    )
+    expect(conflict.exitCode).to.equal(2)
+    expect(conflict.json<{error: {code: string}}>().error.code).to.equal('SECRET_CONFLICT')
+    // The value is in no string of either document (its characters do spell a key, quoted).
+    const strings = (v: unknown): string[] =>
+      typeof v === 'string'
+        ? [v]
+        : v && typeof v === 'object'
+          ? Object.entries(v).flatMap(([k, x]) => [k, ...strings(x)])
+          : []
+    for (const r of [created, conflict]) {
+      for (const text of strings(r.json())) expect(text).not.to.match(/"(arn|code)"/)
+    }
+  })
+
   /** Runs piksel on a pseudo-terminal (util-linux `script`), typing each answer once its prompt is up. */
   async function onTerminal(
     ctx: Mocha.Context,
@@ -270,6 +317,44 @@ describe('secret leak test', function () {
     expectNoLeak({stdout: r.output, stderr: ''}, 'terminal oauth')
     expect((await probe.value('tty-oauth')).value).to.equal(`visible-client-id:${CLIENT_SECRET}`)
   })
+
+  for (const path of ['/dev/tty', '/dev/stdin']) {
+    it(`--from-file ${path} on a terminal is refused at once: typed there, the secret would be echoed`, async function () {
+      // As --from-stdin on a terminal is: the terminal echoes what is typed (and keeps it in scrollback).
+      const script = which('script')
+      if (!script) {
+        if (process.env.CI) throw new Error('script (util-linux) is required for the TTY test')
+        this.skip()
+      }
+      const name = `tty-file-${path.split('/').pop()}`
+      const child = spawn(
+        script,
+        [
+          '-qec',
+          `${process.execPath} ${BIN} secret create slack -e staging --yes --json --name ${name} --from-file ${path}`,
+          '/dev/null',
+        ],
+        {env: {...isolatedEnv(moto.env), TERM: 'xterm'}, cwd: ROOT, stdio: 'pipe'},
+      )
+      let output = ''
+      child.stdout?.on('data', (chunk) => (output += String(chunk)))
+      const done = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)))
+      // Someone types the URL and Ctrl-D, as `--from-file /dev/tty` invites.
+      const typing = setTimeout(() => child.stdin?.write(`${URL_1}\n\u0004`), 1500)
+      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+      const code = await done
+      clearTimeout(typing)
+      clearTimeout(killer)
+      results.push([
+        `terminal: --from-file ${path}`,
+        {exitCode: code, stdout: output, stderr: '', json: () => ({}) as never},
+      ])
+      expect(code, output).to.equal(2)
+      expect(output).to.include('SECRET_FILE_IS_TTY')
+      expectNoLeak({stdout: output, stderr: ''}, `terminal --from-file ${path}`)
+      expect(await probe.names()).not.to.include(name)
+    })
+  }
 
   describe('bounded reads (issue 12 §2): refused input is never echoed', () => {
     const huge = `${URL_1}${'x'.repeat(70_000)}`

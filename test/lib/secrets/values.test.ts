@@ -93,6 +93,8 @@ describe('secrets/values', () => {
       ['control character', 'ab\u0001cd', /control/],
       ['DEL', 'ab\u007fcd', /control/],
       ['C1 control', 'ab\u0085cd', /whitespace|control/],
+      ['U+FFFD (a lossy decoding, e.g. of a --client-id argument)', 'ab\ufffdcd', /U\+FFFD/],
+      ['other non-ASCII text', 'clïent-ß', undefined],
     ]
     for (const [what, value, problem] of cases) {
       it(`${problem ? 'refuses' : 'accepts'} ${what}`, () => {
