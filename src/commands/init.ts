@@ -107,6 +107,7 @@ Values not given by flags are asked for on a terminal; with --yes or without a T
       gitopsDir: flags['gitops-dir'],
       configFile,
       dryRun: Boolean(flags['dry-run']),
+      requested: {stateBucket: flags['state-bucket']},
     })
 
     const show = (path: string) => relative(process.cwd(), path) || path

@@ -24,9 +24,9 @@ export const STAGING_FLUX_BOOTSTRAP_ARGV: readonly string[] = [
 ]
 
 /**
- * flux: version, check --pre, bootstrap. aws: --version, s3api head-bucket (exists
- * unless STUB_BUCKET=missing), eks update-kubeconfig (writes a context named after
- * --alias into the kubeconfig, like the real one).
+ * flux: version, check --pre, bootstrap. aws: --version, eks update-kubeconfig
+ * (writes a context named after --alias into the kubeconfig, like the real one).
+ * The state bucket is read with the AWS SDK, from moto (see s3.ts).
  */
 export function bootstrapStubs(tools: Array<'flux' | 'aws'> = ['flux', 'aws']): StubBin {
   const stubs = new StubBin()
@@ -48,11 +48,6 @@ function fluxStub(argv: string[]) {
 
 function awsStub(argv: string[]) {
   if (argv[0] === '--version') return {stdout: 'aws-cli/2.15.0 Python/3.11.6 Linux/6 exe/x86_64\n'}
-  if (argv[0] === 's3api' && argv[1] === 'head-bucket') {
-    return process.env.STUB_BUCKET === 'missing'
-      ? {stderr: '\nAn error occurred (404) when calling the HeadBucket operation: Not Found\n', exitCode: 254}
-      : {}
-  }
   if (argv[0] === 'eks' && argv[1] === 'update-kubeconfig') {
     const alias = argv[argv.indexOf('--alias') + 1]
     const at = argv.indexOf('--kubeconfig')

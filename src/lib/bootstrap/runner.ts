@@ -4,8 +4,6 @@
  * come in as ports; prompts come in as `io` (the command binds the prompter);
  * it never touches flags or the terminal beyond the renderer it is given.
  */
-import {existsSync} from 'node:fs'
-import {resolve} from 'node:path'
 import type {Writable} from 'node:stream'
 
 import type {AwsSession} from '../aws/session.ts'
@@ -20,9 +18,7 @@ import {
   toPikselError,
 } from '../errors.ts'
 import {runStreaming, tail} from '../process/run.ts'
-import {backendConfigArgs} from '../terraform/backend.ts'
-import {rootUsesS3Backend} from '../terraform/runner.ts'
-import {awsChildEnv, classifyHeadBucket, headBucketArgs, updateKubeconfigArgs} from './aws-cli.ts'
+import {awsChildEnv, updateKubeconfigArgs} from './aws-cli.ts'
 import {fluxBootstrapArgs, fluxCheckArgs, fluxDecision} from './flux.ts'
 import {resolvePhases} from './phases.ts'
 import type {BootstrapPorts} from './ports.ts'
@@ -35,7 +31,9 @@ import {
   isProgressLine,
   nextSteps,
 } from './summary.ts'
-import {applyTerraformRoot} from './terraform-phase.ts'
+import {applyEnvRoot, stateBackendStep, terraformRoots} from './terraform-steps.ts'
+
+export {terraformRoots}
 
 export type RendererName = 'default' | 'simple' | 'verbose' | 'silent'
 
@@ -81,14 +79,14 @@ export interface BootstrapRun {
   failedAt?: StepId
 }
 
-interface StepOutcome {
+export interface StepOutcome {
   status: StepStatus
   detail: string
   /** Whether the step wrote something (default: `done` of a step that writes). */
   changed?: boolean
 }
 
-interface StepContext {
+export interface StepContext {
   options: BootstrapOptions
   ports: BootstrapPorts
   io: BootstrapIO
@@ -103,18 +101,12 @@ interface StepContext {
 type StepImpl = (ctx: StepContext) => Promise<StepOutcome>
 
 /** What a step learns that a later one needs. */
-interface RunState {
+export interface RunState {
   account: string | null
   /** A dry run found the state bucket missing: an S3-backed root cannot be initialised, so it is not planned. */
   bucketMissing: boolean
-}
-
-/** Where the environment's Terraform roots are. */
-export function terraformRoots(options: Pick<BootstrapOptions, 'infraDir' | 'env'>): {env: string; bootstrap: string} {
-  return {
-    env: resolve(options.infraDir, options.env.terraform.dir),
-    bootstrap: resolve(options.infraDir, 'bootstrap', options.env.name),
-  }
+  /** The last environment-root Terraform step: did an untargeted plan run and come out empty or applied (null: none ran). */
+  converged: boolean | null
 }
 
 const STEPS: Record<StepId, StepImpl> = {
@@ -153,50 +145,7 @@ const STEPS: Record<StepId, StepImpl> = {
     return {status: 'done', detail: `account ${identity.account} ${guard}, ${identity.arn}`}
   },
 
-  async 'state-backend'(ctx) {
-    const {env, session, signal} = ctx.options
-    const bucket = env.terraform.stateBucket
-    const probe = await runStreaming('aws', headBucketArgs(bucket, session.region), {
-      env: awsChildEnv(session),
-      signal,
-      streamStdout: false,
-    })
-    const state = classifyHeadBucket(probe.exitCode, probe.lines.join('\n'))
-    if (state === 'exists') return {status: 'already-done', detail: `bucket ${bucket} exists`}
-    if (state === 'forbidden') {
-      throw new OperationError(`State bucket ${bucket}: access denied (it may belong to another account).`, {
-        code: 'STATE_BUCKET_FORBIDDEN',
-        hint: 'Check the profile and the bucket name (terraform.stateBucket in the config).',
-      })
-    }
-    if (state === 'error') {
-      throw new OperationError(`Could not check state bucket ${bucket}: ${tail(probe.lines)}`, {
-        code: 'STATE_BUCKET_CHECK',
-        hint: `Check \`aws s3api head-bucket --bucket ${bucket}\` with the same profile.`,
-      })
-    }
-    const root = terraformRoots(ctx.options).bootstrap
-    if (!existsSync(root)) {
-      throw new UsageError(`State bucket ${bucket} is missing and there is no bootstrap root at ${root}.`, {
-        code: 'NO_BOOTSTRAP_ROOT',
-        hint: `Run \`piksel init -e ${env.name}\` to write it (or pass --infra-dir).`,
-      })
-    }
-    ctx.line(`bucket ${bucket} not found: applying the bootstrap root ${root} (local state)`)
-    if (ctx.options.dryRun) ctx.state.bucketMissing = true
-    const outcome = await applyTerraformRoot(
-      terraformRun(ctx, {
-        label: 'state-backend',
-        dir: root,
-        backendConfig: [],
-        phases: [{name: 'bootstrap', targets: []}],
-      }),
-    )
-    return {
-      status: outcome.status === 'already-done' ? 'done' : outcome.status,
-      detail: `bucket ${bucket}: ${outcome.detail}`,
-    }
-  },
+  'state-backend': stateBackendStep,
 
   async secrets(ctx) {
     const {env, dryRun} = ctx.options
@@ -253,8 +202,9 @@ const STEPS: Record<StepId, StepImpl> = {
   },
 
   async infrastructure(ctx) {
-    const phases = resolvePhases(ctx.options.env.terraform.phases).infrastructure
-    return applyEnvRoot(ctx, 'infrastructure', phases)
+    const plan = resolvePhases(ctx.options.env.terraform.phases)
+    // Without an applications phase, this is the last Terraform step: it converges the whole root.
+    return applyEnvRoot(ctx, 'infrastructure', plan.infrastructure, plan.applications.length === 0)
   },
 
   async kubeconfig(ctx) {
@@ -339,7 +289,7 @@ const STEPS: Record<StepId, StepImpl> = {
         detail: 'no second phase in terraform.phases: everything is applied by infrastructure',
       }
     }
-    return applyEnvRoot(ctx, 'applications', phases)
+    return applyEnvRoot(ctx, 'applications', phases, true)
   },
 
   async health(ctx) {
@@ -355,43 +305,6 @@ const STEPS: Record<StepId, StepImpl> = {
     }
     return {status: 'done', detail: outcome.summary}
   },
-}
-
-async function applyEnvRoot(
-  ctx: StepContext,
-  label: 'infrastructure' | 'applications',
-  phases: {name: string; targets: string[]}[],
-): Promise<StepOutcome> {
-  const {env} = ctx.options
-  const dir = terraformRoots(ctx.options).env
-  const s3 = rootUsesS3Backend(dir)
-  if (s3 && ctx.state.bucketMissing) {
-    return {
-      status: 'planned',
-      detail: `not planned: its S3 backend needs the state bucket ${env.terraform.stateBucket}, which state-backend creates first`,
-    }
-  }
-  const backendConfig = s3 ? backendConfigArgs(env) : []
-  const outcome = await applyTerraformRoot(terraformRun(ctx, {label, dir, backendConfig, phases}))
-  return {status: outcome.status, detail: outcome.detail}
-}
-
-/** What every Terraform root apply shares: the session's profile and region, the run's flags and I/O. */
-function terraformRun(
-  ctx: StepContext,
-  root: {label: string; dir: string; backendConfig: string[]; phases: {name: string; targets: string[]}[]},
-): Parameters<typeof applyTerraformRoot>[0] {
-  const {session, dryRun, allowDestroy, signal} = ctx.options
-  return {
-    ...root,
-    profile: session.profile,
-    region: session.region,
-    dryRun,
-    allowDestroy,
-    confirm: ctx.confirm,
-    onLine: ctx.line,
-    signal,
-  }
 }
 
 /** Adds the resume command to a failure's hint. */
@@ -415,7 +328,7 @@ export async function runBootstrap(
   const selected = new Set(options.steps)
   const reports = new Map<StepId, StepReport>()
   let changed = false
-  const state: RunState = {account: null, bucketMissing: false}
+  const state: RunState = {account: null, bucketMissing: false, converged: null}
   let failure: {error: PikselError; step: StepId} | undefined
 
   class PromptBridge extends ListrPromptAdapter {
@@ -509,7 +422,14 @@ export async function runBootstrap(
         detail: !selected.has(id) ? 'not selected' : 'not reached',
       },
   )
-  const base = {env: options.env.name, account: state.account, dryRun: options.dryRun, changed, steps}
+  const base = {
+    env: options.env.name,
+    account: state.account,
+    dryRun: options.dryRun,
+    changed,
+    converged: state.converged,
+    steps,
+  }
   const result: BootstrapResult = {
     ...base,
     nextSteps: nextSteps(base, options.env.cluster, failure?.step, options.steps),

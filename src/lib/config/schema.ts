@@ -32,6 +32,7 @@ const environment = z.strictObject({
       dir: name.optional(),
       stateBucket: bucket.optional(),
       stateKey: name.optional(),
+      stateRegion: region.optional(),
       phases: z.array(phase).optional(),
     })
     .optional(),
