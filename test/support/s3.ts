@@ -3,6 +3,10 @@
  * runbook's posture (versioning, AES256, the four public access blocks, the
  * TLS-only policy) or without some of it; and reading back what S3 holds (state
  * objects, the .tflock, the bucket's configuration) independently of piksel.
+ *
+ * moto applies a bucket policy's conditional Deny unconditionally (it does not
+ * evaluate aws:SecureTransport), so a bucket that Terraform keeps its state in
+ * must be created here without the TLS-only policy (`policy: 'none'`).
  */
 import {
   CreateBucketCommand,
