@@ -114,7 +114,10 @@ describe('piksel bootstrap: stop signals and held locks (binary, S3 backend on m
   for (const [signal, code, said] of stops) {
     it(`${signal} during an apply: Terraform stops gracefully, the state is in S3, no .tflock is left, exit ${code}`, async () => {
       const {infra, root} = slowRoot()
-      const run = start(['bootstrap', '-e', 'staging', '--infra-dir', infra, '--only', 'infrastructure', '--yes'], infra)
+      const run = start(
+        ['bootstrap', '-e', 'staging', '--infra-dir', infra, '--only', 'infrastructure', '--yes'],
+        infra,
+      )
       await run.waitFor(/terraform_data\.slow: Creating/)
       await waitForKey(LOCK_KEY, true)
       run.child.kill(signal)
@@ -133,7 +136,10 @@ describe('piksel bootstrap: stop signals and held locks (binary, S3 backend on m
 
   it('SIGTERM under --json: the error envelope on stdout, exit 143, state written and lock released', async () => {
     const {infra} = slowRoot()
-    const run = start(['bootstrap', '-e', 'staging', '--infra-dir', infra, '--only', 'infrastructure', '--yes', '--json'], infra)
+    const run = start(
+      ['bootstrap', '-e', 'staging', '--infra-dir', infra, '--only', 'infrastructure', '--yes', '--json'],
+      infra,
+    )
     await run.waitFor(/terraform_data\.slow: Creating/)
     await waitForKey(LOCK_KEY, true)
     run.child.kill('SIGTERM')
@@ -211,7 +217,12 @@ setInterval(() => {}, 1000)
     function stubRun() {
       const infra = mkdtempSync(join(tmpdir(), 'piksel-slowstop-infra-'))
       copyFixture('basic', 'staging', infra)
-      return start(['bootstrap', '-e', 'staging', '--infra-dir', infra, '--only', 'infrastructure', '--yes'], infra, {}, stub)
+      return start(
+        ['bootstrap', '-e', 'staging', '--infra-dir', infra, '--only', 'infrastructure', '--yes'],
+        infra,
+        {},
+        stub,
+      )
     }
 
     it('a second SIGTERM is reported and waited through: terraform got exactly one SIGINT and finished', async () => {
@@ -268,14 +279,20 @@ setInterval(() => {}, 1000)
       ]
       const tfEnv = {env: env(), extendEnv: false, cwd: holder}
       await execa('terraform', ['init', '-input=false', '-no-color', ...backend], tfEnv)
-      const apply = execa('terraform', ['apply', '-auto-approve', '-input=false', '-no-color'], {...tfEnv, reject: false})
+      const apply = execa('terraform', ['apply', '-auto-approve', '-input=false', '-no-color'], {
+        ...tfEnv,
+        reject: false,
+      })
       started.push({child: apply, done: () => false})
       await waitForKey(LOCK_KEY, true)
       const lock = JSON.parse(await readObject(moto, LOCK_KEY)) as {ID: string; Who: string; Operation: string}
       expect(lock.Operation).to.equal('OperationTypeApply')
 
       const {infra, root} = slowRoot()
-      const run = start(['bootstrap', '-e', 'staging', '--infra-dir', infra, '--only', 'infrastructure', '--yes', '--json'], infra)
+      const run = start(
+        ['bootstrap', '-e', 'staging', '--infra-dir', infra, '--only', 'infrastructure', '--yes', '--json'],
+        infra,
+      )
       const result = await run.child
       expect(result.exitCode, run.stderr()).to.equal(1)
       const {error} = JSON.parse(String(result.stdout)) as {error: {code: string; message: string; hint: string}}
@@ -303,7 +320,10 @@ setInterval(() => {}, 1000)
       })
       await writeObject(moto, LOCK_KEY, stale)
       const {infra, root} = slowRoot()
-      const run = start(['bootstrap', '-e', 'staging', '--infra-dir', infra, '--only', 'infrastructure', '--yes'], infra)
+      const run = start(
+        ['bootstrap', '-e', 'staging', '--infra-dir', infra, '--only', 'infrastructure', '--yes'],
+        infra,
+      )
       const result = await run.child
       expect(result.exitCode, run.stderr()).to.equal(1)
       expect(run.stderr()).to.match(
@@ -320,7 +340,10 @@ setInterval(() => {}, 1000)
       const root = copyFixture('slow', 'staging', mkdtempSync(join(tmpdir(), 'piksel-locallock-')))
       const tfEnv = {env: env(), extendEnv: false, cwd: root}
       await execa('terraform', ['init', '-input=false', '-no-color'], tfEnv)
-      const apply = execa('terraform', ['apply', '-auto-approve', '-input=false', '-no-color'], {...tfEnv, reject: false})
+      const apply = execa('terraform', ['apply', '-auto-approve', '-input=false', '-no-color'], {
+        ...tfEnv,
+        reject: false,
+      })
       started.push({child: apply, done: () => false})
       const deadline = Date.now() + 30_000
       while (!existsSync(lockFile(root))) {
@@ -328,7 +351,10 @@ setInterval(() => {}, 1000)
         await new Promise((r) => setTimeout(r, 100))
       }
       const info = JSON.parse(readFileSync(lockFile(root), 'utf8')) as {ID: string}
-      const run = start(['bootstrap', '-e', 'staging', '--infra-dir', dirname(root), '--only', 'infrastructure', '--yes', '--json'], dirname(root))
+      const run = start(
+        ['bootstrap', '-e', 'staging', '--infra-dir', dirname(root), '--only', 'infrastructure', '--yes', '--json'],
+        dirname(root),
+      )
       const result = await run.child
       expect(result.exitCode, run.stderr()).to.equal(1)
       const {error} = JSON.parse(String(result.stdout)) as {error: {code: string; hint: string}}

@@ -18,7 +18,7 @@ import {
   backendInitArgs,
   resolveS3Backend,
 } from '../terraform/backend.ts'
-import {readDeclaredBackend} from '../terraform/runner.ts'
+import {readDeclaredBackend, readInitializedBackend} from '../terraform/runner.ts'
 import {type PostureGap, postureGaps} from './bucket-posture.ts'
 import {resolvePhases} from './phases.ts'
 import type {StepContext, StepOutcome} from './runner.ts'
@@ -122,11 +122,22 @@ export async function applyEnvRoot(
     }
   }
   if (s3) for (const line of backendDifferences(env, s3)) ctx.line(`piksel: ${line}`)
+  if (
+    s3 &&
+    declared &&
+    !['use_lockfile', 'dynamodb_table'].some((k) => declared.attributes[k] || declared.expressions.includes(k))
+  ) {
+    if (Object.keys(declared.attributes).length > 0) {
+      ctx.line(
+        `piksel: warning: ${declared.file}'s backend "s3" sets no state lock (use_lockfile): runs at the same time are not kept apart`,
+      )
+    }
+  }
   const outcome = await applyTerraformRoot({
     ...terraformRun(ctx),
     label,
     dir,
-    backendConfig: backendInitArgs(env, declared),
+    backendConfig: backendInitArgs(env, declared, readInitializedBackend(dir), ctx.options.session.region),
     phases,
     configuredPhases: configuredPhases(env),
     converge,

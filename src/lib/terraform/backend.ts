@@ -160,24 +160,58 @@ export function backendDifferences(env: Pick<Environment, 'region' | 'terraform'
     )
 }
 
+/** What `.terraform/terraform.tfstate` records of the backend a root was initialised with. */
+export interface InitializedBackend {
+  type: string
+  config: Record<string, unknown>
+}
+
+/** Reads the text of `.terraform/terraform.tfstate`; undefined when it is not that. Pure. */
+export function parseInitializedBackend(text: string): InitializedBackend | undefined {
+  try {
+    const backend = (JSON.parse(text) as {backend?: {type?: unknown; config?: unknown}}).backend
+    if (!backend || typeof backend.type !== 'string') return undefined
+    const config =
+      backend.config && typeof backend.config === 'object' ? (backend.config as Record<string, unknown>) : {}
+    return {type: backend.type, config}
+  } catch {
+    return undefined
+  }
+}
+
 /**
- * `-backend-config` for `terraform init`: for a root with `backend "s3"`, only
- * what its block leaves out; nothing for any other backend. Pure.
+ * `-backend-config` for `terraform init`, pure:
+ * - a root already initialised with the same bucket, key and region (`initialized`;
+ *   a region it left to the environment counts as `envRegion`): nothing, so
+ *   Terraform reuses the configuration it saved, whatever else it holds;
+ * - an empty `backend "s3" {}`: the whole convention (bucket, key, region,
+ *   use_lockfile=true, encrypt=true), as the team's block would say;
+ * - a block that declares anything: only the bucket, key or region it leaves
+ *   out (Terraform needs all three); its locking and encryption are its own;
+ * - any other backend: nothing.
+ * A root initialised with another bucket, key or region gets the arguments, and
+ * Terraform refuses them ("Backend configuration changed"): never a silent switch.
  */
 export function backendInitArgs(
   env: Pick<Environment, 'region' | 'terraform'>,
   declared: DeclaredBackend | undefined,
+  initialized?: InitializedBackend,
+  envRegion?: string,
 ): string[] {
   if (!declared || declared.type !== 's3') return []
   const s3 = resolveS3Backend(env, declared)
+  if (initialized?.type === 's3') {
+    const saved = initialized.config
+    const region = typeof saved.region === 'string' && saved.region !== '' ? saved.region : envRegion
+    if (saved.bucket === s3.bucket && saved.key === s3.key && region === s3.region) return []
+  }
   const has = (name: string) => name in declared.attributes || declared.expressions.includes(name)
   const args: string[] = []
   for (const name of ['bucket', 'key', 'region'] as const) {
     if (!has(name)) args.push(`-backend-config=${name}=${s3[name]}`)
   }
-  // S3-native locking unless the block chose its locking (use_lockfile, or a DynamoDB table).
-  if (!has('use_lockfile') && !has('dynamodb_table')) args.push('-backend-config=use_lockfile=true')
-  if (!has('encrypt')) args.push('-backend-config=encrypt=true')
+  const empty = Object.keys(declared.attributes).length === 0 && declared.expressions.length === 0
+  if (empty) args.push('-backend-config=use_lockfile=true', '-backend-config=encrypt=true')
   return args
 }
 

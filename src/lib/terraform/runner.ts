@@ -11,7 +11,7 @@ import {join} from 'node:path'
 
 import {OperationError, UsageError} from '../errors.ts'
 import {type OutputStream, type RunOutcome, runStreaming} from '../process/run.ts'
-import {type DeclaredBackend, declaredBackend} from './backend.ts'
+import {type DeclaredBackend, type InitializedBackend, declaredBackend, parseInitializedBackend} from './backend.ts'
 import {parseStateLock, stateLockedError} from './lock.ts'
 
 export interface TerraformOptions {
@@ -67,6 +67,15 @@ export function readDeclaredBackend(dir: string): DeclaredBackend | undefined {
   return declaredBackend(rootFiles(dir))
 }
 
+/** The backend the root was last initialised with (`.terraform/terraform.tfstate`), if it was. */
+export function readInitializedBackend(dir: string): InitializedBackend | undefined {
+  try {
+    return parseInitializedBackend(readFileSync(join(dir, '.terraform', 'terraform.tfstate'), 'utf8'))
+  } catch {
+    return undefined
+  }
+}
+
 /** Does the root (its .tf files) declare an S3 backend? */
 export function rootUsesS3Backend(dir: string): boolean {
   return readDeclaredBackend(dir)?.type === 's3'
@@ -104,6 +113,15 @@ export class Terraform {
     if (outcome.exitCode !== 0) {
       const lock = parseStateLock(outcome.lines)
       if (lock) throw stateLockedError(lock, this.options.dir, what)
+      if (what === 'init' && outcome.lines.some((line) => /Backend configuration changed/.test(line))) {
+        throw new OperationError(
+          `terraform init in ${this.options.dir}: the root was initialised with another backend configuration than it declares now. Nothing was changed.`,
+          {
+            code: 'BACKEND_CHANGED',
+            hint: `piksel never moves state. If the declared backend is the right one: terraform -chdir=${this.options.dir} init -reconfigure; to copy the state to it: terraform -chdir=${this.options.dir} init -migrate-state.`,
+          },
+        )
+      }
       const why = errorSummary(outcome.lines)
       throw new OperationError(
         `terraform ${what} failed in ${this.options.dir} (exit ${outcome.exitCode})${why ? `: ${why}` : ''}`,

@@ -131,18 +131,20 @@ export function addressWithinTarget(address: string, target: string): boolean {
   return x.mode === y.mode && x.type === y.type && x.name === y.name && (y.key === undefined || x.key === y.key)
 }
 
+/** Edit distance where swapping two neighbours counts once (optimal string alignment): vcp is 1 from vpc. */
 function distance(a: string, b: string): number {
-  const row = Array.from({length: b.length + 1}, (_, i) => i)
+  const d: number[][] = Array.from({length: a.length + 1}, (_, i) =>
+    Array.from({length: b.length + 1}, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  )
   for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!
-    row[0] = i
     for (let j = 1; j <= b.length; j++) {
-      const here = row[j]!
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
-      prev = here
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1)
+      d[i]![j] = best
     }
   }
-  return row[b.length]!
+  return d[a.length]![b.length]!
 }
 
 /** The closest declared address, when one is close enough to be a typo of it. Pure. */
@@ -226,7 +228,7 @@ export function unmatchedTargetsError(
         : u.reason === 'no-instance'
           ? 'matches no resource instance (check its count/for_each key)'
           : 'matches nothing in the configuration'
-    return `"${u.target}" (phase ${u.phase}) ${why}${u.suggestion ? `; did you mean "${u.suggestion}"?` : ''}`
+    return `"${u.target}" (phase ${u.phase}) ${why}${u.suggestion ? ` (did you mean "${u.suggestion}"?)` : ''}`
   }
   const list = unmatched.map(describe).join('; ')
   return new UsageError(`${where}: phase target ${list}. ${outcome}`, {
