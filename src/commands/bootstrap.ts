@@ -8,7 +8,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
   static override description = `Runs the bootstrap runbook as steps with ids, each detecting when it is already done:
 preflight, identity (account guard), state-backend, secrets, quota, infrastructure (Terraform phase 1), kubeconfig, flux, applications (Terraform phase 2), health.
 Terraform: init with the environment's backend, plan -out, a summary of adds/changes/destroys, destroys refused unless --allow-destroy, a confirmation, then apply of exactly that saved plan.
-Ctrl-C forwards SIGINT to Terraform, waits for it to release the state lock, and prints the --from command that resumes.
+Ctrl-C, SIGTERM and SIGHUP forward one SIGINT to Terraform, wait for it to write its state and release its lock, print the --from command that resumes, and exit 130, 143 or 129.
 The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt and reaches flux only through its environment.`
   static override examples = [
     '<%= config.bin %> bootstrap -e staging --dry-run',
