@@ -206,8 +206,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const first = this.stopSignals[0]!
     const next = repeatedSignalAction(signal, this.stopSignals.length, runningChildren())
     if (next.message) process.stderr.write(`${next.message}\n`)
+    if (next.action !== 'exit') return
+    if (this.jsonEnabled())
+      this.logJson({error: {code: 'INTERRUPTED', message: new StopRequest(first).message, hint: null}})
     // eslint-disable-next-line no-restricted-properties -- the base command owns the process on a stop signal
-    if (next.action === 'exit') process.exit(signalExitCode(first))
+    process.exit(signalExitCode(first))
   }
 
   private async onInterrupt(signal: StopSignal): Promise<void> {

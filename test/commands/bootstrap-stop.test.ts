@@ -214,11 +214,11 @@ setInterval(() => {}, 1000)
       }
     })
 
-    function stubRun() {
+    function stubRun(extra: string[] = []) {
       const infra = mkdtempSync(join(tmpdir(), 'piksel-slowstop-infra-'))
       copyFixture('basic', 'staging', infra)
       return start(
-        ['bootstrap', '-e', 'staging', '--infra-dir', infra, '--only', 'infrastructure', '--yes'],
+        ['bootstrap', '-e', 'staging', '--infra-dir', infra, '--only', 'infrastructure', '--yes', ...extra],
         infra,
         {},
         stub,
@@ -252,8 +252,8 @@ setInterval(() => {}, 1000)
       expect(existsSync(`${record}.done`)).to.equal(true)
     })
 
-    it('a third signal exits at once, saying the lock may be left', async () => {
-      const run = stubRun()
+    it('a third signal exits at once, saying the lock may be left (under --json, still the error envelope)', async () => {
+      const run = stubRun(['--json'])
       await run.waitFor(/terraform_data\.x: Creating/)
       run.child.kill('SIGTERM')
       await run.waitFor(/sent SIGINT to terraform apply/)
@@ -263,6 +263,9 @@ setInterval(() => {}, 1000)
       const result = await run.child
       expect(result.exitCode).to.equal(143)
       expect(run.stderr()).to.match(/a third time: exiting without waiting for terraform apply/)
+      expect(JSON.parse(String(result.stdout))).to.deep.equal({
+        error: {code: 'INTERRUPTED', message: 'Interrupted by SIGTERM.', hint: null},
+      })
       expect(existsSync(`${record}.done`)).to.equal(false)
       expect(readFileSync(record, 'utf8')).to.equal('SIGINT\n')
     })

@@ -1,9 +1,9 @@
 /**
  * The one stop-signal policy of every command (the base command installs it).
  *
- * SIGINT (Ctrl-C), SIGTERM (what CI runners send on cancel: GitHub Actions sends
- * SIGINT, then SIGTERM, then kills; GitLab sends SIGTERM) and SIGHUP (the terminal
- * went away) all mean "stop safely":
+ * SIGINT (Ctrl-C), SIGTERM (what CI runners send when a job is cancelled, often
+ * after a SIGINT and before a SIGKILL) and SIGHUP (the terminal went away) all
+ * mean "stop safely":
  *
  * 1. The first one aborts the command's AbortSignal with a {@link StopRequest}.
  *    Every running child (terraform, flux, aws) gets exactly one SIGINT, whatever

@@ -152,7 +152,8 @@ export class Terraform {
       streamStdout: opts.stream ?? true,
       signal,
       name: `terraform ${args[0] ?? ''}`.trim(),
-      interruptedMessage: 'Interrupted: terraform stopped gracefully, wrote its state and released its state lock.',
+      interruptedMessage:
+        'Interrupted: terraform was stopped gracefully (it writes its state and releases its lock first).',
     })
   }
 }
