@@ -1,7 +1,7 @@
 // `piksel init` and `piksel bootstrap --dry-run` against the sandbox.
 //
 // What is real here: terraform (plans the sandbox's stand-in environment root),
-// the aws CLI (head-bucket against moto), STS (moto). What is not: flux is not
+// S3 and STS (moto, through the AWS SDK), the aws CLI (sets the bucket up). What is not: flux is not
 // installed on this machine, so a STUB flux is put on PATH (it answers
 // `flux version` and `flux check`; a dry run never runs `flux bootstrap`), and
 // there is no EKS cluster, so the dry run plans kubeconfig, flux and health.
@@ -33,22 +33,60 @@ export default async function bootstrap(ctx) {
     allowFail: false,
   })
 
-  // The state bucket already exists in this account (moto), so state-backend has nothing to do.
-  const aws = spawnSync(
-    'aws',
-    [
-      's3api',
-      'create-bucket',
-      '--bucket',
-      'piksel-staging-tfstate',
-      '--region',
-      'ap-southeast-3',
-      '--create-bucket-configuration',
-      'LocationConstraint=ap-southeast-3',
-    ],
-    {env: ctx.env, encoding: 'utf8'},
+  // The state bucket already exists in this account (moto), but bare: no versioning,
+  // encryption, public access block or TLS-only policy.
+  const aws = (args) => {
+    const out = spawnSync('aws', [...args, '--region', 'ap-southeast-3'], {env: ctx.env, encoding: 'utf8'})
+    if (out.status !== 0) throw new Error(`aws ${args.slice(0, 2).join(' ')} failed: ${out.stderr}`)
+  }
+  const bucket = 'piksel-staging-tfstate'
+  aws([
+    's3api',
+    'create-bucket',
+    '--bucket',
+    bucket,
+    '--create-bucket-configuration',
+    'LocationConstraint=ap-southeast-3',
+  ])
+
+  ctx.say(
+    'A bare state bucket is not "already done": each missing safeguard is reported with its fix (exit 3), nothing is changed.',
   )
-  if (aws.status !== 0) throw new Error(`could not create the sandbox state bucket: ${aws.stderr}`)
+  ctx.piksel(['bootstrap', '-e', 'staging', '--infra-dir', 'piksel-infra', '--only', 'state-backend', '--yes'])
+
+  ctx.say('The bucket owner applies the four fixes (as the hint says).')
+  aws(['s3api', 'put-bucket-versioning', '--bucket', bucket, '--versioning-configuration', 'Status=Enabled'])
+  aws([
+    's3api',
+    'put-bucket-encryption',
+    '--bucket',
+    bucket,
+    '--server-side-encryption-configuration',
+    '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"}}]}',
+  ])
+  aws([
+    's3api',
+    'put-public-access-block',
+    '--bucket',
+    bucket,
+    '--public-access-block-configuration',
+    'BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true',
+  ])
+  const arn = `arn:aws:s3:::${bucket}`
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: [arn, `${arn}/*`],
+        Condition: {Bool: {'aws:SecureTransport': 'false'}},
+      },
+    ],
+  }
+  aws(['s3api', 'put-bucket-policy', '--bucket', bucket, '--policy', JSON.stringify(policy)])
 
   const stubs = bootstrapStubs(['flux'])
   ctx.env.PATH = `${stubs.dir}:${ctx.env.PATH}`

@@ -160,6 +160,7 @@ A GitOps object that the GitOps directory already defines (same kind, namespace 
       gitopsDir: flags['gitops-dir'],
       configFile,
       dryRun: Boolean(flags['dry-run']),
+      requested: {stateBucket: flags['state-bucket']},
     })
 
     const show = (path: string) => relative(process.cwd(), path) || path

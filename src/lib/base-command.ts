@@ -10,17 +10,17 @@ import {type AwsSession, resolveSession} from './aws/session.ts'
 import type {Environment, PikselSettings} from './config/environment.ts'
 import {getEnvironment, knownEnvironments, loadSettings} from './config/load.ts'
 import {assertRegion} from './config/region.ts'
-import {
-  ExitCode,
-  type ExitCodeValue,
-  type PikselError,
-  InterruptedError,
-  UsageError,
-  redact,
-  redactedJson,
-  toPikselError,
-} from './errors.ts'
+import {type ExitCodeValue, type PikselError, UsageError, redact, redactedJson, toPikselError} from './errors.ts'
 import {withholdTerraformCredentials, withoutGitHubTokens} from './process/run.ts'
+import {
+  STOP_SIGNALS,
+  type StopSignal,
+  StopRequest,
+  describeSignal,
+  repeatedSignalAction,
+  runningChildren,
+  signalExitCode,
+} from './process/signals.ts'
 import {Prompter, canPrompt} from './prompt.ts'
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<
@@ -77,7 +77,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** The config error, when `lenientConfig` let the command start anyway. */
   protected configError?: PikselError
   protected prompter!: Prompter
-  /** Aborted on Ctrl-C; services that run children or wait take it. */
+  /** Aborted on Ctrl-C, SIGTERM or SIGHUP (its reason a StopRequest); services that run children or wait take it. */
   protected readonly abort = new AbortController()
   /** Values that must never be printed: every message is redacted against them. */
   private readonly sensitive = new Set<string>()
@@ -88,10 +88,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private regionNoted = false
   /** Shown with "Interrupted." on Ctrl-C, e.g. the command that resumes (set by a cleanup). */
   protected interruptHint?: string
+  /** The stop signals received so far (signals.ts has the policy). */
+  private readonly stopSignals: StopSignal[] = []
 
   override async init(): Promise<void> {
     await super.init()
-    process.once('SIGINT', () => void this.onInterrupt())
+    for (const signal of STOP_SIGNALS) process.on(signal, () => this.onStopSignal(signal))
     const ctor = this.ctor as unknown as typeof BaseCommand & T
     const {flags, args} = await this.parse({
       flags: ctor.flags,
@@ -198,7 +200,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (value) this.sensitive.add(value)
   }
 
-  /** Runs on Ctrl-C before the process exits with 130 (e.g. wait for Terraform to release its lock). */
+  /** Runs on a stop signal before the process exits with 130/143/129 (e.g. wait for Terraform to release its lock). */
   protected onInterruptCleanup(cleanup: () => Promise<void>): void {
     this.interruptCleanups.push(cleanup)
   }
@@ -236,7 +238,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** The single place errors are rendered. */
   override async catch(err: Interfaces.CommandError): Promise<void> {
-    // After Ctrl-C the interrupt handler owns the ending (cleanups, then exit 130).
+    // After a stop signal the interrupt handler owns the ending (cleanups, then exit 130/143/129).
     if (this.abort.signal.aborted) await this.afterInterrupt()
     const error = toPikselError(err)
     process.exitCode = error.exitCode
@@ -261,11 +263,26 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return new Promise<never>(() => setInterval(() => {}, 1 << 30))
   }
 
-  private async onInterrupt(): Promise<void> {
-    this.abort.abort(new InterruptedError())
-    // A second Ctrl-C while cleaning up exits at once.
-    // eslint-disable-next-line no-restricted-properties -- the base command owns the process on Ctrl-C
-    process.once('SIGINT', () => process.exit(ExitCode.interrupted))
+  /** The one stop-signal policy (process/signals.ts): the first signal stops safely, repeats wait for children. */
+  private onStopSignal(signal: StopSignal): void {
+    this.stopSignals.push(signal)
+    if (this.stopSignals.length === 1) {
+      void this.onInterrupt(signal)
+      return
+    }
+    const first = this.stopSignals[0]!
+    const next = repeatedSignalAction(signal, this.stopSignals.length, runningChildren())
+    if (next.message) process.stderr.write(`${next.message}\n`)
+    if (next.action !== 'exit') return
+    if (this.jsonEnabled())
+      this.logJson({error: {code: 'INTERRUPTED', message: new StopRequest(first).message, hint: null}})
+    // eslint-disable-next-line no-restricted-properties -- the base command owns the process on a stop signal
+    process.exit(signalExitCode(first))
+  }
+
+  private async onInterrupt(signal: StopSignal): Promise<void> {
+    this.abort.abort(new StopRequest(signal))
+    if (signal !== 'SIGINT') process.stderr.write(`piksel: ${describeSignal(signal)} received: stopping safely…\n`)
     for (const cleanup of this.interruptCleanups) {
       try {
         await cleanup()
@@ -274,13 +291,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       }
     }
     const hint = this.interruptHint === undefined ? null : redact(this.interruptHint, this.sensitive)
+    const message = new StopRequest(signal).message
     if (this.jsonEnabled()) {
-      this.logJson({error: {code: 'INTERRUPTED', message: 'Interrupted.', hint}})
+      this.logJson({error: {code: 'INTERRUPTED', message, hint}})
     } else {
-      process.stderr.write(`\nInterrupted.\n${hint ? `Hint: ${hint}\n` : ''}`)
+      process.stderr.write(`\n${message}\n${hint ? `Hint: ${hint}\n` : ''}`)
     }
-    // eslint-disable-next-line no-restricted-properties -- the base command owns the process on Ctrl-C
-    process.exit(ExitCode.interrupted)
+    // eslint-disable-next-line no-restricted-properties -- the base command owns the process on a stop signal
+    process.exit(signalExitCode(signal))
   }
 }
 

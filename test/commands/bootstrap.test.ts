@@ -12,6 +12,7 @@ import {type Moto, MOTO_ACCOUNT, startMoto} from '../support/moto.ts'
 import {KubeStandin, readFixture} from '../support/kube-standin.ts'
 import {type ServiceQuotasStandin, startServiceQuotasStandin} from '../support/service-quotas-standin.ts'
 import {copyFixture, lockFile, stateAddresses} from '../support/terraform.ts'
+import {createStateBucket} from '../support/s3.ts'
 import {requireTool} from '../support/tools.ts'
 
 const TOKEN = 'ghp_cliStubToken0123456789abcdef'
@@ -47,6 +48,8 @@ describe('piksel bootstrap (binary)', function () {
       await sm.send(new CreateSecretCommand({Name: name, SecretString: 'x', Tags: [{Key: 'Project', Value: 'Piksel'}]}))
     }
     sm.destroy()
+    // The state bucket exists with the runbook's posture, so state-backend has nothing to do.
+    await createStateBucket(moto)
     const met = Object.fromEntries(
       ['L-DB2E81BA', 'L-3819A6DF', 'L-417A185B', 'L-7212CCBC'].map((code) => [code, {applied: 8}]),
     )

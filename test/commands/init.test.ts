@@ -144,7 +144,8 @@ describe('piksel init (binary)', () => {
       {
         path: join(work, 'staging', 'backend.tf'),
         kind: 'terraform',
-        reason: 'a backend is already declared in main.tf',
+        reason:
+          'backend "s3" is already declared in main.tf (bucket piksel-staging-tfstate, key staging/terraform.tfstate, region ap-southeast-3): kept, and written into the config',
       },
     ])
     expect(existsSync(join(work, 'staging', 'backend.tf'))).to.equal(false)

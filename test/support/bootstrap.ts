@@ -25,12 +25,12 @@ export const STAGING_FLUX_BOOTSTRAP_ARGV: readonly string[] = [
 ]
 
 /**
- * flux: version, check --pre, bootstrap. aws: --version, s3api head-bucket (exists
- * unless STUB_BUCKET=missing), eks update-kubeconfig (like the real one: asks EKS
- * DescribeCluster at AWS_ENDPOINT_URL_EKS or AWS_ENDPOINT_URL, then merges the
- * cluster (named by its ARN), an `aws eks get-token` exec user and the --alias
- * context into the kubeconfig and makes it the current context), and
- * `eks get-token` (an ExecCredential, as client-node's exec plugin expects).
+ * flux: version, check --pre, bootstrap. aws: --version, eks update-kubeconfig
+ * (like the real one: asks EKS DescribeCluster at AWS_ENDPOINT_URL_EKS or
+ * AWS_ENDPOINT_URL, then merges the cluster (named by its ARN), an `aws eks
+ * get-token` exec user and the --alias context into the kubeconfig and makes it
+ * the current context), and `eks get-token` (an ExecCredential, as client-node's
+ * exec plugin expects). The state bucket is read with the AWS SDK, from moto (see s3.ts).
  */
 export function bootstrapStubs(tools: Array<'flux' | 'aws'> = ['flux', 'aws']): StubBin {
   const stubs = new StubBin()
@@ -69,11 +69,6 @@ async function awsStub(argv: string[]) {
       status: {expirationTimestamp: '2099-01-01T00:00:00Z', token: 'k8s-aws-v1.stub'},
     }
     return {stdout: JSON.stringify(credential)}
-  }
-  if (argv[0] === 's3api' && argv[1] === 'head-bucket') {
-    return process.env.STUB_BUCKET === 'missing'
-      ? {stderr: '\nAn error occurred (404) when calling the HeadBucket operation: Not Found\n', exitCode: 254}
-      : {}
   }
   if (argv[0] === 'eks' && argv[1] === 'update-kubeconfig') {
     const name = opt('--name')!

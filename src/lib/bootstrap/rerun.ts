@@ -83,3 +83,12 @@ export function carriedFlags(raw: readonly RawToken[], names: readonly string[])
 export function givenOnCommandLine(raw: readonly RawToken[], name: string): boolean {
   return raw.some((token) => token.type === 'flag' && token.flag === name)
 }
+
+/** `piksel <words> -e <env>` with the run's flags that command takes, for hints that name it. */
+export function pikselLine(
+  options: {env: {name: string}; rerunFlags?: CarriedFlags},
+  words: string[],
+  accepted: readonly string[],
+): string {
+  return commandLine(['piksel', ...words, '-e', options.env.name], options.rerunFlags, accepted)
+}

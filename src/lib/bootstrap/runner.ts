@@ -4,8 +4,6 @@
  * come in as ports; prompts come in as `io` (the command binds the prompter);
  * it never touches flags or the terminal beyond the renderer it is given.
  */
-import {existsSync} from 'node:fs'
-import {resolve} from 'node:path'
 import type {Writable} from 'node:stream'
 
 import type {CallerIdentity} from '../aws/identity.ts'
@@ -21,16 +19,13 @@ import {
   toPikselError,
 } from '../errors.ts'
 import {runStreaming, tail} from '../process/run.ts'
-import {backendConfigArgs} from '../terraform/backend.ts'
-import {rootUsesS3Backend} from '../terraform/runner.ts'
-import {awsChildEnv, classifyHeadBucket, headBucketArgs, updateKubeconfigArgs} from './aws-cli.ts'
+import {awsChildEnv, updateKubeconfigArgs} from './aws-cli.ts'
 import type {ClusterTarget} from './cluster.ts'
 import {fluxBootstrapArgs, fluxCheckArgs, fluxDecision, fluxRefusal} from './flux.ts'
 import {resolvePhases} from './phases.ts'
 import type {BootstrapPorts} from './ports.ts'
 import {TOKEN_FLAG, TOKEN_PROMPT, checkGitHub, clusterTarget, noContextError, preWriteChecks} from './preflight.ts'
-import {AWS_FLAGS, type CarriedFlags, DOCTOR_FLAGS, INIT_FLAGS, STATUS_FLAGS, commandLine} from './rerun.ts'
-import {assertTerraformRoot, envRootHint} from './roots.ts'
+import {AWS_FLAGS, type CarriedFlags, DOCTOR_FLAGS, STATUS_FLAGS, pikselLine as rerunLine} from './rerun.ts'
 import {STEP_IDS, STEP_TITLES, type StepId, WRITE_STEPS, resumeCommand, toolsFor} from './steps.ts'
 import {
   type BootstrapResult,
@@ -40,7 +35,9 @@ import {
   isProgressLine,
   nextSteps,
 } from './summary.ts'
-import {applyTerraformRoot} from './terraform-phase.ts'
+import {applyEnvRoot, stateBackendStep, terraformRoots} from './terraform-steps.ts'
+
+export {terraformRoots}
 
 export type RendererName = 'default' | 'simple' | 'verbose' | 'silent'
 
@@ -92,14 +89,14 @@ export interface BootstrapRun {
   failedAt?: StepId
 }
 
-interface StepOutcome {
+export interface StepOutcome {
   status: StepStatus
   detail: string
   /** Whether the step wrote something (default: `done` of a step that writes). */
   changed?: boolean
 }
 
-interface StepContext {
+export interface StepContext {
   options: BootstrapOptions
   ports: BootstrapPorts
   io: BootstrapIO
@@ -114,7 +111,7 @@ interface StepContext {
 type StepImpl = (ctx: StepContext) => Promise<StepOutcome>
 
 /** What a step learns that a later one needs. */
-interface RunState {
+export interface RunState {
   account: string | null
   /** A dry run found the state bucket missing: an S3-backed root cannot be initialised, so it is not planned. */
   bucketMissing: boolean
@@ -122,14 +119,8 @@ interface RunState {
   kubeconfigPlanned?: boolean
   /** Resolved by preflight, so the flux step never asks for it after Terraform has applied. */
   githubToken?: string
-}
-
-/** Where the environment's Terraform roots are. */
-export function terraformRoots(options: Pick<BootstrapOptions, 'infraDir' | 'env'>): {env: string; bootstrap: string} {
-  return {
-    env: resolve(options.infraDir, options.env.terraform.dir),
-    bootstrap: resolve(options.infraDir, 'bootstrap', options.env.name),
-  }
+  /** The last environment-root Terraform step: did an untargeted plan run and come out empty or applied (null: none ran). */
+  converged: boolean | null
 }
 
 const STEPS: Record<StepId, StepImpl> = {
@@ -186,51 +177,7 @@ const STEPS: Record<StepId, StepImpl> = {
     return {status: 'done', detail: `account ${identity.account} ${guard}, ${identity.arn}`}
   },
 
-  async 'state-backend'(ctx) {
-    const {env, session, signal} = ctx.options
-    const bucket = env.terraform.stateBucket
-    const probe = await runStreaming('aws', headBucketArgs(bucket, session.region), {
-      env: awsChildEnv(session),
-      needs: {aws: true},
-      signal,
-      streamStdout: false,
-    })
-    const state = classifyHeadBucket(probe.exitCode, probe.lines.join('\n'))
-    if (state === 'exists') return {status: 'already-done', detail: `bucket ${bucket} exists`}
-    if (state === 'forbidden') {
-      throw new OperationError(`State bucket ${bucket}: access denied (it may belong to another account).`, {
-        code: 'STATE_BUCKET_FORBIDDEN',
-        hint: 'Check the profile and the bucket name (terraform.stateBucket in the config).',
-      })
-    }
-    if (state === 'error') {
-      throw new OperationError(`Could not check state bucket ${bucket}: ${tail(probe.lines)}`, {
-        code: 'STATE_BUCKET_CHECK',
-        hint: `Check \`aws s3api head-bucket --bucket ${bucket}\` with the same profile.`,
-      })
-    }
-    const root = terraformRoots(ctx.options).bootstrap
-    if (!existsSync(root)) {
-      throw new UsageError(`State bucket ${bucket} is missing and there is no bootstrap root at ${root}.`, {
-        code: 'NO_BOOTSTRAP_ROOT',
-        hint: `Run \`${pikselLine(ctx, ['init'], INIT_FLAGS)}\` to write it (or pass --infra-dir).`,
-      })
-    }
-    ctx.line(`bucket ${bucket} not found: applying the bootstrap root ${root} (local state)`)
-    if (ctx.options.dryRun) ctx.state.bucketMissing = true
-    const outcome = await applyTerraformRoot(
-      terraformRun(ctx, {
-        label: 'state-backend',
-        dir: root,
-        backendConfig: [],
-        phases: [{name: 'bootstrap', targets: []}],
-      }),
-    )
-    return {
-      status: outcome.status === 'already-done' ? 'done' : outcome.status,
-      detail: `bucket ${bucket}: ${outcome.detail}`,
-    }
-  },
+  'state-backend': stateBackendStep,
 
   async secrets(ctx) {
     const {env, dryRun} = ctx.options
@@ -299,8 +246,9 @@ const STEPS: Record<StepId, StepImpl> = {
   },
 
   async infrastructure(ctx) {
-    const phases = resolvePhases(ctx.options.env.terraform.phases).infrastructure
-    return applyEnvRoot(ctx, 'infrastructure', phases)
+    const plan = resolvePhases(ctx.options.env.terraform.phases)
+    // Without an applications phase, this is the last Terraform step: it converges the whole root.
+    return applyEnvRoot(ctx, 'infrastructure', plan.infrastructure, plan.applications.length === 0)
   },
 
   async kubeconfig(ctx) {
@@ -449,7 +397,7 @@ const STEPS: Record<StepId, StepImpl> = {
         detail: 'no second phase in terraform.phases: everything is applied by infrastructure',
       }
     }
-    return applyEnvRoot(ctx, 'applications', phases)
+    return applyEnvRoot(ctx, 'applications', phases, true)
   },
 
   async health(ctx) {
@@ -471,48 +419,9 @@ const STEPS: Record<StepId, StepImpl> = {
   },
 }
 
-async function applyEnvRoot(
-  ctx: StepContext,
-  label: 'infrastructure' | 'applications',
-  phases: {name: string; targets: string[]}[],
-): Promise<StepOutcome> {
-  const {env} = ctx.options
-  const dir = terraformRoots(ctx.options).env
-  const s3 = rootUsesS3Backend(dir)
-  if (s3 && ctx.state.bucketMissing) {
-    return {
-      status: 'planned',
-      detail: `not planned: its S3 backend needs the state bucket ${env.terraform.stateBucket}, which state-backend creates first`,
-    }
-  }
-  const backendConfig = s3 ? backendConfigArgs(env) : []
-  const outcome = await applyTerraformRoot(terraformRun(ctx, {label, dir, backendConfig, phases}))
-  return {status: outcome.status, detail: outcome.detail}
-}
-
-/** What every Terraform root apply shares: the session's profile and region, the run's flags and I/O. */
-function terraformRun(
-  ctx: StepContext,
-  root: {label: string; dir: string; backendConfig: string[]; phases: {name: string; targets: string[]}[]},
-): Parameters<typeof applyTerraformRoot>[0] {
-  const {session, dryRun, allowDestroy, signal} = ctx.options
-  // Before terraform init writes .terraform/ into it: a directory without Terraform files is a usage error.
-  assertTerraformRoot(root.dir, envRootHint(ctx.options.env, root.label === 'state-backend'))
-  return {
-    ...root,
-    profile: session.profile,
-    region: session.region,
-    dryRun,
-    allowDestroy,
-    confirm: ctx.confirm,
-    onLine: ctx.line,
-    signal,
-  }
-}
-
 /** `piksel <words> -e <env>` with the run's flags that command takes, for hints that name it. */
 function pikselLine(ctx: StepContext, words: string[], accepted: readonly string[]): string {
-  return commandLine(['piksel', ...words, '-e', ctx.options.env.name], ctx.options.rerunFlags, accepted)
+  return rerunLine(ctx.options, words, accepted)
 }
 
 /** `"name"`, or `none` when there is no current context. */
@@ -565,7 +474,7 @@ export async function runBootstrap(
   const selected = new Set(options.steps)
   const reports = new Map<StepId, StepReport>()
   let changed = false
-  const state: RunState = {account: null, bucketMissing: false}
+  const state: RunState = {account: null, bucketMissing: false, converged: null}
   let failure: {error: PikselError; step: StepId} | undefined
 
   class PromptBridge extends ListrPromptAdapter {
@@ -659,7 +568,14 @@ export async function runBootstrap(
         detail: !selected.has(id) ? 'not selected' : 'not reached',
       },
   )
-  const base = {env: options.env.name, account: state.account, dryRun: options.dryRun, changed, steps}
+  const base = {
+    env: options.env.name,
+    account: state.account,
+    dryRun: options.dryRun,
+    changed,
+    converged: state.converged,
+    steps,
+  }
   const result: BootstrapResult = {
     ...base,
     nextSteps: nextSteps(base, options.env.cluster, failure?.step, options.steps, options.rerunFlags),

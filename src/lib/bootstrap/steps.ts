@@ -46,7 +46,7 @@ export const WRITE_STEPS: readonly StepId[] = [
 
 /** The tools each step runs as child processes; preflight checks only those of the selected steps. */
 const STEP_TOOLS: Partial<Record<StepId, string[]>> = {
-  'state-backend': ['terraform', 'aws'],
+  'state-backend': ['terraform'],
   infrastructure: ['terraform'],
   kubeconfig: ['aws'],
   flux: ['flux', 'git'],

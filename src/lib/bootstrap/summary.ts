@@ -21,6 +21,12 @@ export interface BootstrapResult {
   dryRun: boolean
   /** Something was written (applied, created, bootstrapped); false on a re-run that found everything done. */
   changed: boolean
+  /**
+   * The environment root after its last Terraform step: true when an untargeted plan
+   * ran and was empty or applied; false when only targeted phases ran (the rest was not
+   * planned) or a dry run planned changes; null when no Terraform step on it ran.
+   */
+  converged: boolean | null
   steps: StepReport[]
   nextSteps: string[]
 }
@@ -93,7 +99,12 @@ export function renderSummary(result: BootstrapResult): string {
   if (failed) lines.push(`Stopped at ${failed.id} after ${formatDuration(total)}.`)
   else if (result.dryRun)
     lines.push(`Dry run finished in ${formatDuration(total)}: nothing was applied or bootstrapped.`)
-  else if (!result.changed) lines.push(`Nothing to change: every step was already done (${formatDuration(total)}).`)
+  else if (!result.changed && result.converged === false) {
+    // "Nothing to change" is said only when an untargeted plan found nothing.
+    lines.push(
+      `No changes in the phases that ran (${formatDuration(total)}), but they were targeted: the rest of the configuration was not planned (the applications step plans it untargeted).`,
+    )
+  } else if (!result.changed) lines.push(`Nothing to change: every step was already done (${formatDuration(total)}).`)
   else lines.push(`Done in ${formatDuration(total)}.`)
   lines.push('', 'Next:', ...result.nextSteps.map((step) => `  ${step}`))
   return lines.join('\n')

@@ -20,7 +20,14 @@ export interface Environment {
   profile: string
   region: string
   cluster: string
-  terraform: {dir: string; stateBucket: string; stateKey: string; phases: TerraformPhase[]}
+  terraform: {
+    dir: string
+    stateBucket: string
+    stateKey: string
+    /** The state bucket's region when it is not the environment's (from a root's declared backend). */
+    stateRegion?: string
+    phases: TerraformPhase[]
+  }
   gitops: {owner: string; repository: string; branch: string; path: string}
   quota: {gpuTarget: number}
 }
@@ -60,6 +67,7 @@ export function resolveSettings(raw: RawConfig = {}, file?: string): PikselSetti
         dir: env.terraform?.dir ?? name,
         stateBucket: env.terraform?.stateBucket ?? `${slug}-${name}-tfstate`,
         stateKey: env.terraform?.stateKey ?? `${name}/terraform.tfstate`,
+        ...(env.terraform?.stateRegion ? {stateRegion: env.terraform.stateRegion} : {}),
         phases: env.terraform?.phases ?? [],
       },
       gitops: {

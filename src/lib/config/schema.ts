@@ -42,6 +42,7 @@ export const environmentSchema = z.strictObject({
       dir: name.optional(),
       stateBucket: bucket.optional(),
       stateKey: name.optional(),
+      stateRegion: region.optional(),
       phases: z.array(phase).optional(),
     })
     .optional(),

@@ -9,7 +9,9 @@ import {dirname, join, relative, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import type {Environment} from '../config/environment.ts'
-import {OperationError} from '../errors.ts'
+import {OperationError, UsageError} from '../errors.ts'
+import {type DeclaredBackend, resolveS3Backend} from '../terraform/backend.ts'
+import {readDeclaredBackend} from '../terraform/runner.ts'
 import {type Duplicate, indexObjects, withoutExisting} from './existing.ts'
 import {type PlannedFile, renderConfig, renderTemplate, targetPath, templateVars} from './templates.ts'
 
@@ -26,6 +28,8 @@ export interface InitOptions {
   configFile: string
   dryRun: boolean
   templatesDir?: string
+  /** What the user asked for explicitly (flags), checked against a backend the root already declares. */
+  requested?: {stateBucket?: string}
 }
 
 export interface InitResult {
@@ -35,6 +39,8 @@ export interface InitResult {
   skipped: Array<{path: string; kind: string; reason: string}>
   /** Template objects not written because the GitOps directory already defines them (`existing`: that file). */
   skippedObjects: Array<{kind: string; namespace: string | null; name: string; path: string; existing: string}>
+  /** The S3 backend the environment root already declares, when it does (kept, and written into the config). */
+  backend?: {file: string; bucket: string; key: string; region: string}
 }
 
 export function listTemplates(dir: string, base = dir): string[] {
@@ -66,16 +72,47 @@ export function planInit(options: InitOptions): PlannedFile[] {
   return files
 }
 
-/** A backend already declared in the env root: writing backend.tf would make Terraform refuse both. */
-function declaredBackend(dir: string): string | undefined {
-  if (!existsSync(dir)) return undefined
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.tf'))) {
-    if (/^\s*backend\s+"[^"]+"\s*\{/m.test(readFileSync(join(dir, name), 'utf8'))) return name
+/** The backend the environment root already declares, if the root exists and declares one. */
+function declaredInRoot(options: Pick<InitOptions, 'infraDir' | 'env'>): DeclaredBackend | undefined {
+  const dir = resolve(options.infraDir, options.env.terraform.dir)
+  return existsSync(dir) ? readDeclaredBackend(dir) : undefined
+}
+
+/**
+ * A root that declares `backend "s3"` keeps it: its bucket, key and region become
+ * the environment's (written into the config and the bootstrap root), instead of the
+ * convention. A --state-bucket that contradicts the declared bucket is exit 2.
+ */
+export function adoptDeclaredBackend(
+  env: Environment,
+  declared: DeclaredBackend | undefined,
+  requested: InitOptions['requested'] = {},
+): Environment {
+  if (declared?.type !== 's3') return env
+  const s3 = resolveS3Backend(env, declared)
+  if (requested.stateBucket && s3.declared.includes('bucket') && requested.stateBucket !== s3.bucket) {
+    throw new UsageError(
+      `--state-bucket ${requested.stateBucket}: the root already declares backend "s3" with bucket "${s3.bucket}" (${declared.file}). Nothing was written.`,
+      {
+        code: 'BACKEND_CONFLICT',
+        hint: `Leave --state-bucket out to keep the declared bucket, or change the backend block in ${declared.file} first.`,
+      },
+    )
   }
-  return undefined
+  return {
+    ...env,
+    terraform: {
+      ...env.terraform,
+      stateBucket: s3.bucket,
+      stateKey: s3.key,
+      ...(s3.region !== env.region ? {stateRegion: s3.region} : {}),
+    },
+  }
 }
 
 export async function runInit(options: InitOptions): Promise<InitResult> {
+  const declared = declaredInRoot(options)
+  const env = adoptDeclaredBackend(options.env, declared, options.requested)
   const result: InitResult = {
     env: options.env.name,
     dryRun: options.dryRun,
@@ -83,7 +120,11 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
     skipped: [],
     skippedObjects: [],
   }
-  const files = planInit(options)
+  if (declared?.type === 's3') {
+    const {stateBucket: bucket, stateKey: key, stateRegion} = env.terraform
+    result.backend = {file: declared.file, bucket, key, region: stateRegion ?? env.region}
+  }
+  const files = planInit({...options, env})
   // The config written must load with the loader's own rules (a config every later command rejects is never written).
   const {parseSettings} = await import('../config/load.ts')
   const config = files.find((f) => f.kind === 'config')
@@ -110,12 +151,12 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
       }
       file.content = content
     }
-    if (file.path.endsWith('/backend.tf')) {
-      const other = declaredBackend(dirname(file.path))
-      if (other) {
-        result.skipped.push({...entry, reason: `a backend is already declared in ${other}`})
-        continue
-      }
+    if (file.path.endsWith('/backend.tf') && declared) {
+      const kept = result.backend
+        ? `backend "s3" is already declared in ${declared.file} (bucket ${result.backend.bucket}, key ${result.backend.key}, region ${result.backend.region}): kept, and written into the config`
+        : `a backend ("${declared.type}") is already declared in ${declared.file}`
+      result.skipped.push({...entry, reason: kept})
+      continue
     }
     if (!options.dryRun) {
       try {

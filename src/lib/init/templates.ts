@@ -30,7 +30,8 @@ export function templateVars(env: Environment, project: string, owner: string): 
     project,
     project_slug: project.toLowerCase(),
     owner,
-    region: env.region,
+    // Both templates that use it (backend.tf, the bootstrap root's tfvars) mean the state bucket's region.
+    region: env.terraform.stateRegion ?? env.region,
     cluster: env.cluster,
     bucket: env.terraform.stateBucket,
     stateKey: env.terraform.stateKey,
@@ -92,6 +93,11 @@ export function renderConfig(env: Environment, project: string, owner: string): 
     `      dir: ${scalar(env.terraform.dir)}`,
     `      stateBucket: ${scalar(env.terraform.stateBucket)}`,
     `      stateKey: ${scalar(env.terraform.stateKey)}`,
+    ...(env.terraform.stateRegion && env.terraform.stateRegion !== env.region
+      ? [
+          `      stateRegion: ${scalar(env.terraform.stateRegion)} # the state bucket's region (from the root's backend block)`,
+        ]
+      : []),
     '      # phases: apply in order; the last one runs after Flux is bootstrapped.',
     '      # phases:',
     '      #   - name: platform',

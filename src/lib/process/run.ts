@@ -1,11 +1,13 @@
 /**
  * Runs a child process (terraform, flux, aws) with its output streamed line by
- * line. The child runs in its own process group: a terminal Ctrl-C reaches only
- * piksel, which forwards exactly one SIGINT and waits for the child to exit
- * (a second SIGINT makes Terraform stop hard and can leave its state lock).
+ * line. The child runs in its own process group: a terminal Ctrl-C, a CI
+ * runner's SIGTERM or a SIGHUP reaches only piksel, which forwards exactly one
+ * SIGINT and keeps reading the child's output until it exits (signals.ts has the
+ * policy; a second SIGINT makes Terraform stop hard and can leave its state lock).
  * Secrets go to the child only through `env`, never through `args`.
  */
 import {InterruptedError, UsageError} from '../errors.ts'
+import {CHILD_STOP_SIGNAL, describeSignal, stopSignalOf, trackChild} from './signals.ts'
 
 export type OutputStream = 'stdout' | 'stderr'
 
@@ -133,6 +135,8 @@ export interface RunOptions {
   signal?: AbortSignal
   /** What to say when the child is interrupted. */
   interruptedMessage?: string
+  /** What the child is doing, for the stop messages (default: the file name). */
+  name?: string
 }
 
 export interface RunOutcome {
@@ -161,6 +165,8 @@ export async function runStreaming(file: string, args: string[], options: RunOpt
     forceKillAfterDelay: false,
     maxBuffer: 512 * 1024 * 1024,
   })
+  const childName = options.name ?? file
+  const untrack = trackChild(child.pid, childName)
   const lines: string[] = []
   let stderr = ''
   for (const name of ['stdout', 'stderr'] as const) {
@@ -188,8 +194,9 @@ export async function runStreaming(file: string, args: string[], options: RunOpt
   const forward = () => {
     if (interrupted) return
     interrupted = true
-    onLine?.(`piksel: Ctrl-C: sent SIGINT to ${file}, waiting for it to exit…`, 'stderr')
-    child.kill('SIGINT')
+    const received = describeSignal(stopSignalOf(signal?.reason))
+    onLine?.(`piksel: ${received}: sent ${CHILD_STOP_SIGNAL} to ${childName}, waiting for it to exit…`, 'stderr')
+    child.kill(CHILD_STOP_SIGNAL)
   }
   signal?.addEventListener('abort', forward, {once: true})
   let timedOut = false
@@ -214,6 +221,7 @@ export async function runStreaming(file: string, args: string[], options: RunOpt
     return {exitCode: result.exitCode ?? 1, stdout: String(result.stdout ?? ''), stderr, timedOut, lines}
   } finally {
     clearTimeout(timer)
+    untrack()
     signal?.removeEventListener('abort', forward)
   }
 }

@@ -1,15 +1,18 @@
 /**
  * Runs the real `terraform` binary: TF_IN_AUTOMATION=1, -input=false, the
  * environment's AWS profile in the child's environment, output streamed line by
- * line. Ctrl-C (the abort signal) forwards exactly one SIGINT and waits for
- * Terraform to exit, so it finishes gracefully and releases the state lock.
+ * line. A stop signal (the abort signal: Ctrl-C, SIGTERM, SIGHUP) forwards
+ * exactly one SIGINT and waits for Terraform to exit, so it finishes gracefully,
+ * writes its state and releases the state lock. A lock held by someone else is
+ * STATE_LOCKED (lock.ts), never unlocked by piksel.
  */
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {OperationError, UsageError} from '../errors.ts'
 import {type OutputStream, type RunOutcome, runStreaming} from '../process/run.ts'
-import {usesS3Backend} from './backend.ts'
+import {type DeclaredBackend, type InitializedBackend, declaredBackend, parseInitializedBackend} from './backend.ts'
+import {parseStateLock, stateLockedError} from './lock.ts'
 
 export interface TerraformOptions {
   /** The root module directory. */
@@ -45,18 +48,37 @@ export function errorSummary(lines: readonly string[]): string {
   return unique.slice(0, 2).join('; ')
 }
 
-/** Does the root (its .tf files) declare an S3 backend? */
-export function rootUsesS3Backend(dir: string): boolean {
-  let files: string[]
+/** The root's .tf and .tf.json files (name and text); NO_TERRAFORM_ROOT when the directory is missing. */
+function rootFiles(dir: string): Array<{name: string; text: string}> {
+  let names: string[]
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.tf'))
+    names = readdirSync(dir).filter((f) => f.endsWith('.tf') || f.endsWith('.tf.json'))
   } catch {
     throw new UsageError(`Terraform root not found: ${dir}`, {
       code: 'NO_TERRAFORM_ROOT',
       hint: 'Pass --infra-dir (the piksel-infra checkout), or run `piksel init` to write the roots.',
     })
   }
-  return files.some((f) => usesS3Backend(readFileSync(join(dir, f), 'utf8')))
+  return names.map((name) => ({name, text: readFileSync(join(dir, name), 'utf8')}))
+}
+
+/** The backend the root declares (backend.ts), or undefined; NO_TERRAFORM_ROOT when the directory is missing. */
+export function readDeclaredBackend(dir: string): DeclaredBackend | undefined {
+  return declaredBackend(rootFiles(dir))
+}
+
+/** The backend the root was last initialised with (`.terraform/terraform.tfstate`), if it was. */
+export function readInitializedBackend(dir: string): InitializedBackend | undefined {
+  try {
+    return parseInitializedBackend(readFileSync(join(dir, '.terraform', 'terraform.tfstate'), 'utf8'))
+  } catch {
+    return undefined
+  }
+}
+
+/** Does the root (its .tf files) declare an S3 backend? */
+export function rootUsesS3Backend(dir: string): boolean {
+  return readDeclaredBackend(dir)?.type === 's3'
 }
 
 export class Terraform {
@@ -89,6 +111,17 @@ export class Terraform {
   private async expectSuccess(what: string, args: string[], opts: {stream?: boolean} = {}): Promise<RunOutcome> {
     const outcome = await this.run(args, opts)
     if (outcome.exitCode !== 0) {
+      const lock = parseStateLock(outcome.lines)
+      if (lock) throw stateLockedError(lock, this.options.dir, what)
+      if (what === 'init' && outcome.lines.some((line) => /Backend configuration changed/.test(line))) {
+        throw new OperationError(
+          `terraform init in ${this.options.dir}: the root was initialised with another backend configuration than it declares now. Nothing was changed.`,
+          {
+            code: 'BACKEND_CHANGED',
+            hint: `piksel never moves state. If the declared backend is the right one: terraform -chdir=${this.options.dir} init -reconfigure; to copy the state to it: terraform -chdir=${this.options.dir} init -migrate-state.`,
+          },
+        )
+      }
       const why = errorSummary(outcome.lines)
       throw new OperationError(
         `terraform ${what} failed in ${this.options.dir} (exit ${outcome.exitCode})${why ? `: ${why}` : ''}`,
@@ -100,15 +133,29 @@ export class Terraform {
 
   /** Runs terraform with `args`; resolves with its exit code, rejects only when interrupted or not startable. */
   async run(args: string[], opts: {stream?: boolean} = {}): Promise<RunOutcome> {
+    const {onLine, signal} = this.options
+    let unreleased = false
     return runStreaming(this.options.binary ?? 'terraform', args, {
       cwd: this.options.dir,
       env: terraformEnv(this.options),
       // Terraform's providers read AWS credentials and TF_VAR_* / TF_TOKEN_*; never a GitHub token.
       needs: {aws: true, terraform: true},
-      onLine: this.options.onLine,
+      onLine: (line, stream) => {
+        onLine?.(line, stream)
+        // Said once, where it is seen: after a stop, a lock Terraform could not release stays behind.
+        if (signal?.aborted && !unreleased && /Error releasing the state lock/.test(line)) {
+          unreleased = true
+          onLine?.(
+            `piksel: terraform could not release its state lock in ${this.options.dir}; the next run reports it (STATE_LOCKED) with the force-unlock command.`,
+            'stderr',
+          )
+        }
+      },
       streamStdout: opts.stream ?? true,
-      signal: this.options.signal,
-      interruptedMessage: 'Interrupted: terraform stopped gracefully and released its state lock.',
+      signal,
+      name: `terraform ${args[0] ?? ''}`.trim(),
+      interruptedMessage:
+        'Interrupted: terraform was stopped gracefully (it writes its state and releases its lock first).',
     })
   }
 }

@@ -1,12 +1,7 @@
 import {expect} from 'chai'
 
 import {resolveSettings} from '../../../src/lib/config/environment.ts'
-import {
-  awsChildEnv,
-  classifyHeadBucket,
-  headBucketArgs,
-  updateKubeconfigArgs,
-} from '../../../src/lib/bootstrap/aws-cli.ts'
+import {awsChildEnv, updateKubeconfigArgs} from '../../../src/lib/bootstrap/aws-cli.ts'
 import {
   fluxBootstrapArgs,
   fluxCheckArgs,
@@ -248,18 +243,7 @@ describe('bootstrap pure rules', () => {
   })
 
   describe('aws CLI', () => {
-    const heads: Array<[number, string, string]> = [
-      [0, '', 'exists'],
-      [254, 'An error occurred (404) when calling the HeadBucket operation: Not Found', 'missing'],
-      [254, 'An error occurred (403) when calling the HeadBucket operation: Forbidden', 'forbidden'],
-      [255, 'Could not connect to the endpoint URL', 'error'],
-    ]
-    for (const [code, text, state] of heads) {
-      it(`head-bucket exit ${code} "${text.slice(0, 40)}" is ${state}`, () =>
-        expect(classifyHeadBucket(code, text)).to.equal(state))
-    }
     it('builds the argv and the child environment', () => {
-      expect(headBucketArgs('b', 'r')).to.deep.equal(['s3api', 'head-bucket', '--bucket', 'b', '--region', 'r'])
       expect(updateKubeconfigArgs('piksel-staging', 'ap-southeast-3')).to.deep.equal([
         'eks',
         'update-kubeconfig',
@@ -353,6 +337,7 @@ describe('bootstrap pure rules', () => {
         account: '123456789012',
         dryRun: false,
         changed: false,
+        converged: true,
         steps: [
           {id: 'identity', status: 'done', durationMs: 40, detail: 'account 123456789012 is staging'},
           {id: 'infrastructure', status: 'already-done', durationMs: 2500, detail: 'no changes'},
@@ -368,6 +353,26 @@ describe('bootstrap pure rules', () => {
       const failed = renderSummary({...result, steps: [{...result.steps[0]!, status: 'failed'}]})
       expect(failed).to.include('Stopped at identity after 40ms.')
       expect(renderSummary({...result, dryRun: true})).to.include('nothing was applied or bootstrapped')
+    })
+
+    it('says "Nothing to change" only when an untargeted plan was empty (or no Terraform step ran)', () => {
+      const result: BootstrapResult = {
+        env: 'staging',
+        account: null,
+        dryRun: false,
+        changed: false,
+        converged: false,
+        steps: [
+          {id: 'infrastructure', status: 'already-done', durationMs: 1000, detail: 'no changes in phase platform'},
+        ],
+        nextSteps: [],
+      }
+      const targeted = renderSummary(result)
+      expect(targeted).not.to.include('Nothing to change')
+      expect(targeted).to.include('the rest of the configuration was not planned')
+      expect(renderSummary({...result, converged: true})).to.include('Nothing to change: every step was already done')
+      expect(renderSummary({...result, converged: null})).to.include('Nothing to change: every step was already done')
+      expect(renderSummary({...result, changed: true})).to.match(/\nDone in 1\.0s\./)
     })
 
     it('picks the live renderer on a TTY only', () => {

@@ -17,14 +17,16 @@ import {StubBin} from '../../support/stubs.ts'
 import {type Moto, MOTO_ACCOUNT, startMoto} from '../../support/moto.ts'
 import {createEksCluster, writeEksKubeconfig} from '../../support/eks.ts'
 import {copyFixture, stateAddresses} from '../../support/terraform.ts'
+import {STATE_BUCKET, bucketConfiguration, createStateBucket, deleteBucket} from '../../support/s3.ts'
 import {requireTool} from '../../support/tools.ts'
 
 const TOKEN = 'ghp_stubTokenValue0123456789'
 
 /**
  * The runner with fake ports, the real terraform on fixture roots, stub flux
- * and aws on PATH, and moto answering sts:GetCallerIdentity and
- * eks:DescribeCluster (the real EKS port: the staging cluster exists in moto).
+ * and aws on PATH, and moto answering sts:GetCallerIdentity, eks:DescribeCluster
+ * (the real EKS port: the staging cluster exists in moto) and S3 (the state
+ * bucket, with the runbook's posture unless a test says otherwise).
  */
 describe('bootstrap runner', function () {
   this.timeout(120_000)
@@ -42,7 +44,6 @@ describe('bootstrap runner', function () {
     Object.assign(process.env, moto.env, {PATH: `${stubs.dir}:${process.env.PATH}`})
     delete process.env.AWS_PROFILE
     delete process.env.GITHUB_TOKEN
-    staging = await createEksCluster(moto.endpoint, 'piksel-staging')
     eks = (await bindPorts({session: {region: 'ap-southeast-3', profileSource: 'environment'}})).cluster
   })
 
@@ -83,13 +84,16 @@ describe('bootstrap runner', function () {
     Object.assign(process.env, saved)
     await moto?.stop()
   })
-  beforeEach(() => {
+  beforeEach(async () => {
     work = mkdtempSync(join(tmpdir(), 'piksel-bs-'))
     copyFixture('basic', 'staging', work)
     mkdirSync(join(work, 'bootstrap'))
     copyFixture('bootstrap-root', 'staging', join(work, 'bootstrap'))
     process.env.KUBECONFIG = join(work, 'kubeconfig')
-    delete process.env.STUB_BUCKET
+    await moto.reset()
+    await createStateBucket(moto)
+    // The reset removed every EKS cluster too: the staging cluster is made afresh (a new endpoint each time).
+    staging = await createEksCluster(moto.endpoint, 'piksel-staging')
     messages = []
   })
 
@@ -255,7 +259,7 @@ describe('bootstrap runner', function () {
   })
 
   it('--dry-run plans everything and applies, writes and bootstraps nothing', async () => {
-    process.env.STUB_BUCKET = 'missing'
+    await deleteBucket(moto)
     const {ports, state} = withEks({missingSecrets: ['slack-alerts-staging']})
     const mark = stubs.calls().length
     const run = await runBootstrap(options({dryRun: true}), ports, io(false))
@@ -289,8 +293,10 @@ describe('bootstrap runner', function () {
   })
 
   it('--dry-run with the state bucket missing: an S3-backed root is not planned (no bucket to init against)', async () => {
-    process.env.STUB_BUCKET = 'missing'
-    writeFileSync(join(work, 'staging', 'backend.tf'), 'terraform {\n  backend "s3" {}\n}\n')
+    await deleteBucket(moto)
+    // The stand-in root keeps its state in S3 (one backend per root, as Terraform requires).
+    const main = join(work, 'staging', 'main.tf')
+    writeFileSync(main, readFileSync(main, 'utf8').replace('backend "local" {}', 'backend "s3" {}'))
     const run = await runBootstrap(
       options({dryRun: true, only: ['state-backend', 'infrastructure']}),
       withEks().ports,
@@ -305,7 +311,7 @@ describe('bootstrap runner', function () {
   })
 
   it('creates the state bucket from the bootstrap root when it is missing, with the environment profile', async () => {
-    process.env.STUB_BUCKET = 'missing'
+    await deleteBucket(moto)
     const dir = mkdtempSync(join(tmpdir(), 'piksel-aws-'))
     writeFileSync(join(dir, 'config'), '[profile staging-piksel]\nregion = ap-southeast-3\n')
     writeFileSync(
@@ -335,19 +341,18 @@ describe('bootstrap runner', function () {
       expect(readFileSync(join(root, 'child-env.txt'), 'utf8').trim()).to.equal(
         'AWS_PROFILE=staging-piksel TF_IN_AUTOMATION=1',
       )
-      const head = stubs
-        .calls()
-        .slice(mark)
-        .find((c) => c.tool === 'aws')
-      expect(head?.argv).to.deep.equal([
-        's3api',
-        'head-bucket',
-        '--bucket',
-        'piksel-staging-tfstate',
-        '--region',
-        'ap-southeast-3',
-      ])
-      expect(head?.env.AWS_PROFILE).to.equal('staging-piksel')
+      // The bucket is read through the SDK, never by the aws CLI.
+      expect(
+        stubs
+          .calls()
+          .slice(mark)
+          .filter((c) => c.tool === 'aws'),
+      ).to.deep.equal([])
+      expect(run.result.steps.find((s) => s.id === 'state-backend')?.detail).to.match(
+        /^bucket piksel-staging-tfstate: phase bootstrap: 1 to add.*\(applied\); versioned, default encryption, public access blocked, TLS-only policy$/,
+      )
+      const made = await bucketConfiguration(moto, STATE_BUCKET)
+      expect(made.versioning).to.equal('Enabled')
     } finally {
       for (const key of Object.keys(env)) delete process.env[key]
       process.env.AWS_ACCESS_KEY_ID = keys.id
@@ -903,7 +908,7 @@ describe('bootstrap runner', function () {
     }
 
     it('a state-bucket root without .tf files: exit 2 before .terraform/ is written', async () => {
-      process.env.STUB_BUCKET = 'missing'
+      await deleteBucket(moto)
       const root = join(work, 'bootstrap', 'staging')
       for (const name of readdirSync(root)) rmSync(join(root, name))
       const run = await runBootstrap(options({only: ['state-backend']}), withEks().ports, io(true))

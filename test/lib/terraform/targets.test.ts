@@ -1,0 +1,153 @@
+import {expect} from 'chai'
+
+import {
+  type ConfigModule,
+  addressWithinTarget,
+  closestAddress,
+  instanceTargetsWithoutMatch,
+  invalidTargets,
+  parseAddress,
+  targetsNotInConfiguration,
+  unmatchedTargetsError,
+} from '../../../src/lib/terraform/targets.ts'
+
+/** The `configuration.root_module` Terraform 1.11 prints for a root like piksel-infra's, trimmed to what matters. */
+const ROOT: ConfigModule = {
+  resources: [
+    {address: 'terraform_data.vpc', mode: 'managed', type: 'terraform_data', name: 'vpc'},
+    {address: 'terraform_data.app', mode: 'managed', type: 'terraform_data', name: 'app'},
+    {address: 'data.aws_caller_identity.current', mode: 'data', type: 'aws_caller_identity', name: 'current'},
+  ],
+  module_calls: {
+    eks: {
+      module: {
+        resources: [{address: 'aws_eks_cluster.this', mode: 'managed', type: 'aws_eks_cluster', name: 'this'}],
+        module_calls: {karpenter: {module: {resources: [{mode: 'managed', type: 'helm_release', name: 'karpenter'}]}}},
+      },
+    },
+    remote: {},
+  },
+}
+const show = {configuration: {root_module: ROOT}}
+
+describe('phase targets', () => {
+  const parsed: Array<[string, ReturnType<typeof parseAddress>]> = [
+    ['terraform_data.vpc', {modules: [], resource: {mode: 'managed', type: 'terraform_data', name: 'vpc'}}],
+    [
+      'terraform_data.app[0]',
+      {modules: [], resource: {mode: 'managed', type: 'terraform_data', name: 'app', key: '0'}},
+    ],
+    ['module.eks', {modules: [{name: 'eks'}]}],
+    [
+      'module.eks["a.b"].aws_eks_cluster.this',
+      {modules: [{name: 'eks', key: '"a.b"'}], resource: {mode: 'managed', type: 'aws_eks_cluster', name: 'this'}},
+    ],
+    [
+      'data.aws_caller_identity.current',
+      {modules: [], resource: {mode: 'data', type: 'aws_caller_identity', name: 'current'}},
+    ],
+    ['module.eks.module.karpenter', {modules: [{name: 'eks'}, {name: 'karpenter'}]}],
+    ['terraform_data', undefined],
+    ['terraform_data.', undefined],
+    ['module.', undefined],
+    ['terraform_data.vpc[', undefined],
+    ['terraform_data.vpc.extra', undefined],
+    ['', undefined],
+  ]
+  for (const [text, expected] of parsed) {
+    it(`parses ${JSON.stringify(text)}`, () => expect(parseAddress(text)).to.deep.equal(expected))
+  }
+
+  const checks: Array<[string, string, string | undefined]> = [
+    ['terraform_data.vpc', 'ok', undefined],
+    ['terraform_data.app[3]', 'ok (instance keys are checked against the plan)', undefined],
+    ['terraform_data.vcp', 'a typo', 'terraform_data.vpc'],
+    ['module.eks', 'ok', undefined],
+    ['module.eks.aws_eks_cluster.this', 'ok', undefined],
+    ['module.eks.module.karpenter.helm_release.karpenter', 'ok', undefined],
+    ['module.eks.aws_eks_cluster.that', 'a missing resource in a module', 'module.eks.aws_eks_cluster.this'],
+    ['module.network', 'a missing module', undefined],
+    ['module.ek', 'a typo of a module', 'module.eks'],
+    ['aws_caller_identity.current', 'a data source named without data.', 'data.aws_caller_identity.current'],
+    ['data.aws_caller_identity.current', 'ok', undefined],
+    [
+      'module.remote.aws_s3_bucket.x',
+      'ok (a module whose configuration is not in the JSON cannot be checked)',
+      undefined,
+    ],
+  ]
+  for (const [target, what, suggestion] of checks) {
+    it(`${target}: ${what}`, () => {
+      const unmatched = targetsNotInConfiguration([{name: 'p', targets: [target]}], show)
+      if (what.startsWith('ok')) expect(unmatched).to.deep.equal([])
+      else {
+        expect(unmatched).to.have.length(1)
+        expect(unmatched[0]).to.include({phase: 'p', target, reason: 'not-in-configuration'})
+        expect(unmatched[0]!.suggestion).to.equal(suggestion)
+      }
+    })
+  }
+
+  it('finds malformed targets without any configuration', () => {
+    expect(invalidTargets([{name: 'a', targets: ['terraform_data.vpc', 'terraform_data', 'module.']}])).to.deep.equal([
+      {phase: 'a', target: 'terraform_data', reason: 'invalid'},
+      {phase: 'a', target: 'module.', reason: 'invalid'},
+    ])
+  })
+
+  const within: Array<[string, string, boolean]> = [
+    ['terraform_data.app[0]', 'terraform_data.app', true],
+    ['terraform_data.app[0]', 'terraform_data.app[0]', true],
+    ['terraform_data.app[1]', 'terraform_data.app[0]', false],
+    ['module.eks.aws_eks_cluster.this', 'module.eks', true],
+    ['module.eks.module.karpenter.helm_release.karpenter', 'module.eks', true],
+    ['module.eks["b"].aws_eks_cluster.this', 'module.eks["a"]', false],
+    ['module.eks["a"].aws_eks_cluster.this', 'module.eks["a"]', true],
+    ['terraform_data.vpc', 'module.eks', false],
+    ['module.eks.terraform_data.vpc', 'terraform_data.vpc', false],
+    ['data.x.y', 'x.y', false],
+  ]
+  for (const [address, target, expected] of within) {
+    it(`${address} ${expected ? 'is' : 'is not'} within ${target}`, () =>
+      expect(addressWithinTarget(address, target)).to.equal(expected))
+  }
+
+  it('a target with an instance key must match an instance of its phase plan', () => {
+    const phase = {name: 'apps', targets: ['terraform_data.app[3]', 'terraform_data.app[0]', 'terraform_data.vpc']}
+    expect(instanceTargetsWithoutMatch(phase, ['terraform_data.app[0]', 'terraform_data.vpc'])).to.deep.equal([
+      {phase: 'apps', target: 'terraform_data.app[3]', reason: 'no-instance'},
+    ])
+  })
+
+  it('suggests only what is close enough to be a typo', () => {
+    expect(closestAddress('terraform_data.vcp', ['terraform_data.app', 'terraform_data.vpc'])).to.equal(
+      'terraform_data.vpc',
+    )
+    expect(closestAddress('terraform_data.ap', ['terraform_data.vpc', 'terraform_data.app'])).to.equal(
+      'terraform_data.app',
+    )
+    expect(closestAddress('aws_rds_cluster.db', ['terraform_data.vpc', 'module.eks'])).to.equal(undefined)
+  })
+
+  it('refuses with exit 2, code UNKNOWN_TARGET, naming each target, its phase and the config key', () => {
+    const error = unmatchedTargetsError(
+      [
+        {
+          phase: 'platform',
+          target: 'terraform_data.vcp',
+          reason: 'not-in-configuration',
+          suggestion: 'terraform_data.vpc',
+        },
+        {phase: 'apps', target: 'terraform_data', reason: 'invalid'},
+      ],
+      'infrastructure (/infra/staging)',
+      'staging',
+    )
+    expect(error.exitCode).to.equal(2)
+    expect(error.code).to.equal('UNKNOWN_TARGET')
+    expect(error.message).to.equal(
+      'infrastructure (/infra/staging): phase target "terraform_data.vcp" (phase platform) matches nothing in the configuration (did you mean "terraform_data.vpc"?); "terraform_data" (phase apps) is not a resource or module address. Nothing was applied.',
+    )
+    expect(error.hint).to.include('environments.staging.terraform.phases')
+  })
+})
