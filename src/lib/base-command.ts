@@ -5,6 +5,7 @@
  */
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
+import {describeAwsError, isAwsError} from './aws/errors.ts'
 import {type AwsSession, resolveSession} from './aws/session.ts'
 import type {Environment, PikselSettings} from './config/environment.ts'
 import {getEnvironment, knownEnvironments, loadSettings} from './config/load.ts'
@@ -14,10 +15,12 @@ import {
   type PikselError,
   InterruptedError,
   UsageError,
+  bugHint,
   redact,
   toPikselError,
 } from './errors.ts'
 import {Prompter, canPrompt} from './prompt.ts'
+import {parseRequestTimeout, setRequestTimeouts} from './timeouts.ts'
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -54,6 +57,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       helpGroup: 'GLOBAL',
     }),
     verbose: Flags.boolean({summary: 'Show more detail, including error causes.', helpGroup: 'GLOBAL'}),
+    'request-timeout': Flags.string({
+      summary:
+        'How long one AWS or Kubernetes call may take, retries included (default 20s; connect: a quarter of it).',
+      env: 'PIKSEL_REQUEST_TIMEOUT',
+      helpGroup: 'GLOBAL',
+    }),
   }
 
   /** Commands that report a broken config themselves (doctor) set this. */
@@ -86,6 +95,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     })
     this.flags = flags as CommandFlags<T>
     this.args = args as CommandArgs<T>
+    const requestTimeout = this.flags['request-timeout']
+    if (requestTimeout !== undefined) setRequestTimeouts(parseRequestTimeout(requestTimeout))
     this.prompter = new Prompter(
       canPrompt({
         noInput: this.flags['no-input'],
@@ -170,10 +181,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   override async catch(err: Interfaces.CommandError): Promise<void> {
     // After Ctrl-C the interrupt handler owns the ending (cleanups, then exit 130).
     if (this.abort.signal.aborted) await this.afterInterrupt()
-    const error = toPikselError(err)
+    // An SDK error a service let through is still mapped by kind; anything unmapped is BUG.
+    const error = isAwsError(err) ? describeAwsError(err, this.sessionForErrors()) : toPikselError(err)
     process.exitCode = error.exitCode
     const message = redact(error.message, this.sensitive)
-    const hint = error.hint === undefined ? undefined : redact(error.hint, this.sensitive)
+    const rawHint = error.code === 'BUG' ? bugHint(this.bugsUrl()) : error.hint
+    const hint = rawHint === undefined ? undefined : redact(rawHint, this.sensitive)
     if (this.jsonEnabled()) {
       this.logJson({error: {code: error.code, message, hint: hint ?? null}})
     } else {
@@ -185,6 +198,21 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       const cause = (error.cause ?? error) as Error
       process.stderr.write(`${redact(String(cause.stack ?? cause), this.sensitive)}\n`)
     }
+  }
+
+  /** The session for an error's hint (profile, region); the flags alone when the config did not load. */
+  private sessionForErrors(): AwsSession {
+    try {
+      return this.awsSession(this.optionalEnvironment())
+    } catch {
+      return {region: this.flags?.region ?? 'ap-southeast-3', profile: this.flags?.profile, profileSource: 'default'}
+    }
+  }
+
+  /** package.json's `bugs` URL, where a BUG is reported (when the package names one). */
+  private bugsUrl(): string | undefined {
+    const bugs = (this.config?.pjson as {bugs?: string | {url?: string}} | undefined)?.bugs
+    return typeof bugs === 'string' ? bugs : bugs?.url
   }
 
   /** After Ctrl-C: never returns; the interrupt handler finishes its cleanups and exits 130. */

@@ -136,7 +136,10 @@ async function createWith(
   retried: boolean,
 ): Promise<CreateSecretResult> {
   const {session, name, value} = options
-  const fail = (error: unknown, operation: string) => describeAwsError(error, session, `secretsmanager:${operation}`)
+  // A write whose answer never came: say how to see whether it happened (running again is safe: it compares first).
+  const verify = `\`piksel secret list -e ${options.env.name}\` or \`aws secretsmanager describe-secret --secret-id ${name} --region ${session.region}\`; running this command again is safe (it compares before it writes)`
+  const fail = (error: unknown, operation: string) =>
+    describeAwsError(error, session, `secretsmanager:${operation}`, {verify})
 
   // Reads first, concurrently: who am I, and what is there already.
   const [who, found] = await Promise.allSettled([getCallerIdentity(session), describe(sm, mod, name)])
