@@ -14,6 +14,7 @@ import {type AwsSession, createAwsClient} from '../aws/session.ts'
 import {OperationError} from '../errors.ts'
 import {type ListProjectSecretsResult, type ListedSecret, summariseSecrets} from './inventory.ts'
 import {type ExistingState, type SecretAction, type SecretPlan, planAfterRestore, planSecretWrite} from './plan.ts'
+import {writeRefusal} from './preflight.ts'
 import {type Tag, tagsToRecord, tagsToUpdate} from './tags.ts'
 
 type SecretsManagerModule = typeof SecretsManagerSdk
@@ -113,6 +114,10 @@ function sameSecret(a: string, b: string): boolean {
 
 interface Described {
   arn?: string
+  /** The primary's region: another one than ours for a replica. */
+  primaryRegion?: string
+  /** The service that manages the secret (e.g. rds), if any. */
+  owningService?: string
   deletedDate?: Date
   description?: string
   kmsKeyId?: string
@@ -179,7 +184,15 @@ async function createWith(
       metadataDiffers: metadataDiffers(existing, options),
     }
   }
-  const plan = planSecretWrite(name, state, options)
+  // What AWS would refuse (a replica, a managed secret, too many tags) is said before any summary or prompt.
+  const refusal = existing && writeRefusal(name, session.region, existing, options.tags)
+  let plan: SecretPlan
+  try {
+    plan = planSecretWrite(name, state, options)
+  } catch (error) {
+    throw refusal || error
+  }
+  if (refusal && plan.action !== 'unchanged') throw refusal
 
   if (!plan.writes) {
     const tags =
@@ -351,6 +364,8 @@ async function describe(sm: SecretsManager, mod: SecretsManagerModule, name: str
     const current = Object.entries(out.VersionIdsToStages ?? {}).find(([, stages]) => stages.includes('AWSCURRENT'))
     return {
       arn: out.ARN,
+      primaryRegion: out.PrimaryRegion,
+      owningService: out.OwningService,
       deletedDate: out.DeletedDate,
       description: out.Description,
       kmsKeyId: out.KmsKeyId,
