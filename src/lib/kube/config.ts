@@ -12,7 +12,6 @@ import type {KubeConfig} from '@kubernetes/client-node'
 
 import type {PikselError} from '../errors.ts'
 import {CredentialsError, OperationError, UsageError} from '../errors.ts'
-import {childEnv} from '../process/run.ts'
 import {type Timeouts, formatTimeout, requestTimeouts} from '../timeouts.ts'
 
 export interface KubeTarget {
@@ -53,8 +52,8 @@ type Spawn = (command: string, args: readonly string[], options: SpawnOptions) =
  * The kubeconfig's exec credential plugin (`aws eks get-token`) runs as a child
  * of client-node's ExecAuth, which waits for it without a limit. This bounds it
  * by the request timeout (then it is killed and the request fails with
- * TIMEOUT), maps its failures to credential errors, and gives it the
- * environment every child gets (no GITHUB_TOKEN / GH_TOKEN).
+ * TIMEOUT) and maps its failures to credential errors. Its environment is
+ * ExecAuth's: piksel's own (it needs the AWS credentials and profile).
  *
  * ExecAuth keeps its spawn function in a private field (`execFn`, client-node
  * 2.x); when that shape changes, the test of this function fails.
@@ -69,7 +68,7 @@ export async function boundCredentialPlugin(kc: KubeConfig, timeouts: Timeouts =
   const {spawn} = await import('node:child_process')
   const limit = timeouts.requestMs
   exec.execFn = (command, args, options) => {
-    const child = spawn(command, args, {...options, env: childEnv(options.env ?? process.env)})
+    const child = spawn(command, args, options)
     const shown = [command, ...args.slice(0, 2)].join(' ')
     let stderr = ''
     let timedOut = false
