@@ -21,7 +21,7 @@ function files(dir: string): string[] {
 function codesInSources(): Set<string> {
   const codes = new Set<string>()
   for (const file of [...files(join(ROOT, 'src')), join(ROOT, 'bin', 'run.js')]) {
-    for (const match of readFileSync(file, 'utf8').matchAll(/code: '([A-Z][A-Z_]+)'/g)) codes.add(match[1] as string)
+    for (const match of readFileSync(file, 'utf8').matchAll(/code: '([A-Z][A-Z0-9_]+)'/g)) codes.add(match[1] as string)
   }
   for (const code of Object.values(CODE_OF_KIND)) codes.add(code)
   for (const status of [401, 403, 404, 429, 500]) codes.add(kubeCodeOf(status))
@@ -38,7 +38,7 @@ function codesInReadme(): Map<string, string> {
       .split('\n\n')
       .find((block) => block.startsWith('| code')) ?? ''
   const rows = new Map<string, string>()
-  for (const match of table.matchAll(/^\| `([A-Z_]+)` +\| ([^|]+?) +\|/gm))
+  for (const match of table.matchAll(/^\| `([A-Z][A-Z0-9_]+)` +\| ([^|]+?) +\|/gm))
     rows.set(match[1] as string, match[2] as string)
   return rows
 }
