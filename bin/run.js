@@ -1,15 +1,40 @@
 #!/usr/bin/env node
 // Entry point. Kept tiny: startup time is a feature (see `npm run bench`).
-import {enableCompileCache} from 'node:module'
+// First the Node version check, in syntax every Node since 12 parses (see
+// engines.js); only then what a supported Node needs, loaded dynamically.
+import {readFileSync} from 'fs'
+import * as nodeModule from 'module'
 
-enableCompileCache?.()
+import {unsupportedNode} from './engines.js'
 
-const args = process.argv.slice(2)
-if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
-  // Fast path: answer the most common probe without loading oclif.
-  const {printVersion} = await import('../dist/version.js')
-  printVersion()
+var args = process.argv.slice(2)
+var engines = ''
+try {
+  engines = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).engines.node
+} catch {
+  // No readable package.json: nothing to check against.
+}
+var problem = unsupportedNode(process.version, engines)
+
+if (problem) {
+  if (args.indexOf('--json') >= 0) {
+    var hint = 'Install Node.js ' + engines + ' (e.g. `nvm install 24`).'
+    var error = {code: 'UNSUPPORTED_NODE', message: problem, hint: hint}
+    process.stdout.write(JSON.stringify({error: error}) + '\n')
+  } else {
+    process.stderr.write(problem + '\n')
+  }
+  process.exitCode = 1
 } else {
-  const {execute} = await import('@oclif/core')
-  await execute({dir: import.meta.url})
+  if (typeof nodeModule.enableCompileCache === 'function') nodeModule.enableCompileCache()
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
+    // Fast path: answer the most common probe without loading oclif.
+    import('../dist/version.js').then(function (version) {
+      version.printVersion()
+    })
+  } else {
+    import('@oclif/core').then(function (oclif) {
+      return oclif.execute({dir: import.meta.url})
+    })
+  }
 }

@@ -6,11 +6,20 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
 import type {CallerIdentity} from './aws/identity.ts'
+import {describeAwsError, isAwsError} from './aws/errors.ts'
 import {type AwsSession, resolveSession} from './aws/session.ts'
 import type {Environment, PikselSettings} from './config/environment.ts'
 import {getEnvironment, knownEnvironments, loadSettings} from './config/load.ts'
 import {assertRegion} from './config/region.ts'
-import {type ExitCodeValue, type PikselError, UsageError, redact, redactedJson, toPikselError} from './errors.ts'
+import {
+  type ExitCodeValue,
+  type PikselError,
+  UsageError,
+  bugHint,
+  redact,
+  redactedJson,
+  toPikselError,
+} from './errors.ts'
 import {withholdTerraformCredentials, withoutGitHubTokens} from './process/run.ts'
 import {
   STOP_SIGNALS,
@@ -22,6 +31,7 @@ import {
   signalExitCode,
 } from './process/signals.ts'
 import {Prompter, canPrompt} from './prompt.ts'
+import {parseRequestTimeout, setRequestTimeouts} from './timeouts.ts'
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -59,6 +69,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       helpGroup: 'GLOBAL',
     }),
     verbose: Flags.boolean({summary: 'Show more detail, including error causes.', helpGroup: 'GLOBAL'}),
+    'request-timeout': Flags.string({
+      summary:
+        'How long one AWS or Kubernetes call may take, retries included (default 20s; connect: a quarter of it).',
+      env: 'PIKSEL_REQUEST_TIMEOUT',
+      helpGroup: 'GLOBAL',
+    }),
   }
 
   /** Commands that report a broken config themselves (doctor) set this. */
@@ -112,6 +128,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     withholdTerraformCredentials(process.env)
     // Checked on every command, before any call (the same rule as the config's region).
     if (this.flags.region !== undefined) assertRegion(this.flags.region, '--region')
+    const requestTimeout = this.flags['request-timeout']
+    if (requestTimeout !== undefined) setRequestTimeouts(parseRequestTimeout(requestTimeout))
     this.prompter = new Prompter(
       canPrompt({
         noInput: this.flags['no-input'],
@@ -240,10 +258,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   override async catch(err: Interfaces.CommandError): Promise<void> {
     // After a stop signal the interrupt handler owns the ending (cleanups, then exit 130/143/129).
     if (this.abort.signal.aborted) await this.afterInterrupt()
-    const error = toPikselError(err)
+    // An SDK error a service let through is still mapped by kind; anything unmapped is BUG.
+    const error = isAwsError(err) ? describeAwsError(err, this.sessionForErrors()) : toPikselError(err)
     process.exitCode = error.exitCode
     const message = redact(error.message, this.sensitive)
-    const hint = error.hint === undefined ? undefined : redact(error.hint, this.sensitive)
+    const rawHint = error.code === 'BUG' ? bugHint(this.bugsUrl()) : error.hint
+    const hint = rawHint === undefined ? undefined : redact(rawHint, this.sensitive)
     if (this.jsonEnabled()) {
       this.logJson({error: {code: error.code, message, hint: hint ?? null}})
     } else {
@@ -255,6 +275,21 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       const cause = (error.cause ?? error) as Error
       process.stderr.write(`${redact(String(cause.stack ?? cause), this.sensitive)}\n`)
     }
+  }
+
+  /** The session for an error's hint (profile, region); the flags alone when the config did not load. */
+  private sessionForErrors(): AwsSession {
+    try {
+      return this.awsSession(this.optionalEnvironment())
+    } catch {
+      return {region: this.flags?.region ?? 'ap-southeast-3', profile: this.flags?.profile, profileSource: 'default'}
+    }
+  }
+
+  /** package.json's `bugs` URL, where a BUG is reported (when the package names one). */
+  private bugsUrl(): string | undefined {
+    const bugs = (this.config?.pjson as {bugs?: string | {url?: string}} | undefined)?.bugs
+    return typeof bugs === 'string' ? bugs : bugs?.url
   }
 
   /** After Ctrl-C: never returns; the interrupt handler finishes its cleanups and exits 130. */

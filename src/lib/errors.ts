@@ -74,7 +74,44 @@ export class InterruptedError extends PikselError {
   }
 }
 
-/** oclif's own parse errors (unknown flag, bad option value, missing argument) are usage errors. */
+/** Where a bug is reported (the base command names the package's `bugs` URL instead when it has one). */
+export const REPORT_TO = 'the Piksel DevOps team (Piksel-Devops-Team), the owners of piksel'
+
+export function bugHint(reportTo: string = REPORT_TO): string {
+  return `This is a bug in piksel: re-run with --verbose and report the output, with \`piksel --version\`, to ${reportTo}.`
+}
+
+/** An error nobody anticipated: code BUG, one line, and where to report it. */
+export function bugError(error: unknown): OperationError {
+  const e = (error ?? {}) as {name?: unknown; message?: unknown}
+  const name = typeof e.name === 'string' && e.name ? e.name : typeof error
+  const text = typeof e.message === 'string' ? e.message : String(error)
+  const first = (text.split('\n').find((line) => line.trim()) ?? '').trim().slice(0, 300)
+  return new OperationError(`Unexpected error (${name})${first ? `: ${first}` : ''}`, {
+    code: 'BUG',
+    hint: bugHint(),
+    cause: error,
+  })
+}
+
+/** System error codes of a network failure (Node's errno names). */
+export const NETWORK_ERRNOS = [
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EPIPE',
+  'ECONNABORTED',
+]
+
+/**
+ * Any thrown value as a PikselError: PikselErrors as they are; oclif's parse
+ * errors as usage errors (exit 2); a network failure nobody mapped as NETWORK;
+ * anything else as BUG.
+ */
 export function toPikselError(error: unknown): PikselError {
   if (error instanceof PikselError) return error
   if (error instanceof Error) {
@@ -90,9 +127,16 @@ export function toPikselError(error: unknown): PikselError {
       const code = (oclif?.exit ?? 1) as ExitCodeValue
       return new PikselError(error.message, code, {code: 'EXIT', cause: error})
     }
-    return new OperationError(firstLines(error.message) || error.name, {code: 'UNEXPECTED', cause: error})
+    const errno = (error as {code?: unknown}).code
+    if (typeof errno === 'string' && NETWORK_ERRNOS.includes(errno)) {
+      return new OperationError(`Network error: ${firstLines(error.message, 1)}`, {
+        code: 'NETWORK',
+        hint: 'Check the network, a VPN or proxy, and the endpoint (AWS_ENDPOINT_URL*, the kubeconfig server).',
+        cause: error,
+      })
+    }
   }
-  return new OperationError(String(error), {code: 'UNEXPECTED'})
+  return bugError(error)
 }
 
 function firstLines(text: string, count = 3): string {

@@ -413,8 +413,10 @@ describe('piksel status (against the loopback Kubernetes API stand-in)', functio
       })
       const r = await run([])
       expect(r.exitCode).to.equal(1)
-      expect(r.stderr).to.contain('Forbidden (403) on GET /apis/helm.toolkit.fluxcd.io/v2/helmreleases')
-      expect(r.stderr).to.contain('Hint: Your identity lacks RBAC permission')
+      expect(r.stderr).to.contain(
+        'Forbidden (403): the kube identity may not list helmreleases.helm.toolkit.fluxcd.io in all namespaces',
+      )
+      expect(r.stderr).to.contain('Hint: Ask for RBAC permission')
     })
 
     it('expired credentials (401): exit 1 saying how to refresh them', async () => {
@@ -422,7 +424,7 @@ describe('piksel status (against the loopback Kubernetes API stand-in)', functio
       const r = await run(['--json'])
       expect(r.exitCode).to.equal(1)
       const error = r.json<{error: {code: string; hint: string}}>().error
-      expect(error.code).to.equal('CREDENTIALS')
+      expect(error.code).to.equal('CREDENTIALS_INVALID')
       expect(error.hint).to.contain('aws sso login')
     })
 
@@ -434,7 +436,7 @@ describe('piksel status (against the loopback Kubernetes API stand-in)', functio
       expect(r.stderr).to.contain('Hint:')
       const j = await run(['--json'])
       expect(j.exitCode).to.equal(1)
-      expect(j.json<{error: {code: string}}>().error.code).to.equal('KUBE_UNREACHABLE')
+      expect(j.json<{error: {code: string}}>().error.code).to.equal('NETWORK')
     })
 
     it('no kubeconfig at all: exit 1 saying how to get one (not a made-up localhost:8080)', async () => {

@@ -8,6 +8,9 @@ const sso: AwsSession = {region: 'ap-southeast-3', profile: 'staging-piksel', pr
 const envCreds: AwsSession = {region: 'ap-southeast-3', profileSource: 'environment'}
 
 const err = (name: string, message: string) => Object.assign(new Error(message), {name})
+/** As the SDK throws them: a ServiceException with $fault and $metadata. */
+const awsErr = (name: string, message: string, status = 400) =>
+  Object.assign(new Error(message), {name, $fault: 'client', $metadata: {httpStatusCode: status}})
 
 describe('describeAwsError', () => {
   const cases: Array<[string, Error, AwsSession, string, RegExp, RegExp, number]> = [
@@ -37,7 +40,7 @@ describe('describeAwsError', () => {
     ],
     [
       'expired token',
-      err('ExpiredTokenException', 'The security token included in the request is expired'),
+      awsErr('ExpiredTokenException', 'The security token included in the request is expired'),
       sso,
       'CREDENTIALS_EXPIRED',
       /have expired/,
@@ -67,7 +70,7 @@ describe('describeAwsError', () => {
     ],
     [
       'invalid key',
-      err('InvalidClientTokenId', 'The security token included in the request is invalid.'),
+      awsErr('InvalidClientTokenId', 'The security token included in the request is invalid.', 403),
       envCreds,
       'CREDENTIALS_INVALID',
       /were rejected/,
@@ -76,11 +79,11 @@ describe('describeAwsError', () => {
     ],
     [
       'access denied',
-      err('AccessDeniedException', 'User is not authorized to perform: secretsmanager:CreateSecret'),
+      awsErr('AccessDeniedException', 'User is not authorized to perform: secretsmanager:CreateSecret'),
       sso,
       'ACCESS_DENIED',
-      /secretsmanager:CreateSecret/,
-      /IAM permission/,
+      /secretsmanager:CreateSecret is not allowed/,
+      /^Ask for secretsmanager:CreateSecret in the IAM policy of profile staging-piksel/,
       1,
     ],
     [
@@ -93,12 +96,72 @@ describe('describeAwsError', () => {
       1,
     ],
     [
-      'anything else',
-      err('ThrottlingException', 'Rate exceeded'),
+      'throttling from any service (was a raw ThrottlingException)',
+      awsErr('ThrottlingException', 'Rate exceeded'),
       sso,
-      'ThrottlingException',
-      /Rate exceeded/,
-      /^$/,
+      'THROTTLED',
+      /still throttling AWS after the SDK's retries \(ThrottlingException\)/,
+      /Wait a minute/,
+      1,
+    ],
+    [
+      'InvalidParameterException (was the raw name with hint null)',
+      awsErr('InvalidParameterException', 'Invalid name. Must be a valid name containing alphanumeric characters'),
+      sso,
+      'INVALID_PARAMETER',
+      /refused parameter name/,
+      /Check the value given for name/,
+      1,
+    ],
+    [
+      'an AWS error of a name nobody mapped',
+      awsErr('PreconditionFailedForSomethingNew', 'The thing is not ready'),
+      sso,
+      'AWS_REJECTED',
+      /AWS refused it \(PreconditionFailedForSomethingNew: The thing is not ready\)/,
+      /--verbose/,
+      1,
+    ],
+    [
+      'a response that is not AWS JSON (was SyntaxError)',
+      Object.assign(new SyntaxError('Unexpected token < in JSON at position 0'), {$metadata: {httpStatusCode: 200}}),
+      sso,
+      'BAD_RESPONSE',
+      /is not an AWS response \(HTTP 200\)/,
+      /proxy or AWS_ENDPOINT_URL/,
+      1,
+    ],
+    [
+      'a programming error (was UNEXPECTED)',
+      new TypeError("Cannot read properties of undefined (reading 'map')"),
+      sso,
+      'BUG',
+      /^Unexpected error \(TypeError\): Cannot read properties of undefined/,
+      /re-run with --verbose and report/,
+      1,
+    ],
+    [
+      'a connection reset (the SDK names it TimeoutError)',
+      Object.assign(new Error('socket hang up'), {name: 'TimeoutError', code: 'ECONNRESET'}),
+      envCreds,
+      'NETWORK',
+      /cannot reach AWS/,
+      /network/,
+      1,
+    ],
+    [
+      'the SDK handler timing out',
+      Object.assign(
+        new Error('@smithy/node-http-handler - [ERROR] a request has exceeded the configured 20000 ms requestTimeout.'),
+        {
+          name: 'TimeoutError',
+          code: 'ETIMEDOUT',
+        },
+      ),
+      envCreds,
+      'TIMEOUT',
+      /^sts:GetCallerIdentity: no answer from AWS in ap-southeast-3\.$/,
+      /--request-timeout/,
       1,
     ],
   ]
@@ -131,6 +194,13 @@ describe('clientConfig', () => {
       profile: 'staging-piksel',
       retryMode: 'adaptive',
       maxAttempts: 5,
+      // The SDK's NodeHttpHandler options: connect 5 s, 20 s to the headers and between bytes, as errors.
+      requestHandler: {
+        connectionTimeout: 5000,
+        requestTimeout: 20000,
+        throwOnRequestTimeout: true,
+        socketTimeout: 20000,
+      },
     })
     expect(clientConfig(envCreds)).to.not.have.property('profile')
     expect(clientConfig(envCreds)).to.not.have.property('logger')

@@ -8,6 +8,7 @@ import {
   InterruptedError,
   OperationError,
   UsageError,
+  bugHint,
   redact,
   redactedJson,
   toPikselError,
@@ -39,11 +40,27 @@ describe('errors', () => {
     expect(mapped.message).to.equal('Nonexistent flag: --bogus')
   })
 
-  it('maps unknown errors to exit 1 and keeps them as the cause', () => {
-    const boom = new TypeError('boom')
+  it('maps unknown errors to BUG: exit 1, one line, where to report, the cause kept', () => {
+    const boom = new TypeError('boom\n    at somewhere')
     const mapped = toPikselError(boom)
     expect(mapped.exitCode).to.equal(1)
+    expect(mapped.code).to.equal('BUG')
+    expect(mapped.message).to.equal('Unexpected error (TypeError): boom')
+    expect(mapped.hint)
+      .to.match(/re-run with --verbose and report/)
+      .and.to.include('Piksel DevOps team')
     expect(mapped.cause).to.equal(boom)
+    for (const odd of [new SyntaxError('Unexpected token'), 'a string', undefined, {name: 'UNEXPECTED'}]) {
+      const m = toPikselError(odd)
+      expect(m.code, String(odd)).to.equal('BUG')
+      expect(m.message.split('\n')).to.have.length(1)
+    }
+    expect(bugHint('https://example.com/issues')).to.include('to https://example.com/issues')
+  })
+
+  it('a network failure nobody mapped is still NETWORK, not BUG', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), {code: 'ECONNREFUSED'})
+    expect(toPikselError(refused).code).to.equal('NETWORK')
   })
 
   it('does not mistake an error named like a validation error for bad usage', () => {

@@ -208,6 +208,8 @@ export class KubeStandin {
   /** Delay every answer (ms), to make concurrency observable through arrival times. */
   latencyMs = 0
   readonly faults: Array<{path: RegExp; method?: string; code: number; reason: string; message: string}> = []
+  /** Watches get their headers, then nothing: no event, no end, timeoutSeconds ignored (a frozen server). */
+  frozenWatches = false
   readonly types: ResourceType[]
   onPatch?: StandinOptions['onPatch']
   private readonly store = new Map<string, KubeObject>()
@@ -564,7 +566,7 @@ export class KubeStandin {
         return this.status(res, 400, 'BadRequest', (error as Error).message)
       }
       if (r.query.watch === 'true' || r.query.watch === '1') {
-        return this.watch(res, type, version, namespace, selector, r.query.resourceVersion)
+        return this.watch(res, type, version, namespace, selector, r.query.resourceVersion, r.query.timeoutSeconds)
       }
       const items = [...this.store.values()]
         .filter((o) => this.typeOf(o.apiVersion, o.kind) === type)
@@ -611,10 +613,20 @@ export class KubeStandin {
     namespace: string | undefined,
     selector: Selector | undefined,
     resourceVersion: string | undefined,
+    timeoutSeconds?: string,
   ): void {
     res.writeHead(200, {'content-type': 'application/json', 'transfer-encoding': 'chunked'})
     // Like the API server: headers go out at once, before any event.
     res.flushHeaders()
+    // A frozen server: the headers, then nothing ever (no event, no end).
+    if (this.frozenWatches) return
+    // Like the API server: the watch ends after timeoutSeconds (the client starts another).
+    const seconds = Number(timeoutSeconds)
+    if (seconds > 0) {
+      const timer = setTimeout(() => res.end(), seconds * 1000)
+      timer.unref()
+      res.on('close', () => clearTimeout(timer))
+    }
     const watcher: Watcher = {type, version, namespace, selector, res}
     if (!resourceVersion) {
       // Without a resourceVersion a watch starts with the current state as ADDED events.

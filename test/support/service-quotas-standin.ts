@@ -170,6 +170,8 @@ export class ServiceQuotasStandin {
 
   async start(port = 0): Promise<this> {
     const server = createServer((req, res) => void this.handle(req, res))
+    // Longer than the SDK's retry backoff: a kept-alive socket is not closed under a retry (ECONNRESET).
+    server.keepAliveTimeout = 60_000
     this.server = server
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)

@@ -1,4 +1,4 @@
-import {UsageError} from '../errors.ts'
+import {OperationError, UsageError} from '../errors.ts'
 import {explainAwsError} from './errors.ts'
 import {type AwsSession, createAwsClient} from './session.ts'
 
@@ -14,12 +14,26 @@ export async function getCallerIdentity(session: AwsSession): Promise<CallerIden
   const sts = createAwsClient(STSClient, session)
   try {
     const out = await sts.send(new GetCallerIdentityCommand({}))
-    return {account: out.Account ?? '', arn: out.Arn ?? '', userId: out.UserId ?? ''}
+    // The Query protocol's XML parser takes any page (a proxy's HTML login) as an empty answer.
+    if (!out.Account || !out.Arn) throw notAnAnswer(session)
+    return {account: out.Account, arn: out.Arn, userId: out.UserId ?? ''}
   } catch (error) {
+    if (error instanceof OperationError) throw error
     throw await explainAwsError(error, session, 'sts:GetCallerIdentity')
   } finally {
     sts.destroy()
   }
+}
+
+function notAnAnswer(session: AwsSession): OperationError {
+  const endpoint = process.env.AWS_ENDPOINT_URL_STS || process.env.AWS_ENDPOINT_URL || `STS in ${session.region}`
+  return new OperationError(
+    `sts:GetCallerIdentity: the answer from ${endpoint} names no account: it is not an STS answer.`,
+    {
+      code: 'BAD_RESPONSE',
+      hint: 'A proxy or AWS_ENDPOINT_URL* may send it elsewhere; check them.',
+    },
+  )
 }
 
 /** Pure: does the caller's account match the environment's configured one? */

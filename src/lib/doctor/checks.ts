@@ -10,6 +10,8 @@ export interface CheckResult {
   name: string
   status: CheckStatus
   detail: string
+  /** For a check that could not be made: the error's stable code (TIMEOUT, NETWORK, SSO_EXPIRED...). */
+  code?: string
 }
 
 export interface ToolSpec {

@@ -81,7 +81,9 @@ async function checkAws(options: DoctorOptions): Promise<CheckResult[]> {
     return results
   } catch (error) {
     const e = error as PikselError
-    return [{name: 'aws-credentials', status: 'fail', detail: `${e.message}${e.hint ? ` ${e.hint}` : ''}`}]
+    return [
+      {name: 'aws-credentials', status: 'fail', detail: `${e.message}${e.hint ? ` ${e.hint}` : ''}`, code: e.code},
+    ]
   }
 }
 
@@ -106,10 +108,16 @@ async function checkKube(options: DoctorOptions): Promise<CheckResult> {
     if (!current || !kc.getCurrentCluster()) {
       return {name: 'kube-context', status: 'warn', detail: 'no kube context configured (KUBECONFIG / ~/.kube/config)'}
     }
-    const {gitVersion, server} = await probeApi(kc, 5000)
+    const {gitVersion, server} = await probeApi(kc)
     return {name: 'kube-context', status: 'pass', detail: `${current}: API ${server} answers (${gitVersion})`}
   } catch (error) {
-    return {name: 'kube-context', status: 'warn', detail: (error as Error).message}
+    const code = (error as {code?: unknown}).code
+    return {
+      name: 'kube-context',
+      status: 'warn',
+      detail: (error as Error).message,
+      ...(typeof code === 'string' ? {code} : {}),
+    }
   }
 }
 

@@ -3,19 +3,50 @@
  * merge-patch through node:http(s) with a keep-alive agent, watches through
  * client-node's Watch. client-node does the kubeconfig and auth (certificates,
  * tokens, exec plugins such as `aws eks get-token`).
+ *
+ * Bounded in time (the run's --request-timeout, see timeouts.ts): a connect
+ * timeout, and an idle timeout on every request (no byte of the answer for that
+ * long, before or during the body, fails it with TIMEOUT). A watch asks the API
+ * server to end it after the same time (`timeoutSeconds`, which the server
+ * honours) and fails with TIMEOUT when the server then says nothing for longer:
+ * a frozen server, not a quiet one.
+ *
+ * Errors by kind: TIMEOUT, NETWORK, CREDENTIALS_INVALID (401), ACCESS_DENIED
+ * (403, naming the verb and resource), NOT_FOUND (404), THROTTLED (429),
+ * BAD_RESPONSE (not JSON), KUBE_API (anything else the server refused).
  */
-import type {Agent as HttpAgent, IncomingMessage} from 'node:http'
+import type {Agent as HttpAgent, ClientRequest, IncomingMessage} from 'node:http'
 import type {RequestOptions} from 'node:https'
+import type {Socket} from 'node:net'
 
 import type {KubeConfig} from '@kubernetes/client-node'
 
-import {CredentialsError, OperationError} from '../errors.ts'
+import {CredentialsError, OperationError, PikselError} from '../errors.ts'
+import {type Timeouts, formatTimeout, requestTimeouts} from '../timeouts.ts'
 
 export class KubeApiError extends OperationError {
   readonly statusCode: number
-  constructor(message: string, statusCode: number, hint?: string) {
-    super(message, {code: statusCode === 404 ? 'KUBE_NOT_FOUND' : 'KUBE_API', hint})
+  constructor(message: string, statusCode: number, hint?: string, code?: string) {
+    super(message, {code: code ?? kubeCodeOf(statusCode), hint})
     this.statusCode = statusCode
+  }
+}
+
+/** Pure: the code of an API server's refusal by HTTP status. */
+export function kubeCodeOf(status: number): string {
+  if (status === 401) return 'CREDENTIALS_INVALID'
+  if (status === 403) return 'ACCESS_DENIED'
+  if (status === 404) return 'NOT_FOUND'
+  if (status === 429) return 'THROTTLED'
+  return 'KUBE_API'
+}
+
+/** A call to the API server that got no answer (or no more bytes of it) in time. */
+export class KubeTimeoutError extends OperationError {
+  /** A watch is never restarted after this: the server is not answering. */
+  readonly retryable = false
+  constructor(message: string, hint: string) {
+    super(message, {code: 'TIMEOUT', hint})
   }
 }
 
@@ -24,14 +55,49 @@ export interface WatchEvent<T = unknown> {
   object: T
 }
 
+/** What a request does, in RBAC's words: `list kustomizations.kustomize.toolkit.fluxcd.io in all namespaces`. Pure. */
+export function describeRequest(method: string, path: string, watch = false): string {
+  const [route = ''] = path.split('?')
+  const parts = route.split('/').filter(Boolean)
+  let group = ''
+  let rest: string[]
+  if (parts[0] === 'api') rest = parts.slice(2)
+  else if (parts[0] === 'apis') {
+    group = parts[1] ?? ''
+    rest = parts.slice(3)
+  } else return `${method} ${route}`
+  if (rest.length === 0) return `${method === 'GET' ? 'get' : method.toLowerCase()} ${route} (discovery)`
+  let namespace: string | undefined
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    namespace = decodeURIComponent(rest[1] ?? '')
+    rest = rest.slice(2)
+  }
+  const [plural = '', name] = rest
+  const resource = group ? `${plural}.${group}` : plural
+  const verb = watch
+    ? 'watch'
+    : method === 'GET'
+      ? name
+        ? 'get'
+        : 'list'
+      : method === 'PATCH'
+        ? 'patch'
+        : method.toLowerCase()
+  const what = name ? `${resource} ${decodeURIComponent(name)}` : resource
+  if (parts[0] === 'api' && plural === 'namespaces') return `${verb} ${what}`
+  return `${verb} ${what} ${namespace ? `in namespace ${namespace}` : 'in all namespaces'}`
+}
+
 export class KubeClient {
   readonly kc: KubeConfig
   readonly server: string
+  readonly timeouts: Timeouts
   private agent?: HttpAgent
   private readonly secure: boolean
 
-  constructor(kc: KubeConfig) {
+  constructor(kc: KubeConfig, timeouts: Timeouts = requestTimeouts()) {
     this.kc = kc
+    this.timeouts = timeouts
     const server = kc.getCurrentCluster()?.server
     if (!server) {
       throw new OperationError('The kube context has no cluster server.', {
@@ -57,7 +123,9 @@ export class KubeClient {
 
   /**
    * Watch a collection from a resourceVersion; resolves to a stop function.
-   * `done` is called once when the stream ends (server close, error, timeout).
+   * `done` is called once when the stream ends: null when the server ended it
+   * (its `timeoutSeconds`, a routine restart), else the error. A TIMEOUT error
+   * (a KubeTimeoutError, `retryable: false`) means the server stopped answering.
    */
   async watch<T>(
     path: string,
@@ -67,17 +135,68 @@ export class KubeClient {
   ): Promise<() => void> {
     const {Watch} = await import('@kubernetes/client-node')
     const watch = new Watch(this.kc)
-    const controller = await watch.watch(
-      path,
-      {...query, allowWatchBookmarks: true},
-      (type, object) => onEvent({type, object: object as T}),
-      done,
-    )
+    // The server ends a watch after timeoutSeconds; past that plus a connect's grace, silence means it froze.
+    const serverSeconds = Math.max(1, Math.floor(this.timeouts.requestMs / 1000))
+    const idleMs = serverSeconds * 1000 + this.timeouts.connectMs
+    // client-node's own inactivity timer (connect, then no bytes), private but designed for this.
+    ;(watch as unknown as {requestTimeoutMs: number}).requestTimeoutMs = idleMs
+    const what = describeRequest('GET', path, true)
+    let controller: AbortController
+    try {
+      controller = await watch.watch(
+        path,
+        {...query, allowWatchBookmarks: true, timeoutSeconds: serverSeconds},
+        (type, object) => onEvent({type, object: object as T}),
+        (error: unknown) => done(error ? this.watchError(error, path, what, idleMs) : null),
+      )
+    } catch (error) {
+      throw this.credentialsError(error)
+    }
     return () => controller.abort()
   }
 
   close(): void {
     this.agent?.destroy()
+  }
+
+  private watchError(error: unknown, path: string, what: string, idleMs: number): unknown {
+    const e = error as {name?: string; statusCode?: number; message?: string}
+    if (e?.name === 'TimeoutError') {
+      return new KubeTimeoutError(
+        `Kubernetes API at ${this.server} sent nothing for ${formatTimeout(idleMs)} on the ${what} (it should end a watch after ${formatTimeout(idleMs - this.timeouts.connectMs)}).`,
+        'The API server stopped answering: check the cluster, the network or VPN; --request-timeout 1m waits longer.',
+      )
+    }
+    // 410 Gone and the like stay as they are (the caller lists again); refusals are mapped like a request's.
+    if (e?.statusCode === 401 || e?.statusCode === 403) {
+      return Object.assign(apiError('GET', path, e.statusCode, e.message ?? '', true), {retryable: false})
+    }
+    return error
+  }
+
+  /** Applying the kubeconfig's credentials failed: the plugin's own error (mapped in config.ts), or the kubeconfig. */
+  private credentialsError(error: unknown): PikselError {
+    if (error instanceof PikselError) return error
+    return new OperationError(
+      `Cannot use the credentials of kube context "${this.contextName}": ${(error as Error)?.message ?? String(error)}`,
+      {
+        code: 'KUBECONFIG',
+        hint: 'Check the context’s user and cluster (`kubectl config view --minify`), or pass --context / --kubeconfig.',
+        cause: error,
+      },
+    )
+  }
+
+  private networkError(error: NodeJS.ErrnoException, method: string, path: string): OperationError {
+    const reason = error.code ?? error.message
+    return new OperationError(
+      `Kubernetes API at ${this.server} is not reachable (${describeRequest(method, path)}): ${reason}.`,
+      {
+        code: 'NETWORK',
+        hint: 'Check the kube context (--context, --kubeconfig), the network or VPN, and that the cluster is up.',
+        cause: error,
+      },
+    )
   }
 
   private async request<T>(
@@ -88,7 +207,11 @@ export class KubeClient {
     signal: AbortSignal | undefined,
   ): Promise<T> {
     const opts: RequestOptions = {headers: {}}
-    await this.kc.applyToHTTPSOptions(opts)
+    try {
+      await this.kc.applyToHTTPSOptions(opts)
+    } catch (error) {
+      throw this.credentialsError(error)
+    }
     const url = new URL(this.server + path)
     const http = this.secure ? await import('node:https') : await import('node:http')
     if (!this.agent) {
@@ -111,36 +234,74 @@ export class KubeClient {
     if (contentType) headers['content-type'] = contentType
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body))
     const auth = opts.auth
+    const {connectMs, requestMs} = this.timeouts
+    const what = describeRequest(method, path)
     return new Promise<T>((resolve, reject) => {
-      const req = http.request(url, {method, headers, agent: this.agent, auth, signal}, (res: IncomingMessage) => {
-        const chunks: Buffer[] = []
-        res.on('data', (chunk: Buffer) => chunks.push(chunk))
-        res.on('error', reject)
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8')
-          const status = res.statusCode ?? 0
-          if (status >= 200 && status < 300) {
-            try {
-              resolve(JSON.parse(text) as T)
-            } catch (error) {
-              reject(
-                new OperationError(`${method} ${url.pathname}: the API answered with invalid JSON.`, {cause: error}),
-              )
-            }
-            return
-          }
-          reject(apiError(method, url.pathname, status, text))
-        })
-      })
-      req.on('error', (error: NodeJS.ErrnoException) => {
-        if (error.name === 'AbortError') return reject(signal?.reason ?? error)
-        reject(
-          new OperationError(`Kubernetes API at ${this.server} is not reachable: ${error.code ?? error.message}.`, {
-            code: 'KUBE_UNREACHABLE',
-            hint: 'Check the kube context (--context, --kubeconfig), the network, and that the cluster is up.',
-            cause: error,
-          }),
+      let settled = false
+      const settle = (fn: () => void) => {
+        if (settled) return
+        settled = true
+        fn()
+      }
+      let timedOut: KubeTimeoutError | undefined
+      const timeout = (phase: 'connect' | 'answer') => {
+        timedOut = new KubeTimeoutError(
+          phase === 'connect'
+            ? `Kubernetes API at ${this.server}: no connection within ${formatTimeout(connectMs)} (${what}).`
+            : `Kubernetes API at ${this.server} sent nothing for ${formatTimeout(requestMs)} (${what}).`,
+          method === 'GET'
+            ? 'Check the cluster, the network or VPN, and the kube context; --request-timeout 1m waits longer.'
+            : `The ${method} may or may not have been applied: look at the object again (\`piksel status\`) before retrying; --request-timeout 1m waits longer.`,
         )
+        req.destroy(timedOut)
+        settle(() => reject(timedOut))
+      }
+      const req: ClientRequest = http.request(
+        url,
+        {method, headers, agent: this.agent, auth, signal},
+        (res: IncomingMessage) => {
+          const chunks: Buffer[] = []
+          res.on('data', (chunk: Buffer) => chunks.push(chunk))
+          res.on('error', (error) => settle(() => reject(timedOut ?? this.networkError(error, method, path))))
+          res.on('aborted', () =>
+            settle(() => reject(timedOut ?? this.networkError(new Error('the answer was cut off'), method, path))),
+          )
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8')
+            const status = res.statusCode ?? 0
+            if (status >= 200 && status < 300) {
+              try {
+                const parsed = JSON.parse(text) as T
+                settle(() => resolve(parsed))
+              } catch (error) {
+                settle(() =>
+                  reject(
+                    new OperationError(`Kubernetes API at ${this.server}: the answer to ${what} is not JSON.`, {
+                      code: 'BAD_RESPONSE',
+                      hint: 'Is the kubeconfig server an API server (not a proxy login page)? Check the kube context.',
+                      cause: error,
+                    }),
+                  ),
+                )
+              }
+              return
+            }
+            settle(() => reject(apiError(method, path, status, text)))
+          })
+        },
+      )
+      req.on('socket', (socket: Socket) => {
+        if (!socket.connecting) return
+        const timer = setTimeout(() => timeout('connect'), connectMs)
+        socket.once('connect', () => clearTimeout(timer))
+        req.once('close', () => clearTimeout(timer))
+      })
+      // Socket inactivity: nothing before the headers, or the body froze.
+      req.setTimeout(requestMs, () => timeout('answer'))
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        if (timedOut) return settle(() => reject(timedOut))
+        if (error.name === 'AbortError') return settle(() => reject(signal?.reason ?? error))
+        settle(() => reject(this.networkError(error, method, path)))
       })
       if (body !== undefined) req.write(body)
       req.end()
@@ -148,7 +309,7 @@ export class KubeClient {
   }
 }
 
-function apiError(method: string, path: string, status: number, text: string): OperationError {
+function apiError(method: string, path: string, status: number, text: string, watch = false): OperationError {
   let message = text.slice(0, 300)
   try {
     const parsed = JSON.parse(text) as {message?: string}
@@ -156,17 +317,37 @@ function apiError(method: string, path: string, status: number, text: string): O
   } catch {
     // not a Status object
   }
+  const what = describeRequest(method, path, watch)
   if (status === 401) {
-    return new CredentialsError(`The Kubernetes API refused the credentials (401): ${message}`, {
+    return new CredentialsError(`The Kubernetes API refused the credentials (401) to ${what}: ${message}`, {
+      code: 'CREDENTIALS_INVALID',
       hint: 'Refresh them: `aws sso login --profile <profile>`, then retry (the kubeconfig runs `aws eks get-token`).',
     })
   }
   if (status === 403) {
     return new KubeApiError(
-      `Forbidden (403) on ${method} ${path}: ${message}`,
+      `Forbidden (403): the kube identity may not ${what}: ${message}`,
       status,
-      'Your identity lacks RBAC permission for this; ask for the flux-view role or use another --context.',
+      'Ask for RBAC permission to do this (e.g. the flux-view role), or use another --context.',
     )
   }
-  return new KubeApiError(`${method} ${path} failed (${status}): ${message}`, status)
+  if (status === 404) {
+    return new KubeApiError(
+      `Not found (404): ${what}: ${message}`,
+      status,
+      'Check the name, the namespace and the kube context.',
+    )
+  }
+  if (status === 429) {
+    return new KubeApiError(
+      `The Kubernetes API is throttling requests (429) to ${what}: ${message}`,
+      status,
+      'Wait a minute and run again.',
+    )
+  }
+  return new KubeApiError(
+    `${what} failed (${status}): ${message}`,
+    status,
+    status >= 500 ? 'The API server failed; retry in a minute, and check the cluster’s health.' : undefined,
+  )
 }

@@ -278,7 +278,9 @@ async function checkSpotRole(session: AwsSession): Promise<{status: SpotRoleStat
   const {IAMClient, GetRoleCommand} = await import('@aws-sdk/client-iam')
   const iam = createAwsClient(IAMClient, session)
   try {
-    await iam.send(new GetRoleCommand({RoleName: SPOT_ROLE_NAME}))
+    const out = await iam.send(new GetRoleCommand({RoleName: SPOT_ROLE_NAME}))
+    // The Query protocol's XML parser takes any page (a proxy's HTML) as an empty answer: that is no role.
+    if (!out.Role?.RoleName) return {status: 'unknown', detail: 'iam:GetRole answered without a role'}
     return {status: 'present'}
   } catch (error) {
     const name = errorName(error)
@@ -290,33 +292,20 @@ async function checkSpotRole(session: AwsSession): Promise<{status: SpotRoleStat
   }
 }
 
+/** The one AWS error mapper, with Service Quotas' own hints (the IAM actions each step needs). */
 function describeQuotaError(
   error: unknown,
   session: AwsSession,
   action: string,
   step: 'check' | 'request',
 ): PikselError {
-  const name = errorName(error)
-  if (isAccessDenied(name)) {
-    const dependency = name === 'DependencyAccessDeniedException'
-    const message = (error as Error).message?.split('\n')[0] ?? ''
-    return new OperationError(
-      `${action}: ${dependency ? 'a dependency was denied access' : 'access denied'} (${name}: ${message})`,
-      {
-        code: dependency ? 'DEPENDENCY_ACCESS_DENIED' : 'ACCESS_DENIED',
-        hint: accessHint(step, dependency),
-        cause: error,
-      },
-    )
-  }
-  if (name === 'TooManyRequestsException') {
-    return new OperationError(`${action}: AWS is still throttling Service Quotas after the SDK's retries.`, {
-      code: 'THROTTLED',
-      hint: 'Wait a minute and run again; fewer --family / --market values make fewer calls.',
-      cause: error,
-    })
-  }
-  return describeAwsError(error, session, action)
+  return describeAwsError(error, session, action, {
+    hints: {
+      ACCESS_DENIED: accessHint(step, false),
+      DEPENDENCY_ACCESS_DENIED: accessHint(step, true),
+      THROTTLED: 'Wait a minute and run again; fewer --family / --market values make fewer calls.',
+    },
+  })
 }
 
 function errorName(error: unknown): string {

@@ -15,6 +15,7 @@ import {OperationError} from '../errors.ts'
 import {type DriftItem, type KeyScope, metadataDrift, scopeOfArn} from './drift.ts'
 import {type ListProjectSecretsResult, type ListedSecret, summariseSecrets} from './inventory.ts'
 import {type ExistingState, type SecretAction, type SecretPlan, planAfterRestore, planSecretWrite} from './plan.ts'
+import {writeRefusal} from './preflight.ts'
 import {type Tag, tagsToRecord} from './tags.ts'
 
 type SecretsManagerModule = typeof SecretsManagerSdk
@@ -124,6 +125,10 @@ function sameSecret(a: string, b: string): boolean {
 
 interface Described {
   arn?: string
+  /** The primary's region: another one than ours for a replica. */
+  primaryRegion?: string
+  /** The service that manages the secret (e.g. rds), if any. */
+  owningService?: string
   deletedDate?: Date
   description?: string
   kmsKeyId?: string
@@ -147,7 +152,10 @@ async function createWith(
   retried: boolean,
 ): Promise<CreateSecretResult> {
   const {session, name, value} = options
-  const fail = (error: unknown, operation: string) => describeAwsError(error, session, `secretsmanager:${operation}`)
+  // A write whose answer never came: say how to see whether it happened (running again is safe: it compares first).
+  const verify = `\`piksel secret list -e ${options.env.name}\` or \`aws secretsmanager describe-secret --secret-id ${name} --region ${session.region}\`; running this command again is safe (it compares before it writes)`
+  const fail = (error: unknown, operation: string) =>
+    describeAwsError(error, session, `secretsmanager:${operation}`, {verify})
 
   // The account guard comes before anything is read: with a configured account, the
   // identity first (or the one the command checked); without one, both reads at once.
@@ -204,7 +212,15 @@ async function createWith(
       metadataDiffers: drift.length > 0,
     }
   }
-  const plan = planSecretWrite(name, state, options)
+  // What AWS would refuse (a replica, a managed secret, too many tags) is said before any summary or prompt.
+  const refusal = existing && writeRefusal(name, session.region, existing, options.tags)
+  let plan: SecretPlan
+  try {
+    plan = planSecretWrite(name, state, options)
+  } catch (error) {
+    throw refusal || error
+  }
+  if (refusal && plan.action !== 'unchanged') throw refusal
 
   if (!plan.writes) {
     const tags =
@@ -376,6 +392,8 @@ async function describe(sm: SecretsManager, mod: SecretsManagerModule, name: str
     const current = Object.entries(out.VersionIdsToStages ?? {}).find(([, stages]) => stages.includes('AWSCURRENT'))
     return {
       arn: out.ARN,
+      primaryRegion: out.PrimaryRegion,
+      owningService: out.OwningService,
       deletedDate: out.DeletedDate,
       description: out.Description,
       kmsKeyId: out.KmsKeyId,

@@ -479,6 +479,8 @@ export async function waitForHealthy(options: WaitOptions): Promise<WaitResult> 
           },
           (error) => {
             if (!current()) return
+            // A server that stopped answering (TIMEOUT) or refuses the watch: restarting would only loop.
+            if ((error as {retryable?: boolean} | null)?.retryable === false) return fail(error)
             if ((error as {statusCode?: number} | null)?.statusCode === 410) {
               tokens.set(stream.id, token + 1)
               void relist(stream)

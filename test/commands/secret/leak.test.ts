@@ -9,6 +9,7 @@ import {type Server, createServer} from 'node:http'
 import {expect} from 'chai'
 
 import {BIN, ROOT, type RunResult, isolatedEnv, runPiksel} from '../../support/cli.ts'
+import {awsFaultProxy, hangingEndpoint} from '../../support/hang.ts'
 import {type Moto, freePort, startMoto} from '../../support/moto.ts'
 import {SecretsProbe, secretFile} from '../../support/secrets.ts'
 import {StubBin} from '../../support/stubs.ts'
@@ -242,6 +243,78 @@ describe('secret leak test', function () {
           : []
     for (const r of [created, conflict]) {
       for (const text of strings(r.json())) expect(text).not.to.match(/"(arn|code)"/)
+    }
+  })
+
+  it('timeouts (silent, frozen mid-body, an unanswered write) and BUG errors: never the value', async function () {
+    this.timeout(90_000)
+    const fast = ['--request-timeout', '2s']
+    for (const mode of ['silent', 'mid-body'] as const) {
+      const hang = await hangingEndpoint(mode)
+      try {
+        for (const extra of [['--verbose'], ['--json', '--verbose']]) {
+          const what = `timeout ${mode} ${extra.join(' ')}`
+          const slackRun = await run(what, slack(['--from-stdin', '--yes', '--name', 'x-hang', ...fast, ...extra]), {
+            input: URL_1,
+            extraEnv: {AWS_ENDPOINT_URL: hang.url},
+          })
+          expect(slackRun.exitCode, what).to.equal(1)
+          expect(slackRun.stdout + slackRun.stderr)
+            .to.include(hang.url)
+            .and.to.include('no answer')
+          const oauthRun = await run(`oauth ${what}`, oauth(['--from-stdin', '--yes', ...fast, ...extra]), {
+            input: `${CLIENT_ID}:${CLIENT_SECRET}`,
+            extraEnv: {AWS_ENDPOINT_URL: hang.url},
+          })
+          expect(oauthRun.exitCode, what).to.equal(1)
+        }
+      } finally {
+        await hang.close()
+      }
+    }
+    // The write itself never answered: the value was in flight, the message says how to check.
+    const write = await awsFaultProxy('json', [{operation: 'CreateSecret', hang: 'silent'}], moto.endpoint)
+    try {
+      const r = await run(
+        'unanswered CreateSecret',
+        slack(['--from-stdin', '--yes', '--name', 'x-write', '--verbose', ...fast]),
+        {
+          input: URL_2,
+          extraEnv: {AWS_ENDPOINT_URL_SECRETS_MANAGER: write.url},
+        },
+      )
+      expect(r.exitCode).to.equal(1)
+      expect(r.stderr).to.include('may or may not have been made')
+    } finally {
+      await write.close()
+    }
+    // An answer nobody anticipated (a tag list that is not a list): BUG, with the stack under --verbose.
+    const odd = await awsFaultProxy(
+      'json',
+      [
+        {
+          operation: 'DescribeSecret',
+          raw: {
+            status: 200,
+            contentType: 'application/x-amz-json-1.1',
+            body: '{"ARN":"arn:x","Name":"slack-alerts-staging","Tags":"not-a-list"}',
+          },
+        },
+      ],
+      moto.endpoint,
+    )
+    try {
+      for (const extra of [['--verbose'], ['--json', '--verbose']]) {
+        const r = await run(`BUG ${extra.join(' ')}`, slack(['--from-stdin', '--yes', '--overwrite', ...extra]), {
+          input: URL_1,
+          extraEnv: {AWS_ENDPOINT_URL_SECRETS_MANAGER: odd.url, DEBUG: '*'},
+        })
+        expect(r.exitCode).to.equal(1)
+        expect(r.stdout + r.stderr).to.include('Unexpected error (TypeError)')
+        if (extra.includes('--json')) expect(r.json<{error: {code: string}}>().error.code).to.equal('BUG')
+      }
+    } finally {
+      await odd.close()
     }
   })
 

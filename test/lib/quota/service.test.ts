@@ -162,7 +162,7 @@ describe('quota service (real SDK, stand-in + moto)', function () {
         error = e
       }
       expect(error).to.be.instanceOf(OperationError)
-      expect((error as OperationError).code).to.equal('THROTTLED')
+      expect((error as OperationError).code, (error as Error).message).to.equal('THROTTLED')
       expect((error as OperationError).hint).to.match(/run again/)
       expect(standin.calls('GetServiceQuota')).to.have.length(5)
     })
