@@ -30,6 +30,7 @@ export async function loadKubeConfig(target: KubeTarget): Promise<KubeConfig> {
       hint: 'Check --kubeconfig / KUBECONFIG.',
     })
   }
+  allowPlainHttp(kc)
   if (target.context) {
     if (!kc.getContextObject(target.context)) {
       throw new UsageError(`No kube context named "${target.context}".`, {
@@ -40,6 +41,19 @@ export async function loadKubeConfig(target: KubeTarget): Promise<KubeConfig> {
     kc.setCurrentContext(target.context)
   }
   return kc
+}
+
+/**
+ * A plain `http://` server (what `kubectl proxy` serves) is read as kubectl reads it: there is
+ * no TLS to verify, so TLS settings do not apply. client-node refuses such a cluster unless
+ * `insecure-skip-tls-verify` is set ("HTTP protocol is not allowed when skipTLSVerify is not
+ * set or false"); setting it on a plain-HTTP cluster removes that refusal and nothing else.
+ * https:// clusters are left exactly as written.
+ */
+export function allowPlainHttp(kc: KubeConfig): void {
+  kc.clusters = kc.clusters.map((cluster) =>
+    cluster.server.startsWith('http://') && !cluster.skipTLSVerify ? {...cluster, skipTLSVerify: true} : cluster,
+  )
 }
 
 /** True when a kubeconfig file exists where kubectl would look (client-node otherwise invents localhost:8080). */
