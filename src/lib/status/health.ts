@@ -8,9 +8,9 @@
  * | -- | ------------------------------------------------------------- | ----------------------- | --------------------------- |
  * | 1  | `metadata.deletionTimestamp` set                              | `terminating`           | the object is going away; its finalizers decide what happens, not its conditions |
  * | 2  | `spec.suspend: true`                                          | `suspended`             | the controller ignores it, so every condition (even `Stalled=True` or `Ready=True`) is frozen history; never healthy |
- * | 3  | no status by design (static-objects.ts)                       | `ready`                 | nothing reconciles it (Provider/Alert v1beta3, HelmRepository `type: oci`); `flux get` shows it Ready |
+ * | 3  | no status by design (static-objects.ts: HelmRepository `type: oci`, Provider/Alert v1beta3, any version without a status subresource) | `ready` | nothing reconciles it; `flux get` shows it Ready |
  * | 4  | no conditions at all                                          | `unknown`               | never reconciled: no controller has looked at it yet (or none runs) |
- * | 5  | the current `metadata.generation` observed by neither `status.observedGeneration` nor any condition's own `observedGeneration` | `stale` | every condition describes an older spec; what they say is shown as the last known state |
+ * | 5  | `metadata.generation` observed neither by `status.observedGeneration` nor by the `observedGeneration` of Ready, Reconciling or Stalled | `stale` | every condition describes an older spec; the last known Ready is quoted |
  * | 6  | `Stalled=True`                                                | `failed`                | the controller gave up until the spec changes; whatever Ready or Reconciling say, nothing more will happen |
  * | 7  | `Ready=False`, reason `DependencyNotReady`                    | `waiting`               | not broken itself: it waits for another object (root causes name it) |
  * | 8  | `Ready=False` (any other reason)                              | `failed`, `retrying` when `Reconciling=True` | Flux keeps the real failure in Ready while it retries (`Reconciling=True`, reason `ProgressingWithRetry`): a retried failure is a failure, not progress |

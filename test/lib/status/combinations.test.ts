@@ -1,6 +1,9 @@
 import {expect} from 'chai'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
 
 import {type Condition, type FluxObject, type Health, assessObject} from '../../../src/lib/status/health.ts'
+import {ROOT} from '../../support/cli.ts'
 
 /**
  * Which state wins when several hold: every combination of deletion (T), suspend (S), a
@@ -177,4 +180,19 @@ describe('status health: which state wins (every combination)', () => {
       expect(result.retrying === true, 'retrying').to.equal(retrying)
     })
   }
+})
+
+describe('status health: the rule order is written down once', () => {
+  /** `| 3 | when | `ready` ...` rows: number and the first health named. */
+  const rules = (text: string) =>
+    [...text.matchAll(/^(?: \* )?\|\s*(\d+)\s*\|[^|]*\|\s*`([a-z]+)`/gm)].map((m) => `${m[1]} ${m[2]}`)
+
+  it('the README table and the health.ts docstring list the same rules in the same order', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+    const section = readme.slice(readme.indexOf('#### Health of an object'), readme.indexOf('#### Output'))
+    const code = readFileSync(join(ROOT, 'src/lib/status/health.ts'), 'utf8')
+    const docstring = code.slice(0, code.indexOf('*/'))
+    expect(rules(section)).to.have.length(13)
+    expect(rules(section)).to.deep.equal(rules(docstring))
+  })
 })
