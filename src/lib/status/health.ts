@@ -320,14 +320,16 @@ export function referencesOf(obj: FluxObject): Ref[] {
 
 /** The dependsOn cycles among these objects, as lists of keys (see cycles.ts). */
 export function dependsOnCycles(objects: FluxObject[]): string[][] {
+  // Only objects with dependsOn can be in a cycle; the others are leaves.
   const edges = new Map<string, string[]>()
   for (const obj of objects) {
+    if (!obj.spec?.dependsOn?.length) continue
     edges.set(
       keyOf(obj),
       dependenciesOf(obj).map((d) => objectKey(d.kind, d.namespace, d.name)),
     )
   }
-  return findCycles(edges)
+  return edges.size === 0 ? [] : findCycles(edges)
 }
 
 /**
