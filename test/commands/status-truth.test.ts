@@ -244,6 +244,66 @@ describe('piksel status tells the truth (stand-in)', function () {
     })
   })
 
+  describe('a failure Flux keeps retrying is a failure (§1)', () => {
+    const retrying = [
+      cond(
+        'Reconciling',
+        'True',
+        'ProgressingWithRetry',
+        `Building manifests for revision ${NEW} with a timeout of 5m0s`,
+      ),
+      cond(
+        'Ready',
+        'False',
+        'BuildFailed',
+        "kustomize build failed: accumulating resources: accumulation err='accumulating resources from 'notifications.yaml': no such file or directory'",
+      ),
+    ]
+    beforeEach(async () => {
+      await start(readFixture('healthy.yaml'))
+      standin.update('Kustomization', 'flux-system', 'infra-configs', (o) => {
+        o.status = {...o.status, conditions: retrying}
+      })
+    })
+
+    it('failed with the real reason and message, marked retrying; exit 3', async () => {
+      const r = await run([])
+      expect(r.exitCode).to.equal(3)
+      expect(r.stdout.split('\n')[0]).to.equal('unhealthy: 1 failed, 24 ready')
+      expect(r.stdout).to.match(
+        /Kustomization\/flux-system\/infra-configs\s+failed.*BuildFailed \(retrying\): kustomize build failed/,
+      )
+      expect(r.stdout).to.not.contain('Building manifests')
+      const {doc} = await json([])
+      expect(doc.objects.find((o) => o.name === 'infra-configs')).to.deep.include({
+        health: 'failed',
+        reason: 'BuildFailed',
+        retrying: true,
+      })
+    })
+
+    it('--reconcile --yes requests it, its source first, and waits until Flux has handled it', async () => {
+      const healthy = readFixture('healthy.yaml').find(
+        (o) => o.kind === 'Kustomization' && o.metadata.name === 'infra-configs',
+      ) as KubeObject
+      standin.onPatch = (obj, s) => {
+        const at = obj.metadata.annotations?.['reconcile.fluxcd.io/requestedAt']
+        if (!at) return
+        setTimeout(() => {
+          const status = obj.kind === 'Kustomization' ? healthy.status : obj.status
+          s.put({...obj, status: {...status, lastHandledReconcileAt: at}})
+        }, 20)
+      }
+      const r = await run(['--reconcile', '--yes', '--timeout', '20s'])
+      expect(r.exitCode, r.stderr + r.stdout).to.equal(0)
+      expect(standin.patches().map((p) => p.path.split('/').slice(-3).join('/'))).to.deep.equal([
+        'flux-system/gitrepositories/flux-system',
+        'flux-system/kustomizations/infra-configs',
+      ])
+      expect(r.stderr).to.match(/2\s+Kustomization\/flux-system\/infra-configs\s+failed \(retrying\)/)
+    })
+  })
+
   describe('the controllers decide the verdict too (§5)', () => {
     it('HelmReleases exist, helm-controller is absent: unhealthy, naming it', async () => {
       await start(readFixture('healthy.yaml'))
