@@ -171,6 +171,9 @@ export function revisionOf(obj: FluxObject): string | null {
   return null
 }
 
+/** The conditions whose observedGeneration says the controller has seen a generation. */
+const OBSERVING_CONDITIONS = new Set(['Ready', 'Reconciling', 'Stalled'])
+
 /**
  * Whether the controller has seen the current spec: `status.observedGeneration`, or the
  * `observedGeneration` of a condition the controller wrote (Ready, Reconciling or Stalled;
@@ -180,13 +183,16 @@ export function revisionOf(obj: FluxObject): string | null {
 export function generationObserved(obj: FluxObject): boolean {
   const generation = obj.metadata.generation
   if (generation === undefined) return true
-  const observed = [
-    obj.status?.observedGeneration,
-    ...['Ready', 'Reconciling', 'Stalled'].map((type) => condition(obj, type)?.observedGeneration),
-  ].filter((g): g is number => g !== undefined)
+  const top = obj.status?.observedGeneration
+  if (top === generation) return true
+  let any = top !== undefined
+  for (const c of obj.status?.conditions ?? []) {
+    if (c.observedGeneration === undefined || !OBSERVING_CONDITIONS.has(c.type)) continue
+    if (c.observedGeneration === generation) return true
+    any = true
+  }
   // Objects written by older controllers (HelmRelease v2beta1) may carry none: nothing to compare.
-  if (observed.length === 0) return true
-  return observed.includes(generation)
+  return !any
 }
 
 /** A routine re-reconcile: in progress, but Ready is still True (the last good state holds). */
@@ -319,7 +325,7 @@ export function referencesOf(obj: FluxObject): Ref[] {
 }
 
 /** The dependsOn cycles among these objects, as lists of keys (see cycles.ts). */
-export function dependsOnCycles(objects: FluxObject[]): string[][] {
+export function dependsOnCycles(objects: Iterable<FluxObject>): string[][] {
   // Only objects with dependsOn can be in a cycle; the others are leaves.
   const edges = new Map<string, string[]>()
   for (const obj of objects) {
@@ -364,9 +370,13 @@ export function assessAll(
     }
   }
 
-  // dependsOn cycles: each member waits for the next for ever.
+  // dependsOn cycles: each member waits for the next for ever. Only objects that are not ready
+  // can be stuck in one (a ready member lets the next proceed), and only when something waits.
   const cycleOf = new Map<string, Set<string>>()
-  for (const cycle of dependsOnCycles(objects)) {
+  const stuck = [...results.values()].some((r) => r.health === 'waiting')
+    ? objects.filter((o) => results.get(keyOf(o))?.health !== 'ready')
+    : []
+  for (const cycle of dependsOnCycles(stuck)) {
     const members = new Set(cycle)
     // Keys are Kind/namespace/name: the kind once, then namespace/name around the cycle.
     const [first = ''] = cycle

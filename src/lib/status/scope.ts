@@ -24,6 +24,11 @@ export class Coverage {
     this.perNamespace.set(kind, set)
   }
 
+  /** Every object of the kind has been read. */
+  coversKind(kind: string): boolean {
+    return this.whole.has(kind)
+  }
+
   covers(kind: string, namespace: string): boolean {
     return this.whole.has(kind) || (this.perNamespace.get(kind)?.has(namespace) ?? false)
   }

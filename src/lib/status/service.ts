@@ -299,10 +299,14 @@ function coverageOf(streams: Stream[]): Coverage {
 
 /** The reference lists still needed to judge what has been read (empty when the closure is complete). */
 function referenceStreams(session: FluxSession, snapshot: Snapshot): Stream[] {
-  const byKind = new Map(session.kinds.map((k) => [k.kind, k]))
+  const coverage = coverageOf(snapshot.streams)
+  // Every served kind read whole (no filter, no --kind): nothing can be missing.
+  const partial = session.kinds.filter((k) => !coverage.coversKind(k.kind))
+  if (partial.length === 0) return []
+  const byKind = new Map(partial.map((k) => [k.kind, k]))
   const needed: NamespacedKind[] = uncoveredReferences(
-    fluxObjects(snapshot).values(),
-    coverageOf(snapshot.streams),
+    fluxObjects(session, snapshot).objects,
+    coverage,
     new Set(byKind.keys()),
   )
   return needed.map((n) => fluxStream(byKind.get(n.kind) as ResolvedKind, 'reference', n.namespace))
@@ -362,22 +366,41 @@ class Snapshot {
   }
 }
 
-/** Every Flux object read, once (an object may be in a selected and a reference list), by key. */
-function fluxObjects(snapshot: Snapshot): Map<string, FluxObject> {
-  const objects = new Map<string, FluxObject>()
-  for (const s of snapshot.streams) {
-    if (s.role !== 'selected' && s.role !== 'reference') continue
+/**
+ * Every Flux object read, once (an object may be in a selected and in a reference list: the
+ * later version is kept), and which of them are selected: listed and counted.
+ */
+function fluxObjects(session: FluxSession, snapshot: Snapshot): {objects: FluxObject[]; selected: Set<FluxObject>} {
+  const streams = snapshot.streams.filter((s) => s.role === 'selected' || s.role === 'reference')
+  const listsPerKind = new Map<string, number>()
+  for (const s of streams) listsPerKind.set(s.kind, (listsPerKind.get(s.kind) ?? 0) + 1)
+  const objects: FluxObject[] = []
+  const selected = new Set<FluxObject>()
+  const merged = new Map<string, {obj: FluxObject; selected: boolean}>()
+  for (const s of streams) {
+    const isSelected = s.role === 'selected' && session.reported.has(s.kind)
+    const single = listsPerKind.get(s.kind) === 1
     for (const obj of snapshot.list<FluxObject>(s.id)) {
       obj.kind = s.kind
-      const key = keyOf(obj)
-      const seen = objects.get(key)
-      // The same object from two lists: keep the later version.
-      if (!seen || Number(obj.metadata.resourceVersion ?? 0) >= Number(seen.metadata.resourceVersion ?? 0)) {
-        objects.set(key, obj)
+      if (single) {
+        objects.push(obj)
+        if (isSelected) selected.add(obj)
+        continue
       }
+      const key = keyOf(obj)
+      const seen = merged.get(key)
+      const newer = !seen || Number(obj.metadata.resourceVersion ?? 0) >= Number(seen.obj.metadata.resourceVersion ?? 0)
+      merged.set(key, {
+        obj: newer ? obj : (seen as {obj: FluxObject}).obj,
+        selected: isSelected || (seen?.selected ?? false),
+      })
     }
   }
-  return objects
+  for (const {obj, selected: isSelected} of merged.values()) {
+    objects.push(obj)
+    if (isSelected) selected.add(obj)
+  }
+  return {objects, selected}
 }
 
 async function readStreams(session: FluxSession, options: StatusOptions, snapshot: Snapshot, streams: Stream[]) {
@@ -404,17 +427,6 @@ async function readAll(session: FluxSession, options: StatusOptions): Promise<Sn
 
 // ---------------------------------------------------------------- judging
 
-/** The keys of the objects to list and count: the reported kinds, from the selected lists. */
-function selectedKeys(session: FluxSession, snapshot: Snapshot): Set<string> {
-  const keys = new Set<string>()
-  for (const s of snapshot.streams) {
-    if (s.role !== 'selected' || !session.reported.has(s.kind)) continue
-    for (const obj of snapshot.list<FluxObject>(s.id))
-      keys.add(objectKey(s.kind, obj.metadata.namespace ?? '', obj.metadata.name))
-  }
-  return keys
-}
-
 /**
  * Judge everything read (the selection and what it references), then list and count only the
  * selection: the verdict of a selection is the verdict of the same objects without filters.
@@ -424,9 +436,9 @@ function evaluate(
   options: StatusOptions,
   snapshot: Snapshot,
   sticky?: {seenReady: Set<string>; requested?: WaitOptions['requested']},
-): {result: StatusResult; objects: FluxObject[]; assessed: ObjectHealth[]; selected: Set<string>} {
+): {result: StatusResult; objects: FluxObject[]; reported: ObjectHealth[]} {
   const byKind = new Map(session.kinds.map((k) => [k.kind, k]))
-  const objects = [...fluxObjects(snapshot).values()]
+  const {objects, selected} = fluxObjects(session, snapshot)
   for (const obj of objects) {
     // Objects are reported at the version read, whatever version they were written with.
     const k = byKind.get(obj.kind)
@@ -455,8 +467,7 @@ function evaluate(
       return settled
     })
   }
-  const selected = selectedKeys(session, snapshot)
-  const reported = assessed.filter((r) => selected.has(objectKey(r.kind, r.namespace, r.name)))
+  const reported = assessed.filter((_, i) => selected.has(objects[i] as FluxObject))
 
   // Controllers: those running, and those the judged objects need but that have no Deployment.
   const fluxNamespace = fluxNamespaceOf(options)
@@ -471,7 +482,7 @@ function evaluate(
   const workloads = options.deep
     ? deepWorkloads(
         snapshot,
-        objects.filter((o) => selected.has(keyOf(o))),
+        objects.filter((o) => selected.has(o)),
       )
     : undefined
   const workloadCounts: WorkloadCounts = {}
@@ -496,7 +507,7 @@ function evaluate(
     objects: sortForDisplay(reported),
   }
   if (workloads) result.workloads = workloads
-  return {result, objects, assessed, selected}
+  return {result, objects, reported}
 }
 
 function deepWorkloads(snapshot: Snapshot, objects: FluxObject[]): WorkloadHealth[] {
@@ -674,9 +685,8 @@ export async function planReconciliation(options: StatusOptions): Promise<Reconc
   const session = await openSession(options)
   try {
     const snapshot = await readAll(session, options)
-    const {result, objects, assessed, selected} = evaluate(session, options, snapshot)
+    const {result, objects, reported} = evaluate(session, options, snapshot)
     const byKind = new Map(session.kinds.map((k) => [k.kind, k]))
-    const reported = assessed.filter((r) => selected.has(objectKey(r.kind, r.namespace, r.name)))
     return {
       status: result,
       plan: planReconcile(objects, reported, {
