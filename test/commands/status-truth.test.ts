@@ -193,6 +193,64 @@ describe('piksel status tells the truth (stand-in)', function () {
       }
     })
 
+    it('--wait -n team-b follows what the selection references too (watches on the cross-namespace source)', async () => {
+      const waiting = run(['-n', 'team-b', '--wait', '--timeout', '20s'])
+      const until = Date.now() + 20_000
+      const sourceWatch = () =>
+        standin
+          .watches()
+          .some((w) => w.path === '/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/gitrepositories')
+      while (!sourceWatch() && Date.now() < until) await new Promise((r) => setTimeout(r, 25))
+      expect(sourceWatch(), 'a watch on the referenced namespace of GitRepositories').to.equal(true)
+      // The source goes back to the revision team-b applied: the Kustomization is no longer behind.
+      standin.update('GitRepository', 'flux-system', 'flux-system', (o) => {
+        o.status = {...o.status, artifact: {...(o.status?.artifact as object), revision: OLD}}
+      })
+      const r = await waiting
+      expect(r.exitCode, r.stderr).to.equal(0)
+      expect(r.stdout.split('\n')[0]).to.equal('healthy: 1 ready')
+      expect(r.stderr).to.contain('unhealthy: 1 stale')
+    })
+
+    it('--wait: a dependsOn added while waiting is read and followed where it points', async () => {
+      standin.put(
+        ks('platform', 'infra-x', {
+          conditions: [
+            cond(
+              'Ready',
+              'False',
+              'HealthCheckFailed',
+              'health check failed after 5m0s: timeout waiting for: [Deployment/platform/ingress status: InProgress]',
+            ),
+          ],
+        }),
+      )
+      standin.put(
+        ks('team-e', 'web', {conditions: [cond('Ready', 'Unknown', 'Progressing', 'reconciliation in progress')]}),
+      )
+      const waiting = run(['-n', 'team-e', '--wait', '--timeout', '4s', '--json'])
+      const until = Date.now() + 20_000
+      while (standin.watches().length < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 25))
+      standin.update('Kustomization', 'team-e', 'web', (o) => {
+        o.spec = {...o.spec, dependsOn: [{name: 'infra-x', namespace: 'platform'}]}
+        o.status = {...o.status, conditions: waitingOn('infra-x', 'platform')}
+      })
+      const r = await waiting
+      expect(r.exitCode).to.equal(3)
+      const doc = r.json<StatusCommandResult>()
+      expect(doc.timedOut).to.equal(true)
+      expect(doc.objects.map((o) => `${o.name} ${o.health}`)).to.deep.equal(['web waiting'])
+      expect(doc.objects[0]?.cause).to.include({
+        namespace: 'platform',
+        name: 'infra-x',
+        health: 'failed',
+        reason: 'HealthCheckFailed',
+      })
+      expect(standin.listCalls('kustomizations').map((c) => c.path)).to.include(
+        '/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/platform/kustomizations',
+      )
+    })
+
     it('a HelmRelease in its own namespace, its chart source failing in flux-system: -n names the HelmChart', async () => {
       standin.put({
         apiVersion: 'source.toolkit.fluxcd.io/v1',
