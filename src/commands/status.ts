@@ -21,7 +21,8 @@ export default class Status extends BaseCommand<typeof Status> {
   static override summary = 'Is the cluster reconciled and healthy? Flux objects and controllers at a glance.'
   static override description = [
     'Reads every Flux object (sources, Kustomizations, HelmReleases, notifications, image automation) with one list call per kind, at the versions the API prefers, and judges each as Flux does: ready, failed, progressing, waiting, suspended, stale, unknown or terminating. Prints a one-line verdict, counts per kind, then only what needs attention, pointing from objects that wait on a broken dependency to the broken one.',
-    'Exit 0 when healthy; 3 when anything failed, is stale, unknown, still progressing, or suspended (unless --ignore-suspended); 1 when the cluster cannot be read or has no Flux.',
+    'Filters (-n, -l, --kind) choose what is listed and counted, never how it is judged: the sources and dependencies of the selected objects are read too, wherever they are. A Flux kind with objects but no controller Deployment in the Flux namespace (--flux-namespace) makes the verdict unhealthy.',
+    'Exit 0 when healthy; 3 when anything failed (retried failures too), is stale, unknown, still progressing, or suspended (unless --ignore-suspended), or a controller is missing or down; 2 for bad input (a --kind the cluster does not serve, a -n namespace that does not exist); 1 when the cluster cannot be read or has no Flux.',
   ].join('\n\n')
   static override examples = [
     '<%= config.bin %> status',
@@ -35,12 +36,22 @@ export default class Status extends BaseCommand<typeof Status> {
     context: Flags.string({
       summary: 'Kube context (default: with -e, the context named after the environment’s cluster, which must exist).',
     }),
-    namespace: Flags.string({char: 'n', summary: 'Only this namespace (default: all namespaces).'}),
+    namespace: Flags.string({
+      char: 'n',
+      summary: 'List only this namespace (default: all); what its objects depend on is still read and judged.',
+    }),
     kind: Flags.string({
       summary: 'Only these kinds, comma-separated or repeated (e.g. kustomization,helmrelease).',
       multiple: true,
     }),
-    selector: Flags.string({char: 'l', summary: 'Label selector, e.g. app.kubernetes.io/part-of=piksel.'}),
+    selector: Flags.string({
+      char: 'l',
+      summary: 'List only objects with these labels, e.g. team=a; what they depend on is still read and judged.',
+    }),
+    'flux-namespace': Flags.string({
+      summary: 'The namespace of the Flux controllers, as for `flux check`.',
+      default: 'flux-system',
+    }),
     all: Flags.boolean({summary: 'List every object, not only those needing attention.'}),
     wait: Flags.boolean({summary: 'Follow the cluster until it is healthy or --timeout passes.'}),
     timeout: Flags.string({summary: 'How long --wait and --reconcile wait (e.g. 90s, 5m, 1h).', default: '5m'}),
@@ -77,6 +88,7 @@ export default class Status extends BaseCommand<typeof Status> {
       selector: this.flags.selector,
       deep: this.flags.deep,
       ignoreSuspended: this.flags['ignore-suspended'],
+      fluxNamespace: this.flags['flux-namespace'],
       signal: this.abort.signal,
     }
     const service = await import('../lib/status/service.ts')
@@ -99,7 +111,7 @@ export default class Status extends BaseCommand<typeof Status> {
       const planText = renderPlan(plan, terminalWidth(process.stderr))
       if (planText) this.note(planText)
       if (plan.targets.length === 0) {
-        this.note('Nothing to reconcile: no failed or stale Kustomization or HelmRelease.')
+        this.note('Nothing to reconcile: no failed or stale object that Flux can reconcile.')
         return this.finish({...status, reconcile})
       }
       const ok = await this.prompter.confirm(`Request reconciliation of ${plan.targets.length} object(s)?`, {

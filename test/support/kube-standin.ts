@@ -19,6 +19,8 @@ import {ROOT} from './cli.ts'
 /** The Flux v2.6.0 CRDs: a copy of the reference gotk-components.yaml that travels with the fixtures. */
 export const GOTK_COMPONENTS = join(ROOT, 'test/fixtures/flux/gotk-components.yaml')
 export const FIXTURES = join(ROOT, 'test/fixtures/status')
+/** The image automation CRDs (image-reflector- and image-automation-controller), which Flux installs only on request. */
+export const IMAGE_CRDS = join(ROOT, 'test/fixtures/flux/image-crds.yaml')
 
 export interface KubeObject {
   apiVersion: string
@@ -193,6 +195,8 @@ export function readFixture(...files: string[]): KubeObject[] {
 export interface StandinOptions {
   /** CRD file (default: the reference gotk-components.yaml, else the fixture copy). */
   crds?: string
+  /** More CRD files served beside them (e.g. IMAGE_CRDS: the image automation kinds). */
+  extraCrds?: string[]
   objects?: KubeObject[]
   /** Serve no Flux CRDs at all (a cluster without Flux). */
   noFlux?: boolean
@@ -223,7 +227,11 @@ export class KubeStandin {
 
   constructor(options: StandinOptions = {}) {
     const crdFile = options.crds ?? GOTK_COMPONENTS
-    this.types = [...BUILTIN, ...(options.noFlux ? [] : loadCrds(crdFile))]
+    this.types = [
+      ...BUILTIN,
+      ...(options.noFlux ? [] : loadCrds(crdFile)),
+      ...(options.extraCrds ?? []).flatMap((file) => loadCrds(file)),
+    ]
     this.onPatch = options.onPatch
     for (const obj of options.objects ?? []) this.put(obj)
     if (options.bookmarkMs) {
@@ -261,10 +269,13 @@ export class KubeStandin {
   }
 
   /**
-   * A kubeconfig whose context (default `piksel-staging`) points here: plain
-   * http with insecure-skip-tls-verify, which client-node needs to accept http.
+   * A kubeconfig whose context (default `piksel-staging`) points here: plain http, with
+   * insecure-skip-tls-verify unless `plainHttp` (then exactly what `kubectl proxy` users have).
    */
-  writeKubeconfig(dir: string, options: {context?: string; file?: string; extraContexts?: string[]} = {}): string {
+  writeKubeconfig(
+    dir: string,
+    options: {context?: string; file?: string; extraContexts?: string[]; plainHttp?: boolean} = {},
+  ): string {
     const context = options.context ?? 'piksel-staging'
     const file = join(dir, options.file ?? 'kubeconfig')
     const contexts = [context, ...(options.extraContexts ?? [])]
@@ -275,7 +286,8 @@ export class KubeStandin {
       '- name: standin',
       '  cluster:',
       `    server: ${this.url}`,
-      '    insecure-skip-tls-verify: true',
+      // plainHttp: as `kubectl proxy` users write it, http:// with no TLS setting at all.
+      ...(options.plainHttp ? [] : ['    insecure-skip-tls-verify: true']),
       'users:',
       '- name: standin',
       '  user:',
@@ -557,6 +569,9 @@ export class KubeStandin {
     if (!type || !type.versions.includes(version)) {
       return this.status(res, 404, 'NotFound', 'the server could not find the requested resource')
     }
+    if (type.kind === 'Namespace' && r.method === 'GET' && r.query.watch === undefined) {
+      return this.namespaces(res, name === undefined ? undefined : decodeURIComponent(name))
+    }
     if (!name) {
       if (r.method !== 'GET') return this.status(res, 405, 'MethodNotAllowed', 'method not allowed')
       let selector: Selector | undefined
@@ -604,6 +619,35 @@ export class KubeStandin {
       return this.send(res, 200, this.view(type, version, this.store.get(key) ?? stored))
     }
     return this.status(res, 405, 'MethodNotAllowed', 'method not allowed')
+  }
+
+  /**
+   * Namespaces as a cluster has them: those put as Namespace objects, and every namespace an
+   * object lives in (a real cluster has them all). GET one (404 when absent) or list them.
+   */
+  private namespaces(res: ServerResponse, name: string | undefined): void {
+    const names = new Set<string>()
+    for (const obj of this.store.values()) {
+      if (obj.kind === 'Namespace') names.add(obj.metadata.name)
+      else if (obj.metadata.namespace) names.add(obj.metadata.namespace)
+    }
+    const view = (n: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {name: n, resourceVersion: String(this.rv)},
+      status: {phase: 'Active'},
+    })
+    if (name === undefined) {
+      const items = [...names].sort().map(view)
+      return this.send(res, 200, {
+        apiVersion: 'v1',
+        kind: 'NamespaceList',
+        metadata: {resourceVersion: String(this.rv)},
+        items,
+      })
+    }
+    if (!names.has(name)) return this.status(res, 404, 'NotFound', `namespaces "${name}" not found`)
+    return this.send(res, 200, view(name))
   }
 
   private watch(

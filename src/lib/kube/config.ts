@@ -33,6 +33,7 @@ export async function loadKubeConfig(target: KubeTarget): Promise<KubeConfig> {
       hint: 'Check --kubeconfig / KUBECONFIG.',
     })
   }
+  allowPlainHttp(kc)
   if (target.context) {
     if (!kc.getContextObject(target.context)) {
       throw new UsageError(`No kube context named "${target.context}".`, {
@@ -135,6 +136,19 @@ function pluginFailed(shown: string, stderr: string): CredentialsError {
     code: 'CREDENTIALS',
     hint: 'Run the plugin yourself to see why (`kubectl config view --minify` shows it), then retry.',
   })
+}
+
+/**
+ * A plain `http://` server (what `kubectl proxy` serves) is read as kubectl reads it: there is
+ * no TLS to verify, so TLS settings do not apply. client-node refuses such a cluster unless
+ * `insecure-skip-tls-verify` is set ("HTTP protocol is not allowed when skipTLSVerify is not
+ * set or false"); setting it on a plain-HTTP cluster removes that refusal and nothing else.
+ * https:// clusters are left exactly as written.
+ */
+export function allowPlainHttp(kc: KubeConfig): void {
+  kc.clusters = kc.clusters.map((cluster) =>
+    cluster.server.startsWith('http://') && !cluster.skipTLSVerify ? {...cluster, skipTLSVerify: true} : cluster,
+  )
 }
 
 /** True when a kubeconfig file exists where kubectl would look (client-node otherwise invents localhost:8080). */

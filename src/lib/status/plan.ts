@@ -4,6 +4,7 @@
  */
 import {UsageError} from '../errors.ts'
 import {type FluxObject, type ObjectHealth, keyOf, objectKey, sourcesOf} from './health.ts'
+import {isReconcilable} from './static-objects.ts'
 
 /** `5m`, `90s`, `1h30m`, `1500ms`, or a bare number of seconds -> milliseconds; undefined when malformed. */
 export function parseDuration(text: string): number | undefined {
@@ -51,12 +52,13 @@ export interface ReconcileTarget {
 }
 
 export interface ReconcilePlan {
-  /** In the order the annotations are set: sources, then Kustomizations, then HelmReleases. */
+  /** In the order the annotations are set: sources, then Kustomizations, then HelmReleases, then the rest. */
   targets: ReconcileTarget[]
   /** Suspended objects that would have been reconciled: Flux ignores requests on them. */
   refused: Array<ReconcileTarget & {hint: string}>
 }
 
+/** Sources first, then what is built from them, then what only reads or reports. */
 const ORDER = [
   'GitRepository',
   'OCIRepository',
@@ -65,17 +67,34 @@ const ORDER = [
   'HelmChart',
   'Kustomization',
   'HelmRelease',
+  'ImageRepository',
+  'ImagePolicy',
+  'ImageUpdateAutomation',
+  'Receiver',
+  'Alert',
+  'Provider',
 ]
 
+export interface PlanOptions {
+  /** `flux` noun of a kind, for the `flux resume` hint. */
+  fluxNoun?: (kind: string) => string
+  /** Whether the version read of a kind has a status subresource (discovery). */
+  hasStatus?: (kind: string) => boolean | undefined
+}
+
 /**
- * The failed and stale Kustomizations and HelmReleases, and the sources they
- * are built from; suspended ones are refused with a hint.
+ * What `--reconcile` annotates: every failed or stale object that a controller reconciles
+ * (retried failures included: Flux would otherwise wait out its retry interval), and the
+ * sources the failed and stale Kustomizations and HelmReleases are built from. Not: objects
+ * without a status by design (Flux refuses to reconcile them), members of a dependsOn
+ * cycle (a request cannot break it). Suspended ones are refused with a hint.
  */
 export function planReconcile(
   objects: FluxObject[],
   results: ObjectHealth[],
-  fluxNoun: (kind: string) => string = (kind) => kind.toLowerCase(),
+  options: PlanOptions = {},
 ): ReconcilePlan {
+  const fluxNoun = options.fluxNoun ?? ((kind: string) => kind.toLowerCase())
   const byKey = new Map(objects.map((o) => [keyOf(o), o]))
   const chosen = new Map<string, ReconcileTarget>()
   const refused = new Map<string, ReconcileTarget & {hint: string}>()
@@ -83,6 +102,7 @@ export function planReconcile(
   const add = (obj: FluxObject, why: string) => {
     const key = keyOf(obj)
     if (chosen.has(key) || refused.has(key)) return
+    if (!isReconcilable(obj, options.hasStatus?.(obj.kind))) return
     const target: ReconcileTarget = {
       kind: obj.kind,
       apiVersion: obj.apiVersion,
@@ -102,9 +122,9 @@ export function planReconcile(
   }
 
   for (const result of results) {
-    if (result.kind !== 'Kustomization' && result.kind !== 'HelmRelease') continue
-    const wants = result.health === 'failed' || result.health === 'stale'
-    const suspendedButBroken = result.health === 'suspended'
+    const builds = result.kind === 'Kustomization' || result.kind === 'HelmRelease'
+    const wants = (result.health === 'failed' && result.reason !== 'DependencyCycle') || result.health === 'stale'
+    const suspendedButBroken = builds && result.health === 'suspended'
     if (!wants && !suspendedButBroken) continue
     const obj = byKey.get(objectKey(result.kind, result.namespace, result.name))
     if (!obj) continue
@@ -112,11 +132,13 @@ export function planReconcile(
       add(obj, 'suspended')
       continue
     }
-    for (const ref of sourcesOf(obj)) {
-      const source = byKey.get(objectKey(ref.kind, ref.namespace, ref.name))
-      if (source) add(source, `source of ${result.kind}/${result.name}`)
+    if (builds) {
+      for (const ref of sourcesOf(obj)) {
+        const source = byKey.get(objectKey(ref.kind, ref.namespace, ref.name))
+        if (source) add(source, `source of ${result.kind}/${result.name}`)
+      }
     }
-    add(obj, result.health)
+    add(obj, result.retrying ? `${result.health} (retrying)` : result.health)
   }
   const rank = (kind: string) => {
     const i = ORDER.indexOf(kind)

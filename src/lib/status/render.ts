@@ -2,8 +2,16 @@
  * The human view of a status result: verdict first, counts per kind, then only
  * what needs attention (everything with --all), fitted to the terminal width.
  * Pure: strings in, strings out.
+ *
+ * Narrow terminals: no line is wider than the terminal, and nothing that matters is cut.
+ * The verdict and the other header lines wrap; an attention row keeps its object, health
+ * and the start of its message: the message wraps under its column (at most
+ * MESSAGE_LINES lines, the last ending in `…` when there is more), and when even the
+ * object column leaves too little room (long names, 60 columns), each row is stacked: the
+ * object on its own line, then an indented line with health, age and message. Off a
+ * terminal (width Infinity, CI logs) every row is one whole line.
  */
-import {renderTable, truncate} from '../ui/table.ts'
+import {truncate} from '../ui/table.ts'
 import {type ObjectHealth, HEALTH_STATES, age, needsAttention} from './health.ts'
 import type {ReconcilePlan} from './plan.ts'
 import type {StatusResult} from './service.ts'
@@ -16,37 +24,163 @@ export interface RenderOptions {
   now?: number
 }
 
+/** The most lines a message gets on a terminal (the whole message is in --json and off a terminal). */
+export const MESSAGE_LINES = 3
+/** The narrowest message column a table keeps before rows are stacked. */
+const MIN_MESSAGE = 24
+/** The message column a table must keep to afford the REVISION column. */
+const MESSAGE_WITH_REVISION = 40
+const INDENT = '    '
+
 export function describeObject(o: Pick<ObjectHealth, 'kind' | 'namespace' | 'name'>): string {
   return `${o.kind}/${o.namespace ? `${o.namespace}/` : ''}${o.name}`
 }
 
 export function explain(o: ObjectHealth): string {
+  const reason = o.retrying ? `${o.reason} (retrying)` : o.reason
   const text =
-    o.reason && !o.message.toLowerCase().startsWith(o.reason.toLowerCase()) ? `${o.reason}: ${o.message}` : o.message
+    o.reason && !o.message.toLowerCase().startsWith(o.reason.toLowerCase()) ? `${reason}: ${o.message}` : o.message
   if (!o.cause) return text
   return `root cause: ${describeObject(o.cause)} ${o.cause.health} (${o.cause.reason}); ${o.message}`
 }
 
+/**
+ * Greedy wrap of tokens joined by single spaces: the first line gets `width`, the next ones
+ * `indent` then the rest. A token longer than a line is split. Unlimited width: one line.
+ */
+export function wrapTokens(tokens: string[], width: number, indent = ''): string[] {
+  const text = tokens.join(' ')
+  if (!Number.isFinite(width) || text.length <= width) return [text]
+  const lines: string[] = []
+  let line = ''
+  const room = () => width - (lines.length === 0 ? 0 : indent.length)
+  const flush = () => {
+    lines.push((lines.length === 0 ? '' : indent) + line)
+    line = ''
+  }
+  for (let token of tokens) {
+    if (line && line.length + 1 + token.length > room()) flush()
+    while (token.length > room() - (line ? line.length + 1 : 0) && room() > 0) {
+      // A token wider than what is left: fill this line with a piece of it.
+      const take = Math.max(1, room() - (line ? line.length + 1 : 0))
+      line = line ? `${line} ${token.slice(0, take)}` : token.slice(0, take)
+      token = token.slice(take)
+      flush()
+    }
+    if (token) line = line ? `${line} ${token}` : token
+  }
+  if (line) flush()
+  return lines
+}
+
+/** Wrap prose (split on spaces). */
+export function wrapText(text: string, width: number, indent = ''): string[] {
+  return wrapTokens(text.split(' ').filter(Boolean), width, indent)
+}
+
+/** At most `max` lines; the last one ends in `…` when some were left out. */
+function limitLines(lines: string[], max: number, width: number): string[] {
+  if (lines.length <= max) return lines
+  const kept = lines.slice(0, max)
+  const last = kept[max - 1] as string
+  kept[max - 1] = last.length + 1 <= width ? `${last}…` : `${last.slice(0, Math.max(0, width - 1))}…`
+  return kept
+}
+
+export interface Column {
+  header: string
+  values: string[]
+  /** Dropped first when the terminal is narrow (e.g. REVISION). */
+  optional?: boolean
+}
+
+/**
+ * A plain aligned table whose last column wraps (at most `maxLastLines` lines each), or,
+ * when the other columns leave it less than `minLast` characters, stacked rows: the first
+ * column on its own line(s), then the other values and the last column on indented lines.
+ */
+export function fitTable(
+  columns: Column[],
+  width: number,
+  options: {minLast?: number; maxLastLines?: number} = {},
+): string[] {
+  const minLast = options.minLast ?? MIN_MESSAGE
+  const maxLastLines = options.maxLastLines ?? Number.POSITIVE_INFINITY
+  const rows = columns[0]?.values.length ?? 0
+  const widthOf = (c: Column) => Math.max(c.header.length, ...c.values.map((v) => v.length))
+  const fixedOf = (cols: Column[]) => cols.slice(0, -1).reduce((sum, c) => sum + widthOf(c) + 2, 0)
+  const required = columns.filter((c) => !c.optional)
+  // With its optional columns when the last one keeps room enough, else without them.
+  const layouts =
+    required.length < columns.length
+      ? [
+          {cols: columns, last: Math.max(minLast, MESSAGE_WITH_REVISION)},
+          {cols: required, last: minLast},
+        ]
+      : [{cols: columns, last: minLast}]
+  const chosen = Number.isFinite(width)
+    ? layouts.find((l) => fixedOf(l.cols) + l.last <= width)
+    : {cols: columns, last: 0}
+  if (chosen) {
+    const cols = chosen.cols
+    const widths = cols.map(widthOf)
+    const fixed = fixedOf(cols)
+    const lastWidth = Number.isFinite(width) ? width - fixed : Number.POSITIVE_INFINITY
+    const line = (cells: string[]) =>
+      cells
+        .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd()
+    const out = [line(cols.map((c) => c.header))]
+    for (let r = 0; r < rows; r++) {
+      const cells = cols.map((c) => c.values[r] ?? '')
+      const last = limitLines(wrapText(cells.at(-1) ?? '', lastWidth), maxLastLines, lastWidth)
+      out.push(line([...cells.slice(0, -1), last[0] ?? '']))
+      for (const more of last.slice(1)) out.push(' '.repeat(fixed) + more)
+    }
+    return out
+  }
+  // Stacked: too narrow for a table.
+  const out: string[] = []
+  for (let r = 0; r < rows; r++) {
+    const [own, ...rest] = required.map((c) => c.values[r] ?? '')
+    out.push(...wrapTokens([own ?? ''], width, INDENT))
+    const words = (rest.pop() ?? '').split(' ').filter(Boolean)
+    // The other values stay together, two spaces apart, before the first word of the last column.
+    const head = rest.filter(Boolean).join('  ')
+    const lead = [head, words.shift()].filter((x) => x !== undefined && x !== '').join('  ')
+    const body = wrapTokens([lead, ...words], width - INDENT.length, '')
+    out.push(...limitLines(body, maxLastLines, width - INDENT.length).map((l) => INDENT + l))
+  }
+  return out
+}
+
 export function renderStatus(result: StatusResult, options: RenderOptions = {}): string {
   const width = options.width ?? Number.POSITIVE_INFINITY
-  const lines: string[] = [result.summary]
-  lines.push(truncate(`context ${result.context} (${result.server})`, width))
+  // The verdict is never cut: it wraps between its parts.
+  const lines: string[] = wrapTokens(result.summary.split(/(?<=,) /), width, '  ')
+  lines.push(...wrapText(`context ${result.context} (${result.server})`, width, '  '))
   lines.push(...renderControllers(result, width))
   lines.push('')
 
   const kinds = Object.entries(result.counts.byKind).sort(([a], [b]) => a.localeCompare(b))
   if (kinds.length > 0) {
     lines.push(
-      renderTable(
-        ['KIND', 'TOTAL', 'STATES'],
-        kinds.map(([kind, c]) => [
-          kind,
-          String(c.total),
-          HEALTH_STATES.filter((h) => (c[h] ?? 0) > 0)
-            .map((h) => `${c[h]} ${h}`)
-            .join(', '),
-        ]),
+      ...fitTable(
+        [
+          {header: 'KIND', values: kinds.map(([kind]) => kind)},
+          {header: 'TOTAL', values: kinds.map(([, c]) => String(c.total))},
+          {
+            header: 'STATES',
+            values: kinds.map(([, c]) =>
+              HEALTH_STATES.filter((h) => (c[h] ?? 0) > 0)
+                .map((h) => `${c[h]} ${h}`)
+                .join(', '),
+            ),
+          },
+        ],
         width,
+        {minLast: 16},
       ),
     )
   }
@@ -56,56 +190,59 @@ export function renderStatus(result: StatusResult, options: RenderOptions = {}):
     : result.objects.filter((o) => needsAttention(o, {ignoreSuspended: options.ignoreSuspended}))
   if (shown.length > 0) {
     lines.push('', options.all ? 'OBJECTS' : 'NEEDS ATTENTION')
-    const rows = shown.map((o) => ({
-      object: describeObject(o),
-      health: o.health,
-      age: age(o.since, options.now),
-      revision: shortRevision(o.revision),
-      message: explain(o),
-    }))
-    // On a narrow terminal the revision column goes first, so the message keeps some room.
-    const fixed = (cols: Array<keyof (typeof rows)[number]>) =>
-      cols.reduce((sum, c) => sum + Math.max(c.length, ...rows.map((r) => r[c].length)) + 2, 0)
-    const withRevision = fixed(['object', 'health', 'age', 'revision']) + 40 <= width
-    const cols: Array<keyof (typeof rows)[number]> = withRevision
-      ? ['object', 'health', 'age', 'revision', 'message']
-      : ['object', 'health', 'age', 'message']
     lines.push(
-      renderTable(
-        cols.map((c) => c.toUpperCase()),
-        rows.map((r) => cols.map((c) => r[c])),
+      ...fitTable(
+        [
+          {header: 'OBJECT', values: shown.map(describeObject)},
+          {header: 'HEALTH', values: shown.map((o) => o.health)},
+          {header: 'AGE', values: shown.map((o) => age(o.since, options.now))},
+          {header: 'REVISION', values: shown.map((o) => shortRevision(o.revision)), optional: true},
+          {header: 'MESSAGE', values: shown.map(explain)},
+        ],
         width,
+        {maxLastLines: MESSAGE_LINES},
       ),
     )
   }
   if (result.workloads && result.workloads.length > 0) {
     lines.push('', 'WORKLOADS NOT READY (--deep)')
+    const w = result.workloads
     lines.push(
-      renderTable(
-        ['KUSTOMIZATION', 'WORKLOAD', 'HEALTH', 'MESSAGE'],
-        result.workloads.map((w) => [w.kustomization, `${w.kind}/${w.namespace}/${w.name}`, w.health, w.message]),
+      ...fitTable(
+        [
+          {header: 'KUSTOMIZATION', values: w.map((x) => x.kustomization)},
+          {header: 'WORKLOAD', values: w.map((x) => `${x.kind}/${x.namespace}/${x.name}`)},
+          {header: 'HEALTH', values: w.map((x) => x.health)},
+          {header: 'MESSAGE', values: w.map((x) => x.message)},
+        ],
         width,
+        {maxLastLines: MESSAGE_LINES},
       ),
     )
   }
-  // Whatever the columns, no line is wider than the terminal.
-  return lines
-    .join('\n')
-    .split('\n')
-    .map((line) => truncate(line, width))
-    .join('\n')
+  return lines.join('\n')
 }
 
 function renderControllers(result: StatusResult, width: number): string[] {
-  if (result.controllers.length === 0) return ['controllers: none found in flux-system']
-  const down = result.controllers.filter((c) => !c.ready)
-  const versions = result.controllers.map((c) => `${c.name} ${c.version ?? '?'}`).join(', ')
-  const head =
-    down.length === 0
-      ? `controllers: ${result.controllers.length} available`
-      : `controllers: ${down.length} NOT available`
-  const lines = [truncate(`${head} (${versions})`, width)]
-  for (const c of down) lines.push(truncate(`  ${c.name}: ${c.message}`, width))
+  const ns = result.fluxNamespace
+  const found = result.controllers.filter((c) => !c.missing)
+  if (found.length === 0) {
+    return wrapText(
+      `controllers: none found in ${ns} (Flux runs elsewhere? pass --flux-namespace)`,
+      width,
+      '  ',
+    ).concat(result.controllers.flatMap((c) => wrapText(`  ${c.name}: ${c.message}`, width, INDENT)))
+  }
+  const down = found.filter((c) => !c.ready)
+  const missing = result.controllers.filter((c) => c.missing)
+  const versions = found.map((c) => `${c.name} ${c.version ?? '?'}`).join(', ')
+  const problems = [
+    ...(down.length > 0 ? [`${down.length} NOT available`] : []),
+    ...(missing.length > 0 ? [`${missing.length} missing`] : []),
+  ]
+  const head = `controllers: ${found.length - down.length} available${problems.length > 0 ? `, ${problems.join(', ')}` : ''}`
+  const lines = wrapText(`${head} (${versions})`, width, '  ')
+  for (const c of [...missing, ...down]) lines.push(...wrapText(`  ${c.name}: ${c.message}`, width, INDENT))
   return lines
 }
 
@@ -129,13 +266,17 @@ export function renderPlan(plan: ReconcilePlan, width = Number.POSITIVE_INFINITY
   if (plan.targets.length > 0) {
     lines.push(`Will request reconciliation (reconcile.fluxcd.io/requestedAt), in this order:`)
     lines.push(
-      renderTable(
-        ['#', 'OBJECT', 'WHY'],
-        plan.targets.map((t, i) => [String(i + 1), describeObject(t), t.why]),
+      ...fitTable(
+        [
+          {header: '#', values: plan.targets.map((_, i) => String(i + 1))},
+          {header: 'OBJECT', values: plan.targets.map(describeObject)},
+          {header: 'WHY', values: plan.targets.map((t) => t.why)},
+        ],
         width,
+        {minLast: 12},
       ),
     )
   }
-  for (const r of plan.refused) lines.push(truncate(`refused: ${describeObject(r)} is ${r.hint}`, width))
+  for (const r of plan.refused) lines.push(...wrapText(`refused: ${describeObject(r)} is ${r.hint}`, width, '  '))
   return lines.join('\n')
 }

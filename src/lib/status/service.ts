@@ -6,10 +6,12 @@
  */
 import type {KubeClient, WatchEvent} from '../kube/client.ts'
 import {OperationError, UsageError} from '../errors.ts'
+import {findControllers, missingControllers, missingStatus} from './controllers.ts'
 import {
   type Counts,
   type FluxObject,
   type ObjectHealth,
+  type WorkloadCounts,
   assessAll,
   assessObject,
   countObjects,
@@ -19,14 +21,14 @@ import {
   sortForDisplay,
   verdict,
 } from './health.ts'
-import {FLUX_GROUPS, FLUX_KINDS, type GroupDiscovery, type ResolvedKind, resolveKinds} from './kinds.ts'
+import {FLUX_GROUPS, type GroupDiscovery, type ResolvedKind, resolveKinds} from './kinds.ts'
 import {type ReconcilePlan, type ReconcileTarget, planReconcile} from './plan.ts'
+import {Coverage, type NamespacedKind, uncoveredReferences} from './scope.ts'
 import {
   type ControllerStatus,
   type WorkloadObject,
   WORKLOAD_GROUPS,
   WORKLOAD_KINDS,
-  controllerStatus,
   rolloutState,
   workloadsInInventory,
 } from './workloads.ts'
@@ -41,11 +43,11 @@ export interface StatusOptions {
   context?: string
   /** The environment's cluster name: used as the context when the kubeconfig has one by that name. */
   contextIfPresent?: string
-  /** Only this namespace (default: all namespaces). */
+  /** Show only this namespace (default: all namespaces); what the objects depend on is read wherever it is. */
   namespace?: string
   /** Only these kinds (names as in FLUX_KINDS). */
   kinds?: string[]
-  /** A label selector, passed to the API. */
+  /** Show only objects with these labels (passed to the API); what they depend on is read too. */
   selector?: string
   /** Also check the workloads in each Kustomization's inventory. */
   deep?: boolean
@@ -73,7 +75,11 @@ export interface StatusResult {
   summary: string
   context: string
   server: string
+  /** Where the Flux controllers were looked for (--flux-namespace). */
+  fluxNamespace: string
+  /** The listed objects (the selection), by health and kind. */
   counts: Counts
+  /** The Flux controllers found in fluxNamespace, and those missing for the objects judged (`missing: true`). */
   controllers: ControllerStatus[]
   objects: ObjectHealth[]
   /** Only with --deep: workloads that are not ready. */
@@ -124,7 +130,10 @@ export async function openSession(options: StatusOptions): Promise<FluxSession> 
   }
   const client = new KubeClient(kc)
   try {
-    const groups = await discover(client, options.signal)
+    const [groups] = await Promise.all([
+      discover(client, options.signal),
+      options.namespace ? assertNamespace(client, options.namespace, options.signal) : undefined,
+    ])
     const kinds = resolveKinds(groups)
     if (kinds.length === 0) {
       throw new OperationError(`Flux is not installed on the cluster of context "${client.contextName}".`, {
@@ -134,8 +143,9 @@ export async function openSession(options: StatusOptions): Promise<FluxSession> 
     }
     const wanted = options.kinds ?? kinds.map((k) => k.kind)
     const missing = wanted.filter((w) => !kinds.some((k) => k.kind === w))
-    const optional = new Set(FLUX_KINDS.filter((k) => k.optional).map((k) => k.kind))
-    if (options.kinds && missing.some((m) => !optional.has(m))) {
+    // Asked for by name, a kind the cluster does not serve (e.g. the image automation kinds without
+    // their CRDs) cannot be answered: an empty list would read as healthy.
+    if (missing.length > 0) {
       throw new UsageError(`This cluster does not serve ${missing.join(', ')}.`, {
         code: 'KIND_NOT_SERVED',
         hint: `Served Flux kinds: ${kinds.map((k) => k.kind).join(', ')}.`,
@@ -144,6 +154,26 @@ export async function openSession(options: StatusOptions): Promise<FluxSession> 
     return {client, kinds, reported: new Set(wanted), close: () => client.close()}
   } catch (error) {
     client.close()
+    throw error
+  }
+}
+
+/** `-n` must name a namespace that exists (exit 2 otherwise); unreadable namespaces (RBAC) are not held against it. */
+async function assertNamespace(client: KubeClient, namespace: string, signal?: AbortSignal): Promise<void> {
+  try {
+    await client.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}`, {signal})
+  } catch (error) {
+    const status = (error as {statusCode?: number}).statusCode
+    if (status === 404) {
+      throw new UsageError(
+        `Namespace "${namespace}" does not exist on the cluster of context "${client.contextName}".`,
+        {
+          code: 'NAMESPACE_NOT_FOUND',
+          hint: 'Check -n/--namespace (`kubectl get namespaces`), or leave it out to see all namespaces.',
+        },
+      )
+    }
+    if (status === 403) return
     throw error
   }
 }
@@ -176,41 +206,110 @@ async function discover(client: KubeClient, signal?: AbortSignal): Promise<Group
 // ---------------------------------------------------------------- reading
 
 interface Stream {
-  /** A stable id: the kind (Flux kinds), `controllers`, or a workload kind. */
+  /** A stable id: `<Kind>` (selected, or a whole kind), `<Kind>@<namespace>` (referenced objects), `controllers`, or a workload kind. */
   id: string
+  /** The kind of the objects in it (Deployment for the controllers). */
+  kind: string
+  /**
+   * selected: the objects to list and count (the filters apply); reference: objects read
+   * only to judge the selection (no selector; a whole kind, or one namespace of it).
+   */
+  role: 'selected' | 'reference' | 'controllers' | 'workloads'
   path: string
+  namespace?: string
   labelSelector?: string
 }
 
-/** The kinds to list: the reported ones plus the sources they need for staleness and root causes. */
+/** The kinds to list up front: the reported ones plus the sources they need for staleness and root causes. */
 function kindsToRead(session: FluxSession): ResolvedKind[] {
   const needed = new Set(session.reported)
   if (needed.has('Kustomization')) for (const k of ['GitRepository', 'OCIRepository', 'Bucket']) needed.add(k)
   if (needed.has('HelmRelease'))
     for (const k of ['HelmChart', 'HelmRepository', 'GitRepository', 'OCIRepository', 'Bucket']) needed.add(k)
   if (needed.has('HelmChart')) for (const k of ['HelmRepository', 'GitRepository', 'Bucket']) needed.add(k)
+  if (needed.has('ImagePolicy')) needed.add('ImageRepository')
+  if (needed.has('ImageUpdateAutomation')) needed.add('GitRepository')
   return session.kinds.filter((k) => needed.has(k.kind))
 }
 
-function streamsFor(session: FluxSession, options: StatusOptions): Stream[] {
-  const ns = options.namespace ? `/namespaces/${encodeURIComponent(options.namespace)}` : ''
-  const streams: Stream[] = kindsToRead(session).map((k) => ({
-    id: k.kind,
+function fluxStream(
+  k: ResolvedKind,
+  role: 'selected' | 'reference',
+  namespace?: string,
+  labelSelector?: string,
+): Stream {
+  const ns = namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''
+  return {
+    id: role === 'reference' && namespace ? `${k.kind}@${namespace}` : k.kind,
+    kind: k.kind,
+    role,
     path: `/apis/${k.group}/${k.version}${ns}/${k.plural}`,
-    labelSelector: options.selector,
-  }))
-  const fluxNs = encodeURIComponent(options.fluxNamespace ?? FLUX_NAMESPACE)
+    namespace,
+    labelSelector,
+  }
+}
+
+/**
+ * The first lists: the reported kinds with the filters; without filters, the sources they
+ * need as whole kinds (one list each). With filters, referenced objects are read afterwards,
+ * where they are (readReferences).
+ */
+function streamsFor(session: FluxSession, options: StatusOptions): Stream[] {
+  const filtered = Boolean(options.namespace || options.selector)
+  const streams: Stream[] = []
+  for (const k of kindsToRead(session)) {
+    if (session.reported.has(k.kind)) streams.push(fluxStream(k, 'selected', options.namespace, options.selector))
+    else if (!filtered) streams.push(fluxStream(k, 'reference'))
+  }
+  // Every Deployment of the Flux namespace, whatever its labels (controllers.ts picks the controllers).
+  const fluxNs = encodeURIComponent(fluxNamespaceOf(options))
   streams.push({
     id: 'controllers',
+    kind: 'Deployment',
+    role: 'controllers',
     path: `/apis/apps/v1/namespaces/${fluxNs}/deployments`,
-    labelSelector: 'app.kubernetes.io/part-of=flux',
   })
   if (options.deep) {
     for (const kind of WORKLOAD_KINDS) {
-      streams.push({id: kind, path: `/apis/${WORKLOAD_GROUPS[kind]}/v1/${kind.toLowerCase()}s`})
+      streams.push({
+        id: kind,
+        kind,
+        role: 'workloads',
+        path: `/apis/${WORKLOAD_GROUPS[kind]}/v1/${kind.toLowerCase()}s`,
+      })
     }
   }
   return streams
+}
+
+function fluxNamespaceOf(options: StatusOptions): string {
+  return options.fluxNamespace ?? FLUX_NAMESPACE
+}
+
+/** What the Flux streams read so far cover (lists without a label selector). */
+function coverageOf(streams: Stream[]): Coverage {
+  const coverage = new Coverage()
+  for (const s of streams) {
+    if ((s.role !== 'selected' && s.role !== 'reference') || s.labelSelector) continue
+    if (s.namespace) coverage.addNamespace(s.kind, s.namespace)
+    else coverage.addKind(s.kind)
+  }
+  return coverage
+}
+
+/** The reference lists still needed to judge what has been read (empty when the closure is complete). */
+function referenceStreams(session: FluxSession, snapshot: Snapshot): Stream[] {
+  const coverage = coverageOf(snapshot.streams)
+  // Every served kind read whole (no filter, no --kind): nothing can be missing.
+  const partial = session.kinds.filter((k) => !coverage.coversKind(k.kind))
+  if (partial.length === 0) return []
+  const byKind = new Map(partial.map((k) => [k.kind, k]))
+  const needed: NamespacedKind[] = uncoveredReferences(
+    fluxObjects(session, snapshot).objects,
+    coverage,
+    new Set(byKind.keys()),
+  )
+  return needed.map((n) => fluxStream(byKind.get(n.kind) as ResolvedKind, 'reference', n.namespace))
 }
 
 /** The API path of one namespaced object of a discovered kind. */
@@ -232,29 +331,31 @@ function withQuery(path: string, query: Record<string, string | undefined>): str
 
 /** The cluster as last seen: objects per stream, keyed by namespace/name. */
 class Snapshot {
+  readonly streams: Stream[] = []
   readonly items = new Map<string, Map<string, FluxObject | WorkloadObject>>()
   readonly versions = new Map<string, string>()
 
-  set(id: string, list: ListResponse<FluxObject | WorkloadObject>, kind?: string): void {
+  set(stream: Stream, list: ListResponse<FluxObject | WorkloadObject>): void {
+    if (!this.streams.includes(stream)) this.streams.push(stream)
     const map = new Map<string, FluxObject | WorkloadObject>()
     for (const item of list.items ?? []) {
       // Lists carry the kind on the list, not always on each item.
-      if (kind && !(item as FluxObject).kind) (item as FluxObject).kind = kind
+      if (!(item as FluxObject).kind) (item as FluxObject).kind = stream.kind
       map.set(`${item.metadata.namespace ?? ''}/${item.metadata.name}`, item)
     }
-    this.items.set(id, map)
-    this.versions.set(id, list.metadata?.resourceVersion ?? '')
+    this.items.set(stream.id, map)
+    this.versions.set(stream.id, list.metadata?.resourceVersion ?? '')
   }
 
-  apply(id: string, event: WatchEvent<FluxObject | WorkloadObject>, kind?: string): boolean {
+  apply(stream: Stream, event: WatchEvent<FluxObject | WorkloadObject>): boolean {
     const obj = event.object
     if (!obj?.metadata) return false
-    if (obj.metadata.resourceVersion) this.versions.set(id, obj.metadata.resourceVersion)
+    if (obj.metadata.resourceVersion) this.versions.set(stream.id, obj.metadata.resourceVersion)
     if (event.type === 'BOOKMARK') return false
-    const map = this.items.get(id) ?? new Map()
-    this.items.set(id, map)
+    const map = this.items.get(stream.id) ?? new Map()
+    this.items.set(stream.id, map)
     const key = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`
-    if (kind && !(obj as FluxObject).kind) (obj as FluxObject).kind = kind
+    if (!(obj as FluxObject).kind) (obj as FluxObject).kind = stream.kind
     if (event.type === 'DELETED') map.delete(key)
     else map.set(key, obj)
     return true
@@ -265,47 +366,87 @@ class Snapshot {
   }
 }
 
-async function readAll(session: FluxSession, options: StatusOptions, streams: Stream[]): Promise<Snapshot> {
-  const snapshot = new Snapshot()
+/**
+ * Every Flux object read, once (an object may be in a selected and in a reference list: the
+ * later version is kept), and which of them are selected: listed and counted.
+ */
+function fluxObjects(session: FluxSession, snapshot: Snapshot): {objects: FluxObject[]; selected: Set<FluxObject>} {
+  const streams = snapshot.streams.filter((s) => s.role === 'selected' || s.role === 'reference')
+  const listsPerKind = new Map<string, number>()
+  for (const s of streams) listsPerKind.set(s.kind, (listsPerKind.get(s.kind) ?? 0) + 1)
+  const objects: FluxObject[] = []
+  const selected = new Set<FluxObject>()
+  const merged = new Map<string, {obj: FluxObject; selected: boolean}>()
+  for (const s of streams) {
+    const isSelected = s.role === 'selected' && session.reported.has(s.kind)
+    const single = listsPerKind.get(s.kind) === 1
+    for (const obj of snapshot.list<FluxObject>(s.id)) {
+      obj.kind = s.kind
+      if (single) {
+        objects.push(obj)
+        if (isSelected) selected.add(obj)
+        continue
+      }
+      const key = keyOf(obj)
+      const seen = merged.get(key)
+      const newer = !seen || Number(obj.metadata.resourceVersion ?? 0) >= Number(seen.obj.metadata.resourceVersion ?? 0)
+      merged.set(key, {
+        obj: newer ? obj : (seen as {obj: FluxObject}).obj,
+        selected: isSelected || (seen?.selected ?? false),
+      })
+    }
+  }
+  for (const {obj, selected: isSelected} of merged.values()) {
+    objects.push(obj)
+    if (isSelected) selected.add(obj)
+  }
+  return {objects, selected}
+}
+
+async function readStreams(session: FluxSession, options: StatusOptions, snapshot: Snapshot, streams: Stream[]) {
   await Promise.all(
     streams.map(async (s) => {
       const list = await session.client.get<ListResponse<FluxObject>>(
         withQuery(s.path, {labelSelector: s.labelSelector}),
         {signal: options.signal},
       )
-      snapshot.set(s.id, list, kindOfStream(s.id))
+      snapshot.set(s, list)
     }),
   )
-  return snapshot
 }
 
-function kindOfStream(id: string): string | undefined {
-  if (id === 'controllers') return 'Deployment'
-  return id
+/** The first lists, then what the objects read reference, until nothing referenced is left unread. */
+async function readAll(session: FluxSession, options: StatusOptions): Promise<Snapshot> {
+  const snapshot = new Snapshot()
+  await readStreams(session, options, snapshot, streamsFor(session, options))
+  for (let more = referenceStreams(session, snapshot); more.length > 0; more = referenceStreams(session, snapshot)) {
+    await readStreams(session, options, snapshot, more)
+  }
+  return snapshot
 }
 
 // ---------------------------------------------------------------- judging
 
+/**
+ * Judge everything read (the selection and what it references), then list and count only the
+ * selection: the verdict of a selection is the verdict of the same objects without filters.
+ */
 function evaluate(
   session: FluxSession,
   options: StatusOptions,
   snapshot: Snapshot,
   sticky?: {seenReady: Set<string>; requested?: WaitOptions['requested']},
-): {result: StatusResult; objects: FluxObject[]; assessed: ObjectHealth[]} {
-  const kinds = kindsToRead(session)
-  const byKind = new Map(kinds.map((k) => [k.kind, k]))
-  const objects: FluxObject[] = []
-  for (const k of kinds) {
-    for (const obj of snapshot.list<FluxObject>(k.kind)) {
-      // Objects are reported at the version read, whatever version they were written with.
-      obj.apiVersion = k.apiVersion
-      obj.kind = k.kind
-      objects.push(obj)
-    }
+): {result: StatusResult; objects: FluxObject[]; reported: ObjectHealth[]} {
+  const byKind = new Map(session.kinds.map((k) => [k.kind, k]))
+  const {objects, selected} = fluxObjects(session, snapshot)
+  for (const obj of objects) {
+    // Objects are reported at the version read, whatever version they were written with.
+    const k = byKind.get(obj.kind)
+    if (k) obj.apiVersion = k.apiVersion
   }
   let assessed = assessAll(objects, (obj) => {
     const k = byKind.get(obj.kind)
-    return {hasStatus: k?.hasStatus ?? true, fluxNoun: k?.fluxNoun}
+    return {hasStatus: k?.hasStatus, fluxNoun: k?.fluxNoun}
   })
   if (sticky) {
     const requested = new Set(sticky.requested?.keys ?? [])
@@ -326,29 +467,47 @@ function evaluate(
       return settled
     })
   }
-  const reported = assessed.filter((r) => session.reported.has(r.kind))
-  const controllers = snapshot
-    .list<WorkloadObject>('controllers')
-    .map(controllerStatus)
-    .sort((a, b) => a.name.localeCompare(b.name))
-  const workloads = options.deep ? deepWorkloads(snapshot, objects) : undefined
+  const reported = assessed.filter((_, i) => selected.has(objects[i] as FluxObject))
+
+  // Controllers: those running, and those the judged objects need but that have no Deployment.
+  const fluxNamespace = fluxNamespaceOf(options)
+  const found = findControllers(snapshot.list<WorkloadObject>('controllers'))
+  const perKind: Record<string, number> = {}
+  for (const obj of objects) perKind[obj.kind] = (perKind[obj.kind] ?? 0) + 1
+  const missing = missingControllers(found, perKind)
+  const controllers = [...found, ...missing.map((m) => missingStatus(m, fluxNamespace))].sort((a, b) =>
+    a.name.localeCompare(b.name),
+  )
+
+  const workloads = options.deep
+    ? deepWorkloads(
+        snapshot,
+        objects.filter((o) => selected.has(o)),
+      )
+    : undefined
+  const workloadCounts: WorkloadCounts = {}
+  for (const w of workloads ?? [])
+    if (w.health !== 'ready') workloadCounts[w.health] = (workloadCounts[w.health] ?? 0) + 1
   const counts = countObjects(reported)
   const v = verdict(counts, {
     ignoreSuspended: options.ignoreSuspended,
-    controllersDown: controllers.filter((c) => !c.ready).map((c) => c.name),
-    workloadsFailing: workloads?.length ?? 0,
+    noControllersIn: found.length === 0 ? fluxNamespace : undefined,
+    controllersMissing: missing.map((m) => m.name),
+    controllersDown: found.filter((c) => !c.ready).map((c) => c.name),
+    workloads: workloadCounts,
   })
   const result: StatusResult = {
     verdict: v.healthy ? 'healthy' : 'unhealthy',
     summary: v.line,
     context: session.client.contextName,
     server: session.client.server,
+    fluxNamespace,
     counts,
     controllers,
     objects: sortForDisplay(reported),
   }
   if (workloads) result.workloads = workloads
-  return {result, objects, assessed}
+  return {result, objects, reported}
 }
 
 function deepWorkloads(snapshot: Snapshot, objects: FluxObject[]): WorkloadHealth[] {
@@ -390,7 +549,7 @@ function deepWorkloads(snapshot: Snapshot, objects: FluxObject[]): WorkloadHealt
 export async function getFluxStatus(options: StatusOptions): Promise<StatusResult> {
   const session = await openSession(options)
   try {
-    const snapshot = await readAll(session, options, streamsFor(session, options))
+    const snapshot = await readAll(session, options)
     return evaluate(session, options, snapshot).result
   } finally {
     session.close()
@@ -405,12 +564,11 @@ export async function getFluxStatus(options: StatusOptions): Promise<StatusResul
 export async function waitForHealthy(options: WaitOptions): Promise<WaitResult> {
   const started = Date.now()
   const session = await openSession(options)
-  const streams = streamsFor(session, options)
   const stops = new Map<string, () => void>()
   const sticky = {seenReady: new Set<string>(), requested: options.requested}
   let finished = false
   try {
-    const snapshot = await readAll(session, options, streams)
+    const snapshot = await readAll(session, options)
     let last = evaluate(session, options, snapshot, sticky).result
     options.onProgress?.(last)
     const untilHealthy = options.untilHealthy ?? true
@@ -450,6 +608,11 @@ export async function waitForHealthy(options: WaitOptions): Promise<WaitResult> 
         pending = setTimeout(() => {
           pending = undefined
           if (finished) return
+          // Objects may have come to reference others not read yet (a new dependsOn): read and follow them too.
+          for (const stream of referenceStreams(session, snapshot)) {
+            snapshot.streams.push(stream)
+            void relist(stream)
+          }
           last = evaluate(session, options, snapshot, sticky).result
           options.onProgress?.(last)
           if (untilHealthy && last.verdict === 'healthy') finish(false)
@@ -462,7 +625,6 @@ export async function waitForHealthy(options: WaitOptions): Promise<WaitResult> 
         const token = (tokens.get(stream.id) ?? 0) + 1
         tokens.set(stream.id, token)
         const current = () => !finished && tokens.get(stream.id) === token
-        const kind = kindOfStream(stream.id)
         const stop = await session.client.watch<FluxObject>(
           stream.path,
           {resourceVersion: snapshot.versions.get(stream.id) || undefined, labelSelector: stream.labelSelector},
@@ -475,7 +637,7 @@ export async function waitForHealthy(options: WaitOptions): Promise<WaitResult> 
               void relist(stream)
               return
             }
-            if (snapshot.apply(stream.id, event, kind)) recompute()
+            if (snapshot.apply(stream, event)) recompute()
           },
           (error) => {
             if (!current()) return
@@ -499,14 +661,14 @@ export async function waitForHealthy(options: WaitOptions): Promise<WaitResult> 
           const list = await session.client.get<ListResponse<FluxObject>>(
             withQuery(stream.path, {labelSelector: stream.labelSelector}),
           )
-          snapshot.set(stream.id, list, kindOfStream(stream.id))
+          snapshot.set(stream, list)
           recompute()
           await startWatch(stream)
         } catch (error) {
           fail(error)
         }
       }
-      Promise.all(streams.map((s) => startWatch(s))).catch(fail)
+      Promise.all(snapshot.streams.map((s) => startWatch(s))).catch(fail)
     })
   } finally {
     finished = true
@@ -524,11 +686,16 @@ export interface ReconcilePreview {
 export async function planReconciliation(options: StatusOptions): Promise<ReconcilePreview> {
   const session = await openSession(options)
   try {
-    const snapshot = await readAll(session, options, streamsFor(session, options))
-    const {result, objects, assessed} = evaluate(session, options, snapshot)
-    const nouns = new Map(session.kinds.map((k) => [k.kind, k.fluxNoun]))
-    const reported = assessed.filter((r) => session.reported.has(r.kind))
-    return {status: result, plan: planReconcile(objects, reported, (kind) => nouns.get(kind) ?? kind.toLowerCase())}
+    const snapshot = await readAll(session, options)
+    const {result, objects, reported} = evaluate(session, options, snapshot)
+    const byKind = new Map(session.kinds.map((k) => [k.kind, k]))
+    return {
+      status: result,
+      plan: planReconcile(objects, reported, {
+        fluxNoun: (kind) => byKind.get(kind)?.fluxNoun ?? kind.toLowerCase(),
+        hasStatus: (kind) => byKind.get(kind)?.hasStatus,
+      }),
+    }
   } finally {
     session.close()
   }

@@ -145,6 +145,8 @@ export interface ControllerStatus {
   name: string
   namespace: string
   ready: boolean
+  /** No Deployment of this controller in the Flux namespace, though objects need it. */
+  missing: boolean
   replicas: number
   available: number
   images: string[]
@@ -164,6 +166,7 @@ export function controllerStatus(obj: WorkloadObject): ControllerStatus {
     name: obj.metadata.name,
     namespace: obj.metadata.namespace ?? '',
     ready,
+    missing: false,
     replicas,
     available,
     images,

@@ -178,7 +178,7 @@ describe('status health rules', () => {
       },
       hasStatus: false,
       health: 'ready',
-      reason: /Accepted/,
+      reason: /NoStatusByDesign/,
     },
     {
       what: 'suspended wins over Ready=True: never shown as healthy',
@@ -298,12 +298,12 @@ describe('status health rules', () => {
       expect(r?.cause).to.include({kind: 'HelmChart', name: 'jupyterhub-jupyterhub', reason: 'ChartPullError'})
     })
 
-    it('dependency cycles do not loop', () => {
+    it('dependency cycles do not loop (cycles.test.ts has the rules)', () => {
       const results = assessAll([
         ks('a', {conditions: [c('Ready', 'False', 'DependencyNotReady', 'x', 1)]}, {spec: {dependsOn: [{name: 'b'}]}}),
         ks('b', {conditions: [c('Ready', 'False', 'DependencyNotReady', 'x', 1)]}, {spec: {dependsOn: [{name: 'a'}]}}),
       ])
-      expect(results.map((r) => r.health)).to.deep.equal(['waiting', 'waiting'])
+      expect(results.map((r) => r.health)).to.deep.equal(['failed', 'failed'])
     })
   })
 
@@ -387,7 +387,7 @@ describe('status health rules', () => {
         false,
         'unhealthy: 1 controller down, 1 ready',
       ],
-      ['workloads failing', of('ready'), {workloadsFailing: 2}, false, 'unhealthy: 2 workloads failing, 1 ready'],
+      ['workloads failing', of('ready'), {workloads: {failed: 2}}, false, 'unhealthy: 2 workloads failing, 1 ready'],
     ]
     for (const [what, counts, options, healthy, line] of table) {
       it(`${what}: ${line}`, () => {

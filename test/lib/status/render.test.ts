@@ -1,8 +1,16 @@
 import {expect} from 'chai'
 
-import {type FluxObject, assessAll, countObjects, verdict} from '../../../src/lib/status/health.ts'
+import {type FluxObject, type ObjectHealth, assessAll, countObjects, verdict} from '../../../src/lib/status/health.ts'
 import {resolveKinds} from '../../../src/lib/status/kinds.ts'
-import {explain, progressLine, renderStatus, shortRevision} from '../../../src/lib/status/render.ts'
+import {
+  MESSAGE_LINES,
+  describeObject,
+  explain,
+  progressLine,
+  renderStatus,
+  shortRevision,
+  wrapTokens,
+} from '../../../src/lib/status/render.ts'
 import type {StatusResult} from '../../../src/lib/status/service.ts'
 import {readFixture} from '../../support/kube-standin.ts'
 
@@ -16,6 +24,7 @@ function result(fixture: string): StatusResult {
     summary: v.line,
     context: 'piksel-staging',
     server: 'https://example.eks.amazonaws.com',
+    fluxNamespace: 'flux-system',
     counts,
     controllers: [],
     objects: assessed,
@@ -78,5 +87,125 @@ describe('status rendering', () => {
       'ImagePolicy image.toolkit.fluxcd.io/v1beta2',
       'ImageUpdateAutomation image.toolkit.fluxcd.io/v1beta2',
     ])
+  })
+})
+
+describe('status rendering on narrow terminals (80 and 60 columns)', () => {
+  /** The unhealthy fixture plus an object with a long name and a long retried failure. */
+  function narrowResult(): StatusResult {
+    const base = result('unhealthy.yaml')
+    const long: ObjectHealth = {
+      kind: 'HelmRelease',
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      namespace: 'monitoring-observability',
+      name: 'kube-prometheus-stack-with-a-very-long-release-name',
+      health: 'failed',
+      reason: 'UpgradeFailed',
+      message:
+        'Helm upgrade failed for release monitoring-observability/kube-prometheus-stack-with-a-very-long-release-name with chart kube-prometheus-stack@58.2.1: context deadline exceeded while waiting for the resources to become ready',
+      revision: 'kube-prometheus-stack@58.2.1',
+      suspended: false,
+      since: '2026-11-24T08:30:00Z',
+      retrying: true,
+    }
+    return {...base, objects: [long, ...base.objects]}
+  }
+
+  for (const width of [80, 60]) {
+    describe(`${width} columns`, () => {
+      const r = narrowResult()
+      const text = renderStatus(r, {width, now: Date.parse('2026-11-24T10:30:00Z')})
+      const lines = text.split('\n')
+
+      it('no line is wider than the terminal', () => {
+        for (const line of lines) expect(line.length, line).to.be.at.most(width)
+      })
+
+      it('the verdict line is never cut: wrapped, every part of it is there', () => {
+        const end = lines.findIndex((l) => l.startsWith('context '))
+        const verdictText = lines
+          .slice(0, end)
+          .map((l) => l.trim())
+          .join(' ')
+        expect(verdictText).to.equal(r.summary)
+      })
+
+      it('every attention row shows the object, its health and the start of its message', () => {
+        const attention = r.objects.filter((o) => o.health !== 'ready')
+        const section = lines.slice(lines.indexOf('NEEDS ATTENTION') + 1)
+        for (const o of attention) {
+          const name = describeObject(o)
+          // The object, whole (wrapped on its own lines only when it is wider than the terminal).
+          const at = section.findIndex((l) => l.trim().startsWith(name.slice(0, Math.min(name.length, width - 4))))
+          expect(at, `${name} at ${width}`).to.be.at.least(0)
+          // Its health and the start of its message on the same or the next lines.
+          const block = section.slice(at, at + 4).join('\n')
+          expect(block, name).to.match(new RegExp(`\\b${o.health}\\b`))
+          const start = explain(o).split(' ').slice(0, 2).join(' ')
+          expect(block.replace(/\s+/g, ' '), `${name}: message start "${start}"`).to.contain(start)
+        }
+      })
+
+      it(`a long message wraps to at most ${MESSAGE_LINES} lines, ending in … when cut`, () => {
+        const section = lines.slice(lines.indexOf('NEEDS ATTENTION') + 1)
+        const at = section.findIndex((l) => l.includes('UpgradeFailed (retrying): Helm'))
+        expect(at, text).to.be.at.least(0)
+        const rest = section.slice(at + 1)
+        // Continuation lines are indented deeper than a stacked row's own line.
+        const indent = (l: string) => l.length - l.trimStart().length
+        const next = rest.findIndex((l) => indent(l) < indent(section[at] as string) || /^\S/.test(l))
+        const message = [section[at], ...rest.slice(0, next === -1 ? rest.length : next)]
+        expect(message.length, message.join('\n')).to.be.at.most(MESSAGE_LINES)
+        expect(message.at(-1)).to.match(/…$/)
+      })
+    })
+  }
+
+  it('a table where the columns leave the message room (120 columns); stacked rows where they do not (60)', () => {
+    const r = narrowResult()
+    const header = (width: number) => {
+      const lines = renderStatus({...r, objects: r.objects.slice(1)}, {width}).split('\n')
+      return lines[lines.indexOf('NEEDS ATTENTION') + 1]
+    }
+    // REVISION only when the message keeps 40 columns beside it.
+    expect(header(160)).to.match(/^OBJECT +HEALTH +AGE +REVISION +MESSAGE$/)
+    expect(header(120)).to.match(/^OBJECT +HEALTH +AGE +MESSAGE$/)
+    expect(renderStatus({...r, objects: r.objects.slice(1)}, {width: 160})).to.match(
+      /^Kustomization\/flux-system\/infra-configs +failed +\S+ +main@sha1:0a1b2c3d +BuildFailed: kustomize/m,
+    )
+
+    const sixty = renderStatus(r, {width: 60, now: Date.parse('2026-11-24T10:30:00Z')}).split('\n')
+    expect(sixty.some((l) => l.startsWith('OBJECT'))).to.equal(false)
+    const at = sixty.indexOf('HelmRelease/monitoring-observability/kube-prometheus-stack-w')
+    expect(at, sixty.join('\n')).to.be.at.least(0)
+    expect(sixty[at + 1]).to.equal('    ith-a-very-long-release-name')
+    expect(sixty[at + 2]).to.match(/^ {4}failed {2}2h {2}UpgradeFailed \(retrying\): Helm upgrade/)
+  })
+
+  it('off a terminal every row is one whole line', () => {
+    const r = narrowResult()
+    const text = renderStatus(r)
+    expect(text).to.contain(explain(r.objects[0] as ObjectHealth))
+    expect(text.split('\n')[0]).to.equal(r.summary)
+  })
+
+  describe('wrapTokens', () => {
+    const table: Array<[string[], number, string, string[]]> = [
+      [
+        ['unhealthy:', '2 failed,', '1 stale,', '7 waiting'],
+        20,
+        '  ',
+        ['unhealthy: 2 failed,', '  1 stale, 7 waiting'],
+      ],
+      [['short'], 20, '  ', ['short']],
+      [['abcdefghijklmnopqrstuvwxyz'], 10, '  ', ['abcdefghij', '  klmnopqr', '  stuvwxyz']],
+      [['a', 'b'], Number.POSITIVE_INFINITY, '', ['a b']],
+    ]
+    for (const [tokens, width, indent, lines] of table) {
+      it(`${JSON.stringify(tokens)} at ${width}`, () => {
+        expect(wrapTokens(tokens, width, indent)).to.deep.equal(lines)
+        for (const l of wrapTokens(tokens, width, indent)) expect(l.length).to.be.at.most(width)
+      })
+    }
   })
 })

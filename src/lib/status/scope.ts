@@ -1,0 +1,60 @@
+/**
+ * Filters choose what is shown, never what is judged. With `-n` or `-l`, the selected objects
+ * are read with the filter; the objects they are judged against (their sources, HelmCharts,
+ * chartRefs and dependsOn targets, in whatever namespace, and theirs in turn) are read too,
+ * one list per kind and namespace, until nothing referenced is left unread. Pure: which
+ * (kind, namespace) lists are still needed, given what was read.
+ */
+import {type FluxObject, referencesOf} from './health.ts'
+
+/** What has been read without a label selector: whole kinds, or kinds in some namespaces. */
+export class Coverage {
+  private readonly whole = new Set<string>()
+  private readonly perNamespace = new Map<string, Set<string>>()
+
+  /** Every object of the kind has been read (a list across all namespaces, no selector). */
+  addKind(kind: string): void {
+    this.whole.add(kind)
+  }
+
+  /** Every object of the kind in this namespace has been read (no selector). */
+  addNamespace(kind: string, namespace: string): void {
+    const set = this.perNamespace.get(kind) ?? new Set<string>()
+    set.add(namespace)
+    this.perNamespace.set(kind, set)
+  }
+
+  /** Every object of the kind has been read. */
+  coversKind(kind: string): boolean {
+    return this.whole.has(kind)
+  }
+
+  covers(kind: string, namespace: string): boolean {
+    return this.whole.has(kind) || (this.perNamespace.get(kind)?.has(namespace) ?? false)
+  }
+}
+
+export interface NamespacedKind {
+  kind: string
+  namespace: string
+}
+
+/**
+ * The lists still to read: for each object read so far, every object it references that is
+ * of a served kind and not covered yet, as (kind, namespace) pairs, sorted. Empty once the
+ * closure is complete (then every referenced object has been read, or does not exist).
+ */
+export function uncoveredReferences(
+  objects: Iterable<FluxObject>,
+  coverage: Coverage,
+  served: ReadonlySet<string>,
+): NamespacedKind[] {
+  const needed = new Map<string, NamespacedKind>()
+  for (const obj of objects) {
+    for (const ref of referencesOf(obj)) {
+      if (!served.has(ref.kind) || coverage.covers(ref.kind, ref.namespace)) continue
+      needed.set(`${ref.kind}/${ref.namespace}`, {kind: ref.kind, namespace: ref.namespace})
+    }
+  }
+  return [...needed.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.namespace.localeCompare(b.namespace))
+}

@@ -1,0 +1,326 @@
+import {expect} from 'chai'
+
+import {type Condition, type FluxObject, assessAll, assessObject} from '../../../src/lib/status/health.ts'
+import {planReconcile} from '../../../src/lib/status/plan.ts'
+import {explain} from '../../../src/lib/status/render.ts'
+
+/**
+ * §1 of the status-truth issue: a failure Flux keeps retrying is `failed`. Every Flux kind
+ * that has a status, shaped as its controller writes it ("Debugging a <Kind>" in each
+ * controller's docs/spec): Ready=False with the real reason and message beside
+ * Reconciling=True/ProgressingWithRetry, conditions at the new generation while
+ * status.observedGeneration still lags (or is the CRD default -1, as for the Receiver).
+ */
+const T = '2026-11-24T08:30:00Z'
+const c = (type: string, status: string, reason: string, message: string, observedGeneration: number): Condition => ({
+  type,
+  status,
+  reason,
+  message,
+  lastTransitionTime: T,
+  observedGeneration,
+})
+
+interface KindCase {
+  kind: string
+  apiVersion: string
+  namespace?: string
+  spec: FluxObject['spec']
+  /** Ready=False reason and message of the failure being retried. */
+  reason: string
+  message: string
+  /** The Reconciling message the controller writes beside it. */
+  reconciling: string
+  generation: number
+  /** status.observedGeneration as the docs show it (lagging). */
+  statusGeneration: number
+}
+
+const CASES: KindCase[] = [
+  {
+    kind: 'GitRepository',
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    spec: {url: 'https://github.com/stefanprodan/podinfo', ref: {branch: 'invalid'}},
+    reason: 'GitOperationFailed',
+    message:
+      "failed to checkout and determine revision: unable to clone 'https://github.com/stefanprodan/podinfo': couldn't find remote ref \"refs/heads/invalid\"",
+    reconciling: 'processing object: new generation 1 -> 2',
+    generation: 2,
+    statusGeneration: 1,
+  },
+  {
+    kind: 'OCIRepository',
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    spec: {url: 'oci://ghcr.io/stefanprodan/manifests/podinfo', ref: {tag: '0.0.1'}},
+    reason: 'OCIOperationFailed',
+    message: "failed to pull artifact from 'oci://ghcr.io/stefanprodan/manifests/podinfo': couldn't find tag \"0.0.1\"",
+    reconciling: 'processing object: new generation 1 -> 2',
+    generation: 2,
+    statusGeneration: 1,
+  },
+  {
+    kind: 'HelmRepository',
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    spec: {url: 'https://hub.jupyter.org/helm-chart/', secretRef: {name: 'jupyterhub-auth'}},
+    reason: 'AuthenticationFailed',
+    message: 'failed to get authentication secret \'jupyterhub/jupyterhub-auth\': secrets "jupyterhub-auth" not found',
+    reconciling: 'processing object: new generation 2 -> 3',
+    generation: 3,
+    statusGeneration: 2,
+  },
+  {
+    kind: 'HelmChart',
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    spec: {chart: 'jupyterhub', version: '4.1.0', sourceRef: {kind: 'HelmRepository', name: 'jupyterhub'}},
+    reason: 'StorageOperationFailed',
+    message:
+      'failed to store artifact: write /data/helmchart/jupyterhub/jupyterhub-jupyterhub: no space left on device',
+    reconciling: 'processing object: new generation 1 -> 2',
+    generation: 2,
+    statusGeneration: 1,
+  },
+  {
+    kind: 'Bucket',
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    spec: {bucketName: 'my-new-bucket', endpoint: 'minio.minio.svc.cluster.local:9000'},
+    reason: 'BucketOperationFailed',
+    message: "bucket 'my-new-bucket' does not exist",
+    reconciling: 'processing object: new generation 1 -> 2',
+    generation: 2,
+    statusGeneration: 1,
+  },
+  {
+    kind: 'Kustomization',
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    namespace: 'flux-system',
+    spec: {path: './infrastructure/staging/configs', sourceRef: {kind: 'GitRepository', name: 'flux-system'}},
+    reason: 'BuildFailed',
+    message:
+      "kustomize build failed: accumulating resources: accumulation err='accumulating resources from 'notifications.yaml': open /tmp/kustomization-1/infrastructure/staging/configs/notifications.yaml: no such file or directory'",
+    reconciling:
+      'Building manifests for revision main@sha1:4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b with a timeout of 5m0s',
+    generation: 1,
+    statusGeneration: 1,
+  },
+  {
+    kind: 'HelmRelease',
+    apiVersion: 'helm.toolkit.fluxcd.io/v2',
+    namespace: 'jupyterhub',
+    spec: {chart: {spec: {chart: 'jupyterhub', sourceRef: {kind: 'HelmRepository', name: 'jupyterhub'}}}},
+    reason: 'UpgradeFailed',
+    message:
+      'Helm upgrade failed for release jupyterhub/jupyterhub with chart jupyterhub@4.1.0: context deadline exceeded',
+    reconciling: 'retrying after 5m0s',
+    generation: 4,
+    statusGeneration: 3,
+  },
+  {
+    kind: 'Receiver',
+    apiVersion: 'notification.toolkit.fluxcd.io/v1',
+    spec: {
+      type: 'github',
+      secretRef: {name: 'webhook-token'},
+      resources: [{kind: 'GitRepository', name: 'flux-system'}],
+    },
+    reason: 'TokenNotFound',
+    message: 'unable to read token from secret \'default/webhook-token\' error: Secret "webhook-token" not found',
+    reconciling: 'Reconciliation in progress',
+    generation: 1,
+    statusGeneration: -1,
+  },
+  {
+    kind: 'Alert',
+    apiVersion: 'notification.toolkit.fluxcd.io/v1beta2',
+    spec: {providerRef: {name: 'slack-dev'}, eventSources: [{kind: 'Kustomization', name: '*'}]},
+    reason: 'ProviderNotFound',
+    message: 'provider not found: Provider.notification.toolkit.fluxcd.io "slack-dev" not found',
+    reconciling: 'Reconciliation in progress',
+    generation: 1,
+    statusGeneration: -1,
+  },
+  {
+    kind: 'Provider',
+    apiVersion: 'notification.toolkit.fluxcd.io/v1beta2',
+    spec: {type: 'slack', secretRef: {name: 'slack-webhook'}},
+    reason: 'ValidationFailed',
+    message: 'unable to read secret: Secret "slack-webhook" not found',
+    reconciling: 'Reconciliation in progress',
+    generation: 1,
+    statusGeneration: -1,
+  },
+  {
+    kind: 'ImageRepository',
+    apiVersion: 'image.toolkit.fluxcd.io/v1beta2',
+    spec: {image: 'ghcr.io/stefanprodan/podinfo', secretRef: {name: 'ghcr-auth'}},
+    reason: 'AuthenticationFailed',
+    message: 'auth for \'ghcr.io/stefanprodan/podinfo\' failed: secrets "ghcr-auth" not found',
+    reconciling: 'processing object: new generation 1 -> 2',
+    generation: 2,
+    statusGeneration: 1,
+  },
+  {
+    kind: 'ImagePolicy',
+    apiVersion: 'image.toolkit.fluxcd.io/v1beta2',
+    spec: {imageRepositoryRef: {name: 'podinfo'}, policy: {semver: {range: '>=9.0.0'}}},
+    reason: 'Failure',
+    message: 'cannot determine latest tag for policy: version list argument cannot be empty',
+    reconciling: 'reconciliation in progress',
+    generation: 1,
+    statusGeneration: 1,
+  },
+  {
+    kind: 'ImageUpdateAutomation',
+    apiVersion: 'image.toolkit.fluxcd.io/v1beta2',
+    spec: {sourceRef: {kind: 'GitRepository', name: 'flux-system'}, interval: '30m'},
+    reason: 'GitOperationFailed',
+    message:
+      "failed to checkout source: unable to clone 'https://github.com/fluxcd/example': couldn't find remote ref \"refs/heads/non-existing-branch\"",
+    reconciling: 'processing object: new generation 6 -> 7',
+    generation: 7,
+    statusGeneration: 6,
+  },
+]
+
+function object(k: KindCase, conditions: Condition[]): FluxObject {
+  return {
+    apiVersion: k.apiVersion,
+    kind: k.kind,
+    metadata: {name: 'example', namespace: k.namespace ?? 'default', generation: k.generation},
+    spec: k.spec,
+    status: {observedGeneration: k.statusGeneration, conditions},
+  }
+}
+
+const retried = (k: KindCase) =>
+  object(k, [
+    c('Reconciling', 'True', 'ProgressingWithRetry', k.reconciling, k.generation),
+    c('Ready', 'False', k.reason, k.message, k.generation),
+  ])
+
+describe('status: a failure Flux keeps retrying is a failure (every kind with a status)', () => {
+  for (const k of CASES) {
+    describe(`${k.kind} (${k.apiVersion})`, () => {
+      it(`Ready=False ${k.reason} + Reconciling=True/ProgressingWithRetry: failed, retrying, with the real reason and message`, () => {
+        const r = assessObject(retried(k))
+        expect(r.health).to.equal('failed')
+        expect(r.retrying).to.equal(true)
+        expect(r.reason).to.equal(k.reason)
+        expect(r.message).to.equal(k.message)
+        expect(explain(r)).to.equal(`${k.reason} (retrying): ${k.message}`)
+      })
+
+      it('Ready=Unknown + Reconciling=True/Progressing: progressing, not retrying', () => {
+        const r = assessObject(
+          object(k, [
+            c('Reconciling', 'True', 'Progressing', k.reconciling, k.generation),
+            c('Ready', 'Unknown', 'Progressing', 'reconciliation in progress', k.generation),
+          ]),
+        )
+        expect(r.health).to.equal('progressing')
+        expect(r.retrying).to.equal(undefined)
+        expect(r.reason).to.equal('Progressing')
+      })
+
+      it('Ready=False without Reconciling: failed, not marked retrying', () => {
+        const r = assessObject(object(k, [c('Ready', 'False', k.reason, k.message, k.generation)]))
+        expect(r.health).to.equal('failed')
+        expect(r.retrying).to.equal(undefined)
+        expect(r.reason).to.equal(k.reason)
+      })
+
+      it('Ready=True at the generation (status.observedGeneration lagging as in the docs): ready', () => {
+        const r = assessObject(object(k, [c('Ready', 'True', 'Succeeded', 'ready', k.generation)]))
+        expect(r.health).to.equal('ready')
+      })
+    })
+  }
+
+  it('HelmRelease Ready=False RollbackSucceeded while retrying (remediated, upgrade to be retried): failed', () => {
+    const hr = CASES.find((k) => k.kind === 'HelmRelease') as KindCase
+    const r = assessObject(
+      object(hr, [
+        c('Reconciling', 'True', 'ProgressingWithRetry', 'retrying after 5m0s', hr.generation),
+        c(
+          'Ready',
+          'False',
+          'RollbackSucceeded',
+          'Helm rollback to previous release jupyterhub/jupyterhub.v3 succeeded',
+          hr.generation,
+        ),
+        c('Released', 'False', 'UpgradeFailed', 'Helm upgrade failed: context deadline exceeded', hr.generation),
+        c('Remediated', 'True', 'RollbackSucceeded', 'Helm rollback succeeded', hr.generation),
+      ]),
+    )
+    expect(r).to.include({health: 'failed', reason: 'RollbackSucceeded', retrying: true})
+  })
+
+  it('ImagePolicy DependencyNotReady beside Reconciling=True/AccessingRepository: waiting, not failed', () => {
+    const policy = CASES.find((k) => k.kind === 'ImagePolicy') as KindCase
+    const r = assessObject(
+      object(policy, [
+        c('Reconciling', 'True', 'AccessingRepository', 'accessing ImageRepository', 1),
+        c(
+          'Ready',
+          'False',
+          'DependencyNotReady',
+          'failed to get the referred ImageRepository: referenced ImageRepository does not exist: ImageRepository.image.toolkit.fluxcd.io "podinfo" not found',
+          1,
+        ),
+      ]),
+    )
+    expect(r.health).to.equal('waiting')
+  })
+
+  describe('across objects', () => {
+    const ks = CASES.find((k) => k.kind === 'Kustomization') as KindCase
+    const git: FluxObject = {
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'GitRepository',
+      metadata: {name: 'flux-system', namespace: 'flux-system', generation: 1},
+      status: {
+        observedGeneration: 1,
+        artifact: {revision: 'main@sha1:4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b'},
+        conditions: [c('Ready', 'True', 'Succeeded', 'stored artifact', 1)],
+      },
+    }
+    const infra = {...retried(ks), metadata: {name: 'infra', namespace: 'flux-system', generation: 1}}
+    const waiting = (name: string, on: string): FluxObject => ({
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: {name, namespace: 'flux-system', generation: 1},
+      spec: {sourceRef: {kind: 'GitRepository', name: 'flux-system'}, dependsOn: [{name: on}]},
+      status: {
+        observedGeneration: 1,
+        conditions: [c('Ready', 'False', 'DependencyNotReady', `dependency 'flux-system/${on}' is not ready`, 1)],
+      },
+    })
+    const objects = [git, infra, waiting('infra-addons', 'infra'), waiting('jhub', 'infra-addons')]
+
+    it('objects waiting on it (directly or down a chain) name it as their failed root cause', () => {
+      const results = assessAll(objects)
+      for (const name of ['infra-addons', 'jhub']) {
+        expect(results.find((r) => r.name === name)?.cause, name).to.deep.equal({
+          kind: 'Kustomization',
+          namespace: 'flux-system',
+          name: 'infra',
+          health: 'failed',
+          reason: 'BuildFailed',
+        })
+      }
+    })
+
+    it('--reconcile requests it (and its source first), marked retrying', () => {
+      const plan = planReconcile(objects, assessAll(objects))
+      expect(plan.targets.map((t) => `${t.kind}/${t.name} ${t.why}`)).to.deep.equal([
+        'GitRepository/flux-system source of Kustomization/infra',
+        'Kustomization/infra failed (retrying)',
+      ])
+    })
+
+    it('--reconcile requests a retried failure of any reconcilable kind, e.g. a Receiver', () => {
+      const receiver = retried(CASES.find((k) => k.kind === 'Receiver') as KindCase)
+      const plan = planReconcile([receiver], assessAll([receiver]))
+      expect(plan.targets.map((t) => `${t.kind}/${t.name}`)).to.deep.equal(['Receiver/example'])
+    })
+  })
+})
