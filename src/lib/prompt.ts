@@ -13,11 +13,19 @@ export interface PromptGate {
   stdoutIsTTY?: boolean
 }
 
+/**
+ * Pure: is this a CI run? `CI` set to anything but empty or `false` (any case), as
+ * ci-info (npm, is-ci) and create-react-app read it: `CI=0` and `CI=no` count as CI,
+ * since CI systems set `CI=true` or `CI=1` and when in doubt not prompting is safe
+ * (the missing answer then fails naming its flag).
+ */
+export function isCI(env: NodeJS.ProcessEnv): boolean {
+  return env.CI !== undefined && env.CI !== '' && env.CI.toLowerCase() !== 'false'
+}
+
 /** Pure: may this process ask the user anything? */
 export function canPrompt(gate: PromptGate): boolean {
-  const env = gate.env ?? process.env
-  const ci = env.CI !== undefined && env.CI !== '' && env.CI !== '0' && env.CI.toLowerCase() !== 'false'
-  return Boolean(gate.stdinIsTTY && gate.stdoutIsTTY && !ci && !gate.noInput)
+  return Boolean(gate.stdinIsTTY && gate.stdoutIsTTY && !isCI(gate.env ?? process.env) && !gate.noInput)
 }
 
 export interface AskOptions {

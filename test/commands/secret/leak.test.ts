@@ -3,16 +3,16 @@
  * never appear on stdout or stderr, and no child process receives them (an `aws`
  * stub on PATH records any call).
  */
-import {type ChildProcess, spawn} from 'node:child_process'
 import {type Server, createServer} from 'node:http'
 
 import {expect} from 'chai'
+import {execa} from 'execa'
 
-import {BIN, ROOT, type RunResult, isolatedEnv, runPiksel} from '../../support/cli.ts'
+import {type RunResult, isolatedEnv, runPiksel} from '../../support/cli.ts'
 import {type Moto, freePort, startMoto} from '../../support/moto.ts'
 import {SecretsProbe, secretFile} from '../../support/secrets.ts'
 import {StubBin} from '../../support/stubs.ts'
-import {which} from '../../support/tools.ts'
+import {onTerminal} from '../../support/terminal.ts'
 
 const TOKEN = 'LEAKleakLEAKleakLEAKleak'
 const URL_1 = `https://hooks.slack.com/services/T0LEAKME1/B0LEAKME1/${TOKEN}`
@@ -54,7 +54,6 @@ describe('secret leak test', function () {
   let moto: Moto
   let probe: SecretsProbe
   const stubs = new StubBin().add('aws', {stdout: '{}'})
-  const results: Array<[string, RunResult]> = []
 
   before(async function () {
     moto = await startMoto(this)
@@ -75,8 +74,9 @@ describe('secret leak test', function () {
       path: [stubs.dir],
       env: isolatedEnv({...moto.env, ...options.extraEnv}),
     })
-    results.push([what, r])
     expectNoLeak(r, what)
+    // No child process received anything: the aws stub on PATH records every call.
+    expect(stubs.calls(), `${what}: child processes`).to.deep.equal([])
     return r
   }
   const slack = (extra: string[]) => ['secret', 'create', 'slack', '-e', 'staging', ...extra]
@@ -114,6 +114,7 @@ describe('secret leak test', function () {
 
   it('invalid values and refused command-line secrets are not echoed', async () => {
     const truncated = URL_1.slice(0, -3)
+    const results: RunResult[] = []
     for (const [what, args, input] of [
       ['truncated URL', slack(['--from-stdin', '--yes', '--verbose']), truncated],
       ['http URL', slack(['--from-stdin', '--yes', '--json']), URL_1.replace('https', 'http')],
@@ -126,9 +127,10 @@ describe('secret leak test', function () {
     ] as Array<[string, string[], string | undefined]>) {
       const r = await run(what, args, {input})
       expect(r.exitCode, what).to.equal(2)
+      results.push(r)
     }
     // The truncated one differs from the needles by its end: check its start too.
-    for (const [, r] of results) expect(r.stderr + r.stdout).not.to.include(truncated)
+    for (const r of results) expect(r.stderr + r.stdout).not.to.include(truncated)
   })
 
   it('oauth: parts through stdin and file, created, unchanged, conflict, bad input', async () => {
@@ -199,45 +201,15 @@ describe('secret leak test', function () {
   })
 
   /** Runs piksel on a pseudo-terminal (util-linux `script`), typing each answer once its prompt is up. */
-  async function onTerminal(
-    ctx: Mocha.Context,
-    args: string,
-    steps: Array<[prompt: string, answer: string]>,
-  ): Promise<{code: number; output: string; answered: number}> {
-    const script = which('script')
-    if (!script) {
-      if (process.env.CI) throw new Error('script (util-linux) is required for the TTY test')
-      ctx.skip()
-    }
-    const env = {...isolatedEnv(moto.env), PATH: `${stubs.dir}:${process.env.PATH}`, TERM: 'xterm'}
-    const child: ChildProcess = spawn(script, ['-qec', `${process.execPath} ${BIN} ${args}`, '/dev/null'], {
-      env,
-      cwd: ROOT,
-      stdio: 'pipe',
-    })
-    let output = ''
-    let answered = 0
-    let seen = 0
-    const done = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)))
-    child.stdout?.on('data', (chunk) => {
-      output += String(chunk)
-      const step = steps[answered]
-      // Type only once the prompt is up (raw mode on), as a person would.
-      if (step && output.indexOf(step[0], seen) >= 0) {
-        seen = output.indexOf(step[0], seen) + step[0].length
-        answered++
-        setTimeout(() => child.stdin?.write(`${step[1]}\r`), 200)
-      }
-    })
-    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000)
-    const code = await done
-    clearTimeout(timer)
-    results.push([`terminal: ${args}`, {exitCode: code, stdout: output, stderr: '', json: () => ({}) as never}])
-    return {code, output, answered}
+  async function terminal(ctx: Mocha.Context, args: string, steps: Array<[prompt: string, answer: string]>) {
+    const env = {...isolatedEnv(moto.env), PATH: `${stubs.dir}:${process.env.PATH}`}
+    const r = await onTerminal(ctx, args.split(' '), {env, steps})
+    expect(stubs.calls(), `terminal ${args}: child processes`).to.deep.equal([])
+    return r
   }
 
   it('the hidden prompt and the confirmation on a real terminal (script): nothing echoed', async function () {
-    const r = await onTerminal(this, 'secret create slack -e staging --name tty-secret', [
+    const r = await terminal(this, 'secret create slack -e staging --name tty-secret', [
       ['Slack webhook URL', URL_1],
       ['Create secret tty-secret', 'y'],
     ])
@@ -249,7 +221,7 @@ describe('secret leak test', function () {
   })
 
   it('a declined confirmation on a terminal writes nothing (exit 1)', async function () {
-    const r = await onTerminal(this, 'secret create slack -e staging --name tty-declined', [
+    const r = await terminal(this, 'secret create slack -e staging --name tty-declined', [
       ['Slack webhook URL', URL_2],
       ['Create secret tty-declined', 'n'],
     ])
@@ -260,7 +232,7 @@ describe('secret leak test', function () {
   })
 
   it('oauth on a terminal: visible client id prompt, hidden client secret', async function () {
-    const r = await onTerminal(this, 'secret create oauth --app argo -e staging --yes --name tty-oauth', [
+    const r = await terminal(this, 'secret create oauth --app argo -e staging --yes --name tty-oauth', [
       ['OAuth client id', 'visible-client-id'],
       ['OAuth client secret', CLIENT_SECRET],
     ])
@@ -269,8 +241,9 @@ describe('secret leak test', function () {
     expect((await probe.value('tty-oauth')).value).to.equal(`visible-client-id:${CLIENT_SECRET}`)
   })
 
-  it('no child process was started: the aws stub was never called', () => {
-    expect(results.length).to.be.greaterThan(15)
-    expect(stubs.calls()).to.deep.equal([])
+  it('the child-process check can fail: the aws stub records a call made to it', async () => {
+    const probeStubs = new StubBin().add('aws', {stdout: '{}'})
+    await execa('aws', ['sts', 'get-caller-identity'], {env: {PATH: `${probeStubs.dir}:${process.env.PATH}`}})
+    expect(probeStubs.calls('aws').map((c) => c.argv)).to.deep.equal([['sts', 'get-caller-identity']])
   })
 })
