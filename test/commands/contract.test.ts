@@ -153,11 +153,15 @@ describe('contract', () => {
         reject: false,
         stdin: 'ignore',
       })
-      // Wait until the stub has been started, then interrupt.
-      for (let i = 0; i < 100 && stubs.calls('terraform').length === 0; i++)
+      // Wait for proof that the check is running (the stub logs its call when it
+      // starts), then interrupt; give up after 20 s.
+      for (let i = 0; i < 200 && stubs.calls('terraform').length === 0; i++)
         await new Promise((r) => setTimeout(r, 100))
+      expect(stubs.calls('terraform'), 'the terraform check started').to.have.length(1)
       child.kill('SIGINT')
       const r = await child
+      // ... and was still running: piksel exited before the stub answered.
+      expect(stubs.ended('terraform'), 'the terraform check had not finished').to.equal(0)
       expect(r.exitCode).to.equal(130)
       expect(String(r.stderr).trim().split('\n').at(-1)).to.equal('Interrupted.')
     })
