@@ -325,4 +325,10 @@ describe('profileExists (shared config and credentials files)', () => {
       expect(await profileExists(profile)).to.equal(exists)
     })
   }
+
+  it('reads the files as they are now, not as an earlier call found them', async () => {
+    expect(await profileExists('prod-piksel')).to.equal(false)
+    writeFileSync(process.env.AWS_CONFIG_FILE!, '[profile prod-piksel]\nregion = ap-southeast-3\n')
+    expect(await profileExists('prod-piksel')).to.equal(true)
+  })
 })

@@ -147,6 +147,9 @@ describe('Prompter on a terminal', () => {
     expect(r.result).to.equal('abc')
     expect(r.stderr).to.include('Client id?')
     expect(r.stdout).to.equal('')
+    // The answered question stays on the screen (not cleared): what was answered is visible.
+    // eslint-disable-next-line no-control-regex -- the cursor codes inquirer writes
+    expect(r.stderr).to.match(/✔ Client id\? abc(\u001b\[\d+G)?\n/)
   })
 
   it('offers the default and checks the answer with validate', async () => {

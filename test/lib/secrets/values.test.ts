@@ -67,6 +67,11 @@ describe('secrets/values', () => {
       // Browsers forgive these; Go's net/url (Flux, Alertmanager) finds no host in them.
       ['https: without the slashes', 'https:hooks.slack.com', /does not start with https:\/\//],
       ['https: with one slash', 'https:/hooks.slack.com', /does not start with https:\/\//],
+      [
+        'https: without slashes, https:// further on',
+        'https:hooks.slack.com/https://',
+        /does not start with https:\/\//,
+      ],
       ['https: with backslashes', 'https:\\\\hooks.slack.com', /does not start with https:\/\//],
     ]
     for (const [what, origin, problem] of hosts) {
