@@ -4,6 +4,12 @@
 // unit tests of those modules from there (not the slow command tests).
 import './test/support/stryker-mocha12.mjs'
 
+if (!process.features.typescript) {
+  throw new Error(
+    `Node ${process.version} cannot run the TypeScript tests: use \`npm run mutate\` (the pinned Node of package.json).`,
+  )
+}
+
 const mocha12 = new URL('./test/support/stryker-mocha12.mjs', import.meta.url).href
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
