@@ -23,9 +23,10 @@ describe('.ci/run', () => {
     expect([...required].sort()).to.deep.equal([...listed].sort())
   })
 
-  it('sets CI=true itself and runs the tests and the mutation testing', () => {
+  it('sets CI=true itself and runs the tests, in order and reversed, then the mutation testing', () => {
     expect(run).to.match(/^export CI=true$/m)
     expect(run.indexOf('\nnpm test\n')).to.be.greaterThan(0)
     expect(run.indexOf('\nnpm run mutate\n')).to.be.greaterThan(run.indexOf('\nnpm test\n'))
+    expect(run).to.match(/^node test\/support\/reverse-order\.mjs$/m)
   })
 })
