@@ -3,7 +3,17 @@ import prettier from 'eslint-config-prettier'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  {ignores: ['dist/', 'node_modules/', 'coverage/', '.piksel-demo/', 'oclif.manifest.json']},
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'coverage/',
+      '.piksel-demo/',
+      'oclif.manifest.json',
+      'reports/',
+      '.stryker-tmp/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -13,11 +13,18 @@ export interface PromptGate {
   stdoutIsTTY?: boolean
 }
 
+/**
+ * Pure: is this a CI run? `CI` set to anything but empty, `0` or `false` (any
+ * case). CI systems set `CI=true` or `CI=1`; `CI=0` and `CI=false` are how people
+ * switch it off (as Node's own tests and many tools read it), so those may prompt.
+ */
+export function isCI(env: NodeJS.ProcessEnv): boolean {
+  return env.CI !== undefined && !['', '0', 'false'].includes(env.CI.trim().toLowerCase())
+}
+
 /** Pure: may this process ask the user anything? */
 export function canPrompt(gate: PromptGate): boolean {
-  const env = gate.env ?? process.env
-  const ci = env.CI !== undefined && env.CI !== '' && env.CI !== '0' && env.CI.toLowerCase() !== 'false'
-  return Boolean(gate.stdinIsTTY && gate.stdoutIsTTY && !ci && !gate.noInput)
+  return Boolean(gate.stdinIsTTY && gate.stdoutIsTTY && !isCI(gate.env ?? process.env) && !gate.noInput)
 }
 
 export interface AskOptions {

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 
 import {isolatedEnv, runPiksel} from '../support/cli.ts'
 import {MOTO_ACCOUNT, type Moto, startMoto} from '../support/moto.ts'
-import {StubBin} from '../support/stubs.ts'
+import {StubBin, type StubSpec} from '../support/stubs.ts'
 
 interface DoctorDoc {
   env: string | null
@@ -13,16 +13,17 @@ interface DoctorDoc {
 }
 
 /** Stubs for every tool doctor probes, each answering with a good version unless overridden. */
+const GOOD: Record<string, StubSpec> = {
+  terraform: {stdout: '{"terraform_version":"1.11.4"}'},
+  flux: {stdout: 'flux: v2.6.0\n'},
+  kubectl: {stdout: '{"clientVersion":{"gitVersion":"v1.32.4"}}'},
+  aws: {stderr: 'aws-cli/1.45.11 Python/3.11.7 Linux/6 botocore/1.43.11\n'},
+  git: {stdout: 'git version 2.39.5\n'},
+}
+
 function tools(overrides: Record<string, Parameters<StubBin['add']>[1] | null> = {}): StubBin {
   const stubs = new StubBin()
-  const good: Record<string, Parameters<StubBin['add']>[1]> = {
-    terraform: {stdout: '{"terraform_version":"1.11.4"}'},
-    flux: {stdout: 'flux: v2.6.0\n'},
-    kubectl: {stdout: '{"clientVersion":{"gitVersion":"v1.32.4"}}'},
-    aws: {stderr: 'aws-cli/1.45.11 Python/3.11.7 Linux/6 botocore/1.43.11\n'},
-    git: {stdout: 'git version 2.39.5\n'},
-  }
-  for (const [name, spec] of Object.entries({...good, ...overrides})) if (spec) stubs.add(name, spec)
+  for (const [name, spec] of Object.entries({...GOOD, ...overrides})) if (spec) stubs.add(name, spec)
   return stubs
 }
 
@@ -33,7 +34,7 @@ describe('piksel doctor', function () {
   })
   after(async () => moto?.stop())
 
-  async function doctor(stubs: StubBin, args: string[] = [], extra: Record<string, string> = {}) {
+  async function doctor(stubs: StubBin, args: string[] = [], extra: Record<string, string> = {}, timeout = 30_000) {
     const cwd = mkdtempSync(join(tmpdir(), 'piksel-doctor-'))
     writeFileSync(
       join(cwd, 'piksel.config.yaml'),
@@ -41,7 +42,7 @@ describe('piksel doctor', function () {
     )
     // PATH holds only the stubs (and the shell basics), so a tool not stubbed is truly missing.
     const env = isolatedEnv({...moto.env, PATH: `${stubs.dir}:/bin`, ...extra})
-    return runPiksel(['doctor', '--json', ...args], {env, cwd})
+    return runPiksel(['doctor', '--json', ...args], {env, cwd, timeout})
   }
   const byName = (doc: DoctorDoc) => Object.fromEntries(doc.checks.map((c) => [c.name, c]))
 
@@ -105,14 +106,20 @@ describe('piksel doctor', function () {
     expect(byName(r.json<DoctorDoc>()).config?.detail).to.include('region: must look like an AWS region')
   })
 
-  it('runs the checks concurrently', async () => {
-    // Five tools that each take 1 s: sequential probing would take 5 s or more.
-    const slow = Object.fromEntries(
-      ['terraform', 'flux', 'kubectl', 'aws', 'git'].map((name) => [name, {sleep: 1, stdout: 'v2.6.0 1.11.4'}]),
+  it('runs the checks concurrently', async function () {
+    // No clock: each tool stub answers only once all five have started, so only
+    // concurrent probes can all pass. Probed one after another, the first stub waits
+    // alone, gives up after 10 s (under doctor's 15 s probe timeout) and fails its check.
+    this.timeout(90_000)
+    const names = Object.keys(GOOD)
+    const together = Object.fromEntries(
+      names.map((name) => [name, {...GOOD[name], rendezvous: {count: names.length, giveUpSeconds: 10}}]),
     )
-    const started = Date.now()
-    await doctor(tools(slow))
-    expect(Date.now() - started).to.be.below(4500)
+    const stubs = tools(together)
+    const r = await doctor(stubs, [], {}, 80_000)
+    const checks = byName(r.json<DoctorDoc>())
+    for (const name of names) expect(checks[name]?.status, `${name}: ${checks[name]?.detail}`).to.equal('pass')
+    expect(stubs.ended()).to.equal(names.length)
   })
 
   it('prints a table for people', async () => {

@@ -10,16 +10,49 @@ import {join} from 'node:path'
 
 import {BIN, isolatedEnv} from '../support/cli.ts'
 
-async function importsOf(args: string[]): Promise<string[]> {
+interface Run {
+  imports: string[]
+  exitCode: number
+  stdout: string
+}
+
+async function importsOf(args: string[]): Promise<Run> {
   const log = join(mkdtempSync(join(tmpdir(), 'piksel-imports-')), 'imports.log')
   const hook = new URL('../support/record-imports.mjs', import.meta.url).href
-  await execa(process.execPath, ['--import', hook, BIN, ...args], {
+  const r = await execa(process.execPath, ['--import', hook, BIN, ...args], {
     env: isolatedEnv({PIKSEL_IMPORT_LOG: log, AWS_ENDPOINT_URL: 'http://127.0.0.1:9'}),
     extendEnv: false,
     reject: false,
     stdin: 'ignore',
   })
-  return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []
+  const imports = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []
+  return {imports, exitCode: r.exitCode ?? -1, stdout: String(r.stdout)}
+}
+
+/**
+ * Each run must also do its job: a command that crashes before loading anything
+ * would pass "loads nothing heavy" on its own.
+ */
+const didItsJob: Record<string, (r: Run) => void> = {
+  '--version': (r) => {
+    expect(r.exitCode).to.equal(0)
+    expect(r.stdout).to.match(/^piksel\/\d+\.\d+\.\d+ \w+-\w+ node-v\d+/)
+  },
+  '--help': (r) => {
+    expect(r.exitCode).to.equal(0)
+    for (const command of ['doctor', 'whoami', 'secret', 'quota', 'status', 'bootstrap']) {
+      expect(r.stdout).to.include(command)
+    }
+  },
+  'config show -e dev --json': (r) => {
+    expect(r.exitCode).to.equal(0)
+    expect(JSON.parse(r.stdout)).to.have.nested.property('environment.name', 'dev')
+  },
+  // No credentials in the isolated environment: the STS client was loaded and asked.
+  'whoami --json': (r) => {
+    expect(r.exitCode).to.equal(1)
+    expect(JSON.parse(r.stdout)).to.have.nested.property('error.code', 'NO_CREDENTIALS')
+  },
 }
 
 describe('lazy imports', () => {
@@ -31,7 +64,11 @@ describe('lazy imports', () => {
   ]
   for (const [args, loaded, notLoaded] of cases) {
     it(`piksel ${args.join(' ')} loads ${loaded.length ? loaded.join(', ') : 'no heavy client'}`, async () => {
-      const imports = await importsOf(args)
+      const run = await importsOf(args)
+      didItsJob[args.join(' ')]!(run)
+      // The hook recorded this run (an absent log would pass every "not loaded" check).
+      expect(run.imports[0], 'the import log').to.equal('(hook loaded)')
+      const imports = run.imports.slice(1)
       for (const pattern of loaded)
         expect(
           imports.some((s) => pattern.test(s)),

@@ -1,8 +1,18 @@
 import {expect} from 'chai'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 
 import {describeAwsError} from '../../src/lib/aws/errors.ts'
 import type {AwsSession} from '../../src/lib/aws/session.ts'
-import {clientConfig, resolveSession} from '../../src/lib/aws/session.ts'
+import {profileExists} from '../../src/lib/aws/profiles.ts'
+import {
+  clientConfig,
+  createAwsClient,
+  describeSession,
+  hasEnvironmentCredentials,
+  resolveSession,
+} from '../../src/lib/aws/session.ts'
 
 const sso: AwsSession = {region: 'ap-southeast-3', profile: 'staging-piksel', profileSource: 'config'}
 const envCreds: AwsSession = {region: 'ap-southeast-3', profileSource: 'environment'}
@@ -216,18 +226,17 @@ describe('resolveSession: which profile and region', () => {
         flagProfile: 'mine',
         env: staging,
         defaultRegion: 'ap-southeast-3',
-        vars: {AWS_ACCESS_KEY_ID: 'x', AWS_PROFILE: 'p'},
+        vars: {AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_PROFILE: 'p'},
       },
       {profile: 'mine', profileSource: 'flag'},
     ],
     [
       'credentials in the environment win over AWS_PROFILE and the config',
-      {env: staging, defaultRegion: 'ap-southeast-3', vars: {AWS_ACCESS_KEY_ID: 'x', AWS_PROFILE: 'p'}},
-      {profile: undefined, profileSource: 'environment'},
-    ],
-    [
-      'web identity (CI OIDC) counts as environment credentials',
-      {env: staging, defaultRegion: 'ap-southeast-3', vars: {AWS_WEB_IDENTITY_TOKEN_FILE: '/t'}},
+      {
+        env: staging,
+        defaultRegion: 'ap-southeast-3',
+        vars: {AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_PROFILE: 'p'},
+      },
       {profile: undefined, profileSource: 'environment'},
     ],
     [
@@ -265,4 +274,131 @@ describe('resolveSession: which profile and region', () => {
       }
     })
   }
+})
+
+describe('credentials in the environment (the SDK chain sources that need no profile)', () => {
+  // Each row: what a provider of @aws-sdk/credential-provider-node's default chain
+  // needs to answer without a profile. A half-configured source does not count: the
+  // SDK would skip it and fall through to the profiles.
+  const rows: Array<[string, NodeJS.ProcessEnv, boolean]> = [
+    ['nothing', {}, false],
+    ['access key id and secret key (fromEnv)', {AWS_ACCESS_KEY_ID: 'AKIA', AWS_SECRET_ACCESS_KEY: 's'}, true],
+    [
+      'access keys with a session token',
+      {AWS_ACCESS_KEY_ID: 'ASIA', AWS_SECRET_ACCESS_KEY: 's', AWS_SESSION_TOKEN: 't'},
+      true,
+    ],
+    ['an access key id alone', {AWS_ACCESS_KEY_ID: 'AKIA'}, false],
+    ['a secret key alone', {AWS_SECRET_ACCESS_KEY: 's'}, false],
+    ['a session token alone', {AWS_SESSION_TOKEN: 't'}, false],
+    ['an empty access key id beside a secret key', {AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: 's'}, false],
+    [
+      'web identity token file and role (fromTokenFile, CI OIDC, IRSA)',
+      {AWS_WEB_IDENTITY_TOKEN_FILE: '/t', AWS_ROLE_ARN: 'arn:aws:iam::1:role/r'},
+      true,
+    ],
+    ['a web identity token file without a role', {AWS_WEB_IDENTITY_TOKEN_FILE: '/t'}, false],
+    ['a role without a token file', {AWS_ROLE_ARN: 'arn:aws:iam::1:role/r'}, false],
+    ['container credentials, relative URI (ECS)', {AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '/v2/credentials/x'}, true],
+    [
+      'container credentials, full URI (EKS Pod Identity)',
+      {AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://169.254.170.23/v1/credentials'},
+      true,
+    ],
+    ['an empty container URI', {AWS_CONTAINER_CREDENTIALS_FULL_URI: ''}, false],
+    ['a container authorization token alone', {AWS_CONTAINER_AUTHORIZATION_TOKEN: 't'}, false],
+    ['a profile name only (not credentials)', {AWS_PROFILE: 'p'}, false],
+    ['a region only', {AWS_REGION: 'ap-southeast-3'}, false],
+  ]
+  const staging = {profile: 'staging-piksel', region: 'ap-southeast-3'}
+  for (const [what, vars, environment] of rows) {
+    it(`${what}: ${environment ? 'credentials from the environment' : 'the profile decides'}`, () => {
+      expect(hasEnvironmentCredentials(vars)).to.equal(environment)
+      // With an environment selected, environment credentials beat AWS_PROFILE and the config's profile.
+      const session = resolveSession({env: staging, defaultRegion: 'ap-southeast-3', vars: {...vars, AWS_PROFILE: 'p'}})
+      expect(session).to.deep.equal(
+        environment
+          ? {region: 'ap-southeast-3', profileSource: 'environment'}
+          : {region: 'ap-southeast-3', profile: 'p', profileSource: 'AWS_PROFILE'},
+      )
+    })
+  }
+})
+
+describe('describeSession and createAwsClient', () => {
+  const cases: Array<[AwsSession, string]> = [
+    [
+      {region: 'ap-southeast-3', profile: 'staging-piksel', profileSource: 'config'},
+      'profile staging-piksel, region ap-southeast-3',
+    ],
+    [{region: 'eu-west-1', profile: 'mine', profileSource: 'flag'}, 'profile mine, region eu-west-1'],
+    [
+      {region: 'ap-southeast-3', profileSource: 'environment'},
+      'credentials from the environment, region ap-southeast-3',
+    ],
+    [{region: 'us-east-1', profileSource: 'default'}, 'the default credential chain, region us-east-1'],
+  ]
+  for (const [session, text] of cases) {
+    it(`says "${text}"`, () => {
+      expect(describeSession(session)).to.equal(text)
+    })
+  }
+
+  it('builds a client with the session config, profile only when there is one', () => {
+    class Client {
+      readonly config: unknown
+      constructor(config: unknown) {
+        this.config = config
+      }
+    }
+    expect(createAwsClient(Client, sso).config).to.deep.equal(clientConfig(sso))
+    expect(createAwsClient(Client, envCreds).config).to.deep.equal({
+      region: 'ap-southeast-3',
+      retryMode: 'adaptive',
+      maxAttempts: 5,
+    })
+  })
+})
+
+describe('profileExists (shared config and credentials files)', () => {
+  let saved: Record<string, string | undefined>
+  beforeEach(() => {
+    saved = {config: process.env.AWS_CONFIG_FILE, credentials: process.env.AWS_SHARED_CREDENTIALS_FILE}
+    const dir = mkdtempSync(join(tmpdir(), 'piksel-aws-'))
+    writeFileSync(
+      join(dir, 'config'),
+      '[profile staging-piksel]\nregion = ap-southeast-3\n[default]\nregion = us-east-1\n',
+    )
+    writeFileSync(join(dir, 'credentials'), '[ci-keys]\naws_access_key_id = AKIA\naws_secret_access_key = s\n')
+    process.env.AWS_CONFIG_FILE = join(dir, 'config')
+    process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'credentials')
+  })
+  afterEach(() => {
+    for (const [key, name] of [
+      ['config', 'AWS_CONFIG_FILE'],
+      ['credentials', 'AWS_SHARED_CREDENTIALS_FILE'],
+    ] as const) {
+      if (saved[key] === undefined) delete process.env[name]
+      else process.env[name] = saved[key]
+    }
+  })
+
+  const rows: Array<[string, boolean]> = [
+    ['staging-piksel', true],
+    ['default', true],
+    ['ci-keys', true],
+    ['prod-piksel', false],
+    ['profile staging-piksel', false],
+  ]
+  for (const [profile, exists] of rows) {
+    it(`${profile}: ${exists ? 'exists' : 'does not exist'}`, async () => {
+      expect(await profileExists(profile)).to.equal(exists)
+    })
+  }
+
+  it('reads the files as they are now, not as an earlier call found them', async () => {
+    expect(await profileExists('prod-piksel')).to.equal(false)
+    writeFileSync(process.env.AWS_CONFIG_FILE!, '[profile prod-piksel]\nregion = ap-southeast-3\n')
+    expect(await profileExists('prod-piksel')).to.equal(true)
+  })
 })

@@ -7,6 +7,7 @@ import {
   ExitCode,
   InterruptedError,
   OperationError,
+  PikselError,
   UsageError,
   bugHint,
   redact,
@@ -102,5 +103,95 @@ describe('errors', () => {
   it('redactedJson: dates serialize as JSON.stringify does', () => {
     const date = new Date('2026-11-30T10:00:00.000Z')
     expect(redactedJson({date}, ['none'])).to.equal(JSON.stringify({date}, null, 2))
+  })
+})
+
+describe('errors: codes, causes and the mapping of foreign errors', () => {
+  const codes: Array<[string, PikselError, string, number]> = [
+    ['PikselError', new PikselError('x', 1), 'ERROR', 1],
+    ['UsageError', new UsageError('x'), 'USAGE', 2],
+    ['ConfigError', new ConfigError('x'), 'CONFIG', 2],
+    ['OperationError', new OperationError('x'), 'FAILED', 1],
+    ['CredentialsError', new CredentialsError('x'), 'CREDENTIALS', 1],
+    ['CheckFailedError', new CheckFailedError('x'), 'CHECK_FAILED', 3],
+    ['InterruptedError', new InterruptedError(), 'INTERRUPTED', 130],
+  ]
+  for (const [name, error, code, exit] of codes) {
+    it(`${name}: code ${code}, exit ${exit}; a given code wins`, () => {
+      expect([error.code, error.exitCode]).to.deep.equal([code, exit])
+      expect(error).to.be.instanceOf(PikselError)
+      expect('cause' in error).to.equal(false)
+    })
+  }
+
+  it('a given code, hint and cause are kept', () => {
+    const cause = new Error('root')
+    for (const error of [
+      new UsageError('m', {code: 'C', hint: 'h', cause}),
+      new ConfigError('m', {code: 'C', hint: 'h', cause}),
+      new CheckFailedError('m', {code: 'C', hint: 'h', cause}),
+      new InterruptedError('m', {code: 'C', hint: 'h', cause}),
+      new CredentialsError('m', {code: 'C', hint: 'h', cause}),
+    ]) {
+      expect([error.message, error.code, error.hint, error.cause]).to.deep.equal(['m', 'C', 'h', cause])
+    }
+    expect(new InterruptedError().message).to.equal('Interrupted.')
+  })
+
+  const foreign: Array<[string, unknown, {code: string; exit: number; message: string; hint?: string}]> = [
+    [
+      'an oclif parse error',
+      Object.assign(new Error('Expected --env=dev\n  to be one of: a\nSee more help with --help'), {oclif: {exit: 2}}),
+      {
+        code: 'USAGE',
+        exit: 2,
+        message: 'Expected --env=dev\n  to be one of: a',
+        hint: 'See --help for the flags this command takes.',
+      },
+    ],
+    [
+      "oclif's exit with a code (this.exit(3))",
+      Object.assign(new Error('EEXIT: 3'), {code: 'EEXIT', oclif: {exit: 3}}),
+      {code: 'EXIT', exit: 3, message: 'EEXIT: 3'},
+    ],
+    [
+      "oclif's exit without a code",
+      Object.assign(new Error('EEXIT'), {code: 'EEXIT'}),
+      {code: 'EXIT', exit: 1, message: 'EEXIT'},
+    ],
+    [
+      'an error with another code',
+      Object.assign(new Error('nope'), {code: 'ENOENT'}),
+      {code: 'UNEXPECTED', exit: 1, message: 'nope'},
+    ],
+    ['an error without a message', new RangeError(''), {code: 'UNEXPECTED', exit: 1, message: 'RangeError'}],
+    [
+      'a long message: its first three non-empty lines, trailing spaces dropped',
+      new Error('one  \n\n  two\nthree\nfour'),
+      {code: 'UNEXPECTED', exit: 1, message: 'one\n  two\nthree'},
+    ],
+    [
+      'a line that mentions "See more help with" inside is kept',
+      new Error('bad: See more help with --help'),
+      {code: 'UNEXPECTED', exit: 1, message: 'bad: See more help with --help'},
+    ],
+    ['a thrown string', 'boom', {code: 'UNEXPECTED', exit: 1, message: 'boom'}],
+    ['a thrown object', {reason: 'x'}, {code: 'UNEXPECTED', exit: 1, message: '[object Object]'}],
+  ]
+  for (const [what, thrown, expected] of foreign) {
+    it(`maps ${what} to ${expected.code} (exit ${expected.exit})`, () => {
+      const mapped = toPikselError(thrown)
+      expect(mapped.code).to.equal(expected.code)
+      expect(mapped.exitCode).to.equal(expected.exit)
+      expect(mapped.message).to.equal(expected.message)
+      if (expected.hint) expect(mapped.hint).to.equal(expected.hint)
+      if (thrown instanceof Error) expect(mapped.cause).to.equal(thrown)
+    })
+  }
+
+  it('redacts values of four characters or more, never shorter ones (they would mask ordinary words)', () => {
+    expect(redact('pin abcd here', ['abcd'])).to.equal('pin **** here')
+    expect(redact('the abc', ['abc'])).to.equal('the abc')
+    expect(redact('a1 b2', ['a1', 'b2345', 'b2'])).to.equal('a1 b2')
   })
 })

@@ -4,6 +4,8 @@ import {registerHooks} from 'node:module'
 import {appendFileSync} from 'node:fs'
 
 const log = process.env.PIKSEL_IMPORT_LOG
+// The first line proves the hook ran (a run that resolves no heavy package logs nothing else).
+if (log) appendFileSync(log, '(hook loaded)\n')
 registerHooks({
   resolve(specifier, context, nextResolve) {
     if (log && /^@(aws-sdk|kubernetes|inquirer)\/|^(listr2|execa|zod|yaml)$/.test(specifier)) {

@@ -35,10 +35,28 @@ export interface SessionInputs {
 }
 
 /**
+ * Pure: whether the environment alone holds credentials, by the sources of the AWS
+ * SDK's default chain (@aws-sdk/credential-provider-node) that need no profile, each
+ * with what that provider requires: static keys (fromEnv: AWS_ACCESS_KEY_ID and
+ * AWS_SECRET_ACCESS_KEY; AWS_SESSION_TOKEN only adds to them), web identity
+ * (fromTokenFile: AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN), and container
+ * credentials (remoteProvider: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI on ECS, or
+ * AWS_CONTAINER_CREDENTIALS_FULL_URI, e.g. EKS Pod Identity). Empty values count as unset.
+ */
+export function hasEnvironmentCredentials(vars: NodeJS.ProcessEnv): boolean {
+  return Boolean(
+    (vars.AWS_ACCESS_KEY_ID && vars.AWS_SECRET_ACCESS_KEY) ||
+    (vars.AWS_WEB_IDENTITY_TOKEN_FILE && vars.AWS_ROLE_ARN) ||
+    vars.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ||
+    vars.AWS_CONTAINER_CREDENTIALS_FULL_URI,
+  )
+}
+
+/**
  * Pure: which profile and region. Profile, with the AWS CLI's precedence:
- * --profile; then credentials in the environment (CI pipelines, the sandbox);
- * then AWS_PROFILE; then the environment's profile from the config; else the
- * default chain. Region: see resolveRegion.
+ * --profile; then credentials in the environment (CI pipelines, the sandbox; see
+ * hasEnvironmentCredentials); then AWS_PROFILE; then the environment's profile from
+ * the config; else the default chain. Region: see resolveRegion.
  */
 export function resolveSession(inputs: SessionInputs): AwsSession {
   const {
@@ -55,9 +73,7 @@ export function resolveSession(inputs: SessionInputs): AwsSession {
   const where = {region, regionSource, ...(note ? {regionNote: note} : {})}
   const {vars} = inputs
   if (inputs.flagProfile) return {...where, profile: inputs.flagProfile, profileSource: 'flag'}
-  if (vars.AWS_ACCESS_KEY_ID || vars.AWS_WEB_IDENTITY_TOKEN_FILE || vars.AWS_CONTAINER_CREDENTIALS_FULL_URI) {
-    return {...where, profileSource: 'environment'}
-  }
+  if (hasEnvironmentCredentials(vars)) return {...where, profileSource: 'environment'}
   if (vars.AWS_PROFILE) return {...where, profile: vars.AWS_PROFILE, profileSource: 'AWS_PROFILE'}
   if (inputs.env) return {...where, profile: inputs.env.profile, profileSource: 'config'}
   return {...where, profileSource: 'default'}

@@ -30,6 +30,9 @@ export function slackWebhookProblem(value: string): string | undefined {
   }
   if (url.protocol === 'http:') return 'it uses http://; Slack webhooks are https://'
   if (url.protocol !== 'https:') return `it is a ${url.protocol.replace(/:$/, '')} URL, not https://`
+  // WHATWG parsing forgives `https:hooks…` and `https:/hooks…`; Go's net/url (Flux,
+  // Alertmanager) reads those as an opaque URL with no host, so the value must say `https://`.
+  if (!/^https:\/\//i.test(value)) return 'it does not start with https://'
   if (url.username || url.password) return 'it carries a user name or password'
   if (url.hostname !== SLACK_HOST) return `its host is ${url.hostname}, not ${SLACK_HOST}`
   if (url.port) return 'it names a port'

@@ -224,7 +224,7 @@ describe('piksel secret create (against moto)', function () {
     })
 
     it('without a TTY and without --from-stdin/--from-file, fails at once naming those flags', async () => {
-      const started = Date.now()
+      // A run that waited for input would be killed after runAgainst's give-up and not exit 2.
       for (const cmd of [
         ['secret', 'create', 'slack', '-e', 'staging', '--yes'],
         ['secret', 'create', 'oauth', '--app', 'grafana', '-e', 'staging', '--yes'],
@@ -234,7 +234,6 @@ describe('piksel secret create (against moto)', function () {
         expect(r.exitCode, cmd.join(' ')).to.equal(2)
         expect(r.stderr).to.include('--from-stdin or --from-file')
       }
-      expect(Date.now() - started).to.be.below(15_000)
       expect(await probe.names()).to.deep.equal([])
     })
 

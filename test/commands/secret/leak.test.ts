@@ -7,12 +7,14 @@ import {type ChildProcess, spawn} from 'node:child_process'
 import {type Server, createServer} from 'node:http'
 
 import {expect} from 'chai'
+import {execa} from 'execa'
 
 import {BIN, ROOT, type RunResult, isolatedEnv, runPiksel} from '../../support/cli.ts'
 import {awsFaultProxy, hangingEndpoint} from '../../support/hang.ts'
 import {type Moto, freePort, startMoto} from '../../support/moto.ts'
 import {SecretsProbe, secretFile} from '../../support/secrets.ts'
 import {StubBin} from '../../support/stubs.ts'
+import {onTerminal} from '../../support/terminal.ts'
 import {which} from '../../support/tools.ts'
 
 const TOKEN = 'LEAKleakLEAKleakLEAKleak'
@@ -55,7 +57,6 @@ describe('secret leak test', function () {
   let moto: Moto
   let probe: SecretsProbe
   const stubs = new StubBin().add('aws', {stdout: '{}'})
-  const results: Array<[string, RunResult]> = []
 
   before(async function () {
     moto = await startMoto(this)
@@ -76,8 +77,9 @@ describe('secret leak test', function () {
       path: [stubs.dir],
       env: isolatedEnv({...moto.env, ...options.extraEnv}),
     })
-    results.push([what, r])
     expectNoLeak(r, what)
+    // No child process received anything: the aws stub on PATH records every call.
+    expect(stubs.calls(), `${what}: child processes`).to.deep.equal([])
     return r
   }
   const slack = (extra: string[]) => ['secret', 'create', 'slack', '-e', 'staging', ...extra]
@@ -115,6 +117,7 @@ describe('secret leak test', function () {
 
   it('invalid values and refused command-line secrets are not echoed', async () => {
     const truncated = URL_1.slice(0, -3)
+    const results: RunResult[] = []
     for (const [what, args, input] of [
       ['truncated URL', slack(['--from-stdin', '--yes', '--verbose']), truncated],
       ['http URL', slack(['--from-stdin', '--yes', '--json']), URL_1.replace('https', 'http')],
@@ -127,9 +130,10 @@ describe('secret leak test', function () {
     ] as Array<[string, string[], string | undefined]>) {
       const r = await run(what, args, {input})
       expect(r.exitCode, what).to.equal(2)
+      results.push(r)
     }
     // The truncated one differs from the needles by its end: check its start too.
-    for (const [, r] of results) expect(r.stderr + r.stdout).not.to.include(truncated)
+    for (const r of results) expect(r.stderr + r.stdout).not.to.include(truncated)
   })
 
   it('oauth: parts through stdin and file, created, unchanged, conflict, bad input', async () => {
@@ -319,7 +323,7 @@ describe('secret leak test', function () {
   })
 
   /** Runs piksel on a pseudo-terminal (util-linux `script`), typing each answer once its prompt is up. */
-  async function onTerminal(
+  async function onTerminalRaw(
     ctx: Mocha.Context,
     args: string,
     // A string is typed and Enter pressed; a Buffer is sent as raw bytes (no Enter).
@@ -354,12 +358,19 @@ describe('secret leak test', function () {
     const timer = setTimeout(() => child.kill('SIGKILL'), 25_000)
     const code = await done
     clearTimeout(timer)
-    results.push([`terminal: ${args}`, {exitCode: code, stdout: output, stderr: '', json: () => ({}) as never}])
+    expect(stubs.calls(), `terminal ${args}: child processes`).to.deep.equal([])
     return {code, output, answered}
   }
 
+  async function terminal(ctx: Mocha.Context, args: string, steps: Array<[prompt: string, answer: string]>) {
+    const env = {...isolatedEnv(moto.env), PATH: `${stubs.dir}:${process.env.PATH}`}
+    const r = await onTerminal(ctx, args.split(' '), {env, steps})
+    expect(stubs.calls(), `terminal ${args}: child processes`).to.deep.equal([])
+    return r
+  }
+
   it('the hidden prompt and the confirmation on a real terminal (script): nothing echoed', async function () {
-    const r = await onTerminal(this, 'secret create slack -e staging --name tty-secret', [
+    const r = await terminal(this, 'secret create slack -e staging --name tty-secret', [
       ['Slack webhook URL', URL_1],
       ['Create secret tty-secret', 'y'],
     ])
@@ -371,7 +382,7 @@ describe('secret leak test', function () {
   })
 
   it('a declined confirmation on a terminal writes nothing (exit 1)', async function () {
-    const r = await onTerminal(this, 'secret create slack -e staging --name tty-declined', [
+    const r = await terminal(this, 'secret create slack -e staging --name tty-declined', [
       ['Slack webhook URL', URL_2],
       ['Create secret tty-declined', 'n'],
     ])
@@ -382,7 +393,7 @@ describe('secret leak test', function () {
   })
 
   it('oauth on a terminal: visible client id prompt, hidden client secret', async function () {
-    const r = await onTerminal(this, 'secret create oauth --app argo -e staging --yes --name tty-oauth', [
+    const r = await terminal(this, 'secret create oauth --app argo -e staging --yes --name tty-oauth', [
       ['OAuth client id', 'visible-client-id'],
       ['OAuth client secret', CLIENT_SECRET],
     ])
@@ -418,10 +429,7 @@ describe('secret leak test', function () {
       const code = await done
       clearTimeout(typing)
       clearTimeout(killer)
-      results.push([
-        `terminal: --from-file ${path}`,
-        {exitCode: code, stdout: output, stderr: '', json: () => ({}) as never},
-      ])
+      expect(stubs.calls(), `terminal --from-file ${path}: child processes`).to.deep.equal([])
       expect(code, output).to.equal(2)
       expect(output).to.include('SECRET_FILE_IS_TTY')
       expectNoLeak({stdout: output, stderr: ''}, `terminal --from-file ${path}`)
@@ -465,7 +473,7 @@ describe('secret leak test', function () {
     })
 
     it('the hidden prompt: 70 kB pasted is refused past 4 KiB (SECRET_TOO_LARGE), nothing echoed or stored', async function () {
-      const r = await onTerminal(this, 'secret create slack -e staging --yes --name tty-huge', [
+      const r = await onTerminalRaw(this, 'secret create slack -e staging --yes --name tty-huge', [
         ['Slack webhook URL', huge],
       ])
       expect(r.code, r.output.slice(-500)).to.equal(2)
@@ -475,7 +483,7 @@ describe('secret leak test', function () {
     })
 
     it('the hidden prompt: bytes FF FE are refused (SECRET_NOT_UTF8), not stored as U+FFFD', async function () {
-      const r = await onTerminal(this, 'secret create slack -e staging --yes --name tty-latin', [
+      const r = await onTerminalRaw(this, 'secret create slack -e staging --yes --name tty-latin', [
         ['Slack webhook URL', Buffer.concat([latin, Buffer.from('\r')])],
       ])
       expect(r.code, r.output.slice(-500)).to.equal(2)
@@ -485,8 +493,9 @@ describe('secret leak test', function () {
     })
   })
 
-  it('no child process was started: the aws stub was never called', () => {
-    expect(results.length).to.be.greaterThan(15)
-    expect(stubs.calls()).to.deep.equal([])
+  it('the child-process check can fail: the aws stub records a call made to it', async () => {
+    const probeStubs = new StubBin().add('aws', {stdout: '{}'})
+    await execa('aws', ['sts', 'get-caller-identity'], {env: {PATH: `${probeStubs.dir}:${process.env.PATH}`}})
+    expect(probeStubs.calls('aws').map((c) => c.argv)).to.deep.equal([['sts', 'get-caller-identity']])
   })
 })

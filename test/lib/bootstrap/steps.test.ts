@@ -3,6 +3,9 @@ import {expect} from 'chai'
 import {UsageError} from '../../../src/lib/errors.ts'
 import {
   STEP_IDS,
+  STEP_TITLES,
+  type StepId,
+  WRITE_STEPS,
   parseTimeout,
   resumeCommand,
   selectSteps,
@@ -142,4 +145,135 @@ describe('bootstrap step control', () => {
   for (const text of ['', 'soon', '5 minutes', '0', '0s', '-1m', '1d']) {
     it(`--timeout ${JSON.stringify(text)} is a usage error`, () => usage(() => parseTimeout(text)))
   }
+})
+
+describe('bootstrap steps: which write, which tools, how to resume', () => {
+  // The steps that write (AWS, Terraform state, kubeconfig, Git) bring the account
+  // guard (identity) with them; the others run alone.
+  const writes: Record<StepId, boolean> = {
+    preflight: false,
+    identity: false,
+    'state-backend': true,
+    secrets: true,
+    quota: true,
+    infrastructure: true,
+    kubeconfig: true,
+    flux: true,
+    applications: true,
+    health: false,
+  }
+  for (const step of STEP_IDS) {
+    const expected = writes[step] ? ['identity', step] : [step]
+    it(`--only ${step} runs ${expected.join(', ')}`, () => {
+      expect(selectSteps({only: [step]})).to.deep.equal(expected)
+      expect(WRITE_STEPS.includes(step)).to.equal(writes[step])
+    })
+  }
+
+  // The tools each step runs as child processes (preflight checks only these).
+  const tools: Record<StepId, string[]> = {
+    preflight: [],
+    identity: [],
+    'state-backend': ['terraform', 'aws'],
+    secrets: [],
+    quota: [],
+    infrastructure: ['terraform'],
+    kubeconfig: ['aws'],
+    flux: ['flux', 'git'],
+    applications: ['terraform'],
+    health: [],
+  }
+  for (const step of STEP_IDS) {
+    it(`preflight for ${step} alone checks ${tools[step].join(', ') || 'no tool'}`, () => {
+      expect(toolsFor([step])).to.deep.equal(tools[step])
+    })
+  }
+  it('tools come in a stable order, whatever the step order', () => {
+    expect(toolsFor(['flux', 'kubeconfig', 'applications'])).to.deep.equal(['terraform', 'flux', 'aws', 'git'])
+  })
+
+  it('every step has a title that names it ("State backend: …")', () => {
+    for (const step of STEP_IDS) {
+      const name = step.replace('-', ' ')
+      expect(STEP_TITLES[step], step).to.match(new RegExp(`^${name[0]!.toUpperCase()}${name.slice(1)}: \\S`))
+    }
+  })
+
+  it('the resume command, run, selects the steps left (round trip through selectSteps)', () => {
+    const selections: StepId[][] = [
+      [...STEP_IDS],
+      selectSteps({only: ['preflight']}),
+      selectSteps({only: ['infrastructure', 'health']}),
+      selectSteps({skip: ['quota', 'secrets']}),
+      selectSteps({from: 'kubeconfig', skip: ['flux']}),
+      selectSteps({only: ['health']}),
+    ]
+    for (const selected of selections) {
+      for (const step of selected) {
+        const command = resumeCommand('staging', step, selected)
+        const from = /--from (\S+)/.exec(command)?.[1]
+        const skip = /--skip (\S+)/.exec(command)?.[1]
+        const resumed = selectSteps({from, skip: skip ? [skip] : undefined})
+        const left = selected.slice(selected.indexOf(step))
+        const why = `${selected.join(',')} stopped at ${step}: ${command}`
+        // Every step left runs, in order, and nothing that was not selected — except the
+        // guard, which --skip cannot drop and which every write needs.
+        const notGuard = (ids: readonly StepId[]) => ids.filter((id) => id !== 'identity')
+        expect(notGuard(resumed), why).to.deep.equal(notGuard(left))
+        if (left.some((id) => writes[id])) expect(resumed, why).to.include('identity')
+      }
+    }
+  })
+
+  it('resuming at preflight of an --only preflight run never skips the guard', () => {
+    expect(resumeCommand('dev', 'preflight', ['preflight'])).to.equal(
+      'piksel bootstrap -e dev --from preflight --skip state-backend,secrets,quota,infrastructure,kubeconfig,flux,applications,health',
+    )
+  })
+
+  it('refusals carry stable codes', () => {
+    const codes: Array<[Parameters<typeof selectSteps>[0], string]> = [
+      [{from: 'infra'}, 'UNKNOWN_STEP'],
+      [{only: ['helm']}, 'UNKNOWN_STEP'],
+      [{skip: ['dns']}, 'UNKNOWN_STEP'],
+      [{from: 'flux', only: ['health']}, 'CONFLICTING_FLAGS'],
+      [{skip: ['identity']}, 'GUARD_NOT_SKIPPABLE'],
+      [{only: ['health'], skip: ['health']}, 'NO_STEPS'],
+    ]
+    for (const [control, code] of codes) expect(usage(() => selectSteps(control)).code, code).to.equal(code)
+  })
+
+  it('--from is trimmed', () => {
+    expect(selectSteps({from: ' health '})).to.deep.equal(['health'])
+  })
+
+  const durations: Array<[string, number]> = [
+    [' 90 ', 90_000],
+    [' 2m ', 120_000],
+    ['12h', 43_200_000],
+    ['10m30s', 630_000],
+  ]
+  for (const [text, ms] of durations) {
+    it(`--timeout ${JSON.stringify(text)} is ${ms} ms`, () => expect(parseTimeout(text)).to.equal(ms))
+  }
+  const notDurations: Array<[string, RegExp]> = [
+    ['', /^--timeout : not a duration\.$/],
+    ['1e3', /not a duration/],
+    ['0x10', /not a duration/],
+    ['1h30', /not a duration/],
+    ['5mx', /not a duration/],
+    ['30s1h', /not a duration/],
+    ['0m', /^--timeout must be more than zero\.$/],
+  ]
+  for (const [text, message] of notDurations) {
+    it(`--timeout ${JSON.stringify(text)} is refused: ${message}`, () => {
+      const error = usage(() => parseTimeout(text))
+      expect(error.message).to.match(message)
+      expect(error.code).to.equal('BAD_DURATION')
+      expect(error.hint).to.match(/15m/)
+    })
+  }
+  it('names the flag it parses', () => {
+    expect(usage(() => parseTimeout('soon', '--wait-timeout')).message).to.equal('--wait-timeout soon: not a duration.')
+  })
 })

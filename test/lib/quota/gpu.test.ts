@@ -4,7 +4,9 @@ import {quotaRow} from '../../support/quota.ts'
 
 import {UsageError} from '../../../src/lib/errors.ts'
 import {
+  type FamilyId,
   GPU_FAMILIES,
+  SERVICE_CODE,
   type QuotaRequest,
   type QuotaRow,
   accessHint,
@@ -13,7 +15,9 @@ import {
   classifyRequestError,
   describeRequest,
   fallbackQuotaName,
+  familyById,
   formatAge,
+  isAccessDenied,
   isOpen,
   markBlocked,
   parseFamilies,
@@ -349,5 +353,131 @@ describe('quota/gpu (pure)', () => {
       ])
       expect(outcomes.map((o) => o.status)).to.deep.equal(['rejected', 'fulfilled'])
     })
+  })
+})
+
+describe('quota/gpu: names, messages and edges', () => {
+  it('the quotas are EC2 quotas (Service Quotas service code ec2)', () => {
+    expect(SERVICE_CODE).to.equal('ec2')
+  })
+
+  // AWS's own quota names ("Running On-Demand P instances", "All P Spot Instance Requests").
+  const names: Array<[FamilyId, string, string]> = [
+    ['g', 'Running On-Demand G and VT instances', 'All G and VT Spot Instance Requests'],
+    ['p', 'Running On-Demand P instances', 'All P Spot Instance Requests'],
+    ['inf', 'Running On-Demand Inf instances', 'All Inf Spot Instance Requests'],
+    ['trn', 'Running On-Demand Trn instances', 'All Trn Spot Instance Requests'],
+    ['dl', 'Running On-Demand DL instances', 'All DL Spot Instance Requests'],
+  ]
+  for (const [family, onDemand, spot] of names) {
+    it(`${family}: "${onDemand}" and "${spot}"`, () => {
+      const [od, sp] = selectQuotas([family], ['on-demand', 'spot'])
+      expect(fallbackQuotaName(od!)).to.equal(onDemand)
+      expect(fallbackQuotaName(sp!)).to.equal(spot)
+      expect(familyById(family).id).to.equal(family)
+    })
+  }
+  it('an unknown family is a bug, not a quota', () => {
+    expect(() => familyById('xyz' as FamilyId)).to.throw(Error, 'unknown GPU family xyz')
+  })
+
+  const refusals: Array<[() => unknown, string, string]> = [
+    [
+      () => parseFamilies(['x']),
+      '--family: "x" is not a GPU family. Use one or more of: g, p, inf, trn, dl.',
+      'For example --family g,p (comma-separated or repeated).',
+    ],
+    [
+      () => parseMarkets(['reserved']),
+      '--market: "reserved" is not a market. Use one or more of: on-demand, spot.',
+      'For example --market on-demand,spot (comma-separated or repeated).',
+    ],
+    [
+      () => parseMin('0'),
+      '--min: "0" is not a positive whole number of vCPUs.',
+      'Pass a whole number of vCPUs of at least 1, e.g. --min 8 (a g5.xlarge has 4 vCPUs).',
+    ],
+  ]
+  for (const [call, message, hint] of refusals) {
+    it(`refuses with "${message}"`, () => {
+      let error: UsageError | undefined
+      try {
+        call()
+      } catch (e) {
+        error = e as UsageError
+      }
+      expect(error).to.be.instanceOf(UsageError)
+      expect([error?.message, error?.hint, error?.code]).to.deep.equal([message, hint, 'INVALID_FLAG'])
+    })
+  }
+
+  const summaries: Array<[string, QuotaRow[], ReturnType<typeof summarise>]> = [
+    [
+      'one below, nothing pending',
+      [quotaRow({status: 'below'}), quotaRow({status: 'ok'})],
+      {total: 2, ok: 1, below: 1, pending: 0, failed: 0, met: false, covered: false},
+    ],
+    [
+      'one failed among three',
+      [
+        quotaRow({status: 'below', action: 'failed'}),
+        quotaRow({status: 'pending', action: 'filed'}),
+        quotaRow({status: 'ok'}),
+      ],
+      {total: 3, ok: 1, below: 1, pending: 1, failed: 1, met: false, covered: false},
+    ],
+    [
+      'all pending',
+      [quotaRow({status: 'pending'}), quotaRow({status: 'pending'})],
+      {total: 2, ok: 0, below: 0, pending: 2, failed: 0, met: false, covered: true},
+    ],
+  ]
+  for (const [what, rows, expected] of summaries) {
+    it(`summary: ${what}`, () => expect(summarise(rows)).to.deep.equal(expected))
+  }
+
+  const now = new Date('2026-06-10T12:00:00Z')
+  const ages: Array<[string, string]> = [
+    ['2026-06-10T11:59:00Z', '1m'],
+    ['2026-06-10T11:00:00Z', '1h'],
+    ['2026-06-10T11:00:01Z', '59m'],
+    ['2026-06-08T12:00:00Z', '2d'],
+    ['2026-06-08T12:00:01Z', '47h'],
+  ]
+  for (const [created, age] of ages)
+    it(`age of ${created} is ${age}`, () => expect(formatAge(created, now)).to.equal(age))
+
+  it('the access hint lists the actions, and explains DependencyAccessDenied only when asked', () => {
+    expect(accessHint('spotRole')).to.equal(
+      'The caller needs iam:GetRole; the AWS managed policy ServiceQuotasFullAccess grants the Service Quotas part.',
+    )
+    expect(accessHint('check')).to.equal(
+      'The caller needs servicequotas:GetServiceQuota, servicequotas:GetAWSDefaultServiceQuota, servicequotas:ListRequestedServiceQuotaChangeHistoryByQuota; the AWS managed policy ServiceQuotasFullAccess grants the Service Quotas part.',
+    )
+    expect(accessHint('check', true)).to.match(/ DependencyAccessDenied means Service Quotas itself was refused/)
+  })
+
+  const denied: Array<[string, boolean]> = [
+    ['AccessDeniedException', true],
+    ['DependencyAccessDeniedException', true],
+    ['NotAuthorized', true],
+    ['UnauthorizedOperation', true],
+    ['TooManyRequestsException', false],
+    ['NoSuchResourceException', false],
+  ]
+  for (const [name, expected] of denied) {
+    it(`${name} ${expected ? 'is' : 'is not'} an access denial`, () => expect(isAccessDenied(name)).to.equal(expected))
+  }
+
+  it('the Spot role warnings name the role', () => {
+    expect(spotRoleWarning('missing')).to.equal(
+      'The service-linked role AWSServiceRoleForEC2Spot is missing: Karpenter cannot start Spot GPU nodes without it. Create it once per account with: aws iam create-service-linked-role --aws-service-name spot.amazonaws.com',
+    )
+    expect(spotRoleWarning('unknown', 'AccessDenied')).to.equal(
+      'Could not tell whether the service-linked role AWSServiceRoleForEC2Spot exists (AccessDenied); Karpenter Spot nodes need it (checking needs iam:GetRole).',
+    )
+    expect(spotRoleWarning('unknown')).to.equal(
+      'Could not tell whether the service-linked role AWSServiceRoleForEC2Spot exists; Karpenter Spot nodes need it (checking needs iam:GetRole).',
+    )
   })
 })

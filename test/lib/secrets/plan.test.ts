@@ -1,7 +1,13 @@
 import {expect} from 'chai'
 
 import {OperationError, UsageError} from '../../../src/lib/errors.ts'
-import {type ExistingState, type PlanFlags, planAfterRestore, planSecretWrite} from '../../../src/lib/secrets/plan.ts'
+import {
+  type ExistingState,
+  type PlanFlags,
+  type SecretPlan,
+  planAfterRestore,
+  planSecretWrite,
+} from '../../../src/lib/secrets/plan.ts'
 
 const absent: ExistingState = {kind: 'absent'}
 const deleted: ExistingState = {kind: 'scheduled-for-deletion', deletedDate: '2026-12-01T00:00:00.000Z'}
@@ -103,5 +109,108 @@ describe('secrets/plan', () => {
     expect(() => planAfterRestore('s', false, {restore: true}))
       .to.throw(OperationError, /restored/)
       .with.property('exitCode', 1)
+  })
+})
+
+describe('secrets/plan: the whole plan, every field', () => {
+  const plan = (action: string, fields: Partial<SecretPlan> = {}): SecretPlan => ({
+    action: action as SecretPlan['action'],
+    restore: false,
+    create: false,
+    putValue: false,
+    updateMetadata: false,
+    writes: false,
+    compareAfterRestore: false,
+    firstValue: false,
+    metadataDrift: false,
+    ...fields,
+  })
+  const rows: Array<[string, () => SecretPlan, SecretPlan]> = [
+    ['absent', () => planSecretWrite('s', absent, {}), plan('created', {create: true, writes: true})],
+    ['absent, dry run', () => planSecretWrite('s', absent, {dryRun: true}), plan('would-create')],
+    [
+      'empty',
+      () => planSecretWrite('s', empty, {}),
+      plan('updated', {putValue: true, updateMetadata: true, writes: true, firstValue: true}),
+    ],
+    ['empty, dry run', () => planSecretWrite('s', empty, {dryRun: true}), plan('would-update', {firstValue: true})],
+    [
+      'scheduled for deletion, --restore',
+      () => planSecretWrite('s', deleted, {restore: true}),
+      plan('updated', {restore: true, writes: true, compareAfterRestore: true}),
+    ],
+    [
+      'scheduled for deletion, --restore --dry-run',
+      () => planSecretWrite('s', deleted, {restore: true, dryRun: true}),
+      plan('would-update', {compareAfterRestore: true}),
+    ],
+    ['same value', () => planSecretWrite('s', same, {}), plan('unchanged')],
+    ['same value, drifted', () => planSecretWrite('s', sameDrift, {}), plan('unchanged', {metadataDrift: true})],
+    [
+      'same value, drifted, --overwrite',
+      () => planSecretWrite('s', sameDrift, {overwrite: true}),
+      plan('updated', {updateMetadata: true, writes: true}),
+    ],
+    [
+      'same value, drifted, --overwrite --dry-run',
+      () => planSecretWrite('s', sameDrift, {overwrite: true, dryRun: true}),
+      plan('would-update'),
+    ],
+    [
+      'different value, --overwrite',
+      () => planSecretWrite('s', different, {overwrite: true}),
+      plan('updated', {putValue: true, updateMetadata: true, writes: true}),
+    ],
+    [
+      'different value, --overwrite --dry-run',
+      () => planSecretWrite('s', different, {overwrite: true, dryRun: true}),
+      plan('would-update'),
+    ],
+    [
+      'after a restore, the same value',
+      () => planAfterRestore('s', true, {restore: true}),
+      plan('updated', {updateMetadata: true, writes: true}),
+    ],
+    [
+      'after a restore, a different value with --overwrite',
+      () => planAfterRestore('s', false, {restore: true, overwrite: true}),
+      plan('updated', {putValue: true, updateMetadata: true, writes: true}),
+    ],
+  ]
+  for (const [what, make, expected] of rows) {
+    it(`${what} → ${expected.action}`, () => expect(make()).to.deep.equal(expected))
+  }
+
+  it('the refusals say what, when, and what to pass', () => {
+    const scheduled = (state: ExistingState) => {
+      try {
+        planSecretWrite('grafana-oauth-dev', state, {})
+      } catch (error) {
+        return error as UsageError
+      }
+      throw new Error('expected a refusal')
+    }
+    expect(scheduled(deleted).message).to.equal(
+      'Secret grafana-oauth-dev is scheduled for deletion on 2026-12-01T00:00:00.000Z. Nothing was changed.',
+    )
+    expect(scheduled({kind: 'scheduled-for-deletion'}).message).to.equal(
+      'Secret grafana-oauth-dev is scheduled for deletion. Nothing was changed.',
+    )
+    expect(scheduled(different).message).to.equal(
+      'Secret grafana-oauth-dev already exists with a different value. Nothing was changed.',
+    )
+    let restored: OperationError | undefined
+    try {
+      planAfterRestore('grafana-oauth-dev', false, {restore: true})
+    } catch (error) {
+      restored = error as OperationError
+    }
+    expect(restored?.code).to.equal('SECRET_CONFLICT')
+    expect(restored?.message).to.equal(
+      'Secret grafana-oauth-dev was restored, but it holds a different value, which was kept (not replaced).',
+    )
+    expect(restored?.hint).to.equal(
+      'Run again with --overwrite to store the new value as a new version (the restored one stays as AWSPREVIOUS).',
+    )
   })
 })

@@ -1,0 +1,50 @@
+// Mutation testing of the pure rule modules: `npm run mutate` (README, Testing).
+// The tests are TypeScript that Node runs natively (type stripping): there is no
+// build step; Stryker instruments src/**.ts in a sandbox and mocha loads the
+// unit tests of those modules from there (not the slow command tests).
+import './test/support/stryker-mocha12.mjs'
+
+if (!process.features.typescript) {
+  throw new Error(
+    `Node ${process.version} cannot run the TypeScript tests: use \`npm run mutate\` (the pinned Node of package.json).`,
+  )
+}
+
+const mocha12 = new URL('./test/support/stryker-mocha12.mjs', import.meta.url).href
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'mocha',
+  testRunnerNodeArgs: ['--import', mocha12],
+  mutate: [
+    'src/lib/status/health.ts',
+    'src/lib/secrets/values.ts',
+    'src/lib/secrets/plan.ts',
+    'src/lib/quota/gpu.ts',
+    'src/lib/bootstrap/steps.ts',
+    'src/lib/errors.ts',
+    'src/lib/aws/session.ts',
+    'src/lib/aws/profiles.ts',
+    'src/lib/prompt.ts',
+  ],
+  mochaOptions: {
+    config: '.mocharc.json',
+    spec: [
+      'test/lib/status/health.test.ts',
+      'test/lib/secrets/values.test.ts',
+      'test/lib/secrets/plan.test.ts',
+      'test/lib/quota/gpu.test.ts',
+      'test/lib/quota/render.test.ts',
+      'test/lib/bootstrap/steps.test.ts',
+      'test/lib/errors.test.ts',
+      'test/lib/aws.test.ts',
+      'test/lib/prompt.test.ts',
+    ],
+  },
+  coverageAnalysis: 'perTest',
+  concurrency: 2,
+  reporters: ['clear-text', 'json', 'progress'],
+  jsonReporter: {fileName: 'reports/mutation/mutation.json'},
+  thresholds: {high: 90, low: 85, break: 85},
+  tempDirName: '.stryker-tmp',
+}
