@@ -318,8 +318,8 @@ describe('credentials in the environment (the SDK chain sources that need no pro
       const session = resolveSession({env: staging, defaultRegion: 'ap-southeast-3', vars: {...vars, AWS_PROFILE: 'p'}})
       expect(session).to.deep.equal(
         environment
-          ? {region: 'ap-southeast-3', profileSource: 'environment'}
-          : {region: 'ap-southeast-3', profile: 'p', profileSource: 'AWS_PROFILE'},
+          ? {region: 'ap-southeast-3', regionSource: 'environment', profileSource: 'environment'}
+          : {region: 'ap-southeast-3', regionSource: 'environment', profile: 'p', profileSource: 'AWS_PROFILE'},
       )
     })
   }
@@ -345,18 +345,28 @@ describe('describeSession and createAwsClient', () => {
   }
 
   it('builds a client with the session config, profile only when there is one', () => {
+    // The factory also instruments the client (endpoint, deadline): a stand-in with a middleware stack.
     class Client {
       readonly config: unknown
+      readonly middleware: string[] = []
+      readonly middlewareStack = {add: (_m: unknown, options: {name: string}) => this.middleware.push(options.name)}
       constructor(config: unknown) {
         this.config = config
       }
+      send() {
+        return Promise.resolve({})
+      }
+      destroy() {}
     }
-    expect(createAwsClient(Client, sso).config).to.deep.equal(clientConfig(sso))
-    expect(createAwsClient(Client, envCreds).config).to.deep.equal({
+    const timeouts = {connectMs: 1000, requestMs: 4000}
+    expect(createAwsClient(Client, sso, timeouts).config).to.deep.equal(clientConfig(sso, 5, timeouts))
+    expect(createAwsClient(Client, envCreds, timeouts).config).to.deep.equal({
       region: 'ap-southeast-3',
       retryMode: 'adaptive',
       maxAttempts: 5,
+      requestHandler: {connectionTimeout: 1000, requestTimeout: 4000, throwOnRequestTimeout: true, socketTimeout: 4000},
     })
+    expect(createAwsClient(Client, sso, timeouts).middleware).to.have.length.above(0)
   })
 })
 

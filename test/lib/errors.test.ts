@@ -162,21 +162,25 @@ describe('errors: codes, causes and the mapping of foreign errors', () => {
     [
       'an error with another code',
       Object.assign(new Error('nope'), {code: 'ENOENT'}),
-      {code: 'UNEXPECTED', exit: 1, message: 'nope'},
+      {code: 'BUG', exit: 1, message: 'Unexpected error (Error): nope'},
     ],
-    ['an error without a message', new RangeError(''), {code: 'UNEXPECTED', exit: 1, message: 'RangeError'}],
     [
-      'a long message: its first three non-empty lines, trailing spaces dropped',
+      'an error without a message',
+      new RangeError(''),
+      {code: 'BUG', exit: 1, message: 'Unexpected error (RangeError)'},
+    ],
+    [
+      'a long message: one line, its first',
       new Error('one  \n\n  two\nthree\nfour'),
-      {code: 'UNEXPECTED', exit: 1, message: 'one\n  two\nthree'},
+      {code: 'BUG', exit: 1, message: 'Unexpected error (Error): one'},
     ],
     [
       'a line that mentions "See more help with" inside is kept',
       new Error('bad: See more help with --help'),
-      {code: 'UNEXPECTED', exit: 1, message: 'bad: See more help with --help'},
+      {code: 'BUG', exit: 1, message: 'Unexpected error (Error): bad: See more help with --help'},
     ],
-    ['a thrown string', 'boom', {code: 'UNEXPECTED', exit: 1, message: 'boom'}],
-    ['a thrown object', {reason: 'x'}, {code: 'UNEXPECTED', exit: 1, message: '[object Object]'}],
+    ['a thrown string', 'boom', {code: 'BUG', exit: 1, message: 'Unexpected error (string): boom'}],
+    ['a thrown object', {reason: 'x'}, {code: 'BUG', exit: 1, message: 'Unexpected error (object): [object Object]'}],
   ]
   for (const [what, thrown, expected] of foreign) {
     it(`maps ${what} to ${expected.code} (exit ${expected.exit})`, () => {
@@ -185,6 +189,7 @@ describe('errors: codes, causes and the mapping of foreign errors', () => {
       expect(mapped.exitCode).to.equal(expected.exit)
       expect(mapped.message).to.equal(expected.message)
       if (expected.hint) expect(mapped.hint).to.equal(expected.hint)
+      if (expected.code === 'BUG') expect(mapped.hint).to.include('re-run with --verbose and report')
       if (thrown instanceof Error) expect(mapped.cause).to.equal(thrown)
     })
   }

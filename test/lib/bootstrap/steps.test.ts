@@ -174,7 +174,8 @@ describe('bootstrap steps: which write, which tools, how to resume', () => {
   const tools: Record<StepId, string[]> = {
     preflight: [],
     identity: [],
-    'state-backend': ['terraform', 'aws'],
+    // The bucket is read with the S3 SDK; only the bootstrap root runs a child (terraform).
+    'state-backend': ['terraform'],
     secrets: [],
     quota: [],
     infrastructure: ['terraform'],
