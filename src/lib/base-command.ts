@@ -7,7 +7,7 @@ import {Command, Flags, type Interfaces} from '@oclif/core'
 
 import type {CallerIdentity} from './aws/identity.ts'
 import {describeAwsError, isAwsError} from './aws/errors.ts'
-import {type AwsSession, resolveSession} from './aws/session.ts'
+import {type AwsSession, hasEnvironmentCredentials, resolveSession} from './aws/session.ts'
 import type {Environment, PikselSettings} from './config/environment.ts'
 import {getEnvironment, knownEnvironments, loadSettings} from './config/load.ts'
 import {assertRegion} from './config/region.ts'
@@ -126,6 +126,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     )
     // TF_VAR_* and other credentials: out of reach of children that libraries start; Terraform gets them.
     withholdTerraformCredentials(process.env)
+    // Credentials in the environment beat AWS_PROFILE (the AWS CLI's order, README "Which credentials"); the
+    // SDK's default chain would take the profile instead, so it is dropped unless --profile names one.
+    if (this.flags.profile === undefined && hasEnvironmentCredentials(process.env)) delete process.env.AWS_PROFILE
     // Checked on every command, before any call (the same rule as the config's region).
     if (this.flags.region !== undefined) assertRegion(this.flags.region, '--region')
     const requestTimeout = this.flags['request-timeout']

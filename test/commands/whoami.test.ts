@@ -69,6 +69,13 @@ describe('piksel whoami and the account guard', function () {
     expect(r.json<{expectedAccount: null}>().expectedAccount).to.equal(null)
   })
 
+  it('credentials in the environment beat AWS_PROFILE, as in the AWS CLI (even a profile that does not exist)', async () => {
+    const r = await runPiksel(['whoami', '--json'], {env: isolatedEnv({...moto.env, AWS_PROFILE: 'nonexistent'}), cwd})
+    expect(r.exitCode, r.stdout + r.stderr).to.equal(0)
+    expect(r.json<{account: string; profileSource: string}>()).to.include({account: MOTO_ACCOUNT})
+    expect(r.stderr).not.to.include('Multiple credential sources')
+  })
+
   it('--region and AWS_REGION choose the region; the default is ap-southeast-3', async () => {
     const env = isolatedEnv({...moto.env, AWS_REGION: undefined})
     const def = await runPiksel(['whoami', '--json'], {env, cwd})
