@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../lib/base-command.ts'
 import {parseKindFilter} from '../lib/status/kinds.ts'
+import {namespaceFlag} from '../lib/status/scope.ts'
 import {type ReconcileTarget, formatDuration, parseTimeout} from '../lib/status/plan.ts'
 import {progressLine, renderPlan, renderStatus} from '../lib/status/render.ts'
 import {terminalWidth} from '../lib/ui/table.ts'
@@ -69,6 +70,8 @@ export default class Status extends BaseCommand<typeof Status> {
     // All input is validated before the cluster is read (exit 2).
     const timeoutMs = parseTimeout(this.flags.timeout)
     const kinds = parseKindFilter(this.flags.kind)
+    const namespace = namespaceFlag('-n/--namespace', this.flags.namespace)
+    const fluxNamespace = namespaceFlag('--flux-namespace', this.flags['flux-namespace'])
     const env = this.optionalEnvironment()
     // The account guard: an environment with a configured account is read only by that
     // account's caller (its credentials are what reach the EKS cluster).
@@ -83,12 +86,12 @@ export default class Status extends BaseCommand<typeof Status> {
         env,
         config: this.flags.config,
       }),
-      namespace: this.flags.namespace,
+      namespace,
       kinds,
       selector: this.flags.selector,
       deep: this.flags.deep,
       ignoreSuspended: this.flags['ignore-suspended'],
-      fluxNamespace: this.flags['flux-namespace'],
+      fluxNamespace,
       signal: this.abort.signal,
     }
     const service = await import('../lib/status/service.ts')

@@ -460,6 +460,23 @@ describe('piksel status tells the truth (stand-in)', function () {
       expect(standin.listCalls()).to.have.length(0)
     })
 
+    // An unset variable in CI (`--kind "$KINDS"`, `-n "$NS"`) asks no question: refused, never answered green.
+    const empties: Array<[string[], string, string]> = [
+      [['--kind', ''], 'UNKNOWN_KIND', '--kind names no kind.'],
+      [['--kind', ',,'], 'UNKNOWN_KIND', '--kind names no kind.'],
+      [['-n', ''], 'INVALID_FLAG', '-n/--namespace is empty.'],
+      [['--flux-namespace', ''], 'INVALID_FLAG', '--flux-namespace is empty.'],
+      [['-n', 'Team_B'], 'INVALID_FLAG', '-n/--namespace "Team_B" is not a namespace name.'],
+    ]
+    for (const [args, code, message] of empties) {
+      it(`${args.map((a) => (a ? a : '""')).join(' ')}: exit 2 ${code} before the cluster is read`, async () => {
+        const r = await run([...args, '--json'])
+        expect(r.exitCode).to.equal(2)
+        expect(r.json<{error: {code: string; message: string}}>().error).to.include({code, message})
+        expect(standin.requests).to.have.length(0)
+      })
+    }
+
     it('-n naming a namespace that exists but holds no Flux objects: healthy, exit 0', async () => {
       standin.put({apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'empty'}})
       const {exitCode, doc} = await json(['-n', 'empty'])
