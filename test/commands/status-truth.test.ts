@@ -362,6 +362,80 @@ describe('piksel status tells the truth (stand-in)', function () {
     })
   })
 
+  describe('--wait judges what it keeps ready by the rules across objects', () => {
+    it('--wait: a Kustomization seen ready is not done while it applies its source’s new revision', async () => {
+      const NEWER = 'main@sha1:9d9d9d9d9d9d9d9d9d9d9d9d9d9d9d9d9d9d9d9d'
+      await start(readFixture('healthy.yaml'))
+      standin.put(ks('team-g', 'apps'))
+      standin.put(
+        ks('team-f', 'api', {conditions: [cond('Ready', 'False', 'HealthCheckFailed', 'timeout waiting for: [...]')]}),
+      )
+      const waiting = run(['--wait', '--timeout', '4s', '--json'])
+      const until = Date.now() + 20_000
+      while (standin.watches().length < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 25))
+      // A new commit: the source has it, team-g/apps (seen ready at the old one) is applying it and
+      // never finishes here; team-f/api recovers at the new one.
+      standin.update('GitRepository', 'flux-system', 'flux-system', (o) => {
+        o.status = {...o.status, artifact: {...(o.status?.artifact as object), revision: NEWER}}
+      })
+      standin.update('Kustomization', 'team-g', 'apps', (o) => {
+        o.status = {
+          ...o.status,
+          lastAppliedRevision: OLD,
+          conditions: [
+            cond('Reconciling', 'True', 'Progressing', `Building manifests for revision ${NEWER}`),
+            ...READY,
+          ],
+        }
+      })
+      standin.update('Kustomization', 'team-f', 'api', (o) => {
+        o.status = {...o.status, lastAppliedRevision: NEWER, conditions: READY}
+      })
+      const r = await waiting
+      expect(r.exitCode, r.stdout).to.equal(3)
+      const doc = r.json<StatusCommandResult>()
+      expect(doc.timedOut).to.equal(true)
+      expect(doc.objects.find((o) => o.name === 'apps' && o.namespace === 'team-g')).to.include({
+        health: 'stale',
+        reason: 'BehindSource',
+      })
+    })
+  })
+
+  describe('after --reconcile, a request not yet handled is progressing, and only that', () => {
+    it('no "retrying" marker and no root cause left over from the failure before the request', async () => {
+      await start(readFixture('healthy.yaml'))
+      standin.update('Kustomization', 'flux-system', 'infra-configs', (o) => {
+        o.status = {
+          ...o.status,
+          conditions: [
+            cond('Reconciling', 'True', 'ProgressingWithRetry', `Building manifests for revision ${NEW}`),
+            cond('Ready', 'False', 'BuildFailed', 'kustomize build failed: no such file or directory'),
+          ],
+        }
+      })
+      standin.put(
+        ks('team-c', 'web', {
+          dependsOn: [{name: 'infra-configs', namespace: 'flux-system'}],
+          conditions: waitingOn('infra-configs'),
+        }),
+      )
+      // No controller handles the request here: the wait times out with the requested objects progressing.
+      const r = await run(['--reconcile', '--yes', '--timeout', '1s', '--json'])
+      expect(r.exitCode).to.equal(3)
+      const doc = r.json<StatusCommandResult>()
+      expect(doc.reconcile?.patched.map((t) => t.name)).to.include('infra-configs')
+      const infra = doc.objects.find((o) => o.name === 'infra-configs')
+      expect(infra).to.include({health: 'progressing', reason: 'ReconcileRequested'})
+      expect(infra).to.not.have.property('retrying')
+      // The waiter was not requested: it still waits, and its root cause (down its dependsOn and then the
+      // source, both requested) is named as it is now, not as it failed before the request.
+      const web = doc.objects.find((o) => o.name === 'web')
+      expect(web).to.include({health: 'waiting'})
+      expect(web?.cause).to.include({health: 'progressing', reason: 'ReconcileRequested'})
+    })
+  })
+
   describe('the controllers decide the verdict too (§5)', () => {
     it('HelmReleases exist, helm-controller is absent: unhealthy, naming it', async () => {
       await start(readFixture('healthy.yaml'))
