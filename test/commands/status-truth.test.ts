@@ -5,7 +5,7 @@
  * under a real pseudo-terminal.
  */
 import {expect} from 'chai'
-import {mkdtempSync} from 'node:fs'
+import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -611,6 +611,40 @@ describe('piksel status tells the truth (stand-in)', function () {
       expect(w.exitCode, w.stderr).to.equal(0)
       expect(w.stderr).to.contain('unhealthy: 1 progressing')
       expect(standin.watches().length).to.be.at.least(10)
+    })
+
+    it('a server written without a scheme (`server: 127.0.0.1:8001`) is read as kubectl reads it: plain HTTP', async () => {
+      await start(readFixture('healthy.yaml'))
+      const kubeconfig = join(dir, 'no-scheme')
+      writeFileSync(
+        kubeconfig,
+        [
+          'apiVersion: v1',
+          'kind: Config',
+          'clusters:',
+          '- name: proxy',
+          `  cluster: {server: "127.0.0.1:${standin.port}"}`,
+          'users:',
+          '- name: me',
+          '  user: {token: t}',
+          'contexts:',
+          '- name: proxy',
+          '  context: {cluster: proxy, user: me}',
+          'current-context: proxy',
+          '',
+        ].join('\n'),
+      )
+      const r = await runPiksel(['status', '--kubeconfig', kubeconfig, '--json'], {env})
+      expect(r.exitCode, r.stdout + r.stderr).to.equal(0)
+      expect(r.json<StatusCommandResult>().server).to.equal(standin.url)
+      // Watches (client-node's own request path) too.
+      standin.update('Kustomization', 'flux-system', 'jhub', (o) => {
+        o.status = {...o.status, conditions: [cond('Ready', 'Unknown', 'Progressing', 'reconciliation in progress')]}
+      })
+      const w = await runPiksel(['status', '--kubeconfig', kubeconfig, '--wait', '--timeout', '2s', '--json'], {env})
+      expect(w.exitCode, w.stderr).to.equal(3)
+      expect(w.json<StatusCommandResult>().timedOut).to.equal(true)
+      expect(standin.watches().length).to.be.at.least(1)
     })
 
     it('--deep counts say what they are: failing, progressing, unknown', async () => {
