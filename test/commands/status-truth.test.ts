@@ -8,6 +8,7 @@ import {expect} from 'chai'
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {stripVTControlCharacters} from 'node:util'
 
 import {execa} from 'execa'
 
@@ -743,5 +744,25 @@ describe('piksel status tells the truth (stand-in)', function () {
         }
       })
     }
+
+    it('60 columns, --reconcile: the verdict, the plan and the notes on stderr are no wider either', async function () {
+      requireTool(this, 'script')
+      const command = `stty cols 60 rows 60; exec '${process.execPath}' '${BIN}' status --reconcile --yes --timeout 1s`
+      const child = await execa('script', ['-qfec', command, '/dev/null'], {
+        env: {...env, TERM: 'dumb'},
+        extendEnv: false,
+        reject: false,
+        timeout: 30_000,
+      })
+      expect(child.exitCode, String(child.stdout)).to.equal(3)
+      const screen = String(child.stdout)
+      expect(screen).to.contain('Will request reconciliation')
+      expect(screen).to.contain('Requested at ')
+      // The progress line is rewritten in place (\r, erase line): each version of it counts as a line.
+      const lines = stripVTControlCharacters(screen)
+        .split(/\r\n|\r|\n/)
+        .filter((l) => l !== '')
+      for (const line of lines) expect(line.length, `"${line}"`).to.be.at.most(60)
+    })
   })
 })

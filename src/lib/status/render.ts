@@ -155,10 +155,19 @@ export function fitTable(
   return out
 }
 
+/** The verdict line, never cut: wrapped between its parts (`unhealthy: 2 failed,` / `  1 stale, …`). */
+export function renderVerdict(summary: string, width = Number.POSITIVE_INFINITY): string[] {
+  return wrapTokens(summary.split(/(?<=,) /), width, '  ')
+}
+
+/** A line of prose for the terminal (a note on stderr): wrapped between words, the rest indented. */
+export function fitText(text: string, width = Number.POSITIVE_INFINITY): string {
+  return wrapText(text, width, '  ').join('\n')
+}
+
 export function renderStatus(result: StatusResult, options: RenderOptions = {}): string {
   const width = options.width ?? Number.POSITIVE_INFINITY
-  // The verdict is never cut: it wraps between its parts.
-  const lines: string[] = wrapTokens(result.summary.split(/(?<=,) /), width, '  ')
+  const lines: string[] = renderVerdict(result.summary, width)
   lines.push(...wrapText(`context ${result.context} (${result.server})`, width, '  '))
   lines.push(...renderControllers(result, width))
   lines.push('')
@@ -264,7 +273,9 @@ export function progressLine(result: StatusResult, elapsedMs: number, width = Nu
 export function renderPlan(plan: ReconcilePlan, width = Number.POSITIVE_INFINITY): string {
   const lines: string[] = []
   if (plan.targets.length > 0) {
-    lines.push(`Will request reconciliation (reconcile.fluxcd.io/requestedAt), in this order:`)
+    lines.push(
+      ...wrapText('Will request reconciliation (reconcile.fluxcd.io/requestedAt), in this order:', width, '  '),
+    )
     lines.push(
       ...fitTable(
         [
