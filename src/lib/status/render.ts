@@ -255,10 +255,16 @@ function renderControllers(result: StatusResult, width: number): string[] {
   return lines
 }
 
-/** `main@sha1:4f3c2b1a0e9d…` -> `main@sha1:4f3c2b1a`; digests likewise. */
+/**
+ * `main@sha1:4f3c2b1a0e9d…` -> `main@sha1:4f3c2b1a`; digests likewise. The legacy forms older
+ * controllers wrote (revision.ts) too: `main/4f3c2b1a0e9d…` -> `main/4f3c2b1a`, a bare
+ * 64-character checksum -> its first 8. Chart versions are left as they are.
+ */
 export function shortRevision(revision: string | null): string {
   if (!revision) return '-'
-  return revision.replace(/(sha1|sha256):([0-9a-f]{8})[0-9a-f]+/, '$1:$2')
+  return revision
+    .replace(/(sha1|sha256):([0-9a-f]{8})[0-9a-f]+/, '$1:$2')
+    .replace(/(^|\/)([0-9a-f]{8})(?:[0-9a-f]{32}|[0-9a-f]{56})$/, '$1$2')
 }
 
 /** One line for progress while waiting: the verdict and the first objects still not ready. */

@@ -60,10 +60,26 @@ describe('status rendering', () => {
     )
   })
 
-  it('shortens revisions', () => {
-    expect(shortRevision('main@sha1:4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b')).to.equal('main@sha1:4f3c2b1a')
-    expect(shortRevision('4.1.0')).to.equal('4.1.0')
-    expect(shortRevision(null)).to.equal('-')
+  describe('shortens revisions, in both forms (RFC-0005 and the legacy one older controllers wrote)', () => {
+    const SHA1 = '4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b'
+    const SHA256 = '9abc9abc9abc9abc9abc9abc9abc9abc9abc9abc9abc9abc9abc9abc9abc9abc'
+    const table: Array<[string | null, string]> = [
+      [`main@sha1:${SHA1}`, 'main@sha1:4f3c2b1a'],
+      [`latest@sha256:${SHA256}`, 'latest@sha256:9abc9abc'],
+      [`sha256:${SHA256}`, 'sha256:9abc9abc'],
+      [`main/${SHA1}`, 'main/4f3c2b1a'],
+      [`feature/x/${SHA1}`, 'feature/x/4f3c2b1a'],
+      [`latest/${SHA256}`, 'latest/9abc9abc'],
+      [SHA256, '9abc9abc'],
+      ['4.1.0', '4.1.0'],
+      ['podinfo@6.5.4', 'podinfo@6.5.4'],
+      ['6.5.4+4f3c2b1a0e9d', '6.5.4+4f3c2b1a0e9d'],
+      [`main/${SHA1.slice(0, 39)}`, `main/${SHA1.slice(0, 39)}`],
+      [null, '-'],
+    ]
+    for (const [revision, short] of table) {
+      it(`${revision} -> ${short}`, () => expect(shortRevision(revision)).to.equal(short))
+    }
   })
 
   it('reads the image automation kinds where the API serves them', () => {
