@@ -552,6 +552,17 @@ describe('piksel status tells the truth (stand-in)', function () {
       })
     }
 
+    for (const selector of ['a b', 'team in a,b', 'team=a=b']) {
+      it(`-l "${selector}", which the API server cannot parse: exit 2 INVALID_FLAG naming it, nothing listed`, async () => {
+        const r = await run(['-l', selector, '--json'])
+        expect(r.exitCode, r.stdout).to.equal(2)
+        const error = r.json<{error: {code: string; message: string; hint: string}}>().error
+        expect(error.code).to.equal('INVALID_FLAG')
+        expect(error.message).to.contain(`-l/--selector "${selector}" is not a label selector: unable to parse`)
+        expect(error.hint).to.contain('-l team=a')
+      })
+    }
+
     it('-n naming a namespace that exists but holds no Flux objects: healthy, exit 0', async () => {
       standin.put({apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'empty'}})
       const {exitCode, doc} = await json(['-n', 'empty'])

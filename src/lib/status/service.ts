@@ -407,13 +407,27 @@ function fluxObjects(session: FluxSession, snapshot: Snapshot): {objects: FluxOb
 async function readStreams(session: FluxSession, options: StatusOptions, snapshot: Snapshot, streams: Stream[]) {
   await Promise.all(
     streams.map(async (s) => {
-      const list = await session.client.get<ListResponse<FluxObject>>(
-        withQuery(s.path, {labelSelector: s.labelSelector}),
-        {signal: options.signal},
-      )
+      let list: ListResponse<FluxObject>
+      try {
+        list = await session.client.get<ListResponse<FluxObject>>(withQuery(s.path, {labelSelector: s.labelSelector}), {
+          signal: options.signal,
+        })
+      } catch (error) {
+        throw s.labelSelector ? selectorError(error, s.labelSelector) : error
+      }
       snapshot.set(s, list)
     }),
   )
+}
+
+/** The API server refuses a malformed `-l` (400, "unable to parse requirement"): bad usage, exit 2. */
+function selectorError(error: unknown, selector: string): unknown {
+  if ((error as {statusCode?: number}).statusCode !== 400) return error
+  const why = (error as Error).message.replace(/^.*?failed \(400\): /, '')
+  return new UsageError(`-l/--selector "${selector}" is not a label selector: ${why}`, {
+    code: 'INVALID_FLAG',
+    hint: 'e.g. -l team=a, -l "team in (a,b)", -l "!canary" (kubectl label selector syntax).',
+  })
 }
 
 /** The first lists, then what the objects read reference, until nothing referenced is left unread. */
