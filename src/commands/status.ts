@@ -2,8 +2,9 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../lib/base-command.ts'
 import {parseKindFilter} from '../lib/status/kinds.ts'
+import {namespaceFlag} from '../lib/status/scope.ts'
 import {type ReconcileTarget, formatDuration, parseTimeout} from '../lib/status/plan.ts'
-import {progressLine, renderPlan, renderStatus} from '../lib/status/render.ts'
+import {fitText, progressLine, renderPlan, renderStatus, renderVerdict} from '../lib/status/render.ts'
 import {terminalWidth} from '../lib/ui/table.ts'
 import type {StatusOptions, StatusResult} from '../lib/status/service.ts'
 
@@ -69,6 +70,8 @@ export default class Status extends BaseCommand<typeof Status> {
     // All input is validated before the cluster is read (exit 2).
     const timeoutMs = parseTimeout(this.flags.timeout)
     const kinds = parseKindFilter(this.flags.kind)
+    const namespace = namespaceFlag('-n/--namespace', this.flags.namespace)
+    const fluxNamespace = namespaceFlag('--flux-namespace', this.flags['flux-namespace'])
     const env = this.optionalEnvironment()
     // The account guard: an environment with a configured account is read only by that
     // account's caller (its credentials are what reach the EKS cluster).
@@ -83,12 +86,12 @@ export default class Status extends BaseCommand<typeof Status> {
         env,
         config: this.flags.config,
       }),
-      namespace: this.flags.namespace,
+      namespace,
       kinds,
       selector: this.flags.selector,
       deep: this.flags.deep,
       ignoreSuspended: this.flags['ignore-suspended'],
-      fluxNamespace: this.flags['flux-namespace'],
+      fluxNamespace,
       signal: this.abort.signal,
     }
     const service = await import('../lib/status/service.ts')
@@ -107,11 +110,12 @@ export default class Status extends BaseCommand<typeof Status> {
     if (this.flags.reconcile) {
       const {plan, status} = await service.planReconciliation(options)
       reconcile = {requestedAt: null, patched: [], refused: plan.refused}
-      this.note(status.summary)
-      const planText = renderPlan(plan, terminalWidth(process.stderr))
+      const width = terminalWidth(process.stderr)
+      this.note(renderVerdict(status.summary, width).join('\n'))
+      const planText = renderPlan(plan, width)
       if (planText) this.note(planText)
       if (plan.targets.length === 0) {
-        this.note('Nothing to reconcile: no failed or stale object that Flux can reconcile.')
+        this.note(fitText('Nothing to reconcile: no failed or stale object that Flux can reconcile.', width))
         return this.finish({...status, reconcile})
       }
       const ok = await this.prompter.confirm(`Request reconciliation of ${plan.targets.length} object(s)?`, {
@@ -125,7 +129,9 @@ export default class Status extends BaseCommand<typeof Status> {
       reconcile.requestedAt = request.at
       reconcile.patched = request.patched
       requested = {at: request.at, keys: service.requestedKeys(request)}
-      this.note(`Requested at ${request.at}; waiting up to ${formatDuration(timeoutMs)} for Flux to handle it.`)
+      this.note(
+        fitText(`Requested at ${request.at}; waiting up to ${formatDuration(timeoutMs)} for Flux to handle it.`, width),
+      )
     }
 
     if (this.flags.wait || this.flags.reconcile) {
@@ -160,7 +166,12 @@ export default class Status extends BaseCommand<typeof Status> {
       if (tty) process.stderr.write('\r\x1b[2K')
       if (result.timedOut) {
         const pending = result.objects.filter((o) => o.health !== 'ready').length
-        this.note(`Timed out after ${formatDuration(timeoutMs)}: ${pending} object(s) still not ready.`)
+        this.note(
+          fitText(
+            `Timed out after ${formatDuration(timeoutMs)}: ${pending} object(s) still not ready.`,
+            terminalWidth(process.stderr),
+          ),
+        )
       }
       return this.finish({...result, ...(reconcile ? {reconcile} : {})})
     }

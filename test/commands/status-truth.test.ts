@@ -5,9 +5,10 @@
  * under a real pseudo-terminal.
  */
 import {expect} from 'chai'
-import {mkdtempSync} from 'node:fs'
+import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {stripVTControlCharacters} from 'node:util'
 
 import {execa} from 'execa'
 
@@ -362,6 +363,80 @@ describe('piksel status tells the truth (stand-in)', function () {
     })
   })
 
+  describe('--wait judges what it keeps ready by the rules across objects', () => {
+    it('--wait: a Kustomization seen ready is not done while it applies its source’s new revision', async () => {
+      const NEWER = 'main@sha1:9d9d9d9d9d9d9d9d9d9d9d9d9d9d9d9d9d9d9d9d'
+      await start(readFixture('healthy.yaml'))
+      standin.put(ks('team-g', 'apps'))
+      standin.put(
+        ks('team-f', 'api', {conditions: [cond('Ready', 'False', 'HealthCheckFailed', 'timeout waiting for: [...]')]}),
+      )
+      const waiting = run(['--wait', '--timeout', '4s', '--json'])
+      const until = Date.now() + 20_000
+      while (standin.watches().length < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 25))
+      // A new commit: the source has it, team-g/apps (seen ready at the old one) is applying it and
+      // never finishes here; team-f/api recovers at the new one.
+      standin.update('GitRepository', 'flux-system', 'flux-system', (o) => {
+        o.status = {...o.status, artifact: {...(o.status?.artifact as object), revision: NEWER}}
+      })
+      standin.update('Kustomization', 'team-g', 'apps', (o) => {
+        o.status = {
+          ...o.status,
+          lastAppliedRevision: OLD,
+          conditions: [
+            cond('Reconciling', 'True', 'Progressing', `Building manifests for revision ${NEWER}`),
+            ...READY,
+          ],
+        }
+      })
+      standin.update('Kustomization', 'team-f', 'api', (o) => {
+        o.status = {...o.status, lastAppliedRevision: NEWER, conditions: READY}
+      })
+      const r = await waiting
+      expect(r.exitCode, r.stdout).to.equal(3)
+      const doc = r.json<StatusCommandResult>()
+      expect(doc.timedOut).to.equal(true)
+      expect(doc.objects.find((o) => o.name === 'apps' && o.namespace === 'team-g')).to.include({
+        health: 'stale',
+        reason: 'BehindSource',
+      })
+    })
+  })
+
+  describe('after --reconcile, a request not yet handled is progressing, and only that', () => {
+    it('no "retrying" marker and no root cause left over from the failure before the request', async () => {
+      await start(readFixture('healthy.yaml'))
+      standin.update('Kustomization', 'flux-system', 'infra-configs', (o) => {
+        o.status = {
+          ...o.status,
+          conditions: [
+            cond('Reconciling', 'True', 'ProgressingWithRetry', `Building manifests for revision ${NEW}`),
+            cond('Ready', 'False', 'BuildFailed', 'kustomize build failed: no such file or directory'),
+          ],
+        }
+      })
+      standin.put(
+        ks('team-c', 'web', {
+          dependsOn: [{name: 'infra-configs', namespace: 'flux-system'}],
+          conditions: waitingOn('infra-configs'),
+        }),
+      )
+      // No controller handles the request here: the wait times out with the requested objects progressing.
+      const r = await run(['--reconcile', '--yes', '--timeout', '1s', '--json'])
+      expect(r.exitCode).to.equal(3)
+      const doc = r.json<StatusCommandResult>()
+      expect(doc.reconcile?.patched.map((t) => t.name)).to.include('infra-configs')
+      const infra = doc.objects.find((o) => o.name === 'infra-configs')
+      expect(infra).to.include({health: 'progressing', reason: 'ReconcileRequested'})
+      expect(infra).to.not.have.property('retrying')
+      // The waiter was not requested: it still waits, and its root cause (down its dependsOn and then the
+      // source, both requested) is named as it is now, not as it failed before the request.
+      const web = doc.objects.find((o) => o.name === 'web')
+      expect(web).to.include({health: 'waiting'})
+      expect(web?.cause).to.include({health: 'progressing', reason: 'ReconcileRequested'})
+    })
+  })
+
   describe('the controllers decide the verdict too (§5)', () => {
     it('HelmReleases exist, helm-controller is absent: unhealthy, naming it', async () => {
       await start(readFixture('healthy.yaml'))
@@ -460,6 +535,34 @@ describe('piksel status tells the truth (stand-in)', function () {
       expect(standin.listCalls()).to.have.length(0)
     })
 
+    // An unset variable in CI (`--kind "$KINDS"`, `-n "$NS"`) asks no question: refused, never answered green.
+    const empties: Array<[string[], string, string]> = [
+      [['--kind', ''], 'UNKNOWN_KIND', '--kind names no kind.'],
+      [['--kind', ',,'], 'UNKNOWN_KIND', '--kind names no kind.'],
+      [['-n', ''], 'INVALID_FLAG', '-n/--namespace is empty.'],
+      [['--flux-namespace', ''], 'INVALID_FLAG', '--flux-namespace is empty.'],
+      [['-n', 'Team_B'], 'INVALID_FLAG', '-n/--namespace "Team_B" is not a namespace name.'],
+    ]
+    for (const [args, code, message] of empties) {
+      it(`${args.map((a) => (a ? a : '""')).join(' ')}: exit 2 ${code} before the cluster is read`, async () => {
+        const r = await run([...args, '--json'])
+        expect(r.exitCode).to.equal(2)
+        expect(r.json<{error: {code: string; message: string}}>().error).to.include({code, message})
+        expect(standin.requests).to.have.length(0)
+      })
+    }
+
+    for (const selector of ['a b', 'team in a,b', 'team=a=b']) {
+      it(`-l "${selector}", which the API server cannot parse: exit 2 INVALID_FLAG naming it, nothing listed`, async () => {
+        const r = await run(['-l', selector, '--json'])
+        expect(r.exitCode, r.stdout).to.equal(2)
+        const error = r.json<{error: {code: string; message: string; hint: string}}>().error
+        expect(error.code).to.equal('INVALID_FLAG')
+        expect(error.message).to.contain(`-l/--selector "${selector}" is not a label selector: unable to parse`)
+        expect(error.hint).to.contain('-l team=a')
+      })
+    }
+
     it('-n naming a namespace that exists but holds no Flux objects: healthy, exit 0', async () => {
       standin.put({apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'empty'}})
       const {exitCode, doc} = await json(['-n', 'empty'])
@@ -520,6 +623,40 @@ describe('piksel status tells the truth (stand-in)', function () {
       expect(w.exitCode, w.stderr).to.equal(0)
       expect(w.stderr).to.contain('unhealthy: 1 progressing')
       expect(standin.watches().length).to.be.at.least(10)
+    })
+
+    it('a server written without a scheme (`server: 127.0.0.1:8001`) is read as kubectl reads it: plain HTTP', async () => {
+      await start(readFixture('healthy.yaml'))
+      const kubeconfig = join(dir, 'no-scheme')
+      writeFileSync(
+        kubeconfig,
+        [
+          'apiVersion: v1',
+          'kind: Config',
+          'clusters:',
+          '- name: proxy',
+          `  cluster: {server: "127.0.0.1:${standin.port}"}`,
+          'users:',
+          '- name: me',
+          '  user: {token: t}',
+          'contexts:',
+          '- name: proxy',
+          '  context: {cluster: proxy, user: me}',
+          'current-context: proxy',
+          '',
+        ].join('\n'),
+      )
+      const r = await runPiksel(['status', '--kubeconfig', kubeconfig, '--json'], {env})
+      expect(r.exitCode, r.stdout + r.stderr).to.equal(0)
+      expect(r.json<StatusCommandResult>().server).to.equal(standin.url)
+      // Watches (client-node's own request path) too.
+      standin.update('Kustomization', 'flux-system', 'jhub', (o) => {
+        o.status = {...o.status, conditions: [cond('Ready', 'Unknown', 'Progressing', 'reconciliation in progress')]}
+      })
+      const w = await runPiksel(['status', '--kubeconfig', kubeconfig, '--wait', '--timeout', '2s', '--json'], {env})
+      expect(w.exitCode, w.stderr).to.equal(3)
+      expect(w.json<StatusCommandResult>().timedOut).to.equal(true)
+      expect(standin.watches().length).to.be.at.least(1)
     })
 
     it('--deep counts say what they are: failing, progressing, unknown', async () => {
@@ -618,5 +755,25 @@ describe('piksel status tells the truth (stand-in)', function () {
         }
       })
     }
+
+    it('60 columns, --reconcile: the verdict, the plan and the notes on stderr are no wider either', async function () {
+      requireTool(this, 'script')
+      const command = `stty cols 60 rows 60; exec '${process.execPath}' '${BIN}' status --reconcile --yes --timeout 1s`
+      const child = await execa('script', ['-qfec', command, '/dev/null'], {
+        env: {...env, TERM: 'dumb'},
+        extendEnv: false,
+        reject: false,
+        timeout: 30_000,
+      })
+      expect(child.exitCode, String(child.stdout)).to.equal(3)
+      const screen = String(child.stdout)
+      expect(screen).to.contain('Will request reconciliation')
+      expect(screen).to.contain('Requested at ')
+      // The progress line is rewritten in place (\r, erase line): each version of it counts as a line.
+      const lines = stripVTControlCharacters(screen)
+        .split(/\r\n|\r|\n/)
+        .filter((l) => l !== '')
+      for (const line of lines) expect(line.length, `"${line}"`).to.be.at.most(60)
+    })
   })
 })

@@ -277,3 +277,38 @@ describe('KubeClient: timeouts and errors by kind (loopback)', function () {
     })
   })
 })
+
+describe('a kubeconfig server without a scheme is read as kubectl reads it', () => {
+  // client-go rest.DefaultServerUrlFor: https when TLS is configured (CA, insecure-skip-tls-verify, client cert).
+  const CA = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64')
+  const cert = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n').toString('base64')
+  const table: Array<[string, string, string, string]> = [
+    ['host:port, token only (kubectl proxy)', 'localhost:8001', '{}', 'http://localhost:8001'],
+    ['an IP and port, token only', '127.0.0.1:6443', '{}', 'http://127.0.0.1:6443'],
+    ['with a CA', '10.0.0.1:6443', `{certificate-authority-data: ${CA}}`, 'https://10.0.0.1:6443'],
+    ['with insecure-skip-tls-verify', '10.0.0.1:6443', '{insecure-skip-tls-verify: true}', 'https://10.0.0.1:6443'],
+    ['an https:// server is left as written', 'https://10.0.0.1:6443', '{}', 'https://10.0.0.1:6443'],
+    ['an http:// server is left as written', 'http://127.0.0.1:8001', '{}', 'http://127.0.0.1:8001'],
+  ]
+  for (const [what, server, tls, expected] of table) {
+    it(`${what}: ${server} -> ${expected}`, async () => {
+      const file = join(mkdtempSync(join(tmpdir(), 'piksel-kc-')), 'config')
+      const cluster = `{server: "${server}"${tls === '{}' ? '' : `, ${tls.slice(1, -1)}`}}`
+      writeFileSync(
+        file,
+        `apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: c\n  cluster: ${cluster}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\nusers:\n- name: u\n  user: {token: t}\n`,
+      )
+      const kc = await loadKubeConfig({kubeconfig: file})
+      expect(kc.getCurrentCluster()?.server).to.equal(expected)
+    })
+  }
+  it('a client certificate of a user it is used with: https', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'piksel-kc-')), 'config')
+    writeFileSync(
+      file,
+      `apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: c\n  cluster: {server: "10.0.0.1:6443"}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\nusers:\n- name: u\n  user: {client-certificate-data: ${cert}, client-key-data: ${cert}}\n`,
+    )
+    const kc = await loadKubeConfig({kubeconfig: file})
+    expect(kc.getCurrentCluster()?.server).to.equal('https://10.0.0.1:6443')
+  })
+})

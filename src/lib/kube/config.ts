@@ -33,6 +33,7 @@ export async function loadKubeConfig(target: KubeTarget): Promise<KubeConfig> {
       hint: 'Check --kubeconfig / KUBECONFIG.',
     })
   }
+  addDefaultScheme(kc)
   allowPlainHttp(kc)
   if (target.context) {
     if (!kc.getContextObject(target.context)) {
@@ -135,6 +136,23 @@ function pluginFailed(shown: string, stderr: string): CredentialsError {
   return new CredentialsError(`The kubeconfig's credential plugin \`${shown}\` failed${line ? `: ${line}` : ''}.`, {
     code: 'CREDENTIALS',
     hint: 'Run the plugin yourself to see why (`kubectl config view --minify` shows it), then retry.',
+  })
+}
+
+/**
+ * A server written without a scheme (`server: localhost:8001`, `10.0.0.1:6443`) is read as kubectl
+ * reads it (client-go `rest.DefaultServerUrlFor`): `https://` when TLS is configured for it (a CA,
+ * `insecure-skip-tls-verify`, or a client certificate of a user it is used with), else `http://`.
+ * client-node would otherwise build URLs such as `localhost:8001/apis` (an unexpected error).
+ */
+export function addDefaultScheme(kc: KubeConfig): void {
+  const withCert = new Set(kc.users.filter((u) => u.certData || u.certFile).map((u) => u.name))
+  kc.clusters = kc.clusters.map((cluster) => {
+    if (!cluster.server || /^[a-z][a-z0-9+.-]*:\/\//i.test(cluster.server)) return cluster
+    const tls =
+      Boolean(cluster.caData || cluster.caFile || cluster.skipTLSVerify) ||
+      kc.contexts.some((c) => c.cluster === cluster.name && withCert.has(c.user))
+    return {...cluster, server: `${tls ? 'https' : 'http'}://${cluster.server}`}
   })
 }
 

@@ -343,15 +343,25 @@ export function dependsOnCycles(objects: Iterable<FluxObject>): string[][] {
  * others: a Kustomization behind its source's revision is stale, a waiting
  * object in a dependsOn cycle is failed, and an object that waits on (or is
  * built from) a broken one points at the root cause.
+ *
+ * `adjust`: what a watch knows beyond one object's status (`settle`: seen ready
+ * before; `markRequested`: a reconcile request not handled yet), applied to each
+ * object's own health before the rules across objects, so those rules judge the
+ * adjusted states: a Kustomization kept ready through a re-reconcile is still
+ * stale while behind its source, and root causes name requested objects as they are.
  */
 export function assessAll(
   objects: FluxObject[],
   optionsFor: (obj: FluxObject) => AssessOptions = () => ({}),
+  adjust?: (result: ObjectHealth, obj: FluxObject) => ObjectHealth,
 ): ObjectHealth[] {
   const byKey = new Map<string, FluxObject>()
   for (const obj of objects) byKey.set(keyOf(obj), obj)
   const results = new Map<string, ObjectHealth>()
-  for (const obj of objects) results.set(keyOf(obj), assessObject(obj, optionsFor(obj)))
+  for (const obj of objects) {
+    const own = assessObject(obj, optionsFor(obj))
+    results.set(keyOf(obj), adjust ? adjust(own, obj) : own)
+  }
 
   // Behind the source: applied revision differs from the source's artifact (RFC-0005 forms alike).
   for (const obj of objects) {
@@ -429,12 +439,33 @@ function toCause(result: ObjectHealth): CauseRef {
 /**
  * `--wait`: an object seen ready stays counted ready through a routine
  * re-reconcile (Reconciling=True while Ready is still True, e.g. a new generation
- * being applied), so a healthy cluster does not flap out of "healthy".
+ * being applied), so a healthy cluster does not flap out of "healthy". An `adjust`
+ * of assessAll: the rules across objects still apply to what it keeps ready (a
+ * Kustomization applying its source's new revision is stale, BehindSource).
  */
 export function settle(result: ObjectHealth, obj: FluxObject, seenReady: ReadonlySet<string>): ObjectHealth {
   if (result.health !== 'progressing' || !seenReady.has(keyOf(obj)) || !isRoutineReconcile(obj)) return result
   const ready = condition(obj, 'Ready')
   return {...result, health: 'ready', reason: ready?.reason ?? 'Ready', message: oneLine(ready?.message ?? 'ready')}
+}
+
+/**
+ * After `--reconcile`: an object whose request Flux has not handled yet (`status.lastHandledReconcileAt`
+ * is not `requestedAt`) is `progressing` (`ReconcileRequested`), whatever its last status said, and
+ * without the `retrying` marker of the failure before the request. Suspended and terminating objects
+ * keep their health: Flux does not act on a request for them. Others are returned as they are.
+ * An `adjust` of assessAll: the rules across objects (root causes) then see the requested state.
+ */
+export function markRequested(result: ObjectHealth, obj: FluxObject, requestedAt: string): ObjectHealth {
+  if (obj.status?.lastHandledReconcileAt === requestedAt) return result
+  if (result.health === 'suspended' || result.health === 'terminating') return result
+  const {retrying: _retrying, ...rest} = result
+  return {
+    ...rest,
+    health: 'progressing',
+    reason: 'ReconcileRequested',
+    message: 'reconciliation requested, not yet handled by Flux',
+  }
 }
 
 export interface Counts {

@@ -164,7 +164,10 @@ export function resolveKinds(groups: GroupDiscovery[], specs: FluxKindSpec[] = F
   return resolved
 }
 
-/** `--kind` values: kind names, plurals or flux short names, case-insensitive, comma or repeated (exit 2 otherwise). */
+/**
+ * `--kind` values: kind names, plurals or flux short names, case-insensitive, comma or repeated.
+ * Exit 2 (`UNKNOWN_KIND`) for a name that is no Flux kind, and for values that name no kind at all (`--kind ""`).
+ */
 export function parseKindFilter(
   values: string[] | undefined,
   specs: FluxKindSpec[] = FLUX_KINDS,
@@ -191,6 +194,13 @@ export function parseKindFilter(
   }
   if (unknown.length > 0) {
     throw new UsageError(`Unknown kind ${unknown.map((u) => `"${u}"`).join(', ')}.`, {
+      code: 'UNKNOWN_KIND',
+      hint: `Known kinds: ${specs.map((s) => s.kind).join(', ')}.`,
+    })
+  }
+  // `--kind ""` (an unset variable in CI) asks about no kind: refused, not answered with an empty, green list.
+  if (wanted.size === 0) {
+    throw new UsageError('--kind names no kind.', {
       code: 'UNKNOWN_KIND',
       hint: `Known kinds: ${specs.map((s) => s.kind).join(', ')}.`,
     })

@@ -155,10 +155,19 @@ export function fitTable(
   return out
 }
 
+/** The verdict line, never cut: wrapped between its parts (`unhealthy: 2 failed,` / `  1 stale, …`). */
+export function renderVerdict(summary: string, width = Number.POSITIVE_INFINITY): string[] {
+  return wrapTokens(summary.split(/(?<=,) /), width, '  ')
+}
+
+/** A line of prose for the terminal (a note on stderr): wrapped between words, the rest indented. */
+export function fitText(text: string, width = Number.POSITIVE_INFINITY): string {
+  return wrapText(text, width, '  ').join('\n')
+}
+
 export function renderStatus(result: StatusResult, options: RenderOptions = {}): string {
   const width = options.width ?? Number.POSITIVE_INFINITY
-  // The verdict is never cut: it wraps between its parts.
-  const lines: string[] = wrapTokens(result.summary.split(/(?<=,) /), width, '  ')
+  const lines: string[] = renderVerdict(result.summary, width)
   lines.push(...wrapText(`context ${result.context} (${result.server})`, width, '  '))
   lines.push(...renderControllers(result, width))
   lines.push('')
@@ -246,10 +255,16 @@ function renderControllers(result: StatusResult, width: number): string[] {
   return lines
 }
 
-/** `main@sha1:4f3c2b1a0e9d…` -> `main@sha1:4f3c2b1a`; digests likewise. */
+/**
+ * `main@sha1:4f3c2b1a0e9d…` -> `main@sha1:4f3c2b1a`; digests likewise. The legacy forms older
+ * controllers wrote (revision.ts) too: `main/4f3c2b1a0e9d…` -> `main/4f3c2b1a`, a bare
+ * 64-character checksum -> its first 8. Chart versions are left as they are.
+ */
 export function shortRevision(revision: string | null): string {
   if (!revision) return '-'
-  return revision.replace(/(sha1|sha256):([0-9a-f]{8})[0-9a-f]+/, '$1:$2')
+  return revision
+    .replace(/(sha1|sha256):([0-9a-f]{8})[0-9a-f]+/, '$1:$2')
+    .replace(/(^|\/)([0-9a-f]{8})(?:[0-9a-f]{32}|[0-9a-f]{56})$/, '$1$2')
 }
 
 /** One line for progress while waiting: the verdict and the first objects still not ready. */
@@ -264,7 +279,9 @@ export function progressLine(result: StatusResult, elapsedMs: number, width = Nu
 export function renderPlan(plan: ReconcilePlan, width = Number.POSITIVE_INFINITY): string {
   const lines: string[] = []
   if (plan.targets.length > 0) {
-    lines.push(`Will request reconciliation (reconcile.fluxcd.io/requestedAt), in this order:`)
+    lines.push(
+      ...wrapText('Will request reconciliation (reconcile.fluxcd.io/requestedAt), in this order:', width, '  '),
+    )
     lines.push(
       ...fitTable(
         [

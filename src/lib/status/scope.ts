@@ -5,7 +5,25 @@
  * one list per kind and namespace, until nothing referenced is left unread. Pure: which
  * (kind, namespace) lists are still needed, given what was read.
  */
+import {UsageError} from '../errors.ts'
 import {type FluxObject, referencesOf} from './health.ts'
+
+/** A Kubernetes namespace name: an RFC 1123 label (lowercase letters, digits and `-`, at most 63). */
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/
+
+/**
+ * `-n/--namespace` and `--flux-namespace`: a namespace name, or exit 2 (`INVALID_FLAG`) before the
+ * cluster is read. An empty value (`-n "$NS"` with NS unset) would otherwise read every namespace,
+ * or ask the API for `/namespaces//deployments`.
+ */
+export function namespaceFlag(flag: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  if (NAMESPACE_NAME.test(value)) return value
+  throw new UsageError(value === '' ? `${flag} is empty.` : `${flag} "${value}" is not a namespace name.`, {
+    code: 'INVALID_FLAG',
+    hint: 'A namespace name has lowercase letters, digits and `-`, at most 63 characters (`kubectl get namespaces`).',
+  })
+}
 
 /** What has been read without a label selector: whole kinds, or kinds in some namespaces. */
 export class Coverage {

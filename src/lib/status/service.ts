@@ -16,6 +16,7 @@ import {
   assessObject,
   countObjects,
   keyOf,
+  markRequested,
   objectKey,
   settle,
   sortForDisplay,
@@ -406,13 +407,27 @@ function fluxObjects(session: FluxSession, snapshot: Snapshot): {objects: FluxOb
 async function readStreams(session: FluxSession, options: StatusOptions, snapshot: Snapshot, streams: Stream[]) {
   await Promise.all(
     streams.map(async (s) => {
-      const list = await session.client.get<ListResponse<FluxObject>>(
-        withQuery(s.path, {labelSelector: s.labelSelector}),
-        {signal: options.signal},
-      )
+      let list: ListResponse<FluxObject>
+      try {
+        list = await session.client.get<ListResponse<FluxObject>>(withQuery(s.path, {labelSelector: s.labelSelector}), {
+          signal: options.signal,
+        })
+      } catch (error) {
+        throw s.labelSelector ? selectorError(error, s.labelSelector) : error
+      }
       snapshot.set(s, list)
     }),
   )
+}
+
+/** The API server refuses a malformed `-l` (400, "unable to parse requirement"): bad usage, exit 2. */
+function selectorError(error: unknown, selector: string): unknown {
+  if ((error as {statusCode?: number}).statusCode !== 400) return error
+  const why = (error as Error).message.replace(/^.*?failed \(400\): /, '')
+  return new UsageError(`-l/--selector "${selector}" is not a label selector: ${why}`, {
+    code: 'INVALID_FLAG',
+    hint: 'e.g. -l team=a, -l "team in (a,b)", -l "!canary" (kubectl label selector syntax).',
+  })
 }
 
 /** The first lists, then what the objects read reference, until nothing referenced is left unread. */
@@ -444,29 +459,28 @@ function evaluate(
     const k = byKind.get(obj.kind)
     if (k) obj.apiVersion = k.apiVersion
   }
-  let assessed = assessAll(objects, (obj) => {
-    const k = byKind.get(obj.kind)
-    return {hasStatus: k?.hasStatus, fluxNoun: k?.fluxNoun}
-  })
-  if (sticky) {
-    const requested = new Set(sticky.requested?.keys ?? [])
-    assessed = assessed.map((r, i) => {
-      const obj = objects[i] as FluxObject
-      const key = keyOf(obj)
-      if (requested.has(key) && obj.status?.lastHandledReconcileAt !== sticky.requested?.at) {
-        if (r.health === 'suspended' || r.health === 'terminating') return r
-        return {
-          ...r,
-          health: 'progressing',
-          reason: 'ReconcileRequested',
-          message: 'reconciliation requested, not yet handled by Flux',
+  const requested = new Set(sticky?.requested?.keys ?? [])
+  const adjust = sticky
+    ? (r: ObjectHealth, obj: FluxObject): ObjectHealth => {
+        const at = sticky.requested?.at
+        if (at && requested.has(keyOf(obj)) && obj.status?.lastHandledReconcileAt !== at) {
+          return markRequested(r, obj, at)
         }
+        return settle(r, obj, sticky.seenReady)
       }
-      const settled = settle(r, obj, sticky.seenReady)
-      if (settled.health === 'ready') sticky.seenReady.add(key)
-      return settled
-    })
-  }
+    : undefined
+  const assessed = assessAll(
+    objects,
+    (obj) => {
+      const k = byKind.get(obj.kind)
+      return {hasStatus: k?.hasStatus, fluxNoun: k?.fluxNoun}
+    },
+    adjust,
+  )
+  // Seen ready: after the rules across objects (a Kustomization behind its source is not).
+  if (sticky)
+    for (const [i, r] of assessed.entries())
+      if (r.health === 'ready') sticky.seenReady.add(keyOf(objects[i] as FluxObject))
   const reported = assessed.filter((_, i) => selected.has(objects[i] as FluxObject))
 
   // Controllers: those running, and those the judged objects need but that have no Deployment.

@@ -4,11 +4,13 @@ import {
   type Condition,
   type FluxObject,
   type Health,
+  type ObjectHealth,
   assessAll,
   assessObject,
   countObjects,
   generationObserved,
   keyOf,
+  markRequested,
   settle,
   sortForDisplay,
   verdict,
@@ -237,6 +239,32 @@ describe('status health rules', () => {
       expect(terria?.message).to.contain(OLD).and.contain(GIT)
     })
 
+    // --wait: an object seen ready is kept ready through a re-reconcile (settle), but a Kustomization
+    // applying its source's new revision (Reconciling=True, Ready still True for the old one) is not done.
+    const applying = (applied: string) =>
+      ks('terria', {
+        lastAppliedRevision: applied,
+        conditions: [c('Reconciling', 'True', 'Progressing', `Building manifests for revision ${GIT}`, 1), ...ready(1)],
+      })
+    const seen = new Set(['Kustomization/flux-system/terria'])
+    const settled = (r: ObjectHealth, obj: FluxObject) => settle(r, obj, seen)
+    const waitTable: Array<[string, string, Health, string]> = [
+      ['applying the source’s new revision: stale behind it, even when seen ready', OLD, 'stale', 'BehindSource'],
+      [
+        'the same commit in the legacy form: ready',
+        `main/${GIT.slice('main@sha1:'.length)}`,
+        'ready',
+        'ReconciliationSucceeded',
+      ],
+      ['a routine re-reconcile at the source’s revision: ready', GIT, 'ready', 'ReconciliationSucceeded'],
+    ]
+    for (const [what, applied, health, reason] of waitTable) {
+      it(`--wait: ${what}`, () => {
+        const [, terria] = assessAll([git(GIT), applying(applied)], undefined, settled)
+        expect(terria).to.include({health, reason})
+      })
+    }
+
     it('a Kustomization at its source revision stays ready', () => {
       const [, terria] = assessAll([git(GIT), ks('terria', {lastAppliedRevision: GIT, conditions: ready(1)})])
       expect(terria?.health).to.equal('ready')
@@ -353,6 +381,60 @@ describe('status health rules', () => {
         {generation: 2},
       )
       expect(settle(assessObject(obj), obj, new Set([keyOf(obj)])).health).to.equal('progressing')
+    })
+  })
+
+  describe('markRequested (--reconcile: progressing until Flux has handled the request)', () => {
+    const AT = '2026-11-30T11:00:00Z'
+    const retried = [
+      c('Reconciling', 'True', 'ProgressingWithRetry', 'Building manifests', 1),
+      c('Ready', 'False', 'BuildFailed', 'kustomize build failed', 1),
+    ]
+    const source = ks('infra', {observedGeneration: 1, conditions: retried})
+    const waiter = ks(
+      'apps',
+      {observedGeneration: 1, conditions: [c('Ready', 'False', 'DependencyNotReady', "'infra' not ready", 1)]},
+      {spec: {dependsOn: [{name: 'infra'}]}},
+    )
+    const infra = assessObject(source)
+    const handled = (obj: FluxObject): FluxObject => ({...obj, status: {...obj.status, lastHandledReconcileAt: AT}})
+    const table: Array<[string, ObjectHealth, FluxObject, 'requested' | 'unchanged']> = [
+      ['a retried failure, not yet handled: progressing, without the retrying marker', infra, source, 'requested'],
+      ['handled (lastHandledReconcileAt = requestedAt): judged on its status', infra, handled(source), 'unchanged'],
+      [
+        'handled at an older request: still progressing',
+        infra,
+        {...source, status: {...source.status, lastHandledReconcileAt: '2026-11-29T00:00:00Z'}},
+        'requested',
+      ],
+      [
+        'suspended: Flux ignores the request, it stays suspended',
+        {...infra, health: 'suspended', reason: 'Suspended'},
+        source,
+        'unchanged',
+      ],
+      ['terminating: stays terminating', {...infra, health: 'terminating', reason: 'Terminating'}, source, 'unchanged'],
+    ]
+    for (const [what, result, obj, expected] of table) {
+      it(what, () => {
+        const out = markRequested(result, obj, AT)
+        if (expected === 'unchanged') return expect(out).to.equal(result)
+        expect(out).to.include({health: 'progressing', reason: 'ReconcileRequested', name: result.name})
+        expect(out).to.not.have.property('retrying')
+      })
+    }
+    it('as assessAll’s adjust: what waits on a requested object names it as it is now, not as it failed', () => {
+      expect(infra).to.include({health: 'failed', retrying: true})
+      const [, apps] = assessAll([source, waiter], undefined, (r, obj) =>
+        obj.metadata.name === 'infra' ? markRequested(r, obj, AT) : r,
+      )
+      expect(apps?.cause).to.deep.equal({
+        kind: 'Kustomization',
+        namespace: 'flux-system',
+        name: 'infra',
+        health: 'progressing',
+        reason: 'ReconcileRequested',
+      })
     })
   })
 

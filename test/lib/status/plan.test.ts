@@ -98,6 +98,14 @@ describe('status: durations, kinds, reconcile plan, workloads', () => {
         .that.includes('Kustomization, HelmRelease')
       expect(FLUX_KINDS.length).to.equal(13)
     })
+    // `--kind "$KINDS"` with the variable unset asks about no kind: an empty answer, never green.
+    for (const values of [[''], [',,'], [' , '], ['', '']]) {
+      it(`refuses --kind ${JSON.stringify(values)}, which names no kind (UNKNOWN_KIND)`, () => {
+        expect(() => parseKindFilter(values))
+          .to.throw(UsageError, 'names no kind')
+          .with.property('code', 'UNKNOWN_KIND')
+      })
+    }
   })
 
   describe('planReconcile', () => {

@@ -6,8 +6,11 @@ import {
   MESSAGE_LINES,
   describeObject,
   explain,
+  fitText,
   progressLine,
+  renderPlan,
   renderStatus,
+  renderVerdict,
   shortRevision,
   wrapTokens,
 } from '../../../src/lib/status/render.ts'
@@ -57,10 +60,26 @@ describe('status rendering', () => {
     )
   })
 
-  it('shortens revisions', () => {
-    expect(shortRevision('main@sha1:4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b')).to.equal('main@sha1:4f3c2b1a')
-    expect(shortRevision('4.1.0')).to.equal('4.1.0')
-    expect(shortRevision(null)).to.equal('-')
+  describe('shortens revisions, in both forms (RFC-0005 and the legacy one older controllers wrote)', () => {
+    const SHA1 = '4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b'
+    const SHA256 = '9abc9abc9abc9abc9abc9abc9abc9abc9abc9abc9abc9abc9abc9abc9abc9abc'
+    const table: Array<[string | null, string]> = [
+      [`main@sha1:${SHA1}`, 'main@sha1:4f3c2b1a'],
+      [`latest@sha256:${SHA256}`, 'latest@sha256:9abc9abc'],
+      [`sha256:${SHA256}`, 'sha256:9abc9abc'],
+      [`main/${SHA1}`, 'main/4f3c2b1a'],
+      [`feature/x/${SHA1}`, 'feature/x/4f3c2b1a'],
+      [`latest/${SHA256}`, 'latest/9abc9abc'],
+      [SHA256, '9abc9abc'],
+      ['4.1.0', '4.1.0'],
+      ['podinfo@6.5.4', 'podinfo@6.5.4'],
+      ['6.5.4+4f3c2b1a0e9d', '6.5.4+4f3c2b1a0e9d'],
+      [`main/${SHA1.slice(0, 39)}`, `main/${SHA1.slice(0, 39)}`],
+      [null, '-'],
+    ]
+    for (const [revision, short] of table) {
+      it(`${revision} -> ${short}`, () => expect(shortRevision(revision)).to.equal(short))
+    }
   })
 
   it('reads the image automation kinds where the API serves them', () => {
@@ -187,6 +206,76 @@ describe('status rendering on narrow terminals (80 and 60 columns)', () => {
     const text = renderStatus(r)
     expect(text).to.contain(explain(r.objects[0] as ObjectHealth))
     expect(text.split('\n')[0]).to.equal(r.summary)
+  })
+
+  describe('the --reconcile plan and notes fit the terminal too (stderr)', () => {
+    const plan = {
+      targets: [
+        {
+          kind: 'GitRepository',
+          apiVersion: 'source.toolkit.fluxcd.io/v1',
+          namespace: 'flux-system',
+          name: 'flux-system',
+          why: 'source of Kustomization/infra-configs',
+        },
+        {
+          kind: 'HelmRelease',
+          apiVersion: 'helm.toolkit.fluxcd.io/v2',
+          namespace: 'monitoring-observability',
+          name: 'kube-prometheus-stack-with-a-very-long-release-name',
+          why: 'failed (retrying)',
+        },
+      ],
+      refused: [
+        {
+          kind: 'Kustomization',
+          apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+          namespace: 'flux-system',
+          name: 'paused',
+          why: 'suspended',
+          hint: 'suspended: run `flux resume kustomization paused -n flux-system` to resume it (which also reconciles it)',
+        },
+      ],
+    }
+    for (const width of [80, 60, 40]) {
+      it(`${width} columns: no line of the plan wider, every object and its reason there`, () => {
+        const lines = renderPlan(plan, width).split('\n')
+        for (const line of lines) expect(line.length, `"${line}"`).to.be.at.most(width)
+        const text = lines.map((l) => l.trim()).join(' ')
+        expect(text).to.contain('Will request reconciliation (reconcile.fluxcd.io/requestedAt), in this order:')
+        expect(text.replace(/\s+/g, '')).to.contain(
+          'HelmRelease/monitoring-observability/kube-prometheus-stack-with-a-very-long-release-name'.replace(
+            /\s+/g,
+            '',
+          ),
+        )
+        expect(text).to.contain('failed (retrying)')
+      })
+      it(`${width} columns: the verdict and the notes wrap, none of it lost`, () => {
+        const summary = 'unhealthy: 2 failed, 1 stale, 7 waiting, 1 progressing, 1 suspended, 13 ready'
+        const note = 'Requested at 2026-11-30T11:43:05.793Z; waiting up to 5m for Flux to handle it.'
+        for (const lines of [renderVerdict(summary, width), fitText(note, width).split('\n')]) {
+          for (const line of lines) expect(line.length, `"${line}"`).to.be.at.most(width)
+        }
+        expect(
+          renderVerdict(summary, width)
+            .map((l) => l.trim())
+            .join(' '),
+        ).to.equal(summary)
+        expect(
+          fitText(note, width)
+            .split('\n')
+            .map((l) => l.trim())
+            .join(' '),
+        ).to.equal(note)
+      })
+    }
+    it('off a terminal: one whole line each', () => {
+      expect(renderPlan(plan).split('\n')[0]).to.equal(
+        'Will request reconciliation (reconcile.fluxcd.io/requestedAt), in this order:',
+      )
+      expect(fitText('a b c')).to.equal('a b c')
+    })
   })
 
   describe('wrapTokens', () => {

@@ -1,7 +1,8 @@
 import {expect} from 'chai'
 
 import {type FluxObject, assessAll} from '../../../src/lib/status/health.ts'
-import {Coverage, uncoveredReferences} from '../../../src/lib/status/scope.ts'
+import {UsageError} from '../../../src/lib/errors.ts'
+import {Coverage, namespaceFlag, uncoveredReferences} from '../../../src/lib/status/scope.ts'
 
 const SERVED = new Set([
   'GitRepository',
@@ -197,4 +198,29 @@ describe('status: filters choose what is shown, never what is judged', () => {
       })
     }
   })
+})
+
+describe('status: -n/--namespace and --flux-namespace take a namespace name', () => {
+  const accepted: Array<string | undefined> = [undefined, 'flux-system', 'team-b', 'a', '0tenant-9', 'x'.repeat(63)]
+  for (const value of accepted) {
+    it(`accepts ${JSON.stringify(value)}`, () => {
+      expect(namespaceFlag('-n/--namespace', value)).to.equal(value)
+    })
+  }
+  // '' (an unset variable) would read every namespace, or ask for /namespaces//deployments.
+  const refused: Array<[string, string]> = [
+    ['', '-n/--namespace is empty.'],
+    ['Team_A', '"Team_A" is not a namespace name'],
+    ['team-a/extra', 'not a namespace name'],
+    ['-team', 'not a namespace name'],
+    ['team-', 'not a namespace name'],
+    ['x'.repeat(64), 'not a namespace name'],
+  ]
+  for (const [value, message] of refused) {
+    it(`refuses ${JSON.stringify(value.length > 20 ? `${value.slice(0, 8)}…(${value.length})` : value)} with exit 2 (INVALID_FLAG)`, () => {
+      expect(() => namespaceFlag('-n/--namespace', value))
+        .to.throw(UsageError, message)
+        .with.property('code', 'INVALID_FLAG')
+    })
+  }
 })
