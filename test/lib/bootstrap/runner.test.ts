@@ -1,5 +1,14 @@
 import {expect} from 'chai'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import {Writable} from 'node:stream'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -936,6 +945,23 @@ describe('bootstrap runner', function () {
         'NO_TERRAFORM_FILES',
       ],
       ['no environment root at all', () => rmSync(join(work, 'staging'), {recursive: true}), 'NO_TERRAFORM_ROOT'],
+      // Terraform reads regular files only: a directory named *.tf or a dangling link is no configuration.
+      [
+        'an environment root whose only *.tf is a directory',
+        () => {
+          rmSync(join(work, 'staging', 'main.tf'))
+          mkdirSync(join(work, 'staging', 'modules.tf'))
+        },
+        'NO_TERRAFORM_FILES',
+      ],
+      [
+        'an environment root whose main.tf is a dangling link',
+        () => {
+          rmSync(join(work, 'staging', 'main.tf'))
+          symlinkSync(join(work, 'nowhere', 'main.tf'), join(work, 'staging', 'main.tf'))
+        },
+        'NO_TERRAFORM_FILES',
+      ],
     ]
     for (const [what, setup, code] of roots) {
       for (const only of [undefined, ['infrastructure']]) {
