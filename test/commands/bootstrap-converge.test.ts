@@ -210,6 +210,36 @@ describe('piksel bootstrap: phase targets, convergence, a declared backend (bina
       expect(r.stdout).to.include('the rest of the configuration was not planned')
     })
 
+    it('a moved block and a removed block (destroy = false) are applied, never "already done"', async () => {
+      expect((await run(['--only', 'infrastructure', '--yes'])).exitCode).to.equal(0)
+      expect(await applied()).to.deep.equal(['terraform_data.app', 'terraform_data.cluster', 'terraform_data.vpc'])
+      const main = join(work, 'staging', 'main.tf')
+      writeFileSync(
+        main,
+        readFileSync(main, 'utf8')
+          .replace(
+            'resource "terraform_data" "vpc" {',
+            'moved {\n  from = terraform_data.vpc\n  to   = terraform_data.network\n}\n\nresource "terraform_data" "network" {',
+          )
+          .replace(
+            /resource "terraform_data" "app" \{[\s\S]*?\n\}/,
+            'removed {\n  from = terraform_data.app\n  lifecycle {\n    destroy = false\n  }\n}',
+          ),
+      )
+      const r = await run(['--only', 'infrastructure', '--yes', '--json'])
+      expect(r.exitCode, r.stderr).to.equal(0)
+      const s = r.json<Summary>()
+      expect(s.steps.find((x) => x.id === 'infrastructure')).to.include({
+        status: 'done',
+        detail: 'phase all: 0 to add, 0 to change, 0 to destroy, 1 to forget, 1 to move (applied)',
+      })
+      expect(s.changed).to.equal(true)
+      // The state moved and forgot, as `terraform apply` does; the next run has nothing to do.
+      expect(await applied()).to.deep.equal(['terraform_data.cluster', 'terraform_data.network'])
+      const again = await run(['--only', 'infrastructure', '--yes'])
+      expect(again.stdout).to.include('Nothing to change: every step was already done')
+    })
+
     it('a single targeted phase: the infrastructure step converges the rest itself', async () => {
       phases([{name: 'platform', targets: ['terraform_data.vpc']}])
       const r = await run([...terraformSteps, '--yes', '--json'])

@@ -143,7 +143,7 @@ describe('piksel bootstrap (binary)', function () {
   })
 
   it('without a TTY and without --yes: stops before the first write, naming --yes', async () => {
-    const r = await run(['--skip', 'preflight'])
+    const r = await run(['--skip', 'preflight'], {GITHUB_TOKEN: TOKEN})
     expect(r.exitCode, r.stderr).to.equal(2)
     expect(r.stderr).to.include('Confirmation required: Apply infrastructure')
     expect(r.stderr).to.include('Hint: Pass --yes')

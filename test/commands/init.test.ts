@@ -174,6 +174,17 @@ describe('piksel init (binary)', () => {
     ],
     ['a too-short bucket name', ['-e', 'staging', '--state-bucket', 'ab'], /--state-bucket "ab"/],
     [
+      'a bucket name with two adjacent periods',
+      ['-e', 'staging', '--state-bucket', 'piksel..tfstate'],
+      /--state-bucket "piksel\.\.tfstate": must be a valid S3 bucket name: no two adjacent periods/,
+    ],
+    ['a bucket name like an IP address', ['-e', 'staging', '--state-bucket', '10.0.0.1'], /not an IP address/],
+    [
+      'a bucket name with a reserved suffix',
+      ['-e', 'staging', '--state-bucket', 'piksel-tfstate-s3alias'],
+      /must not end with -s3alias/,
+    ],
+    [
       'two bad values at once',
       ['-e', 'dev', '--account', '12', '--cluster', '_x'],
       /--account "12": .*; --cluster "_x": /,

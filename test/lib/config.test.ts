@@ -68,6 +68,11 @@ describe('config', () => {
         /stateBucket: must be a valid S3 bucket/,
       ],
       [
+        'a bucket S3 reserves',
+        'environments:\n  dev:\n    terraform:\n      stateBucket: xn--piksel-dev\n',
+        /environments\.dev\.terraform\.stateBucket: must be a valid S3 bucket name: must not start with xn--/,
+      ],
+      [
         'negative gpu target',
         'environments:\n  dev:\n    quota:\n      gpuTarget: -1\n',
         /gpuTarget: must be a positive/,

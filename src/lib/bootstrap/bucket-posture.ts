@@ -63,18 +63,23 @@ function everyone(principal: unknown): boolean {
   return false
 }
 
-/** The condition denies when aws:SecureTransport is false (Bool, any case of the key, "false" or false). */
+/**
+ * The condition is exactly "aws:SecureTransport is false" (Bool, any case of the key, "false" or
+ * false). IAM ANDs every operator and key of a condition block, so any other one (a VPC endpoint,
+ * a source address, a second Bool key) narrows the deny: some requests without TLS are let through.
+ */
 function deniesWithoutTls(condition: unknown): boolean {
   if (!condition || typeof condition !== 'object') return false
-  for (const [operator, block] of Object.entries(condition as Record<string, unknown>)) {
-    if (operator !== 'Bool' || !block || typeof block !== 'object') continue
-    for (const [key, value] of Object.entries(block as Record<string, unknown>)) {
-      if (key.toLowerCase() !== 'aws:securetransport') continue
-      const values = asList(value).map((v) => String(v).toLowerCase())
-      if (values.length > 0 && values.every((v) => v === 'false')) return true
-    }
-  }
-  return false
+  const entries = Object.entries(condition as Record<string, unknown>)
+  if (entries.length !== 1) return false
+  const [operator, block] = entries[0]!
+  if (operator !== 'Bool' || !block || typeof block !== 'object') return false
+  const keys = Object.entries(block as Record<string, unknown>)
+  if (keys.length !== 1) return false
+  const [key, value] = keys[0]!
+  if (key.toLowerCase() !== 'aws:securetransport') return false
+  const values = asList(value).map((v) => String(v).toLowerCase())
+  return values.length > 0 && values.every((v) => v === 'false')
 }
 
 /**

@@ -34,9 +34,16 @@ export function fluxBootstrapArgs(env: Pick<Environment, 'gitops' | 'cluster'>, 
   ]
 }
 
+/** A Kustomization's spec.sourceRef (namespace: as written; Flux defaults it to the Kustomization's). */
+export interface SourceRef {
+  kind: string
+  name: string
+  namespace?: string
+}
+
 /** What the cluster says about flux-system (the GitRepository and Kustomization of that name). */
 export interface FluxSystemStatus {
-  /** flux-system objects exist. */
+  /** Either flux-system object exists (half of one still syncs something). */
   installed: boolean
   /** GitRepository flux-system spec.url, e.g. ssh://git@github.com/piksel-ina/piksel-gitops */
   url?: string
@@ -44,22 +51,73 @@ export interface FluxSystemStatus {
   branch?: string
   /** Kustomization flux-system spec.path, e.g. ./clusters/staging */
   path?: string
+  /** Kustomization flux-system spec.sourceRef: what it applies (flux bootstrap writes GitRepository flux-system). */
+  source?: SourceRef
   /** Both are Ready (as the status service decides it). */
   ready: boolean
 }
 
-/** owner/repo from the URL forms flux writes: ssh://git@github.com/o/r(.git), https://github.com/o/r, git@github.com:o/r. */
+/** The source flux bootstrap writes: GitRepository flux-system in flux-system. Pure. */
+export function isBootstrapSource(source: SourceRef): boolean {
+  return (
+    source.kind === 'GitRepository' &&
+    source.name === 'flux-system' &&
+    (source.namespace ?? 'flux-system') === 'flux-system'
+  )
+}
+
+/**
+ * owner/repo (lowercase) of a repository on github.com, from the URL forms flux writes:
+ * ssh://git@github.com/o/r(.git), https://github.com/o/r, git@github.com:o/r. The host must
+ * be github.com itself (notgithub.com, github.com.example.net or a path holding
+ * `github.com/` on another host are other repositories); undefined otherwise. Pure.
+ */
 export function repoSlug(url: string): string | undefined {
-  const match = /github\.com[/:]([^/]+)\/([^/]+?)(\.git)?\/?$/i.exec(url.trim())
-  return match ? `${match[1]}/${match[2]}`.toLowerCase() : undefined
+  const text = url.trim()
+  let host: string
+  let path: string
+  const scp = /^(?:[^@/:]+@)?([^/:]+):(?!\/)(.*)$/.exec(text)
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text) && scp) {
+    host = scp[1]!
+    path = scp[2]!
+  } else {
+    try {
+      const parsed = new URL(text)
+      if (!['ssh:', 'https:', 'http:', 'git:'].includes(parsed.protocol)) return undefined
+      host = parsed.hostname
+      path = parsed.pathname
+    } catch {
+      return undefined
+    }
+  }
+  if (host.toLowerCase() !== 'github.com') return undefined
+  const parts = path
+    .replace(/^\/+/, '')
+    .replace(/\/+$/, '')
+    .replace(/\.git$/i, '')
+    .split('/')
+  if (parts.length !== 2 || parts.some((part) => part === '')) return undefined
+  return parts.join('/').toLowerCase()
 }
 
 export function normalizePath(path: string): string {
   return path.trim().replace(/^\.\//, '').replace(/\/+$/, '')
 }
 
-/** What flux-system syncs, in words: `piksel-ina/old-gitops, branch main, path ./clusters/staging`. */
+/** `OCIRepository flux-system/flux-system`. Pure. */
+function describeSource(source: SourceRef): string {
+  return `${source.kind} ${source.namespace ?? 'flux-system'}/${source.name}`
+}
+
+/**
+ * What flux-system syncs, in words: `piksel-ina/old-gitops, branch main, path ./clusters/staging`,
+ * or `OCIRepository flux-system/flux-system, path ./clusters/staging` when its Kustomization
+ * applies another source than the GitRepository flux-system.
+ */
 export function describeSync(status: FluxSystemStatus): string {
+  if (status.source && !isBootstrapSource(status.source)) {
+    return `${describeSource(status.source)}, path ${status.path ?? '(none)'}`
+  }
   const repo = status.url ? (repoSlug(status.url) ?? status.url) : 'an unknown source'
   return `${repo}, branch ${status.branch ?? '(none)'}, path ${status.path ?? '(none)'}`
 }
@@ -73,6 +131,9 @@ export function syncChanges(status: FluxSystemStatus, env: Pick<Environment, 'gi
   const want = `${env.gitops.owner}/${env.gitops.repository}`.toLowerCase()
   const slug = status.url ? repoSlug(status.url) : undefined
   const changes: string[] = []
+  if (status.source && !isBootstrapSource(status.source)) {
+    changes.push(`source ${describeSource(status.source)} → GitRepository flux-system/flux-system`)
+  }
   if (slug !== want) changes.push(`repository ${slug ?? status.url ?? '(unknown)'} → ${want}`)
   if (status.branch !== env.gitops.branch) changes.push(`branch ${status.branch ?? '(none)'} → ${env.gitops.branch}`)
   if (normalizePath(status.path ?? '') !== normalizePath(env.gitops.path)) {

@@ -4,6 +4,7 @@
  * that was never a root (a wrong --infra-dir) and fails only afterwards.
  */
 import {readdirSync, statSync} from 'node:fs'
+import {join} from 'node:path'
 
 import {UsageError} from '../errors.ts'
 
@@ -26,11 +27,23 @@ export function assertTerraformRoot(dir: string, hint: string): void {
       hint,
     })
   }
-  if (terraformFiles(names).length === 0) {
-    throw new UsageError(`${dir} has no Terraform files (*.tf, *.tf.json): it is not a Terraform root.`, {
+  // Terraform reads regular files (a link is followed): a directory named x.tf or a dangling link is none.
+  const named = terraformFiles(names)
+  const files = named.filter((name) => isFile(join(dir, name)))
+  if (files.length === 0) {
+    const unread = named.length > 0 ? ` (${named.join(', ')}: not a file Terraform can read)` : ''
+    throw new UsageError(`${dir} has no Terraform files (*.tf, *.tf.json)${unread}: it is not a Terraform root.`, {
       code: 'NO_TERRAFORM_FILES',
       hint,
     })
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile()
+  } catch {
+    return false
   }
 }
 

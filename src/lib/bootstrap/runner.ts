@@ -119,6 +119,8 @@ export interface RunState {
   kubeconfigPlanned?: boolean
   /** Resolved by preflight, so the flux step never asks for it after Terraform has applied. */
   githubToken?: string
+  /** The pre-write checks ran (in preflight, or before the first write when preflight was not selected). */
+  preWriteChecked?: boolean
   /** The last environment-root Terraform step: did an untargeted plan run and come out empty or applied (null: none ran). */
   converged: boolean | null
 }
@@ -146,23 +148,8 @@ const STEPS: Record<StepId, StepImpl> = {
       })
     }
     const versions = relevant.filter((c) => tools.includes(c.name)).map((c) => `${c.name} ${c.detail}`)
-    const checked = await preWriteChecks({
-      env: ctx.options.env,
-      session: ctx.options.session,
-      steps: ctx.options.steps,
-      envRoot: terraformRoots(ctx.options).env,
-      dryRun: ctx.options.dryRun,
-      forceFlux: ctx.options.forceFlux,
-      kubeconfig: ctx.options.kubeconfig,
-      githubToken: ctx.options.githubToken,
-      rerunFlags: ctx.options.rerunFlags,
-      ports: ctx.ports,
-      askToken: () => ctx.secret(TOKEN_PROMPT, TOKEN_FLAG),
-      sensitive: ctx.io.sensitive,
-      line: ctx.line,
-    })
-    if (checked.token) ctx.state.githubToken = checked.token
-    const found = [versions.length > 0 ? versions.join(', ') : 'node and AWS credentials ok', ...checked.notes]
+    const notes = await checkBeforeWrites(ctx)
+    const found = [versions.length > 0 ? versions.join(', ') : 'node and AWS credentials ok', ...notes]
     return {status: 'done', detail: found.join('; ')}
   },
 
@@ -419,6 +406,33 @@ const STEPS: Record<StepId, StepImpl> = {
   },
 }
 
+/**
+ * Everything that can be checked before the first write, for the selected steps (preflight.ts):
+ * run by preflight, or, when preflight is not selected (`--from infrastructure`, the resume
+ * after an interrupted apply; `--only kubeconfig,flux`), before the first step that writes.
+ * Returns what it found, for the step's detail.
+ */
+async function checkBeforeWrites(ctx: StepContext): Promise<string[]> {
+  ctx.state.preWriteChecked = true
+  const checked = await preWriteChecks({
+    env: ctx.options.env,
+    session: ctx.options.session,
+    steps: ctx.options.steps,
+    envRoot: terraformRoots(ctx.options).env,
+    dryRun: ctx.options.dryRun,
+    forceFlux: ctx.options.forceFlux,
+    kubeconfig: ctx.options.kubeconfig,
+    githubToken: ctx.options.githubToken,
+    rerunFlags: ctx.options.rerunFlags,
+    ports: ctx.ports,
+    askToken: () => ctx.secret(TOKEN_PROMPT, TOKEN_FLAG),
+    sensitive: ctx.io.sensitive,
+    line: ctx.line,
+  })
+  if (checked.token) ctx.state.githubToken = checked.token
+  return checked.notes
+}
+
 /** `piksel <words> -e <env>` with the run's flags that command takes, for hints that name it. */
 function pikselLine(ctx: StepContext, words: string[], accepted: readonly string[]): string {
   return rerunLine(ctx.options, words, accepted)
@@ -525,6 +539,8 @@ export async function runBootstrap(
       }
       try {
         if (options.signal?.aborted) throw new InterruptedError()
+        // Without preflight, its pre-write checks still run before the first write.
+        if (!state.preWriteChecked && WRITE_STEPS.includes(id)) await checkBeforeWrites(ctx)
         const outcome = await STEPS[id](ctx)
         const durationMs = Math.round(performance.now() - started)
         reports.set(id, {id, status: outcome.status, durationMs, detail: outcome.detail})

@@ -56,7 +56,7 @@ export function nextSteps(
 }
 
 const PROGRESS =
-  /^(\S+): (Creating|Modifying|Destroying|Creation complete|Modifications complete|Destruction complete|Still )|^(Plan:|Apply complete|No changes)|^[│\s]*(Error|Warning)\b|^(Interrupt received|Gracefully shutting down|Stopping operation)|^plan |^ {2}(-\/\+|[-+~]) \S*\.\S*$|^piksel:|^Terraform has been successfully initialized|^[►✔✗◎] /
+  /^(\S+): (Creating|Modifying|Destroying|Creation complete|Modifications complete|Destruction complete|Still )|^(Plan:|Apply complete|No changes)|^[│\s]*(Error|Warning)\b|^(Interrupt received|Gracefully shutting down|Stopping operation)|^plan |^ {2}(-\/\+|->|<-|[-+~.]) \S*\.\S*( \([^()]*\))?$|^piksel:|^Terraform has been successfully initialized|^[►✔✗◎] /
 
 /** Terraform and flux lines shown without --verbose: progress, the plan line, errors and warnings. */
 export function isProgressLine(line: string): boolean {

@@ -16,9 +16,28 @@ export const clusterName = z
 export const environmentName = z
   .string()
   .regex(/^[a-z][a-z0-9-]{0,31}$/, 'environment names are lowercase letters, digits and -, up to 32')
+/**
+ * A general purpose S3 bucket name, by every rule of the S3 user guide ("General purpose bucket
+ * naming rules"): 3-63 of a-z 0-9 . -, starting and ending with a letter or digit, no two adjacent
+ * periods, not an IP address, none of the reserved prefixes and suffixes. CreateBucket refuses
+ * any other name.
+ */
+const BUCKET_RULE = 'must be a valid S3 bucket name'
+const BUCKET_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-']
+const BUCKET_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3']
 export const bucket = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name (3-63 of a-z 0-9 . -)')
+  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, `${BUCKET_RULE} (3-63 of a-z 0-9 . -)`)
+  .refine((name) => !name.includes('..'), `${BUCKET_RULE}: no two adjacent periods`)
+  .refine((name) => !/^\d+\.\d+\.\d+\.\d+$/.test(name), `${BUCKET_RULE}: not an IP address`)
+  .refine(
+    (name) => !BUCKET_PREFIXES.some((prefix) => name.startsWith(prefix)),
+    `${BUCKET_RULE}: must not start with ${BUCKET_PREFIXES.join(', ')}`,
+  )
+  .refine(
+    (name) => !BUCKET_SUFFIXES.some((suffix) => name.endsWith(suffix)),
+    `${BUCKET_RULE}: must not end with ${BUCKET_SUFFIXES.join(', ')}`,
+  )
 
 const gitops = z.strictObject({
   owner: name.optional(),

@@ -25,7 +25,14 @@ export async function loadKubeConfig(target: KubeTarget): Promise<KubeConfig> {
   const {KubeConfig} = await import('@kubernetes/client-node')
   const kc = new KubeConfig()
   try {
+    const files = (process.env.KUBECONFIG ?? '').split(delimiter).filter(Boolean)
     if (target.kubeconfig) kc.loadFromFile(target.kubeconfig)
+    else if (files.length > 0)
+      mergeKubeconfigFiles(kc, files, (file) => {
+        const next = new KubeConfig()
+        next.loadFromFile(file)
+        return next
+      })
     else kc.loadFromDefault()
   } catch (error) {
     throw new UsageError(`Cannot read kubeconfig: ${(error as Error).message}`, {
@@ -46,6 +53,43 @@ export async function loadKubeConfig(target: KubeTarget): Promise<KubeConfig> {
   }
   await boundCredentialPlugin(kc)
   return kc
+}
+
+/**
+ * The files of KUBECONFIG merged as kubectl (client-go's loading rules, which flux uses too)
+ * merges them, not as client-node's loadFromDefault does: a file that does not exist is skipped
+ * (`aws eks update-kubeconfig` creates the first one), the first definition of a cluster, user
+ * or context wins (client-node throws "Duplicate cluster"), and so does the first current-context
+ * (client-node takes the last). So piksel checks the very context flux and kubectl act on.
+ * With no file present, the first one's error is raised.
+ */
+export function mergeKubeconfigFiles(
+  kc: KubeConfig,
+  files: readonly string[],
+  load: (file: string) => KubeConfig,
+): void {
+  const present = files.filter((file) => existsSync(file))
+  if (present.length === 0) {
+    kc.loadFromFile(files[0]!)
+    return
+  }
+  const [first, ...rest] = present.map(load)
+  kc.loadFromOptions({
+    clusters: first!.clusters,
+    users: first!.users,
+    contexts: first!.contexts,
+    currentContext: first!.currentContext,
+  })
+  for (const next of rest) {
+    const add = <T extends {name: string}>(have: T[], more: T[]) => [
+      ...have,
+      ...more.filter((entry) => !have.some((known) => known.name === entry.name)),
+    ]
+    kc.clusters = add(kc.clusters, next.clusters)
+    kc.users = add(kc.users, next.users)
+    kc.contexts = add(kc.contexts, next.contexts)
+    if (!kc.currentContext && next.currentContext) kc.currentContext = next.currentContext
+  }
 }
 
 type Spawn = (command: string, args: readonly string[], options: SpawnOptions) => ChildProcess

@@ -63,7 +63,7 @@ function readCaFile(path: string): {data?: string; error?: string} {
 
 /**
  * Pure: the cluster an exec user's `aws eks get-token` asks a token for
- * (`--cluster-name X` or `--cluster-name=X`, `--cluster-id`, `--region`), as
+ * (`--cluster-name X` or `--cluster-name=X`, `--cluster-id`, `--region`; the last one when repeated), as
  * `aws eks update-kubeconfig` writes it (`--region R eks get-token --cluster-name X --output json`).
  * Undefined when the user is not an `aws eks get-token` exec.
  */
@@ -74,15 +74,17 @@ export function getTokenTarget(
   if (!command || !args) return undefined
   const program = basename(command).replace(/\.exe$/i, '')
   if (program !== 'aws' || !args.includes('eks') || !args.includes('get-token')) return undefined
+  // The last occurrence wins, as the aws CLI's argument parser takes a repeated option.
   const value = (...names: string[]): string | undefined => {
+    let found: string | undefined
     for (let i = 0; i < args.length; i++) {
       const arg = args[i]!
       for (const name of names) {
-        if (arg === name) return args[i + 1]
-        if (arg.startsWith(`${name}=`)) return arg.slice(name.length + 1)
+        if (arg === name) found = args[i + 1]
+        else if (arg.startsWith(`${name}=`)) found = arg.slice(name.length + 1)
       }
     }
-    return undefined
+    return found
   }
   return {clusterName: value('--cluster-name', '--cluster-id'), region: value('--region')}
 }

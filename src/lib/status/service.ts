@@ -761,6 +761,8 @@ export interface FluxSystemSync {
   branch?: string
   /** Kustomization flux-system spec.path. */
   path?: string
+  /** Kustomization flux-system spec.sourceRef (its namespace defaults to the Kustomization's, as in Flux). */
+  source?: {kind: string; name: string; namespace: string}
   /** Both objects are ready by the health rules. */
   ready: boolean
 }
@@ -788,14 +790,24 @@ export async function readFluxSystem(options: StatusOptions): Promise<FluxSystem
       }
     }
     const [git, ks] = await Promise.all([get('GitRepository'), get('Kustomization')])
-    if (!git || !ks) return {installed: false, ready: false}
-    const spec = (o: FluxObject) => (o.spec ?? {}) as {url?: string; ref?: {branch?: string}; path?: string}
+    // Half a flux-system (one of the two left) still syncs something: it is installed, not Ready.
+    if (!git && !ks) return {installed: false, ready: false}
+    const spec = (o: FluxObject | undefined) =>
+      (o?.spec ?? {}) as {
+        url?: string
+        ref?: {branch?: string}
+        path?: string
+        sourceRef?: {kind?: string; name?: string; namespace?: string}
+      }
+    const {url, ref: {branch} = {}} = spec(git?.obj)
+    const {path, sourceRef: ref} = spec(ks?.obj)
     return {
       installed: true,
-      url: spec(git.obj).url,
-      branch: spec(git.obj).ref?.branch,
-      path: spec(ks.obj).path,
-      ready: git.ready && ks.ready,
+      ...(url === undefined ? {} : {url}),
+      ...(branch === undefined ? {} : {branch}),
+      ...(path === undefined ? {} : {path}),
+      ...(ref?.kind && ref.name ? {source: {kind: ref.kind, name: ref.name, namespace: ref.namespace ?? ns}} : {}),
+      ready: Boolean(git?.ready && ks?.ready),
     }
   } finally {
     session.close()

@@ -4,11 +4,20 @@
  */
 import {UsageError} from '../errors.ts'
 
-export type PlanAction = 'create' | 'update' | 'delete' | 'replace' | 'read' | 'no-op'
+export type PlanAction = 'create' | 'update' | 'delete' | 'replace' | 'read' | 'forget' | 'no-op'
+
+/**
+ * A change to the state only, with no resource created, changed or destroyed, that Terraform
+ * still applies (the plan is `applyable`): a `moved` block, an `import` block, or a `removed`
+ * block with `destroy = false` (the `forget` action).
+ */
+export type StateOnlyAction = 'move' | 'import' | 'forget'
 
 export interface PlannedChange {
   address: string
-  action: PlanAction
+  action: PlanAction | StateOnlyAction
+  /** The address it moves from (a moved block), when it moves. */
+  from?: string
 }
 
 export interface PlanSummary {
@@ -18,23 +27,37 @@ export interface PlanSummary {
   replaces: number
   /** Root module outputs that change (an apply is still needed for them). */
   outputChanges: number
+  /** Resources imported (import blocks), moved (moved blocks) and forgotten (removed, destroy = false). */
+  imports: number
+  moves: number
+  forgets: number
   /** Every resource that changes, in plan order (no-ops and reads left out). */
   resources: PlannedChange[]
 }
 
 interface ShowJson {
   format_version?: string
-  resource_changes?: Array<{address?: string; mode?: string; change?: {actions?: string[]}}>
+  resource_changes?: Array<{
+    address?: string
+    mode?: string
+    previous_address?: string
+    change?: {actions?: string[]; importing?: unknown}
+  }>
   output_changes?: Record<string, {actions?: string[]}>
 }
 
-/** Terraform's action lists: ["create"], ["update"], ["delete"], ["delete","create"] / ["create","delete"] (replace), ["read"], ["no-op"]. */
+/**
+ * Terraform's action lists: ["create"], ["update"], ["delete"], ["delete","create"] / ["create","delete"]
+ * (replace), ["read"], ["forget"] (a removed block with destroy = false; ["create","forget"] replaces
+ * without destroying), ["no-op"].
+ */
 export function classifyActions(actions: readonly string[] | undefined): PlanAction {
   const list = actions ?? []
   if (list.includes('delete') && list.includes('create')) return 'replace'
   if (list.includes('delete')) return 'delete'
   if (list.includes('create')) return 'create'
   if (list.includes('update')) return 'update'
+  if (list.includes('forget')) return 'forget'
   if (list.includes('read')) return 'read'
   return 'no-op'
 }
@@ -52,12 +75,34 @@ export function summarizePlan(input: string | ShowJson): PlanSummary {
   if (json === null || typeof json !== 'object' || json.format_version === undefined) {
     throw new Error('terraform show -json did not print a plan (no format_version)')
   }
-  const summary: PlanSummary = {adds: 0, changes: 0, destroys: 0, replaces: 0, outputChanges: 0, resources: []}
+  const summary: PlanSummary = {
+    adds: 0,
+    changes: 0,
+    destroys: 0,
+    replaces: 0,
+    outputChanges: 0,
+    imports: 0,
+    moves: 0,
+    forgets: 0,
+    resources: [],
+  }
   for (const change of json.resource_changes ?? []) {
     if (change.mode === 'data') continue
+    const address = change.address ?? '(unknown)'
     const action = classifyActions(change.change?.actions)
-    if (action === 'no-op' || action === 'read') continue
-    summary.resources.push({address: change.address ?? '(unknown)', action})
+    const importing = Boolean(change.change?.importing)
+    const from = change.previous_address && change.previous_address !== address ? change.previous_address : undefined
+    if (importing) summary.imports++
+    if (from) summary.moves++
+    if ((change.change?.actions ?? []).includes('forget')) summary.forgets++
+    if (action === 'read') continue
+    if (action === 'no-op') {
+      // Nothing happens to the resource, but the state changes: Terraform applies it.
+      if (importing) summary.resources.push({address, action: 'import'})
+      else if (from) summary.resources.push({address, action: 'move', from})
+      continue
+    }
+    summary.resources.push({address, action, ...(action === 'forget' && from ? {from} : {})})
     if (action === 'create') summary.adds++
     else if (action === 'update') summary.changes++
     else if (action === 'delete') summary.destroys++
@@ -75,26 +120,43 @@ export function planIsEmpty(summary: PlanSummary): boolean {
   return summary.resources.length === 0 && summary.outputChanges === 0
 }
 
-/** "2 to add, 1 to change, 0 to destroy, 1 to replace": Terraform's own wording, replaces counted apart. */
+/**
+ * "2 to add, 1 to change, 0 to destroy, 1 to replace": Terraform's own wording ("1 to import, …",
+ * "…, 1 to forget"), replaces and moves counted apart.
+ */
 export function formatPlanSummary(summary: PlanSummary): string {
   if (planIsEmpty(summary)) return 'no changes'
-  const parts = [`${summary.adds} to add`, `${summary.changes} to change`, `${summary.destroys} to destroy`]
-  if (summary.replaces > 0) parts.push(`${summary.replaces} to replace`)
   if (summary.resources.length === 0 && summary.outputChanges > 0) return `${summary.outputChanges} output change(s)`
+  const parts = [`${summary.adds} to add`, `${summary.changes} to change`, `${summary.destroys} to destroy`]
+  if (summary.imports > 0) parts.unshift(`${summary.imports} to import`)
+  if (summary.replaces > 0) parts.push(`${summary.replaces} to replace`)
+  if (summary.forgets > 0) parts.push(`${summary.forgets} to forget`)
+  if (summary.moves > 0) parts.push(`${summary.moves} to move`)
   return parts.join(', ')
 }
 
-/** One line per changed resource: "+ terraform_data.a", "-/+ module.x.y". */
+/** One line per changed resource: "+ terraform_data.a", "-/+ module.x.y", "-> b (moved from a)". */
 export function formatPlanResources(summary: PlanSummary, limit = 20): string[] {
-  const sign: Record<PlanAction, string> = {
+  const sign: Record<PlannedChange['action'], string> = {
     create: '+',
     update: '~',
     delete: '-',
     replace: '-/+',
     read: '<=',
+    forget: '.',
     'no-op': ' ',
+    move: '->',
+    import: '<-',
   }
-  const lines = summary.resources.slice(0, limit).map((r) => `${sign[r.action]} ${r.address}`)
+  const note = (r: PlannedChange) =>
+    r.action === 'move'
+      ? ` (moved from ${r.from})`
+      : r.action === 'import'
+        ? ' (import)'
+        : r.action === 'forget'
+          ? ' (forget: kept, no longer managed)'
+          : ''
+  const lines = summary.resources.slice(0, limit).map((r) => `${sign[r.action]} ${r.address}${note(r)}`)
   if (summary.resources.length > limit) lines.push(`… and ${summary.resources.length - limit} more`)
   return lines
 }

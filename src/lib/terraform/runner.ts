@@ -6,7 +6,7 @@
  * writes its state and releases the state lock. A lock held by someone else is
  * STATE_LOCKED (lock.ts), never unlocked by piksel.
  */
-import {readdirSync, readFileSync} from 'node:fs'
+import {readdirSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {OperationError, UsageError} from '../errors.ts'
@@ -48,11 +48,22 @@ export function errorSummary(lines: readonly string[]): string {
   return unique.slice(0, 2).join('; ')
 }
 
+/** Whether Terraform would read `path` as a file (a link is followed; a directory or a dangling link is not). */
+function isReadableFile(path: string): boolean {
+  try {
+    return statSync(path).isFile()
+  } catch {
+    return false
+  }
+}
+
 /** The root's .tf and .tf.json files (name and text); NO_TERRAFORM_ROOT when the directory is missing. */
 function rootFiles(dir: string): Array<{name: string; text: string}> {
   let names: string[]
   try {
-    names = readdirSync(dir).filter((f) => f.endsWith('.tf') || f.endsWith('.tf.json'))
+    names = readdirSync(dir)
+      .filter((f) => f.endsWith('.tf') || f.endsWith('.tf.json'))
+      .filter((f) => isReadableFile(join(dir, f)))
   } catch {
     throw new UsageError(`Terraform root not found: ${dir}`, {
       code: 'NO_TERRAFORM_ROOT',

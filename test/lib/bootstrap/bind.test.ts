@@ -42,10 +42,43 @@ describe('bootstrap ports bound to the status service', function () {
       url: 'ssh://git@github.com/piksel-ina/piksel-gitops',
       branch: 'main',
       path: './clusters/staging',
+      source: {kind: 'GitRepository', name: 'flux-system', namespace: 'flux-system'},
       ready: true,
     })
     expect(fluxDecision(status, staging, false).action).to.equal('skip')
     expect(fluxDecision(status, staging, true).action).to.equal('bootstrap')
+  })
+
+  it('half a flux-system (its Kustomization deleted) still syncs another repository: installed, refused', async () => {
+    const objects = readFixture('healthy.yaml').filter(
+      (o) => !(o.kind === 'Kustomization' && o.metadata.name === 'flux-system'),
+    )
+    const source = objects.find((o) => o.kind === 'GitRepository' && o.metadata.name === 'flux-system')!
+    ;(source.spec as {url: string}).url = 'ssh://git@github.com/piksel-ina/old-gitops'
+    await start(objects)
+    const status = await (await bindPorts({session, kubeconfig})).flux.status(staging)
+    expect(status).to.deep.equal({
+      installed: true,
+      url: 'ssh://git@github.com/piksel-ina/old-gitops',
+      branch: 'main',
+      ready: false,
+    })
+    expect(fluxDecision(status, staging, false).action).to.equal('refuse')
+  })
+
+  it('a Kustomization flux-system that applies an OCIRepository: read as its source, refused', async () => {
+    const objects = readFixture('healthy.yaml')
+    const sync = objects.find((o) => o.kind === 'Kustomization' && o.metadata.name === 'flux-system')!
+    ;(sync.spec as {sourceRef: unknown}).sourceRef = {kind: 'OCIRepository', name: 'flux-system'}
+    await start(objects)
+    const status = await (await bindPorts({session, kubeconfig})).flux.status(staging)
+    expect(status?.source).to.deep.equal({kind: 'OCIRepository', name: 'flux-system', namespace: 'flux-system'})
+    const decision = fluxDecision(status, staging, false)
+    expect(decision).to.deep.include({
+      action: 'refuse',
+      today: 'OCIRepository flux-system/flux-system, path ./clusters/staging',
+      changes: ['source OCIRepository flux-system/flux-system → GitRepository flux-system/flux-system'],
+    })
   })
 
   it('says not installed on a cluster without Flux, and undefined without a cluster', async () => {

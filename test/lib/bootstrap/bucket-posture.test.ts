@@ -65,6 +65,34 @@ describe('state bucket posture', () => {
       policy(statement({Condition: {NumericLessThan: {'s3:TlsVersion': '1.2'}}})),
       false,
     ],
+    // Conditions are ANDed: any other condition narrows the deny, so some requests without TLS pass.
+    [
+      'the TLS deny narrowed to requests not from a VPC endpoint',
+      policy(
+        statement({
+          Condition: {Bool: {'aws:SecureTransport': 'false'}, StringNotEquals: {'aws:SourceVpce': 'vpce-0abc'}},
+        }),
+      ),
+      false,
+    ],
+    [
+      'the TLS deny narrowed by a second Bool key',
+      policy(statement({Condition: {Bool: {'aws:SecureTransport': 'false', 'aws:ViaAWSService': 'false'}}})),
+      false,
+    ],
+    [
+      'the TLS deny narrowed to some source addresses',
+      policy(statement({Condition: {Bool: {'aws:SecureTransport': false}, IpAddress: {'aws:SourceIp': '10.0.0.0/8'}}})),
+      false,
+    ],
+    [
+      'a narrowed deny beside the runbook’s statement (that one suffices)',
+      policy(
+        statement({Sid: 'x', Condition: {Bool: {'aws:SecureTransport': 'false', 'aws:ViaAWSService': 'false'}}}),
+        statement(),
+      ),
+      true,
+    ],
     ['not JSON', '{nope', false],
   ]
   for (const [what, text, expected] of policies) {

@@ -171,6 +171,22 @@ describe('is the context the environment’s EKS cluster? (pure)', () => {
       {clusterName: 'piksel-dev', region: 'ap-southeast-1'},
     ],
     ['aws', ['eks', 'get-token', '--cluster-id', 'abc-123'], {clusterName: 'abc-123', region: undefined}],
+    // The aws CLI (argparse) takes the last of a repeated option: that is the cluster the token is for.
+    [
+      'aws',
+      [
+        '--region',
+        'ap-southeast-3',
+        'eks',
+        'get-token',
+        '--cluster-name',
+        'piksel-staging',
+        '--cluster-name=piksel-production',
+        '--region',
+        'us-east-1',
+      ],
+      {clusterName: 'piksel-production', region: 'us-east-1'},
+    ],
     ['aws-iam-authenticator', ['token', '-i', 'piksel-staging'], undefined],
     ['aws', ['sts', 'get-caller-identity'], undefined],
     [undefined, undefined, undefined],
@@ -307,6 +323,64 @@ describe('checkClusterTarget: kubeconfig files against eks:DescribeCluster on mo
     expect(looked.identity?.certificateAuthority).to.equal(
       Buffer.from(staging.certificateAuthority!, 'base64').toString('base64'),
     )
+  })
+
+  describe('KUBECONFIG with several files, read as kubectl (and flux) read it', () => {
+    const production = {
+      name: 'piksel-production',
+      arn: 'arn:aws:eks:ap-southeast-3:210987654321:cluster/piksel-production',
+      endpoint: 'https://PROD.gr7.ap-southeast-3.eks.amazonaws.com',
+      certificateAuthority: Buffer.from('prod').toString('base64'),
+    }
+    const withFiles = async (files: string[]) => {
+      process.env.KUBECONFIG = files.join(':')
+      try {
+        return await check(undefined as unknown as string)
+      } finally {
+        delete process.env.KUBECONFIG
+      }
+    }
+
+    it('a file that does not exist yet (aws eks update-kubeconfig writes the first) is skipped, not an error', async () => {
+      const other = writeEksKubeconfig(
+        join(dir, 'other'),
+        [{cluster: staging}, {cluster: production, context: 'elsewhere'}],
+        'elsewhere',
+      )
+      expect(await withFiles([join(dir, 'not-yet'), other])).to.deep.include({state: 'verified', current: 'elsewhere'})
+      expect(await withFiles([other, join(dir, 'not-yet')])).to.deep.include({state: 'verified', current: 'elsewhere'})
+    })
+
+    it('the same context in two files: the first file’s is the one checked (and the one flux uses)', async () => {
+      const bad = writeEksKubeconfig(join(dir, 'bad'), [{cluster: production, context: 'piksel-staging'}])
+      const good = writeEksKubeconfig(join(dir, 'good'), [{cluster: staging}])
+      const error = await withFiles([bad, good]).then(
+        () => expect.fail('expected a refusal'),
+        (e: unknown) => e as UsageError,
+      )
+      expect(error.code).to.equal('CLUSTER_MISMATCH')
+      expect(await withFiles([good, bad])).to.deep.include({state: 'verified'})
+    })
+
+    it('the same cluster entry in two files: the first file’s server is the one checked', async () => {
+      const stale = writeEksKubeconfig(join(dir, 'stale'), [
+        {cluster: {...staging, endpoint: 'https://OLD.gr7.ap-southeast-3.eks.amazonaws.com'}},
+      ])
+      const fresh = writeEksKubeconfig(join(dir, 'fresh'), [{cluster: staging}])
+      expect(await withFiles([fresh, stale])).to.deep.include({state: 'verified'})
+      const error = await withFiles([stale, fresh]).then(
+        () => expect.fail('expected a refusal'),
+        (e: unknown) => e as UsageError,
+      )
+      expect(error.message).to.match(/endpoint https:\/\/OLD/)
+    })
+
+    it('the current context is that of the first file that sets one', async () => {
+      const first = writeEksKubeconfig(join(dir, 'first'), [{cluster: staging}], 'piksel-staging')
+      const second = writeEksKubeconfig(join(dir, 'second'), [{cluster: production, context: 'elsewhere'}], 'elsewhere')
+      expect(await withFiles([first, second])).to.deep.include({current: 'piksel-staging'})
+      expect(await withFiles([second, first])).to.deep.include({current: 'elsewhere'})
+    })
   })
 
   it('no context (or no kubeconfig): not trusted, and the current context is reported, not used', async () => {

@@ -140,6 +140,97 @@ describe('bootstrap pure rules', () => {
           'refuse',
           /syncs https:\/\/gitlab\.com\/piksel\/gitops/,
         ],
+        // The Kustomization flux-system is what syncs: a source other than the GitRepository flux-system
+        // (another GitRepository, an OCIRepository) is another sync, whatever GitRepository flux-system says.
+        [
+          'the Kustomization syncs an OCIRepository',
+          {
+            installed: true,
+            url,
+            branch: 'main',
+            path: './clusters/staging',
+            source: {kind: 'OCIRepository', name: 'flux-system', namespace: 'flux-system'},
+            ready: true,
+          },
+          false,
+          'refuse',
+          /syncs OCIRepository flux-system\/flux-system, path \.\/clusters\/staging/,
+        ],
+        [
+          'the Kustomization syncs another GitRepository',
+          {
+            installed: true,
+            url,
+            branch: 'main',
+            path: './clusters/staging',
+            source: {kind: 'GitRepository', name: 'platform', namespace: 'flux-system'},
+            ready: true,
+          },
+          false,
+          'refuse',
+          /syncs GitRepository flux-system\/platform/,
+        ],
+        [
+          'the Kustomization syncs the GitRepository flux-system (namespace left out)',
+          {
+            installed: true,
+            url,
+            branch: 'main',
+            path: './clusters/staging',
+            source: {kind: 'GitRepository', name: 'flux-system'},
+            ready: true,
+          },
+          false,
+          'skip',
+          /already syncs/,
+        ],
+        // Half a flux-system still syncs something: never called "not installed".
+        [
+          'a GitRepository flux-system of another repository without its Kustomization',
+          {installed: true, url: 'ssh://git@github.com/piksel-ina/old-gitops', branch: 'main', ready: false},
+          false,
+          'refuse',
+          /syncs piksel-ina\/old-gitops, branch main, path \(none\)/,
+        ],
+        [
+          'a Kustomization flux-system without its GitRepository',
+          {
+            installed: true,
+            path: './clusters/staging',
+            source: {kind: 'GitRepository', name: 'flux-system'},
+            ready: false,
+          },
+          false,
+          'refuse',
+          /syncs an unknown source/,
+        ],
+        // Another host is another repository, even when its path reads like one on GitHub.
+        [
+          'the same owner/repo on another host (notgithub.com)',
+          {
+            installed: true,
+            url: 'ssh://git@notgithub.com/piksel-ina/piksel-gitops',
+            branch: 'main',
+            path: './clusters/staging',
+            ready: true,
+          },
+          false,
+          'refuse',
+          /syncs ssh:\/\/git@notgithub\.com\/piksel-ina\/piksel-gitops/,
+        ],
+        [
+          'github.com/owner/repo inside another host’s path',
+          {
+            installed: true,
+            url: 'https://gitlab.com/github.com/piksel-ina/piksel-gitops',
+            branch: 'main',
+            path: './clusters/staging',
+            ready: true,
+          },
+          false,
+          'refuse',
+          /syncs https:\/\/gitlab\.com\/github\.com\/piksel-ina\/piksel-gitops/,
+        ],
         [
           'another repository with --force-flux',
           {
@@ -196,6 +287,15 @@ describe('bootstrap pure rules', () => {
       expect(repoSlug('ssh://git@github.com/piksel-ina/piksel-gitops')).to.equal('piksel-ina/piksel-gitops')
       expect(repoSlug('git@github.com:piksel-ina/piksel-gitops.git')).to.equal('piksel-ina/piksel-gitops')
       expect(repoSlug('https://gitlab.com/a/b')).to.equal(undefined)
+      expect(repoSlug('ssh://git@github.com:22/piksel-ina/piksel-gitops.git')).to.equal('piksel-ina/piksel-gitops')
+      expect(repoSlug('https://x-access-token@github.com/piksel-ina/piksel-gitops/')).to.equal(
+        'piksel-ina/piksel-gitops',
+      )
+      expect(repoSlug('ssh://git@notgithub.com/piksel-ina/piksel-gitops')).to.equal(undefined)
+      expect(repoSlug('https://github.com.example.net/piksel-ina/piksel-gitops')).to.equal(undefined)
+      expect(repoSlug('https://gitlab.com/github.com/piksel-ina/piksel-gitops')).to.equal(undefined)
+      expect(repoSlug('git@gitlab.com:github.com/piksel-ina/piksel-gitops')).to.equal(undefined)
+      expect(repoSlug('https://github.com/piksel-ina/piksel-gitops/tree/main')).to.equal(undefined)
       expect(normalizePath('./clusters/staging/')).to.equal('clusters/staging')
     })
   })
@@ -274,6 +374,11 @@ describe('bootstrap pure rules', () => {
       ['plan all: 1 to add, 0 to change, 0 to destroy', true],
       ['  + terraform_data.a', true],
       ['  -/+ terraform_data.a', true],
+      ['  -> terraform_data.vpc2 (moved from terraform_data.vpc)', true],
+      ['  . terraform_data.eks (forget: kept, no longer managed)', true],
+      ['  <- module.x.terraform_data.y["a"] (import)', true],
+      ['  . resource "terraform_data" "eks" {', false],
+      ['  # terraform_data.vpc has moved to terraform_data.vpc2', false],
       ['  + create', false],
       ['  + resource "terraform_data" "a" {', false],
       ['  + label = (known after apply)', false],

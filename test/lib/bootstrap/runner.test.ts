@@ -1,5 +1,14 @@
 import {expect} from 'chai'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import {Writable} from 'node:stream'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -788,6 +797,52 @@ describe('bootstrap runner', function () {
       noWrites()
     })
 
+    // The resume hint after an interrupted apply is `--from infrastructure`: preflight does not run,
+    // yet nothing may be applied before what preflight would have refused.
+    const withoutPreflight: Array<[string, {from?: string; only?: StepId[]}, StepId, boolean]> = [
+      ['--from infrastructure', {from: 'infrastructure'}, 'infrastructure', false],
+      ['--only infrastructure,flux (the context exists)', {only: ['infrastructure', 'flux']}, 'infrastructure', true],
+      ['--only kubeconfig,flux', {only: ['kubeconfig', 'flux']}, 'kubeconfig', false],
+    ]
+    for (const [what, selection, first, context] of withoutPreflight) {
+      it(`without preflight (${what}): no GITHUB_TOKEN and no terminal is exit 2 before the first write`, async () => {
+        if (context) stagingKubeconfig()
+        const {ports} = withEks()
+        const mark = stubs.calls().length
+        const run = await runBootstrap(options({...selection, githubToken: undefined}), ports, io(true))
+        expect(run.failedAt).to.equal(first)
+        expect(run.error?.exitCode).to.equal(2)
+        expect(run.error?.code).to.equal('INPUT_REQUIRED')
+        expect(run.error?.hint).to.include('GITHUB_TOKEN')
+        noWrites()
+        expect(
+          stubs
+            .calls()
+            .slice(mark)
+            .filter((c) => c.argv[0] === 'bootstrap' || c.argv.includes('update-kubeconfig')),
+        ).to.deep.equal([])
+        expect(existsSync(process.env.KUBECONFIG!)).to.equal(context)
+      })
+    }
+
+    it('without preflight (--from infrastructure): a context of another account is refused before Terraform applies', async () => {
+      writeEksKubeconfig(process.env.KUBECONFIG!, [{cluster: PRODUCTION, context: 'piksel-staging'}])
+      const run = await runBootstrap(options({from: 'infrastructure'}), withEks().ports, io(true))
+      expect(run.failedAt).to.equal('infrastructure')
+      expect(run.error?.code).to.equal('CLUSTER_MISMATCH')
+      expect(run.error?.exitCode).to.equal(2)
+      noWrites()
+    })
+
+    it('without preflight (--from infrastructure): flux-system syncing another repository is refused before Terraform applies', async () => {
+      stagingKubeconfig()
+      const other = {...ready!, url: 'ssh://git@github.com/piksel-ina/old-gitops'}
+      const run = await runBootstrap(options({from: 'infrastructure'}), withEks({flux: other}).ports, io(true))
+      expect(run.failedAt).to.equal('infrastructure')
+      expect(run.error?.code).to.equal('FLUX_SYNCS_ELSEWHERE')
+      noWrites()
+    })
+
     it('the token from a terminal prompt is asked once, in preflight, and reaches flux', async () => {
       const asked: string[] = []
       const terminal = {...io(true), interactive: true, secret: async (message: string) => (asked.push(message), TOKEN)}
@@ -890,6 +945,23 @@ describe('bootstrap runner', function () {
         'NO_TERRAFORM_FILES',
       ],
       ['no environment root at all', () => rmSync(join(work, 'staging'), {recursive: true}), 'NO_TERRAFORM_ROOT'],
+      // Terraform reads regular files only: a directory named *.tf or a dangling link is no configuration.
+      [
+        'an environment root whose only *.tf is a directory',
+        () => {
+          rmSync(join(work, 'staging', 'main.tf'))
+          mkdirSync(join(work, 'staging', 'modules.tf'))
+        },
+        'NO_TERRAFORM_FILES',
+      ],
+      [
+        'an environment root whose main.tf is a dangling link',
+        () => {
+          rmSync(join(work, 'staging', 'main.tf'))
+          symlinkSync(join(work, 'nowhere', 'main.tf'), join(work, 'staging', 'main.tf'))
+        },
+        'NO_TERRAFORM_FILES',
+      ],
     ]
     for (const [what, setup, code] of roots) {
       for (const only of [undefined, ['infrastructure']]) {

@@ -89,6 +89,21 @@ describe('init templates', () => {
       [{cluster: 'x'.repeat(101)}, /--cluster .*EKS cluster name/],
       [{stateBucket: 'Piksel_State'}, /^--state-bucket "Piksel_State": must be a valid S3 bucket name/],
       [{stateBucket: 'ab'}, /--state-bucket .*S3 bucket/],
+      // S3's other naming rules (the S3 user guide, "General purpose bucket naming rules"): each one
+      // is a bucket CreateBucket refuses, so a config holding it fails only at the state-backend step.
+      [
+        {stateBucket: 'piksel..tfstate'},
+        /^--state-bucket "piksel\.\.tfstate": must be a valid S3 bucket name: no two adjacent periods/,
+      ],
+      [{stateBucket: '192.168.5.4'}, /--state-bucket "192\.168\.5\.4": .*not an IP address/],
+      [{stateBucket: 'xn--piksel-tfstate'}, /--state-bucket .*must not start with xn--/],
+      [{stateBucket: 'sthree-piksel'}, /must not start with .*sthree-/],
+      [{stateBucket: 'amzn-s3-demo-piksel'}, /must not start with .*amzn-s3-demo-/],
+      [{stateBucket: 'piksel-tfstate-s3alias'}, /must not end with -s3alias/],
+      [{stateBucket: 'piksel-tfstate--ol-s3'}, /must not end with .*--ol-s3/],
+      [{stateBucket: 'piksel-tfstate.mrap'}, /must not end with .*\.mrap/],
+      [{stateBucket: 'piksel-tfstate--x-s3'}, /must not end with .*--x-s3/],
+      [{stateBucket: 'piksel-tfstate--table-s3'}, /must not end with .*--table-s3/],
       [{profile: ''}, /^--profile "": must not be empty/],
       [{region: 'mars-1', cluster: 'a b'}, /--region .*; --cluster /],
     ]
@@ -102,6 +117,9 @@ describe('init templates', () => {
       expect(() => validateInitValues({...good, env: 'dev-2', account: '123456789012'})).not.to.throw()
       expect(() => validateInitValues(good)).not.to.throw()
       expect(() => validateInitValues({...good, cluster: 'Piksel_Dev-2', region: 'us-gov-west-1'})).not.to.throw()
+      for (const stateBucket of ['piksel.dev.tfstate', '1piksel-dev', 'piksel-xn--dev', 'a-s3alias-b', '10.0.0.1a']) {
+        expect(() => validateInitValues({...good, stateBucket}), stateBucket).not.to.throw()
+      }
     })
   })
 

@@ -82,6 +82,47 @@ describe('terraform plan summary', () => {
     expect(planIsEmpty(summary)).to.equal(false)
   })
 
+  // Terraform applies these plans (`applyable`), though no resource is created, changed or destroyed:
+  // a moved block, a removed block with destroy = false, an import block. Never "no changes".
+  const stateOnly: Array<[string, unknown[], string, string[]]> = [
+    [
+      'a moved block',
+      [{...rc('terraform_data.vpc2', ['no-op']), previous_address: 'terraform_data.vpc'}],
+      '0 to add, 0 to change, 0 to destroy, 1 to move',
+      ['-> terraform_data.vpc2 (moved from terraform_data.vpc)'],
+    ],
+    [
+      'a removed block with destroy = false',
+      [rc('terraform_data.eks', ['forget'])],
+      '0 to add, 0 to change, 0 to destroy, 1 to forget',
+      ['. terraform_data.eks (forget: kept, no longer managed)'],
+    ],
+    [
+      'an import block',
+      [{address: 'terraform_data.y', mode: 'managed', change: {actions: ['no-op'], importing: {id: 'abc'}}}],
+      '1 to import, 0 to add, 0 to change, 0 to destroy',
+      ['<- terraform_data.y (import)'],
+    ],
+    [
+      'an import that also updates, and a move that also updates',
+      [
+        {address: 'x.a', mode: 'managed', change: {actions: ['update'], importing: {id: 'a'}}},
+        {address: 'x.b', mode: 'managed', previous_address: 'x.old', change: {actions: ['update']}},
+      ],
+      '1 to import, 0 to add, 2 to change, 0 to destroy, 1 to move',
+      ['~ x.a', '~ x.b'],
+    ],
+  ]
+  for (const [what, changes, text, lines] of stateOnly) {
+    it(`${what} is a change to apply: ${text}`, () => {
+      const summary = summarizePlan(show(changes))
+      expect(planIsEmpty(summary)).to.equal(false)
+      expect(formatPlanSummary(summary)).to.equal(text)
+      expect(formatPlanResources(summary)).to.deep.equal(lines)
+      expect(destroyDecision(summary, false)).to.deep.equal({allowed: true, destroyed: []})
+    })
+  }
+
   for (const bad of ['not json', '{}', 'null']) {
     it(`refuses ${bad} as show output`, () => expect(() => summarizePlan(bad)).to.throw(/terraform show/))
   }
