@@ -197,6 +197,8 @@ describe('bootstrap pure rules', () => {
       expect(repoSlug('git@github.com:piksel-ina/piksel-gitops.git')).to.equal('piksel-ina/piksel-gitops')
       expect(repoSlug('https://gitlab.com/a/b')).to.equal(undefined)
       expect(normalizePath('./clusters/staging/')).to.equal('clusters/staging')
+      expect(normalizePath(' ./clusters/staging// ')).to.equal('clusters/staging')
+      expect(normalizePath('clusters/staging')).to.equal('clusters/staging')
     })
   })
 
