@@ -174,6 +174,54 @@ describe('describeAwsError', () => {
       /--request-timeout/,
       1,
     ],
+    [
+      'HTTP 429 under a name nobody listed (throttling by status)',
+      awsErr('SlowDownPlease', 'Rate exceeded', 429),
+      sso,
+      'THROTTLED',
+      /still throttling AWS after the SDK's retries \(SlowDownPlease\)/,
+      /Wait a minute/,
+      1,
+    ],
+    [
+      'HTTP 500 from a client-fault error of a name nobody listed',
+      awsErr('InternalFailure', 'An internal error occurred', 500),
+      sso,
+      'AWS_UNAVAILABLE',
+      /failed on AWS's side \(HTTP 500\)/,
+      /Retry in a minute/,
+      1,
+    ],
+    [
+      'HTTP 499 is not AWS failing (a client error of a name nobody listed)',
+      awsErr('ClientClosedRequest', 'closed', 499),
+      sso,
+      'AWS_REJECTED',
+      /AWS refused it \(ClientClosedRequest: closed\)/,
+      /--verbose/,
+      1,
+    ],
+    [
+      'an invalid parameter message naming only "value" (no parameter to name)',
+      awsErr('InvalidParameterException', 'Invalid value: must not be empty.'),
+      sso,
+      'INVALID_PARAMETER',
+      /AWS refused a parameter \(InvalidParameterException: Invalid value/,
+      /^Check the values given/,
+      1,
+    ],
+    [
+      "a validation error echoing a name that spells a credential error (AWS's answer: not the credentials)",
+      awsErr(
+        'ValidationException',
+        "1 validation error detected: Value 'AuthFailure-alerts' at 'name' failed to satisfy constraint",
+      ),
+      sso,
+      'INVALID_PARAMETER',
+      /AWS refused parameter name/,
+      /Check the value given for name/,
+      1,
+    ],
   ]
   for (const [what, error, session, code, message, hint, exit] of cases) {
     it(`${what} → ${code}`, () => {
@@ -411,4 +459,45 @@ describe('profileExists (shared config and credentials files)', () => {
     writeFileSync(process.env.AWS_CONFIG_FILE!, '[profile prod-piksel]\nregion = ap-southeast-3\n')
     expect(await profileExists('prod-piksel')).to.equal(true)
   })
+})
+
+describe('createAwsClient: AWS_MAX_ATTEMPTS, as the AWS CLI and SDKs read it', () => {
+  /** The parts of an SDK client the factory uses; it records the config it was given. */
+  class Client {
+    readonly config: {maxAttempts: number}
+    readonly middlewareStack = {add: () => undefined}
+    constructor(config: {maxAttempts: number}) {
+      this.config = config
+    }
+    send(): Promise<unknown> {
+      return Promise.resolve({})
+    }
+    destroy(): void {}
+  }
+  let saved: string | undefined
+  beforeEach(() => (saved = process.env.AWS_MAX_ATTEMPTS))
+  afterEach(() => {
+    if (saved === undefined) delete process.env.AWS_MAX_ATTEMPTS
+    else process.env.AWS_MAX_ATTEMPTS = saved
+  })
+
+  const rows: Array<[string | undefined, number]> = [
+    [undefined, 5],
+    ['3', 3],
+    ['1', 1],
+    ['0', 5],
+    ['-2', 5],
+    ['2.5', 5],
+    ['three', 5],
+    ['', 5],
+  ]
+  for (const [value, attempts] of rows) {
+    it(`AWS_MAX_ATTEMPTS=${JSON.stringify(value)}: ${attempts} attempts`, () => {
+      if (value === undefined) delete process.env.AWS_MAX_ATTEMPTS
+      else process.env.AWS_MAX_ATTEMPTS = value
+      const client = createAwsClient(Client, sso)
+      expect(client.config.maxAttempts).to.equal(attempts)
+      client.destroy()
+    })
+  }
 })

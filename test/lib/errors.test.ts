@@ -200,3 +200,33 @@ describe('errors: codes, causes and the mapping of foreign errors', () => {
     expect(redact('a1 b2', ['a1', 'b2345', 'b2'])).to.equal('a1 b2')
   })
 })
+
+describe('errors: what the mapping keeps of a message', () => {
+  it('a usage error from oclif keeps its first three non-empty lines', () => {
+    const parse = Object.assign(new Error('one\n\ntwo\nthree\nfour\nSee more help with --help'), {oclif: {exit: 2}})
+    expect(toPikselError(parse).message).to.equal('one\ntwo\nthree')
+  })
+
+  it('a BUG keeps one line of the error, at most 300 characters of it', () => {
+    const long = new Error(`${'x'.repeat(400)}\nsecond line`)
+    expect(toPikselError(long).message).to.equal(`Unexpected error (Error): ${'x'.repeat(300)}`)
+  })
+
+  // Node's errno names of a connection that failed or broke (written out, not read from NETWORK_ERRNOS).
+  for (const errno of [
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'ENETDOWN',
+    'EPIPE',
+    'ECONNABORTED',
+  ]) {
+    it(`an unmapped ${errno} is NETWORK (exit 1), not BUG`, () => {
+      const mapped = toPikselError(Object.assign(new Error(`write ${errno}`), {code: errno}))
+      expect([mapped.code, mapped.exitCode]).to.deep.equal(['NETWORK', 1])
+    })
+  }
+})

@@ -48,6 +48,8 @@ describe('process: one environment policy for children', () => {
     ['GITHUB_TOKEN', 'github'],
     ['GH_TOKEN', 'github'],
     ['GH_ENTERPRISE_TOKEN', 'github'],
+    ['github_token', 'github'],
+    ['Gh_Token', 'github'],
     ['AWS_ACCESS_KEY_ID', 'aws'],
     ['AWS_SECRET_ACCESS_KEY', 'aws'],
     ['AWS_SESSION_TOKEN', 'aws'],
@@ -122,6 +124,15 @@ describe('process: one environment policy for children', () => {
       expect(childEnv(PARENT, {}, needs)).to.deep.equal(expected)
     })
   }
+
+  it('what a child is given wins over what it inherits (flux gets the environment’s region, not the shell’s)', () => {
+    const env = childEnv(
+      {...PARENT, AWS_REGION: 'us-east-1'},
+      {AWS_REGION: 'ap-southeast-3', AWS_PROFILE: 'p'},
+      {aws: true},
+    )
+    expect(env).to.deep.include({AWS_REGION: 'ap-southeast-3', AWS_PROFILE: 'p'})
+  })
 
   it('a GitHub token reaches a child only when given to it', () => {
     expect(childEnv(PARENT, {GITHUB_TOKEN: 'ghp_given'}, {aws: true})).to.deep.include({GITHUB_TOKEN: 'ghp_given'})

@@ -147,6 +147,11 @@ describe('one rule for a region name (config schema and --region)', () => {
     ['eu-west', false],
     ['eu-west-1 ', false],
     ['ap-southeast-31', false],
+    ['apx-southeast-3', false],
+    ['a-east-1', false],
+    ['eu-isoe-west-1', true],
+    ['us-isof-south-1', true],
+    ['us-iso-east-1', true],
     ['', false],
   ]
   for (const [value, ok] of cases) {

@@ -48,6 +48,8 @@ describe('timeouts', () => {
   it('durations and how messages show them', () => {
     expect(parseDuration('2m5s')).to.equal(125_000)
     expect(parseDuration('x')).to.equal(undefined)
+    expect(parseDuration('')).to.equal(undefined)
+    expect(parseDuration('   ')).to.equal(undefined)
     expect([500, 1000, 1500, 20_000, 60_000, 90_000].map(formatTimeout)).to.deep.equal([
       '500 ms',
       '1 s',

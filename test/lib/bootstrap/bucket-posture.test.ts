@@ -99,6 +99,15 @@ describe('state bucket posture', () => {
     it(`${expected ? 'accepts' : 'refuses'} ${what}`, () => expect(hasTlsOnlyPolicy(text, B)).to.equal(expected))
   }
 
+  it('a bucket name with dots is matched literally (a dot is no wildcard)', () => {
+    const dotted = 'piksel.staging-tfstate'
+    const on = (bucket: string, objects: string) =>
+      policy(statement({Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${objects}/*`]}))
+    expect(hasTlsOnlyPolicy(on(dotted, dotted), dotted)).to.equal(true)
+    expect(hasTlsOnlyPolicy(on('pikselxstaging-tfstate', dotted), dotted)).to.equal(false)
+    expect(hasTlsOnlyPolicy(on(dotted, 'pikselxstaging-tfstate'), dotted)).to.equal(false)
+  })
+
   it('a bucket with the whole posture has no gap', () => expect(postureGaps(B, FULL, where)).to.deep.equal([]))
 
   const gaps: Array<[string, Partial<BucketFacts>, string, string, RegExp]> = [

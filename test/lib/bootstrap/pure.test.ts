@@ -297,6 +297,8 @@ describe('bootstrap pure rules', () => {
       expect(repoSlug('git@gitlab.com:github.com/piksel-ina/piksel-gitops')).to.equal(undefined)
       expect(repoSlug('https://github.com/piksel-ina/piksel-gitops/tree/main')).to.equal(undefined)
       expect(normalizePath('./clusters/staging/')).to.equal('clusters/staging')
+      expect(normalizePath(' ./clusters/staging// ')).to.equal('clusters/staging')
+      expect(normalizePath('clusters/staging')).to.equal('clusters/staging')
     })
   })
 

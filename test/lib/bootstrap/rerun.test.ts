@@ -23,6 +23,12 @@ describe('commands to run next (one builder)', () => {
     ['~/x', "'~/x'"],
     ['$HOME', "'$HOME'"],
     ['a;rm -rf', "'a;rm -rf'"],
+    ['*.tf', "'*.tf'"],
+    ['x?', "'x?'"],
+    ['[ab]', "'[ab]'"],
+    ['a&b', "'a&b'"],
+    ['`id`', "'`id`'"],
+    ['a=b,c:d@e%f+g', 'a=b,c:d@e%f+g'],
   ]
   for (const [word, quoted] of words)
     it(`shell word ${JSON.stringify(word)} → ${quoted}`, () => expect(shellWord(word)).to.equal(quoted))

@@ -28,6 +28,15 @@ describe('secrets/drift', () => {
     })
     expect(scopeOfArn(undefined)).to.equal(undefined)
     expect(scopeOfArn('not-an-arn')).to.equal(undefined)
+    // A part missing: no scope to put a key in (never a key ARN with an empty account or region).
+    for (const arn of [
+      'arn:aws:secretsmanager:ap-southeast-3::secret:x',
+      'arn:aws:secretsmanager::123456789012:secret:x',
+      'arn::secretsmanager:ap-southeast-3:123456789012:secret:x',
+      'arn:aws:secretsmanager:ap-southeast-3:123456789012',
+    ]) {
+      expect(scopeOfArn(arn), arn).to.equal(undefined)
+    }
   })
 
   it('puts every form of a key in one ARN form', () => {
@@ -105,6 +114,10 @@ describe('secrets/drift', () => {
       scope,
     )
     expect(drift).to.deep.equal([])
+  })
+
+  it('no description stored and none wanted: no drift', () => {
+    expect(metadataDrift({tags: []}, {description: '', tags: []}, scope)).to.deep.equal([])
   })
 
   it('no --kms-key-id: whatever key the secret has is fine', () => {

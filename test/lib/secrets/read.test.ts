@@ -191,6 +191,22 @@ describe('secrets/read: the bounded reader', () => {
       expect(await answer).to.equal('secret')
     })
 
+    it('exactly the bound (Enter included) is still passed on', async () => {
+      const input = new PassThrough()
+      // Answers only once every byte has been seen: a bound that refused exactly the limit has aborted by then.
+      const ask = (signal: AbortSignal) =>
+        new Promise<string>((resolve, reject) => {
+          let typed = ''
+          input.on('data', (chunk: Buffer) => (typed += chunk.toString('latin1')))
+          input.on('end', () => resolve(typed.replace(/\r$/, '')))
+          signal.addEventListener('abort', () => reject(new Error('aborted')))
+          input.resume()
+        })
+      const answer = boundedPrompt(ask, undefined, 10, input)
+      setImmediate(() => input.end('012345678\r'))
+      expect(await answer).to.equal('012345678')
+    })
+
     it('one byte past the bound: the prompt is aborted with SECRET_TOO_LARGE', async () => {
       const input = new PassThrough()
       const answer = boundedPrompt(fakePrompt(input), undefined, 10, input)

@@ -120,6 +120,12 @@ describe('secrets/values', () => {
       ['truncated: no token', 'https://hooks.slack.com/services/T0123ABCD/B0456EFGH', /truncated/],
       ['truncated: only workspace', 'https://hooks.slack.com/services/T0123ABCD', /truncated/],
       ['truncated token', GOOD.slice(0, -5), /token of at least 24/],
+      ['a token of 23 letters (one short)', GOOD.slice(0, -1), /token of at least 24/],
+      [
+        'a trigger token of 23 letters (one short)',
+        TRIGGER.replace(/[^/]+$/, TOKEN.slice(1)),
+        /its path is not \/triggers\//,
+      ],
       ['trailing slash', `${GOOD}/`, /path is not/],
       ['extra path part', `${GOOD}/extra`, /path is not/],
       ['bad workspace id', GOOD.replace('T0123ABCD', 'X0123ABCD'), /path is not/],

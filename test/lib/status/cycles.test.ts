@@ -27,6 +27,14 @@ describe('status: dependsOn cycles', () => {
       ],
       ['a diamond is no cycle', {a: ['b', 'c'], b: ['d'], c: ['d'], d: []}, []],
       ['edges to unknown keys', {a: ['missing'], b: ['a']}, []],
+      [
+        'a cycle that depends on another: both, sorted by first key (Tarjan finds the inner one first)',
+        {a: ['b'], b: ['a', 'c'], c: ['d'], d: ['c']},
+        [
+          ['a', 'b'],
+          ['c', 'd'],
+        ],
+      ],
       ['a figure eight is one cycle', {a: ['b', 'c'], b: ['a'], c: ['a']}, [['a', 'b', 'c']]],
     ]
     for (const [what, edges, cycles] of table) {

@@ -4,6 +4,7 @@ import {
   type Condition,
   type FluxObject,
   type Health,
+  age,
   type ObjectHealth,
   assessAll,
   assessObject,
@@ -220,6 +221,68 @@ describe('status health rules', () => {
     expect(generationObserved(hr({conditions: [c('Ready', 'True', 'x')]}, 9))).to.equal(true)
   })
 
+  const observed: Array<[string, FluxObject, boolean]> = [
+    [
+      'status.observedGeneration lags and no condition carries one: stale',
+      ks('a', {observedGeneration: 1, conditions: [c('Ready', 'True', 'x')]}, {generation: 2}),
+      false,
+    ],
+    [
+      'Stalled observed the generation (Ready and status lag): observed',
+      ks(
+        'a',
+        {observedGeneration: 1, conditions: [c('Ready', 'False', 'x', '', 1), c('Stalled', 'True', 'y', '', 2)]},
+        {generation: 2},
+      ),
+      true,
+    ],
+    [
+      'Reconciling observed the generation: observed',
+      ks(
+        'a',
+        {observedGeneration: 1, conditions: [c('Ready', 'True', 'x', '', 1), c('Reconciling', 'True', 'y', '', 2)]},
+        {generation: 2},
+      ),
+      true,
+    ],
+    [
+      'another condition type at the generation does not count (Healthy is not written by every controller)',
+      ks(
+        'a',
+        {observedGeneration: 1, conditions: [c('Ready', 'True', 'x', '', 1), c('Healthy', 'True', 'y', '', 2)]},
+        {generation: 2},
+      ),
+      false,
+    ],
+  ]
+  for (const [what, obj, expected] of observed) {
+    it(`generationObserved: ${what}`, () => {
+      expect(generationObserved(obj)).to.equal(expected)
+    })
+  }
+
+  describe('age (as the table shows it)', () => {
+    const now = Date.parse('2026-11-24T12:00:00Z')
+    const ago = (seconds: number) => new Date(now - seconds * 1000).toISOString()
+    const table: Array<[string | null, string]> = [
+      [null, '-'],
+      ['not a date', '-'],
+      [ago(0), '0s'],
+      [ago(119), '119s'],
+      [ago(120), '2m'],
+      [ago(7199), '120m'],
+      [ago(7200), '2h'],
+      [ago(172_799), '48h'],
+      [ago(172_800), '2d'],
+      [new Date(now + 60_000).toISOString(), '0s'],
+    ]
+    for (const [since, shown] of table) {
+      it(`${since ?? 'null'} at ${new Date(now).toISOString()}: ${shown}`, () => {
+        expect(age(since, now)).to.equal(shown)
+      })
+    }
+  })
+
   describe('across objects', () => {
     const git = (revision: string): FluxObject => ({
       apiVersion: 'source.toolkit.fluxcd.io/v1',
@@ -332,6 +395,27 @@ describe('status health rules', () => {
         ks('b', {conditions: [c('Ready', 'False', 'DependencyNotReady', 'x', 1)]}, {spec: {dependsOn: [{name: 'a'}]}}),
       ])
       expect(results.map((r) => r.health)).to.deep.equal(['failed', 'failed'])
+    })
+
+    it('ready, suspended and terminating objects get no root cause, though what they reference failed', () => {
+      const broken = ks('infra-configs', {
+        conditions: [c('Ready', 'False', 'BuildFailed', 'kustomize build failed', 1)],
+      })
+      const dependsOn = {dependsOn: [{name: 'infra-configs'}]}
+      const results = assessAll([
+        broken,
+        ks('apps', {conditions: ready(1)}, {spec: dependsOn}),
+        ks('paused', {conditions: ready(1)}, {spec: {...dependsOn, suspend: true}}),
+        ks('leaving', {conditions: ready(1)}, {spec: dependsOn, deletion: '2026-11-24T09:00:00Z'}),
+        ks('waits', {conditions: [c('Ready', 'False', 'DependencyNotReady', 'x', 1)]}, {spec: dependsOn}),
+      ])
+      expect(results.map((r) => [r.name, r.health, r.cause?.name ?? null])).to.deep.equal([
+        ['infra-configs', 'failed', null],
+        ['apps', 'ready', null],
+        ['paused', 'suspended', null],
+        ['leaving', 'terminating', null],
+        ['waits', 'waiting', 'infra-configs'],
+      ])
     })
   })
 

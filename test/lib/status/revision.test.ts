@@ -14,6 +14,8 @@ describe('status: revisions compared as Flux compares them (RFC-0005)', () => {
       ['legacy Git branch', `main/${SHA1}`, `main@sha1:${SHA1}`],
       ['legacy Git branch with slashes', `feature/branch/${SHA1}`, `feature/branch@sha1:${SHA1}`],
       ['legacy Git HEAD (no ref)', `HEAD/${SHA1}`, `sha1:${SHA1}`],
+      ['a branch whose name ends in HEAD keeps it', `my-HEAD/${SHA1}`, `my-HEAD@sha1:${SHA1}`],
+      ['a branch HEAD under a folder keeps it', `release/HEAD/${SHA1}`, `release/HEAD@sha1:${SHA1}`],
       ['legacy Git tag', `v1.2.3/${SHA1}`, `v1.2.3@sha1:${SHA1}`],
       ['legacy OCI tag with digest', `latest/${SHA256}`, `latest@sha256:${SHA256}`],
       ['legacy Bucket checksum', SHA256, `sha256:${SHA256}`],

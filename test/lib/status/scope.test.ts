@@ -99,6 +99,18 @@ describe('status: filters choose what is shown, never what is judged', () => {
         [],
       ],
       [
+        'one kind in several namespaces: one list per namespace, sorted by kind then namespace',
+        [
+          ks('team-b', 'apps', {
+            sourceRef: {kind: 'GitRepository', name: 'apps', namespace: 'team-z'},
+            dependsOn: [{name: 'infra', namespace: 'flux-system'}],
+          }),
+          ks('team-c', 'web', {sourceRef: {kind: 'GitRepository', name: 'web', namespace: 'team-a'}}),
+        ],
+        (c) => c.addNamespace('Kustomization', 'team-b'),
+        ['GitRepository/team-a', 'GitRepository/team-z', 'Kustomization/flux-system'],
+      ],
+      [
         'kinds the cluster does not serve are not asked for',
         [ks('team-b', 'apps', {sourceRef: {kind: 'ExternalArtifact', name: 'x'}})],
         () => undefined,

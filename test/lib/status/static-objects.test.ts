@@ -130,6 +130,13 @@ describe('status: objects with no status by design are not "never reconciled"', 
       health: 'failed',
     },
     {
+      what: 'another kind with spec.type oci (only a HelmRepository of that type is configuration only)',
+      obj: {...notification('Provider', 'v1beta2'), spec: {type: 'oci'}},
+      hasStatus: true,
+      health: 'unknown',
+      reason: 'NotReconciled',
+    },
+    {
       what: 'any kind whose served version has no status subresource',
       obj: {apiVersion: 'example.toolkit.fluxcd.io/v1', kind: 'Example', metadata: {name: 'x', namespace: 'y'}},
       hasStatus: false,
@@ -157,6 +164,11 @@ describe('status: objects with no status by design are not "never reconciled"', 
     expect(planReconcile(objects, results).targets).to.deep.equal([])
     expect(isReconcilable(ociRepo({}))).to.equal(false)
     expect(isReconcilable({...ociRepo({}), spec: {url: 'https://x'}})).to.equal(true)
+    // Discovery decides for a kind piksel does not know: no status subresource, nothing to reconcile.
+    const example: FluxObject = {apiVersion: 'example.toolkit.fluxcd.io/v1', kind: 'Example', metadata: {name: 'x'}}
+    expect(isReconcilable(example, false)).to.equal(false)
+    expect(isReconcilable(example, true)).to.equal(true)
+    expect(isReconcilable(example)).to.equal(true)
   })
 
   describe('every CRD version without a status subresource is covered', () => {

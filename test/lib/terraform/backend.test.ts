@@ -8,6 +8,7 @@ import {
   backendsInHcl,
   backendsInJson,
   declaredBackend,
+  isOverrideFile,
   parseInitializedBackend,
   resolveS3Backend,
 } from '../../../src/lib/terraform/backend.ts'
@@ -88,6 +89,11 @@ resource "terraform_data" "readme" {
     ['no backend', 'resource "terraform_data" "a" {}\n', []],
     ['a backend block outside terraform {} (not a backend)', 'backend "s3" {\n  bucket = "x"\n}\n', []],
     [
+      'a labelled terraform block (Terraform refuses it: not the settings block)',
+      'terraform "x" {\n  backend "s3" {}\n}\n',
+      [],
+    ],
+    [
       'nested blocks and expressions inside the block',
       `terraform {
   backend "s3" {
@@ -143,6 +149,30 @@ resource "terraform_data" "readme" {
     expect(found).to.include({type: 's3', file: 'backend_override.tf'})
     expect(found!.attributes).to.deep.equal({bucket: 'over'})
   })
+
+  it('of several override files, the last in name order wins (Terraform merges them in that order)', () => {
+    const found = declaredBackend([
+      {name: 'main.tf', text: 'terraform {\n  backend "s3" {}\n}'},
+      {name: 'b_override.tf', text: 'terraform {\n  backend "s3" {\n    bucket = "second"\n  }\n}'},
+      {name: 'a_override.tf', text: 'terraform {\n  backend "s3" {\n    bucket = "first"\n  }\n}'},
+    ])
+    expect(found).to.deep.include({file: 'b_override.tf', attributes: {bucket: 'second'}})
+  })
+
+  const overrideNames: Array<[string, boolean]> = [
+    ['override.tf', true],
+    ['override.tf.json', true],
+    ['backend_override.tf', true],
+    ['backend_override.tf.json', true],
+    ['main.tf', false],
+    ['nooverride.tf', false],
+    ['backend-override.tf', false],
+    ['override.tfvars', false],
+    ['override.tf.bak', false],
+  ]
+  for (const [name, override] of overrideNames) {
+    it(`${name} ${override ? 'is' : 'is not'} an override file`, () => expect(isOverrideFile(name)).to.equal(override))
+  }
 
   it('two backends in the ordinary files are refused (exit 2), as Terraform refuses them', () => {
     const files = [
@@ -221,12 +251,39 @@ resource "terraform_data" "readme" {
         'ap-southeast-3',
       ),
     ).to.deep.equal([])
+    // Initialised against another region (or key): the arguments go, and Terraform refuses the switch.
+    expect(
+      backendInitArgs(staging, block, saved({bucket: 'piksel-staging-tfstate', key: 'k.tfstate', region: 'us-west-2'})),
+    ).to.deep.equal(['-backend-config=bucket=piksel-staging-tfstate', '-backend-config=region=ap-southeast-3'])
+    expect(
+      backendInitArgs(
+        staging,
+        block,
+        saved({bucket: 'piksel-staging-tfstate', key: 'other.tfstate', region: 'ap-southeast-3'}),
+      ),
+    ).to.deep.equal(['-backend-config=bucket=piksel-staging-tfstate', '-backend-config=region=ap-southeast-3'])
     // Initialised against another bucket: the arguments go, and Terraform refuses the switch.
     expect(
       backendInitArgs(staging, block, saved({bucket: 'elsewhere', key: 'k.tfstate', region: 'ap-southeast-3'})),
     ).to.deep.equal(['-backend-config=bucket=piksel-staging-tfstate', '-backend-config=region=ap-southeast-3'])
     expect(parseInitializedBackend('{"version": 3}')).to.equal(undefined)
     expect(parseInitializedBackend('garbage')).to.equal(undefined)
+  })
+
+  it('an empty declared bucket, key or region is not a declaration: the convention fills it', () => {
+    const s3 = resolveS3Backend(staging, {
+      type: 's3',
+      file: 'backend.tf',
+      attributes: {bucket: '', key: '', region: ''},
+      expressions: [],
+    })
+    expect(s3).to.deep.equal({
+      bucket: 'piksel-staging-tfstate',
+      key: 'staging/terraform.tfstate',
+      region: 'ap-southeast-3',
+      declared: [],
+      file: 'backend.tf',
+    })
   })
 
   it('the declared bucket, key and region win over the config, and the difference is said', () => {

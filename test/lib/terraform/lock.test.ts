@@ -82,6 +82,19 @@ describe('a held state lock', () => {
       {id: 'abc', info: 'nightly drift check'},
     ],
     [
+      'a blank line inside Lock Info before the ID (a wrapped diagnostic) is skipped; one after it ends the block',
+      [
+        'Error: Error acquiring the state lock',
+        'Lock Info:',
+        '│',
+        '  ID:        abc',
+        '  Path:      p',
+        '',
+        '  Who:  x',
+      ],
+      {id: 'abc', path: 'p'},
+    ],
+    [
       'the lock could not be taken for another reason (no lock info)',
       ['Error: Error acquiring the state lock', '', 'Error message: AccessDenied: not allowed to PutObject'],
       undefined,

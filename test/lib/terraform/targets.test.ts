@@ -103,6 +103,8 @@ describe('phase targets', () => {
     ['module.eks.module.karpenter.helm_release.karpenter', 'module.eks', true],
     ['module.eks["b"].aws_eks_cluster.this', 'module.eks["a"]', false],
     ['module.eks["a"].aws_eks_cluster.this', 'module.eks["a"]', true],
+    ['module.eks["a"].aws_eks_cluster.this', 'module.eks', true],
+    ['module.eks[0].module.karpenter["x"].helm_release.karpenter', 'module.eks.module.karpenter', true],
     ['terraform_data.vpc', 'module.eks', false],
     ['module.eks.terraform_data.vpc', 'terraform_data.vpc', false],
     ['data.x.y', 'x.y', false],
@@ -117,6 +119,19 @@ describe('phase targets', () => {
     expect(instanceTargetsWithoutMatch(phase, ['terraform_data.app[0]', 'terraform_data.vpc'])).to.deep.equal([
       {phase: 'apps', target: 'terraform_data.app[3]', reason: 'no-instance'},
     ])
+  })
+
+  it('only targets with an instance key are checked against the plan (the others against the configuration)', () => {
+    const phase = {name: 'apps', targets: ['terraform_data.gone', 'module.empty', 'terraform_data.app[9]']}
+    expect(instanceTargetsWithoutMatch(phase, ['terraform_data.app[0]'])).to.deep.equal([
+      {phase: 'apps', target: 'terraform_data.app[9]', reason: 'no-instance'},
+    ])
+  })
+
+  it('a configuration resource without a mode is a managed one', () => {
+    const bare = {configuration: {root_module: {resources: [{type: 'terraform_data', name: 'legacy'}]}}}
+    expect(targetsNotInConfiguration([{name: 'p', targets: ['terraform_data.legacy']}], bare)).to.deep.equal([])
+    expect(targetsNotInConfiguration([{name: 'p', targets: ['data.terraform_data.legacy']}], bare)).to.have.length(1)
   })
 
   it('suggests only what is close enough to be a typo', () => {
