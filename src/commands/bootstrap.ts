@@ -70,7 +70,7 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt (asked in p
       {runBootstrap, chooseRenderer},
       {bindPorts},
       summary,
-      {BOOTSTRAP_TARGET_FLAGS, carriedFlags},
+      {BOOTSTRAP_TARGET_FLAGS, carriedFlags, modeFlags},
       {assertNonEmptyFlags},
     ] = await Promise.all([
       import('../lib/bootstrap/steps.ts'),
@@ -160,7 +160,8 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt (asked in p
     this.onInterruptCleanup(async () => {
       const outcome = await running
       const at = outcome.failedAt ?? steps[0] ?? 'preflight'
-      this.interruptHint = `Resume with: ${resumeCommand(env.name, at, steps, rerunFlags)}`
+      const resume = {...rerunFlags, ...modeFlags({dryRun: Boolean(flags['dry-run'])})}
+      this.interruptHint = `Resume with: ${resumeCommand(env.name, at, steps, resume)}`
     })
     const outcome = await running
     if (this.abort.signal.aborted) return this.afterInterrupt()
