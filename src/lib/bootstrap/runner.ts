@@ -356,7 +356,7 @@ const STEPS: Record<StepId, StepImpl> = {
       throw new OperationError('Flux bootstrap declined; nothing was changed.', {code: 'DECLINED'})
     }
     const checked = ctx.state.githubToken
-    const token = checked || ctx.options.githubToken || (await ctx.secret(TOKEN_PROMPT, TOKEN_FLAG))
+    const token = checked || ctx.options.githubToken || (await ctx.secret(TOKEN_PROMPT, TOKEN_FLAG)).trim()
     ctx.io.sensitive(token)
     // Without preflight (--from flux, --only flux), the GitHub check runs here, still before bootstrap writes.
     if (!checked) await checkGitHub({env, token, ports: ctx.ports, note: (text) => ctx.line(`piksel: ${text}`)})
