@@ -70,7 +70,7 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt (asked in p
       {runBootstrap, chooseRenderer},
       {bindPorts},
       summary,
-      {BOOTSTRAP_TARGET_FLAGS, carriedFlags},
+      {BOOTSTRAP_TARGET_FLAGS, carriedFlags, modeFlags},
       {assertNonEmptyFlags},
     ] = await Promise.all([
       import('../lib/bootstrap/steps.ts'),
@@ -111,7 +111,8 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt (asked in p
     const session = this.awsSession(env)
     // The account guard, before any step reads or writes (reads included).
     const identity = await this.guardAccount(env, session)
-    const githubToken = process.env.GITHUB_TOKEN || undefined
+    // A token never holds whitespace: one pasted with a newline (a CI secret) would reach flux with it.
+    const githubToken = process.env.GITHUB_TOKEN?.trim() || undefined
     this.markSensitive(githubToken)
     // Taken out of our environment: only flux bootstrap is given it, no other child inherits it.
     delete process.env.GITHUB_TOKEN
@@ -160,7 +161,8 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt (asked in p
     this.onInterruptCleanup(async () => {
       const outcome = await running
       const at = outcome.failedAt ?? steps[0] ?? 'preflight'
-      this.interruptHint = `Resume with: ${resumeCommand(env.name, at, steps, rerunFlags)}`
+      const resume = {...rerunFlags, ...modeFlags({dryRun: Boolean(flags['dry-run'])})}
+      this.interruptHint = `Resume with: ${resumeCommand(env.name, at, steps, resume)}`
     })
     const outcome = await running
     if (this.abort.signal.aborted) return this.afterInterrupt()

@@ -1,3 +1,4 @@
+import {existsSync} from 'node:fs'
 import {join, relative} from 'node:path'
 
 import {Flags} from '@oclif/core'
@@ -15,7 +16,7 @@ export default class Init extends BaseCommand<typeof Init> {
   static override description = `Writes, from the templates shipped with piksel, only the files that do not exist yet (never overwriting one):
 piksel.config.yaml with the environment; the Terraform root <infra-dir>/bootstrap/<env>/ for the state bucket (versioned, AES256, public access blocked, TLS-only, prevent_destroy, local state); <infra-dir>/<env>/backend.tf (S3, use_lockfile = true); and the GitOps skeleton <gitops-dir>/clusters/<env>/ (infra-controllers, infra-configs, apps, Slack notifications).
 Values not given by flags are asked for on a terminal; with --yes or without a TTY the built-in Piksel defaults apply and an unknown account id is left out (the account guard is then off).
-Every value is checked with the config loader's rules before anything is written (exit 2 naming the flag). Region and profile come only from init's flags, prompts or the config, never from an exported AWS_REGION/AWS_PROFILE.
+Every value is checked with the config loader's rules before anything is written (exit 2 naming the flag). An existing config file is never changed: it must define the environment, and no flag may contradict it (exit 2, nothing written). Region and profile come only from init's flags, prompts or the config, never from an exported AWS_REGION/AWS_PROFILE.
 A GitOps object that the GitOps directory already defines (same kind, namespace and name, in any YAML file; other environments' clusters/<env>/ aside) is not written again; init says where it is.`
   static override examples = [
     '<%= config.bin %> init -e staging --account 123456789012',
@@ -48,7 +49,7 @@ A GitOps object that the GitOps directory already defines (same kind, namespace 
       {resolveSettings},
       {runInit},
       {CONFIG_FILE_NAME},
-      {validateInitValues, fieldProblem, assertEnvName},
+      {validateInitValues, fieldProblem, assertEnvName, assertConfigHolds},
       {INIT_TO_BOOTSTRAP_FLAGS, carriedFlags, commandLine, givenOnCommandLine},
       {assertNonEmptyFlags},
       {describeObject},
@@ -86,6 +87,27 @@ A GitOps object that the GitOps directory already defines (same kind, namespace 
       flags.env ?? (await this.prompter.input({message: 'Environment name', flag: '-e <env>', validate: check('env')}))
     assertEnvName(name)
     const {settings} = this
+    const configFile = flags.config ?? settings.file ?? join(process.cwd(), CONFIG_FILE_NAME)
+    // An existing config is never changed: it must already define the environment as given (exit 2 otherwise).
+    const configExists = existsSync(configFile)
+    if (configExists) {
+      assertConfigHolds({
+        file: configFile,
+        env: name,
+        defined: settings.environments[name],
+        known: Object.keys(settings.environments),
+        given: {
+          '--account': flags.account,
+          '--profile': typed('profile'),
+          '--region': typed('region'),
+          '--cluster': flags.cluster,
+          '--state-bucket': flags['state-bucket'],
+          '--gitops-owner': flags['gitops-owner'],
+          '--gitops-repository': flags['gitops-repository'],
+          '--gitops-branch': flags['gitops-branch'],
+        },
+      })
+    }
     const base =
       settings.environments[name] ??
       resolveSettings({
@@ -94,8 +116,9 @@ A GitOps object that the GitOps directory already defines (same kind, namespace 
         region: settings.region,
         environments: {[name]: {}},
       }).environments[name]!
-    // Ask only on a terminal without --yes; otherwise flags, then the built-in defaults.
-    const ask = this.prompter.interactive && !flags.yes
+    // Ask only on a terminal without --yes, for a config init writes (an existing one already answers);
+    // otherwise flags, then the built-in defaults.
+    const ask = this.prompter.interactive && !flags.yes && !configExists
     const value = async (
       given: string | undefined,
       fallback: string,
@@ -151,7 +174,6 @@ A GitOps object that the GitOps directory already defines (same kind, namespace 
       stateBucket: env.terraform.stateBucket,
       gitops: env.gitops,
     })
-    const configFile = flags.config ?? settings.file ?? join(process.cwd(), CONFIG_FILE_NAME)
     const result = await runInit({
       env,
       project: settings.project,

@@ -227,6 +227,19 @@ describe('piksel bootstrap (binary)', function () {
     expect(again.stdout).to.include('Nothing to change: every step was already done')
   })
 
+  it('a GITHUB_TOKEN with a trailing newline (a CI secret pasted with one): flux gets the token itself', async () => {
+    const mark = stubs.calls().length
+    const r = await run(['--only', 'kubeconfig,flux', '--yes', '--force-flux'], {GITHUB_TOKEN: `${TOKEN}\n`})
+    expect(r.exitCode, r.stderr).to.equal(0)
+    const flux = stubs
+      .calls()
+      .slice(mark)
+      .find((c) => c.tool === 'flux' && c.argv[0] === 'bootstrap')
+    // Go's HTTP client refuses a header value with a newline: flux would fail after preflight said yes.
+    expect(flux?.env.GITHUB_TOKEN).to.equal(TOKEN)
+    expect(`${r.stdout}${r.stderr}`).not.to.include(TOKEN)
+  })
+
   it('stops (exit 3) at missing secrets without a terminal, naming the command that creates them', async () => {
     const r = await runPiksel(['bootstrap', '-e', 'dev', '--only', 'secrets', '--json'], {
       env: env(),

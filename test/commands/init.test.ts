@@ -203,6 +203,68 @@ describe('piksel init (binary)', () => {
     })
   }
 
+  describe('an existing config is never changed, so it must already say what init writes', () => {
+    it('it does not define the environment: exit 2 naming it, nothing written (bootstrap -e would not find it)', async () => {
+      writeFileSync(join(work, 'piksel.config.yaml'), 'environments:\n  dev:\n    account: "123456789012"\n')
+      const r = await init(['-e', 'qa', '--infra-dir', 'infra', '--gitops-dir', 'gitops', '--json'])
+      expect(r.exitCode, r.stderr).to.equal(2)
+      const {error} = r.json<{error: {code: string; message: string; hint: string}}>()
+      expect(error.code).to.equal('CONFIG_LACKS_ENV')
+      expect(error.message).to.equal(
+        `${join(work, 'piksel.config.yaml')} exists and does not define environment qa (known: dev); init never changes an existing file. Nothing was written.`,
+      )
+      expect(error.hint).to.include('environments:').and.to.include('qa:')
+      expect(tree(work)).to.deep.equal(['piksel.config.yaml'])
+    })
+
+    const contradictions: Array<[string, string, string[], RegExp]> = [
+      [
+        'an account the config does not set (the guard would stay off)',
+        'environments:\n  staging: {}\n',
+        ['--account', '123456789012'],
+        /--account "123456789012" \(the config has none\)/,
+      ],
+      [
+        'another account',
+        'environments:\n  staging:\n    account: "210987654321"\n',
+        ['--account', '123456789012'],
+        /--account "123456789012" \(the config has "210987654321"\)/,
+      ],
+      [
+        'another region (backend.tf would name a region the config does not)',
+        'environments:\n  staging: {}\n',
+        ['--region', 'us-west-2'],
+        /--region "us-west-2" \(the config has "ap-southeast-3"\)/,
+      ],
+      [
+        'another cluster and bucket, with a config that lists no environments',
+        'region: ap-southeast-3\n',
+        ['--cluster', 'eks-staging', '--state-bucket', 'team-staging-tfstate'],
+        /--cluster "eks-staging" \(the config has "piksel-staging"\); --state-bucket "team-staging-tfstate" \(the config has "piksel-staging-tfstate"\)/,
+      ],
+    ]
+    for (const [what, config, args, message] of contradictions) {
+      it(`a flag that contradicts it, ${what}: exit 2, nothing written`, async () => {
+        writeFileSync(join(work, 'piksel.config.yaml'), config)
+        const r = await init(['-e', 'staging', ...args, '--json'])
+        expect(r.exitCode, r.stderr).to.equal(2)
+        const {error} = r.json<{error: {code: string; message: string; hint: string}}>()
+        expect(error.code).to.equal('CONFIG_CONFLICT')
+        expect(error.message).to.match(message)
+        expect(error.hint).to.include('environments.staging')
+        expect(tree(work)).to.deep.equal(['piksel.config.yaml'])
+      })
+    }
+
+    it('flags that say what the config says: written as usual, and the Next: line works', async () => {
+      writeFileSync(join(work, 'piksel.config.yaml'), 'environments:\n  staging:\n    account: "123456789012"\n')
+      const r = await init(['-e', 'staging', '--account', '123456789012', '--region', 'ap-southeast-3', '--json'])
+      expect(r.exitCode, r.stderr).to.equal(0)
+      expect(r.json<InitJson>().account).to.equal('123456789012')
+      expect(tree(work)).to.include('staging/backend.tf')
+    })
+  })
+
   describe('region and profile come from init itself, never from the shell', () => {
     const shell = {AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-1', AWS_PROFILE: 'someone-elses-admin'}
 

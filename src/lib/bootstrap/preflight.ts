@@ -125,7 +125,7 @@ export async function preWriteChecks(input: PreWriteInput): Promise<PreWriteResu
       note('GITHUB_TOKEN is not set: a real run needs it (or a terminal to ask on)')
       return {notes}
     }
-    token = await input.askToken()
+    token = (await input.askToken()).trim()
   }
   input.sensitive(token)
   await checkGitHub({env, token, ports: input.ports, note})

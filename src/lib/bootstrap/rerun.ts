@@ -4,8 +4,8 @@
  * works when it is pasted. Pure, tested table-driven.
  */
 
-/** Flag name (without `--`) to its value as the user typed it. */
-export type CarriedFlags = Readonly<Record<string, string>>
+/** Flag name (without `--`) to its value as the user typed it; `true` for a boolean flag given. */
+export type CarriedFlags = Readonly<Record<string, string | true>>
 
 /** The flags that choose what `piksel bootstrap` acts on, in the order they are repeated. */
 export const BOOTSTRAP_TARGET_FLAGS = [
@@ -20,6 +20,27 @@ export const BOOTSTRAP_TARGET_FLAGS = [
   'gitops-path',
   'timeout',
 ] as const
+
+/** A resume hint also stays a dry run when the run was one: pasting it never applies. */
+export const RESUME_FLAGS = [...BOOTSTRAP_TARGET_FLAGS, 'dry-run'] as const
+
+/** A dry run's "to apply what was planned" line also repeats the flags that shaped the plan. */
+export const APPLY_PLANNED_FLAGS = [...BOOTSTRAP_TARGET_FLAGS, 'force-flux', 'allow-destroy', 'request-quotas'] as const
+
+/** The run's boolean mode flags, as carried flags (only those given). Pure. */
+export function modeFlags(modes: {
+  dryRun?: boolean
+  forceFlux?: boolean
+  allowDestroy?: boolean
+  requestQuotas?: boolean
+}): Record<string, true> {
+  const out: Record<string, true> = {}
+  if (modes.dryRun) out['dry-run'] = true
+  if (modes.forceFlux) out['force-flux'] = true
+  if (modes.allowDestroy) out['allow-destroy'] = true
+  if (modes.requestQuotas) out['request-quotas'] = true
+  return out
+}
 
 /** What `piksel init` repeats in its "Next:" line for bootstrap (bootstrap has no --gitops-dir). */
 export const INIT_TO_BOOTSTRAP_FLAGS = ['config', 'infra-dir'] as const
@@ -58,7 +79,8 @@ export function commandLine(
   const parts = [...words]
   for (const name of accepted) {
     const value = flags[name]
-    if (value !== undefined) parts.push(`--${name}`, value)
+    if (value === true) parts.push(`--${name}`)
+    else if (value !== undefined) parts.push(`--${name}`, value)
   }
   return parts.map(shellWord).join(' ')
 }

@@ -25,7 +25,7 @@ import {fluxBootstrapArgs, fluxCheckArgs, fluxDecision, fluxRefusal} from './flu
 import {resolvePhases} from './phases.ts'
 import type {BootstrapPorts} from './ports.ts'
 import {TOKEN_FLAG, TOKEN_PROMPT, checkGitHub, clusterTarget, noContextError, preWriteChecks} from './preflight.ts'
-import {AWS_FLAGS, type CarriedFlags, DOCTOR_FLAGS, STATUS_FLAGS, pikselLine as rerunLine} from './rerun.ts'
+import {AWS_FLAGS, type CarriedFlags, DOCTOR_FLAGS, STATUS_FLAGS, modeFlags, pikselLine as rerunLine} from './rerun.ts'
 import {STEP_IDS, STEP_TITLES, type StepId, WRITE_STEPS, resumeCommand, toolsFor} from './steps.ts'
 import {
   type BootstrapResult,
@@ -356,7 +356,7 @@ const STEPS: Record<StepId, StepImpl> = {
       throw new OperationError('Flux bootstrap declined; nothing was changed.', {code: 'DECLINED'})
     }
     const checked = ctx.state.githubToken
-    const token = checked || ctx.options.githubToken || (await ctx.secret(TOKEN_PROMPT, TOKEN_FLAG))
+    const token = checked || ctx.options.githubToken || (await ctx.secret(TOKEN_PROMPT, TOKEN_FLAG)).trim()
     ctx.io.sensitive(token)
     // Without preflight (--from flux, --only flux), the GitHub check runs here, still before bootstrap writes.
     if (!checked) await checkGitHub({env, token, ports: ctx.ports, note: (text) => ctx.line(`piksel: ${text}`)})
@@ -594,12 +594,16 @@ export async function runBootstrap(
   }
   const result: BootstrapResult = {
     ...base,
-    nextSteps: nextSteps(base, options.env.cluster, failure?.step, options.steps, options.rerunFlags),
+    nextSteps: nextSteps(base, options.env.cluster, failure?.step, options.steps, options.rerunFlags, options),
   }
   if (!failure) return {result}
   return {
     result,
-    error: withResume(failure.error, options.env.name, failure.step, options.steps, options.rerunFlags),
+    // A dry run's resume stays a dry run.
+    error: withResume(failure.error, options.env.name, failure.step, options.steps, {
+      ...options.rerunFlags,
+      ...modeFlags({dryRun: options.dryRun}),
+    }),
     failedAt: failure.step,
   }
 }

@@ -3,7 +3,7 @@
  * Pure: no I/O, tested table-driven.
  */
 import {UsageError} from '../errors.ts'
-import {type CarriedFlags, commandLine} from './rerun.ts'
+import {type CarriedFlags, RESUME_FLAGS, commandLine} from './rerun.ts'
 
 export const STEP_IDS = [
   'preflight',
@@ -152,11 +152,18 @@ export function toolsFor(steps: readonly StepId[]): string[] {
   return ['terraform', 'flux', 'kubectl', 'aws', 'git'].filter((tool) => tools.has(tool))
 }
 
+/** `--skip` for the steps after `step` that `selected` leaves out (identity always runs). Pure. */
+function skipArgs(step: StepId, selected: readonly StepId[]): string[] {
+  const rest = STEP_IDS.slice(STEP_IDS.indexOf(step))
+  const left = rest.filter((id) => id !== 'identity' && id !== step && !selected.includes(id))
+  return left.length > 0 ? ['--skip', left.join(',')] : []
+}
+
 /**
  * The command that resumes a bootstrap at `step`. With the selection of the run
  * that stopped, the steps it left out after `step` stay left out (--skip); the
  * flags that chose its target (`flags`: --infra-dir, --kubeconfig, --config, ...)
- * are repeated, so the line works when pasted.
+ * are repeated, and --dry-run when the run was one, so the line works when pasted.
  */
 export function resumeCommand(
   env: string,
@@ -164,13 +171,24 @@ export function resumeCommand(
   selected?: readonly StepId[],
   flags: CarriedFlags = {},
 ): string {
-  const args = ['piksel', 'bootstrap', '-e', env, '--from', step]
-  if (selected) {
-    const rest = STEP_IDS.slice(STEP_IDS.indexOf(step))
-    const left = rest.filter((id) => id !== 'identity' && id !== step && !selected.includes(id))
-    if (left.length > 0) args.push('--skip', left.join(','))
-  }
-  return commandLine(args, flags)
+  const args = ['piksel', 'bootstrap', '-e', env, '--from', step, ...(selected ? skipArgs(step, selected) : [])]
+  return commandLine(args, flags, RESUME_FLAGS)
+}
+
+/**
+ * `piksel bootstrap -e <env>` for exactly the `selected` steps (`--from`, `--skip`; nothing for
+ * all of them), with `flags` of `accepted`: what a dry run's "to apply what was planned" names. Pure.
+ */
+export function selectionCommand(
+  env: string,
+  selected: readonly StepId[],
+  flags: CarriedFlags,
+  accepted: readonly string[],
+): string {
+  const first = STEP_IDS.find((id) => id !== 'identity' && selected.includes(id))
+  const args = ['piksel', 'bootstrap', '-e', env]
+  if (first) args.push(...(first === STEP_IDS[0] ? [] : ['--from', first]), ...skipArgs(first, selected))
+  return commandLine(args, flags, accepted)
 }
 
 /** "90s", "15m", "1h", "1h30m" or a number of seconds, to milliseconds; a usage error otherwise. */

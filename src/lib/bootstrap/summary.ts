@@ -2,9 +2,9 @@
  * The bootstrap result, its statuses and the words around it: final summary,
  * next steps, which Terraform lines are worth showing. Pure, tested table-driven.
  */
-import {type CarriedFlags, KUBE_FLAGS, STATUS_FLAGS, commandLine} from './rerun.ts'
+import {APPLY_PLANNED_FLAGS, type CarriedFlags, KUBE_FLAGS, STATUS_FLAGS, commandLine, modeFlags} from './rerun.ts'
 import type {StepId} from './steps.ts'
-import {resumeCommand} from './steps.ts'
+import {STEP_IDS, resumeCommand, selectionCommand} from './steps.ts'
 
 export type StepStatus = 'done' | 'skipped' | 'already-done' | 'failed' | 'planned'
 
@@ -33,7 +33,10 @@ export interface BootstrapResult {
 
 /**
  * The "Next:" lines. Each repeats the flags the run was given that its command
- * takes (`flags`: --infra-dir, --kubeconfig, --config, ...), so it works when pasted.
+ * takes (`flags`: --infra-dir, --kubeconfig, --config, ...), so it works when pasted:
+ * a dry run's resume stays a dry run; its "to apply what was planned" runs the same
+ * steps with the flags that shaped the plan (`modes`: --force-flux, --allow-destroy,
+ * --request-quotas).
  */
 export function nextSteps(
   result: Pick<BootstrapResult, 'env' | 'dryRun'>,
@@ -41,12 +44,20 @@ export function nextSteps(
   failedAt?: StepId,
   selected?: readonly StepId[],
   flags: CarriedFlags = {},
+  modes: {forceFlux?: boolean; allowDestroy?: boolean; requestQuotas?: boolean} = {},
 ): string[] {
-  if (failedAt) return [`Fix the problem above, then resume: ${resumeCommand(result.env, failedAt, selected, flags)}`]
+  if (failedAt) {
+    const resume = resumeCommand(result.env, failedAt, selected, {...flags, ...modeFlags({dryRun: result.dryRun})})
+    return [`Fix the problem above, then resume: ${resume}`]
+  }
   if (result.dryRun) {
-    return [
-      `Nothing was applied. To apply what was planned: ${commandLine(['piksel', 'bootstrap', '-e', result.env], flags)}`,
-    ]
+    const apply = selectionCommand(
+      result.env,
+      selected ?? STEP_IDS,
+      {...flags, ...modeFlags(modes)},
+      APPLY_PLANNED_FLAGS,
+    )
+    return [`Nothing was applied. To apply what was planned: ${apply}`]
   }
   return [
     `${commandLine(['piksel', 'status', '-e', result.env], flags, STATUS_FLAGS)}    # Flux and workloads, any time`,

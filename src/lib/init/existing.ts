@@ -10,7 +10,7 @@
 import {closeSync, lstatSync, openSync, readSync, readdirSync} from 'node:fs'
 import {join, relative} from 'node:path'
 
-import {parseAllDocuments} from 'yaml'
+import {isMap, isSeq, parseAllDocuments} from 'yaml'
 
 /** One Kubernetes object's identity. `namespace` is undefined when the manifest leaves it out. */
 export interface ObjectRef {
@@ -33,23 +33,30 @@ function groupOf(apiVersion: string): string {
   return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : ''
 }
 
+/**
+ * The objects of one YAML node: a manifest, or each item of a `kind: List` (kustomize applies
+ * them one by one). A manifest whose name or namespace is not a plain string (`{{ .Values.ns }}`
+ * of a Helm template reads as a map) is no object Flux applies: none. Read through the node API,
+ * not `toJS()`, which warns on stderr about such keys.
+ */
+function objectsOf(node: unknown): ObjectRef[] {
+  if (!isMap(node)) return []
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined)
+  const apiVersion = text(node.get('apiVersion'))
+  const kind = text(node.get('kind'))
+  const items = node.get('items')
+  if (kind === 'List' && isSeq(items)) return items.items.flatMap(objectsOf)
+  const metadata = node.get('metadata')
+  if (!apiVersion || !kind || !isMap(metadata)) return []
+  const name = text(metadata.get('name'))
+  const namespace = metadata.get('namespace')
+  if (!name || (namespace !== undefined && namespace !== null && typeof namespace !== 'string')) return []
+  return [{group: groupOf(apiVersion), kind, name, namespace: text(namespace)}]
+}
+
 /** Pure: the identities of the named objects in a YAML text (documents that do not parse are left out). */
 export function objectsIn(text: string): ObjectRef[] {
-  const out: ObjectRef[] = []
-  for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length > 0) continue
-    const obj = doc.toJS() as {apiVersion?: unknown; kind?: unknown; metadata?: {name?: unknown; namespace?: unknown}}
-    if (!obj || typeof obj !== 'object') continue
-    const {apiVersion, kind, metadata} = obj
-    if (typeof apiVersion !== 'string' || typeof kind !== 'string' || typeof metadata?.name !== 'string') continue
-    out.push({
-      group: groupOf(apiVersion),
-      kind,
-      name: metadata.name,
-      namespace: typeof metadata.namespace === 'string' ? metadata.namespace : undefined,
-    })
-  }
-  return out
+  return parseAllDocuments(text).flatMap((doc) => (doc.errors.length > 0 ? [] : objectsOf(doc.contents)))
 }
 
 /**

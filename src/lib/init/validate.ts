@@ -4,6 +4,7 @@
  * name, state bucket, ...), never a copy of them, so init cannot write a config
  * that every later command rejects. Each problem names the flag that set the value.
  */
+import type {Environment} from '../config/environment.ts'
 import {UsageError} from '../errors.ts'
 import {environmentName, environmentSchema} from '../config/schema.ts'
 
@@ -74,4 +75,59 @@ export function validateInitValues(values: InitValues): void {
     code: 'INVALID_VALUE',
     hint: 'These are the rules piksel.config.yaml is loaded with; see the README section "Configuration".',
   })
+}
+
+/**
+ * init never changes an existing config file, so it may write the rest only when that file
+ * already says what the rest is written for: the environment must be defined there (otherwise
+ * `piksel bootstrap -e <env>`, the Next: line, fails with UNKNOWN_ENV), and no flag may contradict
+ * it (an --account it does not hold would leave the account guard off; a --region it does not hold
+ * would go into backend.tf and the bootstrap root only). Throws a usage error (exit 2) before
+ * anything is written. Pure.
+ */
+export function assertConfigHolds(o: {
+  /** The existing config file. */
+  file: string
+  env: string
+  /** The environment as the file defines it (undefined: it does not). */
+  defined: Environment | undefined
+  /** Every environment the file defines. */
+  known: readonly string[]
+  /** The values typed as flags (flag name with --, to value); undefined: not given. */
+  given: Readonly<Record<string, string | undefined>>
+}): void {
+  const {file, env, defined} = o
+  if (!defined) {
+    throw new UsageError(
+      `${file} exists and does not define environment ${env} (known: ${o.known.join(', ') || 'none'}); init never changes an existing file. Nothing was written.`,
+      {
+        code: 'CONFIG_LACKS_ENV',
+        hint: `Add "${env}:" under "environments:" in ${file} (with its account, profile, region, cluster as you want them), then run init again; or pass --config with a new file for ${env}.`,
+      },
+    )
+  }
+  const has: Record<string, string | undefined> = {
+    '--account': defined.account,
+    '--profile': defined.profile,
+    '--region': defined.region,
+    '--cluster': defined.cluster,
+    '--state-bucket': defined.terraform.stateBucket,
+    '--gitops-owner': defined.gitops.owner,
+    '--gitops-repository': defined.gitops.repository,
+    '--gitops-branch': defined.gitops.branch,
+  }
+  const conflicts = Object.entries(o.given)
+    .filter(([flag, value]) => value !== undefined && flag in has && has[flag] !== value)
+    .map(([flag, value]) => {
+      const theirs = has[flag]
+      return `${flag} ${JSON.stringify(value)} (the config has ${theirs === undefined ? 'none' : JSON.stringify(theirs)})`
+    })
+  if (conflicts.length === 0) return
+  throw new UsageError(
+    `${file} already sets environment ${env} otherwise: ${conflicts.join('; ')}. init never changes an existing file. Nothing was written.`,
+    {
+      code: 'CONFIG_CONFLICT',
+      hint: `Edit environments.${env} in ${file} to say so, or leave those flags out to use what it says; then run init again.`,
+    },
+  )
 }

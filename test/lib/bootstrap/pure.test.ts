@@ -20,6 +20,7 @@ import {
   renderSummary,
 } from '../../../src/lib/bootstrap/summary.ts'
 import {chooseRenderer} from '../../../src/lib/bootstrap/runner.ts'
+import {STEP_IDS} from '../../../src/lib/bootstrap/steps.ts'
 import {STAGING_FLUX_BOOTSTRAP_ARGV} from '../../support/bootstrap.ts'
 
 const staging = resolveSettings().environments.staging!
@@ -435,6 +436,39 @@ describe('bootstrap pure rules', () => {
       ])
       expect(nextSteps(base, 'piksel-staging', 'flux', ['identity', 'flux', 'health'], flags)).to.deep.equal([
         "Fix the problem above, then resume: piksel bootstrap -e staging --from flux --skip applications --config ops/piksel.yaml --infra-dir '../piksel infra' --kubeconfig /k/cfg --gitops-branch dev",
+      ])
+    })
+
+    it('a dry run’s lines do what they say when pasted: resume stays a dry run, "to apply" keeps its selection and the flags that shaped the plan', () => {
+      const dry = {env: 'staging', dryRun: true, steps: []}
+      // Resuming a dry run must not apply anything.
+      expect(nextSteps(dry, 'piksel-staging', 'state-backend', [...STEP_IDS], {'infra-dir': 'infra'})).to.deep.equal([
+        'Fix the problem above, then resume: piksel bootstrap -e staging --from state-backend --infra-dir infra --dry-run',
+      ])
+      // What was planned: only these steps, with --force-flux (the flux step planned a bootstrap because of it).
+      expect(
+        nextSteps(
+          dry,
+          'piksel-staging',
+          undefined,
+          ['identity', 'kubeconfig', 'flux'],
+          {'infra-dir': 'infra'},
+          {
+            forceFlux: true,
+            allowDestroy: true,
+            requestQuotas: false,
+          },
+        ),
+      ).to.deep.equal([
+        'Nothing was applied. To apply what was planned: piksel bootstrap -e staging --from kubeconfig --skip applications,health --infra-dir infra --force-flux --allow-destroy',
+      ])
+      expect(
+        nextSteps(dry, 'piksel-staging', undefined, ['preflight', 'identity', 'quota'], {}, {requestQuotas: true}),
+      ).to.deep.equal([
+        'Nothing was applied. To apply what was planned: piksel bootstrap -e staging --skip state-backend,secrets,infrastructure,kubeconfig,flux,applications,health --request-quotas',
+      ])
+      expect(nextSteps(dry, 'piksel-staging', undefined, [...STEP_IDS])).to.deep.equal([
+        'Nothing was applied. To apply what was planned: piksel bootstrap -e staging',
       ])
     })
 

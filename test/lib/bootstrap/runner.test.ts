@@ -1013,6 +1013,22 @@ describe('bootstrap runner', function () {
       expect(health.error?.hint).to.include('`piksel status -e staging --config ops/p.yaml --kubeconfig /k`')
     })
 
+    it('a dry run’s resume hint stays a dry run; the NO_CONTEXT hint that writes the context does not', async () => {
+      const run = await runBootstrap(
+        options({dryRun: true, skip: ['kubeconfig'], rerunFlags: {'infra-dir': work}}),
+        withEks().ports,
+        io(false),
+      )
+      expect(run.error?.code).to.equal('NO_CONTEXT')
+      expect(run.error?.hint).to.include(`piksel bootstrap -e staging --only kubeconfig --infra-dir ${work}`)
+      expect(run.error?.hint).to.include(
+        `Then resume: piksel bootstrap -e staging --from preflight --skip kubeconfig --infra-dir ${work} --dry-run`,
+      )
+      expect(run.result.nextSteps).to.deep.equal([
+        `Fix the problem above, then resume: piksel bootstrap -e staging --from preflight --skip kubeconfig --infra-dir ${work} --dry-run`,
+      ])
+    })
+
     it('every resume hint repeats the flags the run was given', async () => {
       const flags = {'infra-dir': work, kubeconfig: '/tmp/k config', config: 'p.yaml'}
       const run = await runBootstrap(options({githubToken: undefined, rerunFlags: flags}), withEks().ports, io(true))

@@ -40,6 +40,44 @@ describe('objects a GitOps repository already defines (by content)', () => {
     ])
   })
 
+  it('the items of a List are objects too (kustomize applies each)', () => {
+    const text = [
+      'apiVersion: v1',
+      'kind: List',
+      'items:',
+      '- apiVersion: notification.toolkit.fluxcd.io/v1beta3',
+      '  kind: Provider',
+      '  metadata: {name: slack-staging, namespace: flux-system}',
+      '- apiVersion: notification.toolkit.fluxcd.io/v1beta3',
+      '  kind: Alert',
+      '  metadata: {name: slack-staging, namespace: flux-system}',
+    ].join('\n')
+    expect(objectsIn(text)).to.deep.equal([
+      {group: 'notification.toolkit.fluxcd.io', kind: 'Provider', name: 'slack-staging', namespace: 'flux-system'},
+      {group: 'notification.toolkit.fluxcd.io', kind: 'Alert', name: 'slack-staging', namespace: 'flux-system'},
+    ])
+  })
+
+  it('a Helm template is no manifest: no object from it (its {{ }} namespace is not "left out"), and no warning', async () => {
+    const warnings: string[] = []
+    const onWarning = (w: Error) => warnings.push(w.message)
+    process.on('warning', onWarning)
+    try {
+      const text = [
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata:',
+        '  name: apps',
+        '  namespace: {{ .Values.ns }}',
+      ].join('\n')
+      expect(objectsIn(text)).to.deep.equal([])
+      await new Promise((resolve) => setImmediate(resolve))
+    } finally {
+      process.off('warning', onWarning)
+    }
+    expect(warnings).to.deep.equal([])
+  })
+
   const same: Array<[string, Parameters<typeof sameObject>[0], Parameters<typeof sameObject>[1], boolean]> = [
     [
       'same group, kind, namespace and name (any version)',
