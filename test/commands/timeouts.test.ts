@@ -124,6 +124,7 @@ describe('no call can hang: a silent or frozen endpoint (binary)', function () {
         CLIENT_SECRET,
       ],
       ['secret list', ['secret', 'list', '--json', ...FAST], 'silent'],
+      ['secret list (an answer that trickles)', ['secret', 'list', '--json', ...FAST], 'trickle'],
       ['secret list -e (frozen mid-body)', ['secret', 'list', '-e', 'staging', '--json', ...FAST], 'mid-body'],
       ['quota gpu', ['quota', 'gpu', '--json', ...FAST], 'silent'],
       ['quota gpu --request (frozen mid-body)', ['quota', 'gpu', '--request', '--yes', '--json', ...FAST], 'mid-body'],
@@ -204,6 +205,8 @@ describe('no call can hang: a silent or frozen endpoint (binary)', function () {
     const statusCases: Array<[string, string[], HangMode]> = [
       ['status', ['status', '--json', ...FAST], 'silent'],
       ['status (frozen mid-body)', ['status', '--json', ...FAST], 'mid-body'],
+      // A byte every 200 ms never trips an idle timeout: the request as a whole is bounded.
+      ['status (an answer that trickles)', ['status', '--json', ...FAST], 'trickle'],
       ['status --wait', ['status', '--wait', '--timeout', '5m', '--json', ...FAST], 'silent'],
       ['status --watch (frozen mid-body)', ['status', '--watch', '--json', ...FAST], 'mid-body'],
       ['status --reconcile', ['status', '--reconcile', '--yes', '--json', ...FAST], 'silent'],

@@ -124,6 +124,30 @@ describe('KubeClient: timeouts and errors by kind (loopback)', function () {
     c.close()
   })
 
+  it('a server that trickles its answer (a byte every 200 ms, never done): TIMEOUT within the request timeout', async () => {
+    const hang = await hangingEndpoint('trickle')
+    endpoints.push(hang)
+    const c = await client(hang.url)
+    const error = await failure(c.get(KS))
+    c.close()
+    expect(error.code).to.equal('TIMEOUT')
+    expect(error.message)
+      .to.include(hang.url)
+      .and.to.include('did not finish its answer within 1.5 s')
+      .and.to.include('list kustomizations.kustomize.toolkit.fluxcd.io in all namespaces')
+    expect(error.hint).to.include('--request-timeout')
+  })
+
+  it('a PATCH whose answer trickles: TIMEOUT, and it may or may not have been applied', async () => {
+    const hang = await hangingEndpoint('trickle')
+    endpoints.push(hang)
+    const c = await client(hang.url)
+    const error = await failure(c.mergePatch(`${KS.replace('/kustomizations', '/namespaces/a/kustomizations')}/b`, {}))
+    c.close()
+    expect(error.code).to.equal('TIMEOUT')
+    expect(error.hint).to.include('may or may not have been applied')
+  })
+
   for (const mode of ['silent', 'mid-body'] as const) {
     it(`a ${mode} server: TIMEOUT naming the server and the request, not retryable`, async () => {
       const hang = await hangingEndpoint(mode)
@@ -135,7 +159,7 @@ describe('KubeClient: timeouts and errors by kind (loopback)', function () {
       expect(error.exitCode).to.equal(1)
       expect(error.message)
         .to.include(hang.url)
-        .and.to.include('sent nothing for 1.5 s')
+        .and.to.match(mode === 'silent' ? /sent nothing for 1\.5 s/ : /did not finish its answer within 1\.5 s/)
         .and.to.include('list kustomizations.kustomize.toolkit.fluxcd.io in all namespaces')
       expect(error.hint).to.include('--request-timeout')
       expect((error as unknown as {retryable: boolean}).retryable).to.equal(false)

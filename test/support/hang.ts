@@ -5,6 +5,8 @@
  *   never answers a byte.
  * - `hangingEndpoint('mid-body')`: answers the status line and headers and the
  *   first bytes of a long body, then freezes (the connection stays open).
+ * - `hangingEndpoint('trickle')`: answers the headers, then one byte of the body
+ *   every 200 ms, never finishing it (no idle timeout ever fires).
  * - `awsFaultProxy`: forwards to a real stand-in (moto, the Service Quotas
  *   stand-in) except the operations told to hang or to fail with an AWS error
  *   in the service's own protocol (JSON 1.1 `__type`, Query XML, REST JSON/XML).
@@ -21,7 +23,7 @@ export interface Endpoint {
   close: () => Promise<void>
 }
 
-export type HangMode = 'silent' | 'mid-body'
+export type HangMode = 'silent' | 'mid-body' | 'trickle'
 
 export async function hangingEndpoint(mode: HangMode, contentType = 'application/json'): Promise<Endpoint> {
   const sockets = new Set<Socket>()
@@ -35,6 +37,12 @@ export async function hangingEndpoint(mode: HangMode, contentType = 'application
       if (answered) return
       answered = true
       requests++
+      if (mode === 'trickle') {
+        socket.write(`HTTP/1.1 200 OK\r\ncontent-type: ${contentType}\r\ncontent-length: 100000\r\n\r\n`)
+        const timer = setInterval(() => socket.write(' '), 200)
+        socket.on('close', () => clearInterval(timer))
+        return
+      }
       if (mode === 'mid-body') {
         // Headers and the start of a body that never ends.
         socket.write(
@@ -130,6 +138,12 @@ export async function awsFaultProxy(protocol: AwsProtocol, faults: Fault[], upst
     operations.push(operation)
     const fault = faults.find((f) => !f.operation || operation === f.operation || operation.includes(f.operation))
     if (fault?.hang === 'silent') return
+    if (fault?.hang === 'trickle') {
+      res.writeHead(200, {'content-type': 'application/x-amz-json-1.1', 'content-length': '100000'})
+      const timer = setInterval(() => res.write(' '), 200)
+      res.on('close', () => clearInterval(timer))
+      return
+    }
     if (fault?.hang === 'mid-body') {
       res.writeHead(200, {'content-type': 'application/x-amz-json-1.1', 'content-length': '100000'})
       res.write('{"SecretList":[')

@@ -5,8 +5,11 @@
  * tokens, exec plugins such as `aws eks get-token`).
  *
  * Bounded in time (the run's --request-timeout, see timeouts.ts): a connect
- * timeout, and an idle timeout on every request (no byte of the answer for that
- * long, before or during the body, fails it with TIMEOUT). A watch asks the API
+ * timeout, an idle timeout on every request (no byte of the answer for that
+ * long, before or during the body, fails it with TIMEOUT), and the same time
+ * for the whole request (an answer that trickles in a byte at a time never
+ * trips an idle timeout, so the call as a whole is bounded too, as every AWS
+ * call is). A watch asks the API
  * server to end it after the same time (`timeoutSeconds`, which the server
  * honours) and fails with TIMEOUT when the server then says nothing for longer:
  * a frozen server, not a quiet one.
@@ -238,17 +241,24 @@ export class KubeClient {
     const what = describeRequest(method, path)
     return new Promise<T>((resolve, reject) => {
       let settled = false
+      let whole: NodeJS.Timeout | undefined = undefined
       const settle = (fn: () => void) => {
         if (settled) return
         settled = true
+        clearTimeout(whole)
         fn()
       }
       let timedOut: KubeTimeoutError | undefined
-      const timeout = (phase: 'connect' | 'answer') => {
+      /** The response's headers came: past the deadline the answer is unfinished, not absent. */
+      let answered = false
+      const timeout = (phase: 'connect' | 'answer' | 'whole') => {
+        if (timedOut || settled) return
         timedOut = new KubeTimeoutError(
           phase === 'connect'
             ? `Kubernetes API at ${this.server}: no connection within ${formatTimeout(connectMs)} (${what}).`
-            : `Kubernetes API at ${this.server} sent nothing for ${formatTimeout(requestMs)} (${what}).`,
+            : phase === 'answer'
+              ? `Kubernetes API at ${this.server} sent nothing for ${formatTimeout(requestMs)} (${what}).`
+              : `Kubernetes API at ${this.server} did not finish its answer within ${formatTimeout(requestMs)} (${what}).`,
           method === 'GET'
             ? 'Check the cluster, the network or VPN, and the kube context; --request-timeout 1m waits longer.'
             : `The ${method} may or may not have been applied: look at the object again (\`piksel status\`) before retrying; --request-timeout 1m waits longer.`,
@@ -260,6 +270,7 @@ export class KubeClient {
         url,
         {method, headers, agent: this.agent, auth, signal},
         (res: IncomingMessage) => {
+          answered = true
           const chunks: Buffer[] = []
           res.on('data', (chunk: Buffer) => chunks.push(chunk))
           res.on('error', (error) => settle(() => reject(timedOut ?? this.networkError(error, method, path))))
@@ -298,6 +309,8 @@ export class KubeClient {
       })
       // Socket inactivity: nothing before the headers, or the body froze.
       req.setTimeout(requestMs, () => timeout('answer'))
+      // The whole request: an answer trickling in a byte at a time resets the idle timer forever.
+      whole = setTimeout(() => timeout(answered ? 'whole' : 'answer'), requestMs)
       req.on('error', (error: NodeJS.ErrnoException) => {
         if (timedOut) return settle(() => reject(timedOut))
         if (error.name === 'AbortError') return settle(() => reject(signal?.reason ?? error))
