@@ -23,14 +23,21 @@ export default {
     'src/lib/quota/gpu.ts',
     'src/lib/bootstrap/steps.ts',
     'src/lib/errors.ts',
-    'src/lib/aws/session.ts',
+    // The precedence rules (profile, region, credentials in the environment) and the client options; the
+    // client factory below them is I/O, tested against stand-ins in test/lib/aws-errors.test.ts.
+    'src/lib/aws/session.ts:1-188',
     'src/lib/aws/profiles.ts',
     'src/lib/prompt.ts',
   ],
   mochaOptions: {
     config: '.mocharc.json',
     spec: [
+      // The status rule tables: health.ts is judged by the combination and retried tables too.
       'test/lib/status/health.test.ts',
+      'test/lib/status/combinations.test.ts',
+      'test/lib/status/retried.test.ts',
+      'test/lib/status/static-objects.test.ts',
+      'test/lib/status/revision.test.ts',
       'test/lib/secrets/values.test.ts',
       'test/lib/secrets/plan.test.ts',
       'test/lib/quota/gpu.test.ts',
@@ -38,6 +45,7 @@ export default {
       'test/lib/bootstrap/steps.test.ts',
       'test/lib/errors.test.ts',
       'test/lib/aws.test.ts',
+      'test/lib/region.test.ts',
       'test/lib/prompt.test.ts',
     ],
   },
