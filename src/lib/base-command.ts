@@ -139,6 +139,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
         stdinIsTTY: process.stdin.isTTY,
         stdoutIsTTY: process.stdout.isTTY,
       }),
+      // A stop signal ends an open prompt (SIGTERM and SIGHUP never reach it as Ctrl-C does).
+      this.abort.signal,
     )
     const search = {explicit: this.flags.config, cwd: process.cwd(), userConfigDir: this.config.configDir}
     try {

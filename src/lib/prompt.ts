@@ -47,9 +47,23 @@ export interface Choice<T extends string> {
 
 export class Prompter {
   readonly interactive: boolean
+  /**
+   * The command's stop signal (SIGINT, SIGTERM, SIGHUP): it ends any prompt that is open, as an
+   * interruption. Ctrl-C reaches a prompt as a key (the terminal is in raw mode); SIGTERM and
+   * SIGHUP do not, and a command that waits for its work before exiting waited on the prompt.
+   */
+  private readonly stop?: AbortSignal
 
-  constructor(interactive: boolean) {
+  constructor(interactive: boolean, stop?: AbortSignal) {
     this.interactive = interactive
+    this.stop = stop
+  }
+
+  /** The prompt's context: where it renders, and what aborts it (its own signal or the stop signal). */
+  private context(output: NodeJS.WritableStream = process.stderr, signal?: AbortSignal) {
+    const signals = [signal, this.stop].filter((s): s is AbortSignal => s !== undefined)
+    const abort = signals.length > 1 ? AbortSignal.any(signals) : signals[0]
+    return {output, clearPromptOnDone: false, ...(abort ? {signal: abort} : {})}
   }
 
   async input(options: AskOptions): Promise<string> {
@@ -58,7 +72,7 @@ export class Prompter {
     return guard(() =>
       input(
         {message: options.message, default: options.default, validate: options.validate},
-        context(options.output, options.signal),
+        this.context(options.output, options.signal),
       ),
     )
   }
@@ -70,7 +84,7 @@ export class Prompter {
     return guard(() =>
       password(
         {message: options.message, mask: false, toggleMask: false, validate: options.validate},
-        context(options.output, options.signal),
+        this.context(options.output, options.signal),
       ),
     )
   }
@@ -78,7 +92,7 @@ export class Prompter {
   async select<T extends string>(options: {message: string; flag: string; choices: Choice<T>[]}): Promise<T> {
     this.require(options.flag, options.message)
     const {select} = await import('@inquirer/prompts')
-    return guard(() => select<T>({message: options.message, choices: options.choices}, context()))
+    return guard(() => select<T>({message: options.message, choices: options.choices}, this.context()))
   }
 
   /**
@@ -92,7 +106,7 @@ export class Prompter {
     if (options.yes) return true
     this.require('--yes', message, 'confirmation required')
     const {confirm} = await import('@inquirer/prompts')
-    return guard(() => confirm({message, default: options.default ?? false}, context(options.output)))
+    return guard(() => confirm({message, default: options.default ?? false}, this.context(options.output)))
   }
 
   private require(flag: string, question: string, what = 'missing input'): void {
@@ -102,10 +116,6 @@ export class Prompter {
       hint: `Pass ${flag}. Prompts appear only on a TTY, outside CI and without --no-input.`,
     })
   }
-}
-
-function context(output: NodeJS.WritableStream = process.stderr, signal?: AbortSignal) {
-  return {output, clearPromptOnDone: false, ...(signal ? {signal} : {})}
 }
 
 async function guard<T>(ask: () => Promise<T>): Promise<T> {

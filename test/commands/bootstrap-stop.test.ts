@@ -7,6 +7,7 @@ import {dirname, join} from 'node:path'
 import {BIN, isolatedEnv} from '../support/cli.ts'
 import {type Moto, startMoto} from '../support/moto.ts'
 import {STATE_KEY, createStateBucket, objectKeys, readObject, s3StateAddresses, writeObject} from '../support/s3.ts'
+import {onTerminal} from '../support/terminal.ts'
 import {copyFixture, lockFile, stateAddresses} from '../support/terraform.ts'
 import {requireTool} from '../support/tools.ts'
 
@@ -169,6 +170,32 @@ describe('piksel bootstrap: stop signals and held locks (binary, S3 backend on m
     expect(await s3StateAddresses(moto)).to.include('terraform_data.fast')
     await nextPlanWantsSlow(root)
   })
+
+  for (const [signal, code] of [
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
+    it(`${signal} while the confirmation is asked on a terminal: the prompt ends, exit ${code}, nothing applied`, async function () {
+      const {infra} = slowRoot()
+      const r = await onTerminal(
+        this,
+        ['bootstrap', '-e', 'staging', '--infra-dir', infra, '--only', 'infrastructure'],
+        {
+          env: env(),
+          cwd: infra,
+          size: {cols: 120, rows: 40},
+          steps: [['Apply infrastructure', signal]],
+          giveUpMs: 60_000,
+        },
+      )
+      expect(r.answered, r.output).to.equal(1)
+      // Before, piksel waited for the run, and the run for an answer nobody would give: it never exited.
+      expect(r.code, r.output).to.equal(code)
+      expect(r.output).to.include(`Interrupted by ${signal}.`)
+      expect(r.output).to.include('Resume with: piksel bootstrap -e staging --from infrastructure')
+      expect(await objectKeys(moto)).to.deep.equal([])
+    })
+  }
 
   describe('a terraform that takes its time to stop (stub: records the signals it gets)', () => {
     let stub: string

@@ -218,6 +218,36 @@ describe('Prompter on a terminal', () => {
     })
   }
 
+  // SIGTERM and SIGHUP never reach a prompt as Ctrl-C does (a key in raw mode): the command's stop
+  // signal ends it, or a command that waits for its work before exiting would wait forever.
+  for (const [what, ask] of [
+    ['input', (p: Prompter) => p.input({message: 'Client id?', flag: '--client-id'})],
+    ['password', (p: Prompter) => p.password({message: 'Secret', flag: '--from-stdin'})],
+    ['confirm', (p: Prompter) => p.confirm('Apply?')],
+    ['select', (p: Prompter) => p.select({message: 'Which?', flag: '-e', choices: [{value: 'dev'}]})],
+  ] as Array<[string, (p: Prompter) => Promise<unknown>]>) {
+    it(`the command's stop signal ends an open ${what} prompt as an interruption`, async () => {
+      const stop = new AbortController()
+      const stopped = new Prompter(true, stop.signal)
+      const r = await onFakeTerminal(() => {
+        setTimeout(() => stop.abort(), 50)
+        return ask(stopped)
+      }, [])
+      expect(r.error).to.be.instanceOf(InterruptedError)
+      expect(r.stderr).to.match(/Client id\?|Secret|Apply\?|Which\?/)
+    })
+  }
+
+  it('a prompt’s own abort signal still works beside the stop signal', async () => {
+    const own = new AbortController()
+    const stopped = new Prompter(true, new AbortController().signal)
+    const r = await onFakeTerminal(() => {
+      setTimeout(() => own.abort(), 50)
+      return stopped.input({message: 'Client id?', flag: '--client-id', signal: own.signal})
+    }, [])
+    expect(r.error).to.be.instanceOf(InterruptedError)
+  })
+
   it('any other failure of a prompt passes through unchanged', async () => {
     const r = await onFakeTerminal(
       () => prompter.select({message: 'Which?', flag: '-e', choices: [] as Array<{value: string}>}),
