@@ -659,6 +659,87 @@ describe('piksel status tells the truth (stand-in)', function () {
       expect(standin.watches().length).to.be.at.least(1)
     })
 
+    it('a cluster reached through its proxy-url (a bastion forward proxy), for lists and watches alike', async () => {
+      await start(readFixture('healthy.yaml'))
+      // The server's name resolves nowhere: only the proxy (absolute-URI requests and CONNECT) reaches the stand-in.
+      const through: string[] = []
+      const {createServer, request} = await import('node:http')
+      const {connect} = await import('node:net')
+      const proxy = createServer((req, res) => {
+        through.push(req.method ?? '')
+        const target = new URL(req.url ?? '/')
+        const upstream = request(
+          {
+            host: '127.0.0.1',
+            port: standin.port,
+            path: target.pathname + target.search,
+            method: req.method,
+            headers: req.headers,
+          },
+          (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers)
+            answer.pipe(res)
+          },
+        )
+        req.pipe(upstream)
+      })
+      proxy.on('connect', (_req, socket, head) => {
+        through.push('CONNECT')
+        const upstream = connect(standin.port, '127.0.0.1', () => {
+          socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+          upstream.write(head)
+          upstream.pipe(socket)
+          socket.pipe(upstream)
+        })
+        upstream.on('error', () => socket.destroy())
+        socket.on('error', () => upstream.destroy())
+      })
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+      try {
+        const kubeconfig = join(dir, 'proxied')
+        writeFileSync(
+          kubeconfig,
+          [
+            'apiVersion: v1',
+            'kind: Config',
+            'clusters:',
+            '- name: private',
+            '  cluster:',
+            `    server: http://kube.internal.invalid:${standin.port}`,
+            `    proxy-url: http://127.0.0.1:${(proxy.address() as {port: number}).port}`,
+            'users:',
+            '- name: me',
+            '  user: {token: t}',
+            'contexts:',
+            '- name: private',
+            '  context: {cluster: private, user: me}',
+            'current-context: private',
+            '',
+          ].join('\n'),
+        )
+        const r = await runPiksel(['status', '--kubeconfig', kubeconfig, '--json'], {env})
+        expect(r.exitCode, r.stdout + r.stderr).to.equal(0)
+        expect(through.length, 'connections through the proxy').to.be.greaterThan(0)
+        // --wait: lists, then watches (client-node's fetch path), all through the proxy.
+        standin.update('Kustomization', 'flux-system', 'jhub', (o) => {
+          o.status = {...o.status, conditions: [cond('Ready', 'Unknown', 'Progressing', 'reconciliation in progress')]}
+        })
+        const listed = through.length
+        // Watches aborted through client-node's proxy dispatcher keep their tunnel until the server ends them
+        // (timeoutSeconds = the request timeout): a short one keeps this test short.
+        const w = await runPiksel(['status', '--kubeconfig', kubeconfig, '--wait', '--timeout', '2s', '--json'], {
+          env: {...env, PIKSEL_REQUEST_TIMEOUT: '3s'},
+        })
+        expect(w.exitCode, w.stderr).to.equal(3)
+        expect(w.json<StatusCommandResult>().timedOut).to.equal(true)
+        expect(standin.watches().length).to.be.greaterThan(0)
+        expect(through.length).to.be.greaterThan(listed)
+      } finally {
+        proxy.closeAllConnections()
+        proxy.close()
+      }
+    })
+
     it('--deep counts say what they are: failing, progressing, unknown', async () => {
       await start(readFixture('healthy.yaml', 'workloads.yaml'))
       standin.update('Deployment', 'jupyterhub', 'hub', (o) => {
