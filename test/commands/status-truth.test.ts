@@ -404,6 +404,17 @@ describe('piksel status tells the truth (stand-in)', function () {
   })
 
   describe('after --reconcile, a request not yet handled is progressing, and only that', () => {
+    it('nothing to request: no wait, so no timedOut or elapsedMs (README JSON)', async () => {
+      await start(readFixture('healthy.yaml'))
+      const r = await run(['--reconcile', '--yes', '--json'])
+      expect(r.exitCode).to.equal(0)
+      const doc = r.json<StatusCommandResult>()
+      expect(doc.reconcile).to.deep.equal({requestedAt: null, patched: [], refused: []})
+      expect(doc).to.not.have.property('timedOut')
+      expect(doc).to.not.have.property('elapsedMs')
+      expect(standin.patches()).to.have.length(0)
+    })
+
     it('no "retrying" marker and no root cause left over from the failure before the request', async () => {
       await start(readFixture('healthy.yaml'))
       standin.update('Kustomization', 'flux-system', 'infra-configs', (o) => {
