@@ -563,6 +563,16 @@ describe('piksel status tells the truth (stand-in)', function () {
       })
     }
 
+    it('--wait --timeout 1000h, longer than a timer can wait (it would give up at once): exit 2 before reading', async () => {
+      const r = await run(['--wait', '--timeout', '1000h', '--json'])
+      expect(r.exitCode).to.equal(2)
+      expect(r.json<{error: {code: string; message: string}}>().error).to.include({
+        code: 'BAD_DURATION',
+        message: '--timeout "1000h" is longer than 596h (the longest a timer can wait).',
+      })
+      expect(standin.requests).to.have.length(0)
+    })
+
     for (const selector of ['a b', 'team in a,b', 'team=a=b']) {
       it(`-l "${selector}", which the API server cannot parse: exit 2 INVALID_FLAG naming it, nothing listed`, async () => {
         const r = await run(['-l', selector, '--json'])
