@@ -404,6 +404,17 @@ describe('piksel status tells the truth (stand-in)', function () {
   })
 
   describe('after --reconcile, a request not yet handled is progressing, and only that', () => {
+    it('nothing to request: no wait, so no timedOut or elapsedMs (README JSON)', async () => {
+      await start(readFixture('healthy.yaml'))
+      const r = await run(['--reconcile', '--yes', '--json'])
+      expect(r.exitCode).to.equal(0)
+      const doc = r.json<StatusCommandResult>()
+      expect(doc.reconcile).to.deep.equal({requestedAt: null, patched: [], refused: []})
+      expect(doc).to.not.have.property('timedOut')
+      expect(doc).to.not.have.property('elapsedMs')
+      expect(standin.patches()).to.have.length(0)
+    })
+
     it('no "retrying" marker and no root cause left over from the failure before the request', async () => {
       await start(readFixture('healthy.yaml'))
       standin.update('Kustomization', 'flux-system', 'infra-configs', (o) => {
@@ -552,6 +563,16 @@ describe('piksel status tells the truth (stand-in)', function () {
       })
     }
 
+    it('--wait --timeout 1000h, longer than a timer can wait (it would give up at once): exit 2 before reading', async () => {
+      const r = await run(['--wait', '--timeout', '1000h', '--json'])
+      expect(r.exitCode).to.equal(2)
+      expect(r.json<{error: {code: string; message: string}}>().error).to.include({
+        code: 'BAD_DURATION',
+        message: '--timeout "1000h" is longer than 596h (the longest a timer can wait).',
+      })
+      expect(standin.requests).to.have.length(0)
+    })
+
     for (const selector of ['a b', 'team in a,b', 'team=a=b']) {
       it(`-l "${selector}", which the API server cannot parse: exit 2 INVALID_FLAG naming it, nothing listed`, async () => {
         const r = await run(['-l', selector, '--json'])
@@ -657,6 +678,87 @@ describe('piksel status tells the truth (stand-in)', function () {
       expect(w.exitCode, w.stderr).to.equal(3)
       expect(w.json<StatusCommandResult>().timedOut).to.equal(true)
       expect(standin.watches().length).to.be.at.least(1)
+    })
+
+    it('a cluster reached through its proxy-url (a bastion forward proxy), for lists and watches alike', async () => {
+      await start(readFixture('healthy.yaml'))
+      // The server's name resolves nowhere: only the proxy (absolute-URI requests and CONNECT) reaches the stand-in.
+      const through: string[] = []
+      const {createServer, request} = await import('node:http')
+      const {connect} = await import('node:net')
+      const proxy = createServer((req, res) => {
+        through.push(req.method ?? '')
+        const target = new URL(req.url ?? '/')
+        const upstream = request(
+          {
+            host: '127.0.0.1',
+            port: standin.port,
+            path: target.pathname + target.search,
+            method: req.method,
+            headers: req.headers,
+          },
+          (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers)
+            answer.pipe(res)
+          },
+        )
+        req.pipe(upstream)
+      })
+      proxy.on('connect', (_req, socket, head) => {
+        through.push('CONNECT')
+        const upstream = connect(standin.port, '127.0.0.1', () => {
+          socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+          upstream.write(head)
+          upstream.pipe(socket)
+          socket.pipe(upstream)
+        })
+        upstream.on('error', () => socket.destroy())
+        socket.on('error', () => upstream.destroy())
+      })
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+      try {
+        const kubeconfig = join(dir, 'proxied')
+        writeFileSync(
+          kubeconfig,
+          [
+            'apiVersion: v1',
+            'kind: Config',
+            'clusters:',
+            '- name: private',
+            '  cluster:',
+            `    server: http://kube.internal.invalid:${standin.port}`,
+            `    proxy-url: http://127.0.0.1:${(proxy.address() as {port: number}).port}`,
+            'users:',
+            '- name: me',
+            '  user: {token: t}',
+            'contexts:',
+            '- name: private',
+            '  context: {cluster: private, user: me}',
+            'current-context: private',
+            '',
+          ].join('\n'),
+        )
+        const r = await runPiksel(['status', '--kubeconfig', kubeconfig, '--json'], {env})
+        expect(r.exitCode, r.stdout + r.stderr).to.equal(0)
+        expect(through.length, 'connections through the proxy').to.be.greaterThan(0)
+        // --wait: lists, then watches (client-node's fetch path), all through the proxy.
+        standin.update('Kustomization', 'flux-system', 'jhub', (o) => {
+          o.status = {...o.status, conditions: [cond('Ready', 'Unknown', 'Progressing', 'reconciliation in progress')]}
+        })
+        const listed = through.length
+        // Watches aborted through client-node's proxy dispatcher keep their tunnel until the server ends them
+        // (timeoutSeconds = the request timeout): a short one keeps this test short.
+        const w = await runPiksel(['status', '--kubeconfig', kubeconfig, '--wait', '--timeout', '2s', '--json'], {
+          env: {...env, PIKSEL_REQUEST_TIMEOUT: '3s'},
+        })
+        expect(w.exitCode, w.stderr).to.equal(3)
+        expect(w.json<StatusCommandResult>().timedOut).to.equal(true)
+        expect(standin.watches().length).to.be.greaterThan(0)
+        expect(through.length).to.be.greaterThan(listed)
+      } finally {
+        proxy.closeAllConnections()
+        proxy.close()
+      }
     })
 
     it('--deep counts say what they are: failing, progressing, unknown', async () => {

@@ -218,19 +218,24 @@ export class KubeClient {
     const url = new URL(this.server + path)
     const http = this.secure ? await import('node:https') : await import('node:http')
     if (!this.agent) {
-      this.agent = this.secure
-        ? new (await import('node:https')).Agent({
-            keepAlive: true,
-            maxSockets: 16,
-            ca: opts.ca,
-            cert: opts.cert,
-            key: opts.key,
-            pfx: opts.pfx,
-            passphrase: opts.passphrase,
-            rejectUnauthorized: opts.rejectUnauthorized,
-            servername: opts.servername,
-          })
-        : new (await import('node:http')).Agent({keepAlive: true, maxSockets: 16})
+      // The cluster's `proxy-url` (HTTP(S) or SOCKS, as kubectl honours it): client-node's proxy agent
+      // (the one its watches use too), which carries the same TLS settings.
+      const proxied = this.kc.getCurrentCluster()?.proxyUrl ? (opts.agent as HttpAgent | undefined) : undefined
+      this.agent =
+        proxied ??
+        (this.secure
+          ? new (await import('node:https')).Agent({
+              keepAlive: true,
+              maxSockets: 16,
+              ca: opts.ca,
+              cert: opts.cert,
+              key: opts.key,
+              pfx: opts.pfx,
+              passphrase: opts.passphrase,
+              rejectUnauthorized: opts.rejectUnauthorized,
+              servername: opts.servername,
+            })
+          : new (await import('node:http')).Agent({keepAlive: true, maxSockets: 16}))
     }
     const headers: Record<string, string> = {accept: 'application/json'}
     for (const [k, v] of Object.entries(opts.headers ?? {})) if (v !== undefined) headers[k] = String(v)

@@ -324,6 +324,30 @@ export function referencesOf(obj: FluxObject): Ref[] {
   return [...dependenciesOf(obj), ...sourcesOf(obj)]
 }
 
+/**
+ * Where an object's root cause is looked for: its references, except that a HelmRelease reaches
+ * its chart's source (HelmRepository, GitRepository, Bucket) through its HelmChart once
+ * helm-controller has created it: the release installs the chart the HelmChart holds, so a
+ * repository failing now (an index fetch) is not why a release with a ready HelmChart failed.
+ */
+export function causeReferencesOf(obj: FluxObject, exists: (key: string) => boolean): Ref[] {
+  const refs = referencesOf(obj)
+  if (obj.kind !== 'HelmRelease') return refs
+  const chart = sourcesOf(obj).find((r) => r.kind === 'HelmChart')
+  if (!chart || !exists(objectKey(chart.kind, chart.namespace, chart.name))) return refs
+  const chartSource = typeof obj.spec?.chart === 'object' ? obj.spec.chart.spec?.sourceRef : undefined
+  const ns = obj.metadata.namespace ?? ''
+  return refs.filter(
+    (r) =>
+      !(
+        chartSource &&
+        r.kind === chartSource.kind &&
+        r.name === chartSource.name &&
+        r.namespace === (chartSource.namespace ?? ns)
+      ),
+  )
+}
+
 /** The dependsOn cycles among these objects, as lists of keys (see cycles.ts). */
 export function dependsOnCycles(objects: Iterable<FluxObject>): string[][] {
   // Only objects with dependsOn can be in a cycle; the others are leaves.
@@ -408,7 +432,7 @@ export function assessAll(
     const obj = byKey.get(key)
     if (!obj) return undefined
     const cycle = cycleOf.get(key)
-    for (const ref of referencesOf(obj)) {
+    for (const ref of causeReferencesOf(obj, (k) => results.has(k))) {
       const refKey = objectKey(ref.kind, ref.namespace, ref.name)
       // Inside its own cycle an object has no root cause but the cycle, which its message names.
       if (seen.has(refKey) || cycle?.has(refKey)) continue

@@ -23,13 +23,22 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(total)
 }
 
-/** `--timeout`: a positive duration in milliseconds (exit 2 otherwise). */
+/** The longest a Node timer waits (2^31-1 ms, about 596h31m): a longer one fires at once. */
+export const MAX_TIMEOUT_MS = 2_147_483_647
+
+/** `--timeout`: a positive duration in milliseconds, at most MAX_TIMEOUT_MS (exit 2 otherwise). */
 export function parseTimeout(text: string): number {
   const ms = parseDuration(text)
   if (ms === undefined || ms <= 0) {
     throw new UsageError(`--timeout "${text}" is not a duration.`, {
       code: 'BAD_DURATION',
       hint: 'Use a Go-style duration such as 90s, 5m or 1h30m.',
+    })
+  }
+  if (ms > MAX_TIMEOUT_MS) {
+    throw new UsageError(`--timeout "${text}" is longer than 596h (the longest a timer can wait).`, {
+      code: 'BAD_DURATION',
+      hint: 'Use at most 596h; for a view without end, use --watch.',
     })
   }
   return ms

@@ -33,6 +33,22 @@ describe('status: durations, kinds, reconcile plan, workloads', () => {
       for (const text of ['soon', '0s', '0', ''])
         expect(() => parseTimeout(text), text).to.throw(UsageError, `--timeout "${text}" is not a duration`)
     })
+    // Longer than a Node timer can wait (2^31-1 ms), --wait would give up at once ("Timed out after 60000m").
+    const ranges: Array<[string, number | 'refused']> = [
+      ['596h', 2_145_600_000],
+      ['596h31m23s647ms', 2_147_483_647],
+      ['596h31m23s648ms', 'refused'],
+      ['1000h', 'refused'],
+      ['9999999999', 'refused'],
+    ]
+    for (const [text, expected] of ranges) {
+      it(`--timeout ${text}: ${expected === 'refused' ? 'exit 2, too long for a timer' : expected}`, () => {
+        if (expected !== 'refused') return expect(parseTimeout(text)).to.equal(expected)
+        expect(() => parseTimeout(text))
+          .to.throw(UsageError, `--timeout "${text}" is longer than 596h`)
+          .with.property('code', 'BAD_DURATION')
+      })
+    }
     it('formats back', () => {
       expect(formatDuration(300_000)).to.equal('5m')
       expect(formatDuration(90_000)).to.equal('1m30s')

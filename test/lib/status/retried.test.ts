@@ -323,4 +323,87 @@ describe('status: a failure Flux keeps retrying is a failure (every kind with a 
       expect(plan.targets.map((t) => `${t.kind}/${t.name}`)).to.deep.equal(['Receiver/example'])
     })
   })
+
+  // A HelmRelease installs the chart its HelmChart holds: once that exists, the repository's own
+  // failure (an index fetch being retried) is the chart's business, not the release's root cause.
+  describe('a HelmRelease, its HelmChart and the chart repository', () => {
+    const repo = (ready: boolean): FluxObject => ({
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'HelmRepository',
+      metadata: {name: 'podinfo', namespace: 'flux-system', generation: 1},
+      spec: {url: 'https://stefanprodan.github.io/podinfo', interval: '1h'},
+      status: {
+        observedGeneration: 1,
+        conditions: ready
+          ? [c('Ready', 'True', 'Succeeded', 'stored artifact: revision sha256:...', 1)]
+          : [
+              c('Reconciling', 'True', 'ProgressingWithRetry', 'building artifact: new index revision', 1),
+              c('Ready', 'False', 'IndexationFailed', 'failed to fetch index.yaml: 503 Service Unavailable', 1),
+            ],
+      },
+    })
+    const chart = (ready: boolean): FluxObject => ({
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'HelmChart',
+      metadata: {name: 'podinfo-podinfo', namespace: 'flux-system', generation: 1},
+      spec: {chart: 'podinfo', sourceRef: {kind: 'HelmRepository', name: 'podinfo'}},
+      status: {
+        observedGeneration: 1,
+        conditions: ready
+          ? [c('Ready', 'True', 'ChartPullSucceeded', "pulled 'podinfo' chart with version '6.5.4'", 1)]
+          : [c('Ready', 'False', 'ChartPullFailed', "no 'podinfo' chart with version matching '9.x' found", 1)],
+      },
+    })
+    const release = (reason: string, message: string): FluxObject => ({
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: {name: 'podinfo', namespace: 'podinfo', generation: 1},
+      spec: {
+        chart: {
+          spec: {chart: 'podinfo', sourceRef: {kind: 'HelmRepository', name: 'podinfo', namespace: 'flux-system'}},
+        },
+      },
+      status: {
+        observedGeneration: 1,
+        conditions: [
+          c('Reconciling', 'True', 'ProgressingWithRetry', "Running 'upgrade' action with timeout of 5m0s", 1),
+          c('Ready', 'False', reason, message, 1),
+        ],
+      },
+    })
+    const upgradeFailed = release(
+      'UpgradeFailed',
+      'Helm upgrade failed: spec.selector: Invalid value: field is immutable',
+    )
+    const artifactFailed = release('ArtifactFailed', "HelmChart 'flux-system/podinfo-podinfo' is not ready")
+    const table: Array<[string, FluxObject[], string | undefined]> = [
+      [
+        'HelmChart ready, repository failing: its own failure, no root cause',
+        [upgradeFailed, chart(true), repo(false)],
+        undefined,
+      ],
+      [
+        'no HelmChart yet, repository failing: the repository',
+        [artifactFailed, repo(false)],
+        'HelmRepository/podinfo failed',
+      ],
+      [
+        'HelmChart failing, repository failing: the repository, down the chart',
+        [artifactFailed, chart(false), repo(false)],
+        'HelmRepository/podinfo failed',
+      ],
+      [
+        'HelmChart failing, repository ready: the HelmChart',
+        [artifactFailed, chart(false), repo(true)],
+        'HelmChart/podinfo-podinfo failed',
+      ],
+    ]
+    for (const [what, objects, cause] of table) {
+      it(what, () => {
+        const hr = assessAll(objects)[0]
+        expect(hr?.cause ? `${hr.cause.kind}/${hr.cause.name} ${hr.cause.health}` : undefined).to.equal(cause)
+        if (!cause) expect(explain(hr as never)).to.match(/^UpgradeFailed \(retrying\): Helm upgrade failed/)
+      })
+    }
+  })
 })
