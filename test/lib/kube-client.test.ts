@@ -4,7 +4,7 @@
  * stand-in with injected faults, and endpoints that never answer or freeze).
  */
 import {expect} from 'chai'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -46,6 +46,15 @@ async function client(server: string, user?: string, ms = 1500): Promise<KubeCli
   const kc = await loadKubeConfig({kubeconfig: kubeconfig(server, user)})
   await boundCredentialPlugin(kc, timeoutsFor(ms))
   return new KubeClient(kc, timeoutsFor(ms))
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
 }
 
 async function failure(task: Promise<unknown>): Promise<PikselError> {
@@ -277,6 +286,23 @@ describe('KubeClient: timeouts and errors by kind (loopback)', function () {
       const error = await failure(c.get(KS))
       expect(error.code).to.equal('TIMEOUT')
       expect(error.message).to.include('credential plugin').and.to.include('eks get-token').and.to.include('1 s')
+    })
+
+    it('one whose own child keeps its output open (a wrapper script) is stopped too: TIMEOUT, the child killed', async () => {
+      // `sleep` is not the script's last command, so the shell forks it: it holds the plugin's stdout.
+      const dir = mkdtempSync(join(tmpdir(), 'piksel-wrapper-'))
+      const pidFile = join(dir, 'child.pid')
+      const plugin = join(dir, 'aws-wrapper')
+      writeFileSync(plugin, `#!/bin/sh\nsleep 600 &\necho $! > ${pidFile}\nwait\necho '{}'\n`, {mode: 0o755})
+      const c = await client(standin.url, execUser(plugin), 1000)
+      const error = await failure(c.get(KS))
+      expect(error.code).to.equal('TIMEOUT')
+      expect(error.message).to.include('credential plugin').and.to.include('aws-wrapper')
+      const pid = Number(readFileSync(pidFile, 'utf8'))
+      expect(pid).to.be.above(0)
+      // Killed with its group; give init a moment to reap it (a zombie still answers signal 0).
+      for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100))
+      expect(alive(pid), `pid ${pid} still runs`).to.equal(false)
     })
 
     it('one whose SSO session expired: SSO_EXPIRED with the login command', async () => {
