@@ -19,6 +19,9 @@ export interface AwsCallInfo {
 
 const KEY = Symbol.for('piksel.awsCall')
 
+/** The error name the client factory gives an answer that is not AWS's (classified BAD_RESPONSE). */
+export const NOT_AN_AWS_ANSWER = 'NotAnAwsAnswer'
+
 /** Attaches `info` to `error` (not enumerable: it never shows up in JSON). Returns the error. */
 export function annotate<E>(error: E, info: AwsCallInfo): E {
   if (error && typeof error === 'object' && !(KEY in error)) {
