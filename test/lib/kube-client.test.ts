@@ -204,6 +204,11 @@ describe('KubeClient: timeouts and errors by kind (loopback)', function () {
     [404, 'NOT_FOUND', /Not found \(404\): list kustomizations/, /namespace/],
     [429, 'THROTTLED', /throttling requests \(429\)/, /Wait a minute/],
     [500, 'KUBE_API', /failed \(500\)/, /retry in a minute/],
+    [503, 'KUBE_API', /failed \(503\)/, /retry in a minute/],
+    // Every refusal has a hint, not only the ones with a code of their own.
+    [400, 'KUBE_API', /failed \(400\)/, /--verbose/],
+    [409, 'KUBE_API', /failed \(409\)/, /look at it again/],
+    [422, 'KUBE_API', /failed \(422\)/, /--verbose/],
   ]
   for (const [status, code, message, hint] of refusals) {
     it(`HTTP ${status}: ${code}, naming the verb and resource`, async () => {
@@ -216,6 +221,41 @@ describe('KubeClient: timeouts and errors by kind (loopback)', function () {
       expect(error.hint ?? '').to.match(hint)
     })
   }
+
+  it('a redirect (a login proxy in front of the API server): BAD_RESPONSE naming where it points', async () => {
+    const {createServer} = await import('node:http')
+    const server = createServer((_, res) => {
+      res.writeHead(302, {location: 'https://sso.example.com/login?next=/apis'})
+      res.end()
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const port = (server.address() as {port: number}).port
+    const c = await client(`http://127.0.0.1:${port}`)
+    const error = await failure(c.get(KS))
+    c.close()
+    server.close()
+    expect(error.code).to.equal('BAD_RESPONSE')
+    expect(error.message).to.include('302').and.to.include('https://sso.example.com/login')
+    expect(error.hint ?? '').to.include('kube')
+  })
+
+  it("a gateway's multi-line HTML error page (502): KUBE_API in one line, with a hint", async () => {
+    const {createServer} = await import('node:http')
+    const server = createServer((_, res) => {
+      res.writeHead(502, {'content-type': 'text/html'})
+      res.end('<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n<h1>Bad Gateway</h1>\n</body>\n</html>\n')
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const port = (server.address() as {port: number}).port
+    const c = await client(`http://127.0.0.1:${port}`)
+    const error = await failure(c.get(KS))
+    c.close()
+    server.close()
+    expect(error.code).to.equal('KUBE_API')
+    expect(error.message.split('\n'), error.message).to.have.length(1)
+    expect(error.message).to.include('Bad Gateway')
+    expect(error.hint).to.include('retry in a minute')
+  })
 
   it('an answer that is not JSON: BAD_RESPONSE', async () => {
     const {createServer} = await import('node:http')

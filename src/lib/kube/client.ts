@@ -297,7 +297,7 @@ export class KubeClient {
               }
               return
             }
-            settle(() => reject(apiError(method, path, status, text)))
+            settle(() => reject(apiError(method, path, status, text, false, res.headers.location, this.server)))
           })
         },
       )
@@ -322,8 +322,16 @@ export class KubeClient {
   }
 }
 
-function apiError(method: string, path: string, status: number, text: string, watch = false): OperationError {
-  let message = text.slice(0, 300)
+function apiError(
+  method: string,
+  path: string,
+  status: number,
+  text: string,
+  watch = false,
+  location?: string,
+  server?: string,
+): OperationError {
+  let message = text.replace(/\s+/g, ' ').trim().slice(0, 300)
   try {
     const parsed = JSON.parse(text) as {message?: string}
     if (parsed.message) message = parsed.message
@@ -331,6 +339,16 @@ function apiError(method: string, path: string, status: number, text: string, wa
     // not a Status object
   }
   const what = describeRequest(method, path, watch)
+  if (status >= 300 && status < 400) {
+    // An API server never redirects; a login proxy (OIDC, a VPN portal) in front of it does.
+    return new OperationError(
+      `${server ? `Kubernetes API at ${server}` : 'The Kubernetes API'} redirected the ${what} (HTTP ${status})${location ? ` to ${location}` : ''}: that is not an API server's answer.`,
+      {
+        code: 'BAD_RESPONSE',
+        hint: 'Check the kube context’s server (`kubectl config view --minify`); a proxy in front of the API server needs its own login first.',
+      },
+    )
+  }
   if (status === 401) {
     return new CredentialsError(`The Kubernetes API refused the credentials (401) to ${what}: ${message}`, {
       code: 'CREDENTIALS_INVALID',
@@ -361,6 +379,10 @@ function apiError(method: string, path: string, status: number, text: string, wa
   return new KubeApiError(
     `${what} failed (${status}): ${message}`,
     status,
-    status >= 500 ? 'The API server failed; retry in a minute, and check the cluster’s health.' : undefined,
+    status >= 500
+      ? 'The API server failed; retry in a minute, and check the cluster’s health.'
+      : status === 409
+        ? 'It changed meanwhile: look at it again (`piksel status`) and run again.'
+        : 'The API server refused the request as sent; if its message does not say what to change, re-run with --verbose and report it.',
   )
 }
