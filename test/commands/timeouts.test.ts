@@ -7,7 +7,7 @@
  * the default (20 s) is inside it.
  */
 import {expect} from 'chai'
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -162,6 +162,43 @@ describe('no call can hang: a silent or frozen endpoint (binary)', function () {
         expect(refused.json<ErrorDoc>().error.code, bad).to.equal('BAD_DURATION')
       }
       expect(endpoint.requests()).to.equal(1)
+    })
+
+    it("a profile's credential_process that never answers (a password manager waiting): TIMEOUT naming it, and piksel exits", async () => {
+      const endpoint = await hang('silent')
+      const env = isolatedEnv({AWS_ENDPOINT_URL: endpoint.url, AWS_REGION: 'ap-southeast-3'})
+      const dir = mkdtempSync(join(tmpdir(), 'piksel-credproc-'))
+      const pidFile = join(dir, 'pid')
+      const script = join(dir, 'creds')
+      writeFileSync(script, `#!/bin/sh\necho $$ >> ${pidFile}\nexec sleep 600\n`, {mode: 0o755})
+      mkdirSync(join(env.HOME as string, '.aws'), {recursive: true})
+      writeFileSync(env.AWS_CONFIG_FILE as string, `[profile hang]\ncredential_process = ${script}\n`)
+      const started = Date.now()
+      try {
+        for (const args of [
+          ['whoami', '--profile', 'hang', '--json', ...FAST],
+          ['secret', 'list', '-e', 'staging', '--profile', 'hang', '--json', ...FAST],
+        ]) {
+          const r = await runPiksel(args, {env})
+          expect(Date.now() - started, 'exits within 30 s').to.be.below(BOUND_MS)
+          expect(r.exitCode, r.stdout + r.stderr).to.equal(1)
+          const {error} = r.json<ErrorDoc>()
+          expect(error.code).to.equal('TIMEOUT')
+          // Not "no answer from STS": STS was never asked.
+          expect(error.message).to.include('no AWS credentials').and.to.include('profile hang')
+          expect(error.hint).to.include('aws sts get-caller-identity --profile hang')
+        }
+        expect(endpoint.requests()).to.equal(0)
+      } finally {
+        // The credential_processes piksel could not stop (the SDK keeps them to itself).
+        for (const pid of readFileSync(pidFile, 'utf8').split('\n').filter(Boolean)) {
+          try {
+            process.kill(Number(pid), 'SIGKILL')
+          } catch {
+            // already gone
+          }
+        }
+      }
     })
 
     it('bootstrap: the identity step and the secrets step end with TIMEOUT and a resume hint', async () => {

@@ -6,6 +6,9 @@
  * out here, not computed by the code under test.
  */
 import {expect} from 'chai'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 
 import {describeAwsError} from '../../src/lib/aws/errors.ts'
 import {type AwsSession, createAwsClient} from '../../src/lib/aws/session.ts'
@@ -409,6 +412,52 @@ describe('AWS errors by kind, for every service (real SDK, loopback stand-in)', 
     const mapped = (await rejectionOf(() => getCallerIdentity(clientSession))) as PikselError
     expectActionable(mapped, 'BAD_RESPONSE')
     expect(mapped.message).to.include(served.url)
+  })
+
+  it('a write whose credentials never came (credential_process hangs) was never sent: nothing was changed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'piksel-credproc-'))
+    const pids = join(dir, 'pids')
+    const script = join(dir, 'creds')
+    writeFileSync(script, `#!/bin/sh\necho $$ >> ${pids}\nexec sleep 600\n`, {mode: 0o755})
+    writeFileSync(join(dir, 'config'), `[profile hang]\ncredential_process = ${script}\n`)
+    const hang = await hangingEndpoint('silent')
+    const saved = {key: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY}
+    delete process.env.AWS_ACCESS_KEY_ID
+    delete process.env.AWS_SECRET_ACCESS_KEY
+    process.env.AWS_CONFIG_FILE = join(dir, 'config')
+    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = hang.url
+    const profiled: AwsSession = {region: 'ap-southeast-3', profile: 'hang', profileSource: 'flag'}
+    try {
+      const error = await rejectionOf(async () => {
+        const client = createAwsClient(sm.SecretsManagerClient, profiled, timeoutsFor(1000))
+        try {
+          return await client.send(new sm.CreateSecretCommand({Name: 'x', SecretString: 'SECRETvalue-never-shown'}))
+        } finally {
+          client.destroy()
+        }
+      })
+      const mapped = describeAwsError(error, profiled)
+      expectActionable(mapped, 'TIMEOUT')
+      expect(mapped.message)
+        .to.include('no AWS credentials within 1 s')
+        .and.to.include('profile hang')
+        .and.to.include('nothing was changed')
+      expect(mapped.message).not.to.include('may or may not')
+      expect(mapped.hint).to.include('aws sts get-caller-identity --profile hang')
+      expect(hang.requests()).to.equal(0)
+    } finally {
+      process.env.AWS_ACCESS_KEY_ID = saved.key
+      process.env.AWS_SECRET_ACCESS_KEY = saved.secret
+      delete process.env.AWS_CONFIG_FILE
+      await hang.close()
+      for (const pid of readFileSync(pids, 'utf8').split('\n').filter(Boolean)) {
+        try {
+          process.kill(Number(pid), 'SIGKILL')
+        } catch {
+          // already gone
+        }
+      }
+    }
   })
 
   it('a write that timed out says its outcome is unknown and how to check, per service', async () => {

@@ -15,6 +15,12 @@ export interface AwsCallInfo {
   resource?: string
   /** Set when the factory's deadline ended the call (ms). */
   timeoutMs?: number
+  /**
+   * Set when the deadline passed before the request was ever sent: the SDK was still
+   * getting credentials (a credential_process, SSO, a role to assume), so the service
+   * was never asked and nothing was changed.
+   */
+  unsent?: boolean
 }
 
 const KEY = Symbol.for('piksel.awsCall')

@@ -260,6 +260,14 @@ export function describeAwsError(
   switch (c.kind) {
     case 'timeout': {
       const within = call?.timeoutMs !== undefined ? ` within ${formatTimeout(call.timeoutMs)}` : ''
+      if (call?.unsent) {
+        // The SDK never got as far as sending: the credentials did not come.
+        const profile = session.profile ? ` --profile ${session.profile}` : ''
+        return make(
+          `${label}${on}: no AWS credentials${within} (${who}): their source (a credential_process, SSO, a role to assume) did not answer, so ${service} was never asked${isWriteOperation(call.operation) ? ' and nothing was changed' : ''}.`,
+          `Run \`aws sts get-caller-identity${profile}\` to see why (it may be waiting for a password manager, MFA or a browser); --request-timeout 1m waits longer.`,
+        )
+      }
       if (call && isWriteOperation(call.operation)) {
         const verify = context.verify ?? verifyCommand(call)
         return make(

@@ -313,13 +313,17 @@ function instrument(client: SdkClient, session: AwsSession, timeouts: Timeouts):
     {step: 'initialize', name: 'pikselCallInfo', priority: 'high'},
   )
 
+  // Calls whose request has been signed and is on its way (keyed by the command's input,
+  // which the SDK hands through every step): a deadline before that was spent on credentials.
+  const sent = new WeakSet<object>()
   // An answer that is not AWS's (an HTML page, a proxy's `{}`) fails here, with the HTTP status.
   client.middlewareStack.add(
     (
-      next: (args: {request?: unknown}) => Promise<{response?: unknown; output?: unknown}>,
+      next: (args: {request?: unknown; input?: unknown}) => Promise<{response?: unknown; output?: unknown}>,
       context: {commandName?: string},
     ) =>
-      async (args: {request?: unknown}) => {
+      async (args: {request?: unknown; input?: unknown}) => {
+        if (args.input && typeof args.input === 'object') sent.add(args.input)
         const result = await next(args)
         const response = result.response as {statusCode?: number; headers?: Record<string, string>} | undefined
         const method = (args.request as {method?: string} | undefined)?.method
@@ -352,11 +356,14 @@ function instrument(client: SdkClient, session: AwsSession, timeouts: Timeouts):
     const deadline = new AbortController()
     const signals = [deadline.signal, closing.signal, ...(options.abortSignal ? [options.abortSignal] : [])]
     // Rejects at the deadline even when the SDK is stuck outside the HTTP handler (e.g. resolving credentials).
+    const input = (command as {input?: unknown})?.input
+    if (input && typeof input === 'object') sent.delete(input)
     let timer: NodeJS.Timeout | undefined
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         const error = Object.assign(new Error(`no answer within ${timeouts.requestMs} ms`), {name: 'TimeoutError'})
-        reject(annotate(error, {...info(), timeoutMs: timeouts.requestMs}))
+        const unsent = !(input && typeof input === 'object' && sent.has(input))
+        reject(annotate(error, {...info(), timeoutMs: timeouts.requestMs, ...(unsent ? {unsent} : {})}))
         deadline.abort(error)
       }, timeouts.requestMs)
     })
