@@ -284,6 +284,56 @@ describe('no call can hang: a silent or frozen endpoint (binary)', function () {
         })
       }
 
+      // A watch that keeps failing is restarted, but not forever: past the request timeout of
+      // failures the wait fails with the cause, instead of reporting "not ready" at --timeout.
+      const failing: Array<[string, string, (cluster: KubeStandin) => Promise<void>]> = [
+        [
+          'the API server goes away during the wait',
+          'NETWORK',
+          async (cluster) => {
+            await cluster.stop()
+          },
+        ],
+        [
+          'every watch is answered with an HTML page that ends at once (it was restarted in a tight loop)',
+          'BAD_RESPONSE',
+          async (cluster) => {
+            cluster.watchPage = '<html>Sign in</html>'
+          },
+        ],
+        [
+          'every watch restart is refused with 503',
+          'KUBE_API',
+          async (cluster) => {
+            cluster.faults.push({path: /./, code: 503, reason: 'ServiceUnavailable', message: 'etcd is down'})
+          },
+        ],
+      ]
+      for (const [what, code, breakIt] of failing) {
+        it(`status --wait: ${what} → exit 1 ${code} within 30 s (not exit 3 at --timeout 10m)`, async () => {
+          const own = await KubeStandin.start({objects: readFixture('unhealthy.yaml')})
+          try {
+            const kubeconfig = own.writeKubeconfig(mkdtempSync(join(tmpdir(), 'piksel-gone-')))
+            const started = Date.now()
+            const run = runPiksel(['status', '--wait', '--timeout', '10m', '--json', ...FAST], {
+              env: isolatedEnv({KUBECONFIG: kubeconfig}),
+            })
+            // Once it is waiting (its watches started), the server breaks.
+            while (own.watches().length === 0) await new Promise((r) => setTimeout(r, 50))
+            await breakIt(own)
+            const r = await run
+            expect(Date.now() - started, 'exits within 30 s').to.be.below(BOUND_MS)
+            expect(r.exitCode, r.stdout + r.stderr).to.equal(1)
+            const {error} = r.json<ErrorDoc>()
+            expect(error.code).to.equal(code)
+            expect(error.message).to.include(own.url).and.to.include('watch')
+            expect(error.hint).to.be.a('string').and.to.have.length.above(10)
+          } finally {
+            await own.stop()
+          }
+        })
+      }
+
       it('a quiet but healthy server (it ends each watch after timeoutSeconds) is followed, not failed', async () => {
         const kubeconfig = cluster.writeKubeconfig(mkdtempSync(join(tmpdir(), 'piksel-quiet-')))
         const before = cluster.watches().length

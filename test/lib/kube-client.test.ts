@@ -293,6 +293,42 @@ describe('KubeClient: timeouts and errors by kind (loopback)', function () {
       expect(error.message).to.include(standin.url).and.to.include('on the watch kustomizations')
     })
 
+    it('a watch refused otherwise (503): KUBE_API naming the server and the watch, left to the caller to retry', async () => {
+      standin.faults.push({path: /kustomizations$/, code: 503, reason: 'ServiceUnavailable', message: 'no'})
+      const c = await client(standin.url)
+      const error = (await watchOnce(c)) as PikselError & {retryable?: boolean}
+      c.close()
+      expect(error.code).to.equal('KUBE_API')
+      expect(error.message).to.include(standin.url).and.to.include('watch kustomizations').and.to.include('503')
+      expect(error.hint).to.include('retry')
+      expect(error.retryable).to.equal(undefined)
+    })
+
+    it('a watch answered 200 and ended at once without an event (a proxy page): BAD_RESPONSE, not a clean end', async () => {
+      const {createServer} = await import('node:http')
+      const server = createServer((_, res) => {
+        res.writeHead(200, {'content-type': 'text/html'})
+        res.end('<html>Sign in</html>')
+      })
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+      const port = (server.address() as {port: number}).port
+      const c = await client(`http://127.0.0.1:${port}`, undefined, 2000)
+      const error = (await watchOnce(c)) as PikselError
+      c.close()
+      server.close()
+      expect(error).not.to.equal(null)
+      expect(error.code).to.equal('BAD_RESPONSE')
+      expect(error.message).to.include('ended the watch kustomizations')
+    })
+
+    it('a watch whose server is gone: NETWORK naming the watch', async () => {
+      const c = await client(`http://127.0.0.1:${await freePort()}`)
+      const error = (await watchOnce(c)) as PikselError
+      c.close()
+      expect(error.code).to.equal('NETWORK')
+      expect(error.message).to.include('watch kustomizations').and.to.include('ECONNREFUSED')
+    })
+
     it('a refused watch (403): ACCESS_DENIED naming the watch, not retryable', async () => {
       standin.faults.push({path: /kustomizations$/, code: 403, reason: 'Forbidden', message: 'no'})
       const c = await client(standin.url)
