@@ -309,29 +309,36 @@ describe('no call can hang: a silent or frozen endpoint (binary)', function () {
           },
         ],
       ]
+      const modes: Array<[string, string[]]> = [
+        ['--wait', ['--wait', '--timeout', '10m']],
+        // --watch has no --timeout: it exited 0 with no output at all once nothing held the process.
+        ['--watch', ['--watch']],
+      ]
       for (const [what, code, breakIt] of failing) {
-        it(`status --wait: ${what} → exit 1 ${code} within 30 s (not exit 3 at --timeout 10m)`, async () => {
-          const own = await KubeStandin.start({objects: readFixture('unhealthy.yaml')})
-          try {
-            const kubeconfig = own.writeKubeconfig(mkdtempSync(join(tmpdir(), 'piksel-gone-')))
-            const started = Date.now()
-            const run = runPiksel(['status', '--wait', '--timeout', '10m', '--json', ...FAST], {
-              env: isolatedEnv({KUBECONFIG: kubeconfig}),
-            })
-            // Once it is waiting (its watches started), the server breaks.
-            while (own.watches().length === 0) await new Promise((r) => setTimeout(r, 50))
-            await breakIt(own)
-            const r = await run
-            expect(Date.now() - started, 'exits within 30 s').to.be.below(BOUND_MS)
-            expect(r.exitCode, r.stdout + r.stderr).to.equal(1)
-            const {error} = r.json<ErrorDoc>()
-            expect(error.code).to.equal(code)
-            expect(error.message).to.include(own.url).and.to.include('watch')
-            expect(error.hint).to.be.a('string').and.to.have.length.above(10)
-          } finally {
-            await own.stop()
-          }
-        })
+        for (const [flag, flags] of modes) {
+          it(`status ${flag}: ${what} → exit 1 ${code} within 30 s (not exit 3 at --timeout, not exit 0)`, async () => {
+            const own = await KubeStandin.start({objects: readFixture('unhealthy.yaml')})
+            try {
+              const kubeconfig = own.writeKubeconfig(mkdtempSync(join(tmpdir(), 'piksel-gone-')))
+              const started = Date.now()
+              const run = runPiksel(['status', ...flags, '--json', ...FAST], {
+                env: isolatedEnv({KUBECONFIG: kubeconfig}),
+              })
+              // Once it is waiting (its watches started), the server breaks.
+              while (own.watches().length === 0) await new Promise((r) => setTimeout(r, 50))
+              await breakIt(own)
+              const r = await run
+              expect(Date.now() - started, 'exits within 30 s').to.be.below(BOUND_MS)
+              expect(r.exitCode, r.stdout + r.stderr).to.equal(1)
+              const {error} = r.json<ErrorDoc>()
+              expect(error.code).to.equal(code)
+              expect(error.message).to.include(own.url).and.to.include('watch')
+              expect(error.hint).to.be.a('string').and.to.have.length.above(10)
+            } finally {
+              await own.stop()
+            }
+          })
+        }
       }
 
       it('a quiet but healthy server (it ends each watch after timeoutSeconds) is followed, not failed', async () => {

@@ -577,11 +577,15 @@ export async function waitForHealthy(options: WaitOptions): Promise<WaitResult> 
     return await new Promise<WaitResult>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined
       let pending: NodeJS.Timeout | undefined
+      // Watch restarts waiting out their backoff. They hold the process open: under --watch
+      // (no --timeout timer) nothing else may, and an unref'd one let it exit 0 mid-wait.
+      const restarts = new Set<NodeJS.Timeout>()
       const finish = (timedOut: boolean) => {
         if (finished) return
         finished = true
         clearTimeout(timer)
         clearTimeout(pending)
+        for (const restart of restarts) clearTimeout(restart)
         options.signal?.removeEventListener('abort', onAbort)
         resolve({...last, timedOut, elapsedMs: Date.now() - started})
       }
@@ -590,6 +594,7 @@ export async function waitForHealthy(options: WaitOptions): Promise<WaitResult> 
         finished = true
         clearTimeout(timer)
         clearTimeout(pending)
+        for (const restart of restarts) clearTimeout(restart)
         options.signal?.removeEventListener('abort', onAbort)
         reject(error)
       }
@@ -659,7 +664,11 @@ export async function waitForHealthy(options: WaitOptions): Promise<WaitResult> 
             } else failingSince.delete(stream.id)
             // Streams end routinely (server timeouts); resume, backing off after repeated errors.
             const delay = error ? Math.min(5000, 250 * 2 ** attempt) : 0
-            setTimeout(() => void startWatch(stream, error ? attempt + 1 : 0).catch(fail), delay).unref()
+            const restart = setTimeout(() => {
+              restarts.delete(restart)
+              void startWatch(stream, error ? attempt + 1 : 0).catch(fail)
+            }, delay)
+            restarts.add(restart)
           },
         )
         if (finished) stop()
