@@ -161,6 +161,12 @@ describe('no call can hang: a silent or frozen endpoint (binary)', function () {
         expect(refused.exitCode, bad).to.equal(2)
         expect(refused.json<ErrorDoc>().error.code, bad).to.equal('BAD_DURATION')
       }
+      // From the variable, the message names the variable (the user typed no flag).
+      const fromEnv = await runPiksel(['whoami', '--json'], {
+        env: isolatedEnv({...fakeCredentials, AWS_ENDPOINT_URL: endpoint.url, PIKSEL_REQUEST_TIMEOUT: 'abc'}),
+      })
+      expect(fromEnv.exitCode).to.equal(2)
+      expect(fromEnv.json<ErrorDoc>().error.message).to.include('PIKSEL_REQUEST_TIMEOUT "abc"')
       expect(endpoint.requests()).to.equal(1)
     })
 
