@@ -33,8 +33,22 @@ if (problem) {
       version.printVersion()
     })
   } else {
-    import('@oclif/core').then(function (oclif) {
-      return oclif.execute({dir: import.meta.url})
-    })
+    import('@oclif/core')
+      .then(function (oclif) {
+        return oclif.execute({dir: import.meta.url})
+      })
+      .then(exitWhenDone)
   }
+}
+
+// The command has finished and said so. Something a library started and piksel cannot
+// reach may still hold the process open (an AWS credential_process waiting for a password
+// manager, a socket the SDK keeps): past a grace for output to drain, exit anyway. The
+// timer is unref'd, so a process with nothing left open ends at once, as usual.
+function exitWhenDone() {
+  setTimeout(function () {
+    // Output still on its way (a slow pipe): wait for it, it is what the user came for.
+    if (process.stdout.writableLength > 0 || process.stderr.writableLength > 0) exitWhenDone()
+    else process.exit()
+  }, 500).unref()
 }

@@ -132,7 +132,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     // Checked on every command, before any call (the same rule as the config's region).
     if (this.flags.region !== undefined) assertRegion(this.flags.region, '--region')
     const requestTimeout = this.flags['request-timeout']
-    if (requestTimeout !== undefined) setRequestTimeouts(parseRequestTimeout(requestTimeout))
+    if (requestTimeout !== undefined) {
+      // oclif fills the flag from PIKSEL_REQUEST_TIMEOUT when it is not on the command line: name the source.
+      const typed = this.argv.some((arg) => arg === '--request-timeout' || arg.startsWith('--request-timeout='))
+      setRequestTimeouts(parseRequestTimeout(requestTimeout, typed ? '--request-timeout' : 'PIKSEL_REQUEST_TIMEOUT'))
+    }
     this.prompter = new Prompter(
       canPrompt({
         noInput: this.flags['no-input'],

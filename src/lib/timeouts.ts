@@ -64,11 +64,14 @@ export function parseDuration(text: string): number | undefined {
 /** Longest accepted: an hour is already far past any AWS or Kubernetes call. */
 export const MAX_REQUEST_TIMEOUT_MS = 3_600_000
 
-/** `--request-timeout` / PIKSEL_REQUEST_TIMEOUT: a duration from 100 ms to 1 h (exit 2 otherwise). */
-export function parseRequestTimeout(text: string): Timeouts {
+/**
+ * `--request-timeout` / PIKSEL_REQUEST_TIMEOUT: a duration from 100 ms to 1 h (exit 2 otherwise).
+ * `source` names where the value came from in the message (the flag, or the variable).
+ */
+export function parseRequestTimeout(text: string, source = '--request-timeout'): Timeouts {
   const ms = parseDuration(text)
   if (ms === undefined || ms < 100 || ms > MAX_REQUEST_TIMEOUT_MS) {
-    throw new UsageError(`--request-timeout "${text}" is not a duration between 100ms and 1h.`, {
+    throw new UsageError(`${source} "${text}" is not a duration between 100ms and 1h.`, {
       code: 'BAD_DURATION',
       hint: 'Use e.g. 20s (the default), 45s or 2m; PIKSEL_REQUEST_TIMEOUT takes the same values.',
     })

@@ -7,7 +7,7 @@
  * the default (20 s) is inside it.
  */
 import {expect} from 'chai'
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -161,7 +161,50 @@ describe('no call can hang: a silent or frozen endpoint (binary)', function () {
         expect(refused.exitCode, bad).to.equal(2)
         expect(refused.json<ErrorDoc>().error.code, bad).to.equal('BAD_DURATION')
       }
+      // From the variable, the message names the variable (the user typed no flag).
+      const fromEnv = await runPiksel(['whoami', '--json'], {
+        env: isolatedEnv({...fakeCredentials, AWS_ENDPOINT_URL: endpoint.url, PIKSEL_REQUEST_TIMEOUT: 'abc'}),
+      })
+      expect(fromEnv.exitCode).to.equal(2)
+      expect(fromEnv.json<ErrorDoc>().error.message).to.include('PIKSEL_REQUEST_TIMEOUT "abc"')
       expect(endpoint.requests()).to.equal(1)
+    })
+
+    it("a profile's credential_process that never answers (a password manager waiting): TIMEOUT naming it, and piksel exits", async () => {
+      const endpoint = await hang('silent')
+      const env = isolatedEnv({AWS_ENDPOINT_URL: endpoint.url, AWS_REGION: 'ap-southeast-3'})
+      const dir = mkdtempSync(join(tmpdir(), 'piksel-credproc-'))
+      const pidFile = join(dir, 'pid')
+      const script = join(dir, 'creds')
+      writeFileSync(script, `#!/bin/sh\necho $$ >> ${pidFile}\nexec sleep 600\n`, {mode: 0o755})
+      mkdirSync(join(env.HOME as string, '.aws'), {recursive: true})
+      writeFileSync(env.AWS_CONFIG_FILE as string, `[profile hang]\ncredential_process = ${script}\n`)
+      const started = Date.now()
+      try {
+        for (const args of [
+          ['whoami', '--profile', 'hang', '--json', ...FAST],
+          ['secret', 'list', '-e', 'staging', '--profile', 'hang', '--json', ...FAST],
+        ]) {
+          const r = await runPiksel(args, {env})
+          expect(Date.now() - started, 'exits within 30 s').to.be.below(BOUND_MS)
+          expect(r.exitCode, r.stdout + r.stderr).to.equal(1)
+          const {error} = r.json<ErrorDoc>()
+          expect(error.code).to.equal('TIMEOUT')
+          // Not "no answer from STS": STS was never asked.
+          expect(error.message).to.include('no AWS credentials').and.to.include('profile hang')
+          expect(error.hint).to.include('aws sts get-caller-identity --profile hang')
+        }
+        expect(endpoint.requests()).to.equal(0)
+      } finally {
+        // The credential_processes piksel could not stop (the SDK keeps them to itself).
+        for (const pid of readFileSync(pidFile, 'utf8').split('\n').filter(Boolean)) {
+          try {
+            process.kill(Number(pid), 'SIGKILL')
+          } catch {
+            // already gone
+          }
+        }
+      }
     })
 
     it('bootstrap: the identity step and the secrets step end with TIMEOUT and a resume hint', async () => {
@@ -245,6 +288,63 @@ describe('no call can hang: a silent or frozen endpoint (binary)', function () {
           // It did read the cluster first: the lists answered.
           expect(cluster.watches().length).to.be.above(0)
         })
+      }
+
+      // A watch that keeps failing is restarted, but not forever: past the request timeout of
+      // failures the wait fails with the cause, instead of reporting "not ready" at --timeout.
+      const failing: Array<[string, string, (cluster: KubeStandin) => Promise<void>]> = [
+        [
+          'the API server goes away during the wait',
+          'NETWORK',
+          async (cluster) => {
+            await cluster.stop()
+          },
+        ],
+        [
+          'every watch is answered with an HTML page that ends at once (it was restarted in a tight loop)',
+          'BAD_RESPONSE',
+          async (cluster) => {
+            cluster.watchPage = '<html>Sign in</html>'
+          },
+        ],
+        [
+          'every watch restart is refused with 503',
+          'KUBE_API',
+          async (cluster) => {
+            cluster.faults.push({path: /./, code: 503, reason: 'ServiceUnavailable', message: 'etcd is down'})
+          },
+        ],
+      ]
+      const modes: Array<[string, string[]]> = [
+        ['--wait', ['--wait', '--timeout', '10m']],
+        // --watch has no --timeout: it exited 0 with no output at all once nothing held the process.
+        ['--watch', ['--watch']],
+      ]
+      for (const [what, code, breakIt] of failing) {
+        for (const [flag, flags] of modes) {
+          it(`status ${flag}: ${what} → exit 1 ${code} within 30 s (not exit 3 at --timeout, not exit 0)`, async () => {
+            const own = await KubeStandin.start({objects: readFixture('unhealthy.yaml')})
+            try {
+              const kubeconfig = own.writeKubeconfig(mkdtempSync(join(tmpdir(), 'piksel-gone-')))
+              const started = Date.now()
+              const run = runPiksel(['status', ...flags, '--json', ...FAST], {
+                env: isolatedEnv({KUBECONFIG: kubeconfig}),
+              })
+              // Once it is waiting (its watches started), the server breaks.
+              while (own.watches().length === 0) await new Promise((r) => setTimeout(r, 50))
+              await breakIt(own)
+              const r = await run
+              expect(Date.now() - started, 'exits within 30 s').to.be.below(BOUND_MS)
+              expect(r.exitCode, r.stdout + r.stderr).to.equal(1)
+              const {error} = r.json<ErrorDoc>()
+              expect(error.code).to.equal(code)
+              expect(error.message).to.include(own.url).and.to.include('watch')
+              expect(error.hint).to.be.a('string').and.to.have.length.above(10)
+            } finally {
+              await own.stop()
+            }
+          })
+        }
       }
 
       it('a quiet but healthy server (it ends each watch after timeoutSeconds) is followed, not failed', async () => {

@@ -6,6 +6,9 @@
  * out here, not computed by the code under test.
  */
 import {expect} from 'chai'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 
 import {describeAwsError} from '../../src/lib/aws/errors.ts'
 import {type AwsSession, createAwsClient} from '../../src/lib/aws/session.ts'
@@ -299,17 +302,105 @@ describe('AWS errors by kind, for every service (real SDK, loopback stand-in)', 
     })
   }
 
-  // JSON protocols fail to parse an HTML page; the XML ones (STS, IAM, S3) read it as an empty answer,
-  // which piksel checks where it reads one (the caller identity, the Spot role).
-  for (const name of ['SecretsManager', 'ServiceQuotas', 'EKS']) {
-    it(`${name}: an HTML page answered with 200 → BAD_RESPONSE naming the endpoint`, async () => {
-      const service = SERVICES.find((s) => s.name === name) as Service
+  // JSON protocols fail to parse an HTML page; the XML ones (STS, IAM, S3) would read it as an empty
+  // answer: no AWS API answers text/html, so the factory refuses it whatever the protocol.
+  for (const service of SERVICES) {
+    it(`${service.name}: an HTML page answered with 200 → BAD_RESPONSE naming the endpoint`, async () => {
       const served = await serve(service, [
         {raw: {status: 200, body: '<html><body>Sign in to the proxy</body></html>'}},
       ])
       const mapped = describeAwsError(await service.call(), session)
       expectActionable(mapped, 'BAD_RESPONSE')
       expect(mapped.message).to.include(served.url)
+    })
+
+    it(`${service.name}: a body that is not the protocol's (garbage, 200) → BAD_RESPONSE, not AWS_REJECTED`, async () => {
+      const type =
+        service.protocol === 'query'
+          ? 'text/xml'
+          : service.protocol === 'rest-xml'
+            ? 'application/xml'
+            : 'application/json'
+      const served = await serve(service, [{raw: {status: 200, body: 'garbage{{ <', contentType: type}}])
+      const mapped = describeAwsError(await service.call(), session)
+      expectActionable(mapped, 'BAD_RESPONSE')
+      expect(mapped.message).to.include(served.url)
+    })
+
+    it(`${service.name}: a redirect with no AWS error in it (302, a proxy's login) → BAD_RESPONSE`, async () => {
+      const served = await serve(service, [
+        {raw: {status: 302, body: '', headers: {location: 'https://login.example.com/'}}},
+      ])
+      const mapped = describeAwsError(await service.call(), session)
+      expectActionable(mapped, 'BAD_RESPONSE')
+      expect(mapped.message).to.include(served.url).and.to.include('HTTP 302')
+    })
+  }
+
+  it('S3: a bucket in another region (301 with x-amz-bucket-region) → AWS_REJECTED naming that region', async () => {
+    const service = SERVICES.find((s) => s.name === 'S3') as Service
+    await serve(service, [{raw: {status: 301, body: '', headers: {'x-amz-bucket-region': 'eu-west-1'}}}])
+    const mapped = describeAwsError(await service.call(), session)
+    expectActionable(mapped, 'AWS_REJECTED')
+    expect(mapped.message).to.include('eu-west-1')
+  })
+
+  // An answer without what AWS always returns (a proxy's `{}`): absence must not be read as a fact
+  // (no such cluster, a quota of 0) nor a write as done.
+  const empties: Array<[string, () => Promise<unknown>, boolean]> = [
+    [
+      'SecretsManager CreateSecret',
+      via(
+        sm.SecretsManagerClient as never,
+        () => new sm.CreateSecretCommand({Name: 'slack-alerts-staging', SecretString: 'SECRETvalue-never-shown'}),
+      ),
+      true,
+    ],
+    [
+      'SecretsManager DescribeSecret',
+      via(sm.SecretsManagerClient as never, () => new sm.DescribeSecretCommand({SecretId: 'slack-alerts-staging'})),
+      false,
+    ],
+    [
+      'SecretsManager PutSecretValue',
+      via(
+        sm.SecretsManagerClient as never,
+        () => new sm.PutSecretValueCommand({SecretId: 'slack-alerts-staging', SecretString: 'SECRETvalue-never-shown'}),
+      ),
+      true,
+    ],
+    [
+      'ServiceQuotas GetServiceQuota',
+      via(
+        sq.ServiceQuotasClient as never,
+        () => new sq.GetServiceQuotaCommand({ServiceCode: 'ec2', QuotaCode: 'L-DB2E81BA'}),
+      ),
+      false,
+    ],
+    [
+      'ServiceQuotas RequestServiceQuotaIncrease',
+      via(
+        sq.ServiceQuotasClient as never,
+        () => new sq.RequestServiceQuotaIncreaseCommand({ServiceCode: 'ec2', QuotaCode: 'L-DB2E81BA', DesiredValue: 8}),
+      ),
+      true,
+    ],
+    [
+      'EKS DescribeCluster',
+      via(eks.EKSClient as never, () => new eks.DescribeClusterCommand({name: 'piksel-staging'})),
+      false,
+    ],
+  ]
+  for (const [what, call, write] of empties) {
+    it(`${what}: an empty answer ({}, 200) → BAD_RESPONSE${write ? ', the outcome unknown' : ''}`, async () => {
+      const name = what.split(' ')[0] as string
+      const service = SERVICES.find((s) => s.name === name) as Service
+      const served = await serve(service, [{raw: {status: 200, body: '{}', contentType: 'application/json'}}])
+      const mapped = describeAwsError(await call(), session)
+      expectActionable(mapped, 'BAD_RESPONSE')
+      expect(mapped.message).to.include(served.url)
+      if (write) expect(mapped.message).to.include('may or may not have been made')
+      else expect(mapped.message).not.to.include('may or may not')
     })
   }
 
@@ -321,6 +412,52 @@ describe('AWS errors by kind, for every service (real SDK, loopback stand-in)', 
     const mapped = (await rejectionOf(() => getCallerIdentity(clientSession))) as PikselError
     expectActionable(mapped, 'BAD_RESPONSE')
     expect(mapped.message).to.include(served.url)
+  })
+
+  it('a write whose credentials never came (credential_process hangs) was never sent: nothing was changed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'piksel-credproc-'))
+    const pids = join(dir, 'pids')
+    const script = join(dir, 'creds')
+    writeFileSync(script, `#!/bin/sh\necho $$ >> ${pids}\nexec sleep 600\n`, {mode: 0o755})
+    writeFileSync(join(dir, 'config'), `[profile hang]\ncredential_process = ${script}\n`)
+    const hang = await hangingEndpoint('silent')
+    const saved = {key: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY}
+    delete process.env.AWS_ACCESS_KEY_ID
+    delete process.env.AWS_SECRET_ACCESS_KEY
+    process.env.AWS_CONFIG_FILE = join(dir, 'config')
+    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = hang.url
+    const profiled: AwsSession = {region: 'ap-southeast-3', profile: 'hang', profileSource: 'flag'}
+    try {
+      const error = await rejectionOf(async () => {
+        const client = createAwsClient(sm.SecretsManagerClient, profiled, timeoutsFor(1000))
+        try {
+          return await client.send(new sm.CreateSecretCommand({Name: 'x', SecretString: 'SECRETvalue-never-shown'}))
+        } finally {
+          client.destroy()
+        }
+      })
+      const mapped = describeAwsError(error, profiled)
+      expectActionable(mapped, 'TIMEOUT')
+      expect(mapped.message)
+        .to.include('no AWS credentials within 1 s')
+        .and.to.include('profile hang')
+        .and.to.include('nothing was changed')
+      expect(mapped.message).not.to.include('may or may not')
+      expect(mapped.hint).to.include('aws sts get-caller-identity --profile hang')
+      expect(hang.requests()).to.equal(0)
+    } finally {
+      process.env.AWS_ACCESS_KEY_ID = saved.key
+      process.env.AWS_SECRET_ACCESS_KEY = saved.secret
+      delete process.env.AWS_CONFIG_FILE
+      await hang.close()
+      for (const pid of readFileSync(pids, 'utf8').split('\n').filter(Boolean)) {
+        try {
+          process.kill(Number(pid), 'SIGKILL')
+        } catch {
+          // already gone
+        }
+      }
+    }
   })
 
   it('a write that timed out says its outcome is unknown and how to check, per service', async () => {

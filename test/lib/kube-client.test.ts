@@ -4,7 +4,7 @@
  * stand-in with injected faults, and endpoints that never answer or freeze).
  */
 import {expect} from 'chai'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -46,6 +46,15 @@ async function client(server: string, user?: string, ms = 1500): Promise<KubeCli
   const kc = await loadKubeConfig({kubeconfig: kubeconfig(server, user)})
   await boundCredentialPlugin(kc, timeoutsFor(ms))
   return new KubeClient(kc, timeoutsFor(ms))
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
 }
 
 async function failure(task: Promise<unknown>): Promise<PikselError> {
@@ -195,6 +204,11 @@ describe('KubeClient: timeouts and errors by kind (loopback)', function () {
     [404, 'NOT_FOUND', /Not found \(404\): list kustomizations/, /namespace/],
     [429, 'THROTTLED', /throttling requests \(429\)/, /Wait a minute/],
     [500, 'KUBE_API', /failed \(500\)/, /retry in a minute/],
+    [503, 'KUBE_API', /failed \(503\)/, /retry in a minute/],
+    // Every refusal has a hint, not only the ones with a code of their own.
+    [400, 'KUBE_API', /failed \(400\)/, /--verbose/],
+    [409, 'KUBE_API', /failed \(409\)/, /look at it again/],
+    [422, 'KUBE_API', /failed \(422\)/, /--verbose/],
   ]
   for (const [status, code, message, hint] of refusals) {
     it(`HTTP ${status}: ${code}, naming the verb and resource`, async () => {
@@ -207,6 +221,41 @@ describe('KubeClient: timeouts and errors by kind (loopback)', function () {
       expect(error.hint ?? '').to.match(hint)
     })
   }
+
+  it('a redirect (a login proxy in front of the API server): BAD_RESPONSE naming where it points', async () => {
+    const {createServer} = await import('node:http')
+    const server = createServer((_, res) => {
+      res.writeHead(302, {location: 'https://sso.example.com/login?next=/apis'})
+      res.end()
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const port = (server.address() as {port: number}).port
+    const c = await client(`http://127.0.0.1:${port}`)
+    const error = await failure(c.get(KS))
+    c.close()
+    server.close()
+    expect(error.code).to.equal('BAD_RESPONSE')
+    expect(error.message).to.include('302').and.to.include('https://sso.example.com/login')
+    expect(error.hint ?? '').to.include('kube')
+  })
+
+  it("a gateway's multi-line HTML error page (502): KUBE_API in one line, with a hint", async () => {
+    const {createServer} = await import('node:http')
+    const server = createServer((_, res) => {
+      res.writeHead(502, {'content-type': 'text/html'})
+      res.end('<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n<h1>Bad Gateway</h1>\n</body>\n</html>\n')
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const port = (server.address() as {port: number}).port
+    const c = await client(`http://127.0.0.1:${port}`)
+    const error = await failure(c.get(KS))
+    c.close()
+    server.close()
+    expect(error.code).to.equal('KUBE_API')
+    expect(error.message.split('\n'), error.message).to.have.length(1)
+    expect(error.message).to.include('Bad Gateway')
+    expect(error.hint).to.include('retry in a minute')
+  })
 
   it('an answer that is not JSON: BAD_RESPONSE', async () => {
     const {createServer} = await import('node:http')
@@ -244,6 +293,42 @@ describe('KubeClient: timeouts and errors by kind (loopback)', function () {
       expect(error.message).to.include(standin.url).and.to.include('on the watch kustomizations')
     })
 
+    it('a watch refused otherwise (503): KUBE_API naming the server and the watch, left to the caller to retry', async () => {
+      standin.faults.push({path: /kustomizations$/, code: 503, reason: 'ServiceUnavailable', message: 'no'})
+      const c = await client(standin.url)
+      const error = (await watchOnce(c)) as PikselError & {retryable?: boolean}
+      c.close()
+      expect(error.code).to.equal('KUBE_API')
+      expect(error.message).to.include(standin.url).and.to.include('watch kustomizations').and.to.include('503')
+      expect(error.hint).to.include('retry')
+      expect(error.retryable).to.equal(undefined)
+    })
+
+    it('a watch answered 200 and ended at once without an event (a proxy page): BAD_RESPONSE, not a clean end', async () => {
+      const {createServer} = await import('node:http')
+      const server = createServer((_, res) => {
+        res.writeHead(200, {'content-type': 'text/html'})
+        res.end('<html>Sign in</html>')
+      })
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+      const port = (server.address() as {port: number}).port
+      const c = await client(`http://127.0.0.1:${port}`, undefined, 2000)
+      const error = (await watchOnce(c)) as PikselError
+      c.close()
+      server.close()
+      expect(error).not.to.equal(null)
+      expect(error.code).to.equal('BAD_RESPONSE')
+      expect(error.message).to.include('ended the watch kustomizations')
+    })
+
+    it('a watch whose server is gone: NETWORK naming the watch', async () => {
+      const c = await client(`http://127.0.0.1:${await freePort()}`)
+      const error = (await watchOnce(c)) as PikselError
+      c.close()
+      expect(error.code).to.equal('NETWORK')
+      expect(error.message).to.include('watch kustomizations').and.to.include('ECONNREFUSED')
+    })
+
     it('a refused watch (403): ACCESS_DENIED naming the watch, not retryable', async () => {
       standin.faults.push({path: /kustomizations$/, code: 403, reason: 'Forbidden', message: 'no'})
       const c = await client(standin.url)
@@ -277,6 +362,23 @@ describe('KubeClient: timeouts and errors by kind (loopback)', function () {
       const error = await failure(c.get(KS))
       expect(error.code).to.equal('TIMEOUT')
       expect(error.message).to.include('credential plugin').and.to.include('eks get-token').and.to.include('1 s')
+    })
+
+    it('one whose own child keeps its output open (a wrapper script) is stopped too: TIMEOUT, the child killed', async () => {
+      // `sleep` is not the script's last command, so the shell forks it: it holds the plugin's stdout.
+      const dir = mkdtempSync(join(tmpdir(), 'piksel-wrapper-'))
+      const pidFile = join(dir, 'child.pid')
+      const plugin = join(dir, 'aws-wrapper')
+      writeFileSync(plugin, `#!/bin/sh\nsleep 600 &\necho $! > ${pidFile}\nwait\necho '{}'\n`, {mode: 0o755})
+      const c = await client(standin.url, execUser(plugin), 1000)
+      const error = await failure(c.get(KS))
+      expect(error.code).to.equal('TIMEOUT')
+      expect(error.message).to.include('credential plugin').and.to.include('aws-wrapper')
+      const pid = Number(readFileSync(pidFile, 'utf8'))
+      expect(pid).to.be.above(0)
+      // Killed with its group; give init a moment to reap it (a zombie still answers signal 0).
+      for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100))
+      expect(alive(pid), `pid ${pid} still runs`).to.equal(false)
     })
 
     it('one whose SSO session expired: SSO_EXPIRED with the login command', async () => {

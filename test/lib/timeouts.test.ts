@@ -45,6 +45,11 @@ describe('timeouts', () => {
     })
   }
 
+  it('the message names where the value came from (the flag, or PIKSEL_REQUEST_TIMEOUT)', () => {
+    expect(() => parseRequestTimeout('abc')).to.throw('--request-timeout "abc"')
+    expect(() => parseRequestTimeout('abc', 'PIKSEL_REQUEST_TIMEOUT')).to.throw('PIKSEL_REQUEST_TIMEOUT "abc"')
+  })
+
   it('durations and how messages show them', () => {
     expect(parseDuration('2m5s')).to.equal(125_000)
     expect(parseDuration('x')).to.equal(undefined)

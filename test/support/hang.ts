@@ -87,7 +87,7 @@ export interface Fault {
   /** Answer with this AWS error (name, HTTP status, message). */
   error?: {name: string; status?: number; message?: string}
   /** Answer with this raw body and status (e.g. an HTML page from a proxy). */
-  raw?: {status: number; body: string; contentType?: string}
+  raw?: {status: number; body: string; contentType?: string; headers?: Record<string, string>}
 }
 
 /** The operation a request is for: JSON's X-Amz-Target, Query's Action=, else the REST path. */
@@ -150,8 +150,8 @@ export async function awsFaultProxy(protocol: AwsProtocol, faults: Fault[], upst
       return
     }
     if (fault?.raw) {
-      res.writeHead(fault.raw.status, {'content-type': fault.raw.contentType ?? 'text/html'})
-      return res.end(fault.raw.body)
+      res.writeHead(fault.raw.status, {'content-type': fault.raw.contentType ?? 'text/html', ...fault.raw.headers})
+      return res.end(req.method === 'HEAD' ? undefined : fault.raw.body)
     }
     if (fault?.error) {
       const {type, body: text} = awsErrorBody(protocol, fault.error.name, fault.error.message ?? fault.error.name)

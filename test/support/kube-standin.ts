@@ -214,6 +214,8 @@ export class KubeStandin {
   readonly faults: Array<{path: RegExp; method?: string; code: number; reason: string; message: string}> = []
   /** Watches get their headers, then nothing: no event, no end, timeoutSeconds ignored (a frozen server). */
   frozenWatches = false
+  /** Watches get this page (200, text/html) and end at once: a proxy answering in the API server's place. */
+  watchPage?: string
   readonly types: ResourceType[]
   onPatch?: StandinOptions['onPatch']
   private readonly store = new Map<string, KubeObject>()
@@ -659,6 +661,10 @@ export class KubeStandin {
     resourceVersion: string | undefined,
     timeoutSeconds?: string,
   ): void {
+    if (this.watchPage !== undefined) {
+      res.writeHead(200, {'content-type': 'text/html'})
+      return void res.end(this.watchPage)
+    }
     res.writeHead(200, {'content-type': 'application/json', 'transfer-encoding': 'chunked'})
     // Like the API server: headers go out at once, before any event.
     res.flushHeaders()

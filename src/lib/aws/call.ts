@@ -15,9 +15,18 @@ export interface AwsCallInfo {
   resource?: string
   /** Set when the factory's deadline ended the call (ms). */
   timeoutMs?: number
+  /**
+   * Set when the deadline passed before the request was ever sent: the SDK was still
+   * getting credentials (a credential_process, SSO, a role to assume), so the service
+   * was never asked and nothing was changed.
+   */
+  unsent?: boolean
 }
 
 const KEY = Symbol.for('piksel.awsCall')
+
+/** The error name the client factory gives an answer that is not AWS's (classified BAD_RESPONSE). */
+export const NOT_AN_AWS_ANSWER = 'NotAnAwsAnswer'
 
 /** Attaches `info` to `error` (not enumerable: it never shows up in JSON). Returns the error. */
 export function annotate<E>(error: E, info: AwsCallInfo): E {

@@ -15,7 +15,7 @@
  */
 import {CredentialsError, NETWORK_ERRNOS, OperationError, PikselError, bugError} from '../errors.ts'
 import {formatTimeout} from '../timeouts.ts'
-import {type AwsCallInfo, callInfo, iamAction, isWriteOperation, serviceName} from './call.ts'
+import {type AwsCallInfo, NOT_AN_AWS_ANSWER, callInfo, iamAction, isWriteOperation, serviceName} from './call.ts'
 import type {AwsSession} from './session.ts'
 
 interface AwsLikeError {
@@ -26,7 +26,7 @@ interface AwsLikeError {
   $fault?: 'client' | 'server'
   $retryable?: {throttling?: boolean}
   $metadata?: {httpStatusCode?: number}
-  $response?: {statusCode?: number}
+  $response?: {statusCode?: number; headers?: Record<string, string | undefined>}
 }
 
 const EXPIRED = /ExpiredToken|RequestExpired|TokenRefreshRequired/
@@ -68,7 +68,7 @@ const CONFLICT =
   /AlreadyExists|ResourceExists|AlreadyOwned|Conflict|InUse|ConcurrentModification|^InvalidRequestException$|PreconditionNotMet|OperationAborted|InvalidState|IncorrectState|EntityTemporarilyUnmodifiable/
 const LIMIT = /LimitExceeded|QuotaExceeded|TooMany/
 const BAD_RESPONSE =
-  /Deserialization error|is not valid JSON|Unexpected token|Unexpected end of JSON|Expected .* XML|char '.' is not expected|Non-whitespace before first tag|Invalid (XML|JSON)/
+  /Deserialization error|XML parse error|is not valid JSON|Unexpected token|Unexpected end of JSON|Expected .* XML|char '.' is not expected|Non-whitespace before first tag|Invalid (XML|JSON)/
 
 export type AwsErrorKind =
   | 'timeout'
@@ -148,7 +148,16 @@ export function classifyAwsError(error: unknown, context: AwsErrorContext = {}):
   if (INVALID.test(name) || (!e.$metadata && INVALID.test(text))) return result('credentials-invalid')
   if (name === 'DependencyAccessDeniedException') return result('dependency-access-denied')
 
+  if (name === NOT_AN_AWS_ANSWER) return result('bad-response')
   const fromAws = e.$metadata !== undefined || e.$fault !== undefined
+  if (fromAws && status !== undefined && status >= 300 && status < 400 && /^Unknown/.test(name)) {
+    // S3 answers a bucket in another region with a bare 301 naming that region; any other redirect is a proxy's.
+    const bucketRegion = e.$response?.headers?.['x-amz-bucket-region']
+    if (bucketRegion) {
+      return {...result('rejected'), name: 'PermanentRedirect', message: `the bucket is in region ${bucketRegion}`}
+    }
+    return result('bad-response')
+  }
   if (!fromAws) {
     if (NETWORK_TEXT.test(text)) return result('network')
     if (BAD_RESPONSE.test(text) && call) return result('bad-response')
@@ -251,6 +260,14 @@ export function describeAwsError(
   switch (c.kind) {
     case 'timeout': {
       const within = call?.timeoutMs !== undefined ? ` within ${formatTimeout(call.timeoutMs)}` : ''
+      if (call?.unsent) {
+        // The SDK never got as far as sending: the credentials did not come.
+        const profile = session.profile ? ` --profile ${session.profile}` : ''
+        return make(
+          `${label}${on}: no AWS credentials${within} (${who}): their source (a credential_process, SSO, a role to assume) did not answer, so ${service} was never asked${isWriteOperation(call.operation) ? ' and nothing was changed' : ''}.`,
+          `Run \`aws sts get-caller-identity${profile}\` to see why (it may be waiting for a password manager, MFA or a browser); --request-timeout 1m waits longer.`,
+        )
+      }
       if (call && isWriteOperation(call.operation)) {
         const verify = context.verify ?? verifyCommand(call)
         return make(
@@ -336,11 +353,19 @@ export function describeAwsError(
         `${label}: ${service} failed on AWS's side${c.status ? ` (HTTP ${c.status})` : ''} (${name}${message ? `: ${message}` : ''}).`,
         'Retry in a minute; https://health.aws.amazon.com/health/status shows AWS outages.',
       )
-    case 'bad-response':
-      return make(
-        `${label}: the answer from ${where} is not an AWS response${c.status ? ` (HTTP ${c.status})` : ''}.`,
-        'A proxy or AWS_ENDPOINT_URL* may send it elsewhere; check them (--verbose shows the parse error).',
-      )
+    case 'bad-response': {
+      const what = `${label}: the answer from ${where} is not an AWS response${c.status ? ` (HTTP ${c.status})` : ''}`
+      const check = 'A proxy or AWS_ENDPOINT_URL* may send it elsewhere; check them (--verbose shows the parse error).'
+      if (call && isWriteOperation(call.operation)) {
+        // The request may have reached AWS behind whatever answered.
+        const verify = context.verify ?? verifyCommand(call)
+        return make(
+          `${what}; the change may or may not have been made.`,
+          `${check} Then check before running again${verify ? `: ${verify}` : ' (describe or list it)'}.`,
+        )
+      }
+      return make(`${what}.`, check)
+    }
     case 'rejected':
       return make(
         `${label}${on}: AWS refused it (${name}${message ? `: ${message}` : ''}).`,

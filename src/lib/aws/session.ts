@@ -5,7 +5,7 @@
  * SSO profiles and the shared config files.
  */
 import {assertRegion} from '../config/region.ts'
-import {type AwsCallInfo, annotate} from './call.ts'
+import {type AwsCallInfo, NOT_AN_AWS_ANSWER, annotate} from './call.ts'
 import {DEFAULT_TIMEOUTS, type Timeouts, requestTimeouts} from '../timeouts.ts'
 
 export interface AwsSession {
@@ -191,7 +191,10 @@ interface SdkClient {
   send(command: unknown, options?: {abortSignal?: AbortSignal}): Promise<unknown>
   destroy(): void
   middlewareStack: {
-    add(middleware: unknown, options: {step: 'initialize' | 'build'; name: string; priority?: 'high' | 'low'}): void
+    add(
+      middleware: unknown,
+      options: {step: 'initialize' | 'build' | 'deserialize'; name: string; priority?: 'high' | 'low'},
+    ): void
   }
 }
 
@@ -213,6 +216,55 @@ export function createAwsClient<C>(
   const client = new Client(clientConfig(session, Number.isInteger(attempts) && attempts > 0 ? attempts : 5, timeouts))
   instrument(client as unknown as SdkClient, session, timeouts)
   return client
+}
+
+/**
+ * What every answer of these operations holds (each service's API reference marks it
+ * as always returned), as a dotted path into the SDK's output. An answer without it
+ * is not AWS's (a proxy's empty `200 {}`): piksel must not read the absence as a fact
+ * (no such cluster, a quota of 0, a secret that holds no value) nor a write as done.
+ * The caller identity and the Spot role check their answers where they read them.
+ */
+export const REQUIRED_OUTPUT: Readonly<Record<string, string>> = {
+  DescribeSecret: 'ARN',
+  GetSecretValue: 'ARN',
+  CreateSecret: 'ARN',
+  PutSecretValue: 'VersionId',
+  UpdateSecret: 'ARN',
+  RestoreSecret: 'ARN',
+  GetServiceQuota: 'Quota.Value',
+  GetAWSDefaultServiceQuota: 'Quota.Value',
+  RequestServiceQuotaIncrease: 'RequestedQuota',
+  DescribeCluster: 'cluster.arn',
+}
+
+/**
+ * The SDK clients whose protocol is XML (Query or REST-XML): their parser reads an HTML
+ * page as an empty answer. (A JSON protocol fails to parse one, which is mapped already;
+ * and moto labels its JSON answers text/html, so the content type says nothing there.)
+ */
+const XML_SERVICES = new Set(['STS', 'IAM', 'S3', 'Route53', 'CloudWatch', 'EC2'])
+
+/** Pure: why an HTTP answer that the SDK parsed is not AWS's, or undefined when it may be. */
+export function notAwsAnswer(
+  service: string,
+  operation: string,
+  response: {statusCode?: number; headers?: Record<string, string | undefined>} | undefined,
+  output: unknown,
+  method?: string,
+): string | undefined {
+  const type = Object.entries(response?.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? ''
+  // No AWS XML API answers text/html: such a page is a proxy's (a login, an error page).
+  if (XML_SERVICES.has(service) && method !== 'HEAD' && /^\s*text\/html/i.test(type)) {
+    return `an HTML page (${type.split(';')[0]})`
+  }
+  const required = REQUIRED_OUTPUT[operation]
+  if (required) {
+    let value: unknown = output
+    for (const key of required.split('.')) value = (value as Record<string, unknown> | undefined)?.[key]
+    if (value === undefined || value === null || value === '') return `an answer without ${required}`
+  }
+  return undefined
 }
 
 /** Identifying input fields worth naming in a message. Never a value field (SecretString, SecretBinary). */
@@ -261,6 +313,34 @@ function instrument(client: SdkClient, session: AwsSession, timeouts: Timeouts):
     {step: 'initialize', name: 'pikselCallInfo', priority: 'high'},
   )
 
+  // Calls whose request has been signed and is on its way (keyed by the command's input,
+  // which the SDK hands through every step): a deadline before that was spent on credentials.
+  const sent = new WeakSet<object>()
+  // An answer that is not AWS's (an HTML page, a proxy's `{}`) fails here, with the HTTP status.
+  client.middlewareStack.add(
+    (
+      next: (args: {request?: unknown; input?: unknown}) => Promise<{response?: unknown; output?: unknown}>,
+      context: {commandName?: string},
+    ) =>
+      async (args: {request?: unknown; input?: unknown}) => {
+        if (args.input && typeof args.input === 'object') sent.add(args.input)
+        const result = await next(args)
+        const response = result.response as {statusCode?: number; headers?: Record<string, string>} | undefined
+        const method = (args.request as {method?: string} | undefined)?.method
+        const operation = (context.commandName ?? '').replace(/Command$/, '')
+        const why = notAwsAnswer(service, operation, response, result.output, method)
+        if (why) {
+          throw Object.assign(new Error(`${why} (HTTP ${response?.statusCode ?? '?'})`), {
+            name: NOT_AN_AWS_ANSWER,
+            $fault: 'client',
+            $metadata: {httpStatusCode: response?.statusCode},
+          })
+        }
+        return result
+      },
+    {step: 'deserialize', name: 'pikselAnswerCheck', priority: 'high'},
+  )
+
   const closing = new AbortController()
   const send = client.send.bind(client)
   client.send = (command: unknown, options: {abortSignal?: AbortSignal} = {}) => {
@@ -276,11 +356,14 @@ function instrument(client: SdkClient, session: AwsSession, timeouts: Timeouts):
     const deadline = new AbortController()
     const signals = [deadline.signal, closing.signal, ...(options.abortSignal ? [options.abortSignal] : [])]
     // Rejects at the deadline even when the SDK is stuck outside the HTTP handler (e.g. resolving credentials).
+    const input = (command as {input?: unknown})?.input
+    if (input && typeof input === 'object') sent.delete(input)
     let timer: NodeJS.Timeout | undefined
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         const error = Object.assign(new Error(`no answer within ${timeouts.requestMs} ms`), {name: 'TimeoutError'})
-        reject(annotate(error, {...info(), timeoutMs: timeouts.requestMs}))
+        const unsent = !(input && typeof input === 'object' && sent.has(input))
+        reject(annotate(error, {...info(), timeoutMs: timeouts.requestMs, ...(unsent ? {unsent} : {})}))
         deadline.abort(error)
       }, timeouts.requestMs)
     })

@@ -144,13 +144,34 @@ export class KubeClient {
     // client-node's own inactivity timer (connect, then no bytes), private but designed for this.
     ;(watch as unknown as {requestTimeoutMs: number}).requestTimeoutMs = idleMs
     const what = describeRequest('GET', path, true)
+    const started = Date.now()
+    let events = 0
     let controller: AbortController
     try {
       controller = await watch.watch(
         path,
         {...query, allowWatchBookmarks: true, timeoutSeconds: serverSeconds},
-        (type, object) => onEvent({type, object: object as T}),
-        (error: unknown) => done(error ? this.watchError(error, path, what, idleMs) : null),
+        (type, object) => {
+          events++
+          onEvent({type, object: object as T})
+        },
+        (error: unknown) => {
+          if (error) return done(this.watchError(error, path, what, idleMs))
+          // Ended at once, without an event, when asked to stay open for serverSeconds: a proxy's
+          // page, not an API server. Reported as an error, so it is retried with a backoff, not in a loop.
+          if (events === 0 && Date.now() - started < (serverSeconds * 1000) / 2) {
+            return done(
+              new OperationError(
+                `Kubernetes API at ${this.server} ended the ${what} at once, without an event (asked to keep it open ${serverSeconds} s): that is not an API server's answer.`,
+                {
+                  code: 'BAD_RESPONSE',
+                  hint: 'Check the kube context’s server (`kubectl config view --minify`); a proxy in front of the API server may answer watches itself.',
+                },
+              ),
+            )
+          }
+          done(null)
+        },
       )
     } catch (error) {
       throw this.credentialsError(error)
@@ -170,11 +191,21 @@ export class KubeClient {
         'The API server stopped answering: check the cluster, the network or VPN; --request-timeout 1m waits longer.',
       )
     }
-    // 410 Gone and the like stay as they are (the caller lists again); refusals are mapped like a request's.
+    // 410 Gone stays as it is (the caller lists again); refusals are mapped like a request's.
     if (e?.statusCode === 401 || e?.statusCode === 403) {
       return Object.assign(apiError('GET', path, e.statusCode, e.message ?? '', true), {retryable: false})
     }
-    return error
+    if (e?.statusCode === 410 || error instanceof PikselError) return error
+    // Anything else may pass (the caller retries it a while): mapped, so what it reports when it does not is actionable.
+    if (typeof e?.statusCode === 'number')
+      return apiError('GET', path, e.statusCode, e.message ?? '', true, undefined, this.server)
+    const cause = (error as {cause?: NodeJS.ErrnoException})?.cause
+    return this.networkError(
+      Object.assign(new Error(cause?.message ?? e?.message ?? String(error)), {code: cause?.code}),
+      'GET',
+      path,
+      true,
+    )
   }
 
   /** Applying the kubeconfig's credentials failed: the plugin's own error (mapped in config.ts), or the kubeconfig. */
@@ -190,10 +221,10 @@ export class KubeClient {
     )
   }
 
-  private networkError(error: NodeJS.ErrnoException, method: string, path: string): OperationError {
+  private networkError(error: NodeJS.ErrnoException, method: string, path: string, watch = false): OperationError {
     const reason = error.code ?? error.message
     return new OperationError(
-      `Kubernetes API at ${this.server} is not reachable (${describeRequest(method, path)}): ${reason}.`,
+      `Kubernetes API at ${this.server} is not reachable (${describeRequest(method, path, watch)}): ${reason}.`,
       {
         code: 'NETWORK',
         hint: 'Check the kube context (--context, --kubeconfig), the network or VPN, and that the cluster is up.',
@@ -302,7 +333,7 @@ export class KubeClient {
               }
               return
             }
-            settle(() => reject(apiError(method, path, status, text)))
+            settle(() => reject(apiError(method, path, status, text, false, res.headers.location, this.server)))
           })
         },
       )
@@ -327,8 +358,16 @@ export class KubeClient {
   }
 }
 
-function apiError(method: string, path: string, status: number, text: string, watch = false): OperationError {
-  let message = text.slice(0, 300)
+function apiError(
+  method: string,
+  path: string,
+  status: number,
+  text: string,
+  watch = false,
+  location?: string,
+  server?: string,
+): OperationError {
+  let message = text.replace(/\s+/g, ' ').trim().slice(0, 300)
   try {
     const parsed = JSON.parse(text) as {message?: string}
     if (parsed.message) message = parsed.message
@@ -336,6 +375,16 @@ function apiError(method: string, path: string, status: number, text: string, wa
     // not a Status object
   }
   const what = describeRequest(method, path, watch)
+  if (status >= 300 && status < 400) {
+    // An API server never redirects; a login proxy (OIDC, a VPN portal) in front of it does.
+    return new OperationError(
+      `${server ? `Kubernetes API at ${server}` : 'The Kubernetes API'} redirected the ${what} (HTTP ${status})${location ? ` to ${location}` : ''}: that is not an API server's answer.`,
+      {
+        code: 'BAD_RESPONSE',
+        hint: 'Check the kube context’s server (`kubectl config view --minify`); a proxy in front of the API server needs its own login first.',
+      },
+    )
+  }
   if (status === 401) {
     return new CredentialsError(`The Kubernetes API refused the credentials (401) to ${what}: ${message}`, {
       code: 'CREDENTIALS_INVALID',
@@ -364,8 +413,12 @@ function apiError(method: string, path: string, status: number, text: string, wa
     )
   }
   return new KubeApiError(
-    `${what} failed (${status}): ${message}`,
+    `${server ? `Kubernetes API at ${server}: ` : ''}${what} failed (${status}): ${message}`,
     status,
-    status >= 500 ? 'The API server failed; retry in a minute, and check the cluster’s health.' : undefined,
+    status >= 500
+      ? 'The API server failed; retry in a minute, and check the cluster’s health.'
+      : status === 409
+        ? 'It changed meanwhile: look at it again (`piksel status`) and run again.'
+        : 'The API server refused the request as sent; if its message does not say what to change, re-run with --verbose and report it.',
   )
 }

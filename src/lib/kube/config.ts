@@ -101,6 +101,11 @@ type Spawn = (command: string, args: readonly string[], options: SpawnOptions) =
  * TIMEOUT) and maps its failures to credential errors. Its environment is
  * ExecAuth's: piksel's own (it needs the AWS credentials and profile).
  *
+ * ExecAuth waits for the child's `close`, which needs its output pipes closed
+ * too: a wrapper script's own child (aws-vault, a `sleep`) can hold them open
+ * after the plugin itself is gone. So the plugin runs in its own process group,
+ * the whole group is killed at the limit, and the pipes are closed.
+ *
  * ExecAuth keeps its spawn function in a private field (`execFn`, client-node
  * 2.x); when that shape changes, the test of this function fails.
  */
@@ -114,7 +119,8 @@ export async function boundCredentialPlugin(kc: KubeConfig, timeouts: Timeouts =
   const {spawn} = await import('node:child_process')
   const limit = timeouts.requestMs
   exec.execFn = (command, args, options) => {
-    const child = spawn(command, args, options)
+    // Its own process group, so a wrapper's children can be killed with it.
+    const child = spawn(command, args, {...options, detached: true})
     const shown = [command, ...args.slice(0, 2)].join(' ')
     let stderr = ''
     let timedOut = false
@@ -128,7 +134,13 @@ export async function boundCredentialPlugin(kc: KubeConfig, timeouts: Timeouts =
     })
     const timer = setTimeout(() => {
       timedOut = true
-      child.kill('SIGKILL')
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+      } catch {
+        child.kill('SIGKILL')
+      }
+      // Whatever still holds the pipes (it left the group), `close` must not wait for it.
+      for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.destroy()
     }, limit)
     timer.unref()
     // Registered before ExecAuth's own listeners: an 'error' emitted here is the one it rejects with.

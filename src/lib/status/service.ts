@@ -591,11 +591,15 @@ export async function waitForHealthy(options: WaitOptions): Promise<WaitResult> 
     return await new Promise<WaitResult>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined
       let pending: NodeJS.Timeout | undefined
+      // Watch restarts waiting out their backoff. They hold the process open: under --watch
+      // (no --timeout timer) nothing else may, and an unref'd one let it exit 0 mid-wait.
+      const restarts = new Set<NodeJS.Timeout>()
       const finish = (timedOut: boolean) => {
         if (finished) return
         finished = true
         clearTimeout(timer)
         clearTimeout(pending)
+        for (const restart of restarts) clearTimeout(restart)
         options.signal?.removeEventListener('abort', onAbort)
         resolve({...last, timedOut, elapsedMs: Date.now() - started})
       }
@@ -604,6 +608,7 @@ export async function waitForHealthy(options: WaitOptions): Promise<WaitResult> 
         finished = true
         clearTimeout(timer)
         clearTimeout(pending)
+        for (const restart of restarts) clearTimeout(restart)
         options.signal?.removeEventListener('abort', onAbort)
         reject(error)
       }
@@ -634,6 +639,9 @@ export async function waitForHealthy(options: WaitOptions): Promise<WaitResult> 
       }
       // Each (re)started watch of a stream gets a token; callbacks of superseded ones are ignored.
       const tokens = new Map<string, number>()
+      // Since when a stream's watch has failed without an event in between: a server that keeps
+      // failing it for longer than one request may take is not coming back on its own.
+      const failingSince = new Map<string, number>()
       const startWatch = async (stream: Stream, attempt = 0): Promise<void> => {
         if (finished) return
         const token = (tokens.get(stream.id) ?? 0) + 1
@@ -644,6 +652,7 @@ export async function waitForHealthy(options: WaitOptions): Promise<WaitResult> 
           {resourceVersion: snapshot.versions.get(stream.id) || undefined, labelSelector: stream.labelSelector},
           (event) => {
             if (!current()) return
+            failingSince.delete(stream.id)
             if (event.type === 'ERROR') {
               // 410 Gone: the resourceVersion is too old; list again.
               tokens.set(stream.id, token + 1)
@@ -662,9 +671,18 @@ export async function waitForHealthy(options: WaitOptions): Promise<WaitResult> 
               void relist(stream)
               return
             }
+            if (error) {
+              const since = failingSince.get(stream.id) ?? Date.now()
+              failingSince.set(stream.id, since)
+              if (Date.now() - since >= session.client.timeouts.requestMs) return fail(error)
+            } else failingSince.delete(stream.id)
             // Streams end routinely (server timeouts); resume, backing off after repeated errors.
             const delay = error ? Math.min(5000, 250 * 2 ** attempt) : 0
-            setTimeout(() => void startWatch(stream, error ? attempt + 1 : 0).catch(fail), delay).unref()
+            const restart = setTimeout(() => {
+              restarts.delete(restart)
+              void startWatch(stream, error ? attempt + 1 : 0).catch(fail)
+            }, delay)
+            restarts.add(restart)
           },
         )
         if (finished) stop()
