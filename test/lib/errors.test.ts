@@ -207,6 +207,31 @@ describe('errors: what the mapping keeps of a message', () => {
     expect(toPikselError(parse).message).to.equal('one\ntwo\nthree')
   })
 
+  it('a BUG names the error, or what was thrown; blank lines are skipped', () => {
+    expect(toPikselError(Object.assign(new Error('x'), {name: ''})).message).to.equal('Unexpected error (object): x')
+    expect(toPikselError(new Error('   \n  the real line  \n')).message).to.equal(
+      'Unexpected error (Error): the real line',
+    )
+    expect(toPikselError(new Error('')).message).to.equal('Unexpected error (Error)')
+  })
+
+  it('a network failure says so, and where to look', () => {
+    const mapped = toPikselError(
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443\nat x'), {code: 'ECONNREFUSED'}),
+    )
+    expect(mapped).to.include({
+      message: 'Network error: connect ECONNREFUSED 127.0.0.1:6443',
+      hint: 'Check the network, a VPN or proxy, and the endpoint (AWS_ENDPOINT_URL*, the kubeconfig server).',
+    })
+  })
+
+  it('a usage error keeps a line that mentions "See more help with" inside it', () => {
+    const parse = Object.assign(new Error('Expected a: See more help with y\nSee more help with --help'), {
+      oclif: {exit: 2},
+    })
+    expect(toPikselError(parse).message).to.equal('Expected a: See more help with y')
+  })
+
   it('a BUG keeps one line of the error, at most 300 characters of it', () => {
     const long = new Error(`${'x'.repeat(400)}\nsecond line`)
     expect(toPikselError(long).message).to.equal(`Unexpected error (Error): ${'x'.repeat(300)}`)

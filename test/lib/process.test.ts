@@ -78,6 +78,16 @@ describe('process: one environment policy for children', () => {
     ['PATH_INFO', 'plain'],
     ['COMPAT', 'plain'],
     ['SECRETS_DIR', 'plain'],
+    ['TOKEN', 'secret'],
+    ['PASSPHRASE', 'secret'],
+    ['API_KEY', 'secret'],
+    ['APIKEY', 'secret'],
+    ['PRIVATEKEY', 'secret'],
+    ['ACCESSKEY', 'secret'],
+    ['CREDENTIAL', 'secret'],
+    ['SSH_PASSPHRASE', 'secret'],
+    ['NOT_TF_VAR_X', 'plain'],
+    ['tf_var_region', 'terraform'],
   ]
   for (const [name, expected] of classes) {
     it(`${name} is ${expected}`, () => expect(classifyEnv(name)).to.equal(expected))

@@ -126,6 +126,34 @@ describe('resolveRegion: precedence', () => {
     })
   }
 
+  it('the refusal in full: a lowercase suggestion only when lowercasing makes a region', () => {
+    const refusal = (flag: string) => {
+      try {
+        resolveRegion({...base, flag})
+      } catch (error) {
+        return error as PikselError
+      }
+      throw new Error(`${flag} was accepted`)
+    }
+    expect(refusal('EU-WEST-1')).to.include({
+      message:
+        '--region "EU-WEST-1": must look like an AWS region, e.g. ap-southeast-3 (lowercase). Did you mean eu-west-1?',
+      hint: 'Pass a region as AWS writes it, e.g. --region ap-southeast-3.',
+    })
+    expect(refusal('EU-WEST').message).to.equal(
+      '--region "EU-WEST": must look like an AWS region, e.g. ap-southeast-3 (lowercase).',
+    )
+    expect(refusal('eu-west').message).to.equal(
+      '--region "eu-west": must look like an AWS region, e.g. ap-southeast-3 (lowercase).',
+    )
+  })
+
+  it('an environment without a name is named "environment" in the note', () => {
+    expect(resolveRegion({...base, env: {region: 'ap-southeast-3'}, vars: {AWS_REGION: 'us-east-1'}}).note).to.equal(
+      'Using region ap-southeast-3 (environment); AWS_REGION=us-east-1 in the shell is ignored. Pass --region to use another.',
+    )
+  })
+
   it('resolveSession carries the region, its source and the note', () => {
     const session = resolveSession({
       env: {name: 'staging', profile: 'staging-piksel', region: 'ap-southeast-3'},

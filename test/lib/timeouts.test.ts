@@ -26,13 +26,23 @@ describe('timeouts', () => {
     ['45', 45_000, 11_250],
     ['100ms', 100, 25],
     ['1h', 3_600_000, 900_000],
+    [' 20s ', 20_000, 5000],
+    ['1.25', 1250, 313],
+    ['1.25s', 1250, 313],
+    ['0.5m', 30_000, 7500],
   ]
   for (const [text, requestMs, connectMs] of accepted) {
     it(`--request-timeout ${text} → request ${requestMs} ms, connect ${connectMs} ms`, () => {
       expect(parseRequestTimeout(text)).to.deep.equal({requestMs, connectMs})
     })
   }
-  for (const text of ['', 'soon', '0', '99ms', '-1s', '1h1s', '2h', '5 m', '10x']) {
+  it('the refusal says what is accepted', () => {
+    expect(() => parseRequestTimeout('soon'))
+      .to.throw('--request-timeout "soon" is not a duration between 100ms and 1h.')
+      .with.property('hint', 'Use e.g. 20s (the default), 45s or 2m; PIKSEL_REQUEST_TIMEOUT takes the same values.')
+  })
+
+  for (const text of ['', 'soon', '0', '99ms', '-1s', '1h1s', '2h', '5 m', '10x', '5sx', 'x5', '1m 30s', '1.', '.5s']) {
     it(`--request-timeout ${JSON.stringify(text)} → exit 2 BAD_DURATION`, () => {
       let error: {code?: string; exitCode?: number} = {}
       try {

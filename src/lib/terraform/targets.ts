@@ -56,7 +56,8 @@ export function parseAddress(text: string): TargetAddress | undefined {
     if (rest === '') return {modules}
     if (!dot()) return undefined
   }
-  if (rest === '') return modules.length > 0 ? {modules} : undefined
+  // Nothing left here: the text was empty, or a module step ended in a dot (`module.eks.`), which Terraform refuses.
+  if (rest === '') return undefined
   let mode: ResourceMode = 'managed'
   for (const prefix of ['data', 'ephemeral'] as const) {
     if (rest.startsWith(`${prefix}.`)) {

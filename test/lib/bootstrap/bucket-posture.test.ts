@@ -1,6 +1,11 @@
 import {expect} from 'chai'
 
-import {type BucketFacts, hasTlsOnlyPolicy, postureGaps} from '../../../src/lib/bootstrap/bucket-posture.ts'
+import {
+  type BucketFacts,
+  hasTlsOnlyPolicy,
+  postureGaps,
+  tlsOnlyStatement,
+} from '../../../src/lib/bootstrap/bucket-posture.ts'
 
 const B = 'piksel-staging-tfstate'
 const ARN = `arn:aws:s3:::${B}`
@@ -94,6 +99,28 @@ describe('state bucket posture', () => {
       true,
     ],
     ['not JSON', '{nope', false],
+    [
+      'a Principal that is one account, as a string',
+      policy(statement({Principal: 'arn:aws:iam::123456789012:root'})),
+      false,
+    ],
+    ['a Principal of null', policy(statement({Principal: null})), false],
+    ['a Principal list (not a policy form)', policy(statement({Principal: ['*']})), false],
+    ['a Bool block of null', policy(statement({Condition: {Bool: null}})), false],
+    [
+      'another Bool key (no MFA, not no TLS)',
+      policy(statement({Condition: {Bool: {'aws:MultiFactorAuthPresent': 'false'}}})),
+      false,
+    ],
+    ['SecureTransport with no value', policy(statement({Condition: {Bool: {'aws:SecureTransport': []}}})), false],
+    [
+      'SecureTransport false or true (denies TLS too: not the runbook’s statement)',
+      policy(statement({Condition: {Bool: {'aws:SecureTransport': ['false', 'true']}}})),
+      false,
+    ],
+    ['junk entries beside the statement', JSON.stringify({Statement: [null, 'x', 3, statement()]}), true],
+    ['only junk entries', JSON.stringify({Statement: [null, 'x']}), false],
+    ['s3:* among other actions', policy(statement({Action: ['s3:GetObject', 's3:*']})), true],
   ]
   for (const [what, text, expected] of policies) {
     it(`${expected ? 'accepts' : 'refuses'} ${what}`, () => expect(hasTlsOnlyPolicy(text, B)).to.equal(expected))
@@ -195,6 +222,35 @@ describe('state bucket posture', () => {
       expect(found[0]!.fix).to.match(fix)
     })
   }
+
+  it('the fix for a missing policy is the runbook’s statement, and it passes the check', () => {
+    expect(tlsOnlyStatement(B)).to.deep.equal({
+      Sid: 'DenyInsecureTransport',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: [ARN, `${ARN}/*`],
+      Condition: {Bool: {'aws:SecureTransport': 'false'}},
+    })
+    const [gap] = postureGaps(B, {...FULL, policy: null}, {region: 'ap-southeast-3'})
+    const doc = /--policy '([^']+)'/.exec(gap!.fix)?.[1] ?? ''
+    expect(JSON.parse(doc)).to.deep.equal({Version: '2012-10-17', Statement: [tlsOnlyStatement(B)]})
+    expect(hasTlsOnlyPolicy(doc, B)).to.equal(true)
+    expect(gap!.fix).to.equal(`aws s3api put-bucket-policy --bucket ${B} --policy '${doc}' --region ap-southeast-3`)
+  })
+
+  it('names every public access setting that is off, and the command that turns all four on', () => {
+    const [gap] = postureGaps(
+      B,
+      {...FULL, publicAccessBlock: {BlockPublicAcls: true, IgnorePublicAcls: false, BlockPublicPolicy: true}},
+      where,
+    )
+    expect(gap).to.deep.equal({
+      property: 'public-access-block',
+      problem: 'public access is not fully blocked (IgnorePublicAcls, RestrictPublicBuckets off)',
+      fix: `aws s3api put-public-access-block --bucket ${B} --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true --region ap-southeast-3 --profile staging-piksel`,
+    })
+  })
 
   it('a bare bucket lacks all four safeguards, each with its own fix', () => {
     const found = postureGaps(B, {encryption: [], publicAccessBlock: null, policy: null}, {region: 'ap-southeast-3'})

@@ -253,6 +253,47 @@ describe('bootstrap pure rules', () => {
         expect(decision.reason).to.match(reason)
       })
     }
+    it('each decision in full: what it does, why, and what it would change', () => {
+      const same = {installed: true, url, branch: 'main', path: './clusters/staging'}
+      expect(fluxDecision(undefined, staging, false)).to.deep.equal({
+        action: 'bootstrap',
+        reason: 'flux-system is not installed',
+        changes: [],
+      })
+      expect(fluxDecision({...same, ready: false}, staging, false)).to.deep.equal({
+        action: 'bootstrap',
+        reason: 'flux-system syncs this repository but is not Ready',
+        changes: [],
+      })
+      expect(fluxDecision({...same, ready: true}, staging, true)).to.deep.equal({
+        action: 'bootstrap',
+        reason: 'already bootstrapped and Ready; --force-flux given',
+        changes: [],
+      })
+      expect(fluxDecision({...same, ready: true}, staging, false)).to.deep.equal({
+        action: 'skip',
+        reason: 'flux-system already syncs piksel-ina/piksel-gitops clusters/staging and is Ready',
+      })
+    })
+
+    it('a flux-system whose source says nothing (no URL, branch or path) is refused, saying so', () => {
+      expect(fluxDecision({installed: true, ready: true}, staging, false)).to.deep.equal({
+        action: 'refuse',
+        reason: 'flux-system syncs an unknown source, branch (none), path (none)',
+        today: 'an unknown source, branch (none), path (none)',
+        changes: [
+          'repository (unknown) → piksel-ina/piksel-gitops',
+          'branch (none) → main',
+          'path (none) → clusters/staging',
+        ],
+      })
+      const gitlab = fluxDecision({installed: true, url: 'https://gitlab.com/a/b', ready: true}, staging, false)
+      expect(gitlab).to.deep.include({today: 'https://gitlab.com/a/b, branch (none), path (none)'})
+      expect((gitlab as {changes: string[]}).changes[0]).to.equal(
+        'repository https://gitlab.com/a/b → piksel-ina/piksel-gitops',
+      )
+    })
+
     it('says what bootstrap would change, field by field', () => {
       const decision = fluxDecision(
         {
@@ -281,7 +322,9 @@ describe('bootstrap pure rules', () => {
       expect(error.message).to.equal(
         'flux-system on piksel-staging already syncs piksel-ina/old-gitops, branch dev, path ./clusters/x; bootstrap would change repository piksel-ina/old-gitops → piksel-ina/piksel-gitops, branch dev → main, path ./clusters/x → clusters/staging. Nothing was bootstrapped.',
       )
-      expect(error.hint).to.match(/^If repointing the cluster is intended, re-run with --force-flux/)
+      expect(error.hint).to.equal(
+        'If repointing the cluster is intended, re-run with --force-flux (flux bootstrap then syncs piksel-ina/piksel-gitops, branch main, path clusters/staging); otherwise check --gitops-owner, --gitops-repository, --gitops-branch, --gitops-path and the config.',
+      )
     })
 
     it('reads owner/repo from the URL forms flux writes', () => {
@@ -297,6 +340,7 @@ describe('bootstrap pure rules', () => {
       expect(repoSlug('https://gitlab.com/github.com/piksel-ina/piksel-gitops')).to.equal(undefined)
       expect(repoSlug('git@gitlab.com:github.com/piksel-ina/piksel-gitops')).to.equal(undefined)
       expect(repoSlug('https://github.com/piksel-ina/piksel-gitops/tree/main')).to.equal(undefined)
+      expect(repoSlug(' https://github.com/piksel-ina/piksel-gitops/ \n')).to.equal('piksel-ina/piksel-gitops')
       expect(normalizePath('./clusters/staging/')).to.equal('clusters/staging')
       expect(normalizePath(' ./clusters/staging// ')).to.equal('clusters/staging')
       expect(normalizePath('clusters/staging')).to.equal('clusters/staging')

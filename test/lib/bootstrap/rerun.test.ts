@@ -1,12 +1,14 @@
 import {expect} from 'chai'
 
 import {
+  AWS_FLAGS,
   BOOTSTRAP_TARGET_FLAGS,
   INIT_TO_BOOTSTRAP_FLAGS,
   STATUS_FLAGS,
   carriedFlags,
   commandLine,
   givenOnCommandLine,
+  pikselLine,
   shellWord,
 } from '../../../src/lib/bootstrap/rerun.ts'
 import {assertNonEmptyFlags} from '../../../src/lib/bootstrap/flag-values.ts'
@@ -59,6 +61,14 @@ describe('commands to run next (one builder)', () => {
     expect(carriedFlags(raw, BOOTSTRAP_TARGET_FLAGS)).to.deep.equal({'infra-dir': 'b'})
     expect(givenOnCommandLine(raw, 'infra-dir')).to.equal(true)
     expect(givenOnCommandLine(raw, 'region')).to.equal(false)
+  })
+
+  it('a piksel line: the words, -e and the environment, then the flags that command takes', () => {
+    const options = {env: {name: 'staging'}, rerunFlags: {config: 'my config.yaml', 'infra-dir': 'i', kubeconfig: 'k'}}
+    expect(pikselLine(options, ['status'], STATUS_FLAGS)).to.equal(
+      "piksel status -e staging --config 'my config.yaml' --kubeconfig k",
+    )
+    expect(pikselLine({env: {name: 'dev'}}, ['secret', 'list'], AWS_FLAGS)).to.equal('piksel secret list -e dev')
   })
 })
 

@@ -240,6 +240,10 @@ describe('bootstrap steps: which write, which tools, how to resume', () => {
       [{from: 'flux', only: ['health']}, 'CONFLICTING_FLAGS'],
       [{skip: ['identity']}, 'GUARD_NOT_SKIPPABLE'],
       [{only: ['health'], skip: ['health']}, 'NO_STEPS'],
+      [{only: []}, 'EMPTY_STEP'],
+      [{only: [' ']}, 'EMPTY_STEP'],
+      [{skip: ['flux,,health']}, 'EMPTY_STEP'],
+      [{from: ''}, 'EMPTY_STEP'],
     ]
     for (const [control, code] of codes) expect(usage(() => selectSteps(control)).code, code).to.equal(code)
   })

@@ -34,9 +34,12 @@ describe('secrets/drift', () => {
       'arn:aws:secretsmanager::123456789012:secret:x',
       'arn::secretsmanager:ap-southeast-3:123456789012:secret:x',
       'arn:aws:secretsmanager:ap-southeast-3:123456789012',
+      'urn:aws:secretsmanager:ap-southeast-3:123456789012:secret:x',
     ]) {
       expect(scopeOfArn(arn), arn).to.equal(undefined)
     }
+    // Six parts are enough (a resource without a type, as a KMS key ARN has).
+    expect(scopeOfArn('arn:aws:kms:ap-southeast-3:123456789012:key/abc')).to.deep.equal(scope)
   })
 
   it('puts every form of a key in one ARN form', () => {
@@ -49,6 +52,8 @@ describe('secrets/drift', () => {
     expect(kmsRef(KEY.toUpperCase(), scope)).to.deep.equal({kind: 'key', arn: KEY_ARN})
     expect(kmsRef('alias/piksel-secrets', scope)).to.deep.equal({kind: 'alias', arn: ALIAS_ARN})
     expect(kmsRef(ALIAS_ARN, scope)).to.deep.equal({kind: 'alias', arn: ALIAS_ARN})
+    expect(kmsRef(`  ${KEY}\n`, scope)).to.deep.equal({kind: 'key', arn: KEY_ARN})
+    expect(kmsRef(KEY_ARN.replace(KEY, KEY.toUpperCase()), scope)).to.deep.equal({kind: 'key', arn: KEY_ARN})
   })
 
   // [what, stored (DescribeSecret's KmsKeyId), wanted (--kms-key-id), expected]
@@ -65,6 +70,7 @@ describe('secrets/drift', () => {
     ['a key id and its ARN', KEY_ARN, KEY, 'same'],
     ['a key id in another case', KEY, KEY.toUpperCase(), 'same'],
     ['another alias', ALIAS_ARN, 'alias/other', 'different'],
+    ['a key ARN with the id in another case', KEY_ARN.replace(KEY, KEY.toUpperCase()), KEY, 'same'],
     ['another key', KEY_ARN, '0000abcd-12ab-34cd-56ef-1234567890ab', 'different'],
     [
       'the same alias name in another account',

@@ -18,6 +18,7 @@ import {
   SECRET_INPUT_LIMIT,
   boundedPrompt,
   decodeUtf8,
+  notUtf8,
   readBounded,
   readSecretFile,
 } from '../../../src/lib/secrets/read.ts'
@@ -75,6 +76,40 @@ describe('secrets/read: the bounded reader', () => {
     // The stream may have buffered its highWaterMark ahead; never more than that beyond the limit.
     expect(pulled()).to.be.below(SECRET_INPUT_LIMIT + 16 * 1024 + stream.readableHighWaterMark + 1)
     expect(stream.destroyed).to.equal(true)
+  })
+
+  it('a stream that gives strings (setEncoding): counted in bytes, decoded unchanged', async () => {
+    const text = (value: string) => {
+      const stream = new PassThrough()
+      stream.setEncoding('utf8')
+      stream.end(value)
+      return stream
+    }
+    expect((await refusal(readBounded(text('€€€€'), source, 10))).code).to.equal('SECRET_TOO_LARGE')
+    expect(await readBounded(text('€€€'), source, 9)).to.equal('€€€')
+  })
+
+  it('a source that fails: its error, as it is, unless told how to map it', async () => {
+    const failing = () => {
+      const stream = new PassThrough()
+      setImmediate(() => stream.destroy(Object.assign(new Error('EIO: i/o error'), {code: 'EIO'})))
+      return stream
+    }
+    const raw = await readBounded(failing(), source).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    expect(raw).to.be.instanceOf(Error).and.to.include({code: 'EIO', message: 'EIO: i/o error'})
+    const mapped = await refusal(readBounded(failing(), source, 10, () => new PikselError('mapped', 2, {code: 'X'})))
+    expect(mapped.code).to.equal('X')
+  })
+
+  it('not UTF-8: says so, naming the source and how to convert, never the content', () => {
+    const error = notUtf8(source)
+    expect(error).to.include({code: 'SECRET_NOT_UTF8', exitCode: 2})
+    expect(error.hint).to.equal(
+      'Check the input’s encoding (e.g. `iconv -f UTF-16 -t UTF-8` for a UTF-16 file) and that it holds only the secret.',
+    )
   })
 
   it('string chunks are counted in bytes, not characters', async () => {
@@ -246,6 +281,58 @@ describe('secrets/read: the bounded reader', () => {
       expect(error.code).to.equal('SECRET_TOO_LARGE')
       expect(asked).to.deep.equal(['Slack webhook URL for slack-alerts-staging'])
       expect(process.stdin.listenerCount('data')).to.equal(0)
+    })
+
+    it('the prompt’s hint says how to pass a longer secret', async () => {
+      const input = new PassThrough()
+      const answer = boundedPrompt(fakePrompt(input), undefined, 10, input)
+      setImmediate(() => input.write('0123456789x'))
+      expect((await refusal(answer)).hint).to.equal(
+        'Type or paste only the secret; a longer one comes through --from-file or --from-stdin.',
+      )
+    })
+
+    it('a terminal that sends text (setEncoding): counted in bytes', async () => {
+      const input = new PassThrough()
+      input.setEncoding('utf8')
+      const answer = boundedPrompt(fakePrompt(input), undefined, 10, input)
+      setImmediate(() => input.write('€€€€'))
+      expect((await refusal(answer)).code).to.equal('SECRET_TOO_LARGE')
+    })
+
+    it('a character split across two chunks is one character, not a broken one', async () => {
+      const input = new PassThrough()
+      const answer = boundedPrompt(fakePrompt(input), undefined, 10, input)
+      setImmediate(() => {
+        input.write(Buffer.from([0x61, 0xe2, 0x82]))
+        setImmediate(() => input.write(Buffer.from([0xac, 0x0d])))
+      })
+      expect(await answer).to.equal(Buffer.from([0x61, 0xe2, 0x82, 0xac]).toString('latin1'))
+    })
+
+    it('the first problem found is the one reported (later bytes change nothing)', async () => {
+      const input = new PassThrough()
+      const answer = boundedPrompt(fakePrompt(input), undefined, 10, input)
+      setImmediate(() => {
+        input.write(Buffer.from([0xff]))
+        input.write(Buffer.alloc(20, 'x'))
+      })
+      expect((await refusal(answer)).code).to.equal('SECRET_NOT_UTF8')
+    })
+
+    it('an input that is already flowing is watched at once', async () => {
+      const input = new PassThrough()
+      input.resume()
+      const answer = boundedPrompt(fakePrompt(input), undefined, 10, input)
+      setImmediate(() => input.write('0123456789x'))
+      expect((await refusal(answer)).code).to.equal('SECRET_TOO_LARGE')
+    })
+
+    it('a prompt that fails on its own (Ctrl-C) fails with its own error', async () => {
+      const input = new PassThrough()
+      const interrupted = new PikselError('Interrupted.', 130, {code: 'INTERRUPTED'})
+      const answer = boundedPrompt(() => Promise.reject(interrupted), undefined, 10, input)
+      expect(await refusal(answer)).to.equal(interrupted)
     })
 
     it('stops listening afterwards', async () => {

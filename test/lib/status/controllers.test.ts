@@ -123,12 +123,29 @@ describe('status: the controllers decide the verdict too', () => {
 
     it('a missing controller in the result: not ready, missing, and what needs it', () => {
       const [m] = missingControllers([], {HelmRelease: 3})
-      expect(missingStatus(m as never, 'flux-system')).to.deep.include({
+      expect(missingStatus(m as never, 'flux-system')).to.deep.equal({
         name: 'helm-controller',
+        namespace: 'flux-system',
         ready: false,
         missing: true,
+        replicas: 0,
+        available: 0,
+        images: [],
+        version: null,
         message: 'missing: no Deployment in flux-system, needed by 3 objects (HelmRelease)',
       })
+      const [one] = missingControllers([], {GitRepository: 1})
+      expect(missingStatus(one as never, 'flux').message).to.equal(
+        'missing: no Deployment in flux, needed by 1 object (GitRepository)',
+      )
+    })
+
+    it('a Deployment without labels that is not named as a controller is not one', () => {
+      const bare = deployment('weave-gitops')
+      delete (bare.metadata as {labels?: unknown}).labels
+      expect(findControllers([bare, deployment('helm-controller')]).map((c) => c.name)).to.deep.equal([
+        'helm-controller',
+      ])
     })
   })
 

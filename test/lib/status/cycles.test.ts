@@ -36,6 +36,13 @@ describe('status: dependsOn cycles', () => {
         ],
       ],
       ['a figure eight is one cycle', {a: ['b', 'c'], b: ['a'], c: ['a']}, [['a', 'b', 'c']]],
+      ['dependency order, not key order: a -> c -> b -> a', {a: ['c'], c: ['b'], b: ['a']}, [['a', 'c', 'b']]],
+      [
+        'of two members to go on to, the smaller key; the ones the walk misses in key order',
+        {a: ['d', 'c', 'b'], b: ['a'], c: ['a'], d: ['a']},
+        [['a', 'b', 'c', 'd']],
+      ],
+      ['a self-dependency reached from another key first is listed once', {a: ['b'], b: ['b']}, [['b']]],
     ]
     for (const [what, edges, cycles] of table) {
       it(`${what}: ${JSON.stringify(cycles)}`, () => {

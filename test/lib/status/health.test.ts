@@ -4,14 +4,19 @@ import {
   type Condition,
   type FluxObject,
   type Health,
-  age,
   type ObjectHealth,
+  age,
   assessAll,
   assessObject,
   countObjects,
+  dependenciesOf,
+  dependsOnCycles,
   generationObserved,
+  isRoutineReconcile,
   keyOf,
   markRequested,
+  referencesOf,
+  revisionOf,
   settle,
   sortForDisplay,
   verdict,
@@ -554,6 +559,27 @@ describe('status health rules', () => {
         'unhealthy: 1 controller down, 1 ready',
       ],
       ['workloads failing', of('ready'), {workloads: {failed: 2}}, false, 'unhealthy: 2 workloads failing, 1 ready'],
+      [
+        'workloads progressing and unknown',
+        of('ready'),
+        {workloads: {progressing: 1, unknown: 2}},
+        false,
+        'unhealthy: 1 workload progressing, 2 workloads unknown, 1 ready',
+      ],
+      [
+        'two controllers down',
+        of('ready'),
+        {controllersDown: ['helm-controller', 'source-controller']},
+        false,
+        'unhealthy: 2 controllers down, 1 ready',
+      ],
+      [
+        'a failure, suspended ignored: still unhealthy',
+        of('failed', 'suspended'),
+        {ignoreSuspended: true},
+        false,
+        'unhealthy: 1 failed, 1 suspended (ignored)',
+      ],
     ]
     for (const [what, counts, options, healthy, line] of table) {
       it(`${what}: ${line}`, () => {
@@ -572,5 +598,314 @@ describe('status health rules', () => {
     expect(counts.total).to.equal(3)
     expect(counts.byKind.Kustomization).to.deep.equal({total: 2, ready: 1, waiting: 1})
     expect(sortForDisplay(items).map((i) => i.name)).to.deep.equal(['y', 'z', 'x'])
+  })
+})
+
+describe('status health rules: what each rule says when the conditions say little', () => {
+  const CREATED = '2026-11-20T00:00:00Z'
+  /** A condition as a controller may leave it: only what is given (no reason, message or time). */
+  const raw = (type: string, status: string, more: Partial<Condition> = {}): Condition => ({type, status, ...more})
+  const rows: Array<[string, FluxObject, Pick<ObjectHealth, 'health' | 'reason' | 'message' | 'since'>]> = [
+    [
+      'Ready=False alone',
+      ks('x', {conditions: [raw('Ready', 'False')]}),
+      {health: 'failed', reason: 'NotReady', message: 'not ready', since: CREATED},
+    ],
+    [
+      'Ready=False DependencyNotReady without a message',
+      ks('x', {conditions: [raw('Ready', 'False', {reason: 'DependencyNotReady'})]}),
+      {health: 'waiting', reason: 'DependencyNotReady', message: 'a dependency is not ready', since: CREATED},
+    ],
+    [
+      'Reconciling=True alone',
+      ks('x', {conditions: [raw('Reconciling', 'True')]}),
+      {health: 'progressing', reason: 'Progressing', message: 'reconciliation in progress', since: CREATED},
+    ],
+    [
+      'Ready=Unknown alone',
+      ks('x', {conditions: [raw('Ready', 'Unknown')]}),
+      {health: 'progressing', reason: 'Progressing', message: 'reconciliation in progress', since: CREATED},
+    ],
+    [
+      'Ready=True alone',
+      ks('x', {conditions: [raw('Ready', 'True')]}),
+      {health: 'ready', reason: 'Ready', message: 'ready', since: CREATED},
+    ],
+    [
+      'Ready with a status kstatus does not know',
+      ks('x', {conditions: [raw('Ready', 'Maybe')]}),
+      {health: 'unknown', reason: 'UnknownReadyStatus', message: 'Ready is "Maybe":', since: CREATED},
+    ],
+    [
+      'Ready with a status kstatus does not know, with its reason and message',
+      ks('x', {conditions: [raw('Ready', 'Maybe', {reason: 'Odd', message: 'who knows'})]}),
+      {health: 'unknown', reason: 'Odd', message: 'Ready is "Maybe": who knows', since: CREATED},
+    ],
+    [
+      'no Ready condition',
+      ks('x', {conditions: [raw('Healthy', 'True')]}),
+      {health: 'unknown', reason: 'NoReadyCondition', message: 'no Ready condition yet', since: CREATED},
+    ],
+    [
+      'Stalled=True alone',
+      ks('x', {conditions: [raw('Stalled', 'True')]}),
+      {health: 'failed', reason: 'Stalled', message: 'stalled', since: CREATED},
+    ],
+    [
+      'Stalled=True beside Ready=True: the Ready message is old news, not why it failed',
+      ks('x', {
+        conditions: [
+          raw('Ready', 'True', {reason: 'Succeeded', message: 'old news'}),
+          raw('Stalled', 'True', {reason: 'RetriesExceeded', message: 'gave up', lastTransitionTime: T}),
+        ],
+      }),
+      {health: 'failed', reason: 'RetriesExceeded', message: 'gave up', since: T},
+    ],
+    [
+      'Stalled and Ready=False saying the same: said once, with Ready’s reason',
+      ks('x', {
+        conditions: [
+          raw('Ready', 'False', {reason: 'UpgradeFailed', message: 'same'}),
+          raw('Stalled', 'True', {reason: 'RetriesExceeded', message: 'same'}),
+        ],
+      }),
+      {health: 'failed', reason: 'UpgradeFailed', message: 'same', since: CREATED},
+    ],
+    [
+      'Stalled beside a Ready=False without a message: Stalled’s reason and message',
+      ks('x', {
+        conditions: [
+          raw('Ready', 'False', {reason: 'UpgradeFailed'}),
+          raw('Stalled', 'True', {reason: 'RetriesExceeded', message: 'gave up'}),
+        ],
+      }),
+      {health: 'failed', reason: 'RetriesExceeded', message: 'gave up', since: CREATED},
+    ],
+    [
+      'being deleted: since the deletion',
+      ks('x', {conditions: ready(1)}, {deletion: '2026-11-24T09:00:00Z'}),
+      {
+        health: 'terminating',
+        reason: 'Terminating',
+        message: 'being deleted (finalizers pending)',
+        since: '2026-11-24T09:00:00Z',
+      },
+    ],
+    [
+      'never reconciled: unknown since it was created',
+      ks('x', {conditions: []}),
+      {
+        health: 'unknown',
+        reason: 'NotReconciled',
+        message: 'never reconciled: no status yet (is its controller running?)',
+        since: CREATED,
+      },
+    ],
+    [
+      'stale, Ready without its own generation: the status’s is quoted',
+      ks('x', {observedGeneration: 1, conditions: [raw('Ready', 'True', {reason: 'Succeeded'})]}, {generation: 2}),
+      {
+        health: 'stale',
+        reason: 'GenerationNotObserved',
+        message: 'generation 2 not yet observed (controller last saw 1); last known: Ready=True Succeeded',
+        since: CREATED,
+      },
+    ],
+    [
+      'stale, Ready without a reason',
+      ks('x', {conditions: [raw('Ready', 'True', {observedGeneration: 1})]}, {generation: 2}),
+      {
+        health: 'stale',
+        reason: 'GenerationNotObserved',
+        message: 'generation 2 not yet observed (controller last saw 1); last known: Ready=True',
+        since: CREATED,
+      },
+    ],
+    [
+      'stale without a Ready condition or any generation seen',
+      ks('x', {conditions: [raw('Reconciling', 'True', {observedGeneration: 1})]}, {generation: 2}),
+      {
+        health: 'stale',
+        reason: 'GenerationNotObserved',
+        message: 'generation 2 not yet observed (controller last saw none)',
+        since: CREATED,
+      },
+    ],
+    [
+      'a message over several lines is shown on one',
+      ks('x', {conditions: [raw('Ready', 'True', {message: '  Applied \n  revision   main '})]}),
+      {health: 'ready', reason: 'Ready', message: 'Applied revision main', since: CREATED},
+    ],
+  ]
+  for (const [what, obj, expected] of rows) {
+    it(`${expected.health}: ${what}`, () => {
+      const r = assessObject(obj)
+      expect({health: r.health, reason: r.reason, message: r.message, since: r.since}).to.deep.equal(expected)
+    })
+  }
+
+  it('suspended: the hint names the kind in lowercase, and the namespace when there is one', () => {
+    const release = {...hr({conditions: ready(1)}), spec: {suspend: true}}
+    expect(assessObject(release)).to.deep.include({
+      health: 'suspended',
+      reason: 'Suspended',
+      message: 'suspended: resume with `flux resume helmrelease jupyterhub -n jupyterhub`',
+    })
+    const clusterScoped = {...release, metadata: {name: 'jupyterhub'}}
+    expect(assessObject(clusterScoped, {fluxNoun: 'hr'}).message).to.equal(
+      'suspended: resume with `flux resume hr jupyterhub`',
+    )
+  })
+
+  it('no status by design: since it was created, or not known', () => {
+    const provider = (metadata: FluxObject['metadata']): FluxObject => ({
+      apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+      kind: 'Provider',
+      metadata,
+    })
+    expect(assessObject(provider({name: 'p', creationTimestamp: CREATED})).since).to.equal(CREATED)
+    expect(assessObject(provider({name: 'p'})).since).to.equal(null)
+  })
+
+  it('the revision an object is at, by kind of status', () => {
+    const at = (status: FluxObject['status']) => revisionOf(ks('x', status))
+    expect(revisionOf(ks('x', undefined))).to.equal(null)
+    expect(at({})).to.equal(null)
+    expect(at({artifact: {revision: GIT}, lastAttemptedRevision: OLD})).to.equal(GIT)
+    expect(at({lastAppliedRevision: GIT, lastAttemptedRevision: OLD})).to.equal(GIT)
+    expect(at({history: [{chartName: 'hub', chartVersion: '4.1.0'}, {chartVersion: '4.0.0'}]})).to.equal('hub@4.1.0')
+    expect(at({history: [{chartVersion: '4.1.0'}]})).to.equal('4.1.0')
+    expect(at({lastAttemptedRevision: OLD})).to.equal(OLD)
+    expect(at({lastAttemptedRevision: ''})).to.equal(null)
+  })
+
+  it('keys and routine re-reconciles', () => {
+    expect(keyOf({kind: 'GitRepository', namespace: 'flux-system', name: 'apps'})).to.equal(
+      'GitRepository/flux-system/apps',
+    )
+    expect(keyOf({kind: 'Provider'})).to.equal('Provider//')
+    const routine = (conditions: Condition[]) => isRoutineReconcile(ks('x', {conditions}))
+    expect(routine([raw('Reconciling', 'True'), raw('Ready', 'True')])).to.equal(true)
+    expect(routine([raw('Reconciling', 'True'), raw('Ready', 'Unknown')])).to.equal(false)
+    expect(routine([raw('Reconciling', 'False'), raw('Ready', 'True')])).to.equal(false)
+    expect(routine([raw('Ready', 'True')])).to.equal(false)
+    expect(routine([raw('Reconciling', 'True')])).to.equal(false)
+    expect(isRoutineReconcile(ks('x', undefined))).to.equal(false)
+    const noGeneration = ks('x', {conditions: ready(1)})
+    delete noGeneration.metadata.generation
+    expect(generationObserved(noGeneration)).to.equal(true)
+    expect(generationObserved(ks('x', undefined))).to.equal(true)
+  })
+
+  it('what an object references: dependsOn targets, then its sources; nothing without a spec', () => {
+    const refs = (obj: FluxObject) => referencesOf(obj).map((r) => `${r.kind}/${r.namespace}/${r.name}`)
+    const noSpec = ks('x', undefined)
+    delete noSpec.spec
+    expect(refs(noSpec)).to.deep.equal([])
+    expect(refs({...hr(undefined), spec: undefined})).to.deep.equal([])
+    expect(
+      refs({...hr(undefined), spec: {chart: 'jupyterhub', chartRef: {kind: 'OCIRepository', name: 'hub'}}}),
+    ).to.deep.equal(['OCIRepository/jupyterhub/hub'])
+    expect(refs({...hr(undefined), spec: {chart: {spec: {chart: 'jupyterhub'}}}})).to.deep.equal([])
+    const policy = (spec: FluxObject['spec']): FluxObject => ({
+      apiVersion: 'image.toolkit.fluxcd.io/v1beta2',
+      kind: 'ImagePolicy',
+      metadata: {name: 'p', namespace: 'apps'},
+      spec,
+    })
+    expect(refs(policy({imageRepositoryRef: {name: 'podinfo'}}))).to.deep.equal(['ImageRepository/apps/podinfo'])
+    expect(refs(policy({}))).to.deep.equal([])
+    expect(refs(policy(undefined))).to.deep.equal([])
+    const deps = ks('x', undefined, {
+      spec: {dependsOn: [{name: 'a'}, null as never, {name: ''}, {name: 'b', namespace: 'other'}]},
+    })
+    expect(dependenciesOf(deps).map((d) => `${d.namespace}/${d.name}`)).to.deep.equal(['flux-system/a', 'other/b'])
+    expect(refs(deps)).to.deep.equal([
+      'Kustomization/flux-system/a',
+      'Kustomization/other/b',
+      'GitRepository/flux-system/flux-system',
+    ])
+    expect(dependsOnCycles([ks('a', undefined), ks('b', undefined, {spec: {dependsOn: []}})])).to.deep.equal([])
+  })
+
+  describe('across objects', () => {
+    it('a ready Kustomization without a source, or whose source has no status, stays ready', () => {
+      const sourceless = ks('a', {lastAppliedRevision: OLD, conditions: ready(1)})
+      delete sourceless.spec!.sourceRef
+      const git: FluxObject = {
+        apiVersion: 'source.toolkit.fluxcd.io/v1',
+        kind: 'GitRepository',
+        metadata: {name: 'flux-system', namespace: 'flux-system'},
+      }
+      const results = assessAll([sourceless, git, ks('b', {lastAppliedRevision: OLD, conditions: ready(1)})])
+      expect(results.map((r) => [r.name, r.health])).to.deep.equal([
+        ['a', 'ready'],
+        ['flux-system', 'unknown'],
+        ['b', 'ready'],
+      ])
+    })
+
+    it('only a Kustomization is judged behind its source (a HelmRelease’s applied revision is a chart version)', () => {
+      const chart: FluxObject = {
+        apiVersion: 'source.toolkit.fluxcd.io/v1',
+        kind: 'HelmChart',
+        metadata: {name: 'jupyterhub-jupyterhub', namespace: 'jupyterhub', generation: 1},
+        status: {artifact: {revision: '4.2.0'}, conditions: ready(1)},
+      }
+      const release = {
+        ...hr({lastAppliedRevision: '4.1.0', conditions: ready(1)}),
+        apiVersion: 'helm.toolkit.fluxcd.io/v2beta1',
+      }
+      expect(assessAll([chart, release]).map((r) => r.health)).to.deep.equal(['ready', 'ready'])
+    })
+
+    it('an object with nothing behind it has no cause at all (not an empty one)', () => {
+      const results = assessAll([ks('a', {conditions: [raw('Ready', 'False')]}), ks('b', {conditions: ready(1)})])
+      for (const r of results) expect(r).not.to.have.property('cause')
+    })
+
+    it('two objects that failed on their own and depend on each other: judged without looping', () => {
+      const failed = [raw('Ready', 'False', {reason: 'BuildFailed'})]
+      const results = assessAll([
+        ks('a', {conditions: failed}, {spec: {dependsOn: [{name: 'b'}]}}),
+        ks('b', {conditions: failed}, {spec: {dependsOn: [{name: 'a'}]}}),
+      ])
+      expect(results.map((r) => [r.name, r.health, r.reason])).to.deep.equal([
+        ['a', 'failed', 'BuildFailed'],
+        ['b', 'failed', 'BuildFailed'],
+      ])
+    })
+  })
+
+  describe('settle', () => {
+    it('only a progressing object is settled: a stale one seen ready stays stale', () => {
+      const obj = ks(
+        'jhub',
+        {observedGeneration: 1, conditions: [raw('Reconciling', 'True'), ...ready(1)]},
+        {generation: 2},
+      )
+      const raw1 = assessObject(obj)
+      expect(raw1.health).to.equal('stale')
+      expect(settle(raw1, obj, new Set([keyOf(obj)]))).to.equal(raw1)
+    })
+
+    it('a settled object shows its Ready condition’s reason and message', () => {
+      const obj = ks(
+        'jhub',
+        {
+          observedGeneration: 1,
+          conditions: [
+            c('Reconciling', 'True', 'Progressing', 'building', 2),
+            c('Ready', 'True', 'Applied', ' rev \n 2 ', 1),
+          ],
+        },
+        {generation: 2},
+      )
+      expect(settle(assessObject(obj), obj, new Set([keyOf(obj)]))).to.deep.include({
+        health: 'ready',
+        reason: 'Applied',
+        message: 'rev 2',
+      })
+    })
   })
 })

@@ -27,6 +27,7 @@ describe('status: revisions compared as Flux compares them (RFC-0005)', () => {
       ['a short hex is no checksum', 'main/5f0c7b1', 'main/5f0c7b1'],
       ['uppercase hex is not what Flux writes', `main/${SHA1.toUpperCase()}`, `main/${SHA1.toUpperCase()}`],
       ['empty', '', ''],
+      ['a checksum under an empty name (as Flux: the name stays, empty)', `/${SHA1}`, `@sha1:${SHA1}`],
     ]
     for (const [what, input, output] of table) {
       it(`${what}: ${input || '""'} -> ${output || '""'}`, () => {

@@ -117,6 +117,18 @@ describe('status: filters choose what is shown, never what is judged', () => {
         [],
       ],
     ]
+    it('Coverage: a whole kind covers every namespace; a namespace covers only itself', () => {
+      const coverage = new Coverage()
+      coverage.addKind('GitRepository')
+      coverage.addNamespace('Kustomization', 'team-b')
+      expect(coverage.coversKind('GitRepository')).to.equal(true)
+      expect(coverage.coversKind('Kustomization')).to.equal(false)
+      expect(coverage.covers('GitRepository', 'anywhere')).to.equal(true)
+      expect(coverage.covers('Kustomization', 'team-b')).to.equal(true)
+      expect(coverage.covers('Kustomization', 'team-c')).to.equal(false)
+      expect(coverage.covers('HelmRelease', 'team-b')).to.equal(false)
+    })
+
     for (const [what, objects, cover, expected] of table) {
       it(`${what}: ${expected.join(', ') || 'none'}`, () => {
         const coverage = new Coverage()

@@ -137,6 +137,13 @@ describe('status: objects with no status by design are not "never reconciled"', 
       reason: 'NotReconciled',
     },
     {
+      what: 'a HelmRepository without a spec is not static (nothing says oci)',
+      obj: {apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', metadata: {name: 'x', namespace: 'y'}},
+      hasStatus: true,
+      health: 'unknown',
+      reason: 'NotReconciled',
+    },
+    {
       what: 'any kind whose served version has no status subresource',
       obj: {apiVersion: 'example.toolkit.fluxcd.io/v1', kind: 'Example', metadata: {name: 'x', namespace: 'y'}},
       hasStatus: false,

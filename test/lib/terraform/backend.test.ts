@@ -3,6 +3,7 @@ import {expect} from 'chai'
 import {resolveSettings} from '../../../src/lib/config/environment.ts'
 import {UsageError} from '../../../src/lib/errors.ts'
 import {
+  type DeclaredBackend,
   backendDifferences,
   backendInitArgs,
   backendsInHcl,
@@ -89,6 +90,26 @@ resource "terraform_data" "readme" {
     ['no backend', 'resource "terraform_data" "a" {}\n', []],
     ['a backend block outside terraform {} (not a backend)', 'backend "s3" {\n  bucket = "x"\n}\n', []],
     [
+      'a backend block inside another block (only terraform {} holds one)',
+      'module "m" {\n  source = "./m"\n  backend "s3" {}\n}\n',
+      [],
+    ],
+    [
+      'the other blocks of terraform {} (required_providers, cloud) and a backend without a type',
+      `terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws" }
+  }
+  cloud {
+    organization = "x"
+  }
+  backend {
+    bucket = "x"
+  }
+}`,
+      [],
+    ],
+    [
       'a labelled terraform block (Terraform refuses it: not the settings block)',
       'terraform "x" {\n  backend "s3" {}\n}\n',
       [],
@@ -117,6 +138,19 @@ resource "terraform_data" "readme" {
     })
   }
 
+  it('names the nested blocks and expressions it cannot read as values', () => {
+    const [block] = backendsInHcl(
+      'terraform {\n  backend "s3" {\n    bucket = "b"\n    assume_role {\n      role_arn = "r"\n    }\n    endpoints = {\n      s3 = "http://127.0.0.1:5000"\n    }\n  }\n}',
+      'main.tf',
+    )
+    expect(block).to.deep.equal({
+      type: 's3',
+      file: 'main.tf',
+      attributes: {bucket: 'b'},
+      expressions: ['endpoints', 'assume_role'],
+    })
+  })
+
   it('keeps an attribute set by an expression out of the literal values', () => {
     const [backend] = backendsInHcl(
       'terraform {\n  backend "s3" {\n    bucket = var.bucket\n    key = "k-${terraform.workspace}"\n  }\n}',
@@ -139,6 +173,48 @@ resource "terraform_data" "readme" {
     const arrays = JSON.stringify({terraform: [{backend: [{s3: [{bucket: 'a'}]}]}]})
     expect(backendsInJson(arrays, 'x.tf.json').map((b) => b.attributes)).to.deep.equal([{bucket: 'a'}])
     expect(backendsInJson('not json', 'x.tf.json')).to.deep.equal([])
+  })
+
+  const jsonShapes: Array<[string, unknown]> = [
+    ['terraform: null', {terraform: null}],
+    ['backend: null', {terraform: {backend: null}}],
+    ['terraform as a string', {terraform: 'x'}],
+    ['a backend body that is not an object', {terraform: {backend: {s3: 'oops'}}}],
+    ['a top-level array of nothing', []],
+  ]
+  for (const [what, doc] of jsonShapes) {
+    it(`.tf.json with ${what}: no backend`, () => {
+      expect(backendsInJson(JSON.stringify(doc), 'x.tf.json')).to.deep.equal([])
+    })
+  }
+
+  it('.tf.json: a "//" comment is no attribute; interpolations and nested objects are expressions', () => {
+    const body = {
+      '//': 'the team',
+      bucket: 'b',
+      key: '${var.k}',
+      assume_role: {role_arn: 'r'},
+      encrypt: true,
+      max_retries: 5,
+    }
+    expect(backendsInJson(JSON.stringify({terraform: {backend: {s3: body}}}), 'backend.tf.json')).to.deep.equal([
+      {
+        type: 's3',
+        file: 'backend.tf.json',
+        attributes: {bucket: 'b', encrypt: true, max_retries: 5},
+        expressions: ['key', 'assume_role'],
+      },
+    ])
+  })
+
+  it('a root declaring its backend in .tf.json is read as JSON', () => {
+    const text = JSON.stringify({terraform: {backend: {s3: {bucket: 'j'}}}})
+    expect(declaredBackend([{name: 'backend.tf.json', text}])).to.deep.equal({
+      type: 's3',
+      file: 'backend.tf.json',
+      attributes: {bucket: 'j'},
+      expressions: [],
+    })
   })
 
   it('an override file’s backend replaces the original one entirely', () => {
@@ -180,8 +256,11 @@ resource "terraform_data" "readme" {
       {name: 'b.tf', text: 'terraform {\n  backend "local" {}\n}'},
     ]
     expect(() => declaredBackend(files))
-      .to.throw(UsageError, 'declares 2 backends')
+      .to.throw(UsageError, 'The Terraform root declares 2 backends ("s3" in a.tf, "local" in b.tf).')
       .with.property('code', 'DUPLICATE_BACKEND')
+    expect(() => declaredBackend(files))
+      .to.throw(UsageError)
+      .with.property('hint', 'Keep one `backend` block in the root’s terraform block.')
   })
 
   describe('terraform init -backend-config', () => {
@@ -191,7 +270,7 @@ resource "terraform_data" "readme" {
       attributes,
       expressions: [],
     })
-    const cases: Array<[string, ReturnType<typeof s3> | undefined, string[]]> = [
+    const cases: Array<[string, DeclaredBackend | undefined, string[]]> = [
       [
         'an empty block: the convention, S3 locking and encryption',
         s3({}),
@@ -222,6 +301,11 @@ resource "terraform_data" "readme" {
         'a DynamoDB lock table: no lockfile added',
         s3({bucket: 'b', key: 'k', region: 'ap-southeast-3', dynamodb_table: 'locks', encrypt: false}),
         [],
+      ],
+      [
+        'a bucket set by an expression (Terraform refuses it, and says so): not overridden, and no lock added',
+        {type: 's3', file: 'main.tf', attributes: {}, expressions: ['bucket']},
+        ['-backend-config=key=staging/terraform.tfstate', '-backend-config=region=ap-southeast-3'],
       ],
       ['a local backend: nothing', {type: 'local', file: 'main.tf', attributes: {}, expressions: []}, []],
       ['no backend: nothing', undefined, []],
@@ -266,8 +350,27 @@ resource "terraform_data" "readme" {
     expect(
       backendInitArgs(staging, block, saved({bucket: 'elsewhere', key: 'k.tfstate', region: 'ap-southeast-3'})),
     ).to.deep.equal(['-backend-config=bucket=piksel-staging-tfstate', '-backend-config=region=ap-southeast-3'])
+    // Initialised with an empty region (AWS_REGION at the time): the environment's region.
+    expect(
+      backendInitArgs(
+        staging,
+        block,
+        saved({bucket: 'piksel-staging-tfstate', key: 'k.tfstate', region: ''}),
+        'ap-southeast-3',
+      ),
+    ).to.deep.equal([])
     expect(parseInitializedBackend('{"version": 3}')).to.equal(undefined)
     expect(parseInitializedBackend('garbage')).to.equal(undefined)
+    expect(parseInitializedBackend('{"backend": {"type": 5}}')).to.equal(undefined)
+    expect(parseInitializedBackend('{"backend": {"type": "s3"}}')).to.deep.equal({type: 's3', config: {}})
+    expect(parseInitializedBackend('{"backend": {"type": "s3", "config": "x"}}')).to.deep.equal({
+      type: 's3',
+      config: {},
+    })
+    expect(parseInitializedBackend('{"backend": {"type": "s3", "config": {"bucket": "b"}}}')).to.deep.equal({
+      type: 's3',
+      config: {bucket: 'b'},
+    })
   })
 
   it('an empty declared bucket, key or region is not a declaration: the convention fills it', () => {
@@ -305,6 +408,21 @@ resource "terraform_data" "readme" {
       'backend.tf declares backend "s3" bucket = "team-tfstate" (the config says "piksel-staging-tfstate"): keeping the declared one',
       'backend.tf declares backend "s3" region = "us-west-2" (the config says "ap-southeast-3"): keeping the declared one',
     ])
+    // What the root declares as the config says it is no difference; a root without a file name is "the root".
+    const same = resolveS3Backend(staging, {...declared, attributes: {bucket: 'piksel-staging-tfstate'}})
+    expect(same.declared).to.deep.equal(['bucket'])
+    expect(backendDifferences(staging, same)).to.deep.equal([])
+    expect(backendDifferences(staging, {...s3, file: undefined})[0]).to.match(/^the root declares backend "s3" bucket/)
+    const convention = {
+      bucket: 'piksel-staging-tfstate',
+      key: 'staging/terraform.tfstate',
+      region: 'ap-southeast-3',
+      declared: [],
+    }
+    expect(resolveS3Backend(staging, undefined)).to.deep.equal(convention)
+    expect(
+      resolveS3Backend(staging, {type: 'local', file: 'main.tf', attributes: {path: 'x'}, expressions: []}),
+    ).to.deep.equal(convention)
     const stateRegion = {...staging, terraform: {...staging.terraform, stateRegion: 'us-west-2'}}
     expect(resolveS3Backend(stateRegion, undefined).region).to.equal('us-west-2')
   })

@@ -100,6 +100,23 @@ describe('a held state lock', () => {
       undefined,
     ],
     ['another error', ['Error: Invalid target "foo"', '  ID: not-a-lock'], undefined],
+    ['lock info without the state-lock error', ['Lock Info:', '  ID: not-ours', '  Path: p'], undefined],
+    [
+      'fields before Lock Info: are not the lock’s',
+      ['Error: Error acquiring the state lock', '  Path: from the error message', 'Lock Info:', '  ID: abc'],
+      {id: 'abc'},
+    ],
+    [
+      'trailing spaces, and a line that is no field inside the block',
+      [
+        'Error: Error acquiring the state lock   ',
+        'Lock Info:   ',
+        '  Note: wrapped',
+        '  ID:   abc   ',
+        '  Info: nightly Error: check',
+      ],
+      {id: 'abc', info: 'nightly Error: check'},
+    ],
     [
       'lock info that belongs to a later error is not taken',
       ['Error: Error acquiring the state lock', 'Error message: x', 'Error: other', 'Lock Info:', '  ID: zzz'],
@@ -114,6 +131,9 @@ describe('a held state lock', () => {
     expect(describeOperation('OperationTypeApply')).to.equal('apply')
     expect(describeOperation('OperationTypeRefresh')).to.equal('refresh')
     expect(describeOperation(undefined)).to.equal('an unknown operation')
+    expect(describeOperation('')).to.equal('an unknown operation')
+    expect(describeOperation('OperationType')).to.equal('OperationType')
+    expect(describeOperation('Import')).to.equal('import')
   })
 
   it('gives the exact force-unlock command, the directory quoted when it must be', () => {
@@ -132,9 +152,15 @@ describe('a held state lock', () => {
     expect(error.message).to.equal(
       'terraform plan in /infra/staging: the state is locked on piksel-staging-tfstate/staging/terraform.tfstate by ops@laptop (apply since 2026-11-30 10:04:17.201427656 +0000 UTC, lock ID b2ed8815-68dd-1517-955f-326b9e1d0441). Nothing was changed.',
     )
-    expect(error.hint).to.include('only once you are sure nobody is applying')
-    expect(error.hint).to.match(
-      /release it with: terraform -chdir=\/infra\/staging force-unlock b2ed8815-68dd-1517-955f-326b9e1d0441$/,
+    expect(error.hint).to.equal(
+      'Someone (or an interrupted run) holds the lock. Wait for their apply to finish; only once you are sure nobody is applying, release it with: terraform -chdir=/infra/staging force-unlock b2ed8815-68dd-1517-955f-326b9e1d0441',
+    )
+  })
+
+  it('a lock with only its ID: the message says no more than it knows', () => {
+    const error = stateLockedError({id: 'abc'}, '/infra/staging', 'apply')
+    expect(error.message).to.equal(
+      'terraform apply in /infra/staging: the state is locked (an unknown operation, lock ID abc). Nothing was changed.',
     )
   })
 })

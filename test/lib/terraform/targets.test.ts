@@ -4,6 +4,7 @@ import {
   type ConfigModule,
   addressWithinTarget,
   closestAddress,
+  configurationAddresses,
   instanceTargetsWithoutMatch,
   invalidTargets,
   parseAddress,
@@ -52,6 +53,19 @@ describe('phase targets', () => {
     ['module.', undefined],
     ['terraform_data.vpc[', undefined],
     ['terraform_data.vpc.extra', undefined],
+    ['module.eks.', undefined],
+    ['module.eks.module.karpenter.', undefined],
+    ['1abc.vpc', undefined],
+    ['terraform_data.2x', undefined],
+    ['module.m[abc]', undefined],
+    ['module.m[0]xterraform_data.vpc', undefined],
+    ['terraform_data.app[abc]', undefined],
+    ['  terraform_data.vpc  ', {modules: [], resource: {mode: 'managed', type: 'terraform_data', name: 'vpc'}}],
+    [
+      'terraform_data.app[10]',
+      {modules: [], resource: {mode: 'managed', type: 'terraform_data', name: 'app', key: '10'}},
+    ],
+    ['ephemeral.random_password.db', {modules: [], resource: {mode: 'ephemeral', type: 'random_password', name: 'db'}}],
     ['', undefined],
   ]
   for (const [text, expected] of parsed) {
@@ -108,6 +122,11 @@ describe('phase targets', () => {
     ['terraform_data.vpc', 'module.eks', false],
     ['module.eks.terraform_data.vpc', 'terraform_data.vpc', false],
     ['data.x.y', 'x.y', false],
+    ['terraform_data.vpc', 'terraform_data.app', false],
+    ['aws_instance.vpc', 'terraform_data.vpc', false],
+    ['module.other.aws_eks_cluster.this', 'module.eks', false],
+    ['not an address', 'terraform_data.vpc', false],
+    ['terraform_data.vpc', 'module.', false],
   ]
   for (const [address, target, expected] of within) {
     it(`${address} ${expected ? 'is' : 'is not'} within ${target}`, () =>
@@ -134,6 +153,59 @@ describe('phase targets', () => {
     expect(targetsNotInConfiguration([{name: 'p', targets: ['data.terraform_data.legacy']}], bare)).to.have.length(1)
   })
 
+  it('a configuration without module calls, resources or a configuration at all', () => {
+    const flat = {configuration: {root_module: {resources: [{mode: 'managed', type: 'aws_instance', name: 'vpc'}]}}}
+    const unmatched = (target: string, show: Parameters<typeof targetsNotInConfiguration>[1]) =>
+      targetsNotInConfiguration([{name: 'p', targets: [target]}], show).map((u) => u.reason)
+    expect(unmatched('module.eks', flat)).to.deep.equal(['not-in-configuration'])
+    expect(unmatched('terraform_data.vpc', flat)).to.deep.equal(['not-in-configuration'])
+    expect(unmatched('aws_instance.vpc', flat)).to.deep.equal([])
+    const bare = {configuration: {root_module: {module_calls: {empty: {module: {}}}}}}
+    expect(unmatched('module.empty.aws_instance.x', bare)).to.deep.equal(['not-in-configuration'])
+    expect(unmatched('module.empty', bare)).to.deep.equal([])
+    expect(unmatched('terraform_data', flat)).to.deep.equal(['invalid'])
+    // No configuration section (an older Terraform): nothing can be checked.
+    expect(targetsNotInConfiguration([{name: 'p', targets: ['module.eks']}], {})).to.deep.equal([])
+  })
+
+  it('lists every address the configuration declares, modes and modules included', () => {
+    const root: ConfigModule = {
+      resources: [
+        {mode: 'managed', type: 'terraform_data', name: 'vpc'},
+        {mode: 'data', type: 'aws_caller_identity', name: 'current'},
+        {mode: 'ephemeral', type: 'random_password', name: 'db'},
+      ],
+      module_calls: {
+        eks: {module: {resources: [{mode: 'managed', type: 'aws_eks_cluster', name: 'this'}]}},
+        remote: {},
+      },
+    }
+    expect(configurationAddresses(root)).to.deep.equal([
+      'terraform_data.vpc',
+      'data.aws_caller_identity.current',
+      'ephemeral.random_password.db',
+      'module.eks',
+      'module.eks.aws_eks_cluster.this',
+      'module.remote',
+    ])
+  })
+
+  it('the closest address: the first of equally close ones, a swap of neighbours costing one, keys ignored', () => {
+    expect(closestAddress('abcdefghij', ['bacdefghij', 'abcdefghiz'])).to.equal('bacdefghij')
+    expect(closestAddress('abcdefghij', ['abcdefghiz', 'bacdefghij'])).to.equal('abcdefghiz')
+    expect(closestAddress('terraform_data.vcp["a"]', ['terraform_data.app', 'terraform_data.vpc'])).to.equal(
+      'terraform_data.vpc',
+    )
+    expect(closestAddress('terraform_data.vcp[0]', ['terraform_data.vpc'])).to.equal('terraform_data.vpc')
+    // Within max(2, a fifth of the length): 18 characters allow 3 edits, not 4.
+    expect(closestAddress('terraform_data.vpc', ['terraform_data.vpcxyz'])).to.equal('terraform_data.vpcxyz')
+    expect(closestAddress('terraform_data.vpc', ['terraform_data.vpcwxyz'])).to.equal(undefined)
+    expect(closestAddress('ab', ['abcd'])).to.equal('abcd')
+    expect(closestAddress('ab', ['abcde'])).to.equal(undefined)
+    expect(closestAddress('', ['ab'])).to.equal('ab')
+    expect(closestAddress('x', [])).to.equal(undefined)
+  })
+
   it('suggests only what is close enough to be a typo', () => {
     expect(closestAddress('terraform_data.vcp', ['terraform_data.app', 'terraform_data.vpc'])).to.equal(
       'terraform_data.vpc',
@@ -154,6 +226,7 @@ describe('phase targets', () => {
           suggestion: 'terraform_data.vpc',
         },
         {phase: 'apps', target: 'terraform_data', reason: 'invalid'},
+        {phase: 'apps', target: 'terraform_data.app[9]', reason: 'no-instance'},
       ],
       'infrastructure (/infra/staging)',
       'staging',
@@ -161,7 +234,7 @@ describe('phase targets', () => {
     expect(error.exitCode).to.equal(2)
     expect(error.code).to.equal('UNKNOWN_TARGET')
     expect(error.message).to.equal(
-      'infrastructure (/infra/staging): phase target "terraform_data.vcp" (phase platform) matches nothing in the configuration (did you mean "terraform_data.vpc"?); "terraform_data" (phase apps) is not a resource or module address. Nothing was applied.',
+      'infrastructure (/infra/staging): phase target "terraform_data.vcp" (phase platform) matches nothing in the configuration (did you mean "terraform_data.vpc"?); "terraform_data" (phase apps) is not a resource or module address; "terraform_data.app[9]" (phase apps) matches no resource instance (check its count/for_each key). Nothing was applied.',
     )
     expect(error.hint).to.include('environments.staging.terraform.phases')
   })
