@@ -33,7 +33,8 @@ if (problem) {
       version.printVersion()
     })
   } else {
-    import('@oclif/core').then(function (oclif) {
+    // The execute entry, not the package index (which also loads semver, ux and more).
+    import('@oclif/core/execute').then(function (oclif) {
       return oclif.execute({dir: import.meta.url})
     })
   }

@@ -1,6 +1,6 @@
 import {join, relative} from 'node:path'
 
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../lib/base-command.ts'
 import type {InitResult} from '../lib/init/service.ts'

@@ -14,9 +14,12 @@ export default class ConfigShow extends BaseCommand<typeof ConfigShow> {
 
   async run(): Promise<ConfigShowResult> {
     const environment = await this.requireEnvironment()
-    const {stringify} = await import('yaml')
-    this.print(`# ${this.settings.file ?? 'no piksel.config.yaml: built-in Piksel defaults'}`)
-    this.print(stringify({project: this.settings.project, owner: this.settings.owner, environment}).trimEnd())
+    if (!this.jsonEnabled()) {
+      // The YAML printer only for people: --json never pays for loading it.
+      const {stringify} = await import('yaml')
+      this.print(`# ${this.settings.file ?? 'no piksel.config.yaml: built-in Piksel defaults'}`)
+      this.print(stringify({project: this.settings.project, owner: this.settings.owner, environment}).trimEnd())
+    }
     return {file: this.settings.file ?? null, project: this.settings.project, owner: this.settings.owner, environment}
   }
 }
