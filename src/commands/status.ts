@@ -26,8 +26,8 @@ export default class Status extends BaseCommand<typeof Status> {
   ].join('\n\n')
   static override examples = [
     '<%= config.bin %> status',
-    '<%= config.bin %> status -e staging --wait --timeout 10m',
-    '<%= config.bin %> status --kind kustomization,helmrelease -n flux-system --all',
+    '<%= config.bin %> status --env staging --wait --timeout 10m',
+    '<%= config.bin %> status --kind kustomization,helmrelease --namespace flux-system --all',
     '<%= config.bin %> status --reconcile --yes',
     '<%= config.bin %> status --deep --json',
   ]
