@@ -33,7 +33,14 @@ if (problem) {
       version.printVersion()
     })
   } else {
-    import('@oclif/core')
+    // The execute entry, not the package index (which also loads semver, ux and more);
+    // the one thing the index did on load that a user sees is this warning.
+    try {
+      process.cwd()
+    } catch (error) {
+      if (error.code === 'ENOENT') process.stderr.write('WARNING: current directory does not exist\n')
+    }
+    import('@oclif/core/execute')
       .then(function (oclif) {
         return oclif.execute({dir: import.meta.url})
       })

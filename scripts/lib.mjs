@@ -27,7 +27,8 @@ export function median(values) {
 
 /**
  * Alternate runs of a candidate and a baseline (so drift hits both alike) and
- * print medians, peak memory and the ratio. Returns {ratio, candidate, baseline}.
+ * print medians, peak memory (the largest maximum RSS of any run) and the ratio.
+ * Returns {ratio, candidate, baseline} (median ms) and {candidatePeakMiB, baselinePeakMiB}.
  */
 export function compare({label, candidate, baseline, runs = 10, options = {}, check}) {
   const a = []
@@ -63,7 +64,8 @@ export function compare({label, candidate, baseline, runs = 10, options = {}, ch
     `  baseline median ${mb.toFixed(1)} ms${mem(memB)}  (${baseline.slice(0, 2).flat().join(' ').slice(0, 70)})`,
   )
   console.log(`  ratio    ${ratio.toFixed(2)}x`)
-  return {ratio, candidate: ma, baseline: mb}
+  const peakMiB = (m) => (m.length ? Math.max(...m) / 1024 : undefined)
+  return {ratio, candidate: ma, baseline: mb, candidatePeakMiB: peakMiB(memA), baselinePeakMiB: peakMiB(memB)}
 }
 
 /** Start a long-running helper process; resolves once `ready(line)` matches its stdout. */

@@ -1,6 +1,7 @@
-// `piksel status --json` over 2,000 Flux objects on the Kubernetes API stand-in,
+// `piksel status --json --all` over 2,000 Flux objects on the Kubernetes API stand-in,
 // against `kubectl get <the same kinds> -A -o json` on the same stand-in (which
-// computes no health at all). Minimum: piksel no slower than kubectl.
+// computes no health at all), with the peak memory of each.
+// Minimums (issue 13 §6): at most 0.5x kubectl's time (aim 0.35x) and 120 MiB peak.
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -8,6 +9,9 @@ import {join} from 'node:path'
 import {BIN, ROOT, compare, startProcess} from '../lib.mjs'
 
 const OBJECTS = 2000
+const LIMIT = 0.5
+const AIM = 0.35
+const PEAK_LIMIT_MIB = 120
 const KINDS = [
   'gitrepositories.source.toolkit.fluxcd.io',
   'ocirepositories.source.toolkit.fluxcd.io',
@@ -43,24 +47,33 @@ export default async function status() {
     const env = {...process.env, HOME: dir, KUBECONFIG: kubeconfig, NO_COLOR: '1'}
     let objects = 0
     const result = compare({
-      label: `piksel status --json vs kubectl get (10 Flux kinds) -A -o json, ${OBJECTS} objects`,
-      candidate: [process.execPath, [BIN, 'status', '--json']],
+      label: `piksel status --json --all vs kubectl get (10 Flux kinds) -A -o json, ${OBJECTS} objects`,
+      candidate: [process.execPath, [BIN, 'status', '--json', '--all']],
       baseline: ['kubectl', ['get', KINDS.join(','), '-A', '-o', 'json']],
       runs: 10,
       options: {env},
       check(r, which) {
         if (which === 'candidate') {
           if (r.code !== 0) throw new Error(`piksel status exited ${r.code}: ${r.stderr.slice(0, 300)}`)
-          objects = JSON.parse(r.stdout).counts.total
+          const document = JSON.parse(r.stdout)
+          // --all: every object judged is also listed (the document kubectl's is compared with).
+          objects = document.objects.length === document.counts.total ? document.counts.total : -1
         } else if (r.code !== 0) {
           throw new Error(`kubectl exited ${r.code}: ${r.stderr.slice(0, 300)}`)
         }
       },
     })
-    const ok = objects === OBJECTS && result.ratio <= 1
-    console.log(`  objects  ${objects} judged by piksel`)
-    console.log(`  minimum: piksel no slower than kubectl get (ratio <= 1.00): ${ok ? 'met' : 'NOT MET'}`)
-    return ok
+    console.log(`  objects  ${objects} judged and listed by piksel`)
+    const fast = result.ratio <= LIMIT
+    const peak = result.candidatePeakMiB
+    const lean = peak !== undefined && peak <= PEAK_LIMIT_MIB
+    console.log(
+      `  minimum: piksel status <= ${LIMIT.toFixed(2)}x kubectl get (aim ${AIM.toFixed(2)}x): ${fast ? 'met' : 'NOT MET'}`,
+    )
+    console.log(
+      `  minimum: piksel status peak memory <= ${PEAK_LIMIT_MIB} MiB (${peak === undefined ? 'not measured' : `${peak.toFixed(0)} MiB`}): ${lean ? 'met' : 'NOT MET'}`,
+    )
+    return objects === OBJECTS && fast && lean
   } finally {
     server.kill('SIGTERM')
   }

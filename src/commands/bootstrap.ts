@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../lib/base-command.ts'
 import type {BootstrapResult} from '../lib/bootstrap/summary.ts'
@@ -13,13 +13,13 @@ Before the first write, preflight checks the selected steps' targets: the Terraf
 Ctrl-C, SIGTERM and SIGHUP forward one SIGINT to Terraform, wait for it to write its state and release its lock, print the --from command that resumes, and exit 130, 143 or 129.
 The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt (asked in preflight) and reaches flux only through its environment.`
   static override examples = [
-    '<%= config.bin %> bootstrap -e staging --dry-run',
-    '<%= config.bin %> bootstrap -e staging',
-    '<%= config.bin %> bootstrap -e staging --from kubeconfig',
-    '<%= config.bin %> bootstrap -e staging --only infrastructure,applications --yes',
-    'GITHUB_TOKEN=… <%= config.bin %> bootstrap -e staging --yes --json',
-    '<%= config.bin %> bootstrap -e staging --only quota --yes --request-quotas',
-    '<%= config.bin %> bootstrap -e staging --from flux --force-flux --infra-dir ../piksel-infra',
+    '<%= config.bin %> bootstrap --env staging --dry-run',
+    '<%= config.bin %> bootstrap --env staging',
+    '<%= config.bin %> bootstrap --env staging --from kubeconfig',
+    '<%= config.bin %> bootstrap --env staging --only infrastructure,applications --yes',
+    'GITHUB_TOKEN=… <%= config.bin %> bootstrap --env staging --yes --json',
+    '<%= config.bin %> bootstrap --env staging --only quota --yes --request-quotas',
+    '<%= config.bin %> bootstrap --env staging --from flux --force-flux --infra-dir ../piksel-infra',
   ]
   static override flags = {
     from: Flags.string({summary: 'Start at this step (resume); the steps before it are not run.', helpValue: 'STEP'}),

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../lib/base-command.ts'
 import {type CheckResult, doctorPassed} from '../lib/doctor/checks.ts'
@@ -13,7 +13,7 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
   static override summary = 'Check that this machine is ready to run the Piksel runbooks.'
   static override description =
     'Runs every preflight check concurrently: Node, terraform (>= 1.10), flux (2.x), kubectl, aws, git, AWS credentials and account, the kube context of the environment, and the config file. Exit 3 when a required check fails; warnings do not fail.'
-  static override examples = ['<%= config.bin %> doctor', '<%= config.bin %> doctor -e staging --json']
+  static override examples = ['<%= config.bin %> doctor', '<%= config.bin %> doctor --env staging --json']
   static override flags = {
     kubeconfig: Flags.string({summary: 'Path to the kubeconfig (default: KUBECONFIG, then ~/.kube/config).'}),
   }

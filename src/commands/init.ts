@@ -1,7 +1,7 @@
 import {existsSync} from 'node:fs'
 import {join, relative} from 'node:path'
 
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../lib/base-command.ts'
 import type {InitResult} from '../lib/init/service.ts'
@@ -19,9 +19,9 @@ Values not given by flags are asked for on a terminal; with --yes or without a T
 Every value is checked with the config loader's rules before anything is written (exit 2 naming the flag). An existing config file is never changed: it must define the environment, and no flag may contradict it (exit 2, nothing written). Region and profile come only from init's flags, prompts or the config, never from an exported AWS_REGION/AWS_PROFILE.
 A GitOps object that the GitOps directory already defines (same kind, namespace and name, in any YAML file; other environments' clusters/<env>/ aside) is not written again; init says where it is.`
   static override examples = [
-    '<%= config.bin %> init -e staging --account 123456789012',
-    '<%= config.bin %> init -e dev --infra-dir ../piksel-infra --gitops-dir ../piksel-gitops --yes',
-    '<%= config.bin %> init -e staging --dry-run --json',
+    '<%= config.bin %> init --env staging --account 123456789012',
+    '<%= config.bin %> init --env dev --infra-dir ../piksel-infra --gitops-dir ../piksel-gitops --yes',
+    '<%= config.bin %> init --env staging --dry-run --json',
   ]
   static override flags = {
     'infra-dir': Flags.string({

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../lib/base-command.ts'
 import {parseKindFilter} from '../lib/status/kinds.ts'
@@ -27,8 +27,8 @@ export default class Status extends BaseCommand<typeof Status> {
   ].join('\n\n')
   static override examples = [
     '<%= config.bin %> status',
-    '<%= config.bin %> status -e staging --wait --timeout 10m',
-    '<%= config.bin %> status --kind kustomization,helmrelease -n flux-system --all',
+    '<%= config.bin %> status --env staging --wait --timeout 10m',
+    '<%= config.bin %> status --kind kustomization,helmrelease --namespace flux-system --all',
     '<%= config.bin %> status --reconcile --yes',
     '<%= config.bin %> status --deep --json',
   ]

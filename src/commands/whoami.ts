@@ -15,7 +15,7 @@ export default class Whoami extends BaseCommand<typeof Whoami> {
   static override summary = 'Show the AWS identity piksel would act as, and check it against the environment.'
   static override description =
     'Calls sts:GetCallerIdentity with the profile and region piksel resolves. With -e, the caller must be the account configured for that environment (exit 2 otherwise): the same guard every write goes through.'
-  static override examples = ['<%= config.bin %> whoami', '<%= config.bin %> whoami -e staging --json']
+  static override examples = ['<%= config.bin %> whoami', '<%= config.bin %> whoami --env staging --json']
 
   async run(): Promise<WhoamiResult> {
     const env = this.optionalEnvironment()

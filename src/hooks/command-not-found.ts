@@ -3,7 +3,7 @@
  * respects the prompt gate (no question under CI or without a TTY), always names
  * the closest command, and exits 2 (bad usage) as the contract says.
  */
-import type {Hook} from '@oclif/core'
+import type {Hook} from '@oclif/core/hooks'
 
 import {canPrompt} from '../lib/prompt.ts'
 

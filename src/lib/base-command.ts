@@ -3,7 +3,10 @@
  * --json and Ctrl-C, exactly as DESIGN.md §2 describes them. Commands extend it,
  * parse nothing themselves, call one service and render its result.
  */
-import {Command, Flags, type Interfaces} from '@oclif/core'
+// Subpaths, not the package index: the index also loads semver, help, ux and more (see `npm run bench`).
+import {Command} from '@oclif/core/command'
+import * as Flags from '@oclif/core/flags'
+import type * as Interfaces from '@oclif/core/interfaces'
 
 import type {CallerIdentity} from './aws/identity.ts'
 import {describeAwsError, isAwsError} from './aws/errors.ts'

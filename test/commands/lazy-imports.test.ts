@@ -1,6 +1,8 @@
 /**
  * Startup speed depends on commands loading only what they use: the AWS SDK and
- * the Kubernetes client are imported inside the functions that need them.
+ * the Kubernetes client are imported inside the functions that need them, oclif
+ * through its subpaths (its package index also loads semver, help and the rest),
+ * and no oclif plugin is loaded for a command that is not the plugin's.
  */
 import {expect} from 'chai'
 import {execa} from 'execa'
@@ -44,6 +46,10 @@ const didItsJob: Record<string, (r: Run) => void> = {
       expect(r.stdout).to.include(command)
     }
   },
+  'config show -e dev': (r) => {
+    expect(r.exitCode).to.equal(0)
+    expect(r.stdout).to.match(/^environment:\n {2}name: dev$/m)
+  },
   'config show -e dev --json': (r) => {
     expect(r.exitCode).to.equal(0)
     expect(JSON.parse(r.stdout)).to.have.nested.property('environment.name', 'dev')
@@ -56,10 +62,15 @@ const didItsJob: Record<string, (r: Run) => void> = {
 }
 
 describe('lazy imports', () => {
+  const heavy = [/@aws-sdk/, /@kubernetes/, /@inquirer/]
+  // The oclif package index (with semver) and the plugins: a plain command needs none of them.
+  const oclifExtras = [/^@oclif\/core$/, /^semver$/, /^@oclif\/plugin-/]
   const cases: Array<[string[], RegExp[], RegExp[]]> = [
-    [['--version'], [], [/@aws-sdk/, /@kubernetes/, /@inquirer/]],
-    [['--help'], [], [/@aws-sdk/, /@kubernetes/, /@inquirer/]],
-    [['config', 'show', '-e', 'dev', '--json'], [/^yaml$/], [/@aws-sdk/, /@kubernetes/, /@inquirer/, /^zod$/]],
+    [['--version'], [], [...heavy, ...oclifExtras]],
+    [['--help'], [], [...heavy, ...oclifExtras]],
+    // The YAML printer is for people only: --json never loads it.
+    [['config', 'show', '-e', 'dev'], [/^yaml$/], [...heavy, /^zod$/, ...oclifExtras]],
+    [['config', 'show', '-e', 'dev', '--json'], [], [...heavy, /^zod$/, /^yaml$/, ...oclifExtras]],
     [['whoami', '--json'], [/@aws-sdk\/client-sts/], [/@kubernetes/, /@aws-sdk\/client-secrets-manager/]],
   ]
   for (const [args, loaded, notLoaded] of cases) {

@@ -8,7 +8,11 @@ const log = process.env.PIKSEL_IMPORT_LOG
 if (log) appendFileSync(log, '(hook loaded)\n')
 registerHooks({
   resolve(specifier, context, nextResolve) {
-    if (log && /^@(aws-sdk|kubernetes|inquirer)\/|^(listr2|execa|zod|yaml)$/.test(specifier)) {
+    // @oclif/core itself: the package index (not its subpaths) also loads semver, help and more.
+    if (
+      log &&
+      /^@(aws-sdk|kubernetes|inquirer)\/|^@oclif\/(core$|plugin-)|^(listr2|execa|zod|yaml|semver)$/.test(specifier)
+    ) {
       appendFileSync(log, `${specifier}\n`)
     }
     return nextResolve(specifier, context)

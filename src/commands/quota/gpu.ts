@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../../lib/base-command.ts'
 import {
@@ -24,10 +24,10 @@ With --request, files a quota increase (each opens an AWS support case) for ever
 
 Also warns when the service-linked role AWSServiceRoleForEC2Spot is missing (Karpenter's Spot nodes need it) and prints the command that creates it; piksel never creates it.`
   static override examples = [
-    '<%= config.bin %> quota gpu -e staging',
-    '<%= config.bin %> quota gpu -e staging --family g,p,inf --market spot --min 16',
-    '<%= config.bin %> quota gpu -e staging --request --dry-run',
-    '<%= config.bin %> quota gpu -e staging --request --yes --json',
+    '<%= config.bin %> quota gpu --env staging',
+    '<%= config.bin %> quota gpu --env staging --family g,p,inf --market spot --min 16',
+    '<%= config.bin %> quota gpu --env staging --request --dry-run',
+    '<%= config.bin %> quota gpu --env staging --request --yes --json',
   ]
   static override flags = {
     family: Flags.string({

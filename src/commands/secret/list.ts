@@ -9,9 +9,9 @@ export default class SecretList extends BaseCommand<typeof SecretList> {
 
 With -e, only that environment, and the caller must be its configured account (exit 2 otherwise). Without -e, every configured environment of the caller's account. Reads only: secret values are never fetched.`
   static override examples = [
-    '<%= config.bin %> secret list -e staging',
+    '<%= config.bin %> secret list --env staging',
     '<%= config.bin %> secret list',
-    '<%= config.bin %> secret list -e staging --json',
+    '<%= config.bin %> secret list --env staging --json',
   ]
 
   async run(): Promise<ListProjectSecretsResult> {

@@ -21,9 +21,9 @@ The client id comes from --client-id or a visible prompt; the client secret from
 
 Existing secrets are treated as by "secret create slack": unchanged, refused unless --overwrite (a new version; the old one stays AWSPREVIOUS), or --restore when scheduled for deletion.`
   static override examples = [
-    '<%= config.bin %> secret create oauth --app grafana -e staging',
-    '<%= config.bin %> secret create oauth --app jupyterhub -e staging --client-id abc123 --from-file ./client-secret.txt',
-    '$ printf \'%s:%s\' "$ID" "$SECRET" | <%= config.bin %> secret create oauth --app argo -e staging --from-stdin --yes --json',
+    '<%= config.bin %> secret create oauth --app grafana --env staging',
+    '<%= config.bin %> secret create oauth --app jupyterhub --env staging --client-id abc123 --from-file ./client-secret.txt',
+    '$ printf \'%s:%s\' "$ID" "$SECRET" | <%= config.bin %> secret create oauth --app argo --env staging --from-stdin --yes --json',
   ]
   static override flags = {
     ...secretCreateFlags,

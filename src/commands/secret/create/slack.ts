@@ -11,10 +11,10 @@ export default class SecretCreateSlack extends SecretCreateCommand<typeof Secret
 
 Before writing: the caller's account is checked against the environment, then a summary (value masked) is confirmed (--yes skips). The same value already stored is "unchanged" (nothing written); a different one is refused unless --overwrite, which stores a new version and keeps the old one as AWSPREVIOUS.`
   static override examples = [
-    '<%= config.bin %> secret create slack -e staging',
-    '$ pass show piksel/slack-staging | <%= config.bin %> secret create slack -e staging --from-stdin --yes',
-    '<%= config.bin %> secret create slack -e staging --from-file ./webhook.txt --dry-run',
-    '<%= config.bin %> secret create slack -e staging --from-stdin --overwrite --json < webhook.txt',
+    '<%= config.bin %> secret create slack --env staging',
+    '$ pass show piksel/slack-staging | <%= config.bin %> secret create slack --env staging --from-stdin --yes',
+    '<%= config.bin %> secret create slack --env staging --from-file ./webhook.txt --dry-run',
+    '<%= config.bin %> secret create slack --env staging --from-stdin --overwrite --json < webhook.txt',
   ]
   static override flags = {
     ...secretCreateFlags,
