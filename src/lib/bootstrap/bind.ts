@@ -38,7 +38,7 @@ export async function bindPorts(context: BindContext): Promise<BootstrapPorts> {
   const ports: BootstrapPorts = {
     secrets: {
       async check(env) {
-        const {listProjectSecrets} = await import('../secrets/service.ts')
+        const {listProjectSecrets} = await import('../secrets/list.ts')
         const result = await listProjectSecrets({
           session,
           identity,
@@ -171,7 +171,7 @@ async function createMissingSecret(o: CreateMissing): Promise<void> {
     import('../secrets/naming.ts'),
     import('../secrets/values.ts'),
     import('../secrets/tags.ts'),
-    import('../secrets/service.ts'),
+    import('../secrets/create.ts'),
     import('../secrets/read.ts'),
   ])
   const parsed = naming.parseConventionalName(o.name)

@@ -13,7 +13,7 @@ import {UsageError} from '../errors.ts'
 import {describeDrift} from './drift.ts'
 import {type SecretKind, assertSecretName} from './naming.ts'
 import {boundedPrompt, readSecretFile, readSecretStdin} from './read.ts'
-import type {CreateSecretResult, WriteSummary} from './service.ts'
+import type {CreateSecretResult, WriteSummary} from './create.ts'
 import {buildTags, parseTagFlags} from './tags.ts'
 import {assertValueSize, maskValue, trimOneNewline} from './values.ts'
 
@@ -152,7 +152,7 @@ export abstract class SecretCreateCommand<T extends typeof Command> extends Base
     assertValueSize(value)
     const mask = maskValue(spec.kind, value)
 
-    const {createSecret} = await import('./service.ts')
+    const {createSecret} = await import('./create.ts')
     const session = this.awsSession(spec.env)
     // The account guard, before anything is read in AWS.
     const identity = await this.guardAccount(spec.env, session)

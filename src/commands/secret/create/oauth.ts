@@ -10,7 +10,7 @@ import {
   defaultTenant,
   oauthSecretName,
 } from '../../../lib/secrets/naming.ts'
-import type {CreateSecretResult} from '../../../lib/secrets/service.ts'
+import type {CreateSecretResult} from '../../../lib/secrets/create.ts'
 import {assertOAuthPart, oauthValue, splitOAuthValue} from '../../../lib/secrets/values.ts'
 
 export default class SecretCreateOAuth extends SecretCreateCommand<typeof SecretCreateOAuth> {

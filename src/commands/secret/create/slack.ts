@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {SecretCreateCommand, secretCreateArgs, secretCreateFlags} from '../../../lib/secrets/create-command.ts'
 import {defaultDescription, defaultService, defaultTenant, slackSecretName} from '../../../lib/secrets/naming.ts'
-import type {CreateSecretResult} from '../../../lib/secrets/service.ts'
+import type {CreateSecretResult} from '../../../lib/secrets/create.ts'
 import {assertSlackWebhook} from '../../../lib/secrets/values.ts'
 
 export default class SecretCreateSlack extends SecretCreateCommand<typeof SecretCreateSlack> {
