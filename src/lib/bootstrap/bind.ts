@@ -165,70 +165,38 @@ interface CreateMissing {
   mark?: (value: string) => void
 }
 
-/** Asks for the value of a conventional secret and creates it through the secret service. */
+/** Asks for the value of a conventional secret (the one reader `secret create` uses) and creates it. */
 async function createMissingSecret(o: CreateMissing): Promise<void> {
-  const [naming, values, tags, {createSecret}, {boundedPrompt}] = await Promise.all([
+  const [{parseConventionalName}, {secretSpec}, {readSecretValue}, {createSecret}] = await Promise.all([
     import('../secrets/naming.ts'),
-    import('../secrets/values.ts'),
-    import('../secrets/tags.ts'),
+    import('../secrets/spec.ts'),
+    import('../secrets/input.ts'),
     import('../secrets/create.ts'),
-    import('../secrets/read.ts'),
   ])
-  const parsed = naming.parseConventionalName(o.name)
+  const parsed = parseConventionalName(o.name)
   if (!parsed) throw new Error(`${o.name} is not a conventional secret name`)
-  let value: string
-  if (parsed.kind === 'slack') {
-    // Through the one bounded reader, like every secret (size limit, strict UTF-8).
-    value = await boundedPrompt((signal) =>
-      o.prompter.password({
-        message: `Slack webhook URL for ${o.name}`,
-        flag: `\`piksel secret create slack -e ${o.env.name}\``,
-        output: o.output,
-        signal,
-        validate: (v) => values.slackWebhookProblem(v) ?? true,
-      }),
-    )
-    o.mark?.(value)
-  } else {
-    const flag = `\`piksel secret create oauth --app ${parsed.app} -e ${o.env.name}\``
-    const clientId = await boundedPrompt(
-      (signal) =>
-        o.prompter.input({
-          message: `OAuth client id for ${o.name}`,
-          flag,
-          output: o.output,
-          signal,
-          validate: (v) => values.oauthPartProblem(v) ?? true,
-        }),
-      {what: 'the client id prompt', hint: 'Type or paste only the client id.', why: 'more than the prompt takes'},
-    )
-    const clientSecret = await boundedPrompt((signal) =>
-      o.prompter.password({
-        message: `OAuth client secret for ${o.name}`,
-        flag,
-        output: o.output,
-        signal,
-        validate: (v) => values.oauthPartProblem(v) ?? true,
-      }),
-    )
-    o.mark?.(clientSecret)
-    value = values.oauthValue({clientId, clientSecret})
-    o.mark?.(value)
-  }
   const app = parsed.app ?? undefined
+  const spec = secretSpec({kind: parsed.kind, env: o.env.name, project: o.project, owner: o.owner, app, name: o.name})
+  const command =
+    parsed.kind === 'slack'
+      ? `piksel secret create slack -e ${o.env.name}`
+      : `piksel secret create oauth --app ${parsed.app} -e ${o.env.name}`
+  const value = await readSecretValue(
+    {kind: parsed.kind, asking: {name: o.name, command: `\`${command}\``}, reask: true, output: o.output},
+    {
+      interactive: o.prompter.interactive,
+      input: (options) => o.prompter.input(options),
+      password: (options) => o.prompter.password(options),
+      sensitive: (secret) => o.mark?.(secret),
+    },
+  )
   await createSecret({
     session: o.session,
     identity: o.identity,
     env: o.env,
-    name: o.name,
+    name: spec.name,
     value,
-    description: naming.defaultDescription(parsed.kind, o.env.name, o.project, app),
-    tags: tags.buildTags({
-      project: o.project,
-      service: naming.defaultService(parsed.kind, app),
-      env: o.env.name,
-      owner: o.owner,
-      tenant: naming.defaultTenant(parsed.kind),
-    }),
+    description: spec.description,
+    tags: spec.tags,
   })
 }
