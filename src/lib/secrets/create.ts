@@ -10,13 +10,7 @@ import {describeAwsError} from '../aws/errors.ts'
 import {type CallerIdentity, assertAccount, getCallerIdentity} from '../aws/identity.ts'
 import type {AwsSession} from '../aws/session.ts'
 import {OperationError} from '../errors.ts'
-import {
-  type EnvironmentRef,
-  type SecretsManager,
-  type SecretsManagerModule,
-  sdkTags,
-  secretsManager,
-} from './client.ts'
+import {type EnvironmentRef, type SecretsManager, type SecretsManagerModule, sdkTags, secretsManager} from './client.ts'
 import {type DriftItem, type KeyScope, metadataDrift, scopeOfArn} from './drift.ts'
 import {type ExistingState, type SecretAction, type SecretPlan, planAfterRestore, planSecretWrite} from './plan.ts'
 import {writeRefusal} from './preflight.ts'

@@ -6,13 +6,7 @@
 import {describeAwsError} from '../aws/errors.ts'
 import {type CallerIdentity, assertAccount, getCallerIdentity} from '../aws/identity.ts'
 import type {AwsSession} from '../aws/session.ts'
-import {
-  type EnvironmentRef,
-  type SecretsManager,
-  type SecretsManagerModule,
-  sdkTags,
-  secretsManager,
-} from './client.ts'
+import {type EnvironmentRef, type SecretsManager, type SecretsManagerModule, sdkTags, secretsManager} from './client.ts'
 import {type ListProjectSecretsResult, type ListedSecret, summariseSecrets} from './inventory.ts'
 
 export interface ListProjectSecretsOptions {
