@@ -147,10 +147,10 @@ export abstract class SecretCreateCommand<T extends typeof Command> extends Base
     const {createSecret} = await import('../lib/secrets/create.ts')
     const session = this.awsSession(env)
     // The account guard, before anything is read in AWS.
-    const identity = await this.guardAccount(env, session)
+    await this.guardAccount(env, session)
     const result = await createSecret({
       session,
-      identity,
+      caller: () => this.callerIdentity(session),
       env,
       name: spec.name,
       value,

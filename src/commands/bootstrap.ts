@@ -110,14 +110,15 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt (asked in p
     }
     const session = this.awsSession(env)
     // The account guard, before any step reads or writes (reads included).
-    const identity = await this.guardAccount(env, session)
+    await this.guardAccount(env, session)
+    const caller = () => this.callerIdentity(session)
     const githubToken = process.env.GITHUB_TOKEN || undefined
     this.markSensitive(githubToken)
     // Taken out of our environment: only flux bootstrap is given it, no other child inherits it.
     delete process.env.GITHUB_TOKEN
     const ports = await bindPorts({
       session,
-      identity,
+      caller,
       kubeconfig: flags.kubeconfig,
       project: this.settings.project,
       owner: this.settings.owner,
@@ -130,7 +131,7 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt (asked in p
       {
         env,
         session,
-        identity,
+        caller,
         steps,
         infraDir: flags['infra-dir'],
         dryRun: Boolean(flags['dry-run']),

@@ -57,12 +57,18 @@ Also warns when the service-linked role AWSServiceRoleForEC2Spot is missing (Kar
     const target = resolveTarget(min, env?.quota.gpuTarget)
     const session = this.awsSession(env)
     // The account guard, before any quota is read: another account's quotas are not shown.
-    const identity = await this.guardAccount(env, session)
+    await this.guardAccount(env, session)
 
     const {checkGpuQuotas, requestGpuQuotaIncreases} = await import('../../lib/quota/service.ts')
     const count = selectQuotas(families, markets).length
     this.note(`Checking ${count} GPU vCPU quotas in ${session.region} (target ${target} vCPUs)...`)
-    let report = await checkGpuQuotas({session, identity, families, markets, target})
+    let report = await checkGpuQuotas({
+      session,
+      caller: () => this.callerIdentity(session),
+      families,
+      markets,
+      target,
+    })
     for (const warning of report.warnings) this.note(`Warning: ${warning}`)
 
     if (!this.flags.request) {

@@ -22,10 +22,10 @@ With -e, only that environment, and the caller must be its configured account (e
       : knownEnvironments(this.settings).map((name) => getEnvironment(this.settings, name))
     const session = this.awsSession(chosen ?? this.optionalEnvironment())
     // -e: the account guard first (nothing is listed for another account).
-    const identity = await this.guardAccount(chosen, session)
+    await this.guardAccount(chosen, session)
     const result = await listProjectSecrets({
       session,
-      identity,
+      caller: () => this.callerIdentity(session),
       project: this.settings.project,
       environments,
       requireAccount: chosen !== undefined,

@@ -5,7 +5,7 @@
  * readFluxSystem, always on the environment's context, never the current one),
  * eks:DescribeCluster and the GitHub check. This is wiring only.
  */
-import type {CallerIdentity} from '../aws/identity.ts'
+import type {CallerLookup} from '../aws/identity.ts'
 import {type AwsSession, createAwsClient} from '../aws/session.ts'
 import type {Environment} from '../config/environment.ts'
 import type {Prompter} from '../prompt.ts'
@@ -15,8 +15,8 @@ import type {BootstrapPorts, QuotaCheck} from './ports.ts'
 
 export interface BindContext {
   session: AwsSession
-  /** The caller the command's account guard checked: the services do not ask again. */
-  identity?: CallerIdentity
+  /** Who the caller is: the command's one identity lookup, which every service shares. */
+  caller: CallerLookup
   kubeconfig?: string
   /** Project and owner for the tags of secrets created on the way. */
   project?: string
@@ -30,7 +30,7 @@ export interface BindContext {
 }
 
 export async function bindPorts(context: BindContext): Promise<BootstrapPorts> {
-  const {session, kubeconfig, identity} = context
+  const {session, kubeconfig, caller} = context
   const project = context.project ?? 'Piksel'
   const owner = context.owner ?? 'Piksel-Devops-Team'
   let lastQuotaReport: GpuQuotaReport | undefined
@@ -41,7 +41,7 @@ export async function bindPorts(context: BindContext): Promise<BootstrapPorts> {
         const {listProjectSecrets} = await import('../secrets/list.ts')
         const result = await listProjectSecrets({
           session,
-          identity,
+          caller,
           project,
           environments: [env],
           requireAccount: true,
@@ -52,12 +52,12 @@ export async function bindPorts(context: BindContext): Promise<BootstrapPorts> {
     quota: {
       async check(env) {
         const {checkGpuQuotas} = await import('../quota/service.ts')
-        lastQuotaReport = await checkGpuQuotas({session, identity, target: env.quota.gpuTarget})
+        lastQuotaReport = await checkGpuQuotas({session, caller, target: env.quota.gpuTarget})
         return quotaCheck(lastQuotaReport)
       },
       async request(env) {
         const {checkGpuQuotas, requestGpuQuotaIncreases} = await import('../quota/service.ts')
-        const report = lastQuotaReport ?? (await checkGpuQuotas({session, identity, target: env.quota.gpuTarget}))
+        const report = lastQuotaReport ?? (await checkGpuQuotas({session, caller, target: env.quota.gpuTarget}))
         const after = await requestGpuQuotaIncreases({session, report, env})
         const s = summarise(after.quotas)
         const filed = after.quotas.filter((q) => q.action === 'filed').length
@@ -129,7 +129,7 @@ export async function bindPorts(context: BindContext): Promise<BootstrapPorts> {
         env,
         name,
         session,
-        identity,
+        caller,
         project,
         owner,
         prompter,
@@ -157,7 +157,7 @@ interface CreateMissing {
   env: Environment
   name: string
   session: AwsSession
-  identity?: CallerIdentity
+  caller: CallerLookup
   project: string
   owner: string
   prompter: Prompter
@@ -192,7 +192,7 @@ async function createMissingSecret(o: CreateMissing): Promise<void> {
   )
   await createSecret({
     session: o.session,
-    identity: o.identity,
+    caller: o.caller,
     env: o.env,
     name: spec.name,
     value,

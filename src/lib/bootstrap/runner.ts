@@ -6,7 +6,7 @@
  */
 import type {Writable} from 'node:stream'
 
-import type {CallerIdentity} from '../aws/identity.ts'
+import type {CallerLookup} from '../aws/identity.ts'
 import type {AwsSession} from '../aws/session.ts'
 import type {Environment} from '../config/environment.ts'
 import {
@@ -67,8 +67,8 @@ export interface BootstrapOptions {
   /** package.json engines.node, for the Node check of preflight. */
   enginesRange: string
   kubeconfig?: string
-  /** The caller, when the command's account guard already asked (the identity step reuses it). */
-  identity?: CallerIdentity
+  /** Who the caller is: the command's one identity lookup (its account guard has usually asked already). */
+  caller: CallerLookup
   /** GITHUB_TOKEN from the environment, if set. */
   githubToken?: string
   /** File GPU quota increase requests (each opens an AWS support case); --yes alone does not. */
@@ -130,7 +130,7 @@ const STEPS: Record<StepId, StepImpl> = {
     const checks = await runDoctor({
       env: ctx.options.env,
       session: ctx.options.session,
-      identity: ctx.options.identity,
+      caller: ctx.options.caller,
       enginesRange: ctx.options.enginesRange,
       kubeconfig: ctx.options.kubeconfig,
       tools,
@@ -167,8 +167,8 @@ const STEPS: Record<StepId, StepImpl> = {
   },
 
   async identity(ctx) {
-    const {getCallerIdentity, assertAccount} = await import('../aws/identity.ts')
-    const identity = ctx.options.identity ?? (await getCallerIdentity(ctx.options.session))
+    const {assertAccount} = await import('../aws/identity.ts')
+    const identity = await ctx.options.caller()
     assertAccount(ctx.options.env, identity, ctx.options.session)
     ctx.state.account = identity.account
     const guard = ctx.options.env.account

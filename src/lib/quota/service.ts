@@ -8,7 +8,7 @@ import type * as ServiceQuotas from '@aws-sdk/client-service-quotas'
 import type {RequestedServiceQuotaChange, ServiceQuotasClient} from '@aws-sdk/client-service-quotas'
 
 import {describeAwsError} from '../aws/errors.ts'
-import {type CallerIdentity, assertAccount, getCallerIdentity} from '../aws/identity.ts'
+import {type CallerLookup, assertAccount} from '../aws/identity.ts'
 import {type AwsSession, createAwsClient} from '../aws/session.ts'
 import {OperationError, type PikselError} from '../errors.ts'
 import {
@@ -41,8 +41,8 @@ export const DEFAULT_CONCURRENCY = 4
 
 export interface CheckGpuQuotasOptions {
   session: AwsSession
-  /** The caller, when the command already asked (the account guard): not asked again. */
-  identity?: CallerIdentity
+  /** Who the caller is (for the report's account): the command's one identity lookup. */
+  caller: CallerLookup
   /** Default: g, p. */
   families?: readonly FamilyId[]
   /** Default: on-demand and spot. */
@@ -86,7 +86,7 @@ export async function checkGpuQuotas(options: CheckGpuQuotasOptions): Promise<Gp
   const limit = createLimiter(options.concurrency ?? DEFAULT_CONCURRENCY)
   try {
     const [identity, spot, quotas] = await Promise.all([
-      options.identity ?? getCallerIdentity(session),
+      options.caller(),
       checkSpotRole(session),
       Promise.all(refs.map((ref) => lookUp(sq, client, limit, session, ref, target))),
     ])
@@ -111,7 +111,8 @@ export async function checkGpuQuotas(options: CheckGpuQuotasOptions): Promise<Gp
  */
 export async function requestGpuQuotaIncreases(options: RequestGpuQuotaOptions): Promise<GpuQuotaReport> {
   const {session, report} = options
-  if (options.env) assertAccount(options.env, {account: report.account, arn: '', userId: ''}, session)
+  // The report's account is the caller's (checkGpuQuotas asked): nothing is filed for another account.
+  if (options.env) assertAccount(options.env, report, session)
   const plan = planRequests(report.quotas)
   // A quota with an open request for less than the target is never filed again (one open request per quota).
   const quotas = markBlocked(report.quotas).map((row) => ({...row}))

@@ -7,7 +7,7 @@
 import {randomUUID, timingSafeEqual} from 'node:crypto'
 
 import {describeAwsError} from '../aws/errors.ts'
-import {type CallerIdentity, assertAccount, getCallerIdentity} from '../aws/identity.ts'
+import {type CallerIdentity, type CallerLookup, assertAccount} from '../aws/identity.ts'
 import type {AwsSession} from '../aws/session.ts'
 import {OperationError} from '../errors.ts'
 import {type EnvironmentRef, type SecretsManager, type SecretsManagerModule, sdkTags, secretsManager} from './client.ts'
@@ -19,8 +19,8 @@ import {type Tag, tagsToRecord} from './tags.ts'
 export interface CreateSecretOptions {
   session: AwsSession
   env: EnvironmentRef
-  /** The caller, when the command already asked (the account guard): not asked again. */
-  identity?: CallerIdentity
+  /** Who the caller is: the command's one identity lookup (its account guard has usually asked already). */
+  caller: CallerLookup
   name: string
   /** The secret string. Never logged, never returned. */
   value: string
@@ -142,17 +142,17 @@ async function createWith(
     describeAwsError(error, session, `secretsmanager:${operation}`, {verify})
 
   // The account guard comes before anything is read: with a configured account, the
-  // identity first (or the one the command checked); without one, both reads at once.
-  let caller: CallerIdentity | undefined = options.identity
-  if (!caller && options.env.account !== undefined) caller = await getCallerIdentity(session)
+  // identity first; without one, both reads at once.
+  let caller: CallerIdentity
   let existing: Described | undefined
-  if (caller) {
+  if (options.env.account !== undefined) {
+    caller = await options.caller()
     assertAccount(options.env, caller, session)
     existing = await describe(sm, mod, name).catch((error) => {
       throw fail(error, 'DescribeSecret')
     })
   } else {
-    const [who, found] = await Promise.allSettled([getCallerIdentity(session), describe(sm, mod, name)])
+    const [who, found] = await Promise.allSettled([options.caller(), describe(sm, mod, name)])
     if (who.status === 'rejected') throw who.reason
     caller = who.value
     assertAccount(options.env, caller, session)

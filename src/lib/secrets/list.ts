@@ -4,15 +4,15 @@
  * Secret values are never fetched.
  */
 import {describeAwsError} from '../aws/errors.ts'
-import {type CallerIdentity, assertAccount, getCallerIdentity} from '../aws/identity.ts'
+import {type CallerLookup, assertAccount} from '../aws/identity.ts'
 import type {AwsSession} from '../aws/session.ts'
 import {type EnvironmentRef, type SecretsManager, type SecretsManagerModule, sdkTags, secretsManager} from './client.ts'
 import {type ListProjectSecretsResult, type ListedSecret, summariseSecrets} from './inventory.ts'
 
 export interface ListProjectSecretsOptions {
   session: AwsSession
-  /** The caller, when the command already asked (the account guard): not asked again. */
-  identity?: CallerIdentity
+  /** Who the caller is: the command's one identity lookup (its account guard has usually asked already). */
+  caller: CallerLookup
   /** The project tag value (settings.project). */
   project: string
   /** The environments whose secrets are listed and whose expected secrets are checked. */
@@ -33,16 +33,13 @@ export async function listProjectSecrets(options: ListProjectSecretsOptions): Pr
   try {
     // With an account to enforce, the guard comes before ListSecrets; otherwise both at once.
     const guarded = options.requireAccount && options.environments.some((env) => env.account !== undefined)
-    let identity = options.identity ?? (guarded ? await getCallerIdentity(session) : undefined)
-    if (identity && options.requireAccount) {
+    if (guarded) {
+      const identity = await options.caller()
       for (const env of options.environments) assertAccount(env, identity, session)
     }
-    const [who, listed] = await Promise.allSettled([
-      identity ? Promise.resolve(identity) : getCallerIdentity(session),
-      listAll(sm, mod),
-    ])
+    const [who, listed] = await Promise.allSettled([options.caller(), listAll(sm, mod)])
     if (who.status === 'rejected') throw who.reason
-    identity = who.value
+    const identity = who.value
     if (options.requireAccount) for (const env of options.environments) assertAccount(env, identity, session)
     if (listed.status === 'rejected') throw describeAwsError(listed.reason, session, 'secretsmanager:ListSecrets')
     const inAccount = options.environments.filter(

@@ -4,6 +4,8 @@ import {Writable} from 'node:stream'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import type {AwsSession} from '../../../src/lib/aws/session.ts'
+import {getCallerIdentity} from '../../../src/lib/aws/identity.ts'
 import {bindPorts} from '../../../src/lib/bootstrap/bind.ts'
 import type {EksCluster} from '../../../src/lib/bootstrap/cluster.ts'
 import type {BootstrapPorts} from '../../../src/lib/bootstrap/ports.ts'
@@ -44,7 +46,8 @@ describe('bootstrap runner', function () {
     Object.assign(process.env, moto.env, {PATH: `${stubs.dir}:${process.env.PATH}`})
     delete process.env.AWS_PROFILE
     delete process.env.GITHUB_TOKEN
-    eks = (await bindPorts({session: {region: 'ap-southeast-3', profileSource: 'environment'}})).cluster
+    const session = {region: 'ap-southeast-3', profileSource: 'environment' as const}
+    eks = (await bindPorts({session, caller: () => getCallerIdentity(session)})).cluster
   })
 
   /** Fake services, the real EKS port (moto). */
@@ -103,9 +106,12 @@ describe('bootstrap runner', function () {
 
   function options(over: Partial<BootstrapOptions> & {only?: string[]; from?: string; skip?: string[]} = {}) {
     const {only, from, skip, ...rest} = over
+    // The caller is asked with the session the run uses (a test may give its own).
+    const session: AwsSession = rest.session ?? {region: 'ap-southeast-3', profileSource: 'environment'}
     return {
       env: environment(),
-      session: {region: 'ap-southeast-3', profileSource: 'environment' as const},
+      session,
+      caller: () => getCallerIdentity(session),
       steps: selectSteps({only, from, skip}),
       infraDir: work,
       dryRun: false,
