@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../lib/base-command.ts'
+import {durationDefault, durationFlag} from '../lib/flags.ts'
 import type {BootstrapResult} from '../lib/bootstrap/summary.ts'
 import {boundedPrompt} from '../lib/secrets/read.ts'
 
@@ -42,10 +43,9 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt (asked in p
     'request-quotas': Flags.boolean({
       summary: 'File GPU quota increase requests below target (each opens an AWS support case; --yes alone does not).',
     }),
-    timeout: Flags.string({
+    timeout: durationFlag({
       summary: 'How long the health step waits for Flux to be Ready.',
-      default: '15m',
-      helpValue: 'DURATION',
+      ...durationDefault('15m'),
     }),
     'infra-dir': Flags.string({
       summary: 'The piksel-infra checkout (holds <env>/ and bootstrap/<env>/).',
@@ -66,7 +66,7 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt (asked in p
 
   async run(): Promise<BootstrapResult> {
     const [
-      {selectSteps, parseTimeout, resumeCommand},
+      {selectSteps, resumeCommand},
       {runBootstrap, chooseRenderer},
       {bindPorts},
       summary,
@@ -97,7 +97,6 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt (asked in p
     // The flags typed on the command line that chose the target: every hint repeats them.
     const {raw} = await this.parse(Bootstrap)
     const rerunFlags = carriedFlags(raw, BOOTSTRAP_TARGET_FLAGS)
-    const timeoutMs = parseTimeout(flags.timeout)
     const base = await this.requireEnvironment()
     const env = {
       ...base,
@@ -137,7 +136,7 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt (asked in p
         dryRun: Boolean(flags['dry-run']),
         allowDestroy: Boolean(flags['allow-destroy']),
         forceFlux: Boolean(flags['force-flux']),
-        timeoutMs,
+        timeoutMs: flags.timeout,
         verbose: this.verbose,
         enginesRange: this.config.pjson.engines?.node ?? '>=22',
         kubeconfig: flags.kubeconfig,

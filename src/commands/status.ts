@@ -2,7 +2,9 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../lib/base-command.ts'
 import {parseKindFilter} from '../lib/status/kinds.ts'
-import {type ReconcileTarget, formatDuration, parseTimeout} from '../lib/status/plan.ts'
+import {formatDuration} from '../lib/duration.ts'
+import {durationDefault, durationFlag} from '../lib/flags.ts'
+import type {ReconcileTarget} from '../lib/status/plan.ts'
 import {progressLine, renderPlan, renderStatus} from '../lib/status/render.ts'
 import {terminalWidth} from '../lib/ui/table.ts'
 import type {StatusOptions, StatusResult} from '../lib/status/service.ts'
@@ -54,7 +56,10 @@ export default class Status extends BaseCommand<typeof Status> {
     }),
     all: Flags.boolean({summary: 'List every object, not only those needing attention.'}),
     wait: Flags.boolean({summary: 'Follow the cluster until it is healthy or --timeout passes.'}),
-    timeout: Flags.string({summary: 'How long --wait and --reconcile wait (e.g. 90s, 5m, 1h).', default: '5m'}),
+    timeout: durationFlag({
+      summary: 'How long --wait and --reconcile wait (e.g. 90s, 5m, 1h).',
+      ...durationDefault('5m'),
+    }),
     watch: Flags.boolean({summary: 'A live view until Ctrl-C.', exclusive: ['wait', 'reconcile']}),
     reconcile: Flags.boolean({
       summary: 'Ask Flux to reconcile failed and stale Kustomizations and HelmReleases (sources first), then wait.',
@@ -67,7 +72,7 @@ export default class Status extends BaseCommand<typeof Status> {
 
   async run(): Promise<StatusCommandResult> {
     // All input is validated before the cluster is read (exit 2).
-    const timeoutMs = parseTimeout(this.flags.timeout)
+    const timeoutMs = this.flags.timeout
     const kinds = parseKindFilter(this.flags.kind)
     const env = this.optionalEnvironment()
     // The account guard: an environment with a configured account is read only by that

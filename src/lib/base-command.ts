@@ -31,7 +31,8 @@ import {
   signalExitCode,
 } from './process/signals.ts'
 import {Prompter, canPrompt} from './prompt.ts'
-import {parseRequestTimeout, setRequestTimeouts} from './timeouts.ts'
+import {durationFlag, unwrapFlagError} from './flags.ts'
+import {REQUEST_TIMEOUT_BOUNDS, setRequestTimeouts, timeoutsFor} from './timeouts.ts'
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -69,11 +70,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       helpGroup: 'GLOBAL',
     }),
     verbose: Flags.boolean({summary: 'Show more detail, including error causes.', helpGroup: 'GLOBAL'}),
-    'request-timeout': Flags.string({
+    'request-timeout': durationFlag({
       summary:
         'How long one AWS or Kubernetes call may take, retries included (default 20s; connect: a quarter of it).',
       env: 'PIKSEL_REQUEST_TIMEOUT',
       helpGroup: 'GLOBAL',
+      ...REQUEST_TIMEOUT_BOUNDS,
     }),
   }
 
@@ -117,6 +119,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       enableJsonFlag: ctor.enableJsonFlag,
       args: ctor.args,
       strict: ctor.strict,
+    }).catch((error: unknown) => {
+      throw unwrapFlagError(error)
     })
     this.flags = flags as CommandFlags<T>
     this.args = args as CommandArgs<T>
@@ -132,7 +136,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     // Checked on every command, before any call (the same rule as the config's region).
     if (this.flags.region !== undefined) assertRegion(this.flags.region, '--region')
     const requestTimeout = this.flags['request-timeout']
-    if (requestTimeout !== undefined) setRequestTimeouts(parseRequestTimeout(requestTimeout))
+    if (requestTimeout !== undefined) setRequestTimeouts(timeoutsFor(requestTimeout))
     this.prompter = new Prompter(
       canPrompt({
         noInput: this.flags['no-input'],

@@ -14,7 +14,7 @@
  * is not an AWS failure at all is BUG.
  */
 import {CredentialsError, NETWORK_ERRNOS, OperationError, PikselError, bugError} from '../errors.ts'
-import {formatTimeout} from '../timeouts.ts'
+import {formatDuration} from '../duration.ts'
 import {type AwsCallInfo, callInfo, iamAction, isWriteOperation, serviceName} from './call.ts'
 import type {AwsSession} from './session.ts'
 
@@ -250,7 +250,7 @@ export function describeAwsError(
 
   switch (c.kind) {
     case 'timeout': {
-      const within = call?.timeoutMs !== undefined ? ` within ${formatTimeout(call.timeoutMs)}` : ''
+      const within = call?.timeoutMs !== undefined ? ` within ${formatDuration(call.timeoutMs)}` : ''
       if (call && isWriteOperation(call.operation)) {
         const verify = context.verify ?? verifyCommand(call)
         return make(

@@ -9,6 +9,7 @@ import type {Writable} from 'node:stream'
 import type {CallerLookup} from '../aws/identity.ts'
 import type {AwsSession} from '../aws/session.ts'
 import type {Environment} from '../config/environment.ts'
+import {formatDuration} from '../duration.ts'
 import {
   CheckFailedError,
   InterruptedError,
@@ -27,14 +28,7 @@ import type {BootstrapPorts} from './ports.ts'
 import {TOKEN_FLAG, TOKEN_PROMPT, checkGitHub, clusterTarget, noContextError, preWriteChecks} from './preflight.ts'
 import {AWS_FLAGS, type CarriedFlags, DOCTOR_FLAGS, STATUS_FLAGS, pikselLine as rerunLine} from './rerun.ts'
 import {STEP_IDS, STEP_TITLES, type StepId, WRITE_STEPS, resumeCommand, toolsFor} from './steps.ts'
-import {
-  type BootstrapResult,
-  type StepReport,
-  type StepStatus,
-  formatDuration,
-  isProgressLine,
-  nextSteps,
-} from './summary.ts'
+import {type BootstrapResult, type StepReport, type StepStatus, isProgressLine, nextSteps} from './summary.ts'
 import {applyEnvRoot, stateBackendStep, terraformRoots} from './terraform-steps.ts'
 
 export {terraformRoots}

@@ -172,19 +172,3 @@ export function resumeCommand(
   }
   return commandLine(args, flags)
 }
-
-/** "90s", "15m", "1h", "1h30m" or a number of seconds, to milliseconds; a usage error otherwise. */
-export function parseTimeout(value: string, flag = '--timeout'): number {
-  const text = value.trim()
-  if (/^\d+$/.test(text) && Number(text) > 0) return Number(text) * 1000
-  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text)
-  if (!match || text === '' || (match[1] ?? match[2] ?? match[3]) === undefined) {
-    throw new UsageError(`${flag} ${value}: not a duration.`, {
-      code: 'BAD_DURATION',
-      hint: 'Use e.g. 90s, 15m, 1h or 1h30m.',
-    })
-  }
-  const ms = (Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0)) * 1000
-  if (ms <= 0) throw new UsageError(`${flag} must be more than zero.`, {code: 'BAD_DURATION', hint: 'e.g. 15m'})
-  return ms
-}

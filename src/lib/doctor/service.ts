@@ -1,6 +1,7 @@
 /**
  * `piksel doctor`: every check runs concurrently; none throws, each reports.
  */
+import {formatDuration} from '../duration.ts'
 import type {CallerLookup} from '../aws/identity.ts'
 import {type AwsSession, describeSession} from '../aws/session.ts'
 import type {Environment} from '../config/environment.ts'
@@ -48,7 +49,7 @@ export async function probeTool(tool: ToolSpec, timeoutMs = 15_000): Promise<Pro
   }
   if (out.timedOut) {
     // A hung tool is there but unusable: say so rather than "not found".
-    return {found: true, exitCode: 124, stdout: '', stderr: `no answer within ${timeoutMs / 1000} s`}
+    return {found: true, exitCode: 124, stdout: '', stderr: `no answer within ${formatDuration(timeoutMs)}`}
   }
   return {found: true, exitCode: out.exitCode, stdout: out.stdout, stderr: out.stderr}
 }

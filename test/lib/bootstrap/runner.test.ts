@@ -456,7 +456,7 @@ describe('bootstrap runner', function () {
     const run = await runBootstrap(options({only: ['health'], timeoutMs: 5_000}), ports, io(true))
     expect(state.healthCalls).to.deep.equal([{timeoutMs: 5_000}])
     expect(run.error?.exitCode).to.equal(3)
-    expect(run.error?.message).to.equal('Not healthy after 5.0s: apps: DependencyNotReady')
+    expect(run.error?.message).to.equal('Not healthy after 5s: apps: DependencyNotReady')
   })
 
   it('flux: skipped when already bootstrapped and Ready, run again with --force-flux', async () => {

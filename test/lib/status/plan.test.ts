@@ -3,7 +3,7 @@ import {expect} from 'chai'
 import {UsageError} from '../../../src/lib/errors.ts'
 import {type FluxObject, assessAll} from '../../../src/lib/status/health.ts'
 import {FLUX_KINDS, type GroupDiscovery, parseKindFilter, resolveKinds} from '../../../src/lib/status/kinds.ts'
-import {formatDuration, parseDuration, parseTimeout, planReconcile} from '../../../src/lib/status/plan.ts'
+import {planReconcile} from '../../../src/lib/status/plan.ts'
 import {
   controllerStatus,
   parseInventoryId,
@@ -13,33 +13,6 @@ import {
 import {KubeStandin, compareVersions, readFixture} from '../../support/kube-standin.ts'
 
 describe('status: durations, kinds, reconcile plan, workloads', () => {
-  describe('parseDuration', () => {
-    const table: Array<[string, number | undefined]> = [
-      ['5m', 300_000],
-      ['90s', 90_000],
-      ['1h30m', 5_400_000],
-      ['1500ms', 1500],
-      ['2.5s', 2500],
-      ['45', 45_000],
-      ['', undefined],
-      ['5 minutes', undefined],
-      ['m5', undefined],
-      ['5x', undefined],
-      ['-1s', undefined],
-    ]
-    for (const [text, ms] of table) it(`"${text}" -> ${ms}`, () => expect(parseDuration(text)).to.equal(ms))
-    it('--timeout takes a positive duration, else exit 2', () => {
-      expect(parseTimeout('5m')).to.equal(300_000)
-      for (const text of ['soon', '0s', '0', ''])
-        expect(() => parseTimeout(text), text).to.throw(UsageError, `--timeout "${text}" is not a duration`)
-    })
-    it('formats back', () => {
-      expect(formatDuration(300_000)).to.equal('5m')
-      expect(formatDuration(90_000)).to.equal('1m30s')
-      expect(formatDuration(3000)).to.equal('3s')
-    })
-  })
-
   describe('kinds from discovery of the v2.6 CRDs', () => {
     // Discovery as the stand-in builds it from gotk-components.yaml.
     const standin = new KubeStandin()
