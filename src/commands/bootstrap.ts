@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../lib/base-command.ts'
-import {durationDefault, durationFlag} from '../lib/flags.ts'
+import {stepList} from '../lib/bootstrap/steps.ts'
+import {durationDefault, durationFlag, listFlag} from '../lib/flags.ts'
 import type {BootstrapResult} from '../lib/bootstrap/summary.ts'
 import {boundedPrompt} from '../lib/secrets/read.ts'
 
@@ -24,15 +25,15 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt (asked in p
   ]
   static override flags = {
     from: Flags.string({summary: 'Start at this step (resume); the steps before it are not run.', helpValue: 'STEP'}),
-    only: Flags.string({
+    only: listFlag({
       summary: 'Run only these steps (comma-separated or repeated).',
       helpValue: 'STEP[,STEP]',
-      multiple: true,
+      check: (given, flag) => stepList(flag, given),
     }),
-    skip: Flags.string({
+    skip: listFlag({
       summary: 'Skip these steps (comma-separated or repeated).',
       helpValue: 'STEP[,STEP]',
-      multiple: true,
+      check: (given, flag) => stepList(flag, given),
     }),
     'dry-run': Flags.boolean({summary: 'Check and plan everything; apply, bootstrap and create nothing.'}),
     'allow-destroy': Flags.boolean({summary: 'Apply Terraform plans that destroy or replace resources.'}),
@@ -93,7 +94,7 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt (asked in p
       'gitops-branch': flags['gitops-branch'],
       'gitops-path': flags['gitops-path'],
     })
-    const steps = selectSteps({from: flags.from, only: flags.only, skip: flags.skip})
+    const steps = selectSteps({from: flags.from, only: flags.only?.flat(), skip: flags.skip?.flat()})
     // The flags typed on the command line that chose the target: every hint repeats them.
     const {raw} = await this.parse(Bootstrap)
     const rerunFlags = carriedFlags(raw, BOOTSTRAP_TARGET_FLAGS)

@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/base-command.ts'
 import {parseKindFilter} from '../lib/status/kinds.ts'
 import {formatDuration} from '../lib/duration.ts'
-import {durationDefault, durationFlag} from '../lib/flags.ts'
+import {durationDefault, durationFlag, listFlag} from '../lib/flags.ts'
 import type {ReconcileTarget} from '../lib/status/plan.ts'
 import {progressLine, renderPlan, renderStatus} from '../lib/status/render.ts'
 import {terminalWidth} from '../lib/ui/table.ts'
@@ -42,9 +42,9 @@ export default class Status extends BaseCommand<typeof Status> {
       char: 'n',
       summary: 'List only this namespace (default: all); what its objects depend on is still read and judged.',
     }),
-    kind: Flags.string({
+    kind: listFlag({
       summary: 'Only these kinds, comma-separated or repeated (e.g. kustomization,helmrelease).',
-      multiple: true,
+      check: (given) => parseKindFilter([given]) ?? [],
     }),
     selector: Flags.string({
       char: 'l',
@@ -73,7 +73,8 @@ export default class Status extends BaseCommand<typeof Status> {
   async run(): Promise<StatusCommandResult> {
     // All input is validated before the cluster is read (exit 2).
     const timeoutMs = this.flags.timeout
-    const kinds = parseKindFilter(this.flags.kind)
+    // Each --kind was checked as it was parsed (exit 2); joined here, each kind once.
+    const kinds = this.flags.kind && [...new Set(this.flags.kind.flat())]
     const env = this.optionalEnvironment()
     // The account guard: an environment with a configured account is read only by that
     // account's caller (its credentials are what reach the EKS cluster).

@@ -91,6 +91,19 @@ function assertNoEmptyIds(flag: string, values: string[] | string | undefined): 
   }
 }
 
+/**
+ * One occurrence of `--only` or `--skip` as typed (`"flux,health"`): its step ids,
+ * or the usage error selectSteps gives for it (EMPTY_STEP, UNKNOWN_STEP). The
+ * bootstrap command's list flags check each occurrence with it while parsing.
+ */
+export function stepList(flag: string, given: string): StepId[] {
+  assertNoEmptyIds(flag, given)
+  const ids = splitList(given)
+  const bad = ids.filter((id) => !isStepId(id))
+  if (bad.length > 0) throw unknownStep(flag, bad)
+  return ids as StepId[]
+}
+
 function unknownStep(flag: string, ids: string[]): UsageError {
   return new UsageError(`${flag}: unknown step ${ids.map((id) => `"${id}"`).join(', ')}.`, {
     code: 'UNKNOWN_STEP',
