@@ -155,6 +155,7 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt (asked in p
         secret: (message, flag, output) =>
           boundedPrompt((signal) => this.prompter.password({message, flag, output, signal})),
         sensitive: (value) => this.markSensitive(value),
+        warned: (message) => this.warned(message),
       },
     )
     // Ctrl-C: wait for the running step (Terraform releases its lock), then name the resume command.

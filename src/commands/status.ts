@@ -136,15 +136,13 @@ export default class Status extends BaseCommand<typeof Status> {
 
     if (this.flags.wait || this.flags.reconcile) {
       const started = Date.now()
-      let lastLine = ''
       const tty = Boolean(process.stderr.isTTY)
       let latest: StatusResult | undefined
+      // A line per change of the summary in a log; on a terminal the elapsed time ticks too.
       const draw = () => {
         if (!latest) return
-        const line = progressLine(latest, Date.now() - started, tty ? terminalWidth(process.stderr) - 1 : undefined)
-        if (tty) process.stderr.write(`\r\x1b[2K${line}`)
-        else if (latest.summary !== lastLine) this.note(line)
-        lastLine = latest.summary
+        const width = tty ? terminalWidth(process.stderr) - 1 : undefined
+        this.progress(progressLine(latest, Date.now() - started, width), latest.summary)
       }
       // On a terminal the line also ticks between events (elapsed time); elsewhere a line per change.
       const ticker = tty ? setInterval(draw, 1000) : undefined
@@ -163,7 +161,7 @@ export default class Status extends BaseCommand<typeof Status> {
       } finally {
         clearInterval(ticker)
       }
-      if (tty) process.stderr.write('\r\x1b[2K')
+      this.progress()
       if (result.timedOut) {
         const pending = result.objects.filter((o) => o.health !== 'ready').length
         this.note(`Timed out after ${formatDuration(timeoutMs)}: ${pending} object(s) still not ready.`)
@@ -186,20 +184,17 @@ export default class Status extends BaseCommand<typeof Status> {
     return result
   }
 
-  private lastLive = ''
-  /** --watch: redraw on a terminal, a line per change otherwise. */
+  /** --watch: the view redrawn on a terminal, a line per change otherwise. */
   private live(result: StatusResult): void {
-    if (this.jsonEnabled()) return
-    if (process.stdout.isTTY) {
-      const view = renderStatus(result, {
-        all: this.flags.all,
-        ignoreSuspended: this.flags['ignore-suspended'],
-        width: terminalWidth(),
-      })
-      process.stdout.write(`\x1b[H\x1b[2J${view}\n\n(watching; Ctrl-C to stop)\n`)
-    } else if (result.summary !== this.lastLive) {
-      this.print(`${new Date().toISOString()} ${result.summary}`)
-    }
-    this.lastLive = result.summary
+    const view = renderStatus(result, {
+      all: this.flags.all,
+      ignoreSuspended: this.flags['ignore-suspended'],
+      width: terminalWidth(),
+    })
+    this.redraw(
+      `${view}\n\n(watching; Ctrl-C to stop)`,
+      `${new Date().toISOString()} ${result.summary}`,
+      result.summary,
+    )
   }
 }

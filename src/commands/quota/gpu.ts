@@ -70,7 +70,7 @@ Also warns when the service-linked role AWSServiceRoleForEC2Spot is missing (Kar
       markets,
       target,
     })
-    for (const warning of report.warnings) this.note(`Warning: ${warning}`)
+    for (const warning of report.warnings) this.warn(warning)
 
     if (!this.flags.request) {
       this.print(renderReport(report))

@@ -44,6 +44,8 @@ export interface BootstrapIO {
   secret(message: string, flag: string, output?: Writable): Promise<string>
   /** Registers a value that must never be printed. */
   sensitive(value: string): void
+  /** A warning the task list has shown: kept for the JSON document's `warnings`. */
+  warned?(message: string): void
 }
 
 export interface BootstrapOptions {
@@ -96,6 +98,8 @@ export interface StepContext {
   io: BootstrapIO
   state: RunState
   line: (text: string) => void
+  /** A warning: shown in the task's output (`piksel: warning: ...`) and reported through io.warned. */
+  warn: (message: string) => void
   confirm: (message: string) => Promise<boolean>
   secret: (message: string, flag: string) => Promise<string>
   /** Runs `ask` with the prompt stream of the task (live renderer) when prompts can appear. */
@@ -513,6 +517,10 @@ export async function runBootstrap(
             task.output = text
           }
         },
+        warn: (message) => {
+          ctx.line(`piksel: warning: ${message}`)
+          io.warned?.(message)
+        },
         prompting: (ask) => (io.interactive ? task.prompt(PromptBridge).run(ask) : ask()),
         confirm: (message) => ctx.prompting((out) => io.confirm(message, out)),
         secret: (message, flag) => ctx.prompting((out) => io.secret(message, flag, out)),
@@ -522,6 +530,8 @@ export async function runBootstrap(
         const outcome = await STEPS[id](ctx)
         const durationMs = Math.round(performance.now() - started)
         reports.set(id, {id, status: outcome.status, durationMs, detail: outcome.detail})
+        // A step that ends with a warning (quota below target, not requested) says so in the JSON's warnings too.
+        if (outcome.detail.startsWith('warning: ')) io.warned?.(`${id}: ${outcome.detail.slice('warning: '.length)}`)
         if (outcome.changed ?? (outcome.status === 'done' && WRITE_STEPS.includes(id))) changed = true
         if (outcome.status === 'already-done' || outcome.status === 'skipped') {
           task.skip(outcome.status === 'skipped' ? outcome.detail : `${outcome.status}: ${outcome.detail}`)

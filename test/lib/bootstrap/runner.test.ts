@@ -418,7 +418,15 @@ describe('bootstrap runner', function () {
   it('quota below target warns; --yes alone files nothing, --request-quotas with --yes requests', async () => {
     const low = {quota: {below: 2, pending: 0, summary: '2 GPU quotas below 8 vCPUs'}}
     const yesOnly = withEks(low)
-    const notFiled = await runBootstrap(options({only: ['quota']}), yesOnly.ports, io(true))
+    const warnings: string[] = []
+    const notFiled = await runBootstrap(options({only: ['quota']}), yesOnly.ports, {
+      ...io(true),
+      warned: (message: string) => warnings.push(message),
+    })
+    // Said in the task list (the step's detail) and kept for the JSON document's warnings.
+    expect(warnings).to.deep.equal([
+      'quota: 2 GPU quotas below 8 vCPUs; not requested (--request-quotas files the increase requests, each an AWS support case)',
+    ])
     expect(notFiled.error).to.equal(undefined)
     expect(yesOnly.state.requested).to.equal(0)
     expect(notFiled.result.changed).to.equal(false)
