@@ -197,7 +197,7 @@ describe('piksel status (against the loopback Kubernetes API stand-in)', functio
       it('--wait: one live line on stderr, erased when done; the status after it', async function () {
         const r = await onTerminal(this, ['status', '--wait', '--timeout', '30s'], {env})
         expect(r.code, r.output).to.equal(0)
-        expect(r.output).to.match(/\r\u001b\[2K\[\d+s\] healthy: \d+ ready/)
+        expect(r.output).to.match(new RegExp(`\\r${String.fromCharCode(27)}\\[2K\\[\\d+s\\] healthy: \\d+ ready`))
         const erased = r.output.lastIndexOf(ERASE_LINE)
         expect(r.output.slice(erased + ERASE_LINE.length)).to.match(/^\r?\n?healthy: \d+ ready/)
       })
