@@ -12,9 +12,10 @@ import type {Environment} from '../config/environment.ts'
 import {formatDuration} from '../duration.ts'
 import {
   CheckFailedError,
+  ChildProcessError,
   InterruptedError,
   OperationError,
-  PikselError,
+  type PikselError,
   UsageError,
   redact,
   toPikselError,
@@ -290,10 +291,13 @@ const STEPS: Record<StepId, StepImpl> = {
       signal,
     })
     if (out.exitCode !== 0) {
-      throw new OperationError(`aws eks update-kubeconfig failed (exit ${out.exitCode}): ${tail(out.lines)}`, {
-        code: 'KUBECONFIG_FAILED',
-        hint: `Check that cluster ${env.cluster} exists in ${session.region} (infrastructure step).`,
-      })
+      throw new ChildProcessError(
+        {command: 'aws eks update-kubeconfig', exitCode: out.exitCode, tail: tail(out.lines)},
+        {
+          code: 'KUBECONFIG_FAILED',
+          hint: `Check that cluster ${env.cluster} exists in ${session.region} (infrastructure step).`,
+        },
+      )
     }
     // What was written is checked like any other context before a step uses it.
     const after = await clusterTarget({...ctx.options, ports: ctx.ports})
@@ -353,10 +357,13 @@ const STEPS: Record<StepId, StepImpl> = {
       signal,
     })
     if (pre.exitCode !== 0) {
-      throw new OperationError(`flux check --pre failed (exit ${pre.exitCode}): ${tail(pre.lines)}`, {
-        code: 'FLUX_PRECHECK_FAILED',
-        hint: 'Check the kube context and the cluster version; `flux check --pre` shows the details.',
-      })
+      throw new ChildProcessError(
+        {command: 'flux check --pre', exitCode: pre.exitCode, tail: tail(pre.lines)},
+        {
+          code: 'FLUX_PRECHECK_FAILED',
+          hint: 'Check the kube context and the cluster version; `flux check --pre` shows the details.',
+        },
+      )
     }
     const repo = `${env.gitops.owner}/${env.gitops.repository}`
     if (
@@ -379,10 +386,10 @@ const STEPS: Record<StepId, StepImpl> = {
       signal,
     })
     if (out.exitCode !== 0) {
-      throw new OperationError(`flux bootstrap failed (exit ${out.exitCode}): ${redact(tail(out.lines), [token])}`, {
-        code: 'FLUX_BOOTSTRAP_FAILED',
-        hint: 'Check the token’s repo scope and access to the repository.',
-      })
+      throw new ChildProcessError(
+        {command: 'flux bootstrap', exitCode: out.exitCode, tail: redact(tail(out.lines), [token])},
+        {code: 'FLUX_BOOTSTRAP_FAILED', hint: 'Check the token’s repo scope and access to the repository.'},
+      )
     }
     return {status: 'done', detail: `flux-system syncs ${repo} ${env.gitops.path}`}
   },
@@ -456,11 +463,12 @@ function withResume(
   const command = resumeCommand(env, step, selected, flags)
   if (error instanceof InterruptedError) return new InterruptedError(error.message, {hint: `Resume with: ${command}`})
   const resume = `Then resume: ${command}`
-  return new PikselError(error.message, error.exitCode, {
-    code: error.code,
-    hint: error.hint ? `${error.hint} ${resume}` : resume,
-    cause: error,
-  })
+  // The same error, its class and fields kept (a failed child's command, exit code and output), the hint extended.
+  const resumed = Object.create(
+    Object.getPrototypeOf(error) as object,
+    Object.getOwnPropertyDescriptors(error),
+  ) as PikselError
+  return Object.assign(resumed, {hint: error.hint ? `${error.hint} ${resume}` : resume, cause: error})
 }
 
 export async function runBootstrap(

@@ -5,6 +5,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import type {AwsSession} from '../../../src/lib/aws/session.ts'
+import {ChildProcessError} from '../../../src/lib/errors.ts'
 import {getCallerIdentity} from '../../../src/lib/aws/identity.ts'
 import {bindPorts} from '../../../src/lib/bootstrap/bind.ts'
 import type {EksCluster} from '../../../src/lib/bootstrap/cluster.ts'
@@ -150,6 +151,26 @@ describe('bootstrap runner', function () {
     path: './clusters/staging',
     ready: true,
   }
+
+  it('a failing flux bootstrap: a child-command error with the command, its exit code and the end of its output', async () => {
+    const {ports} = withEks()
+    process.env.STUB_FLUX_FAIL = '1'
+    try {
+      const run = await runBootstrap(options(), ports, io(true))
+      expect(run.failedAt).to.equal('flux')
+      expect(run.error).to.be.instanceOf(ChildProcessError)
+      expect(run.error).to.deep.include({
+        code: 'FLUX_BOOTSTRAP_FAILED',
+        exitCode: 1,
+        command: 'flux bootstrap',
+        childExitCode: 1,
+        outputTail: '✗ failed to push',
+      })
+      expect(run.error?.message).to.equal('flux bootstrap failed (exit 1): ✗ failed to push')
+    } finally {
+      delete process.env.STUB_FLUX_FAIL
+    }
+  })
 
   it('runs every step, then a re-run finds everything already done and changes nothing', async () => {
     const {ports, state} = withEks()
