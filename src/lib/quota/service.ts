@@ -239,6 +239,10 @@ async function readValue(
   return {value: out.Quota?.Value ?? 0, name: out.Quota?.QuotaName, source: 'default'}
 }
 
+/** A bound on history pages (100 requests each): a server that never stops paging cannot keep us. */
+const MAX_HISTORY_PAGES = 50
+
+/** The quota's request history, every page (the SDK's paginator), each page one call under the limiter. */
 async function listHistory(
   sq: SqModule,
   client: ServiceQuotasClient,
@@ -246,21 +250,20 @@ async function listHistory(
   code: string,
 ): Promise<QuotaRequest[]> {
   const requests: QuotaRequest[] = []
-  let token: string | undefined
-  for (let page = 0; page < 50; page++) {
-    const out = await limit(() =>
-      client.send(
-        new sq.ListRequestedServiceQuotaChangeHistoryByQuotaCommand({
-          ServiceCode: SERVICE_CODE,
-          QuotaCode: code,
-          MaxResults: 100,
-          ...(token ? {NextToken: token} : {}),
-        }),
-      ),
+  const pages = sq
+    .paginateListRequestedServiceQuotaChangeHistoryByQuota(
+      {client, pageSize: 100},
+      {ServiceCode: SERVICE_CODE, QuotaCode: code},
     )
-    requests.push(...(out.RequestedQuotas ?? []).map(toRequest))
-    token = out.NextToken
-    if (!token) break
+    [Symbol.asyncIterator]()
+  try {
+    for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
+      const next = await limit(() => pages.next())
+      if (next.done) break
+      requests.push(...(next.value.RequestedQuotas ?? []).map(toRequest))
+    }
+  } finally {
+    await pages.return?.(undefined)
   }
   return requests
 }
