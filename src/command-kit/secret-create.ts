@@ -12,11 +12,12 @@ import {Args, type Command, Flags} from '@oclif/core'
 import {BaseCommand, refuseSecretOnCommandLine} from '../lib/base-command.ts'
 import type {Environment} from '../lib/config/environment.ts'
 import {UsageError} from '../lib/errors.ts'
-import type {CreateSecretResult, WriteSummary} from '../lib/secrets/create.ts'
+import type {CreateSecretResult} from '../lib/secrets/create.ts'
 import {describeDrift} from '../lib/secrets/drift.ts'
 import {readSecretValue} from '../lib/secrets/input.ts'
 import type {OAuthApp, SecretKind} from '../lib/secrets/naming.ts'
 import {secretSpec} from '../lib/secrets/spec.ts'
+import type {WriteSummary} from '../lib/secrets/summary.ts'
 import {maskValue} from '../lib/secrets/values.ts'
 
 /** Flags that would put a secret on the command line: declared (hidden) only to refuse them. */

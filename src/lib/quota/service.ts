@@ -2,7 +2,8 @@
  * `piksel quota gpu`: reads the EC2 GPU vCPU quotas, their open and last decided
  * requests and the Spot service-linked role; files increase requests. No flags,
  * prompts or terminal here: the command (or bootstrap's preflight) confirms
- * between `checkGpuQuotas` and `requestGpuQuotaIncreases`.
+ * between `checkGpuQuotas` and `requestGpuQuotaIncreases`. (About 300 lines: the
+ * check and the request share the client, the limiter and the error mapping.)
  */
 import type * as ServiceQuotas from '@aws-sdk/client-service-quotas'
 import type {RequestedServiceQuotaChange, ServiceQuotasClient} from '@aws-sdk/client-service-quotas'

@@ -25,3 +25,8 @@ export async function secretsManager(session: AwsSession): Promise<{sm: SecretsM
 export function sdkTags(tags: Array<{Key?: string; Value?: string}> | undefined): Array<{Key: string; Value: string}> {
   return (tags ?? []).map((t) => ({Key: t.Key ?? '', Value: t.Value ?? ''}))
 }
+
+/** The name of an SDK error (`ResourceNotFoundException`), or '' for anything else. */
+export function awsErrorName(error: unknown): string {
+  return (error as {name?: string})?.name ?? ''
+}

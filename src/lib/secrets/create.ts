@@ -10,10 +10,18 @@ import {describeAwsError} from '../aws/errors.ts'
 import {type CallerIdentity, type CallerLookup, assertAccount} from '../aws/identity.ts'
 import type {AwsSession} from '../aws/session.ts'
 import {OperationError} from '../errors.ts'
-import {type EnvironmentRef, type SecretsManager, type SecretsManagerModule, sdkTags, secretsManager} from './client.ts'
+import {
+  type EnvironmentRef,
+  type SecretsManager,
+  type SecretsManagerModule,
+  awsErrorName,
+  secretsManager,
+} from './client.ts'
 import {type DriftItem, type KeyScope, metadataDrift, scopeOfArn} from './drift.ts'
 import {type ExistingState, type SecretAction, type SecretPlan, planAfterRestore, planSecretWrite} from './plan.ts'
 import {writeRefusal} from './preflight.ts'
+import {type WriteSummary, summaryOf} from './summary.ts'
+import {type Described, describeSecret, readCurrentValue, updateSecretMetadata} from './store.ts'
 import {type Tag, tagsToRecord} from './tags.ts'
 
 export interface CreateSecretOptions {
@@ -38,20 +46,6 @@ export interface CreateSecretOptions {
   confirm?: (summary: WriteSummary) => Promise<boolean>
   /** Progress lines for stderr. */
   progress?: (message: string) => void
-}
-
-export interface WriteSummary {
-  name: string
-  account: string
-  region: string
-  action: SecretAction
-  /** What will be written, in order: restore, create, put-value, update-tags-and-description. */
-  steps: string[]
-  description: string
-  tags: Record<string, string>
-  kmsKeyId: string | null
-  /** What differs on the existing secret and will be brought up to date. */
-  drift: DriftItem[]
 }
 
 export interface CreateSecretResult {
@@ -97,27 +91,10 @@ function ordered(r: CreateSecretResult): CreateSecretResult {
   }
 }
 
-function errorName(error: unknown): string {
-  return (error as {name?: string})?.name ?? ''
-}
-
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a, 'utf8')
   const y = Buffer.from(b, 'utf8')
   return x.length === y.length && timingSafeEqual(x, y)
-}
-
-interface Described {
-  arn?: string
-  /** The primary's region: another one than ours for a replica. */
-  primaryRegion?: string
-  /** The service that manages the secret (e.g. rds), if any. */
-  owningService?: string
-  deletedDate?: Date
-  description?: string
-  kmsKeyId?: string
-  tags: Tag[]
-  currentVersionId?: string
 }
 
 export async function createSecret(options: CreateSecretOptions): Promise<CreateSecretResult> {
@@ -148,11 +125,11 @@ async function createWith(
   if (options.env.account !== undefined) {
     caller = await options.caller()
     assertAccount(options.env, caller, session)
-    existing = await describe(sm, mod, name).catch((error) => {
+    existing = await describeSecret(sm, mod, name).catch((error) => {
       throw fail(error, 'DescribeSecret')
     })
   } else {
-    const [who, found] = await Promise.allSettled([options.caller(), describe(sm, mod, name)])
+    const [who, found] = await Promise.allSettled([options.caller(), describeSecret(sm, mod, name)])
     if (who.status === 'rejected') throw who.reason
     caller = who.value
     assertAccount(options.env, caller, session)
@@ -186,7 +163,7 @@ async function createWith(
   } else if (!existing.currentVersionId) {
     state = {kind: 'empty'}
   } else {
-    const stored = await readCurrent(sm, mod, name).catch((error) => {
+    const stored = await readCurrentValue(sm, mod, name).catch((error) => {
       throw fail(error, 'GetSecretValue')
     })
     currentVersionId = stored.versionId ?? currentVersionId
@@ -260,7 +237,7 @@ async function createWith(
       }
     } catch (error) {
       // Someone created (or deleted) it between our look and our write: decide again, once.
-      const raced = /ResourceExists|InvalidRequest/.test(errorName(error))
+      const raced = /ResourceExists|InvalidRequest/.test(awsErrorName(error))
       if (raced && !retried) return createWith(sm, mod, options, true)
       throw fail(error, 'CreateSecret')
     }
@@ -274,7 +251,7 @@ async function createWith(
     })
     restored = true
     options.progress?.(`Restored ${name} (its deletion is cancelled).`)
-    const stored = await readCurrent(sm, mod, name).catch((error) => {
+    const stored = await readCurrentValue(sm, mod, name).catch((error) => {
       throw fail(error, 'GetSecretValue')
     })
     currentVersionId = stored.versionId ?? currentVersionId
@@ -294,9 +271,10 @@ async function createWith(
     versionId = out.VersionId ?? token
   }
   if (effective.updateMetadata) {
-    await updateMetadata(sm, mod, options, drift).catch((error) => {
+    const wrote = await updateSecretMetadata(sm, mod, options, drift).catch((error) => {
       throw fail(error, 'TagResource/UpdateSecret')
     })
+    if (wrote) options.progress?.(`Brought the tags and description of ${name} up to date.`)
   }
   return {
     ...base,
@@ -309,93 +287,4 @@ async function createWith(
     drift: effective.updateMetadata ? drift : [],
     tags: {...tagsToRecord(existing?.tags), ...tagsToRecord(options.tags)},
   }
-}
-
-function summaryOf(
-  plan: SecretPlan,
-  base: {name: string; account: string; region: string},
-  options: CreateSecretOptions,
-  drift: DriftItem[],
-): WriteSummary {
-  const steps: string[] = []
-  if (plan.restore) steps.push('restore (cancel the scheduled deletion), then compare the stored value')
-  if (plan.create) steps.push('create the secret')
-  if (plan.putValue) {
-    steps.push(
-      plan.firstValue
-        ? 'store the value (the secret exists but holds none yet)'
-        : 'store the new value as a new version (the current one stays AWSPREVIOUS)',
-    )
-  }
-  if (plan.updateMetadata && drift.length > 0)
-    steps.push('bring tags, description and KMS key up to date where they differ')
-  if (plan.restore && !options.overwrite) steps.push('stop if the restored value differs (pass --overwrite)')
-  return {
-    ...base,
-    action: plan.action,
-    steps,
-    description: options.description,
-    tags: tagsToRecord(options.tags),
-    kmsKeyId: options.kmsKeyId ?? null,
-    drift: plan.updateMetadata ? drift : [],
-  }
-}
-
-/** Writes exactly the drift: the tags that differ, the description, the KMS key. */
-async function updateMetadata(
-  sm: SecretsManager,
-  mod: SecretsManagerModule,
-  options: CreateSecretOptions,
-  drift: readonly DriftItem[],
-): Promise<void> {
-  const tags = drift.flatMap((d) => (d.field === 'tag' ? [{Key: d.key, Value: d.wanted}] : []))
-  const description = drift.some((d) => d.field === 'description')
-  const key = drift.some((d) => d.field === 'kmsKeyId')
-  await Promise.all([
-    tags.length > 0
-      ? sm.send(new mod.TagResourceCommand({SecretId: options.name, Tags: tags}))
-      : Promise.resolve(undefined),
-    description || key
-      ? sm.send(
-          new mod.UpdateSecretCommand({
-            SecretId: options.name,
-            ...(description ? {Description: options.description} : {}),
-            ...(key ? {KmsKeyId: options.kmsKeyId} : {}),
-          }),
-        )
-      : Promise.resolve(undefined),
-  ])
-  if (tags.length > 0 || description || key) {
-    options.progress?.(`Brought the tags and description of ${options.name} up to date.`)
-  }
-}
-
-async function describe(sm: SecretsManager, mod: SecretsManagerModule, name: string): Promise<Described | undefined> {
-  try {
-    const out = await sm.send(new mod.DescribeSecretCommand({SecretId: name}))
-    const current = Object.entries(out.VersionIdsToStages ?? {}).find(([, stages]) => stages.includes('AWSCURRENT'))
-    return {
-      arn: out.ARN,
-      primaryRegion: out.PrimaryRegion,
-      owningService: out.OwningService,
-      deletedDate: out.DeletedDate,
-      description: out.Description,
-      kmsKeyId: out.KmsKeyId,
-      tags: sdkTags(out.Tags),
-      currentVersionId: current?.[0],
-    }
-  } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return undefined
-    throw error
-  }
-}
-
-async function readCurrent(
-  sm: SecretsManager,
-  mod: SecretsManagerModule,
-  name: string,
-): Promise<{value?: string; versionId?: string}> {
-  const out = await sm.send(new mod.GetSecretValueCommand({SecretId: name, VersionStage: 'AWSCURRENT'}))
-  // A binary secret never equals a string one.
-  return {value: out.SecretString, versionId: out.VersionId}
 }
