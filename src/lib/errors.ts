@@ -73,7 +73,7 @@ export class ChildProcessError extends OperationError {
   ) {
     const where = failure.where ? ` in ${failure.where}` : ''
     const tail = failure.tail ? `: ${failure.tail}` : ''
-    super(`${failure.command} failed${where} (exit ${failure.exitCode})${tail}`, {code: 'CHILD_FAILED', ...options})
+    super(`${failure.command} failed${where} (exit ${failure.exitCode})${tail}`, options)
     this.command = failure.command
     this.childExitCode = failure.exitCode
     this.outputTail = failure.tail

@@ -135,8 +135,8 @@ describe('a failed child command', () => {
       expect(toPikselError(error)).to.equal(error)
     })
   }
-  it('has a code of its own when the caller gives none', () => {
-    expect(new ChildProcessError({command: 'x', exitCode: 3, tail: ''}).code).to.equal('CHILD_FAILED')
+  it('is FAILED, as any failed operation, when the caller names no code', () => {
+    expect(new ChildProcessError({command: 'x', exitCode: 3, tail: ''}).code).to.equal('FAILED')
   })
 })
 
