@@ -1,6 +1,8 @@
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../lib/base-command.ts'
+import {stepList} from '../lib/bootstrap/steps.ts'
+import {durationDefault, durationFlag, listFlag} from '../lib/flags.ts'
 import type {BootstrapResult} from '../lib/bootstrap/summary.ts'
 import {boundedPrompt} from '../lib/secrets/read.ts'
 
@@ -23,15 +25,15 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt (asked in p
   ]
   static override flags = {
     from: Flags.string({summary: 'Start at this step (resume); the steps before it are not run.', helpValue: 'STEP'}),
-    only: Flags.string({
+    only: listFlag({
       summary: 'Run only these steps (comma-separated or repeated).',
       helpValue: 'STEP[,STEP]',
-      multiple: true,
+      check: (given, flag) => stepList(flag, given),
     }),
-    skip: Flags.string({
+    skip: listFlag({
       summary: 'Skip these steps (comma-separated or repeated).',
       helpValue: 'STEP[,STEP]',
-      multiple: true,
+      check: (given, flag) => stepList(flag, given),
     }),
     'dry-run': Flags.boolean({summary: 'Check and plan everything; apply, bootstrap and create nothing.'}),
     'allow-destroy': Flags.boolean({summary: 'Apply Terraform plans that destroy or replace resources.'}),
@@ -42,10 +44,9 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt (asked in p
     'request-quotas': Flags.boolean({
       summary: 'File GPU quota increase requests below target (each opens an AWS support case; --yes alone does not).',
     }),
-    timeout: Flags.string({
+    timeout: durationFlag({
       summary: 'How long the health step waits for Flux to be Ready.',
-      default: '15m',
-      helpValue: 'DURATION',
+      ...durationDefault('15m'),
     }),
     'infra-dir': Flags.string({
       summary: 'The piksel-infra checkout (holds <env>/ and bootstrap/<env>/).',
@@ -66,7 +67,7 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt (asked in p
 
   async run(): Promise<BootstrapResult> {
     const [
-      {selectSteps, parseTimeout, resumeCommand},
+      {selectSteps, resumeCommand},
       {runBootstrap, chooseRenderer},
       {bindPorts},
       summary,
@@ -93,11 +94,10 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt (asked in p
       'gitops-branch': flags['gitops-branch'],
       'gitops-path': flags['gitops-path'],
     })
-    const steps = selectSteps({from: flags.from, only: flags.only, skip: flags.skip})
+    const steps = selectSteps({from: flags.from, only: flags.only?.flat(), skip: flags.skip?.flat()})
     // The flags typed on the command line that chose the target: every hint repeats them.
     const {raw} = await this.parse(Bootstrap)
     const rerunFlags = carriedFlags(raw, BOOTSTRAP_TARGET_FLAGS)
-    const timeoutMs = parseTimeout(flags.timeout)
     const base = await this.requireEnvironment()
     const env = {
       ...base,
@@ -110,7 +110,8 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt (asked in p
     }
     const session = this.awsSession(env)
     // The account guard, before any step reads or writes (reads included).
-    const identity = await this.guardAccount(env, session)
+    await this.guardAccount(env, session)
+    const caller = () => this.callerIdentity(session)
     // A token never holds whitespace: one pasted with a newline (a CI secret) would reach flux with it.
     const githubToken = process.env.GITHUB_TOKEN?.trim() || undefined
     this.markSensitive(githubToken)
@@ -118,7 +119,7 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt (asked in p
     delete process.env.GITHUB_TOKEN
     const ports = await bindPorts({
       session,
-      identity,
+      caller,
       kubeconfig: flags.kubeconfig,
       project: this.settings.project,
       owner: this.settings.owner,
@@ -131,13 +132,13 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt (asked in p
       {
         env,
         session,
-        identity,
+        caller,
         steps,
         infraDir: flags['infra-dir'],
         dryRun: Boolean(flags['dry-run']),
         allowDestroy: Boolean(flags['allow-destroy']),
         forceFlux: Boolean(flags['force-flux']),
-        timeoutMs,
+        timeoutMs: flags.timeout,
         verbose: this.verbose,
         enginesRange: this.config.pjson.engines?.node ?? '>=22',
         kubeconfig: flags.kubeconfig,
@@ -155,6 +156,7 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt (asked in p
         secret: (message, flag, output) =>
           boundedPrompt((signal) => this.prompter.password({message, flag, output, signal})),
         sensitive: (value) => this.markSensitive(value),
+        warned: (message) => this.warned(message),
       },
     )
     // Ctrl-C: wait for the running step (Terraform releases its lock), then name the resume command.

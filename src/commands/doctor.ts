@@ -22,9 +22,11 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
   async run(): Promise<DoctorResult> {
     const {runDoctor} = await import('../lib/doctor/service.ts')
     const env = this.configError ? undefined : this.optionalEnvironment()
+    const session = this.awsSession(env)
     const checks = await runDoctor({
       env,
-      session: this.awsSession(env),
+      session,
+      caller: () => this.callerIdentity(session),
       enginesRange: this.config.pjson.engines?.node ?? '>=22',
       configFile: this.settings.file,
       configError: this.configError,

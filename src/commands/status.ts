@@ -2,8 +2,10 @@ import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../lib/base-command.ts'
 import {parseKindFilter} from '../lib/status/kinds.ts'
+import {formatDuration} from '../lib/duration.ts'
+import {durationDefault, durationFlag, listFlag} from '../lib/flags.ts'
 import {namespaceFlag} from '../lib/status/scope.ts'
-import {type ReconcileTarget, formatDuration, parseTimeout} from '../lib/status/plan.ts'
+import type {ReconcileTarget} from '../lib/status/plan.ts'
 import {fitText, progressLine, renderPlan, renderStatus, renderVerdict} from '../lib/status/render.ts'
 import {terminalWidth} from '../lib/ui/table.ts'
 import type {StatusOptions, StatusResult} from '../lib/status/service.ts'
@@ -41,9 +43,9 @@ export default class Status extends BaseCommand<typeof Status> {
       char: 'n',
       summary: 'List only this namespace (default: all); what its objects depend on is still read and judged.',
     }),
-    kind: Flags.string({
+    kind: listFlag({
       summary: 'Only these kinds, comma-separated or repeated (e.g. kustomization,helmrelease).',
-      multiple: true,
+      check: (given) => parseKindFilter([given]) ?? [],
     }),
     selector: Flags.string({
       char: 'l',
@@ -55,7 +57,10 @@ export default class Status extends BaseCommand<typeof Status> {
     }),
     all: Flags.boolean({summary: 'List every object, not only those needing attention.'}),
     wait: Flags.boolean({summary: 'Follow the cluster until it is healthy or --timeout passes.'}),
-    timeout: Flags.string({summary: 'How long --wait and --reconcile wait (e.g. 90s, 5m, 1h).', default: '5m'}),
+    timeout: durationFlag({
+      summary: 'How long --wait and --reconcile wait (e.g. 90s, 5m, 1h).',
+      ...durationDefault('5m'),
+    }),
     watch: Flags.boolean({summary: 'A live view until Ctrl-C.', exclusive: ['wait', 'reconcile']}),
     reconcile: Flags.boolean({
       summary: 'Ask Flux to reconcile failed and stale Kustomizations and HelmReleases (sources first), then wait.',
@@ -68,8 +73,9 @@ export default class Status extends BaseCommand<typeof Status> {
 
   async run(): Promise<StatusCommandResult> {
     // All input is validated before the cluster is read (exit 2).
-    const timeoutMs = parseTimeout(this.flags.timeout)
-    const kinds = parseKindFilter(this.flags.kind)
+    const timeoutMs = this.flags.timeout
+    // Each --kind was checked as it was parsed (exit 2); joined here, each kind once.
+    const kinds = this.flags.kind && [...new Set(this.flags.kind.flat())]
     const namespace = namespaceFlag('-n/--namespace', this.flags.namespace)
     const fluxNamespace = namespaceFlag('--flux-namespace', this.flags['flux-namespace'])
     const env = this.optionalEnvironment()
@@ -136,15 +142,13 @@ export default class Status extends BaseCommand<typeof Status> {
 
     if (this.flags.wait || this.flags.reconcile) {
       const started = Date.now()
-      let lastLine = ''
       const tty = Boolean(process.stderr.isTTY)
       let latest: StatusResult | undefined
+      // A line per change of the summary in a log; on a terminal the elapsed time ticks too.
       const draw = () => {
         if (!latest) return
-        const line = progressLine(latest, Date.now() - started, tty ? terminalWidth(process.stderr) - 1 : undefined)
-        if (tty) process.stderr.write(`\r\x1b[2K${line}`)
-        else if (latest.summary !== lastLine) this.note(line)
-        lastLine = latest.summary
+        const width = tty ? terminalWidth(process.stderr) - 1 : undefined
+        this.progress(progressLine(latest, Date.now() - started, width), latest.summary)
       }
       // On a terminal the line also ticks between events (elapsed time); elsewhere a line per change.
       const ticker = tty ? setInterval(draw, 1000) : undefined
@@ -163,7 +167,7 @@ export default class Status extends BaseCommand<typeof Status> {
       } finally {
         clearInterval(ticker)
       }
-      if (tty) process.stderr.write('\r\x1b[2K')
+      this.progress()
       if (result.timedOut) {
         const pending = result.objects.filter((o) => o.health !== 'ready').length
         this.note(
@@ -191,20 +195,17 @@ export default class Status extends BaseCommand<typeof Status> {
     return result
   }
 
-  private lastLive = ''
-  /** --watch: redraw on a terminal, a line per change otherwise. */
+  /** --watch: the view redrawn on a terminal, a line per change otherwise. */
   private live(result: StatusResult): void {
-    if (this.jsonEnabled()) return
-    if (process.stdout.isTTY) {
-      const view = renderStatus(result, {
-        all: this.flags.all,
-        ignoreSuspended: this.flags['ignore-suspended'],
-        width: terminalWidth(),
-      })
-      process.stdout.write(`\x1b[H\x1b[2J${view}\n\n(watching; Ctrl-C to stop)\n`)
-    } else if (result.summary !== this.lastLive) {
-      this.print(`${new Date().toISOString()} ${result.summary}`)
-    }
-    this.lastLive = result.summary
+    const view = renderStatus(result, {
+      all: this.flags.all,
+      ignoreSuspended: this.flags['ignore-suspended'],
+      width: terminalWidth(),
+    })
+    this.redraw(
+      `${view}\n\n(watching; Ctrl-C to stop)`,
+      `${new Date().toISOString()} ${result.summary}`,
+      result.summary,
+    )
   }
 }

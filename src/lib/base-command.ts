@@ -1,7 +1,9 @@
 /**
  * The one base command: global flags, config, the prompt gate, error rendering,
  * --json and Ctrl-C, exactly as DESIGN.md §2 describes them. Commands extend it,
- * parse nothing themselves, call one service and render its result.
+ * parse nothing themselves, call one service and render its result. (Over 300
+ * lines: it is the one place of that contract; the vocabulary it uses lives
+ * beside it: flags.ts, duration.ts, errors.ts, prompt.ts, process/signals.ts.)
  */
 // Subpaths, not the package index: the index also loads semver, help, ux and more (see `npm run bench`).
 import {Command} from '@oclif/core/command'
@@ -34,7 +36,8 @@ import {
   signalExitCode,
 } from './process/signals.ts'
 import {Prompter, canPrompt} from './prompt.ts'
-import {parseRequestTimeout, setRequestTimeouts} from './timeouts.ts'
+import {durationFlag, unwrapFlagError} from './flags.ts'
+import {REQUEST_TIMEOUT_BOUNDS, setRequestTimeouts, timeoutsFor} from './timeouts.ts'
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -72,11 +75,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       helpGroup: 'GLOBAL',
     }),
     verbose: Flags.boolean({summary: 'Show more detail, including error causes.', helpGroup: 'GLOBAL'}),
-    'request-timeout': Flags.string({
+    'request-timeout': durationFlag({
       summary:
         'How long one AWS or Kubernetes call may take, retries included (default 20s; connect: a quarter of it).',
       env: 'PIKSEL_REQUEST_TIMEOUT',
       helpGroup: 'GLOBAL',
+      ...REQUEST_TIMEOUT_BOUNDS,
     }),
   }
 
@@ -120,6 +124,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       enableJsonFlag: ctor.enableJsonFlag,
       args: ctor.args,
       strict: ctor.strict,
+    }).catch((error: unknown) => {
+      throw unwrapFlagError(error)
     })
     this.flags = flags as CommandFlags<T>
     this.args = args as CommandArgs<T>
@@ -135,11 +141,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     // Checked on every command, before any call (the same rule as the config's region).
     if (this.flags.region !== undefined) assertRegion(this.flags.region, '--region')
     const requestTimeout = this.flags['request-timeout']
-    if (requestTimeout !== undefined) {
-      // oclif fills the flag from PIKSEL_REQUEST_TIMEOUT when it is not on the command line: name the source.
-      const typed = this.argv.some((arg) => arg === '--request-timeout' || arg.startsWith('--request-timeout='))
-      setRequestTimeouts(parseRequestTimeout(requestTimeout, typed ? '--request-timeout' : 'PIKSEL_REQUEST_TIMEOUT'))
-    }
+    if (requestTimeout !== undefined) setRequestTimeouts(timeoutsFor(requestTimeout))
     this.prompter = new Prompter(
       canPrompt({
         noInput: this.flags['no-input'],
@@ -194,7 +196,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     })
     if (session.regionNote && !this.regionNoted) {
       this.regionNoted = true
-      this.warning(session.regionNote)
+      this.warn(session.regionNote)
     }
     return session
   }
@@ -219,10 +221,20 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return identity
   }
 
-  /** A warning: one line on stderr, and in the JSON document's `warnings`. */
-  protected warning(message: string): void {
+  /**
+   * The one way to warn: `Warning: <message>` on stderr, and the message in the JSON
+   * document's `warnings` (oclif's own warnings, e.g. a deprecated flag, come here too).
+   */
+  override warn(input: string | Error): string | Error {
+    const message = typeof input === 'string' ? input : input.message
     this.warnings.push(message)
     this.note(`Warning: ${message}`)
+    return input
+  }
+
+  /** A warning something else has shown already (bootstrap's task list): only into the JSON document's `warnings`. */
+  protected warned(message: string): void {
+    this.warnings.push(message)
   }
 
   /** Registers a value that must never appear in any output. */
@@ -245,6 +257,40 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     process.stderr.write(`${redact(message, this.sensitive)}\n`)
   }
 
+  /** What the live line shows (a terminal), or the key of the last line printed (elsewhere). */
+  private liveLine?: {onTerminal: boolean; key: string}
+
+  /**
+   * A live progress line on stderr: on a terminal it replaces the one before (carriage
+   * return, erase line); elsewhere it is printed as a line when its `key` (default: the
+   * line) changed, so a log gets a line per change, not per tick. `progress()` alone ends
+   * it (a terminal's line is erased).
+   */
+  protected progress(line?: string, key: string = line ?? ''): void {
+    const onTerminal = Boolean(process.stderr.isTTY)
+    if (line === undefined) {
+      if (this.liveLine?.onTerminal) process.stderr.write(ERASE_LINE)
+      this.liveLine = undefined
+      return
+    }
+    if (onTerminal) process.stderr.write(`${ERASE_LINE}${redact(line, this.sensitive)}`)
+    else if (this.liveLine?.key !== key) this.note(line)
+    this.liveLine = {onTerminal, key}
+  }
+
+  /**
+   * A view that replaces the whole screen on a terminal (stdout; `--watch`), or, elsewhere,
+   * a line when `key` changed. Silent under --json.
+   */
+  protected redraw(view: string, line: string, key: string): void {
+    if (this.jsonEnabled()) return
+    if (process.stdout.isTTY) process.stdout.write(`${CLEAR_SCREEN}${redact(view, this.sensitive)}\n`)
+    else if (this.lastView !== key) this.print(line)
+    this.lastView = key
+  }
+
+  private lastView?: string
+
   protected setExitCode(code: ExitCodeValue): void {
     process.exitCode = code
   }
@@ -253,13 +299,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return Boolean(this.flags?.verbose || process.env.DEBUG)
   }
 
-  /** Adds the command's warnings to an object result (after any the result carries itself). */
+  /**
+   * Adds the command's warnings to an object result, before any the result carries
+   * itself (a service's warnings the command said with warn() are listed once).
+   */
   protected override toSuccessJson(result: unknown): unknown {
     if (this.warnings.length === 0 || result === null || typeof result !== 'object' || Array.isArray(result)) {
       return result
     }
     const own = (result as {warnings?: unknown}).warnings
-    return {...result, warnings: [...this.warnings, ...(Array.isArray(own) ? own : [])]}
+    const more = Array.isArray(own) ? own.filter((w) => !this.warnings.includes(w)) : []
+    return {...result, warnings: [...this.warnings, ...more]}
   }
 
   override logJson(json: unknown): void {
@@ -348,6 +398,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     process.exit(signalExitCode(signal))
   }
 }
+
+/** Carriage return and erase the line (ECMA-48 EL): a terminal's live line starts over. */
+const ERASE_LINE = '\r\u001b[2K'
+/** Cursor home and erase the display (ECMA-48 CUP, ED): a terminal's screen starts over. */
+const CLEAR_SCREEN = '\u001b[H\u001b[2J'
 
 /** Refuse a flag value that would put a secret on the command line. */
 export function refuseSecretOnCommandLine(flag: string, alternatives: string): never {

@@ -53,6 +53,33 @@ export class OperationError extends PikselError {
   }
 }
 
+/**
+ * A child command (terraform, flux, aws) ended with a failing exit code (exit 1).
+ * It carries what ran, how it ended and the end of what it said; the message is
+ * `<command> failed[ in <where>] (exit <n>)[: <tail>]`. The tail must hold no secret:
+ * the caller redacts it (flux bootstrap's output may echo the token).
+ */
+export class ChildProcessError extends OperationError {
+  /** What ran, without its secrets: `flux bootstrap`, `terraform plan`. */
+  readonly command: string
+  /** The child's own exit code (the process's stays 1). */
+  readonly childExitCode: number
+  /** The last lines of its output that say why, joined with ` | ` (or Terraform's errors). */
+  readonly outputTail: string
+
+  constructor(
+    failure: {command: string; exitCode: number; tail: string; where?: string},
+    options: PikselErrorOptions = {},
+  ) {
+    const where = failure.where ? ` in ${failure.where}` : ''
+    const tail = failure.tail ? `: ${failure.tail}` : ''
+    super(`${failure.command} failed${where} (exit ${failure.exitCode})${tail}`, options)
+    this.command = failure.command
+    this.childExitCode = failure.exitCode
+    this.outputTail = failure.tail
+  }
+}
+
 /** Credentials are missing, invalid or expired (exit 1). */
 export class CredentialsError extends OperationError {
   constructor(message: string, options: PikselErrorOptions = {}) {

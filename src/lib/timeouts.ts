@@ -11,7 +11,7 @@
  * regional endpoint takes milliseconds; 5 s (a quarter of the request timeout)
  * allows two lost SYNs (Linux retransmits after 1 s and 3 s) and a slow VPN.
  */
-import {UsageError} from './errors.ts'
+import {type DurationBounds, durationValue} from './duration.ts'
 
 export interface Timeouts {
   /** TCP connect, per attempt (ms). */
@@ -44,44 +44,17 @@ export function setRequestTimeouts(timeouts: Timeouts): void {
   current = timeouts
 }
 
-/** `500ms`, `20s`, `2m`, `1m30s`, or a bare number of seconds -> milliseconds; undefined when malformed. */
-export function parseDuration(text: string): number | undefined {
-  const value = text.trim()
-  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000)
-  const unit: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000}
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy
-  let total = 0
-  let matched = 0
-  let match: RegExpExecArray | null
-  while ((match = re.exec(value))) {
-    total += Number(match[1]) * (unit[match[2] ?? 's'] ?? 0)
-    matched += match[0].length
-  }
-  if (matched !== value.length || matched === 0) return undefined
-  return Math.round(total)
-}
-
 /** Longest accepted: an hour is already far past any AWS or Kubernetes call. */
 export const MAX_REQUEST_TIMEOUT_MS = 3_600_000
 
-/**
- * `--request-timeout` / PIKSEL_REQUEST_TIMEOUT: a duration from 100 ms to 1 h (exit 2 otherwise).
- * `source` names where the value came from in the message (the flag, or the variable).
- */
-export function parseRequestTimeout(text: string, source = '--request-timeout'): Timeouts {
-  const ms = parseDuration(text)
-  if (ms === undefined || ms < 100 || ms > MAX_REQUEST_TIMEOUT_MS) {
-    throw new UsageError(`${source} "${text}" is not a duration between 100ms and 1h.`, {
-      code: 'BAD_DURATION',
-      hint: 'Use e.g. 20s (the default), 45s or 2m; PIKSEL_REQUEST_TIMEOUT takes the same values.',
-    })
-  }
-  return timeoutsFor(ms)
+/** `--request-timeout` / PIKSEL_REQUEST_TIMEOUT: a duration from 100 ms to 1 h (the flag's bounds). */
+export const REQUEST_TIMEOUT_BOUNDS: DurationBounds = {
+  minMs: 100,
+  maxMs: MAX_REQUEST_TIMEOUT_MS,
+  hint: 'Use e.g. 20s (the default), 45s or 2m; PIKSEL_REQUEST_TIMEOUT takes the same values.',
 }
 
-/** "20 s", "1.5 s", "500 ms", "2 min": for messages. */
-export function formatTimeout(ms: number): string {
-  if (ms < 1000) return `${ms} ms`
-  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`
-  return `${Number((ms / 1000).toFixed(1))} s`
+/** `--request-timeout` / PIKSEL_REQUEST_TIMEOUT: the timeouts for a duration within the bounds (exit 2 otherwise). */
+export function parseRequestTimeout(text: string, source = '--request-timeout'): Timeouts {
+  return timeoutsFor(durationValue(text, source, REQUEST_TIMEOUT_BOUNDS))
 }

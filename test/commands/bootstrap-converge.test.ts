@@ -330,6 +330,10 @@ describe('piksel bootstrap: phase targets, convergence, a declared backend (bina
       expect(r.exitCode, r.stderr).to.equal(0)
       expect(r.json<Summary>().steps.find((x) => x.id === 'infrastructure')?.status).to.equal('already-done')
       expect(r.stderr).to.include('backend_override.tf declares backend "s3" bucket = "team-tfstate"')
+      // Its block sets no lock: a warning in the task list, and in the JSON document's warnings.
+      const warning = `backend_override.tf's backend "s3" sets no state lock (use_lockfile): runs at the same time are not kept apart`
+      expect(r.stderr).to.include(`piksel: warning: ${warning}`)
+      expect(r.json<{warnings?: string[]}>().warnings).to.deep.equal([warning])
       expect(await objectKeys(moto)).to.deep.equal([])
     })
 

@@ -109,7 +109,7 @@ describe('piksel bootstrap (binary)', function () {
     ['an unknown --only', ['--only', 'flux,helm'], /--only: unknown step "helm"/],
     ['an unknown --skip', ['--skip', 'nope'], /--skip: unknown step "nope"/],
     ['--from with --only', ['--from', 'flux', '--only', 'health'], /cannot be combined/],
-    ['a bad --timeout', ['--timeout', 'soon'], /--timeout soon: not a duration/],
+    ['a bad --timeout', ['--timeout', 'soon'], /^--timeout "soon" is not a duration\.$/],
     ['--only ""', ['--only', ''], /^--only "": an empty step name/],
     ['--only ,', ['--only', ','], /^--only ",": an empty step name/],
     ['--skip ""', ['--skip', ''], /^--skip "": an empty step name/],
@@ -193,6 +193,15 @@ describe('piksel bootstrap (binary)', function () {
     expect(r.json<{nextSteps: string[]}>().nextSteps).to.deep.equal([
       `Nothing was applied. To apply what was planned: piksel bootstrap -e staging --infra-dir ${work}`,
     ])
+  })
+
+  it('--timeout takes the duration `status --timeout` takes (1500ms was exit 2), and says it as `status` does', async () => {
+    const r = await run(['--only', 'kubeconfig,health', '--dry-run', '--timeout', '1500ms', '--json'])
+    expect(r.exitCode, r.stderr).to.equal(0)
+    const {steps} = r.json<{steps: Array<{id: string; status: string; detail: string}>}>()
+    const health = steps.find((s) => s.id === 'health')
+    expect(health?.status).to.equal('planned')
+    expect(health?.detail).to.match(/^would wait up to 1\.5s for Flux to be Ready/)
   })
 
   it('applies with --yes (and --force-flux); the token reaches flux only through its environment; a re-run changes nothing', async () => {

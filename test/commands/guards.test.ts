@@ -216,6 +216,27 @@ describe('guards on every command aimed at an environment', function () {
     })
   })
 
+  describe('no account configured (lab): the guard is off, and the caller is still asked once', () => {
+    // Bootstrap asked four times (preflight, the identity step, the secrets and quota services); now the command asks.
+    const cases: Array<[string, string[], string | undefined]> = [
+      [
+        'bootstrap (preflight, identity, secrets)',
+        ['bootstrap', '-e', 'lab', '--infra-dir', '$INFRA', '--only', 'preflight,identity,secrets', '--dry-run'],
+        undefined,
+      ],
+      ['quota gpu', ['quota', 'gpu', '-e', 'lab'], undefined],
+      ['secret list', ['secret', 'list', '-e', 'lab'], undefined],
+      ['secret create slack', ['secret', 'create', 'slack', '-e', 'lab', '--from-stdin', '--yes'], SLACK_URL],
+      ['doctor', ['doctor', '-e', 'lab'], undefined],
+    ]
+    for (const [what, args, input] of cases) {
+      it(`${what}: one identity call`, async () => {
+        const r = await run([...args.map((a) => (a === '$INFRA' ? infra : a)), '--json'], {input})
+        expect(aws.identityCalls(), r.stdout + r.stderr).to.equal(1)
+      })
+    }
+  })
+
   describe('--region is checked like the config’s region, on every command, before any call', () => {
     const bad: Array<[string, string[], string | undefined]> = [
       [

@@ -8,6 +8,7 @@ import {execa} from 'execa'
 
 import {BIN, isolatedEnv, runPiksel} from '../support/cli.ts'
 import {type KubeObject, KubeStandin, readFixture} from '../support/kube-standin.ts'
+import {onTerminal} from '../support/terminal.ts'
 
 const FLUX_PLURALS = [
   'gitrepositories',
@@ -187,6 +188,30 @@ describe('piksel status (against the loopback Kubernetes API stand-in)', functio
       expect(r.json<StatusCommandResult>().context).to.equal('piksel-staging')
       const plain = await run(['--kubeconfig', file])
       expect(plain.exitCode).to.equal(1)
+    })
+
+    describe('on a terminal: the live line and the --watch view are redrawn in place', () => {
+      const ERASE_LINE = '\r\u001b[2K'
+      const CLEAR_SCREEN = '\u001b[H\u001b[2J'
+
+      it('--wait: one live line on stderr, erased when done; the status after it', async function () {
+        const r = await onTerminal(this, ['status', '--wait', '--timeout', '30s'], {env})
+        expect(r.code, r.output).to.equal(0)
+        expect(r.output).to.match(new RegExp(`\\r${String.fromCharCode(27)}\\[2K\\[\\d+s\\] healthy: \\d+ ready`))
+        const erased = r.output.lastIndexOf(ERASE_LINE)
+        expect(r.output.slice(erased + ERASE_LINE.length)).to.match(/^\r?\n?healthy: \d+ ready/)
+      })
+
+      it('--watch: the whole view redrawn from the top of the screen, until Ctrl-C', async function () {
+        const r = await onTerminal(this, ['status', '--watch'], {
+          env,
+          steps: [['(watching; Ctrl-C to stop)', '\u0003']],
+        })
+        expect(r.answered).to.equal(1)
+        expect(r.code).to.equal(130)
+        expect(r.output).to.contain(`${CLEAR_SCREEN}healthy: `)
+        expect(r.output).not.to.contain(ERASE_LINE)
+      })
     })
   })
 

@@ -288,7 +288,7 @@ describe('AWS errors by kind, for every service (real SDK, loopback stand-in)', 
         process.env.AWS_S3_FORCE_PATH_STYLE = 'true'
         const mapped = describeAwsError(await service.call(), session)
         expectActionable(mapped, 'TIMEOUT')
-        expect(mapped.message).to.include(hang.url).and.to.include('within 3 s')
+        expect(mapped.message).to.include(hang.url).and.to.include('within 3s')
       } finally {
         await hang.close()
       }

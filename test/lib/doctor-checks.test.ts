@@ -101,9 +101,9 @@ describe('probeTool', () => {
     const flux = await probeTool(tool('flux'))
     expect(evaluateTool(tool('flux'), flux)).to.deep.include({status: 'pass', detail: '2.6.0'})
     const hung = await probeTool(tool('terraform'), 500)
-    expect(hung).to.deep.include({found: true, stderr: 'no answer within 0.5 s'})
+    expect(hung).to.deep.include({found: true, stderr: 'no answer within 500ms'})
     expect(evaluateTool(tool('terraform'), hung).detail).to.equal(
-      'found, but its version could not be read (no answer within 0.5 s)',
+      'found, but its version could not be read (no answer within 500ms)',
     )
   })
 })

@@ -2,6 +2,7 @@ import {expect} from 'chai'
 
 import {
   CheckFailedError,
+  ChildProcessError,
   ConfigError,
   CredentialsError,
   ExitCode,
@@ -23,6 +24,7 @@ describe('errors', () => {
     ['CredentialsError', new CredentialsError('x'), 1],
     ['CheckFailedError', new CheckFailedError('x'), 3],
     ['InterruptedError', new InterruptedError(), 130],
+    ['ChildProcessError', new ChildProcessError({command: 'flux check --pre', exitCode: 2, tail: ''}), 1],
   ]
   for (const [name, error, code] of exitCodes) {
     it(`${name} exits ${code}`, () => {
@@ -103,6 +105,38 @@ describe('errors', () => {
   it('redactedJson: dates serialize as JSON.stringify does', () => {
     const date = new Date('2026-11-30T10:00:00.000Z')
     expect(redactedJson({date}, ['none'])).to.equal(JSON.stringify({date}, null, 2))
+  })
+})
+
+describe('a failed child command', () => {
+  const cases: Array<[ConstructorParameters<typeof ChildProcessError>[0], string]> = [
+    [{command: 'flux bootstrap', exitCode: 1, tail: 'a | b'}, 'flux bootstrap failed (exit 1): a | b'],
+    [{command: 'aws eks update-kubeconfig', exitCode: 255, tail: ''}, 'aws eks update-kubeconfig failed (exit 255)'],
+    [
+      {command: 'terraform plan', where: '/infra/staging', exitCode: 1, tail: 'Invalid value'},
+      'terraform plan failed in /infra/staging (exit 1): Invalid value',
+    ],
+  ]
+  for (const [failure, message] of cases) {
+    it(message, () => {
+      const error = new ChildProcessError(failure, {code: 'FLUX_BOOTSTRAP_FAILED', hint: 'h'})
+      expect(error).to.be.instanceOf(OperationError)
+      expect([error.message, error.code, error.hint, error.exitCode]).to.deep.equal([
+        message,
+        'FLUX_BOOTSTRAP_FAILED',
+        'h',
+        1,
+      ])
+      expect([error.command, error.childExitCode, error.outputTail]).to.deep.equal([
+        failure.command,
+        failure.exitCode,
+        failure.tail,
+      ])
+      expect(toPikselError(error)).to.equal(error)
+    })
+  }
+  it('is FAILED, as any failed operation, when the caller names no code', () => {
+    expect(new ChildProcessError({command: 'x', exitCode: 3, tail: ''}).code).to.equal('FAILED')
   })
 })
 

@@ -2,10 +2,9 @@ import {expect} from 'chai'
 
 import {iamAction, isWriteOperation} from '../../src/lib/aws/call.ts'
 import {parameterOf} from '../../src/lib/aws/errors.ts'
+import {formatDuration, parseDuration} from '../../src/lib/duration.ts'
 import {
   DEFAULT_TIMEOUTS,
-  formatTimeout,
-  parseDuration,
   parseRequestTimeout,
   requestTimeouts,
   setRequestTimeouts,
@@ -65,13 +64,13 @@ describe('timeouts', () => {
     expect(parseDuration('x')).to.equal(undefined)
     expect(parseDuration('')).to.equal(undefined)
     expect(parseDuration('   ')).to.equal(undefined)
-    expect([500, 1000, 1500, 20_000, 60_000, 90_000].map(formatTimeout)).to.deep.equal([
-      '500 ms',
-      '1 s',
-      '1.5 s',
-      '20 s',
-      '1 min',
-      '90 s',
+    expect([500, 1000, 1500, 20_000, 60_000, 90_000].map(formatDuration)).to.deep.equal([
+      '500ms',
+      '1s',
+      '1.5s',
+      '20s',
+      '1m',
+      '1m30s',
     ])
     expect(timeoutsFor(3)).to.deep.equal({requestMs: 3, connectMs: 1})
   })

@@ -1,13 +1,14 @@
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../../lib/base-command.ts'
+import {countFlag, listFlag} from '../../lib/flags.ts'
 import {
   FAMILY_IDS,
   MARKETS,
+  MIN_COUNT,
   markBlocked,
   parseFamilies,
   parseMarkets,
-  parseMin,
   planRequests,
   resolveTarget,
   selectQuotas,
@@ -30,40 +31,46 @@ Also warns when the service-linked role AWSServiceRoleForEC2Spot is missing (Kar
     '<%= config.bin %> quota gpu --env staging --request --yes --json',
   ]
   static override flags = {
-    family: Flags.string({
+    family: listFlag({
       summary: `GPU families: ${FAMILY_IDS.join(', ')} (comma-separated or repeated; default g,p).`,
-      multiple: true,
       helpValue: '<g,p,inf,trn,dl>',
+      check: (given) => parseFamilies([given]),
     }),
-    market: Flags.string({
+    market: listFlag({
       summary: `Markets: ${MARKETS.join(', ')} (default both).`,
-      multiple: true,
       helpValue: '<on-demand,spot>',
+      check: (given) => parseMarkets([given]),
     }),
-    min: Flags.string({
+    min: countFlag({
       summary: 'Target vCPUs per quota, a positive whole number (default: the environment’s quota.gpuTarget, else 8).',
       helpValue: '<vcpus>',
+      ...MIN_COUNT,
     }),
     request: Flags.boolean({summary: 'File increase requests for the quotas below target without an open request.'}),
     'dry-run': Flags.boolean({summary: 'With --request: show what would be filed and file nothing.'}),
   }
 
   async run(): Promise<GpuQuotaReport> {
-    // All input is validated before any AWS call (exit 2).
-    const families = parseFamilies(this.flags.family)
-    const markets = parseMarkets(this.flags.market)
-    const min = this.flags.min === undefined ? undefined : parseMin(this.flags.min)
+    // All input was checked as the flags were parsed (exit 2): here the occurrences are joined, in table order.
+    const families = parseFamilies(this.flags.family?.flat())
+    const markets = parseMarkets(this.flags.market?.flat())
     const env = this.optionalEnvironment()
-    const target = resolveTarget(min, env?.quota.gpuTarget)
+    const target = resolveTarget(this.flags.min, env?.quota.gpuTarget)
     const session = this.awsSession(env)
     // The account guard, before any quota is read: another account's quotas are not shown.
-    const identity = await this.guardAccount(env, session)
+    await this.guardAccount(env, session)
 
     const {checkGpuQuotas, requestGpuQuotaIncreases} = await import('../../lib/quota/service.ts')
     const count = selectQuotas(families, markets).length
     this.note(`Checking ${count} GPU vCPU quotas in ${session.region} (target ${target} vCPUs)...`)
-    let report = await checkGpuQuotas({session, identity, families, markets, target})
-    for (const warning of report.warnings) this.note(`Warning: ${warning}`)
+    let report = await checkGpuQuotas({
+      session,
+      caller: () => this.callerIdentity(session),
+      families,
+      markets,
+      target,
+    })
+    for (const warning of report.warnings) this.warn(warning)
 
     if (!this.flags.request) {
       this.print(renderReport(report))

@@ -1,6 +1,6 @@
 import {BaseCommand} from '../../lib/base-command.ts'
 import {getEnvironment, knownEnvironments} from '../../lib/config/load.ts'
-import type {ListProjectSecretsResult} from '../../lib/secrets/service.ts'
+import type {ListProjectSecretsResult} from '../../lib/secrets/list.ts'
 import {renderTable} from '../../lib/ui/table.ts'
 
 export default class SecretList extends BaseCommand<typeof SecretList> {
@@ -15,17 +15,17 @@ With -e, only that environment, and the caller must be its configured account (e
   ]
 
   async run(): Promise<ListProjectSecretsResult> {
-    const {listProjectSecrets} = await import('../../lib/secrets/service.ts')
+    const {listProjectSecrets} = await import('../../lib/secrets/list.ts')
     const chosen = this.flags.env === undefined ? undefined : getEnvironment(this.settings, this.flags.env)
     const environments = chosen
       ? [chosen]
       : knownEnvironments(this.settings).map((name) => getEnvironment(this.settings, name))
     const session = this.awsSession(chosen ?? this.optionalEnvironment())
     // -e: the account guard first (nothing is listed for another account).
-    const identity = await this.guardAccount(chosen, session)
+    await this.guardAccount(chosen, session)
     const result = await listProjectSecrets({
       session,
-      identity,
+      caller: () => this.callerIdentity(session),
       project: this.settings.project,
       environments,
       requireAccount: chosen !== undefined,

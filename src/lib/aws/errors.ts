@@ -14,7 +14,7 @@
  * is not an AWS failure at all is BUG.
  */
 import {CredentialsError, NETWORK_ERRNOS, OperationError, PikselError, bugError} from '../errors.ts'
-import {formatTimeout} from '../timeouts.ts'
+import {formatDuration} from '../duration.ts'
 import {type AwsCallInfo, NOT_AN_AWS_ANSWER, callInfo, iamAction, isWriteOperation, serviceName} from './call.ts'
 import type {AwsSession} from './session.ts'
 
@@ -259,7 +259,7 @@ export function describeAwsError(
 
   switch (c.kind) {
     case 'timeout': {
-      const within = call?.timeoutMs !== undefined ? ` within ${formatTimeout(call.timeoutMs)}` : ''
+      const within = call?.timeoutMs !== undefined ? ` within ${formatDuration(call.timeoutMs)}` : ''
       if (call?.unsent) {
         // The SDK never got as far as sending: the credentials did not come.
         const profile = session.profile ? ` --profile ${session.profile}` : ''

@@ -8,6 +8,13 @@ export interface CallerIdentity {
   userId: string
 }
 
+/**
+ * The caller, as a service takes it: asked of STS at most once per command (the base
+ * command's `callerIdentity` memoizes it, and its account guard has usually asked
+ * already). Services call this, never GetCallerIdentity themselves.
+ */
+export type CallerLookup = () => Promise<CallerIdentity>
+
 /** `aws sts get-caller-identity`, with credential problems turned into hints. */
 export async function getCallerIdentity(session: AwsSession): Promise<CallerIdentity> {
   const {STSClient, GetCallerIdentityCommand} = await import('@aws-sdk/client-sts')
@@ -47,7 +54,7 @@ export function accountMismatch(expected: string | undefined, actual: string): b
  */
 export function assertAccount(
   env: {name: string; account?: string},
-  identity: CallerIdentity,
+  identity: Pick<CallerIdentity, 'account'>,
   session: AwsSession,
 ): void {
   if (!accountMismatch(env.account, identity.account)) return

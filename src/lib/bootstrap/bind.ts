@@ -5,7 +5,7 @@
  * readFluxSystem, always on the environment's context, never the current one),
  * eks:DescribeCluster and the GitHub check. This is wiring only.
  */
-import type {CallerIdentity} from '../aws/identity.ts'
+import type {CallerLookup} from '../aws/identity.ts'
 import {type AwsSession, createAwsClient} from '../aws/session.ts'
 import type {Environment} from '../config/environment.ts'
 import type {Prompter} from '../prompt.ts'
@@ -15,8 +15,8 @@ import type {BootstrapPorts, QuotaCheck} from './ports.ts'
 
 export interface BindContext {
   session: AwsSession
-  /** The caller the command's account guard checked: the services do not ask again. */
-  identity?: CallerIdentity
+  /** Who the caller is: the command's one identity lookup, which every service shares. */
+  caller: CallerLookup
   kubeconfig?: string
   /** Project and owner for the tags of secrets created on the way. */
   project?: string
@@ -30,7 +30,7 @@ export interface BindContext {
 }
 
 export async function bindPorts(context: BindContext): Promise<BootstrapPorts> {
-  const {session, kubeconfig, identity} = context
+  const {session, kubeconfig, caller} = context
   const project = context.project ?? 'Piksel'
   const owner = context.owner ?? 'Piksel-Devops-Team'
   let lastQuotaReport: GpuQuotaReport | undefined
@@ -38,10 +38,10 @@ export async function bindPorts(context: BindContext): Promise<BootstrapPorts> {
   const ports: BootstrapPorts = {
     secrets: {
       async check(env) {
-        const {listProjectSecrets} = await import('../secrets/service.ts')
+        const {listProjectSecrets} = await import('../secrets/list.ts')
         const result = await listProjectSecrets({
           session,
-          identity,
+          caller,
           project,
           environments: [env],
           requireAccount: true,
@@ -52,12 +52,12 @@ export async function bindPorts(context: BindContext): Promise<BootstrapPorts> {
     quota: {
       async check(env) {
         const {checkGpuQuotas} = await import('../quota/service.ts')
-        lastQuotaReport = await checkGpuQuotas({session, identity, target: env.quota.gpuTarget})
+        lastQuotaReport = await checkGpuQuotas({session, caller, target: env.quota.gpuTarget})
         return quotaCheck(lastQuotaReport)
       },
       async request(env) {
         const {checkGpuQuotas, requestGpuQuotaIncreases} = await import('../quota/service.ts')
-        const report = lastQuotaReport ?? (await checkGpuQuotas({session, identity, target: env.quota.gpuTarget}))
+        const report = lastQuotaReport ?? (await checkGpuQuotas({session, caller, target: env.quota.gpuTarget}))
         const after = await requestGpuQuotaIncreases({session, report, env})
         const s = summarise(after.quotas)
         const filed = after.quotas.filter((q) => q.action === 'filed').length
@@ -129,7 +129,7 @@ export async function bindPorts(context: BindContext): Promise<BootstrapPorts> {
         env,
         name,
         session,
-        identity,
+        caller,
         project,
         owner,
         prompter,
@@ -157,7 +157,7 @@ interface CreateMissing {
   env: Environment
   name: string
   session: AwsSession
-  identity?: CallerIdentity
+  caller: CallerLookup
   project: string
   owner: string
   prompter: Prompter
@@ -165,70 +165,38 @@ interface CreateMissing {
   mark?: (value: string) => void
 }
 
-/** Asks for the value of a conventional secret and creates it through the secret service. */
+/** Asks for the value of a conventional secret (the one reader `secret create` uses) and creates it. */
 async function createMissingSecret(o: CreateMissing): Promise<void> {
-  const [naming, values, tags, {createSecret}, {boundedPrompt}] = await Promise.all([
+  const [{parseConventionalName}, {secretSpec}, {readSecretValue}, {createSecret}] = await Promise.all([
     import('../secrets/naming.ts'),
-    import('../secrets/values.ts'),
-    import('../secrets/tags.ts'),
-    import('../secrets/service.ts'),
-    import('../secrets/read.ts'),
+    import('../secrets/spec.ts'),
+    import('../secrets/input.ts'),
+    import('../secrets/create.ts'),
   ])
-  const parsed = naming.parseConventionalName(o.name)
+  const parsed = parseConventionalName(o.name)
   if (!parsed) throw new Error(`${o.name} is not a conventional secret name`)
-  let value: string
-  if (parsed.kind === 'slack') {
-    // Through the one bounded reader, like every secret (size limit, strict UTF-8).
-    value = await boundedPrompt((signal) =>
-      o.prompter.password({
-        message: `Slack webhook URL for ${o.name}`,
-        flag: `\`piksel secret create slack -e ${o.env.name}\``,
-        output: o.output,
-        signal,
-        validate: (v) => values.slackWebhookProblem(v) ?? true,
-      }),
-    )
-    o.mark?.(value)
-  } else {
-    const flag = `\`piksel secret create oauth --app ${parsed.app} -e ${o.env.name}\``
-    const clientId = await boundedPrompt(
-      (signal) =>
-        o.prompter.input({
-          message: `OAuth client id for ${o.name}`,
-          flag,
-          output: o.output,
-          signal,
-          validate: (v) => values.oauthPartProblem(v) ?? true,
-        }),
-      {what: 'the client id prompt', hint: 'Type or paste only the client id.', why: 'more than the prompt takes'},
-    )
-    const clientSecret = await boundedPrompt((signal) =>
-      o.prompter.password({
-        message: `OAuth client secret for ${o.name}`,
-        flag,
-        output: o.output,
-        signal,
-        validate: (v) => values.oauthPartProblem(v) ?? true,
-      }),
-    )
-    o.mark?.(clientSecret)
-    value = values.oauthValue({clientId, clientSecret})
-    o.mark?.(value)
-  }
   const app = parsed.app ?? undefined
+  const spec = secretSpec({kind: parsed.kind, env: o.env.name, project: o.project, owner: o.owner, app, name: o.name})
+  const command =
+    parsed.kind === 'slack'
+      ? `piksel secret create slack -e ${o.env.name}`
+      : `piksel secret create oauth --app ${parsed.app} -e ${o.env.name}`
+  const value = await readSecretValue(
+    {kind: parsed.kind, asking: {name: o.name, command: `\`${command}\``}, reask: true, output: o.output},
+    {
+      interactive: o.prompter.interactive,
+      input: (options) => o.prompter.input(options),
+      password: (options) => o.prompter.password(options),
+      sensitive: (secret) => o.mark?.(secret),
+    },
+  )
   await createSecret({
     session: o.session,
-    identity: o.identity,
+    caller: o.caller,
     env: o.env,
-    name: o.name,
+    name: spec.name,
     value,
-    description: naming.defaultDescription(parsed.kind, o.env.name, o.project, app),
-    tags: tags.buildTags({
-      project: o.project,
-      service: naming.defaultService(parsed.kind, app),
-      env: o.env.name,
-      owner: o.owner,
-      tenant: naming.defaultTenant(parsed.kind),
-    }),
+    description: spec.description,
+    tags: spec.tags,
   })
 }

@@ -6,14 +6,16 @@
  */
 import type {Writable} from 'node:stream'
 
-import type {CallerIdentity} from '../aws/identity.ts'
+import type {CallerLookup} from '../aws/identity.ts'
 import type {AwsSession} from '../aws/session.ts'
 import type {Environment} from '../config/environment.ts'
+import {formatDuration} from '../duration.ts'
 import {
   CheckFailedError,
+  ChildProcessError,
   InterruptedError,
   OperationError,
-  PikselError,
+  type PikselError,
   UsageError,
   redact,
   toPikselError,
@@ -27,14 +29,7 @@ import type {BootstrapPorts} from './ports.ts'
 import {TOKEN_FLAG, TOKEN_PROMPT, checkGitHub, clusterTarget, noContextError, preWriteChecks} from './preflight.ts'
 import {AWS_FLAGS, type CarriedFlags, DOCTOR_FLAGS, STATUS_FLAGS, modeFlags, pikselLine as rerunLine} from './rerun.ts'
 import {STEP_IDS, STEP_TITLES, type StepId, WRITE_STEPS, resumeCommand, toolsFor} from './steps.ts'
-import {
-  type BootstrapResult,
-  type StepReport,
-  type StepStatus,
-  formatDuration,
-  isProgressLine,
-  nextSteps,
-} from './summary.ts'
+import {type BootstrapResult, type StepReport, type StepStatus, isProgressLine, nextSteps} from './summary.ts'
 import {applyEnvRoot, stateBackendStep, terraformRoots} from './terraform-steps.ts'
 
 export {terraformRoots}
@@ -50,6 +45,8 @@ export interface BootstrapIO {
   secret(message: string, flag: string, output?: Writable): Promise<string>
   /** Registers a value that must never be printed. */
   sensitive(value: string): void
+  /** A warning the task list has shown: kept for the JSON document's `warnings`. */
+  warned?(message: string): void
 }
 
 export interface BootstrapOptions {
@@ -67,8 +64,8 @@ export interface BootstrapOptions {
   /** package.json engines.node, for the Node check of preflight. */
   enginesRange: string
   kubeconfig?: string
-  /** The caller, when the command's account guard already asked (the identity step reuses it). */
-  identity?: CallerIdentity
+  /** Who the caller is: the command's one identity lookup (its account guard has usually asked already). */
+  caller: CallerLookup
   /** GITHUB_TOKEN from the environment, if set. */
   githubToken?: string
   /** File GPU quota increase requests (each opens an AWS support case); --yes alone does not. */
@@ -102,6 +99,8 @@ export interface StepContext {
   io: BootstrapIO
   state: RunState
   line: (text: string) => void
+  /** A warning: shown in the task's output (`piksel: warning: ...`) and reported through io.warned. */
+  warn: (message: string) => void
   confirm: (message: string) => Promise<boolean>
   secret: (message: string, flag: string) => Promise<string>
   /** Runs `ask` with the prompt stream of the task (live renderer) when prompts can appear. */
@@ -132,7 +131,7 @@ const STEPS: Record<StepId, StepImpl> = {
     const checks = await runDoctor({
       env: ctx.options.env,
       session: ctx.options.session,
-      identity: ctx.options.identity,
+      caller: ctx.options.caller,
       enginesRange: ctx.options.enginesRange,
       kubeconfig: ctx.options.kubeconfig,
       tools,
@@ -154,8 +153,8 @@ const STEPS: Record<StepId, StepImpl> = {
   },
 
   async identity(ctx) {
-    const {getCallerIdentity, assertAccount} = await import('../aws/identity.ts')
-    const identity = ctx.options.identity ?? (await getCallerIdentity(ctx.options.session))
+    const {assertAccount} = await import('../aws/identity.ts')
+    const identity = await ctx.options.caller()
     assertAccount(ctx.options.env, identity, ctx.options.session)
     ctx.state.account = identity.account
     const guard = ctx.options.env.account
@@ -279,10 +278,13 @@ const STEPS: Record<StepId, StepImpl> = {
       signal,
     })
     if (out.exitCode !== 0) {
-      throw new OperationError(`aws eks update-kubeconfig failed (exit ${out.exitCode}): ${tail(out.lines)}`, {
-        code: 'KUBECONFIG_FAILED',
-        hint: `Check that cluster ${env.cluster} exists in ${session.region} (infrastructure step).`,
-      })
+      throw new ChildProcessError(
+        {command: 'aws eks update-kubeconfig', exitCode: out.exitCode, tail: tail(out.lines)},
+        {
+          code: 'KUBECONFIG_FAILED',
+          hint: `Check that cluster ${env.cluster} exists in ${session.region} (infrastructure step).`,
+        },
+      )
     }
     // What was written is checked like any other context before a step uses it.
     const after = await clusterTarget({...ctx.options, ports: ctx.ports})
@@ -342,10 +344,13 @@ const STEPS: Record<StepId, StepImpl> = {
       signal,
     })
     if (pre.exitCode !== 0) {
-      throw new OperationError(`flux check --pre failed (exit ${pre.exitCode}): ${tail(pre.lines)}`, {
-        code: 'FLUX_PRECHECK_FAILED',
-        hint: 'Check the kube context and the cluster version; `flux check --pre` shows the details.',
-      })
+      throw new ChildProcessError(
+        {command: 'flux check --pre', exitCode: pre.exitCode, tail: tail(pre.lines)},
+        {
+          code: 'FLUX_PRECHECK_FAILED',
+          hint: 'Check the kube context and the cluster version; `flux check --pre` shows the details.',
+        },
+      )
     }
     const repo = `${env.gitops.owner}/${env.gitops.repository}`
     if (
@@ -368,10 +373,10 @@ const STEPS: Record<StepId, StepImpl> = {
       signal,
     })
     if (out.exitCode !== 0) {
-      throw new OperationError(`flux bootstrap failed (exit ${out.exitCode}): ${redact(tail(out.lines), [token])}`, {
-        code: 'FLUX_BOOTSTRAP_FAILED',
-        hint: 'Check the token’s repo scope and access to the repository.',
-      })
+      throw new ChildProcessError(
+        {command: 'flux bootstrap', exitCode: out.exitCode, tail: redact(tail(out.lines), [token])},
+        {code: 'FLUX_BOOTSTRAP_FAILED', hint: 'Check the token’s repo scope and access to the repository.'},
+      )
     }
     return {status: 'done', detail: `flux-system syncs ${repo} ${env.gitops.path}`}
   },
@@ -472,11 +477,12 @@ function withResume(
   const command = resumeCommand(env, step, selected, flags)
   if (error instanceof InterruptedError) return new InterruptedError(error.message, {hint: `Resume with: ${command}`})
   const resume = `Then resume: ${command}`
-  return new PikselError(error.message, error.exitCode, {
-    code: error.code,
-    hint: error.hint ? `${error.hint} ${resume}` : resume,
-    cause: error,
-  })
+  // The same error, its class and fields kept (a failed child's command, exit code and output), the hint extended.
+  const resumed = Object.create(
+    Object.getPrototypeOf(error) as object,
+    Object.getOwnPropertyDescriptors(error),
+  ) as PikselError
+  return Object.assign(resumed, {hint: error.hint ? `${error.hint} ${resume}` : resume, cause: error})
 }
 
 export async function runBootstrap(
@@ -533,6 +539,10 @@ export async function runBootstrap(
             task.output = text
           }
         },
+        warn: (message) => {
+          ctx.line(`piksel: warning: ${message}`)
+          io.warned?.(message)
+        },
         prompting: (ask) => (io.interactive ? task.prompt(PromptBridge).run(ask) : ask()),
         confirm: (message) => ctx.prompting((out) => io.confirm(message, out)),
         secret: (message, flag) => ctx.prompting((out) => io.secret(message, flag, out)),
@@ -544,6 +554,8 @@ export async function runBootstrap(
         const outcome = await STEPS[id](ctx)
         const durationMs = Math.round(performance.now() - started)
         reports.set(id, {id, status: outcome.status, durationMs, detail: outcome.detail})
+        // A step that ends with a warning (quota below target, not requested) says so in the JSON's warnings too.
+        if (outcome.detail.startsWith('warning: ')) io.warned?.(`${id}: ${outcome.detail.slice('warning: '.length)}`)
         if (outcome.changed ?? (outcome.status === 'done' && WRITE_STEPS.includes(id))) changed = true
         if (outcome.status === 'already-done' || outcome.status === 'skipped') {
           task.skip(outcome.status === 'skipped' ? outcome.detail : `${outcome.status}: ${outcome.detail}`)

@@ -91,6 +91,19 @@ function assertNoEmptyIds(flag: string, values: string[] | string | undefined): 
   }
 }
 
+/**
+ * One occurrence of `--only` or `--skip` as typed (`"flux,health"`): its step ids,
+ * or the usage error selectSteps gives for it (EMPTY_STEP, UNKNOWN_STEP). The
+ * bootstrap command's list flags check each occurrence with it while parsing.
+ */
+export function stepList(flag: string, given: string): StepId[] {
+  assertNoEmptyIds(flag, given)
+  const ids = splitList(given)
+  const bad = ids.filter((id) => !isStepId(id))
+  if (bad.length > 0) throw unknownStep(flag, bad)
+  return ids as StepId[]
+}
+
 function unknownStep(flag: string, ids: string[]): UsageError {
   return new UsageError(`${flag}: unknown step ${ids.map((id) => `"${id}"`).join(', ')}.`, {
     code: 'UNKNOWN_STEP',
@@ -189,20 +202,4 @@ export function selectionCommand(
   const args = ['piksel', 'bootstrap', '-e', env]
   if (first) args.push(...(first === STEP_IDS[0] ? [] : ['--from', first]), ...skipArgs(first, selected))
   return commandLine(args, flags, accepted)
-}
-
-/** "90s", "15m", "1h", "1h30m" or a number of seconds, to milliseconds; a usage error otherwise. */
-export function parseTimeout(value: string, flag = '--timeout'): number {
-  const text = value.trim()
-  if (/^\d+$/.test(text) && Number(text) > 0) return Number(text) * 1000
-  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text)
-  if (!match || text === '' || (match[1] ?? match[2] ?? match[3]) === undefined) {
-    throw new UsageError(`${flag} ${value}: not a duration.`, {
-      code: 'BAD_DURATION',
-      hint: 'Use e.g. 90s, 15m, 1h or 1h30m.',
-    })
-  }
-  const ms = (Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0)) * 1000
-  if (ms <= 0) throw new UsageError(`${flag} must be more than zero.`, {code: 'BAD_DURATION', hint: 'e.g. 15m'})
-  return ms
 }

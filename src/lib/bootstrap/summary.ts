@@ -2,6 +2,7 @@
  * The bootstrap result, its statuses and the words around it: final summary,
  * next steps, which Terraform lines are worth showing. Pure, tested table-driven.
  */
+import {formatDuration} from '../duration.ts'
 import {APPLY_PLANNED_FLAGS, type CarriedFlags, KUBE_FLAGS, STATUS_FLAGS, commandLine, modeFlags} from './rerun.ts'
 import type {StepId} from './steps.ts'
 import {STEP_IDS, resumeCommand, selectionCommand} from './steps.ts'
@@ -72,16 +73,6 @@ const PROGRESS =
 /** Terraform and flux lines shown without --verbose: progress, the plan line, errors and warnings. */
 export function isProgressLine(line: string): boolean {
   return PROGRESS.test(line)
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`
-  const s = ms / 1000
-  if (s < 60) return `${s.toFixed(1)}s`
-  const m = Math.floor(s / 60)
-  return `${m}m${Math.round(s % 60)
-    .toString()
-    .padStart(2, '0')}s`
 }
 
 /** The final summary for people: a table of steps with durations, then what changed and the next steps. */

@@ -134,8 +134,8 @@ export async function applyEnvRoot(
     !['use_lockfile', 'dynamodb_table'].some((k) => declared.attributes[k] || declared.expressions.includes(k))
   ) {
     if (Object.keys(declared.attributes).length > 0) {
-      ctx.line(
-        `piksel: warning: ${declared.file}'s backend "s3" sets no state lock (use_lockfile): runs at the same time are not kept apart`,
+      ctx.warn(
+        `${declared.file}'s backend "s3" sets no state lock (use_lockfile): runs at the same time are not kept apart`,
       )
     }
   }

@@ -1,7 +1,8 @@
 /**
  * `piksel doctor`: every check runs concurrently; none throws, each reports.
  */
-import type {CallerIdentity} from '../aws/identity.ts'
+import {formatDuration} from '../duration.ts'
+import type {CallerLookup} from '../aws/identity.ts'
 import {type AwsSession, describeSession} from '../aws/session.ts'
 import type {Environment} from '../config/environment.ts'
 import type {PikselError} from '../errors.ts'
@@ -10,8 +11,8 @@ import {type CheckResult, type ProbeOutcome, type ToolSpec, TOOLS, evaluateNode,
 export interface DoctorOptions {
   env?: Environment
   session: AwsSession
-  /** The caller, when the command already asked: not asked again. */
-  identity?: CallerIdentity
+  /** Who the caller is: the command's one identity lookup. */
+  caller: CallerLookup
   enginesRange: string
   configFile?: string
   configError?: PikselError
@@ -48,15 +49,15 @@ export async function probeTool(tool: ToolSpec, timeoutMs = 15_000): Promise<Pro
   }
   if (out.timedOut) {
     // A hung tool is there but unusable: say so rather than "not found".
-    return {found: true, exitCode: 124, stdout: '', stderr: `no answer within ${timeoutMs / 1000} s`}
+    return {found: true, exitCode: 124, stdout: '', stderr: `no answer within ${formatDuration(timeoutMs)}`}
   }
   return {found: true, exitCode: out.exitCode, stdout: out.stdout, stderr: out.stderr}
 }
 
 async function checkAws(options: DoctorOptions): Promise<CheckResult[]> {
-  const {getCallerIdentity, accountMismatch} = await import('../aws/identity.ts')
+  const {accountMismatch} = await import('../aws/identity.ts')
   try {
-    const identity = options.identity ?? (await getCallerIdentity(options.session))
+    const identity = await options.caller()
     const results: CheckResult[] = [
       {name: 'aws-credentials', status: 'pass', detail: `${identity.arn} (${describeSession(options.session)})`},
     ]

@@ -25,7 +25,8 @@ import type {Socket} from 'node:net'
 import type {KubeConfig} from '@kubernetes/client-node'
 
 import {CredentialsError, OperationError, PikselError} from '../errors.ts'
-import {type Timeouts, formatTimeout, requestTimeouts} from '../timeouts.ts'
+import {formatDuration} from '../duration.ts'
+import {type Timeouts, requestTimeouts} from '../timeouts.ts'
 
 export class KubeApiError extends OperationError {
   readonly statusCode: number
@@ -187,7 +188,7 @@ export class KubeClient {
     const e = error as {name?: string; statusCode?: number; message?: string}
     if (e?.name === 'TimeoutError') {
       return new KubeTimeoutError(
-        `Kubernetes API at ${this.server} sent nothing for ${formatTimeout(idleMs)} on the ${what} (it should end a watch after ${formatTimeout(idleMs - this.timeouts.connectMs)}).`,
+        `Kubernetes API at ${this.server} sent nothing for ${formatDuration(idleMs)} on the ${what} (it should end a watch after ${formatDuration(idleMs - this.timeouts.connectMs)}).`,
         'The API server stopped answering: check the cluster, the network or VPN; --request-timeout 1m waits longer.',
       )
     }
@@ -291,10 +292,10 @@ export class KubeClient {
         if (timedOut || settled) return
         timedOut = new KubeTimeoutError(
           phase === 'connect'
-            ? `Kubernetes API at ${this.server}: no connection within ${formatTimeout(connectMs)} (${what}).`
+            ? `Kubernetes API at ${this.server}: no connection within ${formatDuration(connectMs)} (${what}).`
             : phase === 'answer'
-              ? `Kubernetes API at ${this.server} sent nothing for ${formatTimeout(requestMs)} (${what}).`
-              : `Kubernetes API at ${this.server} did not finish its answer within ${formatTimeout(requestMs)} (${what}).`,
+              ? `Kubernetes API at ${this.server} sent nothing for ${formatDuration(requestMs)} (${what}).`
+              : `Kubernetes API at ${this.server} did not finish its answer within ${formatDuration(requestMs)} (${what}).`,
           method === 'GET'
             ? 'Check the cluster, the network or VPN, and the kube context; --request-timeout 1m waits longer.'
             : `The ${method} may or may not have been applied: look at the object again (\`piksel status\`) before retrying; --request-timeout 1m waits longer.`,

@@ -12,7 +12,8 @@ import type {KubeConfig} from '@kubernetes/client-node'
 
 import type {PikselError} from '../errors.ts'
 import {CredentialsError, OperationError, UsageError} from '../errors.ts'
-import {type Timeouts, formatTimeout, requestTimeouts} from '../timeouts.ts'
+import {formatDuration} from '../duration.ts'
+import {type Timeouts, requestTimeouts} from '../timeouts.ts'
 
 export interface KubeTarget {
   /** --kubeconfig; otherwise KUBECONFIG or ~/.kube/config. */
@@ -149,7 +150,7 @@ export async function boundCredentialPlugin(kc: KubeConfig, timeouts: Timeouts =
       let mapped: PikselError | undefined
       if (timedOut) {
         mapped = new OperationError(
-          `The kubeconfig's credential plugin \`${shown}\` did not finish within ${formatTimeout(limit)}.`,
+          `The kubeconfig's credential plugin \`${shown}\` did not finish within ${formatDuration(limit)}.`,
           {
             code: 'TIMEOUT',
             hint: `Run it yourself to see why (\`${[command, ...args].join(' ')}\`); an expired SSO session needs \`aws sso login\`. --request-timeout 1m waits longer.`,

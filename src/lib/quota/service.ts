@@ -2,13 +2,14 @@
  * `piksel quota gpu`: reads the EC2 GPU vCPU quotas, their open and last decided
  * requests and the Spot service-linked role; files increase requests. No flags,
  * prompts or terminal here: the command (or bootstrap's preflight) confirms
- * between `checkGpuQuotas` and `requestGpuQuotaIncreases`.
+ * between `checkGpuQuotas` and `requestGpuQuotaIncreases`. (About 300 lines: the
+ * check and the request share the client, the limiter and the error mapping.)
  */
 import type * as ServiceQuotas from '@aws-sdk/client-service-quotas'
 import type {RequestedServiceQuotaChange, ServiceQuotasClient} from '@aws-sdk/client-service-quotas'
 
 import {describeAwsError} from '../aws/errors.ts'
-import {type CallerIdentity, assertAccount, getCallerIdentity} from '../aws/identity.ts'
+import {type CallerLookup, assertAccount} from '../aws/identity.ts'
 import {type AwsSession, createAwsClient} from '../aws/session.ts'
 import {OperationError, type PikselError} from '../errors.ts'
 import {
@@ -41,8 +42,8 @@ export const DEFAULT_CONCURRENCY = 4
 
 export interface CheckGpuQuotasOptions {
   session: AwsSession
-  /** The caller, when the command already asked (the account guard): not asked again. */
-  identity?: CallerIdentity
+  /** Who the caller is (for the report's account): the command's one identity lookup. */
+  caller: CallerLookup
   /** Default: g, p. */
   families?: readonly FamilyId[]
   /** Default: on-demand and spot. */
@@ -86,7 +87,7 @@ export async function checkGpuQuotas(options: CheckGpuQuotasOptions): Promise<Gp
   const limit = createLimiter(options.concurrency ?? DEFAULT_CONCURRENCY)
   try {
     const [identity, spot, quotas] = await Promise.all([
-      options.identity ?? getCallerIdentity(session),
+      options.caller(),
       checkSpotRole(session),
       Promise.all(refs.map((ref) => lookUp(sq, client, limit, session, ref, target))),
     ])
@@ -111,7 +112,8 @@ export async function checkGpuQuotas(options: CheckGpuQuotasOptions): Promise<Gp
  */
 export async function requestGpuQuotaIncreases(options: RequestGpuQuotaOptions): Promise<GpuQuotaReport> {
   const {session, report} = options
-  if (options.env) assertAccount(options.env, {account: report.account, arn: '', userId: ''}, session)
+  // The report's account is the caller's (checkGpuQuotas asked): nothing is filed for another account.
+  if (options.env) assertAccount(options.env, report, session)
   const plan = planRequests(report.quotas)
   // A quota with an open request for less than the target is never filed again (one open request per quota).
   const quotas = markBlocked(report.quotas).map((row) => ({...row}))
@@ -238,6 +240,10 @@ async function readValue(
   return {value: out.Quota?.Value ?? 0, name: out.Quota?.QuotaName, source: 'default'}
 }
 
+/** A bound on history pages (100 requests each): a server that never stops paging cannot keep us. */
+const MAX_HISTORY_PAGES = 50
+
+/** The quota's request history, every page (the SDK's paginator), each page one call under the limiter. */
 async function listHistory(
   sq: SqModule,
   client: ServiceQuotasClient,
@@ -245,21 +251,20 @@ async function listHistory(
   code: string,
 ): Promise<QuotaRequest[]> {
   const requests: QuotaRequest[] = []
-  let token: string | undefined
-  for (let page = 0; page < 50; page++) {
-    const out = await limit(() =>
-      client.send(
-        new sq.ListRequestedServiceQuotaChangeHistoryByQuotaCommand({
-          ServiceCode: SERVICE_CODE,
-          QuotaCode: code,
-          MaxResults: 100,
-          ...(token ? {NextToken: token} : {}),
-        }),
-      ),
+  const pages = sq
+    .paginateListRequestedServiceQuotaChangeHistoryByQuota(
+      {client, pageSize: 100},
+      {ServiceCode: SERVICE_CODE, QuotaCode: code},
     )
-    requests.push(...(out.RequestedQuotas ?? []).map(toRequest))
-    token = out.NextToken
-    if (!token) break
+    [Symbol.asyncIterator]()
+  try {
+    for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
+      const next = await limit(() => pages.next())
+      if (next.done) break
+      requests.push(...(next.value.RequestedQuotas ?? []).map(toRequest))
+    }
+  } finally {
+    await pages.return?.(undefined)
   }
   return requests
 }

@@ -1,55 +1,9 @@
 /**
- * Pure planning for `status`: --timeout durations and the --reconcile plan
- * (which objects to annotate, sources first). No I/O.
+ * Pure planning for `status`: the --reconcile plan (which objects to annotate,
+ * sources first). No I/O. (--timeout is the shared duration flag, lib/flags.ts.)
  */
-import {UsageError} from '../errors.ts'
 import {type FluxObject, type ObjectHealth, keyOf, objectKey, sourcesOf} from './health.ts'
 import {isReconcilable} from './static-objects.ts'
-
-/** `5m`, `90s`, `1h30m`, `1500ms`, or a bare number of seconds -> milliseconds; undefined when malformed. */
-export function parseDuration(text: string): number | undefined {
-  const value = text.trim()
-  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000)
-  const unit: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000}
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy
-  let total = 0
-  let matched = 0
-  let match: RegExpExecArray | null
-  while ((match = re.exec(value))) {
-    total += Number(match[1]) * (unit[match[2] ?? 's'] ?? 0)
-    matched += match[0].length
-  }
-  if (matched !== value.length || matched === 0) return undefined
-  return Math.round(total)
-}
-
-/** The longest a Node timer waits (2^31-1 ms, about 596h31m): a longer one fires at once. */
-export const MAX_TIMEOUT_MS = 2_147_483_647
-
-/** `--timeout`: a positive duration in milliseconds, at most MAX_TIMEOUT_MS (exit 2 otherwise). */
-export function parseTimeout(text: string): number {
-  const ms = parseDuration(text)
-  if (ms === undefined || ms <= 0) {
-    throw new UsageError(`--timeout "${text}" is not a duration.`, {
-      code: 'BAD_DURATION',
-      hint: 'Use a Go-style duration such as 90s, 5m or 1h30m.',
-    })
-  }
-  if (ms > MAX_TIMEOUT_MS) {
-    throw new UsageError(`--timeout "${text}" is longer than 596h (the longest a timer can wait).`, {
-      code: 'BAD_DURATION',
-      hint: 'Use at most 596h; for a view without end, use --watch.',
-    })
-  }
-  return ms
-}
-
-export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000)
-  if (s < 60) return `${s}s`
-  const m = Math.floor(s / 60)
-  return s % 60 ? `${m}m${s % 60}s` : `${m}m`
-}
 
 export interface ReconcileTarget {
   kind: string

@@ -9,7 +9,7 @@
 import {readdirSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {OperationError, UsageError} from '../errors.ts'
+import {ChildProcessError, OperationError, UsageError} from '../errors.ts'
 import {type OutputStream, type RunOutcome, runStreaming} from '../process/run.ts'
 import {type DeclaredBackend, type InitializedBackend, declaredBackend, parseInitializedBackend} from './backend.ts'
 import {parseStateLock, stateLockedError} from './lock.ts'
@@ -133,9 +133,13 @@ export class Terraform {
           },
         )
       }
-      const why = errorSummary(outcome.lines)
-      throw new OperationError(
-        `terraform ${what} failed in ${this.options.dir} (exit ${outcome.exitCode})${why ? `: ${why}` : ''}`,
+      throw new ChildProcessError(
+        {
+          command: `terraform ${what}`,
+          where: this.options.dir,
+          exitCode: outcome.exitCode,
+          tail: errorSummary(outcome.lines),
+        },
         {code: 'TERRAFORM_FAILED', hint: 'Run with --verbose to see all of Terraform’s output.'},
       )
     }

@@ -21,6 +21,7 @@ interface Report {
   region: string
   target: number
   spotRole: string
+  warnings: string[]
   quotas: Array<{
     family: string
     market: string
@@ -83,6 +84,10 @@ describe('piksel quota gpu', function () {
         'warnings',
       ])
       expect(report).to.include({account: MOTO_ACCOUNT, region: 'ap-southeast-3', target: 8, spotRole: 'missing'})
+      // The Spot role warning: once on stderr (warn()), once in the JSON document.
+      expect(report.warnings).to.have.length(1)
+      expect(report.warnings[0]).to.include('AWSServiceRoleForEC2Spot is missing')
+      expect(r.stderr.split('Warning: The service-linked role AWSServiceRoleForEC2Spot is missing')).to.have.length(2)
       expect(report.quotas.map((q) => `${q.family}/${q.market}:${q.status}`)).to.deep.equal([
         'g/on-demand:ok',
         'g/spot:below',

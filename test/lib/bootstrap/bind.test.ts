@@ -8,6 +8,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {PassThrough} from 'node:stream'
 
+import {getCallerIdentity} from '../../../src/lib/aws/identity.ts'
 import {bindPorts, quotaCheck} from '../../../src/lib/bootstrap/bind.ts'
 import {fluxDecision} from '../../../src/lib/bootstrap/flux.ts'
 import {resolveSettings} from '../../../src/lib/config/environment.ts'
@@ -22,6 +23,7 @@ import {SLACK_URL, SecretsProbe} from '../../support/secrets.ts'
 
 const staging = resolveSettings().environments.staging!
 const session = {region: 'ap-southeast-3', profileSource: 'environment' as const}
+const caller = () => getCallerIdentity(session)
 
 describe('bootstrap ports bound to the status service', function () {
   this.timeout(30_000)
@@ -35,7 +37,7 @@ describe('bootstrap ports bound to the status service', function () {
 
   it('reads what flux-system syncs, so an already bootstrapped cluster is skipped', async () => {
     await start()
-    const ports = await bindPorts({session, kubeconfig})
+    const ports = await bindPorts({session, caller, kubeconfig})
     const status = await ports.flux.status(staging)
     expect(status).to.deep.equal({
       installed: true,
@@ -56,7 +58,7 @@ describe('bootstrap ports bound to the status service', function () {
     const source = objects.find((o) => o.kind === 'GitRepository' && o.metadata.name === 'flux-system')!
     ;(source.spec as {url: string}).url = 'ssh://git@github.com/piksel-ina/old-gitops'
     await start(objects)
-    const status = await (await bindPorts({session, kubeconfig})).flux.status(staging)
+    const status = await (await bindPorts({session, caller, kubeconfig})).flux.status(staging)
     expect(status).to.deep.equal({
       installed: true,
       url: 'ssh://git@github.com/piksel-ina/old-gitops',
@@ -71,7 +73,7 @@ describe('bootstrap ports bound to the status service', function () {
     const sync = objects.find((o) => o.kind === 'Kustomization' && o.metadata.name === 'flux-system')!
     ;(sync.spec as {sourceRef: unknown}).sourceRef = {kind: 'OCIRepository', name: 'flux-system'}
     await start(objects)
-    const status = await (await bindPorts({session, kubeconfig})).flux.status(staging)
+    const status = await (await bindPorts({session, caller, kubeconfig})).flux.status(staging)
     expect(status?.source).to.deep.equal({kind: 'OCIRepository', name: 'flux-system', namespace: 'flux-system'})
     const decision = fluxDecision(status, staging, false)
     expect(decision).to.deep.include({
@@ -83,16 +85,16 @@ describe('bootstrap ports bound to the status service', function () {
 
   it('says not installed on a cluster without Flux, and undefined without a cluster', async () => {
     await start([], {noFlux: true})
-    const ports = await bindPorts({session, kubeconfig})
+    const ports = await bindPorts({session, caller, kubeconfig})
     expect(await ports.flux.status(staging)).to.deep.equal({installed: false, ready: false})
-    const none = await bindPorts({session, kubeconfig: join(tmpdir(), 'no-such-kubeconfig')})
+    const none = await bindPorts({session, caller, kubeconfig: join(tmpdir(), 'no-such-kubeconfig')})
     expect(await none.flux.status(staging)).to.equal(undefined)
   })
 
   it('passes on a cluster it cannot read (forbidden), instead of calling it not bootstrapped', async () => {
     await start()
     standin!.faults.push({path: /^\/apis/, code: 403, reason: 'Forbidden', message: 'forbidden: User cannot list'})
-    const ports = await bindPorts({session, kubeconfig})
+    const ports = await bindPorts({session, caller, kubeconfig})
     const error = await ports.flux.status(staging).then(
       () => undefined,
       (e: unknown) => e,
@@ -105,7 +107,7 @@ describe('bootstrap ports bound to the status service', function () {
 
   it('waits until healthy', async () => {
     await start()
-    const ports = await bindPorts({session, kubeconfig})
+    const ports = await bindPorts({session, caller, kubeconfig})
     const lines: string[] = []
     const outcome = await ports.health.wait(staging, {timeoutMs: 10_000, onProgress: (l) => lines.push(l)})
     expect(outcome).to.deep.equal({healthy: true, summary: 'healthy: 25 ready'})
@@ -113,7 +115,7 @@ describe('bootstrap ports bound to the status service', function () {
 
   it('gives up at the timeout on an unhealthy cluster, saying what is wrong', async () => {
     await start(readFixture('unhealthy.yaml'))
-    const ports = await bindPorts({session, kubeconfig})
+    const ports = await bindPorts({session, caller, kubeconfig})
     const outcome = await ports.health.wait(staging, {timeoutMs: 1500})
     expect(outcome.healthy).to.equal(false)
     expect(outcome.summary).to.match(/^unhealthy: .*failed/)
@@ -123,7 +125,7 @@ describe('bootstrap ports bound to the status service', function () {
     await start()
     // The stand-in is healthy and current, but its context is not named after the staging cluster.
     kubeconfig = standin!.writeKubeconfig(mkdtempSync(join(tmpdir(), 'piksel-bind-')), {context: 'elsewhere'})
-    const ports = await bindPorts({session, kubeconfig})
+    const ports = await bindPorts({session, caller, kubeconfig})
     for (const call of [() => ports.flux.status(staging), () => ports.health.wait(staging, {timeoutMs: 2000})]) {
       const error = await call().then(
         () => expect.fail('expected a refusal'),
@@ -263,14 +265,14 @@ describe('bootstrap secrets port bound to the secret service', function () {
   }
 
   it('is not offered without a terminal', async () => {
-    const ports = await bindPorts({session, prompter: {interactive: false} as Prompter})
+    const ports = await bindPorts({session, caller, prompter: {interactive: false} as Prompter})
     expect(ports.secrets.create).to.equal(undefined)
   })
 
   it('slack: asks for the webhook hidden, marks it sensitive and creates it with the tags', async () => {
     const {prompter, asked} = scripted([SLACK_URL])
     const marked: string[] = []
-    const ports = await bindPorts({session, prompter, markSensitive: (v) => marked.push(v)})
+    const ports = await bindPorts({session, caller, prompter, markSensitive: (v) => marked.push(v)})
     const output = new PassThrough()
     await ports.secrets.create!(staging, 'slack-alerts-staging', {output})
     expect(asked).to.deep.equal([
@@ -289,7 +291,7 @@ describe('bootstrap secrets port bound to the secret service', function () {
   it('oauth: the client id visible, the client secret hidden; both parts stored as id:secret', async () => {
     const {prompter, asked} = scripted(['grafana-client', 'grafana-s3cret-value'])
     const marked: string[] = []
-    const ports = await bindPorts({session, prompter, markSensitive: (v) => marked.push(v)})
+    const ports = await bindPorts({session, caller, prompter, markSensitive: (v) => marked.push(v)})
     await ports.secrets.create!(staging, 'grafana-oauth-staging', {})
     expect(asked.map((a) => [a.kind, a.message, a.rejectsJunk])).to.deep.equal([
       ['input', 'OAuth client id for grafana-oauth-staging', true],

@@ -3,6 +3,7 @@ import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {getCallerIdentity} from '../../../src/lib/aws/identity.ts'
 import {bindPorts} from '../../../src/lib/bootstrap/bind.ts'
 import {
   type EksCluster,
@@ -222,7 +223,7 @@ describe('checkClusterTarget: kubeconfig files against eks:DescribeCluster on mo
   })
 
   async function check(file: string, over: Partial<typeof env> = {}) {
-    const {cluster} = await bindPorts({session})
+    const {cluster} = await bindPorts({session, caller: () => getCallerIdentity(session)})
     return checkClusterTarget({
       env: {...env, ...over},
       region: 'ap-southeast-3',

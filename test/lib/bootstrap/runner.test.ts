@@ -13,6 +13,9 @@ import {Writable} from 'node:stream'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import type {AwsSession} from '../../../src/lib/aws/session.ts'
+import {ChildProcessError} from '../../../src/lib/errors.ts'
+import {getCallerIdentity} from '../../../src/lib/aws/identity.ts'
 import {bindPorts} from '../../../src/lib/bootstrap/bind.ts'
 import type {EksCluster} from '../../../src/lib/bootstrap/cluster.ts'
 import type {BootstrapPorts} from '../../../src/lib/bootstrap/ports.ts'
@@ -53,7 +56,8 @@ describe('bootstrap runner', function () {
     Object.assign(process.env, moto.env, {PATH: `${stubs.dir}:${process.env.PATH}`})
     delete process.env.AWS_PROFILE
     delete process.env.GITHUB_TOKEN
-    eks = (await bindPorts({session: {region: 'ap-southeast-3', profileSource: 'environment'}})).cluster
+    const session = {region: 'ap-southeast-3', profileSource: 'environment' as const}
+    eks = (await bindPorts({session, caller: () => getCallerIdentity(session)})).cluster
   })
 
   /** Fake services, the real EKS port (moto). */
@@ -112,9 +116,12 @@ describe('bootstrap runner', function () {
 
   function options(over: Partial<BootstrapOptions> & {only?: string[]; from?: string; skip?: string[]} = {}) {
     const {only, from, skip, ...rest} = over
+    // The caller is asked with the session the run uses (a test may give its own).
+    const session: AwsSession = rest.session ?? {region: 'ap-southeast-3', profileSource: 'environment'}
     return {
       env: environment(),
-      session: {region: 'ap-southeast-3', profileSource: 'environment' as const},
+      session,
+      caller: () => getCallerIdentity(session),
       steps: selectSteps({only, from, skip}),
       infraDir: work,
       dryRun: false,
@@ -153,6 +160,26 @@ describe('bootstrap runner', function () {
     path: './clusters/staging',
     ready: true,
   }
+
+  it('a failing flux bootstrap: a child-command error with the command, its exit code and the end of its output', async () => {
+    const {ports} = withEks()
+    process.env.STUB_FLUX_FAIL = '1'
+    try {
+      const run = await runBootstrap(options(), ports, io(true))
+      expect(run.failedAt).to.equal('flux')
+      expect(run.error).to.be.instanceOf(ChildProcessError)
+      expect(run.error).to.deep.include({
+        code: 'FLUX_BOOTSTRAP_FAILED',
+        exitCode: 1,
+        command: 'flux bootstrap',
+        childExitCode: 1,
+        outputTail: '✗ failed to push',
+      })
+      expect(run.error?.message).to.equal('flux bootstrap failed (exit 1): ✗ failed to push')
+    } finally {
+      delete process.env.STUB_FLUX_FAIL
+    }
+  })
 
   it('runs every step, then a re-run finds everything already done and changes nothing', async () => {
     const {ports, state} = withEks()
@@ -421,7 +448,15 @@ describe('bootstrap runner', function () {
   it('quota below target warns; --yes alone files nothing, --request-quotas with --yes requests', async () => {
     const low = {quota: {below: 2, pending: 0, summary: '2 GPU quotas below 8 vCPUs'}}
     const yesOnly = withEks(low)
-    const notFiled = await runBootstrap(options({only: ['quota']}), yesOnly.ports, io(true))
+    const warnings: string[] = []
+    const notFiled = await runBootstrap(options({only: ['quota']}), yesOnly.ports, {
+      ...io(true),
+      warned: (message: string) => warnings.push(message),
+    })
+    // Said in the task list (the step's detail) and kept for the JSON document's warnings.
+    expect(warnings).to.deep.equal([
+      'quota: 2 GPU quotas below 8 vCPUs; not requested (--request-quotas files the increase requests, each an AWS support case)',
+    ])
     expect(notFiled.error).to.equal(undefined)
     expect(yesOnly.state.requested).to.equal(0)
     expect(notFiled.result.changed).to.equal(false)
@@ -459,7 +494,7 @@ describe('bootstrap runner', function () {
     const run = await runBootstrap(options({only: ['health'], timeoutMs: 5_000}), ports, io(true))
     expect(state.healthCalls).to.deep.equal([{timeoutMs: 5_000}])
     expect(run.error?.exitCode).to.equal(3)
-    expect(run.error?.message).to.equal('Not healthy after 5.0s: apps: DependencyNotReady')
+    expect(run.error?.message).to.equal('Not healthy after 5s: apps: DependencyNotReady')
   })
 
   it('flux: skipped when already bootstrapped and Ready, run again with --force-flux', async () => {

@@ -3,6 +3,7 @@ import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {getCallerIdentity} from '../../../src/lib/aws/identity.ts'
 import {type BootstrapOptions, runBootstrap} from '../../../src/lib/bootstrap/runner.ts'
 import {selectSteps} from '../../../src/lib/bootstrap/steps.ts'
 import {resolveSettings} from '../../../src/lib/config/environment.ts'
@@ -48,6 +49,7 @@ describe('bootstrap state-backend: the state bucket’s posture (moto)', functio
     return {
       env: resolveSettings().environments.staging!,
       session: {region: 'ap-southeast-3', profileSource: 'environment'},
+      caller: () => getCallerIdentity({region: 'ap-southeast-3', profileSource: 'environment'}),
       steps: selectSteps({only: ['state-backend']}),
       infraDir: work,
       dryRun: false,

@@ -6,7 +6,6 @@ import {
   STEP_TITLES,
   type StepId,
   WRITE_STEPS,
-  parseTimeout,
   resumeCommand,
   selectSteps,
   splitList,
@@ -132,19 +131,6 @@ describe('bootstrap step control', () => {
       "piksel bootstrap -e staging --from kubeconfig --skip flux,applications --config piksel.config.yaml --profile staging-admin --infra-dir '../ops/piksel infra' --kubeconfig '/home/o'\\''neil/.kube/staging' --gitops-path clusters/staging-2 --timeout 30m",
     )
   })
-
-  const durations: Array<[string, number]> = [
-    ['90', 90_000],
-    ['90s', 90_000],
-    ['15m', 900_000],
-    ['1h', 3_600_000],
-    ['1h30m', 5_400_000],
-    ['2m5s', 125_000],
-  ]
-  for (const [text, ms] of durations) it(`--timeout ${text} is ${ms} ms`, () => expect(parseTimeout(text)).to.equal(ms))
-  for (const text of ['', 'soon', '5 minutes', '0', '0s', '-1m', '1d']) {
-    it(`--timeout ${JSON.stringify(text)} is a usage error`, () => usage(() => parseTimeout(text)))
-  }
 })
 
 describe('bootstrap steps: which write, which tools, how to resume', () => {
@@ -250,35 +236,5 @@ describe('bootstrap steps: which write, which tools, how to resume', () => {
 
   it('--from is trimmed', () => {
     expect(selectSteps({from: ' health '})).to.deep.equal(['health'])
-  })
-
-  const durations: Array<[string, number]> = [
-    [' 90 ', 90_000],
-    [' 2m ', 120_000],
-    ['12h', 43_200_000],
-    ['10m30s', 630_000],
-  ]
-  for (const [text, ms] of durations) {
-    it(`--timeout ${JSON.stringify(text)} is ${ms} ms`, () => expect(parseTimeout(text)).to.equal(ms))
-  }
-  const notDurations: Array<[string, RegExp]> = [
-    ['', /^--timeout : not a duration\.$/],
-    ['1e3', /not a duration/],
-    ['0x10', /not a duration/],
-    ['1h30', /not a duration/],
-    ['5mx', /not a duration/],
-    ['30s1h', /not a duration/],
-    ['0m', /^--timeout must be more than zero\.$/],
-  ]
-  for (const [text, message] of notDurations) {
-    it(`--timeout ${JSON.stringify(text)} is refused: ${message}`, () => {
-      const error = usage(() => parseTimeout(text))
-      expect(error.message).to.match(message)
-      expect(error.code).to.equal('BAD_DURATION')
-      expect(error.hint).to.match(/15m/)
-    })
-  }
-  it('names the flag it parses', () => {
-    expect(usage(() => parseTimeout('soon', '--wait-timeout')).message).to.equal('--wait-timeout soon: not a duration.')
   })
 })

@@ -6,6 +6,7 @@ import {expect} from 'chai'
 import {join} from 'node:path'
 import {tmpdir} from 'node:os'
 
+import {getCallerIdentity} from '../../../src/lib/aws/identity.ts'
 import type {AwsSession} from '../../../src/lib/aws/session.ts'
 import {OperationError, UsageError} from '../../../src/lib/errors.ts'
 import {type GpuQuotaReport, checkGpuQuotas, requestGpuQuotaIncreases} from '../../../src/lib/quota/service.ts'
@@ -13,6 +14,7 @@ import {MOTO_ACCOUNT, type Moto, startMoto} from '../../support/moto.ts'
 import {type ServiceQuotasStandin, startServiceQuotasStandin} from '../../support/service-quotas-standin.ts'
 
 const session: AwsSession = {region: 'ap-southeast-3', profileSource: 'environment'}
+const caller = () => getCallerIdentity(session)
 const G_OD = 'L-DB2E81BA'
 const G_SPOT = 'L-3819A6DF'
 const P_OD = 'L-417A185B'
@@ -77,7 +79,7 @@ describe('quota service (real SDK, stand-in + moto)', function () {
 
   describe('check', () => {
     it('reports met, below and pending quotas with their requests', async () => {
-      const report = await checkGpuQuotas({session, target: 8})
+      const report = await checkGpuQuotas({session, caller, target: 8})
       expect(report.account).to.equal(MOTO_ACCOUNT)
       expect(report.region).to.equal('ap-southeast-3')
       expect(report.target).to.equal(8)
@@ -100,7 +102,7 @@ describe('quota service (real SDK, stand-in + moto)', function () {
 
     it('falls back to the AWS default only where no value is applied', async () => {
       standin.load({quotas: {[G_SPOT]: {defaultValue: 4}}})
-      const report = await checkGpuQuotas({session, families: ['g'], target: 8})
+      const report = await checkGpuQuotas({session, caller, families: ['g'], target: 8})
       expect(byCode(report, G_SPOT)).to.include({value: 4, valueSource: 'default', status: 'below'})
       const defaults = standin.calls('GetAWSDefaultServiceQuota').map((b) => b.QuotaCode)
       expect(defaults).to.deep.equal([G_SPOT])
@@ -110,6 +112,7 @@ describe('quota service (real SDK, stand-in + moto)', function () {
       standin.latencyMs = 20
       const report = await checkGpuQuotas({
         session,
+        caller,
         families: ['g', 'p', 'inf', 'trn', 'dl'],
         markets: ['on-demand', 'spot'],
         target: 8,
@@ -131,7 +134,7 @@ describe('quota service (real SDK, stand-in + moto)', function () {
           ],
         },
       })
-      const report = await checkGpuQuotas({session, families: ['g'], markets: ['spot'], target: 8})
+      const report = await checkGpuQuotas({session, caller, families: ['g'], markets: ['spot'], target: 8})
       const row = byCode(report, G_SPOT)
       expect(row.status).to.equal('pending')
       expect(row.request).to.include({status: 'PENDING', desiredValue: 8})
@@ -147,7 +150,7 @@ describe('quota service (real SDK, stand-in + moto)', function () {
         error: 'TooManyRequestsException',
         times: 1,
       })
-      const report = await checkGpuQuotas({session, target: 8})
+      const report = await checkGpuQuotas({session, caller, target: 8})
       expect(byCode(report, G_OD).status).to.equal('ok')
       expect(byCode(report, P_OD).lastDecided?.status).to.equal('DENIED')
       expect(standin.calls('GetServiceQuota').filter((b) => b.QuotaCode === G_OD)).to.have.length(3)
@@ -157,7 +160,7 @@ describe('quota service (real SDK, stand-in + moto)', function () {
       standin.inject({operation: 'GetServiceQuota', quotaCode: G_OD, error: 'TooManyRequestsException'})
       let error: unknown
       try {
-        await checkGpuQuotas({session, families: ['g'], markets: ['on-demand'], target: 8})
+        await checkGpuQuotas({session, caller, families: ['g'], markets: ['on-demand'], target: 8})
       } catch (e) {
         error = e
       }
@@ -171,7 +174,7 @@ describe('quota service (real SDK, stand-in + moto)', function () {
       standin.inject({operation: 'GetServiceQuota', error: 'AccessDeniedException'})
       let error: unknown
       try {
-        await checkGpuQuotas({session, target: 8})
+        await checkGpuQuotas({session, caller, target: 8})
       } catch (e) {
         error = e
       }
@@ -184,7 +187,7 @@ describe('quota service (real SDK, stand-in + moto)', function () {
     })
 
     it('sees the Spot service-linked role once it exists', async () => {
-      expect((await checkGpuQuotas({session, families: ['g']})).spotRole).to.equal('missing')
+      expect((await checkGpuQuotas({session, caller, families: ['g']})).spotRole).to.equal('missing')
       const {IAMClient, CreateRoleCommand} = await import('@aws-sdk/client-iam')
       const iam = new IAMClient({region: 'ap-southeast-3'})
       await iam.send(
@@ -198,7 +201,7 @@ describe('quota service (real SDK, stand-in + moto)', function () {
         }),
       )
       iam.destroy()
-      const report = await checkGpuQuotas({session, families: ['g']})
+      const report = await checkGpuQuotas({session, caller, families: ['g']})
       expect(report.spotRole).to.equal('present')
       expect(report.warnings).to.deep.equal([])
     })
@@ -206,7 +209,7 @@ describe('quota service (real SDK, stand-in + moto)', function () {
 
   describe('request', () => {
     it('files the target for below quotas only: never for met or pending ones', async () => {
-      const before = await checkGpuQuotas({session, target: 8})
+      const before = await checkGpuQuotas({session, caller, target: 8})
       const after = await requestGpuQuotaIncreases({session, report: before})
       const filed = standin.filed().sort((a, b) => a.QuotaCode.localeCompare(b.QuotaCode))
       expect(filed).to.deep.equal([
@@ -221,14 +224,14 @@ describe('quota service (real SDK, stand-in + moto)', function () {
       ])
       expect(byCode(after, G_SPOT).request).to.include({status: 'PENDING', desiredValue: 8})
       // A second run finds everything open and files nothing more.
-      const again = await checkGpuQuotas({session, target: 8})
+      const again = await checkGpuQuotas({session, caller, target: 8})
       await requestGpuQuotaIncreases({session, report: again})
       expect(standin.filed()).to.have.length(2)
     })
 
     it('never asks for a value at or under the current one', async () => {
       standin.load({quotas: {[G_SPOT]: {applied: 12}}})
-      const report = await checkGpuQuotas({session, families: ['g'], target: 16})
+      const report = await checkGpuQuotas({session, caller, families: ['g'], target: 16})
       await requestGpuQuotaIncreases({session, report})
       const filed = standin.filed().sort((a, b) => b.QuotaCode.localeCompare(a.QuotaCode))
       expect(filed.map((f) => [f.QuotaCode, f.DesiredValue])).to.deep.equal([
@@ -240,14 +243,14 @@ describe('quota service (real SDK, stand-in + moto)', function () {
     })
 
     it('files nothing in a dry run', async () => {
-      const report = await checkGpuQuotas({session, target: 8})
+      const report = await checkGpuQuotas({session, caller, target: 8})
       const after = await requestGpuQuotaIncreases({session, report, dryRun: true})
       expect(standin.filed()).to.deep.equal([])
       expect(after.quotas.filter((q) => q.action === 'would-file').map((q) => q.code)).to.deep.equal([G_SPOT, P_OD])
     })
 
     it('files nothing for another account than the environment’s', async () => {
-      const report = await checkGpuQuotas({session, target: 8})
+      const report = await checkGpuQuotas({session, caller, target: 8})
       let error: unknown
       try {
         await requestGpuQuotaIncreases({session, report, env: {name: 'production', account: '999999999999'}})
@@ -259,7 +262,7 @@ describe('quota service (real SDK, stand-in + moto)', function () {
     })
 
     it('retries a throttled request and files it once', async () => {
-      const report = await checkGpuQuotas({session, families: ['g'], markets: ['spot'], target: 8})
+      const report = await checkGpuQuotas({session, caller, families: ['g'], markets: ['spot'], target: 8})
       standin.inject({operation: 'RequestServiceQuotaIncrease', error: 'TooManyRequestsException', times: 2})
       const after = await requestGpuQuotaIncreases({session, report})
       expect(byCode(after, G_SPOT).action).to.equal('filed')
@@ -268,7 +271,7 @@ describe('quota service (real SDK, stand-in + moto)', function () {
     })
 
     it('one failed request does not stop the others; access errors name the IAM actions', async () => {
-      const report = await checkGpuQuotas({session, target: 8})
+      const report = await checkGpuQuotas({session, caller, target: 8})
       standin.inject({operation: 'RequestServiceQuotaIncrease', quotaCode: G_SPOT, error: 'AccessDeniedException'})
       const after = await requestGpuQuotaIncreases({session, report})
       const failed = byCode(after, G_SPOT)
@@ -281,7 +284,7 @@ describe('quota service (real SDK, stand-in + moto)', function () {
     })
 
     it('DependencyAccessDeniedException fails that request with the dependencies named', async () => {
-      const report = await checkGpuQuotas({session, families: ['g'], target: 8})
+      const report = await checkGpuQuotas({session, caller, families: ['g'], target: 8})
       standin.inject({operation: 'RequestServiceQuotaIncrease', error: 'DependencyAccessDeniedException'})
       const after = await requestGpuQuotaIncreases({session, report})
       expect(byCode(after, G_SPOT).error?.code).to.equal('DEPENDENCY_ACCESS_DENIED')
@@ -289,7 +292,7 @@ describe('quota service (real SDK, stand-in + moto)', function () {
     })
 
     it('reports ResourceAlreadyExistsException as pending with the open request', async () => {
-      const report = await checkGpuQuotas({session, families: ['g'], markets: ['spot'], target: 8})
+      const report = await checkGpuQuotas({session, caller, families: ['g'], markets: ['spot'], target: 8})
       // Someone files one between the check and the request.
       standin.addRequest(G_SPOT, {DesiredValue: 16, Status: 'PENDING', Id: 'theirs'})
       const after = await requestGpuQuotaIncreases({session, report})
@@ -300,14 +303,14 @@ describe('quota service (real SDK, stand-in + moto)', function () {
     })
 
     it('reports an injected ResourceAlreadyExistsException as pending, not failed', async () => {
-      const report = await checkGpuQuotas({session, families: ['g'], markets: ['spot'], target: 8})
+      const report = await checkGpuQuotas({session, caller, families: ['g'], markets: ['spot'], target: 8})
       standin.inject({operation: 'RequestServiceQuotaIncrease', error: 'ResourceAlreadyExistsException'})
       const after = await requestGpuQuotaIncreases({session, report})
       expect(byCode(after, G_SPOT)).to.include({action: 'already-open', status: 'pending'})
     })
 
     it('a request for less than the target opened meanwhile: blocked (below target), none filed', async () => {
-      const report = await checkGpuQuotas({session, families: ['g'], markets: ['spot'], target: 8})
+      const report = await checkGpuQuotas({session, caller, families: ['g'], markets: ['spot'], target: 8})
       standin.addRequest(G_SPOT, {DesiredValue: 4, Status: 'PENDING', Id: 'too-low'})
       const after = await requestGpuQuotaIncreases({session, report})
       const row = byCode(after, G_SPOT)
@@ -318,7 +321,7 @@ describe('quota service (real SDK, stand-in + moto)', function () {
 
     it('an open request for less than the target found by the check: below, blocked, nothing filed', async () => {
       standin.addRequest(G_SPOT, {DesiredValue: 4, Status: 'CASE_OPENED', CaseId: '17000000009', Id: 'low'})
-      const report = await checkGpuQuotas({session, families: ['g'], markets: ['spot'], target: 8})
+      const report = await checkGpuQuotas({session, caller, families: ['g'], markets: ['spot'], target: 8})
       expect(byCode(report, G_SPOT)).to.include({status: 'below'})
       expect(byCode(report, G_SPOT).request).to.include({id: 'low', desiredValue: 4})
       const after = await requestGpuQuotaIncreases({session, report})
@@ -327,7 +330,7 @@ describe('quota service (real SDK, stand-in + moto)', function () {
     })
 
     it('reports IllegalArgumentException as already met when the quota was raised meanwhile', async () => {
-      const report = await checkGpuQuotas({session, families: ['g'], markets: ['spot'], target: 8})
+      const report = await checkGpuQuotas({session, caller, families: ['g'], markets: ['spot'], target: 8})
       standin.setApplied(G_SPOT, 10)
       const after = await requestGpuQuotaIncreases({session, report})
       expect(byCode(after, G_SPOT)).to.include({action: 'already-met', status: 'ok', value: 10})
@@ -335,7 +338,7 @@ describe('quota service (real SDK, stand-in + moto)', function () {
     })
 
     it('fails an IllegalArgumentException when the quota is still under the target', async () => {
-      const report = await checkGpuQuotas({session, families: ['g'], markets: ['spot'], target: 8})
+      const report = await checkGpuQuotas({session, caller, families: ['g'], markets: ['spot'], target: 8})
       standin.inject({operation: 'RequestServiceQuotaIncrease', error: 'IllegalArgumentException'})
       const after = await requestGpuQuotaIncreases({session, report})
       expect(byCode(after, G_SPOT).action).to.equal('failed')

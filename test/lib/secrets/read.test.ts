@@ -276,7 +276,12 @@ describe('secrets/read: the bounded reader', () => {
           })
         })
       const prompter = {interactive: true, password, input: password} as unknown as Prompter
-      const ports = await bindPorts({session: {region: 'ap-southeast-3', profileSource: 'default'}, prompter})
+      const ports = await bindPorts({
+        session: {region: 'ap-southeast-3', profileSource: 'default'},
+        // The value is refused before anything asks AWS who the caller is.
+        caller: () => Promise.reject(new Error('not asked')),
+        prompter,
+      })
       const error = await refusal(ports.secrets.create!(staging, 'slack-alerts-staging', {}))
       expect(error.code).to.equal('SECRET_TOO_LARGE')
       expect(asked).to.deep.equal(['Slack webhook URL for slack-alerts-staging'])

@@ -1,9 +1,10 @@
 import {expect} from 'chai'
 
+import {durationValue} from '../../../src/lib/duration.ts'
 import {UsageError} from '../../../src/lib/errors.ts'
 import {type FluxObject, assessAll} from '../../../src/lib/status/health.ts'
 import {FLUX_KINDS, type GroupDiscovery, parseKindFilter, resolveKinds} from '../../../src/lib/status/kinds.ts'
-import {formatDuration, parseDuration, parseTimeout, planReconcile} from '../../../src/lib/status/plan.ts'
+import {planReconcile} from '../../../src/lib/status/plan.ts'
 import {
   controllerStatus,
   parseInventoryId,
@@ -13,26 +14,7 @@ import {
 import {KubeStandin, compareVersions, readFixture} from '../../support/kube-standin.ts'
 
 describe('status: durations, kinds, reconcile plan, workloads', () => {
-  describe('parseDuration', () => {
-    const table: Array<[string, number | undefined]> = [
-      ['5m', 300_000],
-      ['90s', 90_000],
-      ['1h30m', 5_400_000],
-      ['1500ms', 1500],
-      ['2.5s', 2500],
-      ['45', 45_000],
-      ['', undefined],
-      ['5 minutes', undefined],
-      ['m5', undefined],
-      ['5x', undefined],
-      ['-1s', undefined],
-    ]
-    for (const [text, ms] of table) it(`"${text}" -> ${ms}`, () => expect(parseDuration(text)).to.equal(ms))
-    it('--timeout takes a positive duration, else exit 2', () => {
-      expect(parseTimeout('5m')).to.equal(300_000)
-      for (const text of ['soon', '0s', '0', ''])
-        expect(() => parseTimeout(text), text).to.throw(UsageError, `--timeout "${text}" is not a duration`)
-    })
+  describe('--timeout bounds', () => {
     // Longer than a Node timer can wait (2^31-1 ms), --wait would give up at once ("Timed out after 60000m").
     const ranges: Array<[string, number | 'refused']> = [
       ['596h', 2_145_600_000],
@@ -43,17 +25,12 @@ describe('status: durations, kinds, reconcile plan, workloads', () => {
     ]
     for (const [text, expected] of ranges) {
       it(`--timeout ${text}: ${expected === 'refused' ? 'exit 2, too long for a timer' : expected}`, () => {
-        if (expected !== 'refused') return expect(parseTimeout(text)).to.equal(expected)
-        expect(() => parseTimeout(text))
+        if (expected !== 'refused') return expect(durationValue(text, '--timeout')).to.equal(expected)
+        expect(() => durationValue(text, '--timeout'))
           .to.throw(UsageError, `--timeout "${text}" is longer than 596h`)
           .with.property('code', 'BAD_DURATION')
       })
     }
-    it('formats back', () => {
-      expect(formatDuration(300_000)).to.equal('5m')
-      expect(formatDuration(90_000)).to.equal('1m30s')
-      expect(formatDuration(3000)).to.equal('3s')
-    })
   })
 
   describe('kinds from discovery of the v2.6 CRDs', () => {

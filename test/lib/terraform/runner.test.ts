@@ -2,7 +2,7 @@ import {expect} from 'chai'
 import {existsSync} from 'node:fs'
 
 import {applyTerraformRoot} from '../../../src/lib/bootstrap/terraform-phase.ts'
-import {InterruptedError, OperationError, UsageError} from '../../../src/lib/errors.ts'
+import {ChildProcessError, InterruptedError, OperationError, UsageError} from '../../../src/lib/errors.ts'
 import {summarizePlan} from '../../../src/lib/terraform/plan.ts'
 import {Terraform, rootUsesS3Backend} from '../../../src/lib/terraform/runner.ts'
 import {copyFixture, lockFile, stateAddresses, stateInput} from '../../support/terraform.ts'
@@ -147,10 +147,12 @@ describe('terraform (real binary)', function () {
     const dir = copyFixture('basic')
     process.env.TF_VAR_apps = 'many'
     const error = await applyTerraformRoot(root(dir)).catch((e: Error) => e)
-    expect(error).to.be.instanceOf(OperationError)
+    expect(error).to.be.instanceOf(ChildProcessError)
     expect((error as OperationError).message).to.match(
       /terraform plan failed .*\(exit 1\): Invalid value for input variable/,
     )
+    expect(error).to.deep.include({command: 'terraform plan', childExitCode: 1, code: 'TERRAFORM_FAILED'})
+    expect((error as ChildProcessError).outputTail).to.match(/^Invalid value for input variable/)
   })
 
   it('Ctrl-C during an apply: SIGINT forwarded, terraform exits, no lock left, the next plan works', async () => {

@@ -1,9 +1,7 @@
 import {Flags} from '@oclif/core'
 
-import {SecretCreateCommand, secretCreateArgs, secretCreateFlags} from '../../../lib/secrets/create-command.ts'
-import {defaultDescription, defaultService, defaultTenant, slackSecretName} from '../../../lib/secrets/naming.ts'
-import type {CreateSecretResult} from '../../../lib/secrets/service.ts'
-import {assertSlackWebhook} from '../../../lib/secrets/values.ts'
+import {SecretCreateCommand, secretCreateArgs, secretCreateFlags} from '../../../command-kit/secret-create.ts'
+import type {CreateSecretResult} from '../../../lib/secrets/create.ts'
 
 export default class SecretCreateSlack extends SecretCreateCommand<typeof SecretCreateSlack> {
   static override summary = 'Store the Slack alerts webhook URL of an environment in Secrets Manager.'
@@ -25,19 +23,6 @@ Before writing: the caller's account is checked against the environment, then a 
   async run(): Promise<CreateSecretResult> {
     this.refuseCommandLineSecrets()
     const env = await this.requireEnvironment()
-    const {flags} = this
-    return this.runCreate(flags, {
-      kind: 'slack',
-      env,
-      name: flags.name ?? slackSecretName(env.name),
-      service: flags.service ?? defaultService('slack'),
-      tenant: defaultTenant('slack'),
-      description: flags.description ?? defaultDescription('slack', env.name, this.settings.project),
-      readValue: async () => {
-        const value = await this.readSecret(flags, 'Slack webhook URL (hidden)')
-        if (!flags['skip-validation']) assertSlackWebhook(value)
-        return value
-      },
-    })
+    return this.runCreate(env, {kind: 'slack', skipValidation: this.flags['skip-validation']})
   }
 }

@@ -1,21 +1,24 @@
 /**
- * The create flow `secret create slack` and `secret create oauth` share: the
- * flags, refusing secrets on the command line, reading the value (hidden prompt,
- * --from-stdin, --from-file), the summary and confirmation, and rendering.
- * The commands add only what differs: the name, the tags and how the value is
- * read and validated. (Command-side code: it knows flags and the terminal.)
+ * The command side of `secret create slack` and `secret create oauth`: their
+ * shared flags, refusing secrets on the command line, the summary and
+ * confirmation, and rendering. The commands add only what differs (the kind, the
+ * app, the client id). Reading and validating the value is lib/secrets/input.ts,
+ * the name, description and tags lib/secrets/spec.ts, the write
+ * lib/secrets/create.ts. (Command-side code: it knows flags and the terminal; it
+ * lives outside src/commands, where oclif would take every file for a command.)
  */
 import {Args, type Command, Flags} from '@oclif/core'
 
-import {BaseCommand, refuseSecretOnCommandLine} from '../base-command.ts'
-import type {Environment} from '../config/environment.ts'
-import {UsageError} from '../errors.ts'
-import {describeDrift} from './drift.ts'
-import {type SecretKind, assertSecretName} from './naming.ts'
-import {boundedPrompt, readSecretFile, readSecretStdin} from './read.ts'
-import type {CreateSecretResult, WriteSummary} from './service.ts'
-import {buildTags, parseTagFlags} from './tags.ts'
-import {assertValueSize, maskValue, trimOneNewline} from './values.ts'
+import {BaseCommand, refuseSecretOnCommandLine} from '../lib/base-command.ts'
+import type {Environment} from '../lib/config/environment.ts'
+import {UsageError} from '../lib/errors.ts'
+import type {CreateSecretResult} from '../lib/secrets/create.ts'
+import {describeDrift} from '../lib/secrets/drift.ts'
+import {readSecretValue} from '../lib/secrets/input.ts'
+import type {OAuthApp, SecretKind} from '../lib/secrets/naming.ts'
+import {secretSpec} from '../lib/secrets/spec.ts'
+import type {WriteSummary} from '../lib/secrets/summary.ts'
+import {maskValue} from '../lib/secrets/values.ts'
 
 /** Flags that would put a secret on the command line: declared (hidden) only to refuse them. */
 const REFUSED = ['value', 'secret', 'secret-string', 'secret-value'] as const
@@ -54,7 +57,8 @@ export const secretCreateFlags = {
 /** Any positional argument (it could be the secret): taken only to be refused. */
 export const secretCreateArgs = {refused: Args.string({hidden: true, ignoreStdin: true})}
 
-export interface SecretCreateFlagValues {
+/** The flags every `secret create` command has (secretCreateFlags and the global --yes). */
+interface SecretCreateFlagValues {
   name?: string
   'from-stdin'?: boolean
   'from-file'?: string
@@ -68,15 +72,17 @@ export interface SecretCreateFlagValues {
   yes?: boolean
 }
 
-export interface CreateSpec {
+/** What differs between `secret create slack` and `secret create oauth`. */
+export interface CreateKind {
   kind: SecretKind
-  env: Environment
-  name: string
-  service: string
-  tenant: string
-  description: string
-  /** Reads and validates the value (calls markSensitive on every secret part; an OAuth client id is not one). */
-  readValue: () => Promise<string>
+  /** OAuth: the app the client belongs to. */
+  app?: OAuthApp
+  /** OAuth: --client-id. */
+  clientId?: string
+  /** OAuth: --tenant (Slack's is the convention's). */
+  tenant?: string
+  /** Slack: --skip-validation. */
+  skipValidation?: boolean
 }
 
 export abstract class SecretCreateCommand<T extends typeof Command> extends BaseCommand<T> {
@@ -106,71 +112,58 @@ export abstract class SecretCreateCommand<T extends typeof Command> extends Base
     }
   }
 
-  /**
-   * The secret from --from-file, --from-stdin or the hidden prompt, each through the
-   * one bounded reader (read.ts: size limit, strict UTF-8); marked sensitive at once.
-   */
-  protected async readSecret(flags: SecretCreateFlagValues, message: string): Promise<string> {
-    let value: string
-    if (flags['from-file'] !== undefined) {
-      value = trimOneNewline(await readSecretFile(flags['from-file']))
-    } else if (flags['from-stdin']) {
-      if (process.stdin.isTTY) {
-        throw new UsageError('--from-stdin reads a pipe or a redirected file, and stdin is a terminal.', {
-          code: 'STDIN_IS_TTY',
-          hint: 'Leave out --from-stdin to get the hidden prompt, or pipe the secret in (e.g. from a password manager).',
-        })
-      }
-      value = trimOneNewline(await readSecretStdin())
-    } else {
-      value = await boundedPrompt((signal) =>
-        this.prompter.password({message, flag: '--from-stdin or --from-file', signal}),
-      )
-    }
-    this.markSensitive(value)
-    return value
-  }
-
-  protected async runCreate(flags: SecretCreateFlagValues, spec: CreateSpec): Promise<CreateSecretResult> {
+  /** Name, tags and value checked, the account guarded, then the write (after a summary and confirmation). */
+  protected async runCreate(env: Environment, what: CreateKind): Promise<CreateSecretResult> {
+    const flags = this.flags as typeof this.flags & SecretCreateFlagValues
     // Everything that can be checked without the secret is checked first.
-    assertSecretName(spec.name)
-    if (spec.description.length > 2048) {
-      throw new UsageError(`The description is ${spec.description.length} characters long; at most 2048 are allowed.`, {
-        code: 'INVALID_DESCRIPTION',
-        hint: 'Pass a shorter --description.',
-      })
-    }
-    const tags = buildTags({
+    const spec = secretSpec({
+      kind: what.kind,
+      env: env.name,
       project: this.settings.project,
-      service: spec.service,
-      env: spec.env.name,
       owner: this.settings.owner,
-      tenant: spec.tenant,
-      extra: parseTagFlags(flags.tag ?? []),
+      app: what.app,
+      name: flags.name,
+      service: flags.service,
+      tenant: what.tenant,
+      description: flags.description,
+      extraTags: flags.tag,
     })
-    const value = await spec.readValue()
-    assertValueSize(value)
-    const mask = maskValue(spec.kind, value)
+    const value = await readSecretValue(
+      {
+        kind: what.kind,
+        fromFile: flags['from-file'],
+        fromStdin: flags['from-stdin'],
+        clientId: what.clientId,
+        skipValidation: what.skipValidation,
+      },
+      {
+        interactive: this.prompter.interactive,
+        input: (options) => this.prompter.input(options),
+        password: (options) => this.prompter.password(options),
+        sensitive: (secret) => this.markSensitive(secret),
+      },
+    )
+    const mask = maskValue(what.kind, value)
 
-    const {createSecret} = await import('./service.ts')
-    const session = this.awsSession(spec.env)
+    const {createSecret} = await import('../lib/secrets/create.ts')
+    const session = this.awsSession(env)
     // The account guard, before anything is read in AWS.
-    const identity = await this.guardAccount(spec.env, session)
+    await this.guardAccount(env, session)
     const result = await createSecret({
       session,
-      identity,
-      env: spec.env,
+      caller: () => this.callerIdentity(session),
+      env,
       name: spec.name,
       value,
       description: spec.description,
-      tags,
+      tags: spec.tags,
       kmsKeyId: flags['kms-key-id'],
       overwrite: flags.overwrite,
       restore: flags.restore,
       dryRun: flags['dry-run'],
       progress: (line) => this.note(line),
       confirm: async (summary) => {
-        this.note(renderSummary(summary, mask, spec.env.name))
+        this.note(renderSummary(summary, mask, env.name))
         const verb = summary.steps[0]?.startsWith('create') ? 'Create' : 'Update'
         return this.prompter.confirm(`${verb} secret ${summary.name} in account ${summary.account}?`, {
           yes: flags.yes,
