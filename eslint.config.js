@@ -38,6 +38,24 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts'],
+    rules: {
+      // The package index loads all of oclif (semver, ux, help...) on every command: use its subpaths.
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@oclif/core',
+              allowTypeImports: true,
+              message: "Import a subpath ('@oclif/core/flags', '/command', '/args', '/interfaces').",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/lib/**/*.ts'],
     rules: {
       // Library code never ends the process: errors go up to the base command.

@@ -7,7 +7,9 @@
  * lib/secrets/create.ts. (Command-side code: it knows flags and the terminal; it
  * lives outside src/commands, where oclif would take every file for a command.)
  */
-import {Args, type Command, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import type {Command} from '@oclif/core/command'
+import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand, refuseSecretOnCommandLine} from '../lib/base-command.ts'
 import type {Environment} from '../lib/config/environment.ts'

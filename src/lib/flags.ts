@@ -5,7 +5,8 @@
  * while oclif parses, so a command receives typed values and a bad one is exit 2
  * (a UsageError with a stable code and today's message) before anything runs.
  */
-import {Flags, type Interfaces} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
+import type * as Interfaces from '@oclif/core/interfaces'
 
 import {type DurationBounds, durationValue} from './duration.ts'
 import {type CountOptions, countValue} from './counts.ts'

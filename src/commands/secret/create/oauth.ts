@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {SecretCreateCommand, secretCreateArgs, secretCreateFlags} from '../../../command-kit/secret-create.ts'
 import type {CreateSecretResult} from '../../../lib/secrets/create.ts'
