@@ -21,7 +21,7 @@ export const durationFlag = Flags.custom<number, DurationBounds & Interfaces.Cus
   parse: async (input, context, options) => {
     // oclif fills the flag from its env variable when it is not on the command line: name the source.
     const flag = `--${options.name}`
-    const typed = context.argv.some((arg) => arg === flag || arg.startsWith(`${flag}=`))
+    const typed = (context?.argv ?? []).some((arg) => arg === flag || arg.startsWith(`${flag}=`))
     return durationValue(input, typed || !options.env ? flag : options.env, options)
   },
 })

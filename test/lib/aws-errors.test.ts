@@ -439,7 +439,7 @@ describe('AWS errors by kind, for every service (real SDK, loopback stand-in)', 
       const mapped = describeAwsError(error, profiled)
       expectActionable(mapped, 'TIMEOUT')
       expect(mapped.message)
-        .to.include('no AWS credentials within 1 s')
+        .to.include('no AWS credentials within 1s')
         .and.to.include('profile hang')
         .and.to.include('nothing was changed')
       expect(mapped.message).not.to.include('may or may not')

@@ -142,7 +142,7 @@ describe('KubeClient: timeouts and errors by kind (loopback)', function () {
     expect(error.code).to.equal('TIMEOUT')
     expect(error.message)
       .to.include(hang.url)
-      .and.to.include('did not finish its answer within 1.5 s')
+      .and.to.include('did not finish its answer within 1.5s')
       .and.to.include('list kustomizations.kustomize.toolkit.fluxcd.io in all namespaces')
     expect(error.hint).to.include('--request-timeout')
   })
