@@ -24,6 +24,8 @@ import {formatDuration} from '../lib/duration.ts'
 export type RendererName = 'default' | 'simple' | 'verbose' | 'silent'
 
 export interface BootstrapOptions extends RunOptions {
+  /** Every output line of the running step, not only progress, errors and warnings (isProgressLine). */
+  verbose: boolean
   renderer: RendererName
   /** Where the task list renders (stderr: stdout is for the summary or --json). */
   output?: NodeJS.WriteStream

@@ -24,7 +24,6 @@ export interface RunOptions {
   allowDestroy: boolean
   forceFlux: boolean
   timeoutMs: number
-  verbose: boolean
   /** package.json engines.node, for the Node check of preflight. */
   enginesRange: string
   kubeconfig?: string
