@@ -20,6 +20,7 @@ import type {StepOutcome} from '../lib/bootstrap/step-context.ts'
 import {STEP_IDS, STEP_TITLES, type StepId} from '../lib/bootstrap/steps.ts'
 import {isProgressLine} from '../lib/bootstrap/summary.ts'
 import {formatDuration} from '../lib/duration.ts'
+import {toPikselError} from '../lib/errors.ts'
 
 export type RendererName = 'default' | 'simple' | 'verbose' | 'silent'
 
@@ -177,7 +178,11 @@ export async function runBootstrap(
     // Never leave a task waiting (a run that threw): the list ends too.
     for (const s of slots.values()) s.end({error: new Error('the bootstrap run ended')})
   })
-  await listed
+  const {error} = await listed
+  // The list failed on its own (a step's failure is already the run's): the run failed, as at its first step.
+  if (error !== undefined && !run.error) {
+    return {...run, error: toPikselError(error), failedAt: options.steps[0] ?? 'preflight'}
+  }
   return run
 }
 
