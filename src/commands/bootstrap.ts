@@ -75,7 +75,7 @@ The GitHub token for Flux comes from GITHUB_TOKEN or a hidden prompt (asked in p
       {assertNonEmptyFlags},
     ] = await Promise.all([
       import('../lib/bootstrap/steps.ts'),
-      import('../lib/bootstrap/runner.ts'),
+      import('../command-kit/bootstrap-tasks.ts'),
       import('../lib/bootstrap/bind.ts'),
       import('../lib/bootstrap/summary.ts'),
       import('../lib/bootstrap/rerun.ts'),

@@ -3,14 +3,15 @@
  * (listProjectSecrets, createSecret), the quota service (checkGpuQuotas,
  * requestGpuQuotaIncreases), the status service (waitForHealthy,
  * readFluxSystem, always on the environment's context, never the current one),
- * eks:DescribeCluster and the GitHub check. This is wiring only.
+ * eks:DescribeCluster and the GitHub check. This is wiring only: a missing
+ * secret's value is asked through `prompter`, the prompts the command provides.
  */
 import type {CallerLookup} from '../aws/identity.ts'
 import {type AwsSession, createAwsClient} from '../aws/session.ts'
 import type {Environment} from '../config/environment.ts'
-import type {Prompter} from '../prompt.ts'
 import {summarise} from '../quota/gpu.ts'
 import type {GpuQuotaReport} from '../quota/service.ts'
+import type {SecretValuePort} from '../secrets/input.ts'
 import type {BootstrapPorts, QuotaCheck} from './ports.ts'
 
 export interface BindContext {
@@ -21,13 +22,16 @@ export interface BindContext {
   /** Project and owner for the tags of secrets created on the way. */
   project?: string
   owner?: string
-  /** Asks for the values of missing secrets (interactive runs only). */
-  prompter?: Prompter
+  /** The terminal's prompts for the values of missing secrets (the command's Prompter; interactive runs only). */
+  prompter?: SecretPrompts
   /** Registers a value that must never be printed (the base command's markSensitive). */
   markSensitive?: (value: string) => void
   /** The GitHub REST API root (GITHUB_API_URL; default https://api.github.com). */
   githubApiUrl?: string
 }
+
+/** The prompts a missing secret's value is read with: a port the command provides. */
+export type SecretPrompts = Pick<SecretValuePort, 'interactive' | 'input' | 'password'>
 
 export async function bindPorts(context: BindContext): Promise<BootstrapPorts> {
   const {session, kubeconfig, caller} = context
@@ -124,7 +128,7 @@ export async function bindPorts(context: BindContext): Promise<BootstrapPorts> {
   }
   const {prompter} = context
   if (prompter?.interactive) {
-    ports.secrets.create = async (env, name, {output}) => {
+    ports.secrets.create = async (env, name, {output} = {}) => {
       await createMissingSecret({
         env,
         name,
@@ -160,7 +164,7 @@ interface CreateMissing {
   caller: CallerLookup
   project: string
   owner: string
-  prompter: Prompter
+  prompter: SecretPrompts
   output?: NodeJS.WritableStream
   mark?: (value: string) => void
 }

@@ -14,11 +14,11 @@ export interface SecretsPort {
   /** The expected secrets of the environment that do not exist yet (names). */
   check(env: Environment): Promise<{missing: string[]}>
   /**
-   * Create one missing secret interactively (the secret service asks for its value,
-   * rendering its prompts on `prompt.output`: the task list's prompt stream).
-   * Absent when creating is not possible here.
+   * Create one missing secret interactively (the secret service asks for its value
+   * through the command's prompts, rendered on `prompt.output`: the task list's
+   * prompt stream). Absent when creating is not possible here.
    */
-  create?(env: Environment, name: string, prompt: {output?: Writable}): Promise<void>
+  create?(env: Environment, name: string, prompt?: {output?: Writable}): Promise<void>
 }
 
 export interface QuotaCheck {

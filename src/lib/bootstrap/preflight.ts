@@ -7,6 +7,8 @@
  * is there (GITHUB_TOKEN, or a hidden prompt on a terminal) and can read the
  * repository and push to the branch. Failures: usage errors (exit 2) for a
  * wrong target or missing input, CheckFailedError (exit 3) for what GitHub refuses.
+ * Also the two checks steps share: checkBeforeWrites (preflight's, or before the
+ * first write without it) and requireCluster (the steps that need the cluster).
  */
 import type {AwsSession} from '../aws/session.ts'
 import type {Environment} from '../config/environment.ts'
@@ -17,7 +19,9 @@ import {fluxDecision, fluxRefusal} from './flux.ts'
 import type {BootstrapPorts} from './ports.ts'
 import {type CarriedFlags, commandLine} from './rerun.ts'
 import {assertTerraformRoot, envRootHint} from './roots.ts'
+import type {StepContext} from './step-context.ts'
 import type {StepId} from './steps.ts'
+import {terraformRoots} from './terraform-steps.ts'
 
 export const TOKEN_PROMPT = 'GitHub token (repo scope) for the Flux bootstrap'
 export const TOKEN_FLAG = 'the GITHUB_TOKEN environment variable'
@@ -157,4 +161,49 @@ export async function checkGitHub(input: {
     })
   }
   input.note(`GitHub token can read ${owner}/${repository} and push to ${branch}`)
+}
+
+/**
+ * Everything that can be checked before the first write, for the selected steps:
+ * run by preflight, or, when preflight is not selected (`--from infrastructure`, the resume
+ * after an interrupted apply; `--only kubeconfig,flux`), by the sequencer before the first
+ * step that writes. Returns what it found, for the step's detail.
+ */
+export async function checkBeforeWrites(ctx: StepContext): Promise<string[]> {
+  ctx.state.preWriteChecked = true
+  const checked = await preWriteChecks({
+    env: ctx.options.env,
+    session: ctx.options.session,
+    steps: ctx.options.steps,
+    envRoot: terraformRoots(ctx.options).env,
+    dryRun: ctx.options.dryRun,
+    forceFlux: ctx.options.forceFlux,
+    kubeconfig: ctx.options.kubeconfig,
+    githubToken: ctx.options.githubToken,
+    rerunFlags: ctx.options.rerunFlags,
+    ports: ctx.ports,
+    askToken: () => ctx.io.secret(TOKEN_PROMPT, TOKEN_FLAG),
+    sensitive: (value) => ctx.io.sensitive(value),
+    line: ctx.line,
+  })
+  if (checked.token) ctx.state.githubToken = checked.token
+  return checked.notes
+}
+
+/**
+ * The environment's context, proven to be its EKS cluster, for a step that
+ * needs the cluster. The current context is never used in its place: without
+ * the context the step stops (exit 2), unless a dry run planned the kubeconfig
+ * step that writes it (then the step is planned too).
+ */
+export async function requireCluster(
+  ctx: Pick<StepContext, 'options' | 'ports' | 'state'>,
+): Promise<Extract<ClusterTarget, {state: 'verified'}> | {state: 'planned-context'; later: string}> {
+  const {env, dryRun} = ctx.options
+  const target = await clusterTarget({...ctx.options, ports: ctx.ports})
+  if (target.state === 'verified') return target
+  if (dryRun && ctx.state.kubeconfigPlanned) {
+    return {state: 'planned-context', later: `once the kubeconfig step has written context ${env.cluster}`}
+  }
+  throw noContextError(env, target, ctx.options.rerunFlags)
 }

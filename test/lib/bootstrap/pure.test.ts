@@ -14,7 +14,7 @@ import {
 import {childEnv} from '../../../src/lib/process/run.ts'
 import {planFileName, resolvePhases, targetArgs} from '../../../src/lib/bootstrap/phases.ts'
 import {type BootstrapResult, isProgressLine, nextSteps, renderSummary} from '../../../src/lib/bootstrap/summary.ts'
-import {chooseRenderer} from '../../../src/lib/bootstrap/runner.ts'
+import {chooseRenderer} from '../../../src/command-kit/bootstrap-tasks.ts'
 import {STEP_IDS} from '../../../src/lib/bootstrap/steps.ts'
 import {STAGING_FLUX_BOOTSTRAP_ARGV} from '../../support/bootstrap.ts'
 

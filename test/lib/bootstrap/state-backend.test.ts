@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {getCallerIdentity} from '../../../src/lib/aws/identity.ts'
-import {type BootstrapOptions, runBootstrap} from '../../../src/lib/bootstrap/runner.ts'
+import {type BootstrapOptions, runBootstrap} from '../../../src/command-kit/bootstrap-tasks.ts'
 import {selectSteps} from '../../../src/lib/bootstrap/steps.ts'
 import {resolveSettings} from '../../../src/lib/config/environment.ts'
 import {Prompter} from '../../../src/lib/prompt.ts'
