@@ -58,7 +58,7 @@ export interface Requirement {
 
 export interface NodePool {
   name: string
-  /** The file it was read from (as given: relative to the GitOps directory). */
+  /** The file it was read from: the GitOps directory as given, joined with the path under it. */
   file: string
   /** 1-based line of the document in the file. */
   line: number
