@@ -42,6 +42,8 @@ export default {
       'test/lib/secrets/plan.test.ts',
       'test/lib/quota/gpu.test.ts',
       'test/lib/quota/render.test.ts',
+      // gpu.ts's category → quota family table is judged by the NodePool tables too.
+      'test/lib/quota/karpenter.test.ts',
       'test/lib/bootstrap/steps.test.ts',
       'test/lib/errors.test.ts',
       'test/lib/aws.test.ts',

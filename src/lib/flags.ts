@@ -26,6 +26,22 @@ export const durationFlag = Flags.custom<number, DurationBounds & Interfaces.Cus
   },
 })
 
+/**
+ * oclif has no flag whose value may be left out (`--from-gitops [DIR]`): before
+ * parsing, a bare `--flag` that is last or followed by another flag becomes
+ * `--flag=` (an empty value, which the command reads as "the default").
+ * Nothing after `--` is touched.
+ */
+export function withOptionalValue(argv: readonly string[], flag: string): string[] {
+  const out: string[] = []
+  for (const [i, arg] of argv.entries()) {
+    if (arg === '--') return [...out, ...argv.slice(i)]
+    const next = argv[i + 1]
+    out.push(arg === flag && (next === undefined || (next.startsWith('-') && next !== '-')) ? `${flag}=` : arg)
+  }
+  return out
+}
+
 /** A duration flag's default, shown in help as typed (`[default: 5m]`). */
 export function durationDefault(text: string): {default: number; defaultHelp: () => Promise<string>} {
   const ms = durationValue(text, 'default')

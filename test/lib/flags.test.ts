@@ -9,7 +9,14 @@ import {expect} from 'chai'
 import {stepList} from '../../src/lib/bootstrap/steps.ts'
 import {countValue} from '../../src/lib/counts.ts'
 import {PikselError} from '../../src/lib/errors.ts'
-import {countFlag, durationDefault, durationFlag, listFlag, unwrapFlagError} from '../../src/lib/flags.ts'
+import {
+  countFlag,
+  durationDefault,
+  durationFlag,
+  listFlag,
+  unwrapFlagError,
+  withOptionalValue,
+} from '../../src/lib/flags.ts'
 import {MIN_COUNT, parseFamilies} from '../../src/lib/quota/gpu.ts'
 
 const flags = {
@@ -120,5 +127,33 @@ describe('counts', () => {
       if (message === undefined) expect(count()).to.equal(Number(text.trim()))
       else expect(count).to.throw(PikselError, message)
     })
+  }
+})
+
+describe('withOptionalValue (a flag whose value may be left out)', () => {
+  const cases: Array<[string[], string[]]> = [
+    [['--from-gitops'], ['--from-gitops=']],
+    [
+      ['--from-gitops', '--json'],
+      ['--from-gitops=', '--json'],
+    ],
+    [
+      ['--from-gitops', 'dir', '--json'],
+      ['--from-gitops', 'dir', '--json'],
+    ],
+    [['--from-gitops=dir'], ['--from-gitops=dir']],
+    [
+      ['-e', 'dev', '--from-gitops', '-y'],
+      ['-e', 'dev', '--from-gitops=', '-y'],
+    ],
+    [
+      ['--', '--from-gitops'],
+      ['--', '--from-gitops'],
+    ],
+    [['--json'], ['--json']],
+  ]
+  for (const [argv, want] of cases) {
+    it(`${argv.join(' ')} → ${want.join(' ')}`, () =>
+      expect(withOptionalValue(argv, '--from-gitops')).to.deep.equal(want))
   }
 })

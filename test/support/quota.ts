@@ -8,7 +8,10 @@ export const quotaRow = (overrides: Partial<QuotaRow>): QuotaRow => ({
   name: 'Running On-Demand G and VT instances',
   value: 0,
   valueSource: 'default',
+  usage: null,
+  usageSource: {reason: 'the quota declares no usage metric'},
   target: 8,
+  targetSource: {from: 'config', pools: []},
   status: 'below',
   ...overrides,
 })

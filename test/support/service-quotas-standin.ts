@@ -30,8 +30,39 @@ export const GPU_QUOTA_NAMES: Record<string, string> = {
   'L-85EED4F7': 'All DL Spot Instance Requests',
 }
 
+/**
+ * The usage metric AWS declares for each of them (GetServiceQuota's `UsageMetric`):
+ * AWS/Usage ResourceCount, counted in vCPUs, one Class per family and market.
+ */
+export const GPU_QUOTA_USAGE_CLASSES: Record<string, string> = {
+  'L-DB2E81BA': 'G/OnDemand',
+  'L-3819A6DF': 'G/Spot',
+  'L-417A185B': 'P/OnDemand',
+  'L-7212CCBC': 'P/Spot',
+  'L-1945791B': 'Inf/OnDemand',
+  'L-B5D1601B': 'Inf/Spot',
+  'L-2C3B7624': 'Trn/OnDemand',
+  'L-6B0D517C': 'Trn/Spot',
+  'L-6E869C2A': 'DL/OnDemand',
+  'L-85EED4F7': 'DL/Spot',
+}
+
+/** The UsageMetric of an EC2 vCPU quota, as Service Quotas returns it. */
+export function usageMetricOf(code: string): Record<string, unknown> | undefined {
+  const usageClass = GPU_QUOTA_USAGE_CLASSES[code]
+  if (!usageClass) return undefined
+  return {
+    MetricNamespace: 'AWS/Usage',
+    MetricName: 'ResourceCount',
+    MetricDimensions: {Service: 'EC2', Type: 'Resource', Resource: 'vCPU', Class: usageClass},
+    MetricStatisticRecommendation: 'Maximum',
+  }
+}
+
 export interface StandinQuota {
   name: string
+  /** Answer without a UsageMetric (as for quotas that declare none). */
+  noUsageMetric?: boolean
   /** AWS's default (GetAWSDefaultServiceQuota). */
   defaultValue: number
   /** The applied value; undefined: GetServiceQuota answers NoSuchResourceException. */
@@ -267,8 +298,10 @@ export class ServiceQuotasStandin {
         400,
       )
     }
+    const usageMetric = quota.noUsageMetric ? undefined : usageMetricOf(code)
     this.json(res, {
       Quota: {
+        ...(usageMetric ? {UsageMetric: usageMetric} : {}),
         ServiceCode: 'ec2',
         ServiceName: 'Amazon Elastic Compute Cloud (Amazon EC2)',
         QuotaArn: `arn:aws:servicequotas:ap-southeast-3:123456789012:ec2/${code}`,

@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../../lib/base-command.ts'
-import {countFlag, listFlag} from '../../lib/flags.ts'
+import {countFlag, listFlag, withOptionalValue} from '../../lib/flags.ts'
 import {
   FAMILY_IDS,
   MARKETS,
@@ -11,15 +11,17 @@ import {
   parseMarkets,
   planRequests,
   resolveTarget,
-  selectQuotas,
   summarise,
 } from '../../lib/quota/gpu.ts'
+import {gitopsDirFor} from '../../lib/quota/karpenter.ts'
 import type {GpuQuotaReport} from '../../lib/quota/service.ts'
 import {describeOutcome, renderPlan, renderReport} from '../../lib/quota/render.ts'
 
 export default class QuotaGpu extends BaseCommand<typeof QuotaGpu> {
   static override summary = 'Check the EC2 GPU vCPU quotas Karpenter needs, and request the missing ones.'
-  static override description = `For each GPU family and market: AWS's quota name, the applied value (or AWS's default where none is applied), the target, the open request and the last decided one, and a status: ok, below or pending. Exit 3 when any quota is under its target.
+  static override description = `For each GPU family and market: AWS's quota name, the applied value (or AWS's default where none is applied), the vCPUs in use now and left (USED, FREE: the quota's own CloudWatch usage metric, latest datapoint of the last hour), the target and where it came from, the open request and the last decided one, and a status: ok, below or pending. Exit 3 when any quota is under its target. A quota at or above 90% use is a warning; usage that cannot be read (cloudwatch:GetMetricData denied) is a warning, never a failure.
+
+With --from-gitops [DIR], the targets come from Karpenter itself: every NodePool (karpenter.sh/v1, v1beta1) in the YAML files under DIR (default: the environment's gitops.dir joined with its gitops.path) gives, from its requirements and limits, the vCPUs it may launch per GPU family and market (a nvidia.com/gpu limit times the largest vCPUs per GPU among the instance types it allows, read from EC2; a cpu limit directly; the smaller wins). A quota no bounded NodePool launches into keeps --min / the configured target.
 
 With --request, files a quota increase (each opens an AWS support case) for every quota below target that has no open request, asking for the target, after a confirmation listing exactly what will be filed. Exit 0 when every quota under its target then has an open request, 1 when a request failed.
 
@@ -27,6 +29,7 @@ Also warns when the service-linked role AWSServiceRoleForEC2Spot is missing (Kar
   static override examples = [
     '<%= config.bin %> quota gpu --env staging',
     '<%= config.bin %> quota gpu --env staging --family g,p,inf --market spot --min 16',
+    '<%= config.bin %> quota gpu --env staging --from-gitops ../piksel-gitops/infrastructure',
     '<%= config.bin %> quota gpu --env staging --request --dry-run',
     '<%= config.bin %> quota gpu --env staging --request --yes --json',
   ]
@@ -46,8 +49,18 @@ Also warns when the service-linked role AWSServiceRoleForEC2Spot is missing (Kar
       helpValue: '<vcpus>',
       ...MIN_COUNT,
     }),
+    'from-gitops': Flags.string({
+      summary:
+        'Take the targets from the Karpenter NodePools under DIR (the value may be left out: the environment’s gitops.dir + gitops.path).',
+      helpValue: '[DIR]',
+    }),
     request: Flags.boolean({summary: 'File increase requests for the quotas below target without an open request.'}),
     'dry-run': Flags.boolean({summary: 'With --request: show what would be filed and file nothing.'}),
+  }
+
+  override async init(): Promise<void> {
+    this.argv = withOptionalValue(this.argv, '--from-gitops')
+    await super.init()
   }
 
   async run(): Promise<GpuQuotaReport> {
@@ -56,19 +69,31 @@ Also warns when the service-linked role AWSServiceRoleForEC2Spot is missing (Kar
     const markets = parseMarkets(this.flags.market?.flat())
     const env = this.optionalEnvironment()
     const target = resolveTarget(this.flags.min, env?.quota.gpuTarget)
+    // The NodePools are read first: a missing directory or a file that is not YAML is exit 2 before any call.
+    const fromGitops = this.flags['from-gitops']
+    let nodePools
+    if (fromGitops !== undefined) {
+      const {readNodePools} = await import('../../lib/quota/gitops.ts')
+      nodePools = readNodePools(gitopsDirFor(fromGitops, env))
+      this.note(
+        `Read ${nodePools.pools.length} Karpenter NodePools from ${nodePools.files} YAML files under ${nodePools.dir}.`,
+      )
+    }
     const session = this.awsSession(env)
     // The account guard, before any quota is read: another account's quotas are not shown.
     await this.guardAccount(env, session)
 
     const {checkGpuQuotas, requestGpuQuotaIncreases} = await import('../../lib/quota/service.ts')
-    const count = selectQuotas(families, markets).length
-    this.note(`Checking ${count} GPU vCPU quotas in ${session.region} (target ${target} vCPUs)...`)
+    this.note(`Checking GPU vCPU quotas and their usage in ${session.region}...`)
     let report = await checkGpuQuotas({
       session,
       caller: () => this.callerIdentity(session),
-      families,
+      // With NodePools and no --family, the families they launch into are shown too.
+      families: nodePools && this.flags.family === undefined ? undefined : families,
       markets,
       target,
+      targetFrom: this.flags.min === undefined ? 'config' : 'min',
+      nodePools,
     })
     for (const warning of report.warnings) this.warn(warning)
 

@@ -2,6 +2,8 @@
  * Built-in Piksel defaults and the naming conventions of DESIGN.md §3.
  * Pure: no I/O, so it is tested table-driven.
  */
+import {dirname, isAbsolute, join} from 'node:path'
+
 import type {RawConfig} from './schema.ts'
 
 export const DEFAULT_REGION = 'ap-southeast-3'
@@ -28,7 +30,8 @@ export interface Environment {
     stateRegion?: string
     phases: TerraformPhase[]
   }
-  gitops: {owner: string; repository: string; branch: string; path: string}
+  /** `dir`: the local checkout, when configured (absolute, or relative to the config file's directory). */
+  gitops: {owner: string; repository: string; branch: string; path: string; dir?: string}
   quota: {gpuTarget: number}
 }
 
@@ -47,6 +50,12 @@ export interface PikselSettings {
 /** `production` uses the team's `prod-piksel` profile; others `<env>-piksel`. */
 export function defaultProfile(env: string): string {
   return env === 'production' ? 'prod-piksel' : `${env}-piksel`
+}
+
+/** A configured checkout directory, taken relative to the config file that names it. Pure (path arithmetic). */
+function checkoutDir(dir: string | undefined, file: string | undefined): {dir?: string} {
+  if (dir === undefined) return {}
+  return {dir: isAbsolute(dir) || file === undefined ? dir : join(dirname(file), dir)}
 }
 
 export function resolveSettings(raw: RawConfig = {}, file?: string): PikselSettings {
@@ -75,6 +84,7 @@ export function resolveSettings(raw: RawConfig = {}, file?: string): PikselSetti
         repository: env.gitops?.repository ?? raw.gitops?.repository ?? 'piksel-gitops',
         branch: env.gitops?.branch ?? raw.gitops?.branch ?? 'main',
         path: env.gitops?.path ?? `clusters/${name}`,
+        ...checkoutDir(env.gitops?.dir ?? raw.gitops?.dir, file),
       },
       quota: {gpuTarget: env.quota?.gpuTarget ?? DEFAULT_GPU_TARGET},
     }

@@ -44,6 +44,8 @@ const gitops = z.strictObject({
   repository: name.optional(),
   branch: name.optional(),
   path: name.optional(),
+  /** The local checkout of the GitOps repository (relative to the config file), read by `quota gpu --from-gitops`. */
+  dir: name.optional(),
 })
 
 const phase = z.strictObject({

@@ -6,6 +6,8 @@
  */
 import {countValue} from '../counts.ts'
 import {UsageError} from '../errors.ts'
+import type {TargetSource} from './karpenter.ts'
+import type {UsageSource} from './usage.ts'
 
 export const SERVICE_CODE = 'ec2'
 
@@ -20,16 +22,61 @@ export interface GpuFamily {
   /** How AWS names the family in its quota names. */
   label: string
   codes: Record<Market, string>
+  /**
+   * The instance categories (the letters before the generation digit, Karpenter's
+   * `karpenter.k8s.aws/instance-category`: g4dn → g, gr6 → gr, vt1 → vt) whose vCPUs
+   * count against this family's quotas, as AWS groups them in the quota names.
+   */
+  categories: readonly string[]
 }
 
-/** EC2 vCPU quota codes per GPU family and market (default 0 in new accounts). */
+/** EC2 vCPU quota codes per GPU family and market (default 0 in new accounts). The one family table. */
 export const GPU_FAMILIES: readonly GpuFamily[] = [
-  {id: 'g', label: 'G and VT', codes: {'on-demand': 'L-DB2E81BA', spot: 'L-3819A6DF'}},
-  {id: 'p', label: 'P', codes: {'on-demand': 'L-417A185B', spot: 'L-7212CCBC'}},
-  {id: 'inf', label: 'Inf', codes: {'on-demand': 'L-1945791B', spot: 'L-B5D1601B'}},
-  {id: 'trn', label: 'Trn', codes: {'on-demand': 'L-2C3B7624', spot: 'L-6B0D517C'}},
-  {id: 'dl', label: 'DL', codes: {'on-demand': 'L-6E869C2A', spot: 'L-85EED4F7'}},
+  {id: 'g', label: 'G and VT', codes: {'on-demand': 'L-DB2E81BA', spot: 'L-3819A6DF'}, categories: ['g', 'gr', 'vt']},
+  {id: 'p', label: 'P', codes: {'on-demand': 'L-417A185B', spot: 'L-7212CCBC'}, categories: ['p']},
+  {id: 'inf', label: 'Inf', codes: {'on-demand': 'L-1945791B', spot: 'L-B5D1601B'}, categories: ['inf']},
+  {id: 'trn', label: 'Trn', codes: {'on-demand': 'L-2C3B7624', spot: 'L-6B0D517C'}, categories: ['trn']},
+  {id: 'dl', label: 'DL', codes: {'on-demand': 'L-6E869C2A', spot: 'L-85EED4F7'}, categories: ['dl']},
 ]
+
+/**
+ * Instance categories without GPUs or accelerators (their vCPUs count against the
+ * Standard, F, X, U... quotas, not the GPU ones): a NodePool of only these is no GPU pool.
+ */
+export const NON_GPU_CATEGORIES: readonly string[] = [
+  'a',
+  'c',
+  'd',
+  'f',
+  'h',
+  'hpc',
+  'i',
+  'im',
+  'is',
+  'm',
+  'mac',
+  'r',
+  't',
+  'u',
+  'x',
+  'z',
+]
+
+/** The category of an instance family or type: `g4dn` / `g4dn.xlarge` → `g`, `inf2` → `inf`, `u-6tb1` → `u`. */
+export function categoryOf(familyOrType: string): string {
+  return /^[a-z]+/.exec(familyOrType.toLowerCase())?.[0] ?? ''
+}
+
+/**
+ * Which quota family an instance category counts against: a GPU family id, `none`
+ * for the known non-GPU categories, or `unknown`.
+ */
+export function quotaFamilyOfCategory(category: string): FamilyId | 'none' | 'unknown' {
+  const c = category.toLowerCase()
+  const family = GPU_FAMILIES.find((f) => f.categories.includes(c))
+  if (family) return family.id
+  return NON_GPU_CATEGORIES.includes(c) ? 'none' : 'unknown'
+}
 
 /** The families Piksel's Karpenter `gpu` NodePool uses (g5) plus P. */
 export const DEFAULT_FAMILIES: readonly FamilyId[] = ['g', 'p']
@@ -170,7 +217,13 @@ export interface QuotaRow {
   value: number
   /** Where the value came from: the applied quota, or AWS's default where none is applied. */
   valueSource: 'applied' | 'default'
+  /** vCPUs in use now (the quota's own CloudWatch usage metric, latest datapoint of the last hour); null: unknown. */
+  usage: number | null
+  /** The metric `usage` was read from, or (`reason`) why it is null. */
+  usageSource: UsageSource
   target: number
+  /** The NodePools the target came from, or --min / the config. */
+  targetSource: TargetSource
   status: QuotaStatus
   request?: QuotaRequest
   lastDecided?: QuotaRequest

@@ -13,18 +13,36 @@ import {
   formatNumber,
   summarise,
 } from './gpu.ts'
+import {describeTargetSource} from './karpenter.ts'
 import type {GpuQuotaReport} from './service.ts'
+import {freeOf} from './usage.ts'
 
 /** The table, then `account …, region: 1 ok, 1 pending, 2 below target; Spot service-linked role …`. */
 export function renderReport(report: GpuQuotaReport, now: Date = new Date(), width?: number): string {
   const table = renderTable(
-    ['FAMILY', 'MARKET', 'CODE', 'VALUE', 'TARGET', 'STATUS', 'OPEN REQUEST', 'LAST DECIDED', 'NAME'],
+    [
+      'FAMILY',
+      'MARKET',
+      'CODE',
+      'VALUE',
+      'USED',
+      'FREE',
+      'TARGET',
+      'FROM',
+      'STATUS',
+      'OPEN REQUEST',
+      'LAST DECIDED',
+      'NAME',
+    ],
     report.quotas.map((q) => [
       familyById(q.family).label,
       q.market,
       q.code,
       `${formatNumber(q.value)}${q.valueSource === 'default' ? ' (default)' : ''}`,
+      q.usage === null ? '-' : formatNumber(q.usage),
+      ((free) => (free === null ? '-' : formatNumber(free)))(freeOf(q.value, q.usage)),
       formatNumber(q.target),
+      describeTargetSource(q.targetSource),
       q.status,
       describeRequest(q.request, now),
       describeRequest(q.lastDecided, now),
@@ -33,7 +51,10 @@ export function renderReport(report: GpuQuotaReport, now: Date = new Date(), wid
     width,
   )
   const summary = summarise(report.quotas)
-  return `${table}\n\naccount ${report.account}, ${report.region}: ${summary.ok} ok, ${summary.pending} pending, ${summary.below} below target; Spot service-linked role ${report.spotRole}`
+  const pools = report.gitops
+    ? `\ntargets from the GPU NodePools under ${report.gitops.dir}: ${report.gitops.nodePools.map((p) => p.name).join(', ') || 'none'}`
+    : ''
+  return `${table}\n\naccount ${report.account}, ${report.region}: ${summary.ok} ok, ${summary.pending} pending, ${summary.below} below target; Spot service-linked role ${report.spotRole}${pools}`
 }
 
 /** What --request will file, listed before the confirmation. */

@@ -1,6 +1,7 @@
 /**
  * `piksel quota gpu`: reads the EC2 GPU vCPU quotas, their open and last decided
- * requests and the Spot service-linked role; files increase requests. No flags,
+ * requests, their usage (CloudWatch) and the Spot service-linked role, and with
+ * NodePools the targets Karpenter's limits imply; files increase requests. No flags,
  * prompts or terminal here: the command (or bootstrap's preflight) confirms
  * between `checkGpuQuotas` and `requestGpuQuotaIncreases`. (About 300 lines: the
  * check and the request share the client, the limiter and the error mapping.)
@@ -16,6 +17,7 @@ import {
   DEFAULT_FAMILIES,
   DEFAULT_MARKETS,
   type FamilyId,
+  GPU_FAMILIES,
   type Market,
   type PlannedRequest,
   type QuotaRef,
@@ -36,7 +38,11 @@ import {
   splitHistory,
   spotRoleWarning,
 } from './gpu.ts'
+import {readUsage} from './cloudwatch.ts'
+import {type NodePoolFiles, describeInstanceTypes} from './gitops.ts'
+import {instanceTypePatterns, planNodePools, poolScope, targetFor} from './karpenter.ts'
 import {type Limiter, createLimiter} from './limit.ts'
+import {type UsageMetric, nearLimitWarning, toUsageMetric, usageOf, usageUnavailableWarning} from './usage.ts'
 
 export const DEFAULT_CONCURRENCY = 4
 
@@ -48,8 +54,15 @@ export interface CheckGpuQuotasOptions {
   families?: readonly FamilyId[]
   /** Default: on-demand and spot. */
   markets?: readonly Market[]
-  /** vCPUs each quota should reach. Default 8. */
+  /** vCPUs each quota should reach where no bounded NodePool says otherwise. Default 8. */
   target?: number
+  /** Where `target` came from, for `targetSource`: --min, else the config (quota.gpuTarget, default 8). */
+  targetFrom?: 'min' | 'config'
+  /**
+   * The NodePools of `--from-gitops` (readNodePools): each quota they launch into
+   * gets their bound as its target; without `families`, their families are shown too.
+   */
+  nodePools?: NodePoolFiles
   /** AWS calls in flight at once. Default 4. */
   concurrency?: number
 }
@@ -58,10 +71,13 @@ export interface CheckGpuQuotasOptions {
 export interface GpuQuotaReport {
   account: string
   region: string
+  /** The target of quotas no bounded NodePool launches into (--min, else the config). */
   target: number
   quotas: QuotaRow[]
+  /** With --from-gitops: the directory, how many YAML files were read, the GPU NodePools found. */
+  gitops?: {dir: string; files: number; nodePools: Array<{name: string; file: string; line: number}>}
   spotRole: SpotRoleStatus
-  /** Things people should act on that do not fail the check (the Spot role). */
+  /** Things people should act on that do not fail the check (the Spot role, usage, NodePools). */
   warnings: string[]
 }
 
@@ -80,28 +96,103 @@ type SqModule = typeof ServiceQuotas
 
 export async function checkGpuQuotas(options: CheckGpuQuotasOptions): Promise<GpuQuotaReport> {
   const {session} = options
-  const target = resolveTarget(options.target, undefined)
-  const refs = selectQuotas(options.families ?? DEFAULT_FAMILIES, options.markets ?? DEFAULT_MARKETS)
+  const fallback = {target: resolveTarget(options.target, undefined), from: options.targetFrom ?? 'config'}
+  const pools = options.nodePools?.pools ?? []
+  const families = options.families ?? withPoolFamilies(DEFAULT_FAMILIES, pools)
+  const refs = selectQuotas(families, options.markets ?? DEFAULT_MARKETS)
   const sq = await import('@aws-sdk/client-service-quotas')
   const client = createAwsClient(sq.ServiceQuotasClient, session)
   const limit = createLimiter(options.concurrency ?? DEFAULT_CONCURRENCY)
   try {
-    const [identity, spot, quotas] = await Promise.all([
+    // Everything at once; only the usage waits, for the metrics the quotas declare.
+    const reads = Promise.all(refs.map((ref) => mapped(session, ref, readValue(sq, client, limit, ref))))
+    const usage = reads.then((values) =>
+      readUsage(
+        session,
+        values.map((v) => v.usageMetric),
+      ),
+    )
+    const [identity, spot, values, histories, answer, types] = await Promise.all([
       options.caller(),
       checkSpotRole(session),
-      Promise.all(refs.map((ref) => lookUp(sq, client, limit, session, ref, target))),
+      reads,
+      Promise.all(refs.map((ref) => mapped(session, ref, listHistory(sq, client, limit, ref.code)))),
+      usage,
+      describeInstanceTypes(session, instanceTypePatterns(pools)),
     ])
-    const warning = spotRoleWarning(spot.status, spot.detail)
+    const plan = planNodePools(pools, types)
+    const quotas = refs.map((ref, i): QuotaRow => {
+      const current = values[i] as Awaited<ReturnType<typeof readValue>>
+      const {open, lastDecided} = splitHistory(histories[i] ?? [])
+      const demand = plan.demands.find((d) => d.family === ref.family && d.market === ref.market)
+      const {target, source} = targetFor(demand, fallback)
+      return {
+        family: ref.family,
+        market: ref.market,
+        code: ref.code,
+        name: current.name ?? fallbackQuotaName(ref),
+        value: current.value,
+        valueSource: current.source,
+        ...usageOf(current.usageMetric, i, answer),
+        target,
+        targetSource: source,
+        status: quotaStatus(current.value, target, open),
+        ...(open ? {request: open} : {}),
+        ...(lastDecided ? {lastDecided} : {}),
+      }
+    })
+    const spotWarning = spotRoleWarning(spot.status, spot.detail)
+    const shown = new Set(quotas.map((q) => `${q.family}/${q.market}`))
+    const hidden = plan.demands.filter((d) => !shown.has(`${d.family}/${d.market}`))
+    const warnings = [
+      ...(spotWarning ? [spotWarning] : []),
+      ...(options.nodePools?.warnings ?? []),
+      ...plan.warnings,
+      ...(hidden.length > 0
+        ? [
+            `NodePools also launch into ${hidden.map((d) => `${fallbackQuotaName({...d, code: ''})}`).join(', ')}: not shown (--family / --market).`,
+          ]
+        : []),
+      ...[usageUnavailableWarning(answer)].filter((w) => w !== undefined),
+      ...quotas.map(nearLimitWarning).filter((w) => w !== undefined),
+    ]
     return {
       account: identity.account,
       region: session.region,
-      target,
+      target: fallback.target,
       quotas,
+      ...(options.nodePools
+        ? {
+            gitops: {
+              dir: options.nodePools.dir,
+              files: options.nodePools.files,
+              nodePools: pools
+                .filter((p) => plan.gpuPools.includes(p.name))
+                .map((p) => ({name: p.name, file: p.file, line: p.line})),
+            },
+          }
+        : {}),
       spotRole: spot.status,
-      warnings: warning ? [warning] : [],
+      warnings,
     }
   } finally {
     client.destroy()
+  }
+}
+
+/** The default families plus those the NodePools launch into, in table order. */
+function withPoolFamilies(defaults: readonly FamilyId[], pools: NodePoolFiles['pools']): FamilyId[] {
+  const wanted = new Set<FamilyId>([...defaults, ...pools.flatMap((p) => poolScope(p).families)])
+  return GPU_FAMILIES.map((f) => f.id).filter((id) => wanted.has(id))
+}
+
+/** A quota call's error, said with the quota and the IAM actions the check needs. */
+async function mapped<T>(session: AwsSession, ref: QuotaRef, task: Promise<T>): Promise<T> {
+  try {
+    return await task
+  } catch (error) {
+    if (error instanceof OperationError) throw error
+    throw describeQuotaError(error, session, `checking ${ref.code} (${fallbackQuotaName(ref)})`, 'check')
   }
 }
 
@@ -190,54 +281,24 @@ async function fileOne(
   }
 }
 
-async function lookUp(
-  sq: SqModule,
-  client: ServiceQuotasClient,
-  limit: Limiter,
-  session: AwsSession,
-  ref: QuotaRef,
-  target: number,
-): Promise<QuotaRow> {
-  try {
-    const [current, history] = await Promise.all([
-      readValue(sq, client, limit, ref),
-      listHistory(sq, client, limit, ref.code),
-    ])
-    const {open, lastDecided} = splitHistory(history)
-    return {
-      family: ref.family,
-      market: ref.market,
-      code: ref.code,
-      name: current.name ?? fallbackQuotaName(ref),
-      value: current.value,
-      valueSource: current.source,
-      target,
-      status: quotaStatus(current.value, target, open),
-      ...(open ? {request: open} : {}),
-      ...(lastDecided ? {lastDecided} : {}),
-    }
-  } catch (error) {
-    if (error instanceof OperationError) throw error
-    throw describeQuotaError(error, session, `checking ${ref.code} (${fallbackQuotaName(ref)})`, 'check')
-  }
-}
-
 /** The applied value, falling back to AWS's default where none is applied. */
 async function readValue(
   sq: SqModule,
   client: ServiceQuotasClient,
   limit: Limiter,
   ref: {code: string},
-): Promise<{value: number; name?: string; source: 'applied' | 'default'}> {
+): Promise<{value: number; name?: string; source: 'applied' | 'default'; usageMetric?: UsageMetric}> {
   const input = {ServiceCode: SERVICE_CODE, QuotaCode: ref.code}
   try {
     const out = await limit(() => client.send(new sq.GetServiceQuotaCommand(input)))
-    return {value: out.Quota?.Value ?? 0, name: out.Quota?.QuotaName, source: 'applied'}
+    const usageMetric = toUsageMetric(out.Quota?.UsageMetric)
+    return {value: out.Quota?.Value ?? 0, name: out.Quota?.QuotaName, source: 'applied', usageMetric}
   } catch (error) {
     if (errorName(error) !== 'NoSuchResourceException') throw error
   }
   const out = await limit(() => client.send(new sq.GetAWSDefaultServiceQuotaCommand(input)))
-  return {value: out.Quota?.Value ?? 0, name: out.Quota?.QuotaName, source: 'default'}
+  const usageMetric = toUsageMetric(out.Quota?.UsageMetric)
+  return {value: out.Quota?.Value ?? 0, name: out.Quota?.QuotaName, source: 'default', usageMetric}
 }
 
 /** A bound on history pages (100 requests each): a server that never stops paging cannot keep us. */

@@ -109,8 +109,10 @@ describe('piksel quota gpu', function () {
     it('shows a table for people and warns about the missing Spot role with the command', async () => {
       const r = await run([])
       expect(r.exitCode).to.equal(3)
-      expect(r.stdout).to.match(/G and VT\s+on-demand\s+L-DB2E81BA\s+8\s+8\s+ok/)
-      expect(r.stdout).to.match(/P\s+spot\s+L-7212CCBC\s+0 \(default\)\s+8\s+pending\s+PENDING 8 \(id [^,]+, 2h\)/)
+      expect(r.stdout).to.match(/G and VT\s+on-demand\s+L-DB2E81BA\s+8\s+-\s+-\s+8\s+config\s+ok/)
+      expect(r.stdout).to.match(
+        /P\s+spot\s+L-7212CCBC\s+0 \(default\)\s+-\s+-\s+8\s+config\s+pending\s+PENDING 8 \(id [^,]+, 2h\)/,
+      )
       expect(r.stdout).to.include('Running On-Demand P instances')
       expect(r.stdout).to.include('1 ok, 1 pending, 2 below target')
       expect(r.stderr).to.include('AWSServiceRoleForEC2Spot is missing')
@@ -280,7 +282,7 @@ describe('piksel quota gpu', function () {
         expect(row?.request).to.include({id: 'low', status: 'CASE_OPENED', desiredValue: 4, caseId: '17000000042'})
         const table = await run([])
         expect(table.stdout).to.match(
-          /G and VT\s+spot\s+L-3819A6DF\s+0 \(default\)\s+8\s+below\s+CASE_OPENED 4 \(case 17000000042/,
+          /G and VT\s+spot\s+L-3819A6DF\s+0 \(default\)\s+-\s+-\s+8\s+config\s+below\s+CASE_OPENED 4 \(case 17000000042/,
         )
       })
 

@@ -8,6 +8,13 @@ import type {GpuQuotaReport} from '../../../src/lib/quota/service.ts'
 
 const now = new Date('2026-06-10T12:00:00Z')
 
+const usageSource = (usageClass: string) => ({
+  namespace: 'AWS/Usage',
+  metric: 'ResourceCount',
+  dimensions: {Service: 'EC2', Type: 'Resource', Resource: 'vCPU', Class: usageClass},
+  statistic: 'Maximum',
+})
+
 const row = quotaRow
 
 const report: GpuQuotaReport = {
@@ -17,14 +24,27 @@ const report: GpuQuotaReport = {
   spotRole: 'missing',
   warnings: [],
   quotas: [
-    row({value: 8, valueSource: 'applied', status: 'ok'}),
-    row({market: 'spot', code: 'L-3819A6DF', name: 'All G and VT Spot Instance Requests'}),
+    row({value: 8, valueSource: 'applied', status: 'ok', usage: 6, usageSource: usageSource('G/OnDemand')}),
+    row({
+      market: 'spot',
+      code: 'L-3819A6DF',
+      name: 'All G and VT Spot Instance Requests',
+      target: 96,
+      targetSource: {
+        from: 'nodepools',
+        pools: [
+          {name: 'gpu', file: 'a.yaml', vcpus: 32, limitedBy: 'nvidia.com/gpu'},
+          {name: 'batch', file: 'b.yaml', vcpus: 64, limitedBy: 'cpu'},
+        ],
+      },
+    }),
     row({
       family: 'p',
       market: 'spot',
       code: 'L-7212CCBC',
       name: 'All P Spot Instance Requests',
       status: 'pending',
+      targetSource: {from: 'min', pools: [{name: 'training', file: 'c.yaml', vcpus: null, limitedBy: null}]},
       request: {id: 'r-1', caseId: '1234', status: 'CASE_OPENED', desiredValue: 8, created: '2026-06-10T10:00:00Z'},
       lastDecided: {id: 'r-0', caseId: null, status: 'DENIED', desiredValue: 64, created: '2026-06-01T12:00:00Z'},
     }),
@@ -34,10 +54,18 @@ const report: GpuQuotaReport = {
 describe('quota rendering (pure)', () => {
   it('one row per quota, the default value marked, requests described, then the summary line', () => {
     const lines = renderReport(report, now).split('\n')
-    expect(lines[0]).to.match(/^FAMILY\s+MARKET\s+CODE\s+VALUE\s+TARGET\s+STATUS\s+OPEN REQUEST\s+LAST DECIDED\s+NAME$/)
-    expect(lines[1]).to.match(/^G and VT\s+on-demand\s+L-DB2E81BA\s+8\s+8\s+ok\s+-\s+-\s+Running On-Demand G and VT/)
-    expect(lines[2]).to.match(/^G and VT\s+spot\s+L-3819A6DF\s+0 \(default\)\s+8\s+below\s+-\s+-\s+All G and VT Spot/)
-    expect(lines[3]).to.match(/^P\s+spot\s+L-7212CCBC\s+0 \(default\)\s+8\s+pending\s+CASE_OPENED 8 \(case 1234, 2h\)/)
+    expect(lines[0]).to.match(
+      /^FAMILY\s+MARKET\s+CODE\s+VALUE\s+USED\s+FREE\s+TARGET\s+FROM\s+STATUS\s+OPEN REQUEST\s+LAST DECIDED\s+NAME$/,
+    )
+    expect(lines[1]).to.match(
+      /^G and VT\s+on-demand\s+L-DB2E81BA\s+8\s+6\s+2\s+8\s+config\s+ok\s+-\s+-\s+Running On-Demand G and VT/,
+    )
+    expect(lines[2]).to.match(
+      /^G and VT\s+spot\s+L-3819A6DF\s+0 \(default\)\s+-\s+-\s+96\s+gpu, batch\s+below\s+-\s+-\s+All G and VT Spot/,
+    )
+    expect(lines[3]).to.match(
+      /^P\s+spot\s+L-7212CCBC\s+0 \(default\)\s+-\s+-\s+8\s+--min \(unbounded: training\)\s+pending\s+CASE_OPENED 8 \(case 1234, 2h\)/,
+    )
     expect(lines[3]).to.include('DENIED 64 (id r-0, 9d)')
     expect(lines.slice(4)).to.deep.equal([
       '',
@@ -46,8 +74,8 @@ describe('quota rendering (pure)', () => {
   })
 
   it('fits the table to a width by shortening the name column', () => {
-    const lines = renderReport(report, now, 130).split('\n').slice(0, 4)
-    for (const line of lines) expect(line.length, line).to.be.at.most(130)
+    const lines = renderReport(report, now, 170).split('\n').slice(0, 4)
+    for (const line of lines) expect(line.length, line).to.be.at.most(170)
     expect(lines[1]).to.match(/ {2}Run\S* .*…$/)
   })
 
@@ -55,7 +83,7 @@ describe('quota rendering (pure)', () => {
     expect(renderPlan(planRequests(report.quotas), report)).to.equal(
       [
         'Will file 1 quota increase request in account 123456789012, region ap-southeast-3 (each opens an AWS support case; approval can take hours to days):',
-        '  L-3819A6DF  All G and VT Spot Instance Requests (G and VT, spot): 0 -> 8 vCPUs',
+        '  L-3819A6DF  All G and VT Spot Instance Requests (G and VT, spot): 0 -> 96 vCPUs',
       ].join('\n'),
     )
     const two = renderPlan(planRequests([...report.quotas, row({family: 'p', code: 'L-417A185B', value: 4})]), report)

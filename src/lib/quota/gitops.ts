@@ -1,0 +1,115 @@
+/**
+ * The I/O behind `--from-gitops`: the Karpenter NodePools in the YAML files
+ * under a GitOps directory, and the EC2 facts (vCPUs, NVIDIA GPUs) of the
+ * instance types their GPU limits need. The rules are karpenter.ts's.
+ */
+import {closeSync, openSync, readSync, readdirSync, statSync} from 'node:fs'
+import {join} from 'node:path'
+
+import type {AwsSession} from '../aws/session.ts'
+import {createAwsClient} from '../aws/session.ts'
+import {UsageError} from '../errors.ts'
+import {type InstanceTypeInfo, type NodePool, nodePoolsIn} from './karpenter.ts'
+
+/** Bigger files are not read (a CRD bundle is ~0.6 MB; no NodePool file is near this). */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+/** A bound on DescribeInstanceTypes pages (100 types each; EC2 has ~1,000 types in all). */
+const MAX_TYPE_PAGES = 30
+
+export interface NodePoolFiles {
+  /** The directory as given. */
+  dir: string
+  pools: NodePool[]
+  /** YAML files read. */
+  files: number
+  /** Files skipped (too big), said as warnings. */
+  warnings: string[]
+}
+
+/**
+ * Every NodePool in the *.yaml / *.yml files under `dir` (hidden directories,
+ * node_modules and symlinks skipped), in path order. A directory that does not
+ * exist is GITOPS_DIR_NOT_FOUND; a file that is not YAML INVALID_YAML (exit 2).
+ */
+export function readNodePools(dir: string): NodePoolFiles {
+  if (!isDirectory(dir)) {
+    throw new UsageError(`--from-gitops: ${dir} is not a directory. Nothing was read or written.`, {
+      code: 'GITOPS_DIR_NOT_FOUND',
+      hint: 'Pass the piksel-gitops checkout (or the directory that holds the Karpenter NodePools): --from-gitops DIR.',
+    })
+  }
+  const result: NodePoolFiles = {dir, pools: [], files: 0, warnings: []}
+  const walk = (at: string) => {
+    for (const entry of readdirSync(at, {withFileTypes: true}).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(at, entry.name)
+      if (entry.isDirectory()) {
+        if (!entry.name.startsWith('.') && entry.name !== 'node_modules') walk(path)
+        continue
+      }
+      if (!entry.isFile() || !/\.ya?ml$/i.test(entry.name)) continue
+      const text = readBounded(path)
+      if (text === undefined) {
+        result.warnings.push(`${path}: over ${MAX_MANIFEST_BYTES / 1024 / 1024} MiB, not read for NodePools.`)
+        continue
+      }
+      result.files += 1
+      result.pools.push(...nodePoolsIn(text, path))
+    }
+  }
+  walk(dir)
+  return result
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+function readBounded(path: string): string | undefined {
+  const fd = openSync(path, 'r')
+  try {
+    const buffer = Buffer.alloc(MAX_MANIFEST_BYTES + 1)
+    const size = readSync(fd, buffer, 0, buffer.length, 0)
+    return size > MAX_MANIFEST_BYTES ? undefined : buffer.subarray(0, size).toString('utf8')
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/**
+ * vCPUs and NVIDIA GPUs of the instance types matching the patterns
+ * (DescribeInstanceTypes, `instance-type` filter with wildcards, every page by
+ * the SDK's paginator). No call when there is no pattern.
+ */
+export async function describeInstanceTypes(
+  session: AwsSession,
+  patterns: readonly string[],
+): Promise<InstanceTypeInfo[]> {
+  if (patterns.length === 0) return []
+  const {EC2Client, paginateDescribeInstanceTypes} = await import('@aws-sdk/client-ec2')
+  const client = createAwsClient(EC2Client, session)
+  const types: InstanceTypeInfo[] = []
+  try {
+    let page = 0
+    for await (const out of paginateDescribeInstanceTypes(
+      {client, pageSize: 100},
+      {Filters: [{Name: 'instance-type', Values: [...patterns]}]},
+    )) {
+      for (const t of out.InstanceTypes ?? []) {
+        if (!t.InstanceType) continue
+        const nvidiaGpus = (t.GpuInfo?.Gpus ?? [])
+          .filter((g) => /nvidia/i.test(g.Manufacturer ?? ''))
+          .reduce((sum, g) => sum + (g.Count ?? 0), 0)
+        types.push({type: t.InstanceType, vcpus: t.VCpuInfo?.DefaultVCpus ?? 0, nvidiaGpus})
+      }
+      page += 1
+      if (page >= MAX_TYPE_PAGES) break
+    }
+  } finally {
+    client.destroy()
+  }
+  return types
+}

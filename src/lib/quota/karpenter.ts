@@ -1,0 +1,498 @@
+/**
+ * What Karpenter may launch, read from its NodePools: per GPU quota family ×
+ * market, how many vCPUs the pools' limits allow. Pure: YAML text and EC2
+ * instance-type facts in, bounds and warnings out (the files and EC2 are read
+ * by gitops.ts), so it is tested table-driven.
+ *
+ * The rules, from the Karpenter docs (karpenter.sh, Concepts → NodePools):
+ * - NodePools are `karpenter.sh/v1` (and `v1beta1`, still served by Karpenter v1.0) with kind
+ *   `NodePool`; other documents are skipped.
+ * - `spec.template.spec.requirements` narrow the instance types. Read here:
+ *   `karpenter.k8s.aws/instance-category` (g, p, inf...), `karpenter.k8s.aws/instance-family`
+ *   (g5, p4d...), `node.kubernetes.io/instance-type` (g5.xlarge), `karpenter.k8s.aws/instance-size`
+ *   (xlarge) and `karpenter.sh/capacity-type`, with the operators `In`, `NotIn`, `Exists` and
+ *   `DoesNotExist` (several requirements on one key all apply). Other keys and operators (`Gt`/`Lt` on
+ *   the instance generation, GPU count or memory) are not read: the pool then looks wider than it
+ *   is, so the bound is an upper bound, never too small.
+ * - Without a `karpenter.sh/capacity-type` requirement Karpenter launches on-demand only (the
+ *   docs' NodePool example: "If not included, the webhook for the AWS cloud provider will default
+ *   to on-demand"); `reserved` capacity has no quota of its own here and is not counted.
+ * - `spec.limits` caps the sum of the resources of the nodes a pool launches: `cpu` in vCPUs
+ *   (a Kubernetes quantity: `1000`, `1k`, `500m`), `nvidia.com/gpu` in GPUs. A pool with only a
+ *   GPU limit may launch up to (GPU limit × the largest vCPUs-per-NVIDIA-GPU ratio among the
+ *   instance types it allows in that quota family) vCPUs; with both limits the smaller bound wins;
+ *   with neither, the pool is unbounded. (Types without an NVIDIA GPU, e.g. g4ad's AMD GPUs, are
+ *   not in the ratio: Karpenter starts GPU nodes for pods that request `nvidia.com/gpu`.)
+ * - Every pool may use its whole limit in each family and market it allows (Karpenter picks per
+ *   node), so a pool counts fully towards each of its quotas, and the pools of one quota add up.
+ */
+import {join} from 'node:path'
+import {LineCounter, type YAMLMap, isMap, isScalar, isSeq, parseAllDocuments} from 'yaml'
+
+import {UsageError} from '../errors.ts'
+import {
+  type FamilyId,
+  GPU_FAMILIES,
+  MARKETS,
+  type Market,
+  categoryOf,
+  familyById,
+  quotaFamilyOfCategory,
+} from './gpu.ts'
+
+export const NODEPOOL_API_VERSIONS = ['karpenter.sh/v1', 'karpenter.sh/v1beta1'] as const
+export const KEYS = {
+  category: 'karpenter.k8s.aws/instance-category',
+  family: 'karpenter.k8s.aws/instance-family',
+  type: 'node.kubernetes.io/instance-type',
+  size: 'karpenter.k8s.aws/instance-size',
+  capacity: 'karpenter.sh/capacity-type',
+} as const
+export const GPU_RESOURCE = 'nvidia.com/gpu'
+
+export interface Requirement {
+  key: string
+  operator: string
+  values: string[]
+}
+
+export interface NodePool {
+  name: string
+  /** The file it was read from: the GitOps directory as given, joined with the path under it. */
+  file: string
+  /** 1-based line of the document in the file. */
+  line: number
+  apiVersion: string
+  requirements: Requirement[]
+  limits: {
+    /** `cpu`, in vCPUs. */
+    cpu?: number
+    /** `nvidia.com/gpu`, in GPUs. */
+    gpu?: number
+  }
+}
+
+/** What EC2 says about one instance type (DescribeInstanceTypes). */
+export interface InstanceTypeInfo {
+  type: string
+  vcpus: number
+  /** NVIDIA GPUs (0 when none). */
+  nvidiaGpus: number
+}
+
+// --- quantities ----------------------------------------------------------------
+
+const SUFFIX: Record<string, number> = {
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+}
+
+/**
+ * A Kubernetes resource quantity (k8s.io/apimachinery resource.Quantity: a decimal, then a
+ * binary suffix Ki..Ei, a decimal suffix n u m k M G T P E, or an exponent e3/E3) as a number:
+ * `"1000"` → 1000, `"1k"` → 1000, `"500m"` → 0.5, YAML's `1000` → 1000. Undefined when it is
+ * not one, or is negative.
+ */
+export function parseQuantity(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined
+  if (typeof value !== 'string') return undefined
+  const match = /^\+?(\d+(?:\.\d*)?|\.\d+)(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$/.exec(value.trim())
+  if (!match) return undefined
+  const number = Number(match[1])
+  if (match[2]) return number * 10 ** Number(match[2].slice(1))
+  return number * (SUFFIX[match[3] ?? ''] as number)
+}
+
+// --- reading NodePools ---------------------------------------------------------
+
+function invalid(file: string, line: number, what: string): UsageError {
+  return new UsageError(`${file}:${line}: ${what}. Nothing was read or written.`, {
+    code: 'INVALID_NODEPOOL',
+    hint: 'Fix the NodePool (Karpenter docs: Concepts → NodePools), or point --from-gitops at rendered manifests (helm template, kustomize build).',
+  })
+}
+
+/**
+ * The NodePools of one YAML file (multi-document). Documents of other kinds are
+ * skipped; a file that is not YAML (a Helm template's `{{ ... }}`) is INVALID_YAML,
+ * and a NodePool with a limit or requirement that is not one is INVALID_NODEPOOL,
+ * both exit 2 naming the file and line.
+ */
+export function nodePoolsIn(text: string, file: string): NodePool[] {
+  const lines = new LineCounter()
+  const docs = parseAllDocuments(text, {lineCounter: lines})
+  const lineOf = (node: unknown) => {
+    const range = (node as {range?: number[]} | null)?.range
+    return range ? lines.linePos(range[0] ?? 0).line : 1
+  }
+  const pools: NodePool[] = []
+  for (const doc of docs) {
+    const error = doc.errors[0]
+    if (error) {
+      const line = error.linePos?.[0]?.line ?? 1
+      throw new UsageError(
+        `${file}:${line}: not valid YAML: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}. Nothing was read or written.`,
+        {
+          code: 'INVALID_YAML',
+          hint: 'piksel reads plain manifests: fix the file, or point --from-gitops at rendered ones (helm template, kustomize build) rather than templates.',
+        },
+      )
+    }
+    const root: unknown = doc.contents
+    if (!isMap(root)) continue
+    const apiVersion: unknown = root.get('apiVersion')
+    if (root.get('kind') !== 'NodePool' || !(NODEPOOL_API_VERSIONS as readonly unknown[]).includes(apiVersion)) continue
+    pools.push(readPool(root, file, lineOf, String(apiVersion)))
+  }
+  return pools
+}
+
+function readPool(root: YAMLMap, file: string, lineOf: (node: unknown) => number, apiVersion: string): NodePool {
+  const at = lineOf(root)
+  const name = root.getIn(['metadata', 'name'])
+  if (typeof name !== 'string' || name === '') throw invalid(file, at, 'a NodePool without a metadata.name string')
+  const requirements: Requirement[] = []
+  const reqNode = root.getIn(['spec', 'template', 'spec', 'requirements'], true)
+  if (reqNode !== undefined && reqNode !== null) {
+    if (!isSeq(reqNode))
+      throw invalid(file, lineOf(reqNode), `NodePool ${name}: spec.template.spec.requirements is not a list`)
+    for (const item of reqNode.items) {
+      const key = isMap(item) ? item.get('key') : undefined
+      const operator = isMap(item) ? item.get('operator') : undefined
+      const valuesNode = isMap(item) ? item.get('values', true) : undefined
+      const values = isSeq(valuesNode) ? valuesNode.items.map((v) => (isScalar(v) ? v.value : v)) : []
+      if (
+        typeof key !== 'string' ||
+        typeof operator !== 'string' ||
+        (valuesNode !== undefined && valuesNode !== null && !isSeq(valuesNode)) ||
+        values.some((v) => typeof v !== 'string' && typeof v !== 'number')
+      ) {
+        throw invalid(
+          file,
+          lineOf(item),
+          `NodePool ${name}: a requirement needs a key, an operator and a list of values`,
+        )
+      }
+      requirements.push({key, operator, values: values.map(String)})
+    }
+  }
+  const limits: NodePool['limits'] = {}
+  const limitsNode = root.getIn(['spec', 'limits'], true)
+  if (isMap(limitsNode)) {
+    for (const [resource, field] of [
+      ['cpu', 'cpu'],
+      [GPU_RESOURCE, 'gpu'],
+    ] as const) {
+      const node = limitsNode.get(resource, true)
+      if (node === undefined) continue
+      const value = parseQuantity(isScalar(node) ? node.value : node)
+      if (value === undefined) {
+        throw invalid(
+          file,
+          lineOf(node),
+          `NodePool ${name}: limits.${resource} is not a Kubernetes quantity (e.g. 1000, 1k, 500m)`,
+        )
+      }
+      limits[field] = value
+    }
+  } else if (limitsNode !== undefined && limitsNode !== null) {
+    throw invalid(file, lineOf(limitsNode), `NodePool ${name}: spec.limits is not a map of resources`)
+  }
+  return {name, file, line: at, apiVersion, requirements, limits}
+}
+
+// --- requirements --------------------------------------------------------------
+
+interface Constraint {
+  /** Allowed values (the intersection of every In); undefined: any. */
+  in?: Set<string>
+  notIn: Set<string>
+}
+
+function constraint(pool: NodePool, key: string): Constraint {
+  const c: Constraint = {notIn: new Set()}
+  for (const r of pool.requirements) {
+    if (r.key !== key) continue
+    const values = r.values.map((v) => v.toLowerCase())
+    if (r.operator === 'In') c.in = new Set(values.filter((v) => !c.in || c.in.has(v)))
+    else if (r.operator === 'NotIn') for (const v of values) c.notIn.add(v)
+    // The label must be absent: no instance type qualifies.
+    else if (r.operator === 'DoesNotExist') c.in = new Set()
+    // Exists (any value), Gt/Lt: no narrowing read here.
+  }
+  return c
+}
+
+function passes(c: Constraint, value: string): boolean {
+  return (!c.in || c.in.has(value)) && !c.notIn.has(value)
+}
+
+/** The market(s) a pool launches into: its capacity-type requirement, else on-demand (Karpenter's default). */
+export function marketsOf(pool: NodePool): Market[] {
+  const c = constraint(pool, KEYS.capacity)
+  const stated = pool.requirements.some((r) => r.key === KEYS.capacity && r.operator !== 'Exists')
+  const exists = pool.requirements.some((r) => r.key === KEYS.capacity && r.operator === 'Exists')
+  if (!stated && !exists) return ['on-demand']
+  return MARKETS.filter((m) => passes(c, m))
+}
+
+/** Whether a pool's requirements allow an instance type (category, family, size and type keys). */
+export function allowsType(pool: NodePool, type: string): boolean {
+  const t = type.toLowerCase()
+  const [family = '', size = ''] = t.split('.')
+  return (
+    passes(constraint(pool, KEYS.type), t) &&
+    passes(constraint(pool, KEYS.family), family) &&
+    passes(constraint(pool, KEYS.category), categoryOf(family)) &&
+    passes(constraint(pool, KEYS.size), size)
+  )
+}
+
+export interface PoolScope {
+  /** GPU quota families the pool may launch into, in table order. */
+  families: FamilyId[]
+  markets: Market[]
+  /** Instance families or categories the pool names that are neither GPU nor known CPU ones. */
+  unknown: string[]
+  /** No category, family or type `In`: the pool may launch any instance type. */
+  open: boolean
+}
+
+/**
+ * The GPU quota families × markets a pool may launch into, from its most specific
+ * `In` list (instance types, else families, else categories), each checked against
+ * every other requirement; a pool with none of those may launch any family.
+ */
+export function poolScope(pool: NodePool): PoolScope {
+  const types = constraint(pool, KEYS.type)
+  const families = constraint(pool, KEYS.family)
+  const categories = constraint(pool, KEYS.category)
+  let names: string[]
+  let open = false
+  if (types.in) names = [...types.in].filter((t) => allowsType(pool, t))
+  else if (families.in) {
+    names = [...families.in].filter((f) => passes(families, f) && passes(categories, categoryOf(f)))
+  } else if (categories.in) names = [...categories.in].filter((c) => passes(categories, c))
+  else {
+    open = true
+    names = GPU_FAMILIES.flatMap((f) => f.categories).filter((c) => passes(categories, c))
+  }
+  const found = new Set<FamilyId>()
+  const unknown: string[] = []
+  for (const name of names) {
+    const family = quotaFamilyOfCategory(categoryOf(name))
+    if (family === 'unknown') unknown.push(name.split('.')[0] as string)
+    else if (family !== 'none') found.add(family)
+  }
+  return {
+    families: GPU_FAMILIES.map((f) => f.id).filter((id) => found.has(id)),
+    markets: marketsOf(pool),
+    unknown: [...new Set(unknown)],
+    open,
+  }
+}
+
+/**
+ * The DescribeInstanceTypes `instance-type` filter values (wildcards) that cover
+ * what a pool allows, for the pools whose GPU limit needs EC2's facts; empty: no call.
+ */
+export function instanceTypePatterns(pools: readonly NodePool[]): string[] {
+  const patterns = new Set<string>()
+  for (const pool of pools) {
+    if (pool.limits.gpu === undefined) continue
+    const scope = poolScope(pool)
+    if (scope.families.length === 0) continue
+    const types = constraint(pool, KEYS.type)
+    const families = constraint(pool, KEYS.family)
+    const categories = constraint(pool, KEYS.category)
+    if (types.in) for (const t of types.in) patterns.add(t)
+    else if (families.in) for (const f of families.in) patterns.add(`${f}.*`)
+    else {
+      const cats = categories.in ? [...categories.in] : GPU_FAMILIES.flatMap((f) => f.categories)
+      for (const c of cats) if (scope.families.includes(quotaFamilyOfCategory(c) as FamilyId)) patterns.add(`${c}*`)
+    }
+  }
+  return [...patterns].sort()
+}
+
+// --- bounds and targets --------------------------------------------------------
+
+export type LimitedBy = 'cpu' | typeof GPU_RESOURCE
+
+/** One pool's share of a quota's target. `vcpus` null: the pool is unbounded there. */
+export interface PoolContribution {
+  name: string
+  file: string
+  vcpus: number | null
+  limitedBy: LimitedBy | null
+}
+
+/** The largest vCPUs per NVIDIA GPU among the types a pool allows in a quota family; undefined: none. */
+export function largestVcpusPerGpu(
+  pool: NodePool,
+  family: FamilyId,
+  types: readonly InstanceTypeInfo[],
+): {ratio: number; type: string} | undefined {
+  let best: {ratio: number; type: string} | undefined
+  for (const info of types) {
+    if (info.nvidiaGpus <= 0 || info.vcpus <= 0) continue
+    if (quotaFamilyOfCategory(categoryOf(info.type)) !== family || !allowsType(pool, info.type)) continue
+    const ratio = info.vcpus / info.nvidiaGpus
+    if (!best || ratio > best.ratio) best = {ratio, type: info.type}
+  }
+  return best
+}
+
+/** How many vCPUs a pool may launch in one quota family: the smaller of its CPU and GPU bounds. */
+export function poolBound(
+  pool: NodePool,
+  family: FamilyId,
+  types: readonly InstanceTypeInfo[],
+): {vcpus: number; limitedBy: LimitedBy} | undefined {
+  const bounds: Array<{vcpus: number; limitedBy: LimitedBy}> = []
+  if (pool.limits.cpu !== undefined) bounds.push({vcpus: pool.limits.cpu, limitedBy: 'cpu'})
+  if (pool.limits.gpu !== undefined) {
+    const best = largestVcpusPerGpu(pool, family, types)
+    if (best) bounds.push({vcpus: pool.limits.gpu * best.ratio, limitedBy: GPU_RESOURCE})
+  }
+  return bounds.sort((a, b) => a.vcpus - b.vcpus)[0]
+}
+
+export interface QuotaDemand {
+  family: FamilyId
+  market: Market
+  pools: PoolContribution[]
+  /** The sum of the pools' bounds in whole vCPUs; undefined when a pool is unbounded. */
+  vcpus?: number
+}
+
+export interface NodePoolPlan {
+  /** Per family × market some pool launches into, in table order. */
+  demands: QuotaDemand[]
+  /** The pools that launch into a GPU quota family. */
+  gpuPools: string[]
+  warnings: string[]
+}
+
+const where = (pool: NodePool) => `NodePool ${pool.name} (${pool.file}:${pool.line})`
+
+/**
+ * Per GPU quota family × market: the pools that launch into it and the vCPUs
+ * their limits allow; warnings for unknown families, pools that may launch any
+ * family, and GPU pools without a bound ("unbounded").
+ */
+export function planNodePools(pools: readonly NodePool[], types: readonly InstanceTypeInfo[]): NodePoolPlan {
+  const warnings: string[] = []
+  const byQuota = new Map<string, QuotaDemand>()
+  const gpuPools: string[] = []
+  for (const pool of pools) {
+    const scope = poolScope(pool)
+    if (scope.unknown.length > 0) {
+      warnings.push(
+        `${where(pool)}: instance famil${scope.unknown.length === 1 ? 'y' : 'ies'} ${scope.unknown.join(', ')} unknown to piksel (not a GPU family: ${GPU_FAMILIES.map((f) => f.categories.join('/')).join(', ')}, nor a CPU one); ignored.`,
+      )
+    }
+    if (scope.families.length === 0 || scope.markets.length === 0) continue
+    gpuPools.push(pool.name)
+    if (scope.open) {
+      warnings.push(
+        `${where(pool)} may launch any instance family (no instance-category, instance-family or instance-type In requirement): counted towards every GPU quota.`,
+      )
+    }
+    const unboundedIn: string[] = []
+    for (const family of scope.families) {
+      const bound = poolBound(pool, family, types)
+      if (!bound) unboundedIn.push(familyById(family).label)
+      for (const market of scope.markets) {
+        const key = `${family}/${market}`
+        const demand = byQuota.get(key) ?? {family, market, pools: []}
+        demand.pools.push({
+          name: pool.name,
+          file: pool.file,
+          vcpus: bound ? bound.vcpus : null,
+          limitedBy: bound ? bound.limitedBy : null,
+        })
+        byQuota.set(key, demand)
+      }
+    }
+    if (unboundedIn.length > 0) {
+      const gpuOnly = pool.limits.gpu !== undefined
+      warnings.push(
+        `${where(pool)} is unbounded for ${unboundedIn.join(', ')} vCPUs (${gpuOnly ? `its ${GPU_RESOURCE} limit covers no instance type with an NVIDIA GPU it allows, and it has no cpu limit` : `no cpu or ${GPU_RESOURCE} limit`}): the configured or --min target applies there. Set spec.limits.cpu to bound it.`,
+      )
+    }
+  }
+  const demands: QuotaDemand[] = []
+  for (const family of GPU_FAMILIES) {
+    for (const market of MARKETS) {
+      const demand = byQuota.get(`${family.id}/${market}`)
+      if (!demand) continue
+      const bounded = demand.pools.every((p) => p.vcpus !== null)
+      const sum = demand.pools.reduce((total, p) => total + (p.vcpus ?? 0), 0)
+      demands.push(bounded ? {...demand, vcpus: Math.ceil(sum - 1e-9)} : demand)
+    }
+  }
+  return {demands, gpuPools, warnings}
+}
+
+// --- targets --------------------------------------------------------------------
+
+/** Where a quota's target came from: its NodePools, or (none, or one unbounded) --min / the config. */
+export interface TargetSource {
+  from: 'nodepools' | 'min' | 'config'
+  /** The NodePools that launch into this quota (empty when none does). */
+  pools: PoolContribution[]
+}
+
+/** The quota's target: the NodePools' bound when every pool of it is bounded, else the fallback. */
+export function targetFor(
+  demand: QuotaDemand | undefined,
+  fallback: {target: number; from: 'min' | 'config'},
+): {target: number; source: TargetSource} {
+  if (demand?.vcpus !== undefined) return {target: demand.vcpus, source: {from: 'nodepools', pools: demand.pools}}
+  return {target: fallback.target, source: {from: fallback.from, pools: demand?.pools ?? []}}
+}
+
+/** A table cell: `gpu, gpu-spot` / `--min` / `config`, `(unbounded: x)` when a pool is. */
+export function describeTargetSource(source: TargetSource): string {
+  if (source.from === 'nodepools') return source.pools.map((p) => p.name).join(', ')
+  const base = source.from === 'min' ? '--min' : 'config'
+  const unbounded = source.pools.filter((p) => p.vcpus === null).map((p) => p.name)
+  return unbounded.length > 0 ? `${base} (unbounded: ${unbounded.join(', ')})` : base
+}
+
+// --- where the NodePools are read ------------------------------------------------
+
+/**
+ * The directory `--from-gitops [DIR]` reads: DIR as given, else the environment's
+ * GitOps checkout (`gitops.dir`) joined with its path (`gitops.path`, default
+ * `clusters/<env>`). Without either it is GITOPS_DIR_REQUIRED (exit 2).
+ */
+export function gitopsDirFor(
+  given: string,
+  env: {name: string; gitops: {dir?: string; path: string}} | undefined,
+): string {
+  if (given !== '') return given
+  if (env?.gitops.dir) return join(env.gitops.dir, env.gitops.path)
+  const what = env
+    ? `no local GitOps checkout is configured for ${env.name} (gitops.dir)`
+    : 'no environment (-e) names a local GitOps checkout (gitops.dir)'
+  throw new UsageError(`--from-gitops without DIR: ${what}. Nothing was read.`, {
+    code: 'GITOPS_DIR_REQUIRED',
+    hint: `Pass the directory: --from-gitops ../piksel-gitops/${env?.gitops.path ?? 'clusters/<env>'}, or set gitops.dir (the checkout, relative to the config file) in piksel.config.yaml.`,
+  })
+}

@@ -1,0 +1,335 @@
+/**
+ * `piksel quota gpu` usage and Karpenter targets (issue 15 §1), as a user runs it:
+ * usage from moto's CloudWatch (PutMetricData, then the CLI's GetMetricData through
+ * the real SDK), the metric each quota declares from the Service Quotas stand-in,
+ * instance types from moto's EC2, NodePools from fixtures shaped like Karpenter's docs.
+ */
+import {CloudWatchClient, PutMetricDataCommand} from '@aws-sdk/client-cloudwatch'
+import {expect} from 'chai'
+import {cpSync, mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
+import {type Server, createServer} from 'node:http'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {ROOT, type RunOptions, isolatedEnv, runPiksel} from '../../support/cli.ts'
+import {MOTO_ACCOUNT, type Moto, startMoto} from '../../support/moto.ts'
+import {
+  type ServiceQuotasStandin,
+  startServiceQuotasStandin,
+  usageMetricOf,
+} from '../../support/service-quotas-standin.ts'
+
+const G_OD = 'L-DB2E81BA'
+const G_SPOT = 'L-3819A6DF'
+const P_OD = 'L-417A185B'
+const P_SPOT = 'L-7212CCBC'
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'karpenter')
+const GITOPS = join(FIXTURES, 'gitops')
+
+interface Row {
+  code: string
+  value: number
+  usage: number | null
+  usageSource: Record<string, unknown>
+  target: number
+  targetSource: {
+    from: string
+    pools: Array<{name: string; file: string; vcpus: number | null; limitedBy: string | null}>
+  }
+  status: string
+  action?: string
+}
+interface Report {
+  target: number
+  quotas: Row[]
+  warnings: string[]
+  gitops?: {dir: string; files: number; nodePools: Array<{name: string; file: string; line: number}>}
+}
+
+/** A loopback CloudWatch that refuses GetMetricData as AWS does for a caller without cloudwatch:GetMetricData. */
+async function deniedCloudWatch(): Promise<{endpoint: string; calls: string[]; stop: () => Promise<void>}> {
+  const calls: string[] = []
+  const server: Server = createServer((req, res) => {
+    calls.push(String(req.headers['x-amz-target']))
+    req.resume()
+    req.on('end', () => {
+      const body = JSON.stringify({
+        __type: 'com.amazonaws.cloudwatch#AccessDeniedException',
+        message: `User: arn:aws:iam::${MOTO_ACCOUNT}:user/ci is not authorized to perform: cloudwatch:GetMetricData because no identity-based policy allows the cloudwatch:GetMetricData action`,
+      })
+      res.writeHead(400, {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amzn-query-error': 'AccessDenied;Sender',
+        'content-length': Buffer.byteLength(body),
+      })
+      res.end(body)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  const port = typeof address === 'object' && address ? address.port : 0
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    calls,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+describe('piksel quota gpu: usage and Karpenter targets', function () {
+  this.timeout(90_000)
+  let moto: Moto
+  let standin: ServiceQuotasStandin
+
+  before(async function () {
+    moto = await startMoto(this)
+  })
+  after(async () => {
+    await moto?.stop()
+  })
+  beforeEach(async () => {
+    await moto.reset()
+    standin = await startServiceQuotasStandin({quotas: {[G_OD]: {applied: 100}, [G_SPOT]: {applied: 32}}})
+  })
+  afterEach(async () => {
+    await standin.stop()
+  })
+
+  const run = (args: string[], options: RunOptions & {extraEnv?: Record<string, string>} = {}) =>
+    runPiksel(['quota', 'gpu', ...args], {
+      ...options,
+      env: isolatedEnv({...moto.env, AWS_ENDPOINT_URL_SERVICE_QUOTAS: standin.endpoint, ...options.extraEnv}),
+    })
+
+  /** Usage datapoints as AWS publishes them: AWS/Usage ResourceCount with the quota's own dimensions. */
+  async function putUsage(code: string, points: Array<[minutesAgo: number, vcpus: number]>): Promise<void> {
+    const metric = usageMetricOf(code) as {MetricDimensions: Record<string, string>}
+    const client = new CloudWatchClient({
+      endpoint: moto.endpoint,
+      region: 'ap-southeast-3',
+      credentials: {accessKeyId: 'testing', secretAccessKey: 'testing'},
+    })
+    try {
+      await client.send(
+        new PutMetricDataCommand({
+          Namespace: 'AWS/Usage',
+          MetricData: points.map(([minutesAgo, value]) => ({
+            MetricName: 'ResourceCount',
+            Dimensions: Object.entries(metric.MetricDimensions).map(([Name, Value]) => ({Name, Value})),
+            Timestamp: new Date(Date.now() - minutesAgo * 60_000),
+            Value: value,
+          })),
+        }),
+      )
+    } finally {
+      client.destroy()
+    }
+  }
+
+  describe('usage', () => {
+    it('reads each quota’s declared metric from CloudWatch: the latest datapoint, USED and FREE', async () => {
+      await putUsage(G_OD, [
+        [20, 40],
+        [3, 48],
+      ])
+      // An older hour's datapoint is not "now".
+      await putUsage(G_SPOT, [[90, 16]])
+      const r = await run(['--json'])
+      expect(r.exitCode, r.stderr).to.equal(3)
+      const rows = r.json<Report>().quotas
+      expect(rows.map((q) => [q.code, q.usage])).to.deep.equal([
+        [G_OD, 48],
+        [G_SPOT, null],
+        [P_OD, null],
+        [P_SPOT, null],
+      ])
+      expect(rows[0]?.usageSource).to.deep.equal({
+        namespace: 'AWS/Usage',
+        metric: 'ResourceCount',
+        dimensions: {Service: 'EC2', Type: 'Resource', Resource: 'vCPU', Class: 'G/OnDemand'},
+        statistic: 'Maximum',
+      })
+      expect(rows[1]?.usageSource).to.include({reason: 'no datapoint in the last hour'})
+      expect(r.json<Report>().warnings.some((w) => w.includes('in use'))).to.equal(false)
+
+      const table = await run([])
+      expect(table.stdout).to.match(/^FAMILY\s+MARKET\s+CODE\s+VALUE\s+USED\s+FREE\s+TARGET\s+FROM\s+STATUS/)
+      expect(table.stdout).to.match(/G and VT\s+on-demand\s+L-DB2E81BA\s+100\s+48\s+52\s+8\s+config\s+ok/)
+      expect(table.stdout).to.match(/G and VT\s+spot\s+L-3819A6DF\s+32\s+-\s+-\s+8\s+config\s+ok/)
+    })
+
+    it('a quota at or above 90 % use is a warning even when it meets its target (the exit code stays)', async () => {
+      for (const code of [P_OD, P_SPOT]) standin.setApplied(code, 32)
+      await putUsage(G_OD, [[2, 90]])
+      await putUsage(G_SPOT, [[2, 28]])
+      const r = await run(['--json'])
+      expect(r.exitCode, r.stderr).to.equal(0)
+      const report = r.json<Report>()
+      expect(report.quotas.every((q) => q.status === 'ok')).to.equal(true)
+      const near = report.warnings.filter((w) => w.includes('vCPUs in use'))
+      expect(near).to.have.length(1)
+      expect(near[0]).to.match(/^L-DB2E81BA \(Running On-Demand G and VT instances\): 90 of 100 vCPUs in use \(90%/)
+      expect(r.stderr).to.include('Warning: L-DB2E81BA (Running On-Demand G and VT instances): 90 of 100 vCPUs in use')
+    })
+
+    it('cloudwatch:GetMetricData denied: a warning naming the action, usage null, the check still decided', async () => {
+      const denied = await deniedCloudWatch()
+      try {
+        const r = await run(['--json'], {extraEnv: {AWS_ENDPOINT_URL_CLOUDWATCH: denied.endpoint}})
+        expect(r.exitCode, r.stderr).to.equal(3)
+        expect(denied.calls).to.deep.equal(['GraniteServiceVersion20100801.GetMetricData'])
+        const report = r.json<Report>()
+        expect(report.quotas.map((q) => `${q.code}:${q.status}`)).to.deep.equal([
+          `${G_OD}:ok`,
+          `${G_SPOT}:ok`,
+          `${P_OD}:below`,
+          `${P_SPOT}:below`,
+        ])
+        for (const q of report.quotas) {
+          expect(q.usage).to.equal(null)
+          expect(q.usageSource).to.include({reason: 'cloudwatch:GetMetricData was denied'})
+        }
+        const warning = report.warnings.find((w) => w.startsWith('Usage unknown'))
+        expect(warning).to.include('cloudwatch:GetMetricData was denied')
+        expect(r.stderr).to.include('Warning: Usage unknown: cloudwatch:GetMetricData was denied')
+      } finally {
+        await denied.stop()
+      }
+    })
+
+    it('a quota that declares no usage metric: usage null with the reason', async () => {
+      standin.load({quotas: {[G_OD]: {noUsageMetric: true}}})
+      await putUsage(G_OD, [[2, 50]])
+      const r = await run(['--family', 'g', '--market', 'on-demand', '--json'])
+      expect(r.exitCode, r.stderr).to.equal(0)
+      expect(r.json<Report>().quotas[0]).to.deep.include({
+        usage: null,
+        usageSource: {reason: 'the quota declares no usage metric'},
+      })
+    })
+  })
+
+  describe('--from-gitops', () => {
+    it('targets from the NodePools: cpu limits, GPU limits × EC2’s vCPUs per GPU, summed; CPU pools ignored', async () => {
+      const r = await run(['--from-gitops', GITOPS, '--json'])
+      expect(r.exitCode, r.stderr).to.equal(3)
+      const report = r.json<Report>()
+      const rows = Object.fromEntries(report.quotas.map((q) => [q.code, q]))
+      // G on-demand: gpu (cpu 96 beats 30 GPUs × 32 = 960) + batch (cpu 1k, both markets).
+      expect(rows[G_OD]).to.deep.include({target: 1096, status: 'below'})
+      expect(rows[G_OD]?.targetSource).to.deep.equal({
+        from: 'nodepools',
+        pools: [
+          {name: 'batch', file: join(GITOPS, 'apps', 'batch.yaml'), vcpus: 1000, limitedBy: 'cpu'},
+          {
+            name: 'gpu',
+            file: join(GITOPS, 'infrastructure', 'karpenter', 'nodepools.yaml'),
+            vcpus: 96,
+            limitedBy: 'cpu',
+          },
+        ],
+      })
+      // G spot: gpu-spot (10 GPUs × 12, g5.12xlarge's 48 vCPUs / 4 GPUs, the largest of its types) + batch.
+      expect(rows[G_SPOT]).to.deep.include({target: 1120})
+      expect(rows[G_SPOT]?.targetSource.pools.map((p) => [p.name, p.vcpus, p.limitedBy])).to.deep.equal([
+        ['batch', 1000, 'cpu'],
+        ['gpu-spot', 120, 'nvidia.com/gpu'],
+      ])
+      // P on-demand: training has no limits: unbounded, the configured target applies.
+      expect(rows[P_OD]).to.deep.include({target: 8})
+      expect(rows[P_OD]?.targetSource).to.deep.equal({
+        from: 'config',
+        pools: [{name: 'training', file: join(GITOPS, 'apps', 'batch.yaml'), vcpus: null, limitedBy: null}],
+      })
+      expect(rows[P_SPOT]?.targetSource).to.deep.equal({from: 'config', pools: []})
+      expect(report.gitops?.nodePools.map((p) => p.name)).to.deep.equal(['batch', 'training', 'gpu-spot', 'gpu'])
+      expect(report.gitops).to.include({dir: GITOPS, files: 3})
+      const unbounded = report.warnings.filter((w) => w.includes('unbounded'))
+      expect(unbounded).to.have.length(1)
+      expect(unbounded[0]).to.match(/^NodePool training \(.*apps\/batch\.yaml:23\) is unbounded for P vCPUs/)
+
+      const table = await run(['--from-gitops', GITOPS])
+      expect(table.stdout).to.match(/G and VT\s+on-demand\s+L-DB2E81BA\s+100\s+-\s+-\s+1096\s+batch, gpu\s+below/)
+      expect(table.stdout).to.match(
+        /P\s+on-demand\s+L-417A185B\s+0 \(default\)\s+-\s+-\s+8\s+config \(unbounded: training\)\s+below/,
+      )
+      expect(table.stdout).to.include(`targets from the GPU NodePools under ${GITOPS}: batch, training, gpu-spot, gpu`)
+    })
+
+    it('--request files the NodePool-derived targets', async () => {
+      const r = await run(['--from-gitops', GITOPS, '--family', 'g', '--request', '--yes', '--json'])
+      expect(r.exitCode, r.stderr).to.equal(0)
+      expect(
+        standin
+          .filed()
+          .map((f) => `${f.QuotaCode}=${f.DesiredValue}`)
+          .sort(),
+      ).to.deep.equal([`${G_SPOT}=1120`, `${G_OD}=1096`])
+    })
+
+    it('a NodePool of an unknown family: a warning, ignored', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'piksel-np-'))
+      cpSync(join(FIXTURES, 'bad', 'unknown-family.yaml'), join(dir, 'unknown.yaml'))
+      const r = await run(['--from-gitops', dir, '--json'])
+      expect(r.exitCode, r.stderr).to.equal(3)
+      const report = r.json<Report>()
+      expect(report.warnings.filter((w) => w.includes('unknown to piksel'))).to.deep.equal([
+        `NodePool quantum (${join(dir, 'unknown.yaml')}:1): instance family qx9 unknown to piksel (not a GPU family: g/gr/vt, p, inf, trn, dl, nor a CPU one); ignored.`,
+      ])
+      expect(report.quotas.every((q) => q.target === 8 && q.targetSource.from === 'config')).to.equal(true)
+      expect(report.gitops?.nodePools).to.deep.equal([])
+    })
+
+    it('without DIR: the environment’s gitops.dir joined with its gitops.path', async () => {
+      const cwd = mkdtempSync(join(tmpdir(), 'piksel-quota-'))
+      mkdirSync(join(cwd, 'checkout', 'clusters'), {recursive: true})
+      cpSync(join(GITOPS, 'infrastructure'), join(cwd, 'checkout', 'clusters', 'staging'), {recursive: true})
+      writeFileSync(
+        join(cwd, 'piksel.config.yaml'),
+        `environments:\n  staging:\n    account: "${MOTO_ACCOUNT}"\n    gitops:\n      dir: checkout\n`,
+      )
+      const r = await run(['-e', 'staging', '--from-gitops', '--json'], {cwd})
+      expect(r.exitCode, r.stderr).to.equal(3)
+      const report = r.json<Report>()
+      expect(report.gitops?.dir).to.equal(join(cwd, 'checkout', 'clusters', 'staging'))
+      expect(report.gitops?.nodePools.map((p) => p.name)).to.deep.equal(['gpu-spot', 'gpu'])
+    })
+
+    describe('bad input: exit 2 naming what is wrong, nothing called, nothing filed', () => {
+      const cases: Array<[string, () => string[], string, RegExp]> = [
+        [
+          'a directory that does not exist',
+          () => ['--from-gitops', join(FIXTURES, 'nope')],
+          'GITOPS_DIR_NOT_FOUND',
+          /nope is not a directory/,
+        ],
+        [
+          'a Helm template that is not YAML (file and line)',
+          () => ['--from-gitops', join(FIXTURES, 'bad-template')],
+          'INVALID_YAML',
+          /bad-template\/nodepool\.yaml:6: not valid YAML/,
+        ],
+        [
+          'no DIR and no configured checkout',
+          () => ['--from-gitops'],
+          'GITOPS_DIR_REQUIRED',
+          /--from-gitops without DIR/,
+        ],
+      ]
+      for (const [label, args, code, message] of cases) {
+        it(label, async () => {
+          const r = await run([...args(), '--request', '--yes', '--json'])
+          expect(r.exitCode, r.stderr).to.equal(2)
+          const {error} = r.json<{error: {code: string; message: string; hint: string}}>()
+          expect(error.code).to.equal(code)
+          expect(error.message).to.match(message)
+          expect(error.hint).to.match(/--from-gitops/)
+          expect(standin.received).to.deep.equal([])
+        })
+      }
+    })
+  })
+})

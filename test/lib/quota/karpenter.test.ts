@@ -1,0 +1,407 @@
+import {expect} from 'chai'
+
+import {PikselError} from '../../../src/lib/errors.ts'
+import {categoryOf, quotaFamilyOfCategory} from '../../../src/lib/quota/gpu.ts'
+import {
+  type InstanceTypeInfo,
+  type NodePool,
+  type Requirement,
+  describeTargetSource,
+  gitopsDirFor,
+  instanceTypePatterns,
+  marketsOf,
+  nodePoolsIn,
+  parseQuantity,
+  planNodePools,
+  poolBound,
+  poolScope,
+  targetFor,
+} from '../../../src/lib/quota/karpenter.ts'
+
+/** EC2's figures for these types (DescribeInstanceTypes: DefaultVCpus, NVIDIA GPU count), typed from the AWS docs. */
+const TYPES: InstanceTypeInfo[] = [
+  {type: 'g5.xlarge', vcpus: 4, nvidiaGpus: 1},
+  {type: 'g5.2xlarge', vcpus: 8, nvidiaGpus: 1},
+  {type: 'g5.4xlarge', vcpus: 16, nvidiaGpus: 1},
+  {type: 'g5.8xlarge', vcpus: 32, nvidiaGpus: 1},
+  {type: 'g5.12xlarge', vcpus: 48, nvidiaGpus: 4},
+  {type: 'g5.16xlarge', vcpus: 64, nvidiaGpus: 1},
+  {type: 'g4ad.xlarge', vcpus: 4, nvidiaGpus: 0},
+  {type: 'g6f.large', vcpus: 2, nvidiaGpus: 0},
+  {type: 'p4d.24xlarge', vcpus: 96, nvidiaGpus: 8},
+]
+
+const pool = (requirements: Requirement[], limits: NodePool['limits'] = {}, name = 'pool'): NodePool => ({
+  name,
+  file: `${name}.yaml`,
+  line: 1,
+  apiVersion: 'karpenter.sh/v1',
+  requirements,
+  limits,
+})
+const req = (key: string, operator: string, ...values: string[]): Requirement => ({
+  key: `${key.includes('/') ? '' : key === 'capacity-type' ? 'karpenter.sh/' : key === 'instance-type' ? 'node.kubernetes.io/' : 'karpenter.k8s.aws/'}${key}`,
+  operator,
+  values,
+})
+
+function thrown(fn: () => unknown): PikselError {
+  try {
+    fn()
+  } catch (error) {
+    if (error instanceof PikselError) return error
+    throw error
+  }
+  throw new Error('expected an error')
+}
+
+describe('quota/karpenter (pure)', () => {
+  describe('instance categories → quota families (AWS grouping)', () => {
+    const cases: Array<[string, string, string]> = [
+      ['g4dn.xlarge', 'g', 'g'],
+      ['g5', 'g', 'g'],
+      ['gr6.4xlarge', 'gr', 'g'],
+      ['vt1.3xlarge', 'vt', 'g'],
+      ['p4d.24xlarge', 'p', 'p'],
+      ['p5', 'p', 'p'],
+      ['inf2.xlarge', 'inf', 'inf'],
+      ['trn1n.32xlarge', 'trn', 'trn'],
+      ['dl1.24xlarge', 'dl', 'dl'],
+      ['d3.xlarge', 'd', 'none'],
+      ['c7i.large', 'c', 'none'],
+      ['m5', 'm', 'none'],
+      ['hpc7g.4xlarge', 'hpc', 'none'],
+      ['u-6tb1.metal', 'u', 'none'],
+      ['qx9.large', 'qx', 'unknown'],
+    ]
+    for (const [name, category, family] of cases) {
+      it(`${name}: category ${category}, quota family ${family}`, () => {
+        expect(categoryOf(name)).to.equal(category)
+        expect(quotaFamilyOfCategory(category)).to.equal(family)
+      })
+    }
+  })
+
+  describe('parseQuantity (Kubernetes quantities)', () => {
+    const cases: Array<[unknown, number | undefined]> = [
+      [1000, 1000],
+      ['1000', 1000],
+      ['1k', 1000],
+      ['500m', 0.5],
+      ['1.5', 1.5],
+      ['2e3', 2000],
+      ['1Ki', 1024],
+      ['64Gi', 64 * 2 ** 30],
+      ['+8', 8],
+      ['0', 0],
+      ['-1', undefined],
+      [-4, undefined],
+      ['1 k', undefined],
+      ['eight', undefined],
+      ['', undefined],
+      ['1kb', undefined],
+      [null, undefined],
+      [{'.Values.cpu': null}, undefined],
+    ]
+    for (const [input, want] of cases) {
+      it(`${JSON.stringify(input)} → ${want}`, () => expect(parseQuantity(input)).to.equal(want))
+    }
+  })
+
+  describe('nodePoolsIn', () => {
+    const text = [
+      '# comment',
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata: {name: x}',
+      '---',
+      'apiVersion: karpenter.sh/v1beta1',
+      'kind: NodePool',
+      'metadata:',
+      '  name: old',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      requirements:',
+      '        - {key: karpenter.k8s.aws/instance-family, operator: In, values: [g5, 6]}',
+      '  limits:',
+      '    cpu: 500m',
+      '    memory: 100Gi',
+      '---',
+      'apiVersion: karpenter.sh/v1',
+      'kind: NodePool',
+      'metadata:',
+      '  name: new',
+      'spec:',
+      '  limits:',
+      '    nvidia.com/gpu: "30"',
+      '---',
+      'apiVersion: karpenter.sh/v1alpha5',
+      'kind: Provisioner',
+      'metadata: {name: legacy}',
+    ].join('\n')
+
+    it('reads v1 and v1beta1 NodePools of a multi-document file, skipping other kinds and versions', () => {
+      expect(nodePoolsIn(text, 'pools.yaml')).to.deep.equal([
+        {
+          name: 'old',
+          file: 'pools.yaml',
+          line: 6,
+          apiVersion: 'karpenter.sh/v1beta1',
+          requirements: [{key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['g5', '6']}],
+          limits: {cpu: 0.5},
+        },
+        {name: 'new', file: 'pools.yaml', line: 19, apiVersion: 'karpenter.sh/v1', requirements: [], limits: {gpu: 30}},
+      ])
+    })
+
+    it('a Helm template that is not YAML is INVALID_YAML naming the file and line', () => {
+      const error = thrown(() =>
+        nodePoolsIn(
+          'apiVersion: karpenter.sh/v1\nkind: NodePool\nspec:\n{{- if .Values.gpu }}\n  limits: {}\n',
+          'np.yaml',
+        ),
+      )
+      expect(error.code).to.equal('INVALID_YAML')
+      expect(error.exitCode).to.equal(2)
+      expect(error.message).to.match(/^np\.yaml:4: not valid YAML: /)
+    })
+
+    it('a limit that is not a quantity (a template that parsed as a map) is INVALID_NODEPOOL at its line', () => {
+      const error = thrown(() =>
+        nodePoolsIn(
+          'apiVersion: karpenter.sh/v1\nkind: NodePool\nmetadata: {name: gpu}\nspec:\n  limits:\n    cpu: {{ .Values.cpu }}\n',
+          'np.yaml',
+        ),
+      )
+      expect(error.code).to.equal('INVALID_NODEPOOL')
+      expect(error.exitCode).to.equal(2)
+      expect(error.message).to.match(/^np\.yaml:6: NodePool gpu: limits\.cpu is not a Kubernetes quantity/)
+    })
+
+    it('a requirement without an operator, and a NodePool without a name, are INVALID_NODEPOOL', () => {
+      const noOperator =
+        'apiVersion: karpenter.sh/v1\nkind: NodePool\nmetadata: {name: a}\nspec:\n  template:\n    spec:\n      requirements:\n        - key: karpenter.sh/capacity-type\n'
+      expect(thrown(() => nodePoolsIn(noOperator, 'a.yaml')).message).to.match(/^a\.yaml:8: NodePool a: a requirement/)
+      expect(thrown(() => nodePoolsIn('apiVersion: karpenter.sh/v1\nkind: NodePool\n', 'b.yaml')).message).to.match(
+        /^b\.yaml:1: a NodePool without a metadata\.name/,
+      )
+    })
+  })
+
+  describe('marketsOf (karpenter.sh/capacity-type; none means on-demand)', () => {
+    const cases: Array<[string, Requirement[], string[]]> = [
+      ['no requirement', [], ['on-demand']],
+      ['In [spot]', [req('capacity-type', 'In', 'spot')], ['spot']],
+      ['In [spot, on-demand]', [req('capacity-type', 'In', 'spot', 'on-demand')], ['on-demand', 'spot']],
+      ['NotIn [spot]', [req('capacity-type', 'NotIn', 'spot')], ['on-demand']],
+      ['NotIn [on-demand]', [req('capacity-type', 'NotIn', 'on-demand')], ['spot']],
+      ['NotIn [reserved]', [req('capacity-type', 'NotIn', 'reserved')], ['on-demand', 'spot']],
+      ['Exists', [req('capacity-type', 'Exists')], ['on-demand', 'spot']],
+      ['In [reserved]', [req('capacity-type', 'In', 'reserved')], []],
+      [
+        'In [spot, on-demand] and NotIn [spot]',
+        [req('capacity-type', 'In', 'spot', 'on-demand'), req('capacity-type', 'NotIn', 'spot')],
+        ['on-demand'],
+      ],
+    ]
+    for (const [label, requirements, want] of cases) {
+      it(label, () => expect(marketsOf(pool(requirements))).to.deep.equal(want))
+    }
+  })
+
+  describe('poolScope (which GPU quota families a pool may launch into)', () => {
+    const cases: Array<[string, Requirement[], {families: string[]; unknown?: string[]; open?: boolean}]> = [
+      ['category In [g]', [req('instance-category', 'In', 'g')], {families: ['g']}],
+      ['category In [c, m, r]: a CPU pool', [req('instance-category', 'In', 'c', 'm', 'r')], {families: []}],
+      ['family In [g5, p4d]', [req('instance-family', 'In', 'g5', 'p4d')], {families: ['g', 'p']}],
+      ['family In [vt1, gr6]: G and VT', [req('instance-family', 'In', 'vt1', 'gr6')], {families: ['g']}],
+      [
+        'type In [g5.xlarge, inf2.xlarge, trn1.2xlarge, dl1.24xlarge]',
+        [req('instance-type', 'In', 'g5.xlarge', 'inf2.xlarge', 'trn1.2xlarge', 'dl1.24xlarge')],
+        {families: ['g', 'inf', 'trn', 'dl']},
+      ],
+      [
+        'family In [g5, p4d] and NotIn [p4d]',
+        [req('instance-family', 'In', 'g5', 'p4d'), req('instance-family', 'NotIn', 'p4d')],
+        {families: ['g']},
+      ],
+      [
+        'family In [g5, p4d] and category In [p]',
+        [req('instance-family', 'In', 'g5', 'p4d'), req('instance-category', 'In', 'p')],
+        {families: ['p']},
+      ],
+      [
+        'type In [g5.xlarge] and family NotIn [g5]: nothing',
+        [req('instance-type', 'In', 'g5.xlarge'), req('instance-family', 'NotIn', 'g5')],
+        {families: []},
+      ],
+      ['category DoesNotExist: nothing', [req('instance-category', 'DoesNotExist')], {families: []}],
+      ['family In [qx9]: unknown', [req('instance-family', 'In', 'qx9', 'g5')], {families: ['g'], unknown: ['qx9']}],
+      ['no family requirement: open', [], {families: ['g', 'p', 'inf', 'trn', 'dl'], open: true}],
+      [
+        'only category NotIn [g, gr, vt, p]: open, the rest',
+        [req('instance-category', 'NotIn', 'g', 'gr', 'vt', 'p')],
+        {families: ['inf', 'trn', 'dl'], open: true},
+      ],
+    ]
+    for (const [label, requirements, want] of cases) {
+      it(label, () => {
+        const scope = poolScope(pool(requirements))
+        expect(scope.families).to.deep.equal(want.families)
+        expect(scope.unknown).to.deep.equal(want.unknown ?? [])
+        expect(scope.open).to.equal(want.open ?? false)
+      })
+    }
+  })
+
+  describe('poolBound (smaller of cpu and GPUs × largest vCPUs per NVIDIA GPU)', () => {
+    const teamGpu = [
+      req('instance-family', 'In', 'g5'),
+      req('instance-size', 'In', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge'),
+    ]
+    const cases: Array<[string, NodePool, {vcpus: number; limitedBy: string} | undefined]> = [
+      // g5.8xlarge: 32 vCPUs per GPU, the largest of xlarge..12xlarge (12xlarge: 48/4 = 12).
+      [
+        "the team's gpu pool: 30 GPUs over g5.xlarge..12xlarge",
+        pool(teamGpu, {gpu: 30}),
+        {vcpus: 960, limitedBy: 'nvidia.com/gpu'},
+      ],
+      // With g5.16xlarge allowed too: 64 per GPU.
+      [
+        '30 GPUs over every g5',
+        pool([req('instance-family', 'In', 'g5')], {gpu: 30}),
+        {vcpus: 1920, limitedBy: 'nvidia.com/gpu'},
+      ],
+      ['cpu 96 beats 30 GPUs', pool(teamGpu, {gpu: 30, cpu: 96}), {vcpus: 96, limitedBy: 'cpu'}],
+      ['30 GPUs beat cpu 1000', pool(teamGpu, {gpu: 30, cpu: 1000}), {vcpus: 960, limitedBy: 'nvidia.com/gpu'}],
+      [
+        'named types: 8 GPUs over g5.xlarge, g5.12xlarge → 8 × 12',
+        pool([req('instance-type', 'In', 'g5.xlarge', 'g5.12xlarge')], {gpu: 8}),
+        {vcpus: 96, limitedBy: 'nvidia.com/gpu'},
+      ],
+      ['cpu only', pool([req('instance-category', 'In', 'g')], {cpu: 500}), {vcpus: 500, limitedBy: 'cpu'}],
+      ['no limit', pool([req('instance-category', 'In', 'g')]), undefined],
+      [
+        'a GPU limit over types without NVIDIA GPUs only (g4ad, g6f): unbounded',
+        pool([req('instance-family', 'In', 'g4ad', 'g6f')], {gpu: 4}),
+        undefined,
+      ],
+      ['0 GPUs: 0 vCPUs', pool(teamGpu, {gpu: 0}), {vcpus: 0, limitedBy: 'nvidia.com/gpu'}],
+    ]
+    for (const [label, p, want] of cases) {
+      it(label, () => expect(poolBound(p, 'g', TYPES)).to.deep.equal(want))
+    }
+  })
+
+  describe('instanceTypePatterns (the DescribeInstanceTypes filter)', () => {
+    it('asks only for the pools with a GPU limit, by type, family or category', () => {
+      expect(
+        instanceTypePatterns([
+          pool([req('instance-type', 'In', 'g5.xlarge')], {gpu: 1}),
+          pool([req('instance-family', 'In', 'g5', 'p4d')], {gpu: 1}),
+          pool([req('instance-category', 'In', 'g', 'c')], {gpu: 1}),
+          pool([req('instance-family', 'In', 'g6')], {cpu: 10}),
+          pool([req('instance-category', 'In', 'c')], {gpu: 1}),
+        ]),
+      ).to.deep.equal(['g*', 'g5.*', 'g5.xlarge', 'p4d.*'])
+      expect(instanceTypePatterns([pool([req('instance-family', 'In', 'g6')], {cpu: 10})])).to.deep.equal([])
+    })
+  })
+
+  describe('planNodePools', () => {
+    const gpu = pool(
+      [req('instance-family', 'In', 'g5'), req('instance-size', 'In', 'xlarge', '8xlarge')],
+      {gpu: 30},
+      'gpu',
+    )
+    const spot = pool(
+      [req('instance-category', 'In', 'g'), req('capacity-type', 'In', 'spot', 'on-demand')],
+      {cpu: 1000},
+      'batch',
+    )
+    const cpu = pool([req('instance-category', 'In', 'c', 'm', 'r')], {cpu: 1000}, 'default')
+    const training = pool([req('instance-family', 'In', 'p4d')], {}, 'training')
+    const quantum = pool([req('instance-family', 'In', 'qx9')], {cpu: 64}, 'quantum')
+    const tiny = pool([req('instance-family', 'In', 'p4d')], {cpu: 0.5}, 'tiny')
+
+    it('adds up the pools of each family × market, ignores CPU pools, and marks unbounded ones', () => {
+      const plan = planNodePools([gpu, spot, cpu, training, quantum], TYPES)
+      expect(plan.gpuPools).to.deep.equal(['gpu', 'batch', 'training'])
+      expect(
+        plan.demands.map((d) => [d.family, d.market, d.vcpus, d.pools.map((p) => `${p.name}=${p.vcpus}`)]),
+      ).to.deep.equal([
+        ['g', 'on-demand', 1960, ['gpu=960', 'batch=1000']],
+        ['g', 'spot', 1000, ['batch=1000']],
+        ['p', 'on-demand', undefined, ['training=null']],
+      ])
+      expect(plan.warnings).to.have.length(2)
+      expect(plan.warnings[0]).to.match(
+        /^NodePool training \(training\.yaml:1\) is unbounded for P vCPUs \(no cpu or nvidia\.com\/gpu limit\)/,
+      )
+      expect(plan.warnings[1]).to.match(
+        /^NodePool quantum \(quantum\.yaml:1\): instance family qx9 unknown to piksel .*; ignored\.$/,
+      )
+    })
+
+    it('rounds a fractional bound up to whole vCPUs', () => {
+      expect(planNodePools([tiny], TYPES).demands[0]?.vcpus).to.equal(1)
+    })
+
+    it('warns that a pool without a family requirement counts towards every GPU quota', () => {
+      const plan = planNodePools([pool([], {cpu: 64}, 'open')], TYPES)
+      expect(plan.demands.map((d) => `${d.family}/${d.market}=${d.vcpus}`)).to.deep.equal([
+        'g/on-demand=64',
+        'p/on-demand=64',
+        'inf/on-demand=64',
+        'trn/on-demand=64',
+        'dl/on-demand=64',
+      ])
+      expect(plan.warnings).to.deep.equal([
+        'NodePool open (open.yaml:1) may launch any instance family (no instance-category, instance-family or instance-type In requirement): counted towards every GPU quota.',
+      ])
+    })
+  })
+
+  describe('targetFor and describeTargetSource', () => {
+    const fallback = {target: 8, from: 'config' as const}
+    it('the NodePools’ bound when every pool is bounded', () => {
+      const demand = {
+        family: 'g' as const,
+        market: 'spot' as const,
+        vcpus: 96,
+        pools: [{name: 'gpu', file: 'a', vcpus: 96, limitedBy: 'cpu' as const}],
+      }
+      const t = targetFor(demand, fallback)
+      expect(t).to.deep.equal({target: 96, source: {from: 'nodepools', pools: demand.pools}})
+      expect(describeTargetSource(t.source)).to.equal('gpu')
+    })
+    it('the fallback, naming the unbounded pools, when one is unbounded', () => {
+      const pools = [
+        {name: 'a', file: 'a', vcpus: 96, limitedBy: 'cpu' as const},
+        {name: 'b', file: 'b', vcpus: null, limitedBy: null},
+      ]
+      const t = targetFor({family: 'g', market: 'spot', pools}, {target: 16, from: 'min'})
+      expect(t).to.deep.equal({target: 16, source: {from: 'min', pools}})
+      expect(describeTargetSource(t.source)).to.equal('--min (unbounded: b)')
+    })
+    it('the fallback when no pool launches into the quota', () => {
+      expect(targetFor(undefined, fallback)).to.deep.equal({target: 8, source: {from: 'config', pools: []}})
+      expect(describeTargetSource({from: 'config', pools: []})).to.equal('config')
+    })
+  })
+
+  describe('gitopsDirFor', () => {
+    const env = (dir?: string) => ({name: 'staging', gitops: {path: 'clusters/staging', ...(dir ? {dir} : {})}})
+    it('DIR as given wins', () => expect(gitopsDirFor('../x', env('/repo'))).to.equal('../x'))
+    it('else the configured checkout joined with the path', () =>
+      expect(gitopsDirFor('', env('/repo/gitops'))).to.equal('/repo/gitops/clusters/staging'))
+    it('else exit 2 GITOPS_DIR_REQUIRED, saying what is missing', () => {
+      const error = thrown(() => gitopsDirFor('', env()))
+      expect(error.code).to.equal('GITOPS_DIR_REQUIRED')
+      expect(error.exitCode).to.equal(2)
+      expect(error.message).to.include('no local GitOps checkout is configured for staging (gitops.dir)')
+      expect(thrown(() => gitopsDirFor('', undefined)).message).to.include('no environment (-e)')
+    })
+  })
+})
