@@ -2,6 +2,7 @@
  * Built-in Piksel defaults and the naming conventions of DESIGN.md §3.
  * Pure: no I/O, so it is tested table-driven.
  */
+import type {ConfiguredSecrets} from '../secrets/sync.ts'
 import type {RawConfig} from './schema.ts'
 
 export const DEFAULT_REGION = 'ap-southeast-3'
@@ -30,6 +31,8 @@ export interface Environment {
   }
   gitops: {owner: string; repository: string; branch: string; path: string}
   quota: {gpuTarget: number}
+  /** Per expected secret, where the cluster carries it (`secret list --cluster`); empty when not configured. */
+  secrets: ConfiguredSecrets
 }
 
 export interface PikselSettings {
@@ -77,6 +80,7 @@ export function resolveSettings(raw: RawConfig = {}, file?: string): PikselSetti
         path: env.gitops?.path ?? `clusters/${name}`,
       },
       quota: {gpuTarget: env.quota?.gpuTarget ?? DEFAULT_GPU_TARGET},
+      secrets: env.secrets ?? {},
     }
   }
   return {
