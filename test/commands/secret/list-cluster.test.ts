@@ -8,6 +8,7 @@ import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {awsFaultProxy} from '../../support/hang.ts'
 import {KubeStandin, secretObject} from '../../support/kube-standin.ts'
 import {type Moto, startMoto} from '../../support/moto.ts'
 import {SLACK_URL, SLACK_URL_2, SecretsProbe, configFile, runAgainst} from '../../support/secrets.ts'
@@ -83,9 +84,9 @@ describe('piksel secret list --cluster (moto + the Kubernetes stand-in)', functi
     )
   })
 
-  const run = (args: string[], extra: {config?: string; kubeconfig?: string} = {}) =>
+  const run = (args: string[], extra: {config?: string; kubeconfig?: string; env?: Record<string, string>} = {}) =>
     runAgainst(moto, ['secret', 'list', '--config', extra.config ?? config, ...args], {
-      extraEnv: {KUBECONFIG: extra.kubeconfig ?? kubeconfig},
+      extraEnv: {KUBECONFIG: extra.kubeconfig ?? kubeconfig, ...extra.env},
     })
   const cluster = async (args: string[] = ['-e', 'staging']) => {
     const r = await run(['--cluster', '--json', ...args])
@@ -198,6 +199,28 @@ describe('piksel secret list --cluster (moto + the Kubernetes stand-in)', functi
     expect(json.cluster.notInSync).to.deep.equal(['slack-alerts-staging'])
     const human = await run(['-e', 'staging', '--cluster'])
     expect(human.stdout).to.include('unknown: not allowed to read it (needs get secrets in namespace flux-system)')
+  })
+
+  it('unknown: Secrets Manager refuses GetSecretValue, naming the IAM action; the rest is still judged', async () => {
+    const denied = await awsFaultProxy(
+      'json',
+      [{operation: 'GetSecretValue', error: {name: 'AccessDeniedException', status: 400, message: 'not allowed'}}],
+      moto.endpoint,
+    )
+    try {
+      const r = await run(['-e', 'staging', '--cluster', '--json'], {
+        env: {AWS_ENDPOINT_URL_SECRETS_MANAGER: denied.url},
+      })
+      expect(r.exitCode, r.stderr).to.equal(3)
+      const json = r.json<ClusterJson>()
+      expect(json.expected.find((e) => e.name === 'slack-alerts-staging')?.cluster).to.include({
+        status: 'unknown',
+        permission: 'secretsmanager:GetSecretValue on slack-alerts-staging',
+      })
+      expect(json.cluster.notInSync).to.deep.equal(['slack-alerts-staging', 'grafana-oauth-staging'])
+    } finally {
+      await denied.close()
+    }
   })
 
   it('oauth with two keys: the client secret rotated, the client id unchanged → stale on that key, matching AWSPREVIOUS', async () => {
