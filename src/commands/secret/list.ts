@@ -13,7 +13,7 @@ export default class SecretList extends BaseCommand<typeof SecretList> {
 
 With -e, only that environment, and the caller must be its configured account (exit 2 otherwise). Without -e, every configured environment of the caller's account. Reads only: without --cluster, secret values are never fetched.
 
---cluster (one environment: -e, PIKSEL_ENV or defaultEnv): is what Secrets Manager holds what the cluster uses? Each expected secret is compared with the Kubernetes Secret that carries it (Slack: flux-system/slack-webhook-<env>, key address; others where environments.<env>.secrets.<name>.cluster says), on the environment's kube context only, as status uses it: in-sync, stale (and which version the cluster holds, e.g. AWSPREVIOUS), missing, or unknown (the permission that was refused). Values are compared by SHA-256 digest in memory, never shown. Exit 3 when any compared secret is not in-sync.`
+--cluster (one environment: -e, PIKSEL_ENV or defaultEnv): is what Secrets Manager holds what the cluster uses? Each expected secret is compared with the Kubernetes Secret that carries it (Slack: flux-system/slack-webhook-<env>, slack-webhook-prod for production, key address; others where environments.<env>.secrets.<name>.cluster says), on the environment's kube context only, as status uses it: in-sync, stale (and which version the cluster holds, e.g. AWSPREVIOUS), missing, or unknown (the permission that was refused). Values are compared by SHA-256 digest in memory, never shown. Exit 3 when any compared secret is not in-sync.`
   static override examples = [
     '<%= config.bin %> secret list --env staging',
     '<%= config.bin %> secret list',
