@@ -3,7 +3,8 @@
  * installed here). It serves /version, /api and /apis discovery built from the
  * Flux v2.6 CRDs of the reference repository (served versions, priority order,
  * status subresources), list (with label selectors), get, merge-patch and watch
- * for those kinds, plus apps/v1 and batch/v1 workloads. Objects come from YAML
+ * for those kinds, plus apps/v1 and batch/v1 workloads and v1 Secrets (`secretObject`; `forbid`
+ * answers a 403 as RBAC does). Objects come from YAML
  * fixtures; tests mutate them (flip to ready) so watches emit MODIFIED events,
  * and every request is recorded.
  */
@@ -124,6 +125,7 @@ const BUILTIN: ResourceType[] = [
   ['', 'Namespace', 'namespaces', false],
   ['', 'Pod', 'pods', true],
   ['', 'ConfigMap', 'configmaps', true],
+  ['', 'Secret', 'secrets', true],
   ['apps', 'Deployment', 'deployments', true],
   ['apps', 'StatefulSet', 'statefulsets', true],
   ['apps', 'DaemonSet', 'daemonsets', true],
@@ -190,6 +192,17 @@ export function readFixture(...files: string[]): KubeObject[] {
     }
   }
   return objects
+}
+
+/** A v1 Secret holding `data` (each value base64-encoded, as the API server serves it). */
+export function secretObject(namespace: string, name: string, data: Record<string, string>): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {name, namespace},
+    type: 'Opaque',
+    data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')])),
+  }
 }
 
 export interface StandinOptions {
@@ -393,6 +406,25 @@ export class KubeStandin {
         !/\/namespaces$/.test(r.path) &&
         (!plural || r.path.endsWith(`/${plural}`)),
     )
+  }
+
+  /**
+   * RBAC refuses `verb` on `plural` (core group) in `namespace` (optionally one object): a 403
+   * with the API server's own wording. Returns a function that lifts the refusal.
+   */
+  forbid(namespace: string, plural: string, name?: string, verb = 'get'): () => void {
+    const fault = {
+      path: new RegExp(`^/api/v1/namespaces/${namespace}/${plural}${name ? `/${name}` : '(/[^/]+)?'}$`),
+      method: 'GET',
+      code: 403,
+      reason: 'Forbidden',
+      message: `${plural}${name ? ` "${name}"` : ''} is forbidden: User "piksel-reader" cannot ${verb} resource "${plural}" in API group "" in the namespace "${namespace}"`,
+    }
+    this.faults.push(fault)
+    return () => {
+      const at = this.faults.indexOf(fault)
+      if (at >= 0) this.faults.splice(at, 1)
+    }
   }
 
   patches(): RecordedRequest[] {
@@ -603,7 +635,8 @@ export class KubeStandin {
     const key = this.keyFor(type, namespace, decodeURIComponent(name))
     const obj = this.store.get(key)
     if (!obj) {
-      return this.status(res, 404, 'NotFound', `${type.plural}.${type.group} "${decodeURIComponent(name)}" not found`)
+      const resource = type.group ? `${type.plural}.${type.group}` : type.plural
+      return this.status(res, 404, 'NotFound', `${resource} "${decodeURIComponent(name)}" not found`)
     }
     if (r.method === 'GET') return this.send(res, 200, this.view(type, version, obj))
     if (r.method === 'PATCH') {

@@ -13,6 +13,7 @@ import {
   GetSecretValueCommand,
   ListSecretVersionIdsCommand,
   ListSecretsCommand,
+  PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager'
 
@@ -72,6 +73,12 @@ export class SecretsProbe {
         Tags: Object.entries(extra.tags ?? {}).map(([Key, Value]) => ({Key, Value})),
       }),
     )
+  }
+
+  /** A new version (the one before becomes AWSPREVIOUS); returns its version id. */
+  async put(name: string, value: string): Promise<string> {
+    const out = await this.sm.send(new PutSecretValueCommand({SecretId: name, SecretString: value}))
+    return out.VersionId ?? ''
   }
 
   async scheduleDeletion(name: string): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import {dirname, isAbsolute, join} from 'node:path'
 
+import type {ConfiguredSecrets} from '../secrets/sync.ts'
 import type {RawConfig} from './schema.ts'
 
 export const DEFAULT_REGION = 'ap-southeast-3'
@@ -33,6 +34,8 @@ export interface Environment {
   /** `dir`: the local checkout, when configured (absolute, or relative to the config file's directory). */
   gitops: {owner: string; repository: string; branch: string; path: string; dir?: string}
   quota: {gpuTarget: number}
+  /** Per expected secret, where the cluster carries it (`secret list --cluster`); empty when not configured. */
+  secrets: ConfiguredSecrets
 }
 
 export interface PikselSettings {
@@ -87,6 +90,7 @@ export function resolveSettings(raw: RawConfig = {}, file?: string): PikselSetti
         ...checkoutDir(env.gitops?.dir ?? raw.gitops?.dir, file),
       },
       quota: {gpuTarget: env.quota?.gpuTarget ?? DEFAULT_GPU_TARGET},
+      secrets: env.secrets ?? {},
     }
   }
   return {

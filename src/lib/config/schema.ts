@@ -1,5 +1,6 @@
 import {z} from 'zod'
 
+import {configuredSecretProblem} from '../secrets/sync.ts'
 import {REGION_PATTERN, REGION_RULE} from './region.ts'
 
 /** Validation rules for piksel.config.yaml. Loaded only when a config file exists; `piksel init` validates what it writes with them. */
@@ -53,6 +54,44 @@ const phase = z.strictObject({
   targets: z.array(name).default([]),
 })
 
+/** A Kubernetes namespace name: a DNS-1123 label (Kubernetes API conventions, "Names"). */
+const namespaceName = z
+  .string()
+  .regex(
+    /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+    'must be a namespace name (DNS-1123 label: at most 63 of a-z 0-9 -, starting and ending with a letter or digit)',
+  )
+/** A Secret's name: a DNS-1123 subdomain. */
+const objectName = z
+  .string()
+  .max(253, 'must be at most 253 characters')
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+    'must be a Kubernetes object name (DNS-1123 subdomain: a-z 0-9 - and ., starting and ending with a letter or digit)',
+  )
+/** A key of a Secret's data (apimachinery IsConfigMapKey): 1-253 of A-Za-z0-9 - _ ., not `.` or `..`. */
+const secretDataKey = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(253, 'must be at most 253 characters')
+  .regex(/^[-._a-zA-Z0-9]+$/, 'must be a Secret data key (letters, digits, -, _ and .)')
+  .refine((key) => key !== '.' && key !== '..' && !key.startsWith('..'), 'must not be . or .. or start with ..')
+/** `environments.<env>.secrets.<name>.cluster`: the Kubernetes Secret that carries the secret (secret list --cluster). */
+const clusterSecret = z.strictObject({
+  namespace: namespaceName,
+  name: objectName,
+  keys: z
+    .strictObject({
+      value: secretDataKey.optional(),
+      clientId: secretDataKey.optional(),
+      clientSecret: secretDataKey.optional(),
+    })
+    .refine(
+      (keys) => Object.values(keys).some((key) => key !== undefined),
+      'must name at least one key: value (the whole secret), or clientId and/or clientSecret (an OAuth client)',
+    ),
+})
+
 export const environmentSchema = z.strictObject({
   account: accountId.optional(),
   profile: name.optional(),
@@ -77,6 +116,7 @@ export const environmentSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  secrets: z.record(z.string(), z.strictObject({cluster: clusterSecret.optional()})).optional(),
 })
 
 export const configSchema = z.strictObject({
@@ -85,7 +125,19 @@ export const configSchema = z.strictObject({
   region: region.optional(),
   defaultEnv: name.optional(),
   gitops: gitops.optional(),
-  environments: z.record(environmentName, environmentSchema).optional(),
+  environments: z
+    .record(environmentName, environmentSchema)
+    .superRefine((environments, ctx) => {
+      // A secret's place in the cluster is given under the environment it belongs to, for its kind's fields.
+      for (const [env, settings] of Object.entries(environments)) {
+        for (const [name, entry] of Object.entries(settings.secrets ?? {})) {
+          const keys = Object.keys(entry.cluster?.keys ?? {})
+          const problem = configuredSecretProblem(env, name, keys)
+          if (problem) ctx.addIssue({code: 'custom', path: [env, 'secrets', name], message: problem})
+        }
+      }
+    })
+    .optional(),
 })
 
 export type RawConfig = z.infer<typeof configSchema>

@@ -117,8 +117,12 @@ export class KubeClient {
     return this.kc.getCurrentContext()
   }
 
-  async get<T>(path: string, options: {signal?: AbortSignal} = {}): Promise<T> {
-    return this.request<T>('GET', path, undefined, undefined, options.signal)
+  /**
+   * GET and parse. `sensitive` (a Secret): the answer's bytes are zeroed once parsed, so no
+   * copy of them stays in a buffer (the parsed strings are the caller's to let go of).
+   */
+  async get<T>(path: string, options: {signal?: AbortSignal; sensitive?: boolean} = {}): Promise<T> {
+    return this.request<T>('GET', path, undefined, undefined, options.signal, options.sensitive)
   }
 
   async mergePatch<T>(path: string, patch: unknown, options: {signal?: AbortSignal} = {}): Promise<T> {
@@ -240,6 +244,7 @@ export class KubeClient {
     body: string | undefined,
     contentType: string | undefined,
     signal: AbortSignal | undefined,
+    sensitive = false,
   ): Promise<T> {
     const opts: RequestOptions = {headers: {}}
     try {
@@ -315,7 +320,10 @@ export class KubeClient {
             settle(() => reject(timedOut ?? this.networkError(new Error('the answer was cut off'), method, path))),
           )
           res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8')
+            const bytes = Buffer.concat(chunks)
+            const text = bytes.toString('utf8')
+            if (sensitive) for (const buffer of [bytes, ...chunks]) buffer.fill(0)
+            chunks.length = 0
             const status = res.statusCode ?? 0
             if (status >= 200 && status < 300) {
               try {

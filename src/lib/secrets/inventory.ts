@@ -3,6 +3,7 @@
  * missing (for `secret list` and bootstrap). Pure: no I/O, table-tested.
  */
 import {type ExpectedSecret, expectedSecrets, parseConventionalName} from './naming.ts'
+import type {ClusterSync} from './sync.ts'
 import {type Tag, missingConventionTags, tagsToRecord} from './tags.ts'
 
 export interface ProjectSecret {
@@ -23,6 +24,8 @@ export interface ProjectSecret {
   expected: boolean
   /** Convention tags it lacks. */
   missingTags: string[]
+  /** --cluster, an expected secret: its Kubernetes Secret and state; null when the config names none. */
+  cluster?: ClusterSync | null
 }
 
 export interface ListProjectSecretsResult {
@@ -32,9 +35,11 @@ export interface ListProjectSecretsResult {
   /** Environments configured for another account than the caller's: not checked. */
   skippedEnvironments: string[]
   secrets: ProjectSecret[]
-  expected: Array<ExpectedSecret & {present: boolean}>
+  expected: Array<ExpectedSecret & {present: boolean; cluster?: ClusterSync | null}>
   /** Expected names not present (or only scheduled for deletion). */
   missing: string[]
+  /** --cluster: the kube context read, the expected secrets not in sync, and those not checked (no place configured). */
+  cluster?: {context: string; notInSync: string[]; notChecked: string[]}
 }
 
 export interface ListedSecret {

@@ -6,8 +6,10 @@
 import {describeAwsError} from '../aws/errors.ts'
 import {type CallerLookup, assertAccount} from '../aws/identity.ts'
 import type {AwsSession} from '../aws/session.ts'
+import {OperationError} from '../errors.ts'
 import {type EnvironmentRef, type SecretsManager, type SecretsManagerModule, sdkTags, secretsManager} from './client.ts'
 import {type ListProjectSecretsResult, type ListedSecret, summariseSecrets} from './inventory.ts'
+import {type ClusterSync, type ConfiguredSecrets, clusterSecretFor} from './sync.ts'
 
 export interface ListProjectSecretsOptions {
   session: AwsSession
@@ -25,10 +27,23 @@ export interface ListProjectSecretsOptions {
   requireAccount?: boolean
   /** Also list project secrets of no or other environments (the command without -e). */
   includeOtherEnvironments?: boolean
+  /**
+   * --cluster: also compare each expected secret with the Kubernetes Secret that carries it,
+   * on this kube context (the environment's: the caller resolves it as status does).
+   */
+  cluster?: {
+    kubeconfig?: string
+    context: string
+    /** Per environment name, where its secrets are carried (`environments.<env>.secrets`). */
+    secrets: Record<string, ConfiguredSecrets>
+    signal?: AbortSignal
+  }
 }
 
 export async function listProjectSecrets(options: ListProjectSecretsOptions): Promise<ListProjectSecretsResult> {
   const {session} = options
+  // --cluster: the kubeconfig and context are checked before anything is read.
+  const kube = options.cluster ? await openKube(options.cluster) : undefined
   const {sm, mod} = await secretsManager(session)
   try {
     // With an account to enforce, the guard comes before ListSecrets; otherwise both at once.
@@ -47,7 +62,7 @@ export async function listProjectSecrets(options: ListProjectSecretsOptions): Pr
     )
     const skipped = options.environments.filter((env) => !inAccount.includes(env)).map((env) => env.name)
     const envNames = inAccount.map((env) => env.name)
-    return summariseSecrets(listed.value, {
+    const result = summariseSecrets(listed.value, {
       project: options.project,
       environments: envNames,
       includeOtherEnvironments: options.includeOtherEnvironments ?? false,
@@ -55,9 +70,51 @@ export async function listProjectSecrets(options: ListProjectSecretsOptions): Pr
       region: session.region,
       skipped,
     })
+    if (!kube || !options.cluster) return result
+    const {compareWithCluster} = await import('./cluster.ts')
+    const targets = result.expected.flatMap((e) => {
+      const ref = clusterSecretFor(e, options.cluster?.secrets[e.env])
+      return ref ? [{name: e.name, kind: e.kind, present: e.present, ref}] : []
+    })
+    const syncs = await compareWithCluster({session, kube, targets, signal: options.cluster.signal})
+    return withCluster(result, syncs, kube.contextName)
   } finally {
     sm.destroy()
+    kube?.close()
   }
+}
+
+/** Pure: the listing with each expected secret's cluster state (null where no place is configured). */
+export function withCluster(
+  result: ListProjectSecretsResult,
+  syncs: ReadonlyMap<string, ClusterSync>,
+  context: string,
+): ListProjectSecretsResult {
+  const expected = result.expected.map((e) => ({...e, cluster: syncs.get(e.name) ?? null}))
+  return {
+    ...result,
+    secrets: result.secrets.map((s) => (s.expected ? {...s, cluster: syncs.get(s.name) ?? null} : s)),
+    expected,
+    cluster: {
+      context,
+      notInSync: expected.filter((e) => e.cluster && e.cluster.status !== 'in-sync').map((e) => e.name),
+      notChecked: expected.filter((e) => !e.cluster).map((e) => e.name),
+    },
+  }
+}
+
+/** The kube client on the given context, as `status` opens it; no kubeconfig at all is NO_KUBECONFIG. */
+async function openKube(cluster: NonNullable<ListProjectSecretsOptions['cluster']>) {
+  const {kubeconfigExists, loadKubeConfig} = await import('../kube/config.ts')
+  if (!cluster.kubeconfig && !process.env.KUBERNETES_SERVICE_HOST && !kubeconfigExists()) {
+    throw new OperationError('No kubeconfig found (KUBECONFIG is unset and ~/.kube/config does not exist).', {
+      code: 'NO_KUBECONFIG',
+      hint: `Run \`aws eks update-kubeconfig --name ${cluster.context} --alias ${cluster.context}\`, or pass --kubeconfig.`,
+    })
+  }
+  const kc = await loadKubeConfig({kubeconfig: cluster.kubeconfig, context: cluster.context})
+  const {KubeClient} = await import('../kube/client.ts')
+  return new KubeClient(kc)
 }
 
 async function listAll(sm: SecretsManager, mod: SecretsManagerModule): Promise<ListedSecret[]> {

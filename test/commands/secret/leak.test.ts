@@ -4,13 +4,18 @@
  * stub on PATH records any call).
  */
 import {type ChildProcess, spawn} from 'node:child_process'
+import {createHash} from 'node:crypto'
+import {mkdtempSync, writeFileSync} from 'node:fs'
 import {type Server, createServer} from 'node:http'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 
 import {expect} from 'chai'
 import {execa} from 'execa'
 
 import {BIN, ROOT, type RunResult, isolatedEnv, runPiksel} from '../../support/cli.ts'
 import {awsFaultProxy, hangingEndpoint} from '../../support/hang.ts'
+import {KubeStandin, secretObject} from '../../support/kube-standin.ts'
 import {type Moto, freePort, startMoto} from '../../support/moto.ts'
 import {SecretsProbe, secretFile} from '../../support/secrets.ts'
 import {StubBin} from '../../support/stubs.ts'
@@ -23,7 +28,16 @@ const TOKEN_2 = 'SPILLspillSPILLspillSPILL'
 const URL_2 = `https://hooks.slack.com/services/T0LEAKME1/B0LEAKME2/${TOKEN_2}`
 const CLIENT_ID = 'LeakyClientId4242'
 const CLIENT_SECRET = 'LeakyClientSecret4242xyz'
-const NEEDLES = [URL_1, TOKEN, URL_2, TOKEN_2, CLIENT_ID, CLIENT_SECRET]
+const VALUES = [URL_1, TOKEN, URL_2, TOKEN_2, CLIENT_ID, CLIENT_SECRET]
+/** Nor any form a comparison handles: a Kubernetes Secret's base64, a SHA-256 digest (hex or base64). */
+const NEEDLES = [
+  ...VALUES,
+  ...[URL_1, URL_2, CLIENT_ID, CLIENT_SECRET, `${CLIENT_ID}:${CLIENT_SECRET}`].flatMap((v) => [
+    Buffer.from(v).toString('base64'),
+    createHash('sha256').update(v).digest('hex'),
+    createHash('sha256').update(v).digest('base64'),
+  ]),
+]
 
 function expectNoLeak(r: {stdout: string; stderr: string}, what: string): void {
   for (const needle of NEEDLES) {
@@ -490,6 +504,79 @@ describe('secret leak test', function () {
       expect(r.output).to.include('is not valid UTF-8 text')
       expectNoLeak({stdout: r.output, stderr: ''}, 'terminal not UTF-8')
       expect(await probe.names()).not.to.include('tty-latin')
+    })
+  })
+
+  describe('secret list --cluster (issue 15 §2): values compared by digest, never shown', () => {
+    let standin: KubeStandin
+    let kubeconfig: string
+    const config = (): string => {
+      const dir = mkdtempSync(join(tmpdir(), 'piksel-leak-sync-'))
+      const file = join(dir, 'piksel.config.yaml')
+      const text = [
+        'environments:',
+        '  dev:',
+        '    secrets:',
+        '      grafana-oauth-dev:',
+        '        cluster: {namespace: monitoring, name: grafana, keys: {clientId: id, clientSecret: secret}}',
+        '',
+      ].join('\n')
+      writeFileSync(file, text)
+      return file
+    }
+    before(async () => {
+      standin = await KubeStandin.start({noFlux: true})
+      kubeconfig = standin.writeKubeconfig(mkdtempSync(join(tmpdir(), 'piksel-leak-kube-')), {context: 'piksel-dev'})
+    })
+    after(async () => standin?.stop())
+
+    it('in-sync, stale (AWSPREVIOUS), missing, forbidden; --json, --verbose, DEBUG=*; kube 500, a timeout while versions are read', async function () {
+      this.timeout(90_000)
+      const file = config()
+      // Secrets Manager: URL_2 now, URL_1 before; the OAuth client unchanged. The cluster still holds URL_1.
+      await probe.create('slack-alerts-dev', URL_1)
+      await probe.put('slack-alerts-dev', URL_2)
+      await probe.create('grafana-oauth-dev', `${CLIENT_ID}:${CLIENT_SECRET}`)
+      standin.put(secretObject('flux-system', 'slack-webhook-dev', {address: URL_1}))
+      standin.put(secretObject('monitoring', 'grafana', {id: CLIENT_ID, secret: CLIENT_SECRET}))
+      const list = (extra: string[]) => ['secret', 'list', '-e', 'dev', '--cluster', '--config', file, ...extra]
+      const env = {KUBECONFIG: kubeconfig}
+      for (const extra of [['--json'], ['--verbose'], ['--json', '--verbose']]) {
+        const r = await run(`--cluster ${extra.join(' ')}`, list(extra), {extraEnv: env})
+        expect(r.exitCode, r.stderr).to.equal(3)
+        expect(r.stdout).to.include('AWSPREVIOUS')
+      }
+      expect((await run('--cluster DEBUG=*', list([]), {extraEnv: {...env, DEBUG: '*'}})).exitCode).to.equal(3)
+      // The OAuth Secret holds only the id now, and the Slack one is refused: missing and unknown.
+      standin.put(secretObject('monitoring', 'grafana', {id: CLIENT_ID}))
+      const lift = standin.forbid('flux-system', 'secrets')
+      const refused = await run('--cluster missing + forbidden', list(['--json', '--verbose']), {extraEnv: env})
+      expect(refused.stdout).to.include('"unknown"').and.to.include('"missing"')
+      lift()
+      // Error paths once values were read: the API server fails (500), a version read never answers.
+      standin.faults.push({path: /\/secrets\/grafana$/, code: 500, reason: 'InternalError', message: 'etcd down'})
+      for (const extra of [['--verbose'], ['--json', '--verbose']]) {
+        const r = await run(`--cluster kube 500 ${extra.join(' ')}`, list(extra), {extraEnv: env})
+        expect(r.exitCode).to.equal(1)
+        expect(r.stdout + r.stderr).to.include('etcd down')
+      }
+      standin.faults.length = 0
+      standin.put(secretObject('monitoring', 'grafana', {id: CLIENT_ID, secret: CLIENT_SECRET}))
+      const slow = await awsFaultProxy('json', [{operation: 'ListSecretVersionIds', hang: 'silent'}], moto.endpoint)
+      try {
+        const r = await run(
+          '--cluster, ListSecretVersionIds never answers',
+          list(['--verbose', '--request-timeout', '2s']),
+          {
+            extraEnv: {...env, AWS_ENDPOINT_URL_SECRETS_MANAGER: slow.url},
+          },
+        )
+        expect(r.exitCode).to.equal(1)
+        expect(r.stderr).to.match(/TIMEOUT|no answer/)
+        expect(slow.operations).to.include('GetSecretValue')
+      } finally {
+        await slow.close()
+      }
     })
   })
 
