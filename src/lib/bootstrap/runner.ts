@@ -22,6 +22,7 @@ import {
 } from '../errors.ts'
 import {runStreaming, tail} from '../process/run.ts'
 import {awsChildEnv, updateKubeconfigArgs} from './aws-cli.ts'
+import {accountContext} from '../account/context.ts'
 import type {ClusterTarget} from './cluster.ts'
 import {fluxBootstrapArgs, fluxCheckArgs, fluxDecision, fluxRefusal} from './flux.ts'
 import {resolvePhases} from './phases.ts'
@@ -91,6 +92,8 @@ export interface StepOutcome {
   detail: string
   /** Whether the step wrote something (default: `done` of a step that writes). */
   changed?: boolean
+  /** For the JSON step report. */
+  details?: Record<string, unknown>
 }
 
 export interface StepContext {
@@ -162,6 +165,11 @@ const STEPS: Record<StepId, StepImpl> = {
       : `(no account configured for ${ctx.options.env.name}, so the account guard is off)`
     return {status: 'done', detail: `account ${identity.account} ${guard}, ${identity.arn}`}
   },
+
+  // Account steps (issue 14): bodies in src/lib/account/steps.ts.
+  oidc: async (ctx) => (await import('../account/steps.ts')).oidcStep(accountContext(ctx)),
+  'spot-role': async (ctx) => (await import('../account/steps.ts')).spotRoleStep(accountContext(ctx)),
+  dns: async (ctx) => (await import('../account/steps.ts')).dnsStep(accountContext(ctx)),
 
   'state-backend': stateBackendStep,
 
@@ -553,7 +561,13 @@ export async function runBootstrap(
         if (!state.preWriteChecked && WRITE_STEPS.includes(id)) await checkBeforeWrites(ctx)
         const outcome = await STEPS[id](ctx)
         const durationMs = Math.round(performance.now() - started)
-        reports.set(id, {id, status: outcome.status, durationMs, detail: outcome.detail})
+        reports.set(id, {
+          id,
+          status: outcome.status,
+          durationMs,
+          detail: outcome.detail,
+          ...(outcome.details ? {details: outcome.details} : {}),
+        })
         // A step that ends with a warning (quota below target, not requested) says so in the JSON's warnings too.
         if (outcome.detail.startsWith('warning: ')) io.warned?.(`${id}: ${outcome.detail.slice('warning: '.length)}`)
         if (outcome.changed ?? (outcome.status === 'done' && WRITE_STEPS.includes(id))) changed = true
