@@ -67,7 +67,8 @@ export async function checkCiRole(options: AccountCheckOptions): Promise<CheckRe
     }
     const subjects = githubSubjects(inspection.target).join(' and ')
     const ok = `role ${inspection.role!.arn} trusts only ${subjects}`
-    if (judgement.warnings.length > 0) return {name, status: 'warn', detail: `${ok}; but ${judgement.warnings.join('; ')}`}
+    if (judgement.warnings.length > 0)
+      return {name, status: 'warn', detail: `${ok}; but ${judgement.warnings.join('; ')}`}
     return {name, status: 'pass', detail: ok}
   })
 }
@@ -97,7 +98,11 @@ export async function checkDnsZone(options: AccountCheckOptions): Promise<CheckR
   const {env, session} = options
   return guarded(name, async () => {
     if (!env.dns) {
-      return {name, status: 'warn', detail: `not configured: set environments.${env.name}.dns.zone to check the zone the platform needs`}
+      return {
+        name,
+        status: 'warn',
+        detail: `not configured: set environments.${env.name}.dns.zone to check the zone the platform needs`,
+      }
     }
     const inspection = await inspectDns(session, env.dns, (profile) => profileSession(session, profile))
     const judgement = judgeDns(inspection, env)

@@ -79,7 +79,12 @@ export interface CiInspection {
 }
 
 /** Reads the provider, the role, its trust policy and its policies. No write. */
-export async function inspectCi(session: AwsSession, config: CiConfig, caller: CallerIdentity, env: string): Promise<CiInspection> {
+export async function inspectCi(
+  session: AwsSession,
+  config: CiConfig,
+  caller: CallerIdentity,
+  env: string,
+): Promise<CiInspection> {
   const {openIam, findGithubProvider, getRole, attachedPolicies, policyExists} = await import('./iam.ts')
   const io = await openIam(session)
   try {
@@ -133,7 +138,9 @@ export function judgeCi(inspection: CiInspection): CiJudgement {
   }
   const findings = role ? auditTrustPolicy(role.trust, target) : []
   for (const f of findings) {
-    ;(f.severity === 'fail' ? failures : warnings).push(`role ${config.role}: ${f.statement} ${f.problem}; fix: ${f.fix}`)
+    ;(f.severity === 'fail' ? failures : warnings).push(
+      `role ${config.role}: ${f.statement} ${f.problem}; fix: ${f.fix}`,
+    )
   }
   let policies: CiJudgement['policies']
   if (role && config.policies) {

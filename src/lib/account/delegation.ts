@@ -41,7 +41,10 @@ function normaliseSet(values: readonly string[]): string[] {
  * Whether the parent delegates to exactly the zone's name servers. `parent` is undefined
  * when the parent zone has no NS record for the name.
  */
-export function compareDelegation(zone: readonly string[], parent: readonly string[] | undefined): DelegationComparison {
+export function compareDelegation(
+  zone: readonly string[],
+  parent: readonly string[] | undefined,
+): DelegationComparison {
   const own = normaliseSet(zone)
   const theirs = normaliseSet(parent ?? [])
   const onlyZone = own.filter((ns) => !theirs.includes(ns))

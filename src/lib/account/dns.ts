@@ -6,7 +6,14 @@
 import type {AwsSession} from '../aws/session.ts'
 import type {Environment} from '../config/environment.ts'
 import {CheckFailedError} from '../errors.ts'
-import {type DelegationComparison, compareDelegation, delegationFixCommand, isApex, normaliseName, parentZoneName} from './delegation.ts'
+import {
+  type DelegationComparison,
+  compareDelegation,
+  delegationFixCommand,
+  isApex,
+  normaliseName,
+  parentZoneName,
+} from './delegation.ts'
 import type {HostedZone} from './route53.ts'
 
 export interface DnsInspection {
@@ -43,7 +50,12 @@ export async function inspectDns(
   return {
     zone,
     zones,
-    parent: {name: parentName, ...(dns.parentProfile ? {profile: dns.parentProfile} : {}), zones: parents.zones, records},
+    parent: {
+      name: parentName,
+      ...(dns.parentProfile ? {profile: dns.parentProfile} : {}),
+      zones: parents.zones,
+      records,
+    },
   }
 }
 
@@ -80,12 +92,23 @@ export function judgeDns(inspection: DnsInspection, env: Pick<Environment, 'name
         code: 'DNS_ZONE_MISSING',
         hint: `Create the zone (piksel-infra's Terraform, or \`aws route53 create-hosted-zone --name ${zone} --caller-reference piksel-${env.name}\`), or fix environments.${env.name}.dns.zone.`,
       }),
-      details: {zone, zoneId: null, nameServers: [], parentZone: parent?.name ?? null, parentZoneId: null, delegation: none},
+      details: {
+        zone,
+        zoneId: null,
+        nameServers: [],
+        parentZone: parent?.name ?? null,
+        parentZoneId: null,
+        delegation: none,
+      },
     }
   }
   // Of several zones of one name, the parent delegates to (at most) one: that one is the environment's.
   const comparisons = zones.flatMap((z) =>
-    (parent?.records ?? []).map((r) => ({zone: z, parentZoneId: r.zoneId, result: compareDelegation(z.nameServers, r.nameServers)})),
+    (parent?.records ?? []).map((r) => ({
+      zone: z,
+      parentZoneId: r.zoneId,
+      result: compareDelegation(z.nameServers, r.nameServers),
+    })),
   )
   const matched = comparisons.find((c) => c.result.state === 'match')
   const chosen = matched?.zone ?? zones[0]!
@@ -98,7 +121,12 @@ export function judgeDns(inspection: DnsInspection, env: Pick<Environment, 'name
   const own = `zone ${zone} (${chosen.id})`
   if (!parent) {
     const summary = `${own} exists; ${isApex(zone) ? 'its delegation is at the domain registrar (not checked)' : 'no parent zone to check'}`
-    return {status: 'pass', summary, warnings, details: {...base, parentZone: null, parentZoneId: null, delegation: none}}
+    return {
+      status: 'pass',
+      summary,
+      warnings,
+      details: {...base, parentZone: null, parentZoneId: null, delegation: none},
+    }
   }
   const where = parent.profile ? `with profile ${parent.profile}` : 'in this account'
   if (parent.zones.length === 0) {
@@ -124,7 +152,9 @@ export function judgeDns(inspection: DnsInspection, env: Pick<Environment, 'name
     }
   }
   const best =
-    matched ?? comparisons.find((c) => c.zone === chosen && c.result.state === 'different') ?? comparisons.find((c) => c.zone === chosen)!
+    matched ??
+    comparisons.find((c) => c.zone === chosen && c.result.state === 'different') ??
+    comparisons.find((c) => c.zone === chosen)!
   const {result} = best
   const details = {
     ...base,

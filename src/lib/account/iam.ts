@@ -10,12 +10,20 @@
  * CreateOpenIDConnectProvider, CreateRole, AttachRolePolicy, CreateServiceLinkedRole.
  * Every AWS failure is mapped by explainAwsError (exit 1 with a code and a hint).
  */
+import type * as IamSdk from '@aws-sdk/client-iam'
+
 import {explainAwsError} from '../aws/errors.ts'
 import {type AwsSession, createAwsClient} from '../aws/session.ts'
 import {OperationError, PikselError} from '../errors.ts'
-import {GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, GITHUB_OIDC_URL, type PolicyDocument, parsePolicyDocument} from './trust.ts'
+import {
+  GITHUB_OIDC_AUDIENCE,
+  GITHUB_OIDC_HOST,
+  GITHUB_OIDC_URL,
+  type PolicyDocument,
+  parsePolicyDocument,
+} from './trust.ts'
 
-type IamModule = typeof import('@aws-sdk/client-iam')
+type IamModule = typeof IamSdk
 type IamClient = InstanceType<IamModule['IAMClient']>
 
 /** The Spot service-linked role (EC2 Spot User Guide, "Service-linked role for Spot Instance requests"). */

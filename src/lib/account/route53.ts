@@ -5,12 +5,18 @@
  * moto keeps one global backend. Only reads (ListHostedZonesByName, GetHostedZone,
  * ListResourceRecordSets): piksel never creates or changes DNS.
  */
+import type * as Route53Sdk from '@aws-sdk/client-route-53'
+
 import {explainAwsError} from '../aws/errors.ts'
 import {type AwsSession, createAwsClient} from '../aws/session.ts'
 import {PikselError} from '../errors.ts'
 import {normaliseName} from './delegation.ts'
 
-export const ROUTE53_ACTIONS = ['route53:ListHostedZonesByName', 'route53:GetHostedZone', 'route53:ListResourceRecordSets']
+export const ROUTE53_ACTIONS = [
+  'route53:ListHostedZonesByName',
+  'route53:GetHostedZone',
+  'route53:ListResourceRecordSets',
+]
 
 export interface HostedZone {
   /** Without the `/hostedzone/` prefix. */
@@ -25,7 +31,7 @@ export interface ZoneLookup {
   zones: HostedZone[]
 }
 
-type R53 = typeof import('@aws-sdk/client-route-53')
+type R53 = typeof Route53Sdk
 
 async function withRoute53<T>(
   session: AwsSession,

@@ -54,22 +54,25 @@ export async function oidcStep(ctx: AccountContext): Promise<AccountOutcome> {
   if (judgement.create.role && !config.policies) throw policiesMissing(env, config.role)
   if (inspection.unknownPolicies.length > 0) throw policiesUnknown(env, inspection.unknownPolicies)
   if (judgement.failures.length > 0) {
-    const trust = judgement.findings.some((f) => f.severity === 'fail')
-    throw new CheckFailedError(
-      `GitHub OIDC for ${env.name} is not safe to use: ${judgement.failures.join('; ')}. piksel changed nothing.`,
-      {
-        code: trust ? 'CI_TRUST_POLICY' : 'OIDC_AUDIENCE',
-        hint: trust
-          ? `As the role's owner, put the trust policy piksel writes on it: ${trustFixCommand(target, config.role)}`
-          : 'Add the audience to the provider (the command above); piksel never changes an existing provider.',
-      },
-    )
+    const message = `GitHub OIDC for ${env.name} is not safe to use: ${judgement.failures.join('; ')}. piksel changed nothing.`
+    if (judgement.findings.some((f) => f.severity === 'fail')) {
+      throw new CheckFailedError(message, {
+        code: 'CI_TRUST_POLICY',
+        hint: `As the role's owner, put the trust policy piksel writes on it: ${trustFixCommand(target, config.role)}`,
+      })
+    }
+    throw new CheckFailedError(message, {
+      code: 'OIDC_AUDIENCE',
+      hint: 'Add the audience to the provider (the command above); piksel never changes an existing provider.',
+    })
   }
   for (const warning of judgement.warnings) ctx.warn(warning)
 
   const policies = config.policies ?? []
   const writes = [
-    ...(judgement.create.provider ? [`the IAM OIDC provider for ${target.providerArn.split('/').pop()} (audience ${GITHUB_OIDC_AUDIENCE})`] : []),
+    ...(judgement.create.provider
+      ? [`the IAM OIDC provider for ${target.providerArn.split('/').pop()} (audience ${GITHUB_OIDC_AUDIENCE})`]
+      : []),
     ...(judgement.create.role
       ? [`role ${config.role} trusting only ${subjects.join(' and ')}, with ${policies.join(', ')}`]
       : []),
@@ -77,7 +80,9 @@ export async function oidcStep(ctx: AccountContext): Promise<AccountOutcome> {
   const details = {
     ...base,
     policies: inspection.role?.attached ?? [],
-    ...(judgement.policies ? {missingPolicies: judgement.policies.missing, extraPolicies: judgement.policies.extra} : {}),
+    ...(judgement.policies
+      ? {missingPolicies: judgement.policies.missing, extraPolicies: judgement.policies.extra}
+      : {}),
   }
   if (writes.length === 0) {
     for (const line of workflowLines(base.roleArn)) ctx.line(`piksel: workflow: ${line}`)
@@ -119,7 +124,13 @@ export async function oidcStep(ctx: AccountContext): Promise<AccountOutcome> {
     return {
       status: 'done',
       detail: `created ${created.join(' and ')}; workflow: ${workflowLines(roleArn).join(', ')}`,
-      details: {...details, providerArn, roleArn, policies: judgement.create.role ? [...policies].sort() : details.policies, created},
+      details: {
+        ...details,
+        providerArn,
+        roleArn,
+        policies: judgement.create.role ? [...policies].sort() : details.policies,
+        created,
+      },
     }
   } finally {
     io.close()

@@ -187,7 +187,11 @@ export function auditTrustPolicy(document: PolicyDocument | undefined, target: T
     const add = (severity: FindingSeverity, problem: string, fix: string) =>
       findings.push({severity, statement: where, problem, fix})
     if (statement.NotPrincipal !== undefined) {
-      add('fail', 'allows every principal but those in NotPrincipal', 'use Principal with only the GitHub OIDC provider')
+      add(
+        'fail',
+        'allows every principal but those in NotPrincipal',
+        'use Principal with only the GitHub OIDC provider',
+      )
       return
     }
     const principal = statement.Principal

@@ -61,7 +61,7 @@ export const githubRepository = z
 export const gitBranch = z
   .string()
   .regex(
-    /^(?!\/|-)(?!.*(?:\.\.|\/\/|@\{|\.lock$|\/$|\.$))[A-Za-z0-9._\/-]{1,255}$/,
+    /^(?!\/|-)(?!.*(?:\.\.|\/\/|@\{|\.lock$|\/$|\.$))[A-Za-z0-9._/-]{1,255}$/,
     'must be a git branch name (letters, digits, . _ / -; no wildcard)',
   )
 /** IAM CreateRole RoleName: 1-64 of letters, digits and + = , . @ _ -. */

@@ -50,6 +50,8 @@ export interface CheckGpuQuotasOptions {
   markets?: readonly Market[]
   /** vCPUs each quota should reach. Default 8. */
   target?: number
+  /** The environment's name, for the command the Spot role warning names. */
+  envName?: string
   /** AWS calls in flight at once. Default 4. */
   concurrency?: number
 }
@@ -91,7 +93,7 @@ export async function checkGpuQuotas(options: CheckGpuQuotasOptions): Promise<Gp
       checkSpotRole(session),
       Promise.all(refs.map((ref) => lookUp(sq, client, limit, session, ref, target))),
     ])
-    const warning = spotRoleWarning(spot.status, spot.detail)
+    const warning = spotRoleWarning(spot.status, spot.detail, options.envName)
     return {
       account: identity.account,
       region: session.region,

@@ -24,7 +24,12 @@ import {resolveSettings} from '../../../src/lib/config/environment.ts'
 import {ConfigError} from '../../../src/lib/errors.ts'
 
 const PROVIDER = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com'
-const TARGET: TrustTarget = {providerArn: PROVIDER, repository: 'piksel-ina/piksel-infra', env: 'staging', branch: 'main'}
+const TARGET: TrustTarget = {
+  providerArn: PROVIDER,
+  repository: 'piksel-ina/piksel-infra',
+  env: 'staging',
+  branch: 'main',
+}
 const ENV_SUB = 'repo:piksel-ina/piksel-infra:environment:staging'
 const MAIN_SUB = 'repo:piksel-ina/piksel-infra:ref:refs/heads/main'
 const AUD = 'token.actions.githubusercontent.com:aud'
@@ -47,7 +52,9 @@ const good = {StringEquals: {[AUD]: 'sts.amazonaws.com', [SUB]: [ENV_SUB, MAIN_S
 describe('account: the trust policy', () => {
   it('the subjects are the environment and the default branch of exactly the repository', () => {
     expect(githubSubjects(TARGET)).to.deep.equal([ENV_SUB, MAIN_SUB])
-    expect(githubSubjects({...TARGET, branch: 'trunk'})[1]).to.equal('repo:piksel-ina/piksel-infra:ref:refs/heads/trunk')
+    expect(githubSubjects({...TARGET, branch: 'trunk'})[1]).to.equal(
+      'repo:piksel-ina/piksel-infra:ref:refs/heads/trunk',
+    )
   })
 
   it('builds the policy of issue 14', () => {
@@ -95,7 +102,11 @@ describe('account: the trust policy', () => {
     // [what, document, expected findings as [severity, statement, a fragment of the problem]]
     const cases: Array<[string, PolicyDocument | undefined, Array<[string, string, string]>]> = [
       ['the policy piksel writes', buildTrustPolicy(TARGET), []],
-      ['a single subject as a string admits only it (the other is a warning)', doc(statement({StringEquals: {[AUD]: 'sts.amazonaws.com', [SUB]: ENV_SUB}})), [['warn', 'the policy', `does not admit ${MAIN_SUB}`]]],
+      [
+        'a single subject as a string admits only it (the other is a warning)',
+        doc(statement({StringEquals: {[AUD]: 'sts.amazonaws.com', [SUB]: ENV_SUB}})),
+        [['warn', 'the policy', `does not admit ${MAIN_SUB}`]],
+      ],
       [
         'a * in the repository part',
         doc(statement({StringEquals: {[AUD]: 'sts.amazonaws.com'}, StringLike: {[SUB]: 'repo:piksel-ina/*:*'}})),
@@ -103,12 +114,22 @@ describe('account: the trust policy', () => {
       ],
       [
         'a ? in the repository part',
-        doc(statement({StringEquals: {[AUD]: 'sts.amazonaws.com'}, StringLike: {[SUB]: 'repo:piksel-ina/piksel-infr?:ref:refs/heads/main'}})),
+        doc(
+          statement({
+            StringEquals: {[AUD]: 'sts.amazonaws.com'},
+            StringLike: {[SUB]: 'repo:piksel-ina/piksel-infr?:ref:refs/heads/main'},
+          }),
+        ),
         [['fail', 'statement "CI"', 'wildcard in the repository']],
       ],
       [
         'StringLike on a broad subject of the right repository',
-        doc(statement({StringEquals: {[AUD]: 'sts.amazonaws.com'}, StringLike: {[SUB]: 'repo:piksel-ina/piksel-infra:*'}})),
+        doc(
+          statement({
+            StringEquals: {[AUD]: 'sts.amazonaws.com'},
+            StringLike: {[SUB]: 'repo:piksel-ina/piksel-infra:*'},
+          }),
+        ),
         [['fail', 'statement "CI"', 'broad subject']],
       ],
       [
@@ -128,22 +149,45 @@ describe('account: the trust policy', () => {
       ],
       [
         'another repository’s exact subject',
-        doc(statement({StringEquals: {[AUD]: 'sts.amazonaws.com', [SUB]: [ENV_SUB, MAIN_SUB, 'repo:someone/else:ref:refs/heads/main']}})),
+        doc(
+          statement({
+            StringEquals: {
+              [AUD]: 'sts.amazonaws.com',
+              [SUB]: [ENV_SUB, MAIN_SUB, 'repo:someone/else:ref:refs/heads/main'],
+            },
+          }),
+        ),
         [['fail', 'statement "CI"', 'not of piksel-ina/piksel-infra']],
       ],
       [
         'another subject of the repository (pull requests)',
-        doc(statement({StringEquals: {[AUD]: 'sts.amazonaws.com', [SUB]: [ENV_SUB, MAIN_SUB, 'repo:piksel-ina/piksel-infra:pull_request']}})),
+        doc(
+          statement({
+            StringEquals: {
+              [AUD]: 'sts.amazonaws.com',
+              [SUB]: [ENV_SUB, MAIN_SUB, 'repo:piksel-ina/piksel-infra:pull_request'],
+            },
+          }),
+        ),
         [['fail', 'statement "CI"', 'admits the subject "repo:piksel-ina/piksel-infra:pull_request"']],
       ],
       [
         'condition keys are matched case-insensitively, as IAM does',
-        doc(statement({StringEquals: {[AUD.toUpperCase()]: 'sts.amazonaws.com', [SUB.toUpperCase()]: [ENV_SUB, MAIN_SUB]}})),
+        doc(
+          statement({
+            StringEquals: {[AUD.toUpperCase()]: 'sts.amazonaws.com', [SUB.toUpperCase()]: [ENV_SUB, MAIN_SUB]},
+          }),
+        ),
         [],
       ],
       [
         'a second statement letting an AWS account in',
-        doc(statement(good), {Sid: 'Ops', Effect: 'Allow', Principal: {AWS: 'arn:aws:iam::999999999999:root'}, Action: 'sts:AssumeRole'}),
+        doc(statement(good), {
+          Sid: 'Ops',
+          Effect: 'Allow',
+          Principal: {AWS: 'arn:aws:iam::999999999999:root'},
+          Action: 'sts:AssumeRole',
+        }),
         [['fail', 'statement "Ops"', 'lets AWS arn:aws:iam::999999999999:root assume the role']],
       ],
       [
@@ -156,8 +200,16 @@ describe('account: the trust policy', () => {
         doc(statement(good, {Principal: {Federated: 'arn:aws:iam::123456789012:oidc-provider/gitlab.com'}})),
         [['fail', 'statement "CI"', 'trusts the identity provider arn:aws:iam::123456789012:oidc-provider/gitlab.com']],
       ],
-      ['sts:* is broader than needed', doc(statement(good, {Action: 'sts:*'})), [['fail', 'statement "CI"', 'allows sts:*']]],
-      ['NotAction', doc(statement(good, {Action: undefined, NotAction: 'iam:*'})), [['fail', 'statement "CI"', 'NotAction']]],
+      [
+        'sts:* is broader than needed',
+        doc(statement(good, {Action: 'sts:*'})),
+        [['fail', 'statement "CI"', 'allows sts:*']],
+      ],
+      [
+        'NotAction',
+        doc(statement(good, {Action: undefined, NotAction: 'iam:*'})),
+        [['fail', 'statement "CI"', 'NotAction']],
+      ],
       [
         'NotPrincipal',
         doc({Sid: 'N', Effect: 'Allow', NotPrincipal: {AWS: 'x'}, Action: 'sts:AssumeRole'}),
@@ -222,7 +274,10 @@ describe('account: the CI config and its judgement', () => {
     ['nothing there: create both', {}, {failures: 0, warnings: 0, create: {provider: true, role: true}}],
     [
       'all there and right',
-      {provider: {arn: PROVIDER, audiences: ['sts.amazonaws.com']}, role: {arn: 'a', trust: buildTrustPolicy(TARGET), attached: ['p1']}},
+      {
+        provider: {arn: PROVIDER, audiences: ['sts.amazonaws.com']},
+        role: {arn: 'a', trust: buildTrustPolicy(TARGET), attached: ['p1']},
+      },
       {failures: 0, warnings: 0, create: {provider: false, role: false}},
     ],
     [
@@ -237,16 +292,20 @@ describe('account: the CI config and its judgement', () => {
     ],
     [
       'role with other policies: two warnings (missing and extra)',
-      {provider: {arn: PROVIDER, audiences: ['sts.amazonaws.com']}, role: {arn: 'a', trust: buildTrustPolicy(TARGET), attached: ['p2']}},
+      {
+        provider: {arn: PROVIDER, audiences: ['sts.amazonaws.com']},
+        role: {arn: 'a', trust: buildTrustPolicy(TARGET), attached: ['p2']},
+      },
       {failures: 0, warnings: 2, create: {provider: false, role: false}},
     ],
   ]
   for (const [what, over, expected] of cases) {
     it(what, () => {
       const j = judgeCi(inspection(over))
-      expect({failures: j.failures.length, warnings: j.warnings.length, create: j.create}, JSON.stringify(j)).to.deep.equal(
-        expected,
-      )
+      expect(
+        {failures: j.failures.length, warnings: j.warnings.length, create: j.create},
+        JSON.stringify(j),
+      ).to.deep.equal(expected)
     })
   }
 })
@@ -280,12 +339,23 @@ describe('account: DNS delegation', () => {
   for (const [what, parent, state, onlyZone, onlyParent] of compare) {
     it(`delegation: ${what} -> ${state}`, () => {
       const c = compareDelegation(NS, parent)
-      expect({state: c.state, onlyZone: c.onlyZone, onlyParent: c.onlyParent}).to.deep.equal({state, onlyZone, onlyParent})
+      expect({state: c.state, onlyZone: c.onlyZone, onlyParent: c.onlyParent}).to.deep.equal({
+        state,
+        onlyZone,
+        onlyParent,
+      })
     })
   }
 
   it('the fix is an UPSERT of the NS record in the parent zone, with the profile', () => {
-    expect(delegationFixCommand('Staging.Piksel.Example.org.', '/hostedzone/Z1', ['ns-2.b.net.', 'NS-1.A.COM'], 'hub-piksel')).to.equal(
+    expect(
+      delegationFixCommand(
+        'Staging.Piksel.Example.org.',
+        '/hostedzone/Z1',
+        ['ns-2.b.net.', 'NS-1.A.COM'],
+        'hub-piksel',
+      ),
+    ).to.equal(
       `aws route53 change-resource-record-sets --hosted-zone-id Z1 --change-batch '{"Changes":[{"Action":"UPSERT","ResourceRecordSet":{"Name":"staging.piksel.example.org.","Type":"NS","TTL":172800,"ResourceRecords":[{"Value":"ns-1.a.com."},{"Value":"ns-2.b.net."}]}}]}' --profile hub-piksel`,
     )
   })
@@ -321,7 +391,11 @@ describe('account: DNS delegation', () => {
       {
         zone: zone.name,
         zones: [zone],
-        parent: {name: 'piksel.example.org', zones: [{...zone, id: 'Z1'}], records: [{zoneId: 'Z1', nameServers: undefined}]},
+        parent: {
+          name: 'piksel.example.org',
+          zones: [{...zone, id: 'Z1'}],
+          records: [{zoneId: 'Z1', nameServers: undefined}],
+        },
       },
       'fail',
       'DNS_DELEGATION',

@@ -133,7 +133,9 @@ describe('account steps (moto)', function () {
       const attached = await Promise.all(
         roles.map(async (r) => ({
           role: r.name,
-          policies: ((await iam.send(new sdk.ListAttachedRolePoliciesCommand({RoleName: r.name}))).AttachedPolicies ?? [])
+          policies: (
+            (await iam.send(new sdk.ListAttachedRolePoliciesCommand({RoleName: r.name}))).AttachedPolicies ?? []
+          )
             .map((p) => p.PolicyArn)
             .sort(),
         })),
@@ -161,7 +163,10 @@ describe('account steps (moto)', function () {
         }),
       )
       await iam.send(
-        new sdk.CreateRoleCommand({RoleName: 'piksel-staging-terraform', AssumeRolePolicyDocument: JSON.stringify(trust)}),
+        new sdk.CreateRoleCommand({
+          RoleName: 'piksel-staging-terraform',
+          AssumeRolePolicyDocument: JSON.stringify(trust),
+        }),
       )
       for (const arn of policies) {
         await iam.send(new sdk.AttachRolePolicyCommand({RoleName: 'piksel-staging-terraform', PolicyArn: arn}))
@@ -251,7 +256,9 @@ describe('account steps (moto)', function () {
       const before = await iamState()
       const outcome = await oidcStep(context(env()))
       expect(outcome.status).to.equal('already-done')
-      expect(warnings.join('\n')).to.include(`lacks the configured ${POWER_USER}`).and.to.include(`also has ${READ_ONLY}`)
+      expect(warnings.join('\n'))
+        .to.include(`lacks the configured ${POWER_USER}`)
+        .and.to.include(`also has ${READ_ONLY}`)
       expect(outcome.details).to.deep.include({missingPolicies: [POWER_USER], extraPolicies: [READ_ONLY]})
       expect(await iamState()).to.deep.equal(before)
     })
@@ -311,7 +318,9 @@ describe('account steps (moto)', function () {
       // moto names it AWSServiceRoleForspot (see test/support/iam.ts); the path is the service's.
       const roles = (await iamState()).roles
       expect(roles.map((r) => r.path)).to.deep.equal(['/aws-service-role/spot.amazonaws.com/'])
-      expect(outcome.details?.roleArn).to.equal(`arn:aws:iam::${MOTO_ACCOUNT}:role/aws-service-role/spot.amazonaws.com/${roles[0]!.name}`)
+      expect(outcome.details?.roleArn).to.equal(
+        `arn:aws:iam::${MOTO_ACCOUNT}:role/aws-service-role/spot.amazonaws.com/${roles[0]!.name}`,
+      )
     })
 
     it('already present: already done, nothing asked or created', async () => {
@@ -332,13 +341,20 @@ describe('account steps (moto)', function () {
   })
 
   describe('dns', () => {
-    const MOTO_NS = ['ns-2048.awsdns-64.com', 'ns-2049.awsdns-65.net', 'ns-2050.awsdns-66.org', 'ns-2051.awsdns-67.co.uk']
+    const MOTO_NS = [
+      'ns-2048.awsdns-64.com',
+      'ns-2049.awsdns-65.net',
+      'ns-2050.awsdns-66.org',
+      'ns-2051.awsdns-67.co.uk',
+    ]
 
     async function createZone(name: string): Promise<{id: string; nameServers: string[]}> {
       const sdk = await import('@aws-sdk/client-route-53')
       const r53 = await route53Client(moto)
       try {
-        const out = await r53.send(new sdk.CreateHostedZoneCommand({Name: name, CallerReference: `${name}-${Date.now()}`}))
+        const out = await r53.send(
+          new sdk.CreateHostedZoneCommand({Name: name, CallerReference: `${name}-${Date.now()}`}),
+        )
         return {id: out.HostedZone!.Id!.replace('/hostedzone/', ''), nameServers: out.DelegationSet!.NameServers!}
       } finally {
         r53.destroy()
@@ -356,7 +372,12 @@ describe('account steps (moto)', function () {
               Changes: [
                 {
                   Action: 'CREATE',
-                  ResourceRecordSet: {Name: name, Type: 'NS', TTL: 300, ResourceRecords: nameServers.map((Value) => ({Value}))},
+                  ResourceRecordSet: {
+                    Name: name,
+                    Type: 'NS',
+                    TTL: 300,
+                    ResourceRecords: nameServers.map((Value) => ({Value})),
+                  },
                 },
               ],
             },
@@ -411,7 +432,11 @@ describe('account steps (moto)', function () {
       const parent = await createZone('piksel.example.org')
       const zone = await createZone(ZONE)
       // Route 53 answers with trailing dots and any case: the comparison must not care.
-      await delegate(parent.id, ZONE, zone.nameServers.map((ns) => `${ns.toUpperCase()}.`))
+      await delegate(
+        parent.id,
+        ZONE,
+        zone.nameServers.map((ns) => `${ns.toUpperCase()}.`),
+      )
       const before = await zoneSnapshot()
       const outcome = await dnsStep(context(dnsEnv()))
       expect(outcome.status).to.equal('already-done')
@@ -460,7 +485,10 @@ describe('account steps (moto)', function () {
       await delegate(parent.id, ZONE, zone.nameServers)
       // The hub profile exists only in a shared credentials file: the environment's keys are not it.
       const home = mkdtempSync(join(tmpdir(), 'piksel-hub-'))
-      writeFileSync(join(home, 'credentials'), '[hub-piksel]\naws_access_key_id = hubkey\naws_secret_access_key = hubsecret\n')
+      writeFileSync(
+        join(home, 'credentials'),
+        '[hub-piksel]\naws_access_key_id = hubkey\naws_secret_access_key = hubsecret\n',
+      )
       writeFileSync(join(home, 'config'), '[profile hub-piksel]\nregion = ap-southeast-3\n')
       process.env.AWS_SHARED_CREDENTIALS_FILE = join(home, 'credentials')
       process.env.AWS_CONFIG_FILE = join(home, 'config')

@@ -38,7 +38,18 @@ describe('bootstrap step control', () => {
     [
       '--skip removes steps',
       {skip: ['quota,secrets', 'health']},
-      ['preflight', 'identity', 'oidc', 'spot-role', 'dns', 'state-backend', 'infrastructure', 'kubeconfig', 'flux', 'applications'],
+      [
+        'preflight',
+        'identity',
+        'oidc',
+        'spot-role',
+        'dns',
+        'state-backend',
+        'infrastructure',
+        'kubeconfig',
+        'flux',
+        'applications',
+      ],
     ],
     [
       '--from with --skip',
@@ -74,7 +85,9 @@ describe('bootstrap step control', () => {
     it(`refuses ${what} (exit 2, listing the valid ids)`, () => {
       const error = usage(() => selectSteps(control))
       expect(error.message).to.match(message)
-      expect(error.hint).to.include('preflight, identity, oidc, spot-role, dns, state-backend, secrets, quota, infrastructure')
+      expect(error.hint).to.include(
+        'preflight, identity, oidc, spot-role, dns, state-backend, secrets, quota, infrastructure',
+      )
     })
   }
 
