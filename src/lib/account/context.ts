@@ -29,12 +29,17 @@ export interface AccountOutcome {
   details?: Record<string, unknown>
 }
 
-/** Structural view of the runner's StepContext: what the account steps take from it. */
+/**
+ * Structural view of the runner's StepContext: what the account steps take from it. The
+ * confirmation is the context's own `confirm` (the listr2 runner) or its io's (the sequencer
+ * with one file per step).
+ */
 export interface RunnerContextLike {
   options: {env: Environment; session: AwsSession; dryRun: boolean; caller: CallerLookup}
   line: (text: string) => void
   warn: (message: string) => void
-  confirm: (message: string) => Promise<boolean>
+  confirm?: (message: string) => Promise<boolean>
+  io?: {confirm: (message: string) => Promise<boolean>}
 }
 
 /** The account steps' context from the bootstrap runner's (profile sessions share region and source). */
@@ -46,7 +51,11 @@ export function accountContext(ctx: RunnerContextLike): AccountContext {
     sessionFor: (profile) => profileSession(session, profile),
     caller,
     dryRun,
-    confirm: ctx.confirm,
+    confirm: (message) => {
+      const confirm = ctx.confirm ?? ctx.io?.confirm.bind(ctx.io)
+      if (!confirm) throw new Error('the bootstrap step context has no confirmation')
+      return confirm(message)
+    },
     line: ctx.line,
     warn: ctx.warn,
   }

@@ -1,6 +1,7 @@
 import {expect} from 'chai'
 
 import {type CiInspection, ciConfig, judgeCi} from '../../../src/lib/account/ci.ts'
+import {accountContext} from '../../../src/lib/account/context.ts'
 import {
   compareDelegation,
   delegationFixCommand,
@@ -423,5 +424,28 @@ describe('account: DNS delegation', () => {
     const j = judgeDns(judged[6]![1], {name: 'staging'})
     expect(j.details.zoneId).to.equal('Z2')
     expect(j.warnings[0]).to.include('2 public hosted zones')
+  })
+})
+
+describe('account: the step context adapter', () => {
+  const base = {
+    options: {
+      env: resolveSettings().environments.staging!,
+      session: {region: 'ap-southeast-3', profileSource: 'environment' as const},
+      dryRun: false,
+      caller: async () => ({account: '1', arn: 'a', userId: 'u'}),
+    },
+    line: () => {},
+    warn: () => {},
+  }
+  it('confirms through the context’s confirm, or its io’s (both runner shapes)', async () => {
+    const asked: string[] = []
+    await accountContext({...base, confirm: async (m) => (asked.push(`ctx ${m}`), true)}).confirm('one')
+    await accountContext({...base, io: {confirm: async (m) => (asked.push(`io ${m}`), true)}}).confirm('two')
+    expect(asked).to.deep.equal(['ctx one', 'io two'])
+  })
+  it('a parent profile session keeps the region and names the profile', () => {
+    const session = accountContext(base).sessionFor('hub-piksel')
+    expect(session).to.deep.equal({region: 'ap-southeast-3', profile: 'hub-piksel', profileSource: 'config'})
   })
 })
