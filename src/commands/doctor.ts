@@ -12,7 +12,7 @@ export interface DoctorResult {
 export default class Doctor extends BaseCommand<typeof Doctor> {
   static override summary = 'Check that this machine is ready to run the Piksel runbooks.'
   static override description =
-    'Runs every preflight check concurrently: Node, terraform (>= 1.10), flux (2.x), kubectl, aws, git, AWS credentials and account, the kube context of the environment, and the config file. Exit 3 when a required check fails; warnings do not fail.'
+    'Runs every preflight check concurrently: Node, terraform (>= 1.10), flux (2.x), kubectl, aws, git, AWS credentials and account, the kube context of the environment, and the config file; with an environment, also its account: the GitHub Actions OIDC role for Terraform (ci-role), the Spot service-linked role (spot-role) and the DNS zone and its delegation (dns-zone), read-only. Exit 3 when a required check fails; warnings do not fail.'
   static override examples = ['<%= config.bin %> doctor', '<%= config.bin %> doctor --env staging --json']
   static override flags = {
     kubeconfig: Flags.string({summary: 'Path to the kubeconfig (default: KUBECONFIG, then ~/.kube/config).'}),
@@ -31,6 +31,7 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
       configFile: this.settings.file,
       configError: this.configError,
       kubeconfig: this.flags.kubeconfig,
+      account: true,
     })
     const passed = doctorPassed(checks)
     if (!passed) this.setExitCode(3)

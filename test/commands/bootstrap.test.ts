@@ -7,6 +7,7 @@ import {join} from 'node:path'
 import {BIN, isolatedEnv, runPiksel} from '../support/cli.ts'
 import {STAGING_FLUX_BOOTSTRAP_ARGV, bootstrapStubs} from '../support/bootstrap.ts'
 import {EksEndpointProxy, createEksCluster, writeEksKubeconfig} from '../support/eks.ts'
+import {createAwsSpotRole} from '../support/iam.ts'
 import {GitHubStandin} from '../support/github-standin.ts'
 import {type Moto, MOTO_ACCOUNT, startMoto} from '../support/moto.ts'
 import {KubeStandin, readFixture} from '../support/kube-standin.ts'
@@ -50,6 +51,8 @@ describe('piksel bootstrap (binary)', function () {
     sm.destroy()
     // The state bucket exists with the runbook's posture, so state-backend has nothing to do.
     await createStateBucket(moto)
+    // The account has the Spot service-linked role (the account steps: bootstrap-account.test.ts).
+    await createAwsSpotRole(moto)
     const met = Object.fromEntries(
       ['L-DB2E81BA', 'L-3819A6DF', 'L-417A185B', 'L-7212CCBC'].map((code) => [code, {applied: 8}]),
     )
@@ -105,7 +108,7 @@ describe('piksel bootstrap (binary)', function () {
     })
 
   const usage: Array<[string, string[], RegExp]> = [
-    ['an unknown --from', ['--from', 'dns'], /--from: unknown step "dns"/],
+    ['an unknown --from', ['--from', 'route53'], /--from: unknown step "route53"/],
     ['an unknown --only', ['--only', 'flux,helm'], /--only: unknown step "helm"/],
     ['an unknown --skip', ['--skip', 'nope'], /--skip: unknown step "nope"/],
     ['--from with --only', ['--from', 'flux', '--only', 'health'], /cannot be combined/],
@@ -127,7 +130,7 @@ describe('piksel bootstrap (binary)', function () {
       expect(error.message).to.match(message)
       if (/unknown step/.test(error.message)) {
         expect(error.hint).to.equal(
-          'Valid steps, in order: preflight, identity, state-backend, secrets, quota, infrastructure, kubeconfig, flux, applications, health.',
+          'Valid steps, in order: preflight, identity, oidc, spot-role, dns, state-backend, secrets, quota, infrastructure, kubeconfig, flux, applications, health.',
         )
       }
       expect(stubs.calls().slice(mark)).to.deep.equal([])
@@ -166,6 +169,9 @@ describe('piksel bootstrap (binary)', function () {
     expect(summary.steps.map((s) => [s.id, s.status])).to.deep.equal([
       ['preflight', 'done'],
       ['identity', 'done'],
+      ['oidc', 'skipped'],
+      ['spot-role', 'already-done'],
+      ['dns', 'skipped'],
       ['state-backend', 'already-done'],
       ['secrets', 'already-done'],
       ['quota', 'already-done'],
@@ -179,7 +185,7 @@ describe('piksel bootstrap (binary)', function () {
       expect(step.durationMs).to.be.a('number')
       expect(step.detail).to.be.a('string')
     }
-    expect(summary.steps[5]!.detail).to.equal('phase all: 3 to add, 0 to change, 0 to destroy (planned, not applied)')
+    expect(summary.steps[8]!.detail).to.equal('phase all: 3 to add, 0 to change, 0 to destroy (planned, not applied)')
     expect(stateAddresses(join(work, 'staging'))).to.deep.equal([])
     const calls = stubs.calls().slice(mark)
     expect(calls.filter((c) => c.argv[0] === 'bootstrap' || c.argv[0] === 'eks')).to.deep.equal([])
@@ -297,6 +303,9 @@ describe('piksel bootstrap (binary)', function () {
     expect(steps.map((s) => `${s.id}:${s.status}`)).to.deep.equal([
       'preflight:skipped',
       'identity:done',
+      'oidc:skipped',
+      'spot-role:skipped',
+      'dns:skipped',
       'state-backend:skipped',
       'secrets:skipped',
       'quota:skipped',

@@ -6,6 +6,7 @@ import {join} from 'node:path'
 import {isolatedEnv, runPiksel} from '../support/cli.ts'
 import {MOTO_ACCOUNT, type Moto, startMoto} from '../support/moto.ts'
 import {StubBin, type StubSpec} from '../support/stubs.ts'
+import {createAwsSpotRole} from '../support/iam.ts'
 
 interface DoctorDoc {
   env: string | null
@@ -47,6 +48,8 @@ describe('piksel doctor', function () {
   const byName = (doc: DoctorDoc) => Object.fromEntries(doc.checks.map((c) => [c.name, c]))
 
   it('passes with every tool present, valid credentials and the right account', async () => {
+    await moto.reset()
+    await createAwsSpotRole(moto)
     const r = await doctor(tools(), ['-e', 'staging'])
     const checks = byName(r.json<DoctorDoc>())
     expect(r.exitCode, r.stdout).to.equal(0)
@@ -60,11 +63,15 @@ describe('piksel doctor', function () {
       'aws-credentials',
       'aws-account',
       'config',
+      'spot-role',
     ]) {
       expect(checks[name]?.status, `${name}: ${checks[name]?.detail}`).to.equal('pass')
     }
     expect(checks['aws-credentials']?.detail).to.include(`arn:aws:sts::${MOTO_ACCOUNT}:user/moto`)
     expect(checks['kube-context']?.status).to.equal('warn')
+    // Not configured: reported, not failed.
+    expect(checks['ci-role']?.status).to.equal('warn')
+    expect(checks['dns-zone']?.status).to.equal('warn')
     expect(checks['kube-context']?.detail).to.include('aws eks update-kubeconfig --name piksel-staging')
     expect(r.json<DoctorDoc>().env).to.equal('staging')
   })

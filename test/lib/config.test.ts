@@ -78,6 +78,47 @@ describe('config', () => {
         /gpuTarget: must be a positive/,
       ],
       ['not YAML', 'environments: [\n', /not valid YAML/],
+      // Issue 14: what goes into a trust policy or names a zone has no wildcard and its AWS shape.
+      [
+        'a repository without an owner',
+        'ci:\n  repository: piksel-infra\n',
+        /ci\.repository: must be a GitHub repository/,
+      ],
+      ['a repository with a path', 'ci:\n  repository: a/b/c\n', /ci\.repository: must be a GitHub repository/],
+      ['a wildcard repository owner', 'ci:\n  repository: "*/x"\n', /ci\.repository: must be a GitHub repository/],
+      ['an owner ending in -', 'ci:\n  repository: piksel-/infra\n', /ci\.repository: must be a GitHub repository/],
+      ['a repository named ..', 'ci:\n  repository: piksel-ina/..\n', /ci\.repository: must be a GitHub repository/],
+      ['a wildcard branch', 'ci:\n  branch: "release/*"\n', /ci\.branch: must be a git branch name/],
+      [
+        'a policy name for an ARN',
+        'environments:\n  dev:\n    ci:\n      policies: [PowerUserAccess]\n',
+        /environments\.dev\.ci\.policies\.0: must be an IAM managed policy ARN/,
+      ],
+      [
+        'no policy listed',
+        'environments:\n  dev:\n    ci:\n      policies: []\n',
+        /environments\.dev\.ci\.policies: list at least one managed policy ARN/,
+      ],
+      [
+        'a role name too long',
+        `environments:\n  dev:\n    ci:\n      role: ${'r'.repeat(65)}\n`,
+        /environments\.dev\.ci\.role: must be an IAM role name/,
+      ],
+      [
+        'a zone with a wildcard',
+        'environments:\n  dev:\n    dns:\n      zone: "*.example.org"\n',
+        /environments\.dev\.dns\.zone: must be a DNS zone name/,
+      ],
+      [
+        'a zone label ending in -',
+        'environments:\n  dev:\n    dns:\n      zone: dev-.example.org\n',
+        /environments\.dev\.dns\.zone: must be a DNS zone name/,
+      ],
+      [
+        'dns without a zone',
+        'environments:\n  dev:\n    dns:\n      parentProfile: hub\n',
+        /environments\.dev\.dns\.zone/,
+      ],
     ]
     for (const [what, text, message] of bad) {
       it(`rejects ${what} naming file and key`, async () => {
@@ -94,6 +135,40 @@ describe('config', () => {
           .and.to.include('/x/piksel.config.yaml')
       })
     }
+
+    it('accepts the account keys: ci, dns; the CI role defaults to <project>-<env>-terraform', async () => {
+      const settings = await parseSettings(
+        [
+          'ci:',
+          '  repository: piksel-ina/piksel-infra',
+          'environments:',
+          '  staging:',
+          '    ci:',
+          '      policies: [arn:aws:iam::aws:policy/PowerUserAccess, arn:aws:iam::111122223333:policy/team/terraform]',
+          '    dns:',
+          '      zone: Staging.Piksel.example.org.',
+          '      parentProfile: hub-piksel',
+          '  dev: {}',
+        ].join('\n'),
+        'f.yaml',
+      )
+      expect(settings.environments.staging?.ci).to.deep.equal({
+        repository: 'piksel-ina/piksel-infra',
+        branch: 'main',
+        role: 'piksel-staging-terraform',
+        policies: ['arn:aws:iam::aws:policy/PowerUserAccess', 'arn:aws:iam::111122223333:policy/team/terraform'],
+      })
+      expect(settings.environments.staging?.dns).to.deep.equal({
+        zone: 'Staging.Piksel.example.org.',
+        parentProfile: 'hub-piksel',
+      })
+      expect(settings.environments.dev?.dns).to.equal(undefined)
+      expect(settings.environments.dev?.ci).to.deep.equal({
+        repository: 'piksel-ina/piksel-infra',
+        branch: 'main',
+        role: 'piksel-dev-terraform',
+      })
+    })
 
     it('reports every problem, not only the first', async () => {
       const error = await parseSettings('region: x\nfoo: 1\n', 'f.yaml').catch((e: Error) => e)

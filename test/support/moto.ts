@@ -30,15 +30,23 @@ export async function freePort(): Promise<number> {
   })
 }
 
+export interface MotoOptions {
+  /** Extra environment for moto_server, e.g. MOTO_IAM_LOAD_MANAGED_POLICIES=true (AWS managed policies exist). */
+  env?: Record<string, string>
+}
+
 /** For tests: skips locally (fails under CI) when moto_server is missing. */
-export async function startMoto(ctx: Mocha.Context): Promise<Moto> {
-  return launchMoto(requireTool(ctx, 'moto_server'))
+export async function startMoto(ctx: Mocha.Context, options: MotoOptions = {}): Promise<Moto> {
+  return launchMoto(requireTool(ctx, 'moto_server'), options)
 }
 
 /** Starts moto_server on a free loopback port and waits until it answers (tests, demo, benchmarks). */
-export async function launchMoto(binary = 'moto_server'): Promise<Moto> {
+export async function launchMoto(binary = 'moto_server', options: MotoOptions = {}): Promise<Moto> {
   const port = await freePort()
-  const child: ChildProcess = spawn(binary, ['-H', '127.0.0.1', '-p', String(port)], {stdio: 'ignore'})
+  const child: ChildProcess = spawn(binary, ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: 'ignore',
+    ...(options.env ? {env: {...process.env, ...options.env}} : {}),
+  })
   let spawnError: Error | undefined
   child.once('error', (error) => {
     spawnError = error

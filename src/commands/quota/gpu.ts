@@ -25,7 +25,7 @@ With --from-gitops [DIR], the targets come from Karpenter itself: every NodePool
 
 With --request, files a quota increase (each opens an AWS support case) for every quota below target that has no open request, asking for the target, after a confirmation listing exactly what will be filed. Exit 0 when every quota under its target then has an open request, 1 when a request failed.
 
-Also warns when the service-linked role AWSServiceRoleForEC2Spot is missing (Karpenter's Spot nodes need it) and prints the command that creates it; piksel never creates it.`
+Also warns when the service-linked role AWSServiceRoleForEC2Spot is missing (Karpenter's Spot nodes need it) and names the bootstrap step that creates it (piksel bootstrap -e ENV --only spot-role); quota gpu itself never creates it.`
   static override examples = [
     '<%= config.bin %> quota gpu --env staging',
     '<%= config.bin %> quota gpu --env staging --family g,p,inf --market spot --min 16',
@@ -94,6 +94,7 @@ Also warns when the service-linked role AWSServiceRoleForEC2Spot is missing (Kar
       target,
       targetFrom: this.flags.min === undefined ? 'config' : 'min',
       nodePools,
+      ...(env ? {envName: env.name} : {}),
     })
     for (const warning of report.warnings) this.warn(warning)
 

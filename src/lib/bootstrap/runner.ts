@@ -71,7 +71,13 @@ export async function runSteps(
       break
     }
     const durationMs = Math.round(performance.now() - started)
-    reports.set(id, {id, status: outcome.status, durationMs, detail: outcome.detail})
+    reports.set(id, {
+      id,
+      status: outcome.status,
+      durationMs,
+      detail: outcome.detail,
+      ...(outcome.details ? {details: outcome.details} : {}),
+    })
     // A step that ends with a warning (quota below target, not requested) says so in the JSON's warnings too.
     if (outcome.detail.startsWith('warning: ')) io.warned?.(`${id}: ${outcome.detail.slice('warning: '.length)}`)
     if (outcome.changed ?? (outcome.status === 'done' && WRITE_STEPS.includes(id))) changed = true

@@ -57,6 +57,8 @@ export interface StepOutcome {
   detail: string
   /** Whether the step wrote something (default: `done` of a step that writes). */
   changed?: boolean
+  /** For the JSON step report (the account steps: ARNs, the zone id, the delegation found). */
+  details?: Record<string, unknown>
 }
 
 /** What a step learns that a later one needs. */

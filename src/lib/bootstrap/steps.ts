@@ -8,6 +8,9 @@ import {type CarriedFlags, RESUME_FLAGS, commandLine} from './rerun.ts'
 export const STEP_IDS = [
   'preflight',
   'identity',
+  'oidc',
+  'spot-role',
+  'dns',
   'state-backend',
   'secrets',
   'quota',
@@ -23,6 +26,9 @@ export type StepId = (typeof STEP_IDS)[number]
 export const STEP_TITLES: Record<StepId, string> = {
   preflight: 'Preflight: the tools bootstrap needs',
   identity: 'Identity: the account guard',
+  oidc: 'OIDC: GitHub Actions can run Terraform',
+  'spot-role': 'Spot role: Karpenter can start Spot nodes',
+  dns: 'DNS: the zone exists and is delegated',
   'state-backend': 'State backend: the Terraform state bucket',
   secrets: 'Secrets: the expected secrets exist',
   quota: 'Quota: GPU vCPUs for Karpenter',
@@ -35,6 +41,8 @@ export const STEP_TITLES: Record<StepId, string> = {
 
 /** Steps that write something (AWS, Terraform state, kubeconfig, Git). */
 export const WRITE_STEPS: readonly StepId[] = [
+  'oidc',
+  'spot-role',
   'state-backend',
   'secrets',
   'quota',

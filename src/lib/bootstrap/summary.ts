@@ -14,6 +14,8 @@ export interface StepReport {
   status: StepStatus
   durationMs: number
   detail: string
+  /** What the step found or made, for --json (the account steps: ARNs, the zone id, the delegation). */
+  details?: Record<string, unknown>
 }
 
 export interface BootstrapResult {

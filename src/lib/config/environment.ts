@@ -36,6 +36,15 @@ export interface Environment {
   quota: {gpuTarget: number}
   /** Per expected secret, where the cluster carries it (`secret list --cluster`); empty when not configured. */
   secrets: ConfiguredSecrets
+  /**
+   * GitHub Actions OIDC for the Terraform CI (issue 14): the infrastructure repository (top-level
+   * `ci.repository`, unset when not configured), the branch its trust policy admits (`ci.branch`,
+   * default main), the role (default `<project>-<env>-terraform`) and its managed policies (unset:
+   * the oidc step refuses to create the role).
+   */
+  ci: {repository?: string; branch: string; role: string; policies?: string[]}
+  /** The environment's public hosted zone, and the profile of the account holding its parent zone. */
+  dns?: {zone: string; parentProfile?: string}
 }
 
 export interface PikselSettings {
@@ -91,6 +100,13 @@ export function resolveSettings(raw: RawConfig = {}, file?: string): PikselSetti
       },
       quota: {gpuTarget: env.quota?.gpuTarget ?? DEFAULT_GPU_TARGET},
       secrets: env.secrets ?? {},
+      ci: {
+        ...(raw.ci?.repository ? {repository: raw.ci.repository} : {}),
+        branch: raw.ci?.branch ?? 'main',
+        role: env.ci?.role ?? `${slug}-${name}-terraform`,
+        ...(env.ci?.policies ? {policies: env.ci.policies} : {}),
+      },
+      ...(env.dns ? {dns: env.dns} : {}),
     }
   }
   return {

@@ -49,6 +49,47 @@ const gitops = z.strictObject({
   dir: name.optional(),
 })
 
+/**
+ * A GitHub repository as `owner/name` (issue 14: it goes into a role's trust policy, so no
+ * wildcard can pass). Owner: GitHub's user and organization rule, 1-39 of letters, digits and
+ * single hyphens, not at either end. Name: 1-100 of letters, digits, `.`, `_`, `-`, not `.` or `..`.
+ */
+export const githubRepository = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/(?!\.{1,2}$)[A-Za-z0-9._-]{1,100}$/,
+    'must be a GitHub repository as owner/name (letters, digits, - in the owner; letters, digits, . _ - in the name; no wildcard)',
+  )
+/** A branch for a trust policy's `ref:refs/heads/<branch>` subject: a git ref name without a glob. */
+export const gitBranch = z
+  .string()
+  .regex(
+    /^(?!\/|-)(?!.*(?:\.\.|\/\/|@\{|\.lock$|\/$|\.$))[A-Za-z0-9._/-]{1,255}$/,
+    'must be a git branch name (letters, digits, . _ / -; no wildcard)',
+  )
+/** IAM CreateRole RoleName: 1-64 of letters, digits and + = , . @ _ -. */
+export const iamRoleName = z
+  .string()
+  .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name (1-64 of letters, digits and + = , . @ _ -)')
+/** A managed policy ARN, AWS's (`arn:aws:iam::aws:policy/...`) or the account's own (`arn:aws:iam::<12 digits>:policy/...`). */
+export const managedPolicyArn = z
+  .string()
+  .regex(
+    /^arn:aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?:iam::(?:aws|\d{12}):policy\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/,
+    'must be an IAM managed policy ARN (arn:aws:iam::aws:policy/NAME or arn:aws:iam::<account>:policy/NAME)',
+  )
+/**
+ * A public hosted zone's domain name (RFC 1035 labels, as Route 53 takes them without escapes): at least
+ * two labels of 1-63 letters, digits and -, not starting or ending with -, at most 253 characters; one
+ * trailing dot allowed; no wildcard.
+ */
+export const zoneName = z
+  .string()
+  .regex(
+    /^(?=.{1,253}\.?$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/,
+    'must be a DNS zone name such as staging.piksel.example.org (labels of letters, digits and -, no wildcard)',
+  )
+
 const phase = z.strictObject({
   name: name,
   targets: z.array(name).default([]),
@@ -117,6 +158,22 @@ export const environmentSchema = z.strictObject({
     })
     .optional(),
   secrets: z.record(z.string(), z.strictObject({cluster: clusterSecret.optional()})).optional(),
+  ci: z
+    .strictObject({
+      role: iamRoleName.optional(),
+      policies: z
+        .array(managedPolicyArn)
+        .min(1, 'list at least one managed policy ARN (piksel never chooses the permissions)')
+        .max(20, 'IAM attaches at most 20 managed policies to a role')
+        .optional(),
+    })
+    .optional(),
+  dns: z
+    .strictObject({
+      zone: zoneName,
+      parentProfile: name.optional(),
+    })
+    .optional(),
 })
 
 export const configSchema = z.strictObject({
@@ -125,6 +182,12 @@ export const configSchema = z.strictObject({
   region: region.optional(),
   defaultEnv: name.optional(),
   gitops: gitops.optional(),
+  ci: z
+    .strictObject({
+      repository: githubRepository.optional(),
+      branch: gitBranch.optional(),
+    })
+    .optional(),
   environments: z
     .record(environmentName, environmentSchema)
     .superRefine((environments, ctx) => {

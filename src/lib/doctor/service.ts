@@ -19,6 +19,8 @@ export interface DoctorOptions {
   kubeconfig?: string
   /** Skip tools by name (bootstrap's preflight needs only some). */
   tools?: string[]
+  /** With an environment: the account checks ci-role, spot-role, dns-zone (`piksel doctor -e ENV`; not preflight). */
+  account?: boolean
 }
 
 export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> {
@@ -29,8 +31,16 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
     checkAws(options),
     checkKube(options),
     checkConfig(options),
+    checkAccount(options),
   ])
   return checks.flat()
+}
+
+/** The account checks (src/lib/account/checks.ts), read-only, alongside the others. */
+async function checkAccount(options: DoctorOptions): Promise<CheckResult[]> {
+  if (!options.account || !options.env) return []
+  const {accountChecks} = await import('../account/checks.ts')
+  return accountChecks({env: options.env, session: options.session, caller: options.caller})
 }
 
 /**

@@ -374,11 +374,14 @@ export function classifyRequestError(name: string): QuotaAction {
 
 export type SpotRoleStatus = 'present' | 'missing' | 'unknown'
 
-/** The warning for people when Karpenter's Spot GPU nodes would fail; none when the role exists. */
-export function spotRoleWarning(status: SpotRoleStatus, detail?: string): string | undefined {
+/**
+ * The warning for people when Karpenter's Spot GPU nodes would fail; none when the role exists.
+ * It names bootstrap's spot-role step (for `env`, else `<env>`), and the aws command it runs.
+ */
+export function spotRoleWarning(status: SpotRoleStatus, detail?: string, env?: string): string | undefined {
   if (status === 'present') return undefined
   if (status === 'missing') {
-    return `The service-linked role ${SPOT_ROLE_NAME} is missing: Karpenter cannot start Spot GPU nodes without it. Create it once per account with: ${SPOT_ROLE_COMMAND}`
+    return `The service-linked role ${SPOT_ROLE_NAME} is missing: Karpenter cannot start Spot GPU nodes without it. Create it once per account with: piksel bootstrap -e ${env ?? '<env>'} --only spot-role (or: ${SPOT_ROLE_COMMAND})`
   }
   return `Could not tell whether the service-linked role ${SPOT_ROLE_NAME} exists${detail ? ` (${detail})` : ''}; Karpenter Spot nodes need it (checking needs iam:GetRole).`
 }

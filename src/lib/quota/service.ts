@@ -63,6 +63,8 @@ export interface CheckGpuQuotasOptions {
    * gets their bound as its target; without `families`, their families are shown too.
    */
   nodePools?: NodePoolFiles
+  /** The environment's name, for the command the Spot role warning names. */
+  envName?: string
   /** AWS calls in flight at once. Default 4. */
   concurrency?: number
 }
@@ -141,7 +143,7 @@ export async function checkGpuQuotas(options: CheckGpuQuotasOptions): Promise<Gp
         ...(lastDecided ? {lastDecided} : {}),
       }
     })
-    const spotWarning = spotRoleWarning(spot.status, spot.detail)
+    const spotWarning = spotRoleWarning(spot.status, spot.detail, options.envName)
     const shown = new Set(quotas.map((q) => `${q.family}/${q.market}`))
     const hidden = plan.demands.filter((d) => !shown.has(`${d.family}/${d.market}`))
     const warnings = [

@@ -117,6 +117,7 @@ describe('piksel quota gpu', function () {
       expect(r.stdout).to.include('1 ok, 1 pending, 2 below target')
       expect(r.stderr).to.include('AWSServiceRoleForEC2Spot is missing')
       expect(r.stderr).to.include('aws iam create-service-linked-role --aws-service-name spot.amazonaws.com')
+      expect(r.stderr).to.include('piksel bootstrap -e <env> --only spot-role')
     })
 
     it('exits 0 when every quota meets its target', async () => {

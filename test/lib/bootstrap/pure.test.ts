@@ -504,7 +504,7 @@ describe('bootstrap pure rules', () => {
       expect(
         nextSteps(dry, 'piksel-staging', undefined, ['preflight', 'identity', 'quota'], {}, {requestQuotas: true}),
       ).to.deep.equal([
-        'Nothing was applied. To apply what was planned: piksel bootstrap -e staging --skip state-backend,secrets,infrastructure,kubeconfig,flux,applications,health --request-quotas',
+        'Nothing was applied. To apply what was planned: piksel bootstrap -e staging --skip oidc,spot-role,dns,state-backend,secrets,infrastructure,kubeconfig,flux,applications,health --request-quotas',
       ])
       expect(nextSteps(dry, 'piksel-staging', undefined, [...STEP_IDS])).to.deep.equal([
         'Nothing was applied. To apply what was planned: piksel bootstrap -e staging',

@@ -28,6 +28,7 @@ import {type FakePortState, STAGING_FLUX_BOOTSTRAP_ARGV, bootstrapStubs, fakePor
 import {StubBin} from '../../support/stubs.ts'
 import {type Moto, MOTO_ACCOUNT, startMoto} from '../../support/moto.ts'
 import {createEksCluster, writeEksKubeconfig} from '../../support/eks.ts'
+import {createAwsSpotRole} from '../../support/iam.ts'
 import {copyFixture, stateAddresses} from '../../support/terraform.ts'
 import {STATE_BUCKET, bucketConfiguration, createStateBucket, deleteBucket} from '../../support/s3.ts'
 import {requireTool} from '../../support/tools.ts'
@@ -105,6 +106,8 @@ describe('bootstrap runner', function () {
     process.env.KUBECONFIG = join(work, 'kubeconfig')
     await moto.reset()
     await createStateBucket(moto)
+    // The account has the Spot service-linked role (the account steps have their own tests).
+    await createAwsSpotRole(moto)
     // The reset removed every EKS cluster too: the staging cluster is made afresh (a new endpoint each time).
     staging = await createEksCluster(moto.endpoint, 'piksel-staging')
     messages = []
@@ -189,6 +192,10 @@ describe('bootstrap runner', function () {
     expect(statuses(first)).to.deep.equal({
       preflight: 'done',
       identity: 'done',
+      // Not configured (no ci.repository, no dns.zone): skipped; the Spot role exists.
+      oidc: 'skipped',
+      'spot-role': 'already-done',
+      dns: 'skipped',
       'state-backend': 'already-done',
       secrets: 'already-done',
       quota: 'already-done',
@@ -303,6 +310,9 @@ describe('bootstrap runner', function () {
     expect(statuses(run)).to.deep.equal({
       preflight: 'done',
       identity: 'done',
+      oidc: 'skipped',
+      'spot-role': 'already-done',
+      dns: 'skipped',
       'state-backend': 'planned',
       secrets: 'planned',
       quota: 'already-done',

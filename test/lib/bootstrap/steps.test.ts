@@ -38,7 +38,18 @@ describe('bootstrap step control', () => {
     [
       '--skip removes steps',
       {skip: ['quota,secrets', 'health']},
-      ['preflight', 'identity', 'state-backend', 'infrastructure', 'kubeconfig', 'flux', 'applications'],
+      [
+        'preflight',
+        'identity',
+        'oidc',
+        'spot-role',
+        'dns',
+        'state-backend',
+        'infrastructure',
+        'kubeconfig',
+        'flux',
+        'applications',
+      ],
     ],
     [
       '--from with --skip',
@@ -54,7 +65,7 @@ describe('bootstrap step control', () => {
   const bad: Array<[string, Parameters<typeof selectSteps>[0], RegExp]> = [
     ['unknown --from', {from: 'infra'}, /--from: unknown step "infra"/],
     ['unknown --only', {only: ['flux,helm', 'kube']}, /--only: unknown step "helm", "kube"/],
-    ['unknown --skip', {skip: ['dns']}, /--skip: unknown step "dns"/],
+    ['unknown --skip', {skip: ['route53']}, /--skip: unknown step "route53"/],
     ['--from with --only', {from: 'flux', only: ['health']}, /cannot be combined/],
     ['skipping the guard', {skip: ['identity']}, /account guard always runs/],
     ['skipping everything selected', {only: ['health'], skip: ['health']}, /No step left/],
@@ -74,7 +85,9 @@ describe('bootstrap step control', () => {
     it(`refuses ${what} (exit 2, listing the valid ids)`, () => {
       const error = usage(() => selectSteps(control))
       expect(error.message).to.match(message)
-      expect(error.hint).to.include('preflight, identity, state-backend, secrets, quota, infrastructure')
+      expect(error.hint).to.include(
+        'preflight, identity, oidc, spot-role, dns, state-backend, secrets, quota, infrastructure',
+      )
     })
   }
 
@@ -139,6 +152,10 @@ describe('bootstrap steps: which write, which tools, how to resume', () => {
   const writes: Record<StepId, boolean> = {
     preflight: false,
     identity: false,
+    oidc: true,
+    'spot-role': true,
+    // dns only checks: it never creates or changes DNS.
+    dns: false,
     'state-backend': true,
     secrets: true,
     quota: true,
@@ -160,6 +177,10 @@ describe('bootstrap steps: which write, which tools, how to resume', () => {
   const tools: Record<StepId, string[]> = {
     preflight: [],
     identity: [],
+    // The account steps call IAM and Route 53 through the SDK: no child process.
+    oidc: [],
+    'spot-role': [],
+    dns: [],
     // The bucket is read with the S3 SDK; only the bootstrap root runs a child (terraform).
     'state-backend': ['terraform'],
     secrets: [],
@@ -182,7 +203,9 @@ describe('bootstrap steps: which write, which tools, how to resume', () => {
   it('every step has a title that names it ("State backend: …")', () => {
     for (const step of STEP_IDS) {
       const name = step.replace('-', ' ')
-      expect(STEP_TITLES[step], step).to.match(new RegExp(`^${name[0]!.toUpperCase()}${name.slice(1)}: \\S`))
+      // Case aside: the account steps' titles spell their acronyms (OIDC, DNS).
+      expect(STEP_TITLES[step], step).to.match(new RegExp(`^${name}: \\S`, 'i'))
+      expect(STEP_TITLES[step]![0], step).to.equal(STEP_TITLES[step]![0]!.toUpperCase())
     }
   })
 
@@ -214,7 +237,7 @@ describe('bootstrap steps: which write, which tools, how to resume', () => {
 
   it('resuming at preflight of an --only preflight run never skips the guard', () => {
     expect(resumeCommand('dev', 'preflight', ['preflight'])).to.equal(
-      'piksel bootstrap -e dev --from preflight --skip state-backend,secrets,quota,infrastructure,kubeconfig,flux,applications,health',
+      'piksel bootstrap -e dev --from preflight --skip oidc,spot-role,dns,state-backend,secrets,quota,infrastructure,kubeconfig,flux,applications,health',
     )
   })
 
@@ -222,7 +245,7 @@ describe('bootstrap steps: which write, which tools, how to resume', () => {
     const codes: Array<[Parameters<typeof selectSteps>[0], string]> = [
       [{from: 'infra'}, 'UNKNOWN_STEP'],
       [{only: ['helm']}, 'UNKNOWN_STEP'],
-      [{skip: ['dns']}, 'UNKNOWN_STEP'],
+      [{skip: ['route53']}, 'UNKNOWN_STEP'],
       [{from: 'flux', only: ['health']}, 'CONFLICTING_FLAGS'],
       [{skip: ['identity']}, 'GUARD_NOT_SKIPPABLE'],
       [{only: ['health'], skip: ['health']}, 'NO_STEPS'],

@@ -471,8 +471,9 @@ describe('quota/gpu: names, messages and edges', () => {
 
   it('the Spot role warnings name the role', () => {
     expect(spotRoleWarning('missing')).to.equal(
-      'The service-linked role AWSServiceRoleForEC2Spot is missing: Karpenter cannot start Spot GPU nodes without it. Create it once per account with: aws iam create-service-linked-role --aws-service-name spot.amazonaws.com',
+      'The service-linked role AWSServiceRoleForEC2Spot is missing: Karpenter cannot start Spot GPU nodes without it. Create it once per account with: piksel bootstrap -e <env> --only spot-role (or: aws iam create-service-linked-role --aws-service-name spot.amazonaws.com)',
     )
+    expect(spotRoleWarning('missing', undefined, 'staging')).to.include('piksel bootstrap -e staging --only spot-role')
     expect(spotRoleWarning('unknown', 'AccessDenied')).to.equal(
       'Could not tell whether the service-linked role AWSServiceRoleForEC2Spot exists (AccessDenied); Karpenter Spot nodes need it (checking needs iam:GetRole).',
     )

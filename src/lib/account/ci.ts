@@ -1,0 +1,168 @@
+/**
+ * GitHub Actions OIDC for the Terraform CI: what the config asks for, what the account holds
+ * (read-only), and the judgement of the two, shared by the `oidc` bootstrap step and the
+ * `ci-role` doctor check. The judgement is pure and tested table-driven.
+ */
+import type {CallerIdentity} from '../aws/identity.ts'
+import type {AwsSession} from '../aws/session.ts'
+import type {Environment} from '../config/environment.ts'
+import {ConfigError} from '../errors.ts'
+import {
+  GITHUB_OIDC_AUDIENCE,
+  type PolicyDocument,
+  type TrustFinding,
+  type TrustTarget,
+  auditTrustPolicy,
+  buildTrustPolicy,
+  comparePolicies,
+  partitionOf,
+  providerArnFor,
+} from './trust.ts'
+
+export interface CiConfig {
+  repository: string
+  branch: string
+  role: string
+  /** Unset: a missing role cannot be created (CI_POLICIES_MISSING). */
+  policies?: string[]
+}
+
+/**
+ * The CI settings of the environment; undefined when nothing of it is configured (neither
+ * `ci.repository` nor `environments.<env>.ci.policies`), so the oidc step is skipped.
+ * Policies without a repository: ConfigError CI_REPOSITORY_MISSING (exit 2).
+ */
+export function ciConfig(env: Environment): CiConfig | undefined {
+  const {repository, branch, role, policies} = env.ci
+  if (!repository && !policies) return undefined
+  if (!repository) {
+    throw new ConfigError(
+      `environments.${env.name}.ci.policies is set, but ci.repository is not: the role's trust policy needs the repository.`,
+      {
+        code: 'CI_REPOSITORY_MISSING',
+        hint: 'Set ci.repository (owner/name of the Terraform repository, e.g. piksel-ina/piksel-infra) in the config.',
+      },
+    )
+  }
+  return {repository, branch, role, ...(policies ? {policies} : {})}
+}
+
+/** Refusal to create the role without the policies to attach (exit 2, before any write). */
+export function policiesMissing(env: Environment, role: string): ConfigError {
+  return new ConfigError(
+    `Role ${role} does not exist and environments.${env.name}.ci.policies lists no managed policy to attach; piksel never chooses permissions (nor attaches AdministratorAccess) on its own. Nothing was created.`,
+    {
+      code: 'CI_POLICIES_MISSING',
+      hint: `List the role's managed policy ARNs under environments.${env.name}.ci.policies, e.g. [arn:aws:iam::aws:policy/PowerUserAccess].`,
+    },
+  )
+}
+
+/** Configured policies that do not exist: exit 2 before any write. */
+export function policiesUnknown(env: Environment, arns: readonly string[]): ConfigError {
+  return new ConfigError(
+    `environments.${env.name}.ci.policies: ${arns.join(', ')} ${arns.length === 1 ? 'does' : 'do'} not exist (iam:GetPolicy). Nothing was created.`,
+    {
+      code: 'CI_POLICY_NOT_FOUND',
+      hint: 'Check the ARNs: AWS managed policies are arn:aws:iam::aws:policy/NAME, the account’s own arn:aws:iam::<account>:policy/NAME.',
+    },
+  )
+}
+
+export interface CiInspection {
+  config: CiConfig
+  target: TrustTarget
+  /** Configured policies that do not exist (GetPolicy). */
+  unknownPolicies: string[]
+  provider?: {arn: string; audiences: string[]}
+  role?: {arn: string; trust: PolicyDocument | undefined; attached: string[]}
+}
+
+/** Reads the provider, the role, its trust policy and its policies. No write. */
+export async function inspectCi(
+  session: AwsSession,
+  config: CiConfig,
+  caller: CallerIdentity,
+  env: string,
+): Promise<CiInspection> {
+  const {openIam, findGithubProvider, getRole, attachedPolicies, policyExists} = await import('./iam.ts')
+  const io = await openIam(session)
+  try {
+    const [provider, role, exists] = await Promise.all([
+      findGithubProvider(io),
+      getRole(io, config.role),
+      Promise.all((config.policies ?? []).map((arn) => policyExists(io, arn))),
+    ])
+    const attached = role ? await attachedPolicies(io, role.name) : []
+    const target: TrustTarget = {
+      providerArn: provider?.arn ?? providerArnFor(partitionOf(caller.arn), caller.account),
+      repository: config.repository,
+      env,
+      branch: config.branch,
+    }
+    return {
+      config,
+      target,
+      unknownPolicies: (config.policies ?? []).filter((_, i) => !exists[i]),
+      ...(provider ? {provider} : {}),
+      ...(role ? {role: {arn: role.arn, trust: role.trust, attached}} : {}),
+    }
+  } finally {
+    io.close()
+  }
+}
+
+export interface CiJudgement {
+  /** Failures: something lets others in, or the role cannot be assumed by the repository. */
+  failures: string[]
+  /** Reported, not failing: other audiences, differing policies, a missing expected subject. */
+  warnings: string[]
+  findings: TrustFinding[]
+  /** What a run would create. */
+  create: {provider: boolean; role: boolean}
+  policies?: {missing: string[]; extra: string[]}
+}
+
+/** Pure: the inspection against the config. */
+export function judgeCi(inspection: CiInspection): CiJudgement {
+  const {provider, role, config, target} = inspection
+  const failures: string[] = []
+  const warnings: string[] = []
+  if (provider && !provider.audiences.includes(GITHUB_OIDC_AUDIENCE)) {
+    failures.push(
+      `the OIDC provider ${provider.arn} does not accept the audience ${GITHUB_OIDC_AUDIENCE} (it accepts ${provider.audiences.join(', ') || 'none'}); fix: aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn ${provider.arn} --client-id ${GITHUB_OIDC_AUDIENCE}`,
+    )
+  } else if (provider && provider.audiences.length > 1) {
+    const others = provider.audiences.filter((a) => a !== GITHUB_OIDC_AUDIENCE)
+    warnings.push(`the OIDC provider ${provider.arn} also accepts the audiences ${others.join(', ')} (left as it is)`)
+  }
+  const findings = role ? auditTrustPolicy(role.trust, target) : []
+  for (const f of findings) {
+    ;(f.severity === 'fail' ? failures : warnings).push(
+      `role ${config.role}: ${f.statement} ${f.problem}; fix: ${f.fix}`,
+    )
+  }
+  let policies: CiJudgement['policies']
+  if (role && config.policies) {
+    policies = comparePolicies(config.policies, role.attached)
+    if (policies.missing.length > 0) {
+      warnings.push(
+        `role ${config.role} lacks the configured ${policies.missing.join(', ')} (attach with: ${policies.missing.map((arn) => `aws iam attach-role-policy --role-name ${config.role} --policy-arn ${arn}`).join('; ')})`,
+      )
+    }
+    if (policies.extra.length > 0) {
+      warnings.push(`role ${config.role} also has ${policies.extra.join(', ')}, which the config does not list`)
+    }
+  }
+  return {failures, warnings, findings, create: {provider: !provider, role: !role}, ...(policies ? {policies} : {})}
+}
+
+/** The command that puts piksel's trust policy on an existing role (for the owner to run). */
+export function trustFixCommand(target: TrustTarget, role: string): string {
+  return `aws iam update-assume-role-policy --role-name ${role} --policy-document '${JSON.stringify(buildTrustPolicy(target))}'`
+}
+
+/** The lines a workflow needs to assume the role. */
+export function workflowLines(roleArn: string): string[] {
+  return ['permissions: id-token: write', `role-to-assume: ${roleArn}`]
+}

@@ -1,0 +1,188 @@
+/**
+ * The environment's public hosted zone and its delegation: read with the environment's session,
+ * the parent zone with `dns.parentProfile`'s when set (the hub account). Shared by the `dns`
+ * bootstrap step and the `dns-zone` doctor check; the judgement is pure, tested table-driven.
+ */
+import type {AwsSession} from '../aws/session.ts'
+import type {Environment} from '../config/environment.ts'
+import {CheckFailedError} from '../errors.ts'
+import {
+  type DelegationComparison,
+  compareDelegation,
+  delegationFixCommand,
+  isApex,
+  normaliseName,
+  parentZoneName,
+} from './delegation.ts'
+import type {HostedZone} from './route53.ts'
+
+export interface DnsInspection {
+  zone: string
+  /** The public zones of that name in the environment's account (normally one). */
+  zones: HostedZone[]
+  /** The parent zone, looked up unless the zone is missing or is a registered domain with no parentProfile. */
+  parent?: {
+    name: string
+    profile?: string
+    zones: HostedZone[]
+    /** The NS values of the zone's name in each parent zone (undefined: no NS record). */
+    records: Array<{zoneId: string; nameServers: string[] | undefined}>
+  }
+}
+
+/** Reads the zone and, when it should be delegated by a hosted zone, the parent's NS record. No write. */
+export async function inspectDns(
+  session: AwsSession,
+  dns: NonNullable<Environment['dns']>,
+  sessionFor: (profile: string) => AwsSession,
+): Promise<DnsInspection> {
+  const {findPublicZones, nsRecord} = await import('./route53.ts')
+  const zone = normaliseName(dns.zone)
+  const {zones} = await findPublicZones(session, zone)
+  const parentName = parentZoneName(zone)
+  // A two-label zone (example.org) is delegated by its registrar, not a hosted zone, unless a profile says where.
+  if (zones.length === 0 || !parentName || (isApex(zone) && !dns.parentProfile)) return {zone, zones}
+  const parentSession = dns.parentProfile ? sessionFor(dns.parentProfile) : session
+  const parents = await findPublicZones(parentSession, parentName)
+  const records = await Promise.all(
+    parents.zones.map(async (p) => ({zoneId: p.id, nameServers: await nsRecord(parentSession, p.id, zone)})),
+  )
+  return {
+    zone,
+    zones,
+    parent: {
+      name: parentName,
+      ...(dns.parentProfile ? {profile: dns.parentProfile} : {}),
+      zones: parents.zones,
+      records,
+    },
+  }
+}
+
+export interface DnsJudgement {
+  status: 'pass' | 'warn' | 'fail'
+  summary: string
+  warnings: string[]
+  /** The step's failure (exit 3); undefined when the check passed or only warned. */
+  error?: CheckFailedError
+  details: {
+    zone: string
+    zoneId: string | null
+    nameServers: string[]
+    parentZone: string | null
+    parentZoneId: string | null
+    delegation: {state: DelegationComparison['state'] | 'not-checked'; parentNameServers: string[]}
+  }
+}
+
+const nsList = (values: readonly string[]) => (values.length > 0 ? values.join(', ') : 'none')
+
+/** Pure: the inspection judged. */
+export function judgeDns(inspection: DnsInspection, env: Pick<Environment, 'name'>): DnsJudgement {
+  const {zone, zones, parent} = inspection
+  const warnings: string[] = []
+  const none = {state: 'not-checked' as const, parentNameServers: []}
+  if (zones.length === 0) {
+    const summary = `no public hosted zone ${zone} in this account`
+    return {
+      status: 'fail',
+      summary,
+      warnings,
+      error: new CheckFailedError(`DNS: ${summary}. piksel never creates DNS.`, {
+        code: 'DNS_ZONE_MISSING',
+        hint: `Create the zone (piksel-infra's Terraform, or \`aws route53 create-hosted-zone --name ${zone} --caller-reference piksel-${env.name}\`), or fix environments.${env.name}.dns.zone.`,
+      }),
+      details: {
+        zone,
+        zoneId: null,
+        nameServers: [],
+        parentZone: parent?.name ?? null,
+        parentZoneId: null,
+        delegation: none,
+      },
+    }
+  }
+  // Of several zones of one name, the parent delegates to (at most) one: that one is the environment's.
+  const comparisons = zones.flatMap((z) =>
+    (parent?.records ?? []).map((r) => ({
+      zone: z,
+      parentZoneId: r.zoneId,
+      result: compareDelegation(z.nameServers, r.nameServers),
+    })),
+  )
+  const matched = comparisons.find((c) => c.result.state === 'match')
+  const chosen = matched?.zone ?? zones[0]!
+  if (zones.length > 1) {
+    warnings.push(
+      `${zones.length} public hosted zones are named ${zone} (${zones.map((z) => z.id).join(', ')}); ${matched ? `the parent delegates to ${chosen.id}` : 'the parent delegates to none of them'}`,
+    )
+  }
+  const base = {zone, zoneId: chosen.id, nameServers: [...chosen.nameServers].map(normaliseName).sort()}
+  const own = `zone ${zone} (${chosen.id})`
+  if (!parent) {
+    const summary = `${own} exists; ${isApex(zone) ? 'its delegation is at the domain registrar (not checked)' : 'no parent zone to check'}`
+    return {
+      status: 'pass',
+      summary,
+      warnings,
+      details: {...base, parentZone: null, parentZoneId: null, delegation: none},
+    }
+  }
+  const where = parent.profile ? `with profile ${parent.profile}` : 'in this account'
+  if (parent.zones.length === 0) {
+    const summary = `${own} exists; no public hosted zone ${parent.name} found ${where}, so its delegation was not checked`
+    const details = {...base, parentZone: parent.name, parentZoneId: null, delegation: none}
+    if (!parent.profile) {
+      return {
+        status: 'warn',
+        summary: `${summary} (set environments.${env.name}.dns.parentProfile to the profile of the account that holds it)`,
+        warnings,
+        details,
+      }
+    }
+    return {
+      status: 'fail',
+      summary,
+      warnings,
+      error: new CheckFailedError(`DNS: ${summary}.`, {
+        code: 'DNS_PARENT_MISSING',
+        hint: `Check environments.${env.name}.dns.parentProfile (${parent.profile}): it must reach the account whose Route 53 holds ${parent.name}.`,
+      }),
+      details,
+    }
+  }
+  const best =
+    matched ??
+    comparisons.find((c) => c.zone === chosen && c.result.state === 'different') ??
+    comparisons.find((c) => c.zone === chosen)!
+  const {result} = best
+  const details = {
+    ...base,
+    parentZone: parent.name,
+    parentZoneId: best.parentZoneId,
+    delegation: {state: result.state, parentNameServers: result.parent},
+  }
+  if (result.state === 'match') {
+    return {
+      status: 'pass',
+      summary: `${own} exists; ${parent.name} (${best.parentZoneId}) delegates to its ${result.zone.length} name servers`,
+      warnings,
+      details,
+    }
+  }
+  const fix = delegationFixCommand(zone, best.parentZoneId, chosen.nameServers, parent.profile)
+  const summary =
+    result.state === 'missing'
+      ? `${parent.name} (${best.parentZoneId}) has no NS record for ${zone}: the zone is not delegated (its name servers: ${nsList(result.zone)})`
+      : `${parent.name} (${best.parentZoneId}) delegates ${zone} to ${nsList(result.parent)}, but the zone's name servers are ${nsList(result.zone)}`
+  return {
+    status: 'fail',
+    summary: `${summary}; fix: ${fix}`,
+    warnings,
+    error: new CheckFailedError(`DNS: ${summary}. piksel never changes DNS.`, {
+      code: 'DNS_DELEGATION',
+      hint: `As the owner of ${parent.name}: ${fix}`,
+    }),
+    details,
+  }
+}

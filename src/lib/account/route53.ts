@@ -1,0 +1,95 @@
+/**
+ * Reads the environment's hosted zone and its parent's delegation through
+ * @aws-sdk/client-route-53 (imported lazily, clients from the project's factory). Route 53 is
+ * global: the SDK signs for its partition's global endpoint whatever the session's region, and
+ * moto keeps one global backend. Only reads (ListHostedZonesByName, GetHostedZone,
+ * ListResourceRecordSets): piksel never creates or changes DNS.
+ */
+import type * as Route53Sdk from '@aws-sdk/client-route-53'
+
+import {explainAwsError} from '../aws/errors.ts'
+import {type AwsSession, createAwsClient} from '../aws/session.ts'
+import {PikselError} from '../errors.ts'
+import {normaliseName} from './delegation.ts'
+
+export const ROUTE53_ACTIONS = [
+  'route53:ListHostedZonesByName',
+  'route53:GetHostedZone',
+  'route53:ListResourceRecordSets',
+]
+
+export interface HostedZone {
+  /** Without the `/hostedzone/` prefix. */
+  id: string
+  name: string
+  /** The zone's delegation set (what the parent must point at). */
+  nameServers: string[]
+}
+
+export interface ZoneLookup {
+  /** The public zones of exactly this name (normally one). */
+  zones: HostedZone[]
+}
+
+type R53 = typeof Route53Sdk
+
+async function withRoute53<T>(
+  session: AwsSession,
+  action: string,
+  body: (sdk: R53, client: InstanceType<R53['Route53Client']>) => Promise<T>,
+): Promise<T> {
+  const sdk = await import('@aws-sdk/client-route-53')
+  const client = createAwsClient(sdk.Route53Client, session)
+  try {
+    return await body(sdk, client)
+  } catch (error) {
+    if (error instanceof PikselError) throw error
+    throw await explainAwsError(error, session, action)
+  } finally {
+    client.destroy()
+  }
+}
+
+const bareId = (id: string) => id.replace(/^\/hostedzone\//, '')
+
+/**
+ * The public hosted zones named `zone` (ListHostedZonesByName starts at the name, in DNS
+ * order; zones of the same name follow each other), each with its name servers (GetHostedZone).
+ */
+export async function findPublicZones(session: AwsSession, zone: string): Promise<ZoneLookup> {
+  const name = normaliseName(zone)
+  return withRoute53(session, `Looking up hosted zone ${name}`, async (sdk, client) => {
+    const out = await client.send(new sdk.ListHostedZonesByNameCommand({DNSName: `${name}.`, MaxItems: 10}))
+    const matching = (out.HostedZones ?? []).filter(
+      (z) => normaliseName(z.Name ?? '') === name && !z.Config?.PrivateZone && z.Id,
+    )
+    const zones = await Promise.all(
+      matching.map(async (z) => {
+        const detail = await client.send(new sdk.GetHostedZoneCommand({Id: bareId(z.Id!)}))
+        return {id: bareId(z.Id!), name, nameServers: detail.DelegationSet?.NameServers ?? []}
+      }),
+    )
+    return {zones}
+  })
+}
+
+/**
+ * The NS values for `name` in the zone `zoneId`; undefined when the zone has no NS record of
+ * that name (ListResourceRecordSets from the name and type: the first record is it, or is not).
+ */
+export async function nsRecord(session: AwsSession, zoneId: string, name: string): Promise<string[] | undefined> {
+  const wanted = normaliseName(name)
+  return withRoute53(session, `Reading the NS record of ${wanted}`, async (sdk, client) => {
+    const out = await client.send(
+      new sdk.ListResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        StartRecordName: `${wanted}.`,
+        StartRecordType: 'NS',
+        MaxItems: 1,
+      }),
+    )
+    const record = out.ResourceRecordSets?.[0]
+    if (!record || record.Type !== 'NS' || normaliseName(record.Name ?? '') !== wanted) return undefined
+    return (record.ResourceRecords ?? []).map((r) => r.Value ?? '').filter(Boolean)
+  })
+}

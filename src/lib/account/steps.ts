@@ -1,0 +1,180 @@
+/**
+ * The account bootstrap steps (issue 14): `oidc`, `spot-role` and `dns`, each reading first
+ * (so a re-run finds them already done and `--dry-run` writes nothing), and writing only after
+ * the confirmation. They know nothing of the runner: they take a small context and return
+ * the step outcome every bootstrap step returns; a failure is thrown (exit 2 for the config,
+ * 3 for a check that found a problem, 1 for AWS).
+ */
+import type {CallerIdentity} from '../aws/identity.ts'
+import {CheckFailedError, OperationError} from '../errors.ts'
+import {ciConfig, inspectCi, judgeCi, policiesMissing, policiesUnknown, trustFixCommand, workflowLines} from './ci.ts'
+import type {AccountContext, AccountOutcome} from './context.ts'
+import {inspectDns, judgeDns} from './dns.ts'
+import {GITHUB_OIDC_AUDIENCE, buildTrustPolicy, githubSubjects} from './trust.ts'
+
+/** Tags on what piksel creates: whose it is, and that piksel made it. */
+function tagsFor(ctx: AccountContext): Record<string, string> {
+  return {Environment: ctx.env.name, ManagedBy: 'piksel'}
+}
+
+function declined(what: string): OperationError {
+  return new OperationError(`${what} declined; nothing was changed.`, {code: 'DECLINED'})
+}
+
+/**
+ * `oidc`: the GitHub Actions OIDC provider (once per account) and the Terraform CI role.
+ * An existing role is audited, never changed: a trust policy that lets others in is exit 3
+ * (CI_TRUST_POLICY) with the fix; so is a provider without the sts.amazonaws.com audience
+ * (OIDC_AUDIENCE). A role to create without `policies` is exit 2 (CI_POLICIES_MISSING)
+ * before any write.
+ */
+export async function oidcStep(ctx: AccountContext): Promise<AccountOutcome> {
+  const {env, dryRun} = ctx
+  const config = ciConfig(env)
+  if (!config) {
+    return {
+      status: 'skipped',
+      detail: `not configured: set ci.repository and environments.${env.name}.ci.policies to give GitHub Actions a role for Terraform`,
+    }
+  }
+  const caller = await ctx.caller()
+  const inspection = await inspectCi(ctx.session, config, caller, env.name)
+  const judgement = judgeCi(inspection)
+  const {target} = inspection
+  const subjects = githubSubjects(target)
+  const base = {
+    providerArn: target.providerArn,
+    roleArn: inspection.role?.arn ?? roleArnFor(caller, config.role),
+    repository: config.repository,
+    subjects,
+    audience: GITHUB_OIDC_AUDIENCE,
+  }
+
+  // Everything that stops the step is found before anything is written.
+  if (judgement.create.role && !config.policies) throw policiesMissing(env, config.role)
+  if (inspection.unknownPolicies.length > 0) throw policiesUnknown(env, inspection.unknownPolicies)
+  if (judgement.failures.length > 0) {
+    const message = `GitHub OIDC for ${env.name} is not safe to use: ${judgement.failures.join('; ')}. piksel changed nothing.`
+    if (judgement.findings.some((f) => f.severity === 'fail')) {
+      throw new CheckFailedError(message, {
+        code: 'CI_TRUST_POLICY',
+        hint: `As the role's owner, put the trust policy piksel writes on it: ${trustFixCommand(target, config.role)}`,
+      })
+    }
+    throw new CheckFailedError(message, {
+      code: 'OIDC_AUDIENCE',
+      hint: 'Add the audience to the provider (the command above); piksel never changes an existing provider.',
+    })
+  }
+  for (const warning of judgement.warnings) ctx.warn(warning)
+
+  const policies = config.policies ?? []
+  const writes = [
+    ...(judgement.create.provider
+      ? [`the IAM OIDC provider for ${target.providerArn.split('/').pop()} (audience ${GITHUB_OIDC_AUDIENCE})`]
+      : []),
+    ...(judgement.create.role
+      ? [`role ${config.role} trusting only ${subjects.join(' and ')}, with ${policies.join(', ')}`]
+      : []),
+  ]
+  const details = {
+    ...base,
+    policies: inspection.role?.attached ?? [],
+    ...(judgement.policies
+      ? {missingPolicies: judgement.policies.missing, extraPolicies: judgement.policies.extra}
+      : {}),
+  }
+  if (writes.length === 0) {
+    for (const line of workflowLines(base.roleArn)) ctx.line(`piksel: workflow: ${line}`)
+    return {
+      status: 'already-done',
+      detail: `role ${base.roleArn} trusts only ${subjects.join(' and ')} through ${target.providerArn}; workflow: ${workflowLines(base.roleArn).join(', ')}`,
+      details,
+    }
+  }
+  if (dryRun) {
+    return {status: 'planned', detail: `would create ${writes.join('; and ')}`, details: {...details, created: []}}
+  }
+  if (!(await ctx.confirm(`Create ${writes.join('; and ')}?`))) throw declined('GitHub OIDC setup')
+
+  const {openIam, createGithubProvider, createRole, attachPolicy} = await import('./iam.ts')
+  const io = await openIam(ctx.session)
+  const created: string[] = []
+  try {
+    let providerArn = target.providerArn
+    if (judgement.create.provider) {
+      const provider = await createGithubProvider(io, tagsFor(ctx))
+      providerArn = provider.arn
+      created.push(providerArn)
+      ctx.line(`piksel: created the OIDC provider ${providerArn}`)
+    }
+    let roleArn = base.roleArn
+    if (judgement.create.role) {
+      roleArn = await createRole(io, {
+        name: config.role,
+        trust: buildTrustPolicy({...target, providerArn}),
+        description: `GitHub Actions in ${config.repository} run Terraform for ${env.name} (piksel)`,
+        tags: tagsFor(ctx),
+      })
+      created.push(roleArn)
+      for (const arn of policies) await attachPolicy(io, config.role, arn)
+      ctx.line(`piksel: created role ${roleArn} with ${policies.join(', ')}`)
+    }
+    for (const line of workflowLines(roleArn)) ctx.line(`piksel: workflow: ${line}`)
+    return {
+      status: 'done',
+      detail: `created ${created.join(' and ')}; workflow: ${workflowLines(roleArn).join(', ')}`,
+      details: {
+        ...details,
+        providerArn,
+        roleArn,
+        policies: judgement.create.role ? [...policies].sort() : details.policies,
+        created,
+      },
+    }
+  } finally {
+    io.close()
+  }
+}
+
+function roleArnFor(caller: CallerIdentity, role: string): string {
+  const partition = /^arn:([a-z-]+):/.exec(caller.arn)?.[1] ?? 'aws'
+  return `arn:${partition}:iam::${caller.account}:role/${role}`
+}
+
+/** `spot-role`: AWSServiceRoleForEC2Spot, created (after the confirmation) when missing. */
+export async function spotRoleStep(ctx: AccountContext): Promise<AccountOutcome> {
+  const {openIam, getSpotRole, createSpotRole, SPOT_ROLE_NAME, SPOT_SERVICE} = await import('./iam.ts')
+  const io = await openIam(ctx.session)
+  try {
+    const existing = await getSpotRole(io)
+    if (existing) {
+      return {status: 'already-done', detail: `${SPOT_ROLE_NAME} exists (${existing})`, details: {roleArn: existing}}
+    }
+    const what = `the service-linked role ${SPOT_ROLE_NAME} (iam:CreateServiceLinkedRole for ${SPOT_SERVICE}), which Karpenter's Spot nodes need`
+    if (ctx.dryRun) return {status: 'planned', detail: `would create ${what}`, details: {roleArn: null}}
+    if (!(await ctx.confirm(`Create ${what}?`))) throw declined('Creating the Spot service-linked role')
+    const {arn, created} = await createSpotRole(io)
+    return created
+      ? {status: 'done', detail: `created ${SPOT_ROLE_NAME} (${arn})`, details: {roleArn: arn}}
+      : {status: 'already-done', detail: `${SPOT_ROLE_NAME} exists (${arn})`, details: {roleArn: arn}}
+  } finally {
+    io.close()
+  }
+}
+
+/**
+ * `dns`: the zone exists, and its parent delegates to exactly its name servers. Only reads:
+ * a problem is exit 3 (DNS_ZONE_MISSING, DNS_DELEGATION) with both NS sets and the fix.
+ */
+export async function dnsStep(ctx: AccountContext): Promise<AccountOutcome> {
+  const {env} = ctx
+  if (!env.dns) {
+    return {status: 'skipped', detail: `not configured: set environments.${env.name}.dns.zone to check the zone`}
+  }
+  const inspection = await inspectDns(ctx.session, env.dns, ctx.sessionFor)
+  const judgement = judgeDns(inspection, env)
+  for (const warning of judgement.warnings) ctx.warn(warning)
+  if (judgement.error) throw judgement.error
+  return {status: 'already-done', detail: judgement.summary, details: judgement.details}
+}
