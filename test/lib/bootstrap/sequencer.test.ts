@@ -125,7 +125,7 @@ describe('bootstrap sequencer (runSteps)', () => {
     expect(run.error).to.be.instanceOf(InterruptedError)
     // The steps the run left out stay left out.
     expect(run.error?.hint).to.equal(
-      'Resume with: piksel bootstrap -e staging --from identity --skip state-backend,secrets,infrastructure,kubeconfig,flux,applications,health',
+      'Resume with: piksel bootstrap -e staging --from identity --skip oidc,spot-role,dns,state-backend,secrets,infrastructure,kubeconfig,flux,applications,health',
     )
   })
 })
