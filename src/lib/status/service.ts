@@ -7,21 +7,9 @@
 import type {KubeClient, WatchEvent} from '../kube/client.ts'
 import {OperationError, UsageError} from '../errors.ts'
 import {findControllers, missingControllers, missingStatus} from './controllers.ts'
-import {
-  type Counts,
-  type FluxObject,
-  type ObjectHealth,
-  type WorkloadCounts,
-  assessAll,
-  assessObject,
-  countObjects,
-  keyOf,
-  markRequested,
-  objectKey,
-  settle,
-  sortForDisplay,
-  verdict,
-} from './health.ts'
+import {assessAll, markRequested, settle} from './across.ts'
+import {type FluxObject, type ObjectHealth, assessObject, keyOf, objectKey} from './health.ts'
+import {type Counts, type WorkloadCounts, countObjects, sortForDisplay, verdict} from './verdict.ts'
 import {FLUX_GROUPS, type GroupDiscovery, type ResolvedKind, resolveKinds} from './kinds.ts'
 import {type ReconcilePlan, type ReconcileTarget, planReconcile} from './plan.ts'
 import {Coverage, type NamespacedKind, uncoveredReferences} from './scope.ts'

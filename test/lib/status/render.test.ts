@@ -1,6 +1,8 @@
 import {expect} from 'chai'
 
-import {type FluxObject, type ObjectHealth, assessAll, countObjects, verdict} from '../../../src/lib/status/health.ts'
+import {assessAll} from '../../../src/lib/status/across.ts'
+import type {FluxObject, ObjectHealth} from '../../../src/lib/status/health.ts'
+import {countObjects, verdict} from '../../../src/lib/status/verdict.ts'
 import {resolveKinds} from '../../../src/lib/status/kinds.ts'
 import {
   MESSAGE_LINES,
