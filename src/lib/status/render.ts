@@ -15,7 +15,7 @@ import {truncate} from '../ui/table.ts'
 import {type ObjectHealth, HEALTH_STATES} from './health.ts'
 import {age, needsAttention} from './verdict.ts'
 import type {ReconcilePlan} from './plan.ts'
-import type {StatusResult} from './service.ts'
+import type {StatusResult} from './judge.ts'
 
 export interface RenderOptions {
   all?: boolean

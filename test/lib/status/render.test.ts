@@ -16,7 +16,7 @@ import {
   shortRevision,
   wrapTokens,
 } from '../../../src/lib/status/render.ts'
-import type {StatusResult} from '../../../src/lib/status/service.ts'
+import type {StatusResult} from '../../../src/lib/status/judge.ts'
 import {readFixture} from '../../support/kube-standin.ts'
 
 function result(fixture: string): StatusResult {
