@@ -18,9 +18,9 @@ export interface FluxSystemSync {
   path?: string
   /**
    * Kustomization flux-system spec.sourceRef: what it applies (flux bootstrap writes GitRepository
-   * flux-system); its namespace defaults to the Kustomization's, as in Flux.
+   * flux-system). readFluxSystem fills in the namespace, which defaults to the Kustomization's, as in Flux.
    */
-  source?: {kind: string; name: string; namespace: string}
+  source?: {kind: string; name: string; namespace?: string}
   /** Both objects are Ready by the health rules. */
   ready: boolean
 }
