@@ -98,11 +98,6 @@ export async function collectStatus(request: StatusRequest): Promise<StatusRepor
   })
 }
 
-/** One read of the cluster: the `piksel status --json` document. */
-export async function getFluxStatus(options: StatusOptions): Promise<StatusResult> {
-  return collectStatus(options)
-}
-
 /**
  * Follow the cluster through watches until it is healthy or the timeout (`timedOut: true`);
  * aborting the signal rejects with its reason. Objects seen ready stay ready through a
