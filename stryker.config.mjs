@@ -17,7 +17,10 @@ export default {
   testRunner: 'mocha',
   testRunnerNodeArgs: ['--import', mocha12],
   mutate: [
+    // The status rules: one object's (health.ts), across objects (across.ts), counts and the verdict (verdict.ts).
     'src/lib/status/health.ts',
+    'src/lib/status/across.ts',
+    'src/lib/status/verdict.ts',
     'src/lib/secrets/values.ts',
     'src/lib/secrets/plan.ts',
     'src/lib/quota/gpu.ts',
@@ -32,12 +35,14 @@ export default {
   mochaOptions: {
     config: '.mocharc.json',
     spec: [
-      // The status rule tables: health.ts is judged by the combination and retried tables too.
+      // The status rule tables: health.ts is judged by the combination and retried tables too; across.ts
+      // and verdict.ts by health.test.ts and the cycles and revision tables.
       'test/lib/status/health.test.ts',
       'test/lib/status/combinations.test.ts',
       'test/lib/status/retried.test.ts',
       'test/lib/status/static-objects.test.ts',
       'test/lib/status/revision.test.ts',
+      'test/lib/status/cycles.test.ts',
       'test/lib/secrets/values.test.ts',
       'test/lib/secrets/plan.test.ts',
       'test/lib/quota/gpu.test.ts',

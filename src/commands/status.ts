@@ -1,24 +1,17 @@
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../lib/base-command.ts'
+import type {Environment} from '../lib/config/environment.ts'
 import {parseKindFilter} from '../lib/status/kinds.ts'
 import {formatDuration} from '../lib/duration.ts'
 import {durationDefault, durationFlag, listFlag} from '../lib/flags.ts'
 import {namespaceFlag} from '../lib/status/scope.ts'
-import type {ReconcileTarget} from '../lib/status/plan.ts'
 import {fitText, progressLine, renderPlan, renderStatus, renderVerdict} from '../lib/status/render.ts'
 import {terminalWidth} from '../lib/ui/table.ts'
-import type {StatusOptions, StatusResult} from '../lib/status/service.ts'
+import type {StatusOptions, StatusReport, StatusRequest, StatusResult} from '../lib/status/service.ts'
 
-export interface StatusCommandResult extends StatusResult {
-  timedOut?: boolean
-  elapsedMs?: number
-  reconcile?: {
-    requestedAt: string | null
-    patched: ReconcileTarget[]
-    refused: Array<ReconcileTarget & {hint: string}>
-  }
-}
+/** The `--json` document (README, `piksel status`). */
+export type StatusCommandResult = StatusReport
 
 export default class Status extends BaseCommand<typeof Status> {
   static override summary = 'Is the cluster reconciled and healthy? Flux objects and controllers at a glance.'
@@ -72,13 +65,17 @@ export default class Status extends BaseCommand<typeof Status> {
   }
 
   async run(): Promise<StatusCommandResult> {
+    return this.finish(await this.collect(this.optionalEnvironment()))
+  }
+
+  /** One environment's (or the kubeconfig's) cluster: the flags made options, one service call. */
+  private async collect(env: Environment | undefined): Promise<StatusReport> {
     // All input is validated before the cluster is read (exit 2).
     const timeoutMs = this.flags.timeout
     // Each --kind was checked as it was parsed (exit 2); joined here, each kind once.
     const kinds = this.flags.kind && [...new Set(this.flags.kind.flat())]
     const namespace = namespaceFlag('-n/--namespace', this.flags.namespace)
     const fluxNamespace = namespaceFlag('--flux-namespace', this.flags['flux-namespace'])
-    const env = this.optionalEnvironment()
     // The account guard: an environment with a configured account is read only by that
     // account's caller (its credentials are what reach the EKS cluster).
     if (env?.account !== undefined) await this.guardAccount(env, this.awsSession(env))
@@ -100,87 +97,86 @@ export default class Status extends BaseCommand<typeof Status> {
       fluxNamespace,
       signal: this.abort.signal,
     }
-    const service = await import('../lib/status/service.ts')
-
-    if (this.flags.watch) {
-      const result = await service.waitForHealthy({
+    const {collectStatus} = await import('../lib/status/service.ts')
+    const waiting = this.flags.wait || this.flags.reconcile ? this.waitProgress() : undefined
+    let result: StatusReport
+    try {
+      result = await collectStatus({
         ...options,
-        untilHealthy: false,
-        onProgress: (r) => this.live(r),
+        follow: this.flags.watch ? 'watch' : waiting ? 'wait' : undefined,
+        timeoutMs: this.flags.watch ? undefined : timeoutMs,
+        onProgress: this.flags.watch ? (r) => this.live(r) : waiting?.update,
+        reconcile: this.flags.reconcile ? this.reconcileHooks(timeoutMs) : undefined,
       })
-      return this.finish(result)
+    } finally {
+      waiting?.stop()
     }
-
-    let reconcile: StatusCommandResult['reconcile']
-    let requested: {at: string; keys: string[]} | undefined
-    if (this.flags.reconcile) {
-      const {plan, status} = await service.planReconciliation(options)
-      reconcile = {requestedAt: null, patched: [], refused: plan.refused}
-      const width = terminalWidth(process.stderr)
-      this.note(renderVerdict(status.summary, width).join('\n'))
-      const planText = renderPlan(plan, width)
-      if (planText) this.note(planText)
-      if (plan.targets.length === 0) {
-        this.note(fitText('Nothing to reconcile: no failed or stale object that Flux can reconcile.', width))
-        return this.finish({...status, reconcile})
-      }
-      const ok = await this.prompter.confirm(`Request reconciliation of ${plan.targets.length} object(s)?`, {
-        yes: this.flags.yes,
-      })
-      if (!ok) {
-        this.note('Nothing requested.')
-        return this.finish({...status, reconcile})
-      }
-      const request = await service.requestReconciliation(options, plan.targets)
-      reconcile.requestedAt = request.at
-      reconcile.patched = request.patched
-      requested = {at: request.at, keys: service.requestedKeys(request)}
+    if (waiting?.shown()) this.progress()
+    if (result.timedOut) {
+      const pending = result.objects.filter((o) => o.health !== 'ready').length
       this.note(
-        fitText(`Requested at ${request.at}; waiting up to ${formatDuration(timeoutMs)} for Flux to handle it.`, width),
+        fitText(
+          `Timed out after ${formatDuration(timeoutMs)}: ${pending} object(s) still not ready.`,
+          terminalWidth(process.stderr),
+        ),
       )
     }
+    return result
+  }
 
-    if (this.flags.wait || this.flags.reconcile) {
-      const started = Date.now()
-      const tty = Boolean(process.stderr.isTTY)
-      let latest: StatusResult | undefined
-      // A line per change of the summary in a log; on a terminal the elapsed time ticks too.
-      const draw = () => {
-        if (!latest) return
-        const width = tty ? terminalWidth(process.stderr) - 1 : undefined
-        this.progress(progressLine(latest, Date.now() - started, width), latest.summary)
-      }
-      // On a terminal the line also ticks between events (elapsed time); elsewhere a line per change.
-      const ticker = tty ? setInterval(draw, 1000) : undefined
-      ticker?.unref()
-      let result
-      try {
-        result = await service.waitForHealthy({
-          ...options,
-          timeoutMs,
-          requested,
-          onProgress: (r) => {
-            latest = r
-            draw()
-          },
+  /** --reconcile: the plan on stderr, then the confirmation (or --yes). */
+  private reconcileHooks(timeoutMs: number): StatusRequest['reconcile'] {
+    const width = terminalWidth(process.stderr)
+    return {
+      confirm: async ({plan, status}) => {
+        this.note(renderVerdict(status.summary, width).join('\n'))
+        const planText = renderPlan(plan, width)
+        if (planText) this.note(planText)
+        if (plan.targets.length === 0) {
+          this.note(fitText('Nothing to reconcile: no failed or stale object that Flux can reconcile.', width))
+          return false
+        }
+        const ok = await this.prompter.confirm(`Request reconciliation of ${plan.targets.length} object(s)?`, {
+          yes: this.flags.yes,
         })
-      } finally {
-        clearInterval(ticker)
-      }
-      this.progress()
-      if (result.timedOut) {
-        const pending = result.objects.filter((o) => o.health !== 'ready').length
+        if (!ok) this.note('Nothing requested.')
+        return ok
+      },
+      onRequested: (request) =>
         this.note(
           fitText(
-            `Timed out after ${formatDuration(timeoutMs)}: ${pending} object(s) still not ready.`,
-            terminalWidth(process.stderr),
+            `Requested at ${request.at}; waiting up to ${formatDuration(timeoutMs)} for Flux to handle it.`,
+            width,
           ),
-        )
-      }
-      return this.finish({...result, ...(reconcile ? {reconcile} : {})})
+        ),
     }
+  }
 
-    return this.finish(await service.getFluxStatus(options))
+  /**
+   * --wait and --reconcile: a line per change of the summary in a log; on a terminal the line
+   * also ticks between events (elapsed time).
+   */
+  private waitProgress() {
+    let started: number | undefined
+    const tty = Boolean(process.stderr.isTTY)
+    let latest: StatusResult | undefined
+    const draw = () => {
+      if (!latest) return
+      const width = tty ? terminalWidth(process.stderr) - 1 : undefined
+      this.progress(progressLine(latest, Date.now() - (started ?? Date.now()), width), latest.summary)
+    }
+    const ticker = tty ? setInterval(draw, 1000) : undefined
+    ticker?.unref()
+    return {
+      update: (r: StatusResult) => {
+        // The clock starts with the wait (after a --reconcile confirmation), not with the command.
+        started ??= Date.now()
+        latest = r
+        draw()
+      },
+      stop: () => clearInterval(ticker),
+      shown: () => latest !== undefined,
+    }
   }
 
   private finish(result: StatusCommandResult): StatusCommandResult {

@@ -4,7 +4,7 @@
  * and fake ports for the secrets, quota and status services.
  */
 import type {BootstrapPorts} from '../../src/lib/bootstrap/ports.ts'
-import type {FluxSystemStatus} from '../../src/lib/bootstrap/flux.ts'
+import type {FluxSystemSync} from '../../src/lib/status/flux-system.ts'
 import type {GitHubAccess} from '../../src/lib/bootstrap/github.ts'
 import {StubBin} from './stubs.ts'
 
@@ -155,7 +155,7 @@ export interface FakePortState {
   requested: number
   healthy: boolean
   healthCalls: Array<{timeoutMs: number}>
-  flux: FluxSystemStatus | undefined
+  flux: FluxSystemSync | undefined
 }
 
 /** Fake ports; `real` replaces some by real ones (e.g. the EKS port bound to moto). */

@@ -1,7 +1,7 @@
 /**
  * Binds bootstrap's ports to the services it reuses: the secret service
  * (listProjectSecrets, createSecret), the quota service (checkGpuQuotas,
- * requestGpuQuotaIncreases), the status service (waitForHealthy,
+ * requestGpuQuotaIncreases), the status service (waitUntilHealthy,
  * readFluxSystem, always on the environment's context, never the current one),
  * eks:DescribeCluster and the GitHub check. This is wiring only: a missing
  * secret's value is asked through `prompter`, the prompts the command provides.
@@ -70,8 +70,8 @@ export async function bindPorts(context: BindContext): Promise<BootstrapPorts> {
     },
     health: {
       async wait(env, options) {
-        const {waitForHealthy} = await import('../status/service.ts')
-        const result = await waitForHealthy({
+        const {waitUntilHealthy} = await import('../status/service.ts')
+        const result = await waitUntilHealthy({
           kubeconfig,
           context: env.cluster,
           timeoutMs: options.timeoutMs,
@@ -83,7 +83,7 @@ export async function bindPorts(context: BindContext): Promise<BootstrapPorts> {
     },
     flux: {
       async status(env) {
-        const {readFluxSystem} = await import('../status/service.ts')
+        const {readFluxSystem} = await import('../status/flux-system.ts')
         try {
           return await readFluxSystem({kubeconfig, context: env.cluster})
         } catch (error) {

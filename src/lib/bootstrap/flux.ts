@@ -5,6 +5,7 @@
  */
 import type {Environment} from '../config/environment.ts'
 import {UsageError} from '../errors.ts'
+import type {FluxSystemSync} from '../status/flux-system.ts'
 
 /**
  * Global flags that pin flux to the environment's cluster (the kube context is
@@ -39,22 +40,6 @@ export interface SourceRef {
   kind: string
   name: string
   namespace?: string
-}
-
-/** What the cluster says about flux-system (the GitRepository and Kustomization of that name). */
-export interface FluxSystemStatus {
-  /** Either flux-system object exists (half of one still syncs something). */
-  installed: boolean
-  /** GitRepository flux-system spec.url, e.g. ssh://git@github.com/piksel-ina/piksel-gitops */
-  url?: string
-  /** GitRepository spec.ref.branch. */
-  branch?: string
-  /** Kustomization flux-system spec.path, e.g. ./clusters/staging */
-  path?: string
-  /** Kustomization flux-system spec.sourceRef: what it applies (flux bootstrap writes GitRepository flux-system). */
-  source?: SourceRef
-  /** Both are Ready (as the status service decides it). */
-  ready: boolean
 }
 
 /** The source flux bootstrap writes: GitRepository flux-system in flux-system. Pure. */
@@ -114,7 +99,7 @@ function describeSource(source: SourceRef): string {
  * or `OCIRepository flux-system/flux-system, path ./clusters/staging` when its Kustomization
  * applies another source than the GitRepository flux-system.
  */
-export function describeSync(status: FluxSystemStatus): string {
+export function describeSync(status: FluxSystemSync): string {
   if (status.source && !isBootstrapSource(status.source)) {
     return `${describeSource(status.source)}, path ${status.path ?? '(none)'}`
   }
@@ -127,7 +112,7 @@ export function describeSync(status: FluxSystemStatus): string {
  * (repository, branch, path), e.g. `repository piksel-ina/old-gitops → piksel-ina/piksel-gitops`.
  * Empty when it syncs the environment's repository, branch and path already.
  */
-export function syncChanges(status: FluxSystemStatus, env: Pick<Environment, 'gitops'>): string[] {
+export function syncChanges(status: FluxSystemSync, env: Pick<Environment, 'gitops'>): string[] {
   const want = `${env.gitops.owner}/${env.gitops.repository}`.toLowerCase()
   const slug = status.url ? repoSlug(status.url) : undefined
   const changes: string[] = []
@@ -155,7 +140,7 @@ export type FluxDecision =
  * repoint a running cluster at other manifests.
  */
 export function fluxDecision(
-  status: FluxSystemStatus | undefined,
+  status: FluxSystemSync | undefined,
   env: Pick<Environment, 'gitops'>,
   force: boolean,
 ): FluxDecision {

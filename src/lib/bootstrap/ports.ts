@@ -7,7 +7,7 @@ import type {Writable} from 'node:stream'
 
 import type {Environment} from '../config/environment.ts'
 import type {EksCluster} from './cluster.ts'
-import type {FluxSystemStatus} from './flux.ts'
+import type {FluxSystemSync} from '../status/flux-system.ts'
 import type {GitHubAccess, GitHubCheckInput} from './github.ts'
 
 export interface SecretsPort {
@@ -48,7 +48,7 @@ export interface HealthPort {
 
 export interface FluxPort {
   /** flux-system as the cluster reports it; undefined when it cannot be read (no cluster yet). */
-  status(env: Environment): Promise<FluxSystemStatus | undefined>
+  status(env: Environment): Promise<FluxSystemSync | undefined>
 }
 
 export interface ClusterPort {

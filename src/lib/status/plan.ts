@@ -2,7 +2,8 @@
  * Pure planning for `status`: the --reconcile plan (which objects to annotate,
  * sources first). No I/O. (--timeout is the shared duration flag, lib/flags.ts.)
  */
-import {type FluxObject, type ObjectHealth, keyOf, objectKey, sourcesOf} from './health.ts'
+import {sourcesOf} from './across.ts'
+import {type FluxObject, type ObjectHealth, keyOf, objectKey} from './health.ts'
 import {isReconcilable} from './static-objects.ts'
 
 export interface ReconcileTarget {

@@ -12,9 +12,10 @@
  * terminal (width Infinity, CI logs) every row is one whole line.
  */
 import {truncate} from '../ui/table.ts'
-import {type ObjectHealth, HEALTH_STATES, age, needsAttention} from './health.ts'
+import {type ObjectHealth, HEALTH_STATES} from './health.ts'
+import {age, needsAttention} from './verdict.ts'
 import type {ReconcilePlan} from './plan.ts'
-import type {StatusResult} from './service.ts'
+import type {StatusResult} from './judge.ts'
 
 export interface RenderOptions {
   all?: boolean

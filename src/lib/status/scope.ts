@@ -6,7 +6,8 @@
  * (kind, namespace) lists are still needed, given what was read.
  */
 import {UsageError} from '../errors.ts'
-import {type FluxObject, referencesOf} from './health.ts'
+import {referencesOf} from './across.ts'
+import type {FluxObject} from './health.ts'
 
 /** A Kubernetes namespace name: an RFC 1123 label (lowercase letters, digits and `-`, at most 63). */
 const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/

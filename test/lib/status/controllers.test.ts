@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
 import {findControllers, missingControllers, missingStatus} from '../../../src/lib/status/controllers.ts'
-import {countObjects, verdict} from '../../../src/lib/status/health.ts'
+import {countObjects, verdict} from '../../../src/lib/status/verdict.ts'
 import type {WorkloadObject} from '../../../src/lib/status/workloads.ts'
 
 /** A Deployment as `flux install` writes it, with the labels a given installation uses. */

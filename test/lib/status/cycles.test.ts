@@ -1,7 +1,8 @@
 import {expect} from 'chai'
 
 import {findCycles} from '../../../src/lib/status/cycles.ts'
-import {type FluxObject, assessAll} from '../../../src/lib/status/health.ts'
+import {assessAll} from '../../../src/lib/status/across.ts'
+import type {FluxObject} from '../../../src/lib/status/health.ts'
 import {explain} from '../../../src/lib/status/render.ts'
 
 const graph = (edges: Record<string, string[]>) => new Map(Object.entries(edges))

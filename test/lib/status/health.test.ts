@@ -1,26 +1,25 @@
 import {expect} from 'chai'
 
 import {
+  assessAll,
+  dependenciesOf,
+  dependsOnCycles,
+  markRequested,
+  referencesOf,
+  settle,
+} from '../../../src/lib/status/across.ts'
+import {
   type Condition,
   type FluxObject,
   type Health,
   type ObjectHealth,
-  age,
-  assessAll,
   assessObject,
-  countObjects,
-  dependenciesOf,
-  dependsOnCycles,
   generationObserved,
   isRoutineReconcile,
   keyOf,
-  markRequested,
-  referencesOf,
   revisionOf,
-  settle,
-  sortForDisplay,
-  verdict,
 } from '../../../src/lib/status/health.ts'
+import {age, countObjects, sortForDisplay, verdict} from '../../../src/lib/status/verdict.ts'
 import {readFixture} from '../../support/kube-standin.ts'
 
 const T = '2026-11-24T08:30:00Z'

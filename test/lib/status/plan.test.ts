@@ -2,7 +2,8 @@ import {expect} from 'chai'
 
 import {durationValue} from '../../../src/lib/duration.ts'
 import {UsageError} from '../../../src/lib/errors.ts'
-import {type FluxObject, assessAll} from '../../../src/lib/status/health.ts'
+import {assessAll} from '../../../src/lib/status/across.ts'
+import type {FluxObject} from '../../../src/lib/status/health.ts'
 import {FLUX_KINDS, type GroupDiscovery, parseKindFilter, resolveKinds} from '../../../src/lib/status/kinds.ts'
 import {planReconcile} from '../../../src/lib/status/plan.ts'
 import {

@@ -1,6 +1,8 @@
 import {expect} from 'chai'
 
-import {type FluxObject, type ObjectHealth, assessAll, countObjects, verdict} from '../../../src/lib/status/health.ts'
+import {assessAll} from '../../../src/lib/status/across.ts'
+import type {FluxObject, ObjectHealth} from '../../../src/lib/status/health.ts'
+import {countObjects, verdict} from '../../../src/lib/status/verdict.ts'
 import {resolveKinds} from '../../../src/lib/status/kinds.ts'
 import {
   MESSAGE_LINES,
@@ -14,7 +16,7 @@ import {
   shortRevision,
   wrapTokens,
 } from '../../../src/lib/status/render.ts'
-import type {StatusResult} from '../../../src/lib/status/service.ts'
+import type {StatusResult} from '../../../src/lib/status/judge.ts'
 import {readFixture} from '../../support/kube-standin.ts'
 
 function result(fixture: string): StatusResult {

@@ -1,6 +1,7 @@
 import {expect} from 'chai'
 
-import {type Condition, type FluxObject, assessAll, assessObject} from '../../../src/lib/status/health.ts'
+import {assessAll} from '../../../src/lib/status/across.ts'
+import {type Condition, type FluxObject, assessObject} from '../../../src/lib/status/health.ts'
 import {planReconcile} from '../../../src/lib/status/plan.ts'
 import {explain} from '../../../src/lib/status/render.ts'
 

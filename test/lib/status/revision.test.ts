@@ -1,6 +1,7 @@
 import {expect} from 'chai'
 
-import {type FluxObject, assessAll} from '../../../src/lib/status/health.ts'
+import {assessAll} from '../../../src/lib/status/across.ts'
+import type {FluxObject} from '../../../src/lib/status/health.ts'
 import {normalizeRevision, sameRevision} from '../../../src/lib/status/revision.ts'
 
 const SHA1 = '5f0c7b1e2d3c4b5a69788796a5b4c3d2e1f00112'

@@ -1,6 +1,7 @@
 import {expect} from 'chai'
 
-import {type FluxObject, assessAll} from '../../../src/lib/status/health.ts'
+import {assessAll} from '../../../src/lib/status/across.ts'
+import type {FluxObject} from '../../../src/lib/status/health.ts'
 import {UsageError} from '../../../src/lib/errors.ts'
 import {Coverage, namespaceFlag, uncoveredReferences} from '../../../src/lib/status/scope.ts'
 

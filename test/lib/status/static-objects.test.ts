@@ -1,14 +1,9 @@
 import {expect} from 'chai'
 import {existsSync} from 'node:fs'
 
-import {
-  type FluxObject,
-  type Health,
-  assessAll,
-  assessObject,
-  countObjects,
-  verdict,
-} from '../../../src/lib/status/health.ts'
+import {assessAll} from '../../../src/lib/status/across.ts'
+import {type FluxObject, type Health, assessObject} from '../../../src/lib/status/health.ts'
+import {countObjects, verdict} from '../../../src/lib/status/verdict.ts'
 import {planReconcile} from '../../../src/lib/status/plan.ts'
 import {isReconcilable, staticObjectReason} from '../../../src/lib/status/static-objects.ts'
 import {GOTK_COMPONENTS, IMAGE_CRDS, loadCrds} from '../../support/kube-standin.ts'
