@@ -62,7 +62,6 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
    */
   private async runAllEnvironments(): Promise<EnvironmentsDocument<DoctorResult>> {
     const {runSharedChecks, runEnvironmentChecks, combineChecks} = await import('../lib/doctor/service.ts')
-    const fanOut = await import('../lib/environments/fan-out.ts')
     const shared = runSharedChecks(this.sharedOptions())
     const rows = await this.forEachEnvironment(
       async ({env, session, caller}): Promise<DoctorResult> => {
@@ -77,16 +76,13 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
     )
     const machine = await shared
     const sharedNames = new Set([...machine.machine, machine.config].map((c) => c.name))
-    const table = fanOut.environmentsTable(
-      HEADERS,
-      rows,
-      (result) => cells(result.checks.filter((c) => !sharedNames.has(c.name))),
-      cells([...machine.machine, machine.config]),
-    )
-    this.setExitCode(fanOut.allEnvironmentsExitCode(fanOut.rowExitCodes(rows, (r) => (doctorPassed(r.checks) ? 0 : 3))))
-    this.print(renderTable(table.headers, table.rows))
-    this.print(`\n${fanOut.verdictLines(rows, (result) => verdict(result.checks)).join('\n')}`)
-    return fanOut.environmentsDocument(rows)
+    return this.reportEnvironments(rows, {
+      headers: HEADERS,
+      rows: (result) => cells(result.checks.filter((c) => !sharedNames.has(c.name))),
+      verdict: (result) => verdict(result.checks),
+      exitCode: (result) => (doctorPassed(result.checks) ? 0 : 3),
+      shared: cells([...machine.machine, machine.config]),
+    })
   }
 
   private sharedOptions() {

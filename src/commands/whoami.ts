@@ -2,7 +2,6 @@ import {BaseCommand, type EnvironmentScope, allEnvsFlag} from '../lib/base-comma
 import {type AwsSession, describeSession} from '../lib/aws/session.ts'
 import type {CallerIdentity} from '../lib/aws/identity.ts'
 import type {EnvironmentsDocument} from '../lib/environments/fan-out.ts'
-import {renderTable} from '../lib/ui/table.ts'
 
 export interface WhoamiResult {
   env: string | null
@@ -29,16 +28,14 @@ export default class Whoami extends BaseCommand<typeof Whoami> {
 
   async run(): Promise<WhoamiResult | EnvironmentsDocument<WhoamiResult>> {
     if (this.allEnvs) {
-      const fanOut = await import('../lib/environments/fan-out.ts')
       // The guard runs first in each environment (a mismatch is its ACCOUNT_MISMATCH row).
       const rows = await this.forEachEnvironment((scope) => this.collect(scope))
-      const table = fanOut.environmentsTable(['ACCOUNT', 'ARN', 'PROFILE', 'REGION'], rows, (r) => [
-        [r.account, r.arn, r.profile ?? '-', r.region],
-      ])
-      this.setExitCode(fanOut.allEnvironmentsExitCode(fanOut.rowExitCodes(rows, () => 0)))
-      this.print(renderTable(table.headers, table.rows))
-      this.print(`\n${fanOut.verdictLines(rows, verdict).join('\n')}`)
-      return fanOut.environmentsDocument(rows)
+      return this.reportEnvironments(rows, {
+        headers: ['ACCOUNT', 'ARN', 'PROFILE', 'REGION'],
+        rows: (r) => [[r.account, r.arn, r.profile ?? '-', r.region]],
+        verdict,
+        exitCode: () => 0,
+      })
     }
     const env = this.optionalEnvironment()
     const session = this.awsSession(env)

@@ -15,7 +15,18 @@ import {describeAwsError, isAwsError} from './aws/errors.ts'
 import {type AwsSession, hasEnvironmentCredentials, resolveSession} from './aws/session.ts'
 import type {Environment, PikselSettings} from './config/environment.ts'
 import {getEnvironment, knownEnvironments, loadSettings} from './config/load.ts'
-import {type EnvironmentRow, allEnvironmentNames, assertAllEnvsFlags, sessionKey} from './environments/fan-out.ts'
+import {
+  type EnvironmentRow,
+  type EnvironmentsDocument,
+  allEnvironmentNames,
+  allEnvironmentsExitCode,
+  assertAllEnvsFlags,
+  environmentsDocument,
+  environmentsTable,
+  rowExitCodes,
+  sessionKey,
+  verdictLines,
+} from './environments/fan-out.ts'
 import {assertRegion} from './config/region.ts'
 import {
   type ExitCodeValue,
@@ -39,6 +50,7 @@ import {
 import {Prompter, canPrompt} from './prompt.ts'
 import {durationFlag, unwrapFlagError} from './flags.ts'
 import {REQUEST_TIMEOUT_BOUNDS, setRequestTimeouts, timeoutsFor} from './timeouts.ts'
+import {renderTable} from './ui/table.ts'
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -233,6 +245,20 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.warn(session.regionNote)
   }
 
+  /**
+   * `--all-envs`, the rest of the recipe: sets the exit code (the worst of the environments,
+   * see allEnvironmentsExitCode), prints one table with an ENV column (`shared` rows, made
+   * once for all environments, first as `(all)`) and a verdict line per environment, and
+   * returns the `--json` document `{environments: [{env, result} | {env, error}]}`.
+   */
+  protected reportEnvironments<R>(rows: Array<EnvironmentRow<R>>, view: EnvironmentsView<R>): EnvironmentsDocument<R> {
+    this.setExitCode(allEnvironmentsExitCode(rowExitCodes(rows, view.exitCode)))
+    const table = environmentsTable(view.headers, rows, view.rows, view.shared)
+    this.print(renderTable(table.headers, table.rows))
+    this.print(`\n${verdictLines(rows, view.verdict).join('\n')}`)
+    return environmentsDocument(rows)
+  }
+
   /** The caller (sts:GetCallerIdentity), asked once per session (profile, region) whoever needs it. */
   protected callerIdentity(session: AwsSession): Promise<CallerIdentity> {
     const key = sessionKey(session)
@@ -264,7 +290,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     collect: (scope: EnvironmentScope) => Promise<R>,
     options: {guard?: boolean} = {},
   ): Promise<Array<EnvironmentRow<R>>> {
-    const names = this.allEnvironments ?? []
+    const names = this.allEnvironments
+    if (names === undefined) throw new Error('forEachEnvironment needs --all-envs (checked in init)')
     const vars = {...process.env}
     if (vars.AWS_PROFILE !== undefined) {
       this.warn(
@@ -518,6 +545,20 @@ export interface EnvironmentScope {
   warn: (message: string) => void
   /** Aborted on Ctrl-C, SIGTERM or SIGHUP. */
   signal: AbortSignal
+}
+
+/** How one environment's result shows under --all-envs (reportEnvironments). */
+export interface EnvironmentsView<R> {
+  /** The command's own columns (ENV is put first). */
+  headers: string[]
+  /** One environment's rows, without ENV. */
+  rows: (result: R) => string[][]
+  /** Its verdict line, after `<env>: ` (`ready: 0 failed, ...`). */
+  verdict: (result: R) => string
+  /** Its exit code alone: 0, or 3 when its check found a problem. */
+  exitCode: (result: R) => ExitCodeValue
+  /** Rows made once for every environment (ENV `(all)`). */
+  shared?: string[][]
 }
 
 /** Carriage return and erase the line (ECMA-48 EL): a terminal's live line starts over. */
