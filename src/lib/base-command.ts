@@ -246,6 +246,24 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   /**
+   * One environment's scope for a single-environment run, so a command's collector is the
+   * same code with and without --all-envs (the account guard stays the command's to call).
+   */
+  protected environmentScope(
+    env: Environment,
+    session: AwsSession = this.awsSession(env),
+    prefix = '',
+  ): EnvironmentScope {
+    return {
+      env,
+      session,
+      caller: () => this.callerIdentity(session),
+      warn: (message) => this.warn(`${prefix}${message}`),
+      signal: this.abort.signal,
+    }
+  }
+
+  /**
    * `--all-envs`, the rest of the recipe: sets the exit code (the worst of the environments,
    * see allEnvironmentsExitCode), prints one table with an ENV column (`shared` rows, made
    * once for all environments, first as `(all)`) and a verdict line per environment, and
@@ -313,14 +331,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
           this.noteRegion(session)
           const scoped = session
           if (options.guard !== false) await this.guardAccount(env, scoped)
-          const result = await collect({
-            env,
-            session: scoped,
-            caller: () => this.callerIdentity(scoped),
-            warn: (message) => this.warn(`${name}: ${message}`),
-            signal: this.abort.signal,
-          })
-          return {env: name, result}
+          return {env: name, result: await collect(this.environmentScope(env, scoped, `${name}: `))}
         } catch (error) {
           const {exitCode, code, message, hint} = this.describeError(error, session)
           return {env: name, error: {code, message, hint}, exitCode}
