@@ -1,7 +1,8 @@
 import * as Flags from '@oclif/core/flags'
 
-import {BaseCommand} from '../lib/base-command.ts'
+import {BaseCommand, allEnvsFlag} from '../lib/base-command.ts'
 import {type CheckResult, doctorPassed} from '../lib/doctor/checks.ts'
+import type {EnvironmentsDocument} from '../lib/environments/fan-out.ts'
 import {renderTable} from '../lib/ui/table.ts'
 
 export interface DoctorResult {
@@ -9,17 +10,34 @@ export interface DoctorResult {
   checks: CheckResult[]
 }
 
+const HEADERS = ['CHECK', 'STATUS', 'DETAIL']
+const cells = (checks: CheckResult[]): string[][] => checks.map((c) => [c.name, c.status, c.detail])
+
+/** `ready: 0 failed, 1 warnings, 9 passed` (or `not ready: ...`). */
+function verdict(checks: CheckResult[]): string {
+  const failed = checks.filter((c) => c.status === 'fail').length
+  const warned = checks.filter((c) => c.status === 'warn').length
+  const passed = checks.length - failed - warned
+  return `${doctorPassed(checks) ? 'ready' : 'not ready'}: ${failed} failed, ${warned} warnings, ${passed} passed`
+}
+
 export default class Doctor extends BaseCommand<typeof Doctor> {
   static override summary = 'Check that this machine is ready to run the Piksel runbooks.'
   static override description =
-    'Runs every preflight check concurrently: Node, terraform (>= 1.10), flux (2.x), kubectl, aws, git, AWS credentials and account, the kube context of the environment, and the config file; with an environment, also its account: the GitHub Actions OIDC role for Terraform (ci-role), the Spot service-linked role (spot-role) and the DNS zone and its delegation (dns-zone), read-only. Exit 3 when a required check fails; warnings do not fail.'
-  static override examples = ['<%= config.bin %> doctor', '<%= config.bin %> doctor --env staging --json']
+    'Runs every preflight check concurrently: Node, terraform (>= 1.10), flux (2.x), kubectl, aws, git, AWS credentials and account, the kube context of the environment, and the config file; with an environment, also its account: the GitHub Actions OIDC role for Terraform (ci-role), the Spot service-linked role (spot-role) and the DNS zone and its delegation (dns-zone), read-only. Exit 3 when a required check fails; warnings do not fail. With --all-envs, the AWS, kube and account checks run for every environment of the config (the machine checks once), in one table with an ENV column.'
+  static override examples = [
+    '<%= config.bin %> doctor',
+    '<%= config.bin %> doctor --env staging --json',
+    '<%= config.bin %> doctor --all-envs',
+  ]
   static override flags = {
     kubeconfig: Flags.string({summary: 'Path to the kubeconfig (default: KUBECONFIG, then ~/.kube/config).'}),
+    'all-envs': allEnvsFlag,
   }
   protected static override lenientConfig = true
 
-  async run(): Promise<DoctorResult> {
+  async run(): Promise<DoctorResult | EnvironmentsDocument<DoctorResult>> {
+    if (this.allEnvs) return this.runAllEnvironments()
     const {runDoctor} = await import('../lib/doctor/service.ts')
     const env = this.configError ? undefined : this.optionalEnvironment()
     const session = this.awsSession(env)
@@ -27,25 +45,52 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
       env,
       session,
       caller: () => this.callerIdentity(session),
-      enginesRange: this.config.pjson.engines?.node ?? '>=22',
-      configFile: this.settings.file,
-      configError: this.configError,
+      ...this.sharedOptions(),
       kubeconfig: this.flags.kubeconfig,
       account: true,
     })
-    const passed = doctorPassed(checks)
-    if (!passed) this.setExitCode(3)
-    this.print(
-      renderTable(
-        ['CHECK', 'STATUS', 'DETAIL'],
-        checks.map((c) => [c.name, c.status, c.detail]),
-      ),
-    )
-    const failed = checks.filter((c) => c.status === 'fail').length
-    const warned = checks.filter((c) => c.status === 'warn').length
-    this.print(
-      `\n${passed ? 'ready' : 'not ready'}: ${failed} failed, ${warned} warnings, ${checks.length - failed - warned} passed`,
-    )
+    if (!doctorPassed(checks)) this.setExitCode(3)
+    this.print(renderTable(HEADERS, cells(checks)))
+    this.print(`\n${verdict(checks)}`)
     return {env: env?.name ?? null, checks}
+  }
+
+  /**
+   * Node, the tools and the config are the machine's, not an environment's: checked once,
+   * alongside the environments, and shown once (ENV `(all)`); each environment's result
+   * still holds them, so its JSON `result` is what `doctor -e <env>` prints, and its verdict
+   * counts them.
+   */
+  private async runAllEnvironments(): Promise<EnvironmentsDocument<DoctorResult>> {
+    const {runSharedChecks, runEnvironmentChecks, combineChecks} = await import('../lib/doctor/service.ts')
+    const shared = runSharedChecks(this.sharedOptions())
+    const rows = await this.forEachEnvironment(
+      async ({env, session, caller}): Promise<DoctorResult> => {
+        const [machine, own] = await Promise.all([
+          shared,
+          runEnvironmentChecks({env, session, caller, kubeconfig: this.flags.kubeconfig, account: true}),
+        ])
+        return {env: env.name, checks: combineChecks(machine, own)}
+      },
+      // The account is checked, not guarded: a mismatch is the failed `aws-account` check.
+      {guard: false},
+    )
+    const machine = await shared
+    const sharedNames = new Set([...machine.machine, machine.config].map((c) => c.name))
+    return this.reportEnvironments(rows, {
+      headers: HEADERS,
+      rows: (result) => cells(result.checks.filter((c) => !sharedNames.has(c.name))),
+      verdict: (result) => verdict(result.checks),
+      exitCode: (result) => (doctorPassed(result.checks) ? 0 : 3),
+      shared: cells([...machine.machine, machine.config]),
+    })
+  }
+
+  private sharedOptions() {
+    return {
+      enginesRange: this.config.pjson.engines?.node ?? '>=22',
+      configFile: this.settings.file,
+      configError: this.configError,
+    }
   }
 }

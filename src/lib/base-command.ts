@@ -10,11 +10,23 @@ import {Command} from '@oclif/core/command'
 import * as Flags from '@oclif/core/flags'
 import type * as Interfaces from '@oclif/core/interfaces'
 
-import type {CallerIdentity} from './aws/identity.ts'
+import type {CallerIdentity, CallerLookup} from './aws/identity.ts'
 import {describeAwsError, isAwsError} from './aws/errors.ts'
 import {type AwsSession, hasEnvironmentCredentials, resolveSession} from './aws/session.ts'
 import type {Environment, PikselSettings} from './config/environment.ts'
 import {getEnvironment, knownEnvironments, loadSettings} from './config/load.ts'
+import {
+  type EnvironmentRow,
+  type EnvironmentsDocument,
+  allEnvironmentNames,
+  allEnvironmentsExitCode,
+  assertAllEnvsFlags,
+  environmentsDocument,
+  environmentsTable,
+  rowExitCodes,
+  sessionKey,
+  verdictLines,
+} from './environments/fan-out.ts'
 import {assertRegion} from './config/region.ts'
 import {
   type ExitCodeValue,
@@ -38,11 +50,21 @@ import {
 import {Prompter, canPrompt} from './prompt.ts'
 import {durationFlag, unwrapFlagError} from './flags.ts'
 import {REQUEST_TIMEOUT_BOUNDS, setRequestTimeouts, timeoutsFor} from './timeouts.ts'
+import {renderTable} from './ui/table.ts'
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
 >
 export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
+
+/**
+ * `--all-envs` (issue 15 §3): a command that can run over every environment declares it
+ * in its own `flags` and runs through `forEachEnvironment` (README, "Every environment at once").
+ */
+export const allEnvsFlag = Flags.boolean({
+  summary:
+    'Run for every environment of the config, concurrently, each with its own profile, region, account guard and kube context.',
+})
 
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true
@@ -93,6 +115,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * sets this to keep that one; it must take it out of the environment itself.
    */
   protected static keepsGitHubToken = false
+  /** A command's own flags that aim at one environment's target (status's --context): refused with --all-envs. */
+  protected static allEnvsExclusive: readonly string[] = []
 
   protected flags!: CommandFlags<T>
   protected args!: CommandArgs<T>
@@ -107,8 +131,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private readonly interruptCleanups: Array<() => Promise<void>> = []
   /** Said on stderr and added to the JSON document as `warnings`. */
   private readonly warnings: string[] = []
-  private identity?: Promise<CallerIdentity>
-  private regionNoted = false
+  /** sts:GetCallerIdentity, asked once per session (profile and region): one per environment under --all-envs. */
+  private readonly identities = new Map<string, Promise<CallerIdentity>>()
+  private readonly regionNotes = new Set<string>()
+  /** Under --all-envs: every environment of the config, in its order (checked in init). */
+  private allEnvironments?: string[]
   /** Shown with "Interrupted." on Ctrl-C, e.g. the command that resumes (set by a cleanup). */
   protected interruptHint?: string
   /** The stop signals received so far (signals.ts has the policy). */
@@ -118,7 +145,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     await super.init()
     for (const signal of STOP_SIGNALS) process.on(signal, () => this.onStopSignal(signal))
     const ctor = this.ctor as unknown as typeof BaseCommand & T
-    const {flags, args} = await this.parse({
+    const {flags, args, raw} = await this.parse({
       flags: ctor.flags,
       baseFlags: ctor.baseFlags,
       enableJsonFlag: ctor.enableJsonFlag,
@@ -152,14 +179,28 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       this.abort.signal,
     )
     const search = {explicit: this.flags.config, cwd: process.cwd(), userConfigDir: this.config.configDir}
+    const ctorStatics = this.ctor as unknown as typeof BaseCommand
+    const typed = new Set(raw.flatMap((token) => (token.type === 'flag' ? [token.flag] : [])))
+    if (this.allEnvs) assertAllEnvsFlags({typed, alsoExclusive: ctorStatics.allEnvsExclusive})
     try {
       this.settings = await loadSettings(search)
     } catch (error) {
-      if (!(this.ctor as unknown as typeof BaseCommand).lenientConfig) throw error
+      // Without a valid config there is no list of environments to run over.
+      if (!ctorStatics.lenientConfig || this.allEnvs) throw error
       this.configError = toPikselError(error)
       const {resolveSettings} = await import('./config/environment.ts')
       this.settings = resolveSettings()
     }
+    if (this.allEnvs) {
+      this.allEnvironments = allEnvironmentNames(this.settings)
+      // Environments run side by side: no prompt may stop one (README, "Every environment at once").
+      this.prompter = new Prompter(false, this.abort.signal)
+    }
+  }
+
+  /** Whether the command runs for every environment (`--all-envs`, when it declares the flag). */
+  protected get allEnvs(): boolean {
+    return (this.flags as {'all-envs'?: boolean} | undefined)?.['all-envs'] === true
   }
 
   /** The environment named by -e / PIKSEL_ENV / defaultEnv, or undefined. */
@@ -194,17 +235,109 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       defaultRegion: this.settings.region,
       vars: process.env,
     })
-    if (session.regionNote && !this.regionNoted) {
-      this.regionNoted = true
-      this.warn(session.regionNote)
-    }
+    this.noteRegion(session)
     return session
   }
 
-  /** The caller (sts:GetCallerIdentity), asked once per command whoever needs it. */
+  private noteRegion(session: AwsSession): void {
+    if (!session.regionNote || this.regionNotes.has(session.regionNote)) return
+    this.regionNotes.add(session.regionNote)
+    this.warn(session.regionNote)
+  }
+
+  /**
+   * One environment's scope for a single-environment run, so a command's collector is the
+   * same code with and without --all-envs (the account guard stays the command's to call).
+   */
+  protected environmentScope(
+    env: Environment,
+    session: AwsSession = this.awsSession(env),
+    prefix = '',
+  ): EnvironmentScope {
+    return {
+      env,
+      session,
+      caller: () => this.callerIdentity(session),
+      warn: (message) => this.warn(`${prefix}${message}`),
+      signal: this.abort.signal,
+    }
+  }
+
+  /**
+   * `--all-envs`, the rest of the recipe: sets the exit code (the worst of the environments,
+   * see allEnvironmentsExitCode), prints one table with an ENV column (`shared` rows, made
+   * once for all environments, first as `(all)`) and a verdict line per environment, and
+   * returns the `--json` document `{environments: [{env, result} | {env, error}]}`.
+   */
+  protected reportEnvironments<R>(rows: Array<EnvironmentRow<R>>, view: EnvironmentsView<R>): EnvironmentsDocument<R> {
+    this.setExitCode(allEnvironmentsExitCode(rowExitCodes(rows, view.exitCode)))
+    const table = environmentsTable(view.headers, rows, view.rows, view.shared)
+    this.print(renderTable(table.headers, table.rows))
+    this.print(`\n${verdictLines(rows, view.verdict).join('\n')}`)
+    return environmentsDocument(rows)
+  }
+
+  /** The caller (sts:GetCallerIdentity), asked once per session (profile, region) whoever needs it. */
   protected callerIdentity(session: AwsSession): Promise<CallerIdentity> {
-    this.identity ??= import('./aws/identity.ts').then(({getCallerIdentity}) => getCallerIdentity(session))
-    return this.identity
+    const key = sessionKey(session)
+    let identity = this.identities.get(key)
+    if (!identity) {
+      identity = import('./aws/identity.ts').then(({getCallerIdentity}) => getCallerIdentity(session))
+      this.identities.set(key, identity)
+    }
+    return identity
+  }
+
+  /**
+   * `--all-envs`: runs `collect` for every environment of the config, concurrently, and
+   * returns one row per environment in the config's order: its result, or its error as the
+   * base command's `catch` would describe it (stable code, redacted message, hint; BUG for
+   * the unanticipated). One environment failing never stops or hides the others.
+   *
+   * Each environment gets its own scope: its session (its profile and region, by the rules
+   * of `-e <env>`, except that AWS_PROFILE from the shell is ignored: it would send every
+   * environment to one account; credentials in the environment still apply to all, as in
+   * CI), its caller (asked once per session), and, unless `guard: false` (doctor reports a
+   * mismatch as a check), the account guard first: a mismatch is that environment's
+   * ACCOUNT_MISMATCH row. The kube context is the collector's to take from `scope.env`
+   * (its cluster), never the current one. Nothing may prompt (init made the prompter
+   * non-interactive), and nothing per environment may be put into `process.env`: the
+   * environments share it.
+   */
+  protected async forEachEnvironment<R>(
+    collect: (scope: EnvironmentScope) => Promise<R>,
+    options: {guard?: boolean} = {},
+  ): Promise<Array<EnvironmentRow<R>>> {
+    const names = this.allEnvironments
+    if (names === undefined) throw new Error('forEachEnvironment needs --all-envs (checked in init)')
+    const vars = {...process.env}
+    if (vars.AWS_PROFILE !== undefined) {
+      this.warn(
+        `AWS_PROFILE=${vars.AWS_PROFILE} in the shell is ignored under --all-envs: each environment uses its own profile.`,
+      )
+      delete vars.AWS_PROFILE
+    }
+    return Promise.all(
+      names.map(async (name): Promise<EnvironmentRow<R>> => {
+        const env = getEnvironment(this.settings, name)
+        let session: AwsSession | undefined
+        try {
+          session = resolveSession({
+            env,
+            configRegion: this.settings.configuredRegion,
+            defaultRegion: this.settings.region,
+            vars,
+          })
+          this.noteRegion(session)
+          const scoped = session
+          if (options.guard !== false) await this.guardAccount(env, scoped)
+          return {env: name, result: await collect(this.environmentScope(env, scoped, `${name}: `))}
+        } catch (error) {
+          const {exitCode, code, message, hint} = this.describeError(error, session)
+          return {env: name, error: {code, message, hint}, exitCode}
+        }
+      }),
+    )
   }
 
   /**
@@ -320,22 +453,35 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   override async catch(err: Interfaces.CommandError): Promise<void> {
     // After a stop signal the interrupt handler owns the ending (cleanups, then exit 130/143/129).
     if (this.abort.signal.aborted) await this.afterInterrupt()
-    // An SDK error a service let through is still mapped by kind; anything unmapped is BUG.
-    const error = isAwsError(err) ? describeAwsError(err, this.sessionForErrors()) : toPikselError(err)
-    process.exitCode = error.exitCode
-    const message = redact(error.message, this.sensitive)
-    const rawHint = error.code === 'BUG' ? bugHint(this.bugsUrl()) : error.hint
-    const hint = rawHint === undefined ? undefined : redact(rawHint, this.sensitive)
+    const {exitCode, code, message, hint, cause} = this.describeError(err)
+    process.exitCode = exitCode
     if (this.jsonEnabled()) {
-      this.logJson({error: {code: error.code, message, hint: hint ?? null}})
+      this.logJson({error: {code, message, hint}})
     } else {
       const lines = [`Error: ${message}`]
       if (hint) lines.push(`Hint: ${hint}`)
       process.stderr.write(`${lines.join('\n')}\n`)
     }
-    if (this.verbose) {
-      const cause = (error.cause ?? error) as Error
-      process.stderr.write(`${redact(String(cause.stack ?? cause), this.sensitive)}\n`)
+    if (this.verbose) process.stderr.write(`${redact(String(cause.stack ?? cause), this.sensitive)}\n`)
+  }
+
+  /**
+   * The one description of an error (the catch above, and each row of --all-envs): an SDK
+   * error a service let through is still mapped by kind, with `session`'s profile and region
+   * in its hint; anything unmapped is BUG. Message and hint are redacted.
+   */
+  private describeError(
+    err: unknown,
+    session: AwsSession = this.sessionForErrors(),
+  ): {exitCode: ExitCodeValue; code: string; message: string; hint: string | null; cause: Error} {
+    const error = isAwsError(err) ? describeAwsError(err, session) : toPikselError(err)
+    const rawHint = error.code === 'BUG' ? bugHint(this.bugsUrl()) : error.hint
+    return {
+      exitCode: error.exitCode,
+      code: error.code,
+      message: redact(error.message, this.sensitive),
+      hint: rawHint === undefined ? null : redact(rawHint, this.sensitive),
+      cause: (error.cause ?? error) as Error,
     }
   }
 
@@ -397,6 +543,33 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     // eslint-disable-next-line no-restricted-properties -- the base command owns the process on a stop signal
     process.exit(signalExitCode(signal))
   }
+}
+
+/** What `forEachEnvironment` hands each environment's collector. */
+export interface EnvironmentScope {
+  env: Environment
+  /** Its profile and region (see forEachEnvironment). */
+  session: AwsSession
+  /** Its caller: one sts:GetCallerIdentity per session (the guard's, when it ran). */
+  caller: CallerLookup
+  /** A warning about this environment: prefixed with its name, on stderr and in `warnings`. */
+  warn: (message: string) => void
+  /** Aborted on Ctrl-C, SIGTERM or SIGHUP. */
+  signal: AbortSignal
+}
+
+/** How one environment's result shows under --all-envs (reportEnvironments). */
+export interface EnvironmentsView<R> {
+  /** The command's own columns (ENV is put first). */
+  headers: string[]
+  /** One environment's rows, without ENV. */
+  rows: (result: R) => string[][]
+  /** Its verdict line, after `<env>: ` (`ready: 0 failed, ...`). */
+  verdict: (result: R) => string
+  /** Its exit code alone: 0, or 3 when its check found a problem. */
+  exitCode: (result: R) => ExitCodeValue
+  /** Rows made once for every environment (ENV `(all)`). */
+  shared?: string[][]
 }
 
 /** Carriage return and erase the line (ECMA-48 EL): a terminal's live line starts over. */

@@ -1,10 +1,11 @@
 import {expect} from 'chai'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {isolatedEnv, runPiksel} from '../support/cli.ts'
 import {MOTO_ACCOUNT, type Moto, startMoto} from '../support/moto.ts'
+import {Rendezvous} from '../support/rendezvous.ts'
 import {StubBin, type StubSpec} from '../support/stubs.ts'
 import {createAwsSpotRole} from '../support/iam.ts'
 
@@ -135,5 +136,218 @@ describe('piksel doctor', function () {
     expect(r.stdout).to.match(/^CHECK\s+STATUS\s+DETAIL/)
     expect(r.stdout).to.match(/terraform\s+pass\s+1\.11\.4/)
     expect(r.stdout).to.match(/ready: 0 failed/)
+  })
+})
+
+interface EnvironmentsDoc {
+  environments: Array<{env: string; result?: DoctorDoc; error?: {code: string; message: string; hint: string | null}}>
+  warnings?: string[]
+}
+type Check = DoctorDoc['checks'][number] & {code?: string}
+
+describe('piksel doctor --all-envs', function () {
+  let moto: Moto
+  let kube: Rendezvous
+  before(async function () {
+    moto = await startMoto(this)
+  })
+  after(async () => moto?.stop())
+  afterEach(async () => kube?.stop())
+
+  /**
+   * A HOME whose AWS config has one static-key profile per environment, each pointing at
+   * moto (by AWS_ENDPOINT_URL), and no credentials in the environment: each environment
+   * reaches AWS only through its own profile. A kubeconfig whose contexts `piksel-<env>`
+   * point at `servers[env]` (a closed port where none is given: unreachable).
+   */
+  function setup(config: string, servers: Record<string, string>, extra: Record<string, string> = {}) {
+    const cwd = mkdtempSync(join(tmpdir(), 'piksel-doctor-all-'))
+    writeFileSync(join(cwd, 'piksel.config.yaml'), config)
+    const stubs = tools()
+    const env = isolatedEnv({AWS_ENDPOINT_URL: moto.endpoint, PATH: `${stubs.dir}:/bin`, ...extra})
+    mkdirSync(join(env.HOME!, '.aws'), {recursive: true})
+    const profiles = ['dev-piksel', 'staging-piksel', 'prod-piksel']
+    writeFileSync(
+      env.AWS_SHARED_CREDENTIALS_FILE!,
+      profiles.map((p) => `[${p}]\naws_access_key_id = testing\naws_secret_access_key = testing\n`).join(''),
+    )
+    writeFileSync(env.AWS_CONFIG_FILE!, profiles.map((p) => `[profile ${p}]\n`).join(''))
+    const names = ['dev', 'staging', 'production']
+    const kubeconfig = join(cwd, 'kubeconfig')
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        ...names.flatMap((n) => [`- name: ${n}`, '  cluster:', `    server: ${servers[n] ?? 'http://127.0.0.1:9'}`]),
+        'users:',
+        '- name: u',
+        '  user:',
+        '    token: standin-token',
+        'contexts:',
+        ...names.flatMap((n) => [`- name: piksel-${n}`, '  context:', `    cluster: ${n}`, '    user: u']),
+        'current-context: piksel-dev',
+        '',
+      ].join('\n'),
+    )
+    env.KUBECONFIG = kubeconfig
+    return {cwd, env}
+  }
+  const byName = (result: DoctorDoc | undefined): Record<string, Check> =>
+    Object.fromEntries((result?.checks ?? []).map((c) => [c.name, c]))
+  const version = () => ({status: 200, body: {major: '1', minor: '32', gitVersion: 'v1.32.4-eks'}})
+
+  it('checks every environment concurrently, each with its own profile and region (all green: exit 0)', async function () {
+    // No clock: the API answers /version only once both environments' probes are in flight;
+    // run one after another, the first probe waits alone, gets a 503 after 10 s and warns.
+    this.timeout(60_000)
+    kube = await Rendezvous.start({count: 2, giveUpMs: 10_000, answer: version})
+    const {cwd, env} = setup(
+      `environments:\n  dev:\n    account: "${MOTO_ACCOUNT}"\n  staging:\n    account: "${MOTO_ACCOUNT}"\n    region: eu-west-1\n`,
+      {dev: kube.url, staging: kube.url},
+      // The shell's profile would send both environments to one account: ignored, and said.
+      {AWS_PROFILE: 'prod-piksel'},
+    )
+    const r = await runPiksel(['doctor', '--all-envs', '--json'], {env, cwd, timeout: 50_000})
+    expect(r.exitCode, r.stdout + r.stderr).to.equal(0)
+    const doc = r.json<EnvironmentsDoc>()
+    expect(doc.environments.map((e) => e.env)).to.deep.equal(['dev', 'staging'])
+    for (const [name, profile, region] of [
+      ['dev', 'dev-piksel', 'ap-southeast-3'],
+      ['staging', 'staging-piksel', 'eu-west-1'],
+    ] as const) {
+      const entry = doc.environments.find((e) => e.env === name)
+      expect(Object.keys(entry ?? {})).to.deep.equal(['env', 'result'])
+      expect(entry?.result?.env).to.equal(name)
+      // The result is doctor -e <env>'s document: every check, the machine's included.
+      expect(entry?.result?.checks.map((c) => c.name)).to.deep.equal([
+        'node',
+        'terraform',
+        'flux',
+        'kubectl',
+        'aws',
+        'git',
+        'aws-credentials',
+        'aws-account',
+        'kube-context',
+        'config',
+      ])
+      for (const check of entry?.result?.checks ?? [])
+        expect(check.status, `${name} ${check.name}: ${check.detail}`).to.equal('pass')
+      const checks = byName(entry?.result)
+      expect(checks['aws-credentials']?.detail).to.equal(
+        `arn:aws:sts::${MOTO_ACCOUNT}:user/moto (profile ${profile}, region ${region})`,
+      )
+      expect(checks['kube-context']?.detail).to.include(`piksel-${name}: API ${kube.url}`)
+    }
+    expect(kube.arrived).to.deep.equal(['GET /version', 'GET /version'])
+    expect(kube.gaveUp).to.equal(0)
+    expect(doc.warnings).to.deep.equal([
+      'AWS_PROFILE=prod-piksel in the shell is ignored under --all-envs: each environment uses its own profile.',
+    ])
+  })
+
+  it('one environment in the wrong account and one unreachable never hide the others (exit 3)', async function () {
+    this.timeout(60_000)
+    kube = await Rendezvous.start({count: 1, giveUpMs: 10_000, answer: version})
+    const {cwd, env} = setup(
+      [
+        'environments:',
+        '  dev:',
+        `    account: "${MOTO_ACCOUNT}"`,
+        '  staging:',
+        `    account: "${MOTO_ACCOUNT}"`,
+        '  production:',
+        '    account: "999999999999"',
+        '',
+      ].join('\n'),
+      // staging's cluster is unreachable (a closed port); production's answers.
+      {dev: kube.url, production: kube.url},
+    )
+    const r = await runPiksel(['doctor', '--all-envs', '--json'], {env, cwd, timeout: 50_000})
+    expect(r.exitCode, r.stderr).to.equal(3)
+    const doc = r.json<EnvironmentsDoc>()
+    expect(doc.environments.map((e) => e.env)).to.deep.equal(['dev', 'staging', 'production'])
+    const [dev, staging, production] = doc.environments.map((e) => byName(e.result))
+    for (const check of Object.values(dev ?? {})) expect(check.status, `dev ${check.name}`).to.equal('pass')
+    expect(staging?.['aws-account']?.status).to.equal('pass')
+    expect(staging?.['kube-context']).to.include({status: 'warn', code: 'NETWORK'})
+    expect(production?.['aws-account']).to.deep.equal({
+      name: 'aws-account',
+      status: 'fail',
+      detail: `caller is account ${MOTO_ACCOUNT}, but production is account 999999999999`,
+      code: 'ACCOUNT_MISMATCH',
+    })
+    expect(production?.['kube-context']?.status).to.equal('pass')
+
+    // For people: one table with an ENV column, the machine's checks once, a verdict per environment.
+    const human = await runPiksel(['doctor', '--all-envs'], {env, cwd, timeout: 50_000})
+    expect(human.exitCode).to.equal(3)
+    const lines = human.stdout.split('\n')
+    expect(lines[0]).to.match(/^ENV\s+CHECK\s+STATUS\s+DETAIL$/)
+    expect(lines.filter((l) => l.startsWith('(all) ')).map((l) => l.split(/\s+/)[1])).to.deep.equal([
+      'node',
+      'terraform',
+      'flux',
+      'kubectl',
+      'aws',
+      'git',
+      'config',
+    ])
+    expect(human.stdout).to.match(
+      /^staging\s+kube-context\s+warn\s+Kubernetes API at http:\/\/127\.0\.0\.1:9 is not reachable/m,
+    )
+    expect(human.stdout).to.match(
+      /^production\s+aws-account\s+fail\s+caller is account 123456789012, but production is account 999999999999$/m,
+    )
+    expect(lines.slice(-3)).to.deep.equal([
+      'dev: ready: 0 failed, 0 warnings, 10 passed',
+      'staging: ready: 0 failed, 1 warnings, 9 passed',
+      'production: not ready: 1 failed, 0 warnings, 9 passed',
+    ])
+  })
+
+  it('PIKSEL_ENV in the shell does not narrow --all-envs', async function () {
+    this.timeout(60_000)
+    kube = await Rendezvous.start({count: 1, giveUpMs: 10_000, answer: version})
+    const {cwd, env} = setup(
+      'environments:\n  dev: {}\n  staging: {}\n',
+      {dev: kube.url, staging: kube.url},
+      {
+        PIKSEL_ENV: 'staging',
+      },
+    )
+    const r = await runPiksel(['doctor', '--all-envs', '--json'], {env, cwd, timeout: 50_000})
+    expect(r.json<EnvironmentsDoc>().environments.map((e) => e.env)).to.deep.equal(['dev', 'staging'])
+  })
+
+  describe('bad usage is exit 2, before any environment is checked', () => {
+    const config = `environments:\n  dev: {}\n  staging: {}\n`
+    const cases: Array<[string, string[], string | null, string, string]> = [
+      ['-e with --all-envs', ['-e', 'staging'], config, 'CONFLICTING_FLAGS', '-e/--env'],
+      ['--env= with --all-envs', ['--env=staging'], config, 'CONFLICTING_FLAGS', '-e/--env'],
+      ['--profile with --all-envs', ['--profile', 'dev-piksel'], config, 'CONFLICTING_FLAGS', '--profile'],
+      ['--region with --all-envs', ['--region', 'eu-west-1'], config, 'CONFLICTING_FLAGS', '--region'],
+      ['no config file', [], null, 'ALL_ENVS_NO_CONFIG', 'piksel init'],
+      ['a config with no environments', [], 'environments: {}\n', 'NO_ENVIRONMENTS', 'environments:'],
+      // doctor alone reports a broken config as a check; --all-envs cannot know the environments.
+      ['a broken config', [], 'region: mars-1\n', 'CONFIG', 'region'],
+    ]
+    for (const [what, args, text, code, named] of cases) {
+      it(`${what} → ${code}`, async () => {
+        const cwd = mkdtempSync(join(tmpdir(), 'piksel-doctor-all-'))
+        if (text !== null) writeFileSync(join(cwd, 'piksel.config.yaml'), text)
+        const stubs = tools()
+        const env = isolatedEnv({...moto.env, PATH: `${stubs.dir}:/bin`})
+        const r = await runPiksel(['doctor', '--all-envs', '--json', ...args], {env, cwd})
+        expect(r.exitCode, r.stdout).to.equal(2)
+        const {error} = r.json<{error: {code: string; message: string; hint: string}}>()
+        expect(error.code).to.equal(code)
+        expect(`${error.message} ${error.hint}`).to.include(named)
+        // Refused before anything ran: no tool was probed.
+        expect(stubs.calls()).to.deep.equal([])
+      })
+    }
   })
 })

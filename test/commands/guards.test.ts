@@ -167,6 +167,7 @@ describe('guards on every command aimed at an environment', function () {
         name: 'aws-account',
         status: 'fail',
         detail: `caller is account ${MOTO_ACCOUNT}, but staging is account ${OTHER_ACCOUNT}`,
+        code: 'ACCOUNT_MISMATCH',
       })
       expect(aws.identityCalls()).to.equal(1)
     })

@@ -10,7 +10,10 @@ export interface CheckResult {
   name: string
   status: CheckStatus
   detail: string
-  /** For a check that could not be made: the error's stable code (TIMEOUT, NETWORK, SSO_EXPIRED...). */
+  /**
+   * For a check that could not be made: the error's stable code (TIMEOUT, NETWORK, SSO_EXPIRED...);
+   * for a failed `aws-account`: ACCOUNT_MISMATCH, the account guard's code.
+   */
   code?: string
 }
 

@@ -8,36 +8,68 @@ import type {Environment} from '../config/environment.ts'
 import type {PikselError} from '../errors.ts'
 import {type CheckResult, type ProbeOutcome, type ToolSpec, TOOLS, evaluateNode, evaluateTool} from './checks.ts'
 
-export interface DoctorOptions {
-  env?: Environment
-  session: AwsSession
-  /** Who the caller is: the command's one identity lookup. */
-  caller: CallerLookup
+export interface DoctorOptions extends SharedCheckOptions, EnvironmentCheckOptions {}
+
+/** What the checks that do not depend on the environment need. */
+export interface SharedCheckOptions {
   enginesRange: string
   configFile?: string
   configError?: PikselError
-  kubeconfig?: string
   /** Skip tools by name (bootstrap's preflight needs only some). */
   tools?: string[]
+}
+
+/** What one environment's checks need. */
+export interface EnvironmentCheckOptions {
+  env?: Environment
+  session: AwsSession
+  /** Who the caller is: the command's one identity lookup (per session). */
+  caller: CallerLookup
+  kubeconfig?: string
   /** With an environment: the account checks ci-role, spot-role, dns-zone (`piksel doctor -e ENV`; not preflight). */
   account?: boolean
 }
 
+/** Every check, concurrently, in the order shown: node and the tools, AWS, the kube context, the config. */
 export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> {
+  const [shared, own] = await Promise.all([runSharedChecks(options), runEnvironmentChecks(options)])
+  return combineChecks(shared, own)
+}
+
+/** The checks made once for every environment: Node, the tools, the config file. */
+export interface SharedChecks {
+  machine: CheckResult[]
+  config: CheckResult
+}
+
+export async function runSharedChecks(options: SharedCheckOptions): Promise<SharedChecks> {
   const tools = TOOLS.filter((tool) => !options.tools || options.tools.includes(tool.name))
-  const checks = await Promise.all([
-    evaluateNode(process.version, options.enginesRange),
-    ...tools.map(async (tool) => evaluateTool(tool, await probeTool(tool))),
-    checkAws(options),
-    checkKube(options),
+  const [machine, config] = await Promise.all([
+    Promise.all([
+      evaluateNode(process.version, options.enginesRange),
+      ...tools.map(async (tool) => evaluateTool(tool, await probeTool(tool))),
+    ]),
     checkConfig(options),
-    checkAccount(options),
   ])
-  return checks.flat()
+  return {machine, config}
+}
+
+/**
+ * One environment's checks (`aws-credentials`, `aws-account`, `kube-context`, and with
+ * `account` the account checks `ci-role`, `spot-role`, `dns-zone`), concurrently.
+ */
+export async function runEnvironmentChecks(options: EnvironmentCheckOptions): Promise<CheckResult[]> {
+  const [aws, kube, account] = await Promise.all([checkAws(options), checkKube(options), checkAccount(options)])
+  return [...aws, kube, ...account]
+}
+
+/** Pure: one environment's full list, in the order of a single run. */
+export function combineChecks(shared: SharedChecks, own: CheckResult[]): CheckResult[] {
+  return [...shared.machine, ...own, shared.config]
 }
 
 /** The account checks (src/lib/account/checks.ts), read-only, alongside the others. */
-async function checkAccount(options: DoctorOptions): Promise<CheckResult[]> {
+async function checkAccount(options: EnvironmentCheckOptions): Promise<CheckResult[]> {
   if (!options.account || !options.env) return []
   const {accountChecks} = await import('../account/checks.ts')
   return accountChecks({env: options.env, session: options.session, caller: options.caller})
@@ -64,7 +96,7 @@ export async function probeTool(tool: ToolSpec, timeoutMs = 15_000): Promise<Pro
   return {found: true, exitCode: out.exitCode, stdout: out.stdout, stderr: out.stderr}
 }
 
-async function checkAws(options: DoctorOptions): Promise<CheckResult[]> {
+async function checkAws(options: EnvironmentCheckOptions): Promise<CheckResult[]> {
   const {accountMismatch} = await import('../aws/identity.ts')
   try {
     const identity = await options.caller()
@@ -84,6 +116,8 @@ async function checkAws(options: DoctorOptions): Promise<CheckResult[]> {
           name: 'aws-account',
           status: 'fail',
           detail: `caller is account ${identity.account}, but ${env.name} is account ${env.account}`,
+          // The account guard's finding, by the code the guard itself stops other commands with.
+          code: 'ACCOUNT_MISMATCH',
         })
       } else {
         results.push({name: 'aws-account', status: 'pass', detail: `${identity.account} is ${env.name}`})
@@ -98,7 +132,7 @@ async function checkAws(options: DoctorOptions): Promise<CheckResult[]> {
   }
 }
 
-async function checkKube(options: DoctorOptions): Promise<CheckResult> {
+async function checkKube(options: EnvironmentCheckOptions): Promise<CheckResult> {
   const {loadKubeConfig, hasContext, kubeconfigExists, probeApi} = await import('../kube/config.ts')
   const context = options.env?.cluster
   if (!kubeconfigExists(options.kubeconfig)) {
@@ -132,7 +166,7 @@ async function checkKube(options: DoctorOptions): Promise<CheckResult> {
   }
 }
 
-async function checkConfig(options: DoctorOptions): Promise<CheckResult> {
+async function checkConfig(options: SharedCheckOptions): Promise<CheckResult> {
   if (options.configError) return {name: 'config', status: 'fail', detail: options.configError.message}
   return options.configFile
     ? {name: 'config', status: 'pass', detail: `${options.configFile} is valid`}
