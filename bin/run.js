@@ -4,13 +4,17 @@
 // engines.js); only then what a supported Node needs, loaded dynamically.
 import {readFileSync} from 'fs'
 import * as nodeModule from 'module'
+import {dirname} from 'path'
+import {fileURLToPath} from 'url'
 
 import {unsupportedNode} from './engines.js'
 
 var args = process.argv.slice(2)
 var engines = ''
+var pjson
 try {
-  engines = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).engines.node
+  pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+  engines = pjson.engines.node
 } catch {
   // No readable package.json: nothing to check against.
 }
@@ -40,9 +44,18 @@ if (problem) {
     } catch (error) {
       if (error.code === 'ENOENT') process.stderr.write('WARNING: current directory does not exist\n')
     }
+    // oclif's config load, told what it would otherwise look up at every start (about 1-2 ms,
+    // see `npm run bench`): the package root and its package.json (read above), and that
+    // there are no user or dev plugins (piksel installs none; its help is a command of its own).
+    var loadOptions = {
+      root: dirname(dirname(fileURLToPath(import.meta.url))),
+      pjson: pjson,
+      userPlugins: false,
+      devPlugins: false,
+    }
     import('@oclif/core/execute')
       .then(function (oclif) {
-        return oclif.execute({dir: import.meta.url})
+        return oclif.execute({loadOptions: loadOptions})
       })
       .then(exitWhenDone)
   }

@@ -2,12 +2,21 @@
 // show -e dev`: flags, config, one YAML document) against `node -e 0` on the same Node.
 //
 // Minimums (issue 13 §6): --version <= 2.5x; --help faster than before that issue
-// (4.2x); config show <= 3.0x (aim 2x). What start-up is made of, measured on the
-// 2-core machine: Node itself (the baseline), importing @oclif/core's run path
-// (about 1.5x the baseline on its own), oclif's config load (its first
-// String#localeCompare builds an ICU collator, ~6 ms; its WSL probe imports
-// wsl-utils, ~6 ms), then the command's own modules and, for people, the YAML printer.
-// A piksel.config.yaml adds the YAML parser and the zod schema to every command.
+// (4.2x); config show <= 3.0x (aim 2x). What start-up is made of, as CPU time
+// (perf stat task-clock, cumulative, medians of 15 alternating runs, loaded 2-core machine):
+// Node itself, `node -e 0`, ~28 ms; + importing @oclif/core's run path, ~90 ms (106
+// CommonJS modules, all loaded by `@oclif/core/command` itself; ~20 ms of them are its
+// third-party dependencies, e.g. tinyglobby ~4.5, ejs ~3, minimatch ~3, wrap-ansi ~2);
+// + oclif's config load, ~114 ms (its first String#localeCompare builds an ICU
+// collator, ~6 ms; its WSL probe imports wsl-utils, ~6 ms; bin/run.js hands it the
+// package root and package.json and rules out user/dev plugins, ~1-2 ms less);
+// `--help` ~124 ms; `config show -e dev` ~150 ms: piksel's own modules ~10 ms (each
+// ~0.3-1.5 ms), oclif's parser, and for people the YAML printer (~11-15 ms to load
+// yaml, ~3.5 ms for its first stringify). So oclif's own floor (--help) is already
+// about 3.6-4.5x in wall time here, and config show cannot reach 3.0x without a
+// bundle or a leaner load of oclif itself. A piksel.config.yaml adds the YAML parser
+// and the zod schema (~55 ms: zod's index loads all 64 of its locales; zod/mini's
+// does too, so it is no faster) to every command.
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
