@@ -9,7 +9,7 @@ import {join} from 'node:path'
 import type {AwsSession} from '../aws/session.ts'
 import {createAwsClient} from '../aws/session.ts'
 import {UsageError} from '../errors.ts'
-import {type InstanceTypeInfo, type NodePool, nodePoolsIn} from './karpenter.ts'
+import {type InstanceTypeInfo, type NodePool, assertUniqueNames, readManifest} from './karpenter.ts'
 
 /** Bigger files are not read (a CRD bundle is ~0.6 MB; no NodePool file is near this). */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
@@ -22,14 +22,15 @@ export interface NodePoolFiles {
   pools: NodePool[]
   /** YAML files read. */
   files: number
-  /** Files skipped (too big), said as warnings. */
+  /** Files skipped (too big) and NodePool patches not counted, said as warnings. */
   warnings: string[]
 }
 
 /**
  * Every NodePool in the *.yaml / *.yml files under `dir` (hidden directories,
  * node_modules and symlinks skipped), in path order. A directory that does not
- * exist is GITOPS_DIR_NOT_FOUND; a file that is not YAML INVALID_YAML (exit 2).
+ * exist is GITOPS_DIR_NOT_FOUND; a file that is not YAML INVALID_YAML; two
+ * NodePools of one name INVALID_NODEPOOL (all exit 2).
  */
 export function readNodePools(dir: string): NodePoolFiles {
   if (!isDirectory(dir)) {
@@ -53,10 +54,13 @@ export function readNodePools(dir: string): NodePoolFiles {
         continue
       }
       result.files += 1
-      result.pools.push(...nodePoolsIn(text, path))
+      const manifest = readManifest(text, path)
+      result.pools.push(...manifest.pools)
+      result.warnings.push(...manifest.warnings)
     }
   }
   walk(dir)
+  assertUniqueNames(result.pools)
   return result
 }
 
