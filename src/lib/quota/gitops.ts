@@ -61,6 +61,12 @@ export function readNodePools(dir: string): NodePoolFiles {
   }
   walk(dir)
   assertUniqueNames(result.pools)
+  if (result.pools.length === 0) {
+    // Else the check silently falls back to --min / the config, as if the pools had asked for it.
+    result.warnings.push(
+      `No Karpenter NodePool in the ${result.files} YAML files under ${dir}: every target is --min / the configured one. NodePools often live outside clusters/<env> (infrastructure/, apps/): pass that directory.`,
+    )
+  }
   return result
 }
 

@@ -1,5 +1,6 @@
 /**
- * readNodePools over real files: the size bound and what is skipped.
+ * readNodePools over real files: the size bound, what is skipped, and the
+ * warning when no NodePool is found (a wrong DIR must not pass silently).
  */
 import {expect} from 'chai'
 import {mkdirSync, mkdtempSync, symlinkSync, writeFileSync} from 'node:fs'
@@ -33,5 +34,14 @@ describe('quota/gitops readNodePools (files)', () => {
     ])
     expect(read.files).to.equal(1)
     expect(read.warnings).to.deep.equal([`${join(dir, 'b-over.yaml')}: over 4 MiB, not read for NodePools.`])
+  })
+
+  it('no NodePool under DIR is a warning naming it (the targets fall back to --min / the config)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'piksel-gitops-'))
+    writeFileSync(join(dir, 'kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n')
+    const read = readNodePools(dir)
+    expect(read.pools).to.deep.equal([])
+    expect(read.warnings).to.have.length(1)
+    expect(read.warnings[0]).to.match(new RegExp(`^No Karpenter NodePool in the 1 YAML files under ${dir}: `))
   })
 })
