@@ -3,13 +3,13 @@
  * under a GitOps directory, and the EC2 facts (vCPUs, NVIDIA GPUs) of the
  * instance types their GPU limits need. The rules are karpenter.ts's.
  */
-import {closeSync, openSync, readSync, readdirSync, statSync} from 'node:fs'
+import {closeSync, fstatSync, openSync, readSync, readdirSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 
 import type {AwsSession} from '../aws/session.ts'
 import {createAwsClient} from '../aws/session.ts'
 import {UsageError} from '../errors.ts'
-import {type InstanceTypeInfo, type NodePool, nodePoolsIn} from './karpenter.ts'
+import {type InstanceTypeInfo, type NodePool, assertUniqueNames, readManifest} from './karpenter.ts'
 
 /** Bigger files are not read (a CRD bundle is ~0.6 MB; no NodePool file is near this). */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
@@ -22,14 +22,15 @@ export interface NodePoolFiles {
   pools: NodePool[]
   /** YAML files read. */
   files: number
-  /** Files skipped (too big), said as warnings. */
+  /** Files skipped (too big) and NodePool patches not counted, said as warnings. */
   warnings: string[]
 }
 
 /**
  * Every NodePool in the *.yaml / *.yml files under `dir` (hidden directories,
  * node_modules and symlinks skipped), in path order. A directory that does not
- * exist is GITOPS_DIR_NOT_FOUND; a file that is not YAML INVALID_YAML (exit 2).
+ * exist is GITOPS_DIR_NOT_FOUND; a file that is not YAML INVALID_YAML; two
+ * NodePools of one name INVALID_NODEPOOL (all exit 2).
  */
 export function readNodePools(dir: string): NodePoolFiles {
   if (!isDirectory(dir)) {
@@ -53,10 +54,19 @@ export function readNodePools(dir: string): NodePoolFiles {
         continue
       }
       result.files += 1
-      result.pools.push(...nodePoolsIn(text, path))
+      const manifest = readManifest(text, path)
+      result.pools.push(...manifest.pools)
+      result.warnings.push(...manifest.warnings)
     }
   }
   walk(dir)
+  assertUniqueNames(result.pools)
+  if (result.pools.length === 0) {
+    // Else the check silently falls back to --min / the config, as if the pools had asked for it.
+    result.warnings.push(
+      `No Karpenter NodePool in the ${result.files} YAML files under ${dir}: every target is --min / the configured one. NodePools often live outside clusters/<env> (infrastructure/, apps/): pass that directory.`,
+    )
+  }
   return result
 }
 
@@ -68,12 +78,25 @@ function isDirectory(path: string): boolean {
   }
 }
 
+/**
+ * The file's text, or undefined when it is over MAX_MANIFEST_BYTES. The buffer is
+ * sized from the file (fstat; one byte more, so a file growing as it is read stays
+ * bounded), not the bound: a zero-filled 4 MiB buffer per file made a checkout of
+ * 3,000 manifests take 11 s.
+ */
 function readBounded(path: string): string | undefined {
   const fd = openSync(path, 'r')
   try {
-    const buffer = Buffer.alloc(MAX_MANIFEST_BYTES + 1)
-    const size = readSync(fd, buffer, 0, buffer.length, 0)
-    return size > MAX_MANIFEST_BYTES ? undefined : buffer.subarray(0, size).toString('utf8')
+    const {size: statSize} = fstatSync(fd)
+    if (statSize > MAX_MANIFEST_BYTES) return undefined
+    const buffer = Buffer.allocUnsafe(Math.min(statSize, MAX_MANIFEST_BYTES) + 1)
+    let size = 0
+    while (size < buffer.length) {
+      const read = readSync(fd, buffer, size, buffer.length - size, size)
+      if (read === 0) break
+      size += read
+    }
+    return buffer.subarray(0, size).toString('utf8')
   } finally {
     closeSync(fd)
   }

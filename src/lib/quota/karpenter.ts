@@ -27,7 +27,7 @@
  *   node), so a pool counts fully towards each of its quotas, and the pools of one quota add up.
  */
 import {join} from 'node:path'
-import {LineCounter, type YAMLMap, isMap, isScalar, isSeq, parseAllDocuments} from 'yaml'
+import {type Document, LineCounter, isAlias, isMap, isSeq, parseAllDocuments} from 'yaml'
 
 import {UsageError} from '../errors.ts'
 import {
@@ -126,93 +126,186 @@ function invalid(file: string, line: number, what: string): UsageError {
   })
 }
 
+function invalidYaml(file: string, line: number, message: string): UsageError {
+  return new UsageError(`${file}:${line}: not valid YAML: ${message}. Nothing was read or written.`, {
+    code: 'INVALID_YAML',
+    hint: 'piksel reads plain manifests: fix the file, or point --from-gitops at rendered ones (helm template, kustomize build) rather than templates.',
+  })
+}
+
+/** What one YAML file holds for `--from-gitops`. */
+export interface Manifest {
+  pools: NodePool[]
+  /** NodePool documents that are not whole NodePools (kustomize patches), said as warnings. */
+  warnings: string[]
+}
+
 /**
- * The NodePools of one YAML file (multi-document). Documents of other kinds are
- * skipped; a file that is not YAML (a Helm template's `{{ ... }}`) is INVALID_YAML,
- * and a NodePool with a limit or requirement that is not one is INVALID_NODEPOOL,
- * both exit 2 naming the file and line.
+ * The NodePools of one YAML file (multi-document), read as Kubernetes reads
+ * YAML (sigs.k8s.io/yaml): anchors, aliases and `<<` merge keys resolved, and the
+ * items of a `v1` `List` (kubectl, kustomize) taken as objects of their own.
+ * Documents of other kinds are skipped; a file that is not YAML (a Helm template's
+ * `{{ ... }}`) is INVALID_YAML, and a NodePool with a limit or requirement that is
+ * not one is INVALID_NODEPOOL, both exit 2 naming the file and line. A NodePool
+ * document without `spec.template.spec.requirements` (which the NodePool CRD
+ * requires, in v1 and v1beta1) is a kustomize patch, not a pool: skipped with a warning.
  */
-export function nodePoolsIn(text: string, file: string): NodePool[] {
+export function readManifest(text: string, file: string): Manifest {
   const lines = new LineCounter()
-  const docs = parseAllDocuments(text, {lineCounter: lines})
+  // logLevel error: yaml's console warnings (a map key that is a map, from a template) stay off the terminal.
+  const docs = parseAllDocuments(text, {lineCounter: lines, merge: true, logLevel: 'error'})
   const lineOf = (node: unknown) => {
     const range = (node as {range?: number[]} | null)?.range
     return range ? lines.linePos(range[0] ?? 0).line : 1
   }
-  const pools: NodePool[] = []
+  const manifest: Manifest = {pools: [], warnings: []}
   for (const doc of docs) {
     const error = doc.errors[0]
     if (error) {
       const line = error.linePos?.[0]?.line ?? 1
-      throw new UsageError(
-        `${file}:${line}: not valid YAML: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}. Nothing was read or written.`,
-        {
-          code: 'INVALID_YAML',
-          hint: 'piksel reads plain manifests: fix the file, or point --from-gitops at rendered ones (helm template, kustomize build) rather than templates.',
-        },
-      )
+      throw invalidYaml(file, line, (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, ''))
     }
     const root: unknown = doc.contents
     if (!isMap(root)) continue
-    const apiVersion: unknown = root.get('apiVersion')
-    if (root.get('kind') !== 'NodePool' || !(NODEPOOL_API_VERSIONS as readonly unknown[]).includes(apiVersion)) continue
-    pools.push(readPool(root, file, lineOf, String(apiVersion)))
+    let value: unknown
+    try {
+      // toJS resolves aliases and merge keys; it refuses alias bombs (more than 100 aliases to one node).
+      value = doc.toJS({maxAliasCount: 100})
+    } catch (thrown) {
+      throw invalidYaml(file, lineOf(root), (thrown as Error).message)
+    }
+    const items = listItems(value)
+    const objects = items
+      ? items.map((item, i) => ({item, node: nodeAt(doc, root, ['items', i]) ?? root}))
+      : [{item: value, node: root}]
+    for (const {item, node} of objects) {
+      if (!isRecord(item) || item.kind !== 'NodePool') continue
+      if (!(NODEPOOL_API_VERSIONS as readonly unknown[]).includes(item.apiVersion)) continue
+      const at = (path: Array<string | number>) => lineOf(nodeAt(doc, node, path) ?? node)
+      const pool = readPool(item, file, at)
+      if (pool) manifest.pools.push(pool)
+      else {
+        manifest.warnings.push(
+          `${file}:${at([])}: NodePool ${String(getPath(item, ['metadata', 'name']))} has no spec.template.spec.requirements, which every NodePool has: read as a kustomize patch and not counted. For the patched values, point --from-gitops at rendered manifests (kustomize build).`,
+        )
+      }
+    }
   }
-  return pools
+  return manifest
 }
 
-function readPool(root: YAMLMap, file: string, lineOf: (node: unknown) => number, apiVersion: string): NodePool {
-  const at = lineOf(root)
-  const name = root.getIn(['metadata', 'name'])
-  if (typeof name !== 'string' || name === '') throw invalid(file, at, 'a NodePool without a metadata.name string')
+/** The NodePools of one YAML file (readManifest without its warnings). */
+export function nodePoolsIn(text: string, file: string): NodePool[] {
+  return readManifest(text, file).pools
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** The items of a Kubernetes list (`kind: List`, or `NodePoolList`...), else undefined. */
+function listItems(value: unknown): unknown[] | undefined {
+  if (!isRecord(value) || typeof value.kind !== 'string' || !value.kind.endsWith('List')) return undefined
+  return Array.isArray(value.items) ? value.items : undefined
+}
+
+function getPath(value: unknown, path: readonly string[]): unknown {
+  let at = value
+  for (const key of path) at = isRecord(at) ? at[key] : undefined
+  return at
+}
+
+/** The YAML node at a path, through aliases (for line numbers); undefined where a merge key hides it. */
+function nodeAt(doc: Document, node: unknown, path: ReadonlyArray<string | number>): unknown {
+  let at = node
+  for (const key of path) {
+    if (isAlias(at)) at = at.resolve(doc)
+    if (isMap(at) && typeof key === 'string') at = at.get(key, true)
+    else if (isSeq(at) && typeof key === 'number') at = at.items[key]
+    else return undefined
+    if (at === undefined) return undefined
+  }
+  return isAlias(at) ? at.resolve(doc) : at
+}
+
+/** One NodePool, or undefined when it has no requirements (a kustomize patch). */
+function readPool(
+  item: Record<string, unknown>,
+  file: string,
+  at: (path: Array<string | number>) => number,
+): NodePool | undefined {
+  const line = at([])
+  const name = getPath(item, ['metadata', 'name'])
+  if (typeof name !== 'string' || name === '') throw invalid(file, line, 'a NodePool without a metadata.name string')
+  const reqPath = ['spec', 'template', 'spec', 'requirements']
+  const reqs = getPath(item, reqPath)
+  if (reqs === undefined) return undefined
   const requirements: Requirement[] = []
-  const reqNode = root.getIn(['spec', 'template', 'spec', 'requirements'], true)
-  if (reqNode !== undefined && reqNode !== null) {
-    if (!isSeq(reqNode))
-      throw invalid(file, lineOf(reqNode), `NodePool ${name}: spec.template.spec.requirements is not a list`)
-    for (const item of reqNode.items) {
-      const key = isMap(item) ? item.get('key') : undefined
-      const operator = isMap(item) ? item.get('operator') : undefined
-      const valuesNode = isMap(item) ? item.get('values', true) : undefined
-      const values = isSeq(valuesNode) ? valuesNode.items.map((v) => (isScalar(v) ? v.value : v)) : []
+  if (reqs !== null) {
+    if (!Array.isArray(reqs)) throw invalid(file, at(reqPath), `NodePool ${name}: ${reqPath.join('.')} is not a list`)
+    for (const [i, r] of reqs.entries()) {
+      const values: unknown = isRecord(r) ? r.values : undefined
       if (
-        typeof key !== 'string' ||
-        typeof operator !== 'string' ||
-        (valuesNode !== undefined && valuesNode !== null && !isSeq(valuesNode)) ||
-        values.some((v) => typeof v !== 'string' && typeof v !== 'number')
+        !isRecord(r) ||
+        typeof r.key !== 'string' ||
+        typeof r.operator !== 'string' ||
+        (values !== undefined && values !== null && !Array.isArray(values)) ||
+        (Array.isArray(values) && values.some((v) => typeof v !== 'string' && typeof v !== 'number'))
       ) {
         throw invalid(
           file,
-          lineOf(item),
+          at([...reqPath, i]),
           `NodePool ${name}: a requirement needs a key, an operator and a list of values`,
         )
       }
-      requirements.push({key, operator, values: values.map(String)})
+      requirements.push({key: r.key, operator: r.operator, values: Array.isArray(values) ? values.map(String) : []})
     }
   }
   const limits: NodePool['limits'] = {}
-  const limitsNode = root.getIn(['spec', 'limits'], true)
-  if (isMap(limitsNode)) {
+  const limitsValue = getPath(item, ['spec', 'limits'])
+  if (isRecord(limitsValue)) {
     for (const [resource, field] of [
       ['cpu', 'cpu'],
       [GPU_RESOURCE, 'gpu'],
     ] as const) {
-      const node = limitsNode.get(resource, true)
-      if (node === undefined) continue
-      const value = parseQuantity(isScalar(node) ? node.value : node)
+      if (!(resource in limitsValue)) continue
+      const value = parseQuantity(limitsValue[resource])
       if (value === undefined) {
         throw invalid(
           file,
-          lineOf(node),
+          at(['spec', 'limits', resource]),
           `NodePool ${name}: limits.${resource} is not a Kubernetes quantity (e.g. 1000, 1k, 500m)`,
         )
       }
       limits[field] = value
     }
-  } else if (limitsNode !== undefined && limitsNode !== null) {
-    throw invalid(file, lineOf(limitsNode), `NodePool ${name}: spec.limits is not a map of resources`)
+  } else if (limitsValue !== undefined && limitsValue !== null) {
+    throw invalid(file, at(['spec', 'limits']), `NodePool ${name}: spec.limits is not a map of resources`)
   }
-  return {name, file, line: at, apiVersion, requirements, limits}
+  const apiVersion = String(item.apiVersion)
+  return {name, file, line, apiVersion, requirements, limits}
+}
+
+/**
+ * NodePools are cluster-scoped: one name is one pool. The same name in two
+ * documents under DIR (two environments' copies, or a base and an overlay that
+ * restates it) would be counted twice: INVALID_NODEPOOL (exit 2), naming both.
+ */
+export function assertUniqueNames(pools: readonly NodePool[]): void {
+  const seen = new Map<string, NodePool>()
+  for (const pool of pools) {
+    const first = seen.get(pool.name)
+    if (first) {
+      throw new UsageError(
+        `${pool.file}:${pool.line}: NodePool ${pool.name} is also defined at ${first.file}:${first.line}; a cluster has one NodePool of a name, so one of them would be counted twice. Nothing was read or written.`,
+        {
+          code: 'INVALID_NODEPOOL',
+          hint: "Point --from-gitops at one cluster's manifests (one environment's directory, or its rendered output: kustomize build, helm template).",
+        },
+      )
+    }
+    seen.set(pool.name, pool)
+  }
 }
 
 // --- requirements --------------------------------------------------------------

@@ -298,6 +298,50 @@ describe('piksel quota gpu: usage and Karpenter targets', function () {
       expect(report.gitops?.nodePools.map((p) => p.name)).to.deep.equal(['gpu-spot', 'gpu'])
     })
 
+    it('YAML as Kubernetes reads it: a v1 List, aliases; a kustomize patch is a warning, not a pool', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'piksel-np-'))
+      mkdirSync(join(dir, 'base'))
+      mkdirSync(join(dir, 'overlay'))
+      const requirements = (family: string) =>
+        `requirements: [{key: karpenter.k8s.aws/instance-family, operator: In, values: [${family}]}]`
+      writeFileSync(
+        join(dir, 'base', 'list.yaml'),
+        [
+          'apiVersion: v1',
+          'kind: List',
+          'items:',
+          '  - apiVersion: karpenter.sh/v1',
+          '    kind: NodePool',
+          '    metadata: {name: listed}',
+          `    spec: {template: {spec: {${requirements('g5')}}}, limits: {cpu: 200}}`,
+        ].join('\n'),
+      )
+      writeFileSync(
+        join(dir, 'base', 'aliased.yml'),
+        [
+          'apiVersion: karpenter.sh/v1',
+          'kind: NodePool',
+          'metadata: {name: aliased}',
+          'x-limits: &limits {cpu: 48}',
+          `spec: {template: {spec: {${requirements('g6e')}}}, limits: *limits}`,
+        ].join('\n'),
+      )
+      writeFileSync(
+        join(dir, 'overlay', 'limits-patch.yaml'),
+        'apiVersion: karpenter.sh/v1\nkind: NodePool\nmetadata: {name: listed}\nspec:\n  limits: {cpu: 400}\n',
+      )
+      const r = await run(['--from-gitops', dir, '--family', 'g', '--market', 'on-demand', '--json'])
+      expect(r.exitCode, r.stderr).to.equal(3)
+      const report = r.json<Report>()
+      expect(
+        report.quotas.map((q) => [q.code, q.target, q.targetSource.pools.map((p) => `${p.name}=${p.vcpus}`)]),
+      ).to.deep.equal([[G_OD, 248, ['aliased=48', 'listed=200']]])
+      expect(report.warnings.filter((w) => w.includes('kustomize patch'))).to.have.length(1)
+      expect(report.warnings.find((w) => w.includes('kustomize patch'))).to.match(
+        /overlay\/limits-patch\.yaml:1: NodePool listed has no spec\.template\.spec\.requirements/,
+      )
+    })
+
     describe('bad input: exit 2 naming what is wrong, nothing called, nothing filed', () => {
       const cases: Array<[string, () => string[], string, RegExp]> = [
         [
@@ -311,6 +355,19 @@ describe('piksel quota gpu: usage and Karpenter targets', function () {
           () => ['--from-gitops', join(FIXTURES, 'bad-template')],
           'INVALID_YAML',
           /bad-template\/nodepool\.yaml:6: not valid YAML/,
+        ],
+        [
+          'two NodePools of one name (two environments’ copies under DIR)',
+          () => {
+            const dir = mkdtempSync(join(tmpdir(), 'piksel-np-'))
+            for (const env of ['staging', 'production']) {
+              mkdirSync(join(dir, env))
+              cpSync(join(GITOPS, 'infrastructure', 'karpenter', 'gpu-spot.yml'), join(dir, env, 'gpu-spot.yml'))
+            }
+            return ['--from-gitops', dir]
+          },
+          'INVALID_NODEPOOL',
+          /staging\/gpu-spot\.yml:\d+: NodePool gpu-spot is also defined at .*production\/gpu-spot\.yml:\d+;/,
         ],
         [
           'no DIR and no configured checkout',

@@ -6,6 +6,7 @@ import {
   type InstanceTypeInfo,
   type NodePool,
   type Requirement,
+  assertUniqueNames,
   describeTargetSource,
   gitopsDirFor,
   instanceTypePatterns,
@@ -15,6 +16,7 @@ import {
   planNodePools,
   poolBound,
   poolScope,
+  readManifest,
   targetFor,
 } from '../../../src/lib/quota/karpenter.ts'
 
@@ -133,6 +135,7 @@ describe('quota/karpenter (pure)', () => {
       'metadata:',
       '  name: new',
       'spec:',
+      '  template: {spec: {requirements: []}}',
       '  limits:',
       '    nvidia.com/gpu: "30"',
       '---',
@@ -155,6 +158,105 @@ describe('quota/karpenter (pure)', () => {
       ])
     })
 
+    // Read as Kubernetes reads YAML (sigs.k8s.io/yaml): anchors, aliases, merge keys, v1 Lists.
+    const head = (name: string) => ['apiVersion: karpenter.sh/v1', 'kind: NodePool', `metadata: {name: ${name}}`]
+    const g5 = {key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['g5']}
+    const manifests: Array<[string, string[], Array<Pick<NodePool, 'name' | 'line' | 'requirements' | 'limits'>>]> = [
+      [
+        'aliases of a list and a map in one document',
+        [
+          ...head('aliased'),
+          'x-lim: &lim {cpu: 400}',
+          'x-fams: &fams [g5]',
+          'spec:',
+          '  template:',
+          '    spec:',
+          '      requirements:',
+          '        - {key: karpenter.k8s.aws/instance-family, operator: In, values: *fams}',
+          '  limits: *lim',
+        ],
+        [{name: 'aliased', line: 1, requirements: [g5], limits: {cpu: 400}}],
+      ],
+      [
+        'a << merge key',
+        [
+          ...head('merged'),
+          'x-common: &common',
+          '  requirements: [{key: karpenter.k8s.aws/instance-family, operator: In, values: [g5]}]',
+          'spec:',
+          '  template:',
+          '    spec:',
+          '      <<: *common',
+          '  limits: {nvidia.com/gpu: 4}',
+        ],
+        [{name: 'merged', line: 1, requirements: [g5], limits: {gpu: 4}}],
+      ],
+      [
+        'the items of a v1 List, each at its own line',
+        [
+          'apiVersion: v1',
+          'kind: List',
+          'items:',
+          '  - apiVersion: v1',
+          '    kind: ConfigMap',
+          '    metadata: {name: x}',
+          '  - apiVersion: karpenter.sh/v1',
+          '    kind: NodePool',
+          '    metadata: {name: listed}',
+          '    spec: {template: {spec: {requirements: []}}, limits: {cpu: 1k}}',
+        ],
+        [{name: 'listed', line: 7, requirements: [], limits: {cpu: 1000}}],
+      ],
+      [
+        'a kustomize patch (no spec.template.spec.requirements) is no pool',
+        [...head('gpu'), 'spec:', '  limits: {cpu: 400}'],
+        [],
+      ],
+    ]
+    for (const [label, lines, want] of manifests) {
+      it(label, () => {
+        const got = nodePoolsIn(lines.join('\n'), 'm.yaml').map(({name, line, requirements, limits}) => ({
+          name,
+          line,
+          requirements,
+          limits,
+        }))
+        expect(got).to.deep.equal(want)
+      })
+    }
+
+    it('a kustomize patch is a warning naming the file and line', () => {
+      const text = ['apiVersion: v1', 'kind: ConfigMap', '---', ...head('gpu'), 'spec: {limits: {cpu: 400}}'].join('\n')
+      const {pools, warnings} = readManifest(text, 'patch.yaml')
+      expect(pools).to.deep.equal([])
+      expect(warnings).to.have.length(1)
+      expect(warnings[0]).to.match(
+        /^patch\.yaml:4: NodePool gpu has no spec\.template\.spec\.requirements.*kustomize patch and not counted/,
+      )
+    })
+
+    it('an alias bomb is INVALID_YAML, not a hang', () => {
+      const bomb = [
+        'a: &a [x, x, x, x, x, x, x, x, x, x]',
+        'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]',
+        'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
+        'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]',
+      ]
+      const error = thrown(() => nodePoolsIn(bomb.join('\n'), 'bomb.yaml'))
+      expect(error.code).to.equal('INVALID_YAML')
+      expect(error.message).to.match(/^bomb\.yaml:1: not valid YAML: /)
+    })
+
+    it('two NodePools of one name (two environments, or a base and its overlay) are INVALID_NODEPOOL naming both', () => {
+      const one = {...pool([], {cpu: 1}, 'gpu'), file: 'base/np.yaml', line: 3}
+      const two = {...pool([], {cpu: 2}, 'gpu'), file: 'overlays/prod/np.yaml', line: 7}
+      expect(() => assertUniqueNames([one, {...two, name: 'other'}])).not.to.throw()
+      const error = thrown(() => assertUniqueNames([one, pool([], {}, 'x'), two]))
+      expect(error.code).to.equal('INVALID_NODEPOOL')
+      expect(error.exitCode).to.equal(2)
+      expect(error.message).to.match(/^overlays\/prod\/np\.yaml:7: NodePool gpu is also defined at base\/np\.yaml:3;/)
+    })
+
     it('a Helm template that is not YAML is INVALID_YAML naming the file and line', () => {
       const error = thrown(() =>
         nodePoolsIn(
@@ -170,13 +272,13 @@ describe('quota/karpenter (pure)', () => {
     it('a limit that is not a quantity (a template that parsed as a map) is INVALID_NODEPOOL at its line', () => {
       const error = thrown(() =>
         nodePoolsIn(
-          'apiVersion: karpenter.sh/v1\nkind: NodePool\nmetadata: {name: gpu}\nspec:\n  limits:\n    cpu: {{ .Values.cpu }}\n',
+          'apiVersion: karpenter.sh/v1\nkind: NodePool\nmetadata: {name: gpu}\nspec:\n  template: {spec: {requirements: []}}\n  limits:\n    cpu: {{ .Values.cpu }}\n',
           'np.yaml',
         ),
       )
       expect(error.code).to.equal('INVALID_NODEPOOL')
       expect(error.exitCode).to.equal(2)
-      expect(error.message).to.match(/^np\.yaml:6: NodePool gpu: limits\.cpu is not a Kubernetes quantity/)
+      expect(error.message).to.match(/^np\.yaml:7: NodePool gpu: limits\.cpu is not a Kubernetes quantity/)
     })
 
     it('a requirement without an operator, and a NodePool without a name, are INVALID_NODEPOOL', () => {
