@@ -131,7 +131,10 @@ export function freeOf(value: number, usage: number | null): number | null {
 
 /** Usage at or above 90 % of a quota (a quota of 0 with nothing running is not). */
 export function nearLimit(value: number, usage: number | null): boolean {
-  return usage !== null && usage > 0 && usage >= NEAR_LIMIT_RATIO * value
+  // Compared in tenths: 0.9 * 13 is 11.700000000000001 in floating point, so 11.7 of 13 was not "at 90 %".
+  return (
+    usage !== null && usage > 0 && Math.round(usage * 1e6) * 10 >= Math.round(value * 1e6) * (NEAR_LIMIT_RATIO * 10)
+  )
 }
 
 /** The warning for a quota near its limit; undefined when it is not. */

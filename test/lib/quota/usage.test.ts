@@ -131,6 +131,12 @@ describe('quota/usage (pure)', () => {
       [0, 0, false],
       [0, 4, true],
       [100, null, false],
+      // Fractional usage at exactly 90 %: floating point put 0.9 * 13 just above 11.7.
+      [13, 11.7, true],
+      [13, 11.69, false],
+      [10, 9, true],
+      [3, 2.7, true],
+      [7, 6.3, true],
     ]
     for (const [value, usage, want] of cases) {
       it(`${usage} of ${value}: ${want}`, () => expect(nearLimit(value, usage)).to.equal(want))
