@@ -66,18 +66,35 @@ export function clusterSecretFor(
 
 /**
  * Pure: what is wrong with `environments.<env>.secrets.<name>` for environment `env`, or
- * undefined. The name must be one of the environment's expected secrets, and the keys must
- * be fields of its kind.
+ * undefined. `keys` is its `cluster.keys` (field → data key). The name must be one of the
+ * environment's expected secrets, and the keys must be fields of its kind. Two fields cannot
+ * share a data key (a key holds one part: the comparison could never be in sync), and an
+ * OAuth client's `clientId` alone is refused: a rotation changes the client secret, so
+ * comparing the id only would call a stale Secret in sync.
  */
-export function configuredSecretProblem(env: string, name: string, keys: readonly string[]): string | undefined {
+export function configuredSecretProblem(
+  env: string,
+  name: string,
+  keys: Readonly<Record<string, string | undefined>>,
+): string | undefined {
   const parsed = parseConventionalName(name)
   if (!parsed || parsed.env !== env) {
     return `is not an expected secret of environment ${env} (slack-alerts-${env}, or <app>-oauth-${env} for grafana, jupyterhub, argo)`
   }
   const allowed = FIELDS_OF_KIND[parsed.kind]
-  const wrong = keys.filter((k) => !(allowed as readonly string[]).includes(k))
+  const fields = Object.keys(keys).filter((k) => keys[k] !== undefined)
+  const wrong = fields.filter((k) => !(allowed as readonly string[]).includes(k))
   if (wrong.length > 0) {
     return `cluster.keys: ${wrong.join(', ')} ${wrong.length > 1 ? 'are not fields' : 'is not a field'} of a ${parsed.kind} secret (${allowed.join(', ')})`
+  }
+  for (const [i, field] of fields.entries()) {
+    const other = fields.slice(i + 1).find((f) => keys[f] === keys[field])
+    if (other) {
+      return `cluster.keys: ${field} and ${other} name the same data key ${keys[field]} (a data key holds one part of the secret)`
+    }
+  }
+  if (parsed.kind === 'oauth' && fields.length === 1 && fields[0] === 'clientId') {
+    return 'cluster.keys: clientId alone would not show a rotated client secret: add clientSecret (or value, the whole client_id:client_secret)'
   }
   return undefined
 }

@@ -289,6 +289,16 @@ describe('piksel secret list --cluster (moto + the Kubernetes stand-in)', functi
         /cluster\.keys\.token: unknown key/,
       ],
       ['no name', 'namespace: monitoring\n          keys: {value: v}', /cluster\.name/],
+      [
+        'the client id alone (a rotated client secret would pass as in-sync)',
+        'namespace: monitoring\n          name: g\n          keys: {clientId: GF_CLIENT_ID}',
+        /cluster\.keys: clientId alone would not show a rotated client secret: add clientSecret/,
+      ],
+      [
+        'two fields on one data key',
+        'namespace: monitoring\n          name: g\n          keys: {clientId: k, clientSecret: k}',
+        /cluster\.keys: clientId and clientSecret name the same data key k/,
+      ],
     ]
     for (const [what, body, message] of bad) {
       it(`${what}: CONFIG naming the key`, async () => {
@@ -299,7 +309,7 @@ describe('piksel secret list --cluster (moto + the Kubernetes stand-in)', functi
         const {error} = r.json<{error: {code: string; message: string}}>()
         expect(error.code).to.equal('CONFIG')
         expect(error.message)
-          .to.match(/environments\.staging\.secrets\.grafana-oauth-staging\./)
+          .to.match(/environments\.staging\.secrets\.grafana-oauth-staging[.:]/)
           .and.to.match(message)
         expect(standin.requests.length).to.equal(mark)
       })

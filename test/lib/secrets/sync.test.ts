@@ -54,16 +54,31 @@ describe('secret sync (pure)', () => {
   })
 
   describe('configuredSecretProblem', () => {
-    const cases: Array<[string, string, string[], string | undefined]> = [
-      ['staging', 'slack-alerts-staging', ['value'], undefined],
-      ['staging', 'grafana-oauth-staging', ['clientId', 'clientSecret'], undefined],
-      ['staging', 'argo-oauth-staging', ['value'], undefined],
-      ['staging', 'slack-alerts-dev', ['value'], 'is not an expected secret of environment staging'],
-      ['staging', 'db-password', ['value'], 'is not an expected secret of environment staging'],
-      ['staging', 'slack-alerts-staging', ['clientSecret'], 'clientSecret is not a field of a slack secret (value)'],
+    const cases: Array<[string, string, Record<string, string>, string | undefined]> = [
+      ['staging', 'slack-alerts-staging', {value: 'address'}, undefined],
+      ['staging', 'grafana-oauth-staging', {clientId: 'id', clientSecret: 'secret'}, undefined],
+      ['staging', 'argo-oauth-staging', {value: 'v'}, undefined],
+      ['staging', 'argo-oauth-staging', {clientSecret: 's'}, undefined],
+      ['staging', 'argo-oauth-staging', {clientId: 'id', value: 'all'}, undefined],
+      ['staging', 'slack-alerts-dev', {value: 'v'}, 'is not an expected secret of environment staging'],
+      ['staging', 'db-password', {value: 'v'}, 'is not an expected secret of environment staging'],
+      ['staging', 'slack-alerts-staging', {clientSecret: 's'}, 'clientSecret is not a field of a slack secret (value)'],
+      [
+        'staging',
+        'grafana-oauth-staging',
+        {clientId: 'k', clientSecret: 'k'},
+        'clientId and clientSecret name the same data key k',
+      ],
+      ['staging', 'grafana-oauth-staging', {value: 'k', clientId: 'k'}, 'value and clientId name the same data key k'],
+      [
+        'staging',
+        'grafana-oauth-staging',
+        {clientId: 'GF_CLIENT_ID'},
+        'clientId alone would not show a rotated client secret',
+      ],
     ]
     for (const [env, name, keys, problem] of cases) {
-      it(`${env} ${name} [${keys.join(', ')}] → ${problem ?? 'ok'}`, () => {
+      it(`${env} ${name} ${JSON.stringify(keys)} → ${problem ?? 'ok'}`, () => {
         const got = configuredSecretProblem(env, name, keys)
         if (problem === undefined) expect(got).to.equal(undefined)
         else expect(got).to.include(problem)
