@@ -190,7 +190,8 @@ export function judgeSync(
   const pairs = keyPairs(ref)
   if (read.state === 'forbidden') return verdict('unknown', {permission: read.permission})
   if (read.state === 'absent') return verdict('missing', {missingKeys: pairs.map(([, key]) => key)})
-  const missingKeys = pairs.filter(([, key]) => read.digests[key] === undefined).map(([, key]) => key)
+  // Own keys only: a data key may be any [-._a-zA-Z0-9]+, `constructor` and `__proto__` too.
+  const missingKeys = pairs.filter(([, key]) => !Object.hasOwn(read.digests, key)).map(([, key]) => key)
   if (missingKeys.length > 0) return verdict('missing', {missingKeys})
   if (current && 'permission' in current) return verdict('unknown', {permission: current.permission})
   const staleKeys = pairs
@@ -208,7 +209,10 @@ export function matchingVersion(
   if (read.state !== 'found') return null
   const pairs = keyPairs(ref)
   const found = versions.find((v) =>
-    pairs.every(([field, key]) => v.digests[field] !== undefined && v.digests[field] === read.digests[key]),
+    pairs.every(
+      ([field, key]) =>
+        v.digests[field] !== undefined && Object.hasOwn(read.digests, key) && v.digests[field] === read.digests[key],
+    ),
   )
   return found?.label ?? null
 }

@@ -251,6 +251,22 @@ describe('piksel secret list --cluster (moto + the Kubernetes stand-in)', functi
     expect(json.cluster.notChecked).to.have.length(3)
   })
 
+  it('data keys named like Object properties: __proto__ held is in-sync, constructor absent is missing', async () => {
+    const keyed = (key: string) =>
+      configFile(
+        `environments:\n  staging:\n    secrets:\n      slack-alerts-staging:\n        cluster: {namespace: flux-system, name: hooks, keys: {value: ${key}}}\n`,
+      )
+    standin.put(secretObject('flux-system', 'hooks', Object.fromEntries([['__proto__', SLACK_URL]])))
+    const held = await run(['-e', 'staging', '--cluster', '--json'], {config: keyed('__proto__')})
+    expect(held.exitCode, held.stdout).to.equal(0)
+    const absent = await run(['-e', 'staging', '--cluster', '--json'], {config: keyed('constructor')})
+    expect(absent.exitCode).to.equal(3)
+    expect(absent.json<ClusterJson>().expected.find((e) => e.name === 'slack-alerts-staging')?.cluster).to.include({
+      status: 'missing',
+      secretExists: true,
+    })
+  })
+
   it('without --cluster: unchanged (no cluster field, the cluster never read)', async () => {
     const mark = standin.requests.length
     const r = await run(['-e', 'staging', '--json'])

@@ -171,6 +171,20 @@ describe('secret sync (pure)', () => {
         {status: 'stale', staleKeys: ['id', 'secret']},
       ],
       [
+        'a key named like an Object property (constructor) that the Secret lacks: missing, not stale',
+        {...SLACK, keys: {value: 'constructor'}},
+        found({}),
+        {value: h('a')},
+        {status: 'missing', missingKeys: ['constructor']},
+      ],
+      [
+        'a key named __proto__ the Secret holds (an own key): in-sync',
+        {...SLACK, keys: {value: '__proto__'}},
+        found(Object.fromEntries([['__proto__', h('a')]])),
+        {value: h('a')},
+        {status: 'in-sync'},
+      ],
+      [
         'a missing key outranks a stale one',
         OAUTH,
         found({id: h('other')}),
