@@ -25,6 +25,7 @@ import {
   type FieldDigests,
   type OtherVersion,
   fieldDigests,
+  isStandardBase64,
   judgeSync,
   keyPairs,
   matchingVersion,
@@ -109,6 +110,15 @@ function digestsOf(ref: ClusterSecretRef, secret: KubeSecretData): ClusterRead {
     // Own keys only (a data key may be `constructor` or `__proto__`).
     const encoded = Object.hasOwn(secret.data, key) ? secret.data[key] : undefined
     if (typeof encoded !== 'string') continue
+    if (!isStandardBase64(encoded)) {
+      throw new OperationError(
+        `Kubernetes API: the data key ${key} of Secret ${ref.namespace}/${ref.name} is not base64; an API server always serves it as base64.`,
+        {
+          code: 'BAD_RESPONSE',
+          hint: 'Check the kube context’s server (`kubectl config view --minify`): something other than the API server answered.',
+        },
+      )
+    }
     const bytes = Buffer.from(encoded, 'base64')
     try {
       digests.push([key, sha256(bytes)])

@@ -99,6 +99,16 @@ export function configuredSecretProblem(
   return undefined
 }
 
+/**
+ * Pure: whether a Secret's data value is base64 as the API server writes it (Go's
+ * `encoding/json` for `[]byte`: the standard alphabet; the padding is accepted absent).
+ * Node's decoder skips what is not base64, so anything else would be digested as garbage
+ * and judged `stale` instead of being reported as an answer no API server gives.
+ */
+export function isStandardBase64(text: string): boolean {
+  return /^[A-Za-z0-9+/]*={0,2}$/.test(text) && (text.length % 4 === 0 || !text.endsWith('=')) && text.length % 4 !== 1
+}
+
 /** SHA-256 of bytes, hex. */
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex')

@@ -267,6 +267,17 @@ describe('piksel secret list --cluster (moto + the Kubernetes stand-in)', functi
     })
   })
 
+  it('a data value that is not base64 (no API server serves one): BAD_RESPONSE naming the key, exit 1, never quoted', async () => {
+    const garbage = 'not*base64!value'
+    standin.put({...secretObject('flux-system', 'slack-webhook-staging', {}), data: {address: garbage}})
+    const r = await run(['-e', 'staging', '--cluster', '--json', '--verbose'])
+    expect(r.exitCode, r.stdout).to.equal(1)
+    const {error} = r.json<{error: {code: string; message: string}}>()
+    expect(error.code).to.equal('BAD_RESPONSE')
+    expect(error.message).to.include('data key address of Secret flux-system/slack-webhook-staging is not base64')
+    expect(r.stdout + r.stderr).not.to.include(garbage)
+  })
+
   it('without --cluster: unchanged (no cluster field, the cluster never read)', async () => {
     const mark = standin.requests.length
     const r = await run(['-e', 'staging', '--json'])

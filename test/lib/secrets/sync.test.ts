@@ -13,6 +13,7 @@ import {
   configuredSecretProblem,
   describeSync,
   fieldDigests,
+  isStandardBase64,
   judgeSync,
   matchingVersion,
   versionsToRead,
@@ -84,6 +85,29 @@ describe('secret sync (pure)', () => {
         else expect(got).to.include(problem)
       })
     }
+  })
+
+  describe('isStandardBase64: a data value as the API server serves it', () => {
+    const cases: Array<[string, boolean]> = [
+      ['', true],
+      ['YQ==', true],
+      ['YWI=', true],
+      ['YWJj', true],
+      ['YQ', true],
+      ['YWI', true],
+      ['+/+/', true],
+      ['Y', false],
+      ['YQ=', false],
+      ['YWJjZ===', false],
+      ['YWJj=', false],
+      ['YW=I', false],
+      ['!!!not base64***', false],
+      ['YWJj\nZGVm', false],
+      ['YW Jj', false],
+      ['-_-_', false],
+    ]
+    for (const [text, ok] of cases)
+      it(`${JSON.stringify(text)} → ${ok}`, () => expect(isStandardBase64(text)).to.equal(ok))
   })
 
   describe('fieldDigests', () => {
