@@ -194,8 +194,7 @@ export const configSchema = z.strictObject({
       // A secret's place in the cluster is given under the environment it belongs to, for its kind's fields.
       for (const [env, settings] of Object.entries(environments)) {
         for (const [name, entry] of Object.entries(settings.secrets ?? {})) {
-          const keys = Object.keys(entry.cluster?.keys ?? {})
-          const problem = configuredSecretProblem(env, name, keys)
+          const problem = configuredSecretProblem(env, name, entry.cluster?.keys ?? {})
           if (problem) ctx.addIssue({code: 'custom', path: [env, 'secrets', name], message: problem})
         }
       }

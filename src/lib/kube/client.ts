@@ -119,7 +119,9 @@ export class KubeClient {
 
   /**
    * GET and parse. `sensitive` (a Secret): the answer's bytes are zeroed once parsed, so no
-   * copy of them stays in a buffer (the parsed strings are the caller's to let go of).
+   * copy of them stays in a buffer (the parsed strings are the caller's to let go of), and no
+   * error quotes the answer: a refusal keeps only an API server’s Status message, and the JSON
+   * parser’s excerpt of an unparsable answer is dropped.
    */
   async get<T>(path: string, options: {signal?: AbortSignal; sensitive?: boolean} = {}): Promise<T> {
     return this.request<T>('GET', path, undefined, undefined, options.signal, options.sensitive)
@@ -335,14 +337,18 @@ export class KubeClient {
                     new OperationError(`Kubernetes API at ${this.server}: the answer to ${what} is not JSON.`, {
                       code: 'BAD_RESPONSE',
                       hint: 'Is the kubeconfig server an API server (not a proxy login page)? Check the kube context.',
-                      cause: error,
+                      // JSON.parse's message quotes the text around the fault: for a Secret, its data.
+                      cause: sensitive ? undefined : error,
                     }),
                   ),
                 )
               }
               return
             }
-            settle(() => reject(apiError(method, path, status, text, false, res.headers.location, this.server)))
+            // A refusal's body is quoted in the error; for a Secret, only an API server's Status message
+            // (its own words), never another body: a proxy's page or echo may carry the object.
+            const quoted = sensitive && statusMessage(text) === undefined ? SENSITIVE_ANSWER : text
+            settle(() => reject(apiError(method, path, status, quoted, false, res.headers.location, this.server)))
           })
         },
       )
@@ -364,6 +370,19 @@ export class KubeClient {
       if (body !== undefined) req.write(body)
       req.end()
     })
+  }
+}
+
+/** What an error says instead of the answer to a `sensitive` request. */
+const SENSITIVE_ANSWER = '(the answer is not shown: it may hold the Secret’s data)'
+
+/** Pure: the message of a Kubernetes `Status` object (an API server's refusal), else undefined. */
+export function statusMessage(text: string): string | undefined {
+  try {
+    const parsed = JSON.parse(text) as {kind?: unknown; message?: unknown} | null
+    return parsed?.kind === 'Status' && typeof parsed.message === 'string' ? parsed.message : undefined
+  } catch {
+    return undefined
   }
 }
 

@@ -25,6 +25,7 @@ import {
   type FieldDigests,
   type OtherVersion,
   fieldDigests,
+  isStandardBase64,
   judgeSync,
   keyPairs,
   matchingVersion,
@@ -104,18 +105,29 @@ async function readKubeSecret(kube: KubeClient, ref: ClusterSecretRef, signal?: 
 /** Pure enough: the digest of each configured key the Secret holds; each decoded buffer is zeroed at once. */
 function digestsOf(ref: ClusterSecretRef, secret: KubeSecretData): ClusterRead {
   if (secret.state !== 'found') return secret
-  const digests: Record<string, string> = {}
+  const digests: Array<[string, string]> = []
   for (const [, key] of keyPairs(ref)) {
-    const encoded = secret.data[key]
+    // Own keys only (a data key may be `constructor` or `__proto__`).
+    const encoded = Object.hasOwn(secret.data, key) ? secret.data[key] : undefined
     if (typeof encoded !== 'string') continue
+    if (!isStandardBase64(encoded)) {
+      throw new OperationError(
+        `Kubernetes API: the data key ${key} of Secret ${ref.namespace}/${ref.name} is not base64; an API server always serves it as base64.`,
+        {
+          code: 'BAD_RESPONSE',
+          hint: 'Check the kube context’s server (`kubectl config view --minify`): something other than the API server answered.',
+        },
+      )
+    }
     const bytes = Buffer.from(encoded, 'base64')
     try {
-      digests[key] = sha256(bytes)
+      digests.push([key, sha256(bytes)])
     } finally {
       bytes.fill(0)
     }
   }
-  return {state: 'found', digests}
+  // fromEntries defines own properties, so a `__proto__` key is kept as a key.
+  return {state: 'found', digests: Object.fromEntries(digests)}
 }
 
 /** The current version's field digests; a refused read is the permission, a vanished secret undefined. */

@@ -66,20 +66,47 @@ export function clusterSecretFor(
 
 /**
  * Pure: what is wrong with `environments.<env>.secrets.<name>` for environment `env`, or
- * undefined. The name must be one of the environment's expected secrets, and the keys must
- * be fields of its kind.
+ * undefined. `keys` is its `cluster.keys` (field → data key). The name must be one of the
+ * environment's expected secrets, and the keys must be fields of its kind. Two fields cannot
+ * share a data key (a key holds one part: the comparison could never be in sync), and an
+ * OAuth client's `clientId` alone is refused: a rotation changes the client secret, so
+ * comparing the id only would call a stale Secret in sync.
  */
-export function configuredSecretProblem(env: string, name: string, keys: readonly string[]): string | undefined {
+export function configuredSecretProblem(
+  env: string,
+  name: string,
+  keys: Readonly<Record<string, string | undefined>>,
+): string | undefined {
   const parsed = parseConventionalName(name)
   if (!parsed || parsed.env !== env) {
     return `is not an expected secret of environment ${env} (slack-alerts-${env}, or <app>-oauth-${env} for grafana, jupyterhub, argo)`
   }
   const allowed = FIELDS_OF_KIND[parsed.kind]
-  const wrong = keys.filter((k) => !(allowed as readonly string[]).includes(k))
+  const fields = Object.keys(keys).filter((k) => keys[k] !== undefined)
+  const wrong = fields.filter((k) => !(allowed as readonly string[]).includes(k))
   if (wrong.length > 0) {
     return `cluster.keys: ${wrong.join(', ')} ${wrong.length > 1 ? 'are not fields' : 'is not a field'} of a ${parsed.kind} secret (${allowed.join(', ')})`
   }
+  for (const [i, field] of fields.entries()) {
+    const other = fields.slice(i + 1).find((f) => keys[f] === keys[field])
+    if (other) {
+      return `cluster.keys: ${field} and ${other} name the same data key ${keys[field]} (a data key holds one part of the secret)`
+    }
+  }
+  if (parsed.kind === 'oauth' && fields.length === 1 && fields[0] === 'clientId') {
+    return 'cluster.keys: clientId alone would not show a rotated client secret: add clientSecret (or value, the whole client_id:client_secret)'
+  }
   return undefined
+}
+
+/**
+ * Pure: whether a Secret's data value is base64 as the API server writes it (Go's
+ * `encoding/json` for `[]byte`: the standard alphabet; the padding is accepted absent).
+ * Node's decoder skips what is not base64, so anything else would be digested as garbage
+ * and judged `stale` instead of being reported as an answer no API server gives.
+ */
+export function isStandardBase64(text: string): boolean {
+  return /^[A-Za-z0-9+/]*={0,2}$/.test(text) && (text.length % 4 === 0 || !text.endsWith('=')) && text.length % 4 !== 1
 }
 
 /** SHA-256 of bytes, hex. */
@@ -173,7 +200,8 @@ export function judgeSync(
   const pairs = keyPairs(ref)
   if (read.state === 'forbidden') return verdict('unknown', {permission: read.permission})
   if (read.state === 'absent') return verdict('missing', {missingKeys: pairs.map(([, key]) => key)})
-  const missingKeys = pairs.filter(([, key]) => read.digests[key] === undefined).map(([, key]) => key)
+  // Own keys only: a data key may be any [-._a-zA-Z0-9]+, `constructor` and `__proto__` too.
+  const missingKeys = pairs.filter(([, key]) => !Object.hasOwn(read.digests, key)).map(([, key]) => key)
   if (missingKeys.length > 0) return verdict('missing', {missingKeys})
   if (current && 'permission' in current) return verdict('unknown', {permission: current.permission})
   const staleKeys = pairs
@@ -191,7 +219,10 @@ export function matchingVersion(
   if (read.state !== 'found') return null
   const pairs = keyPairs(ref)
   const found = versions.find((v) =>
-    pairs.every(([field, key]) => v.digests[field] !== undefined && v.digests[field] === read.digests[key]),
+    pairs.every(
+      ([field, key]) =>
+        v.digests[field] !== undefined && Object.hasOwn(read.digests, key) && v.digests[field] === read.digests[key],
+    ),
   )
   return found?.label ?? null
 }

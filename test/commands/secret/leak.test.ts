@@ -578,6 +578,48 @@ describe('secret leak test', function () {
         await slow.close()
       }
     })
+    it('a broken answer to the Secret GET is never quoted: an unparsable one (--verbose), a proxy’s error page echoing it', async () => {
+      // A server in the API server's place whose answers carry the Secret's data (base64 of URL_1).
+      const object = JSON.stringify({kind: 'Secret', data: {address: Buffer.from(URL_1).toString('base64')}})
+      const answers: Record<string, [number, string, string]> = {
+        unparsable: [
+          200,
+          'application/json',
+          object.replace(/"(?=[A-Za-z0-9+/=]{20,})|(?<=[A-Za-z0-9+/=]{20,})"/g, ''),
+        ],
+        echoed: [502, 'text/plain', `bad gateway, upstream answered: ${object}`],
+      }
+      let mode = 'unparsable'
+      const server = createServer((req, res) => {
+        const [code, type, body] = req.url?.includes('/secrets/') ? answers[mode]! : [404, 'application/json', '{}']
+        res.writeHead(code, {'content-type': type})
+        res.end(body)
+      })
+      const port = await freePort()
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+      const dir = mkdtempSync(join(tmpdir(), 'piksel-leak-proxy-'))
+      const kubeconfig = join(dir, 'kubeconfig')
+      writeFileSync(
+        kubeconfig,
+        `apiVersion: v1\nkind: Config\nclusters:\n- name: p\n  cluster: {server: "http://127.0.0.1:${port}"}\nusers:\n- name: u\n  user: {token: t}\ncontexts:\n- name: piksel-dev\n  context: {cluster: p, user: u}\ncurrent-context: piksel-dev\n`,
+      )
+      try {
+        // Whether or not Secrets Manager has the secret, the Secret is read (and its answer judged).
+        const args = ['secret', 'list', '-e', 'dev', '--cluster', '--config', config(), '--verbose']
+        for (const m of Object.keys(answers)) {
+          mode = m
+          const r = await run(`--cluster, ${m} answer`, args, {extraEnv: {KUBECONFIG: kubeconfig}})
+          expect(r.exitCode, r.stderr).to.equal(1)
+          expect(r.stderr).to.match(m === 'unparsable' ? /is not JSON/ : /failed \(502\): \(the answer is not shown/)
+          // Not even a part: JSON.parse's message quotes a few characters around the fault.
+          const encoded = Buffer.from(URL_1).toString('base64')
+          for (let i = 0; i + 8 <= encoded.length; i++) expect(r.stderr).not.to.include(encoded.slice(i, i + 8))
+        }
+      } finally {
+        server.closeAllConnections()
+        server.close()
+      }
+    })
   })
 
   it('the child-process check can fail: the aws stub records a call made to it', async () => {

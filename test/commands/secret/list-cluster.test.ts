@@ -251,6 +251,33 @@ describe('piksel secret list --cluster (moto + the Kubernetes stand-in)', functi
     expect(json.cluster.notChecked).to.have.length(3)
   })
 
+  it('data keys named like Object properties: __proto__ held is in-sync, constructor absent is missing', async () => {
+    const keyed = (key: string) =>
+      configFile(
+        `environments:\n  staging:\n    secrets:\n      slack-alerts-staging:\n        cluster: {namespace: flux-system, name: hooks, keys: {value: ${key}}}\n`,
+      )
+    standin.put(secretObject('flux-system', 'hooks', Object.fromEntries([['__proto__', SLACK_URL]])))
+    const held = await run(['-e', 'staging', '--cluster', '--json'], {config: keyed('__proto__')})
+    expect(held.exitCode, held.stdout).to.equal(0)
+    const absent = await run(['-e', 'staging', '--cluster', '--json'], {config: keyed('constructor')})
+    expect(absent.exitCode).to.equal(3)
+    expect(absent.json<ClusterJson>().expected.find((e) => e.name === 'slack-alerts-staging')?.cluster).to.include({
+      status: 'missing',
+      secretExists: true,
+    })
+  })
+
+  it('a data value that is not base64 (no API server serves one): BAD_RESPONSE naming the key, exit 1, never quoted', async () => {
+    const garbage = 'not*base64!value'
+    standin.put({...secretObject('flux-system', 'slack-webhook-staging', {}), data: {address: garbage}})
+    const r = await run(['-e', 'staging', '--cluster', '--json', '--verbose'])
+    expect(r.exitCode, r.stdout).to.equal(1)
+    const {error} = r.json<{error: {code: string; message: string}}>()
+    expect(error.code).to.equal('BAD_RESPONSE')
+    expect(error.message).to.include('data key address of Secret flux-system/slack-webhook-staging is not base64')
+    expect(r.stdout + r.stderr).not.to.include(garbage)
+  })
+
   it('without --cluster: unchanged (no cluster field, the cluster never read)', async () => {
     const mark = standin.requests.length
     const r = await run(['-e', 'staging', '--json'])
@@ -289,6 +316,16 @@ describe('piksel secret list --cluster (moto + the Kubernetes stand-in)', functi
         /cluster\.keys\.token: unknown key/,
       ],
       ['no name', 'namespace: monitoring\n          keys: {value: v}', /cluster\.name/],
+      [
+        'the client id alone (a rotated client secret would pass as in-sync)',
+        'namespace: monitoring\n          name: g\n          keys: {clientId: GF_CLIENT_ID}',
+        /cluster\.keys: clientId alone would not show a rotated client secret: add clientSecret/,
+      ],
+      [
+        'two fields on one data key',
+        'namespace: monitoring\n          name: g\n          keys: {clientId: k, clientSecret: k}',
+        /cluster\.keys: clientId and clientSecret name the same data key k/,
+      ],
     ]
     for (const [what, body, message] of bad) {
       it(`${what}: CONFIG naming the key`, async () => {
@@ -299,7 +336,7 @@ describe('piksel secret list --cluster (moto + the Kubernetes stand-in)', functi
         const {error} = r.json<{error: {code: string; message: string}}>()
         expect(error.code).to.equal('CONFIG')
         expect(error.message)
-          .to.match(/environments\.staging\.secrets\.grafana-oauth-staging\./)
+          .to.match(/environments\.staging\.secrets\.grafana-oauth-staging[.:]/)
           .and.to.match(message)
         expect(standin.requests.length).to.equal(mark)
       })

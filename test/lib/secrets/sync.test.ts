@@ -13,6 +13,7 @@ import {
   configuredSecretProblem,
   describeSync,
   fieldDigests,
+  isStandardBase64,
   judgeSync,
   matchingVersion,
   versionsToRead,
@@ -54,21 +55,59 @@ describe('secret sync (pure)', () => {
   })
 
   describe('configuredSecretProblem', () => {
-    const cases: Array<[string, string, string[], string | undefined]> = [
-      ['staging', 'slack-alerts-staging', ['value'], undefined],
-      ['staging', 'grafana-oauth-staging', ['clientId', 'clientSecret'], undefined],
-      ['staging', 'argo-oauth-staging', ['value'], undefined],
-      ['staging', 'slack-alerts-dev', ['value'], 'is not an expected secret of environment staging'],
-      ['staging', 'db-password', ['value'], 'is not an expected secret of environment staging'],
-      ['staging', 'slack-alerts-staging', ['clientSecret'], 'clientSecret is not a field of a slack secret (value)'],
+    const cases: Array<[string, string, Record<string, string>, string | undefined]> = [
+      ['staging', 'slack-alerts-staging', {value: 'address'}, undefined],
+      ['staging', 'grafana-oauth-staging', {clientId: 'id', clientSecret: 'secret'}, undefined],
+      ['staging', 'argo-oauth-staging', {value: 'v'}, undefined],
+      ['staging', 'argo-oauth-staging', {clientSecret: 's'}, undefined],
+      ['staging', 'argo-oauth-staging', {clientId: 'id', value: 'all'}, undefined],
+      ['staging', 'slack-alerts-dev', {value: 'v'}, 'is not an expected secret of environment staging'],
+      ['staging', 'db-password', {value: 'v'}, 'is not an expected secret of environment staging'],
+      ['staging', 'slack-alerts-staging', {clientSecret: 's'}, 'clientSecret is not a field of a slack secret (value)'],
+      [
+        'staging',
+        'grafana-oauth-staging',
+        {clientId: 'k', clientSecret: 'k'},
+        'clientId and clientSecret name the same data key k',
+      ],
+      ['staging', 'grafana-oauth-staging', {value: 'k', clientId: 'k'}, 'value and clientId name the same data key k'],
+      [
+        'staging',
+        'grafana-oauth-staging',
+        {clientId: 'GF_CLIENT_ID'},
+        'clientId alone would not show a rotated client secret',
+      ],
     ]
     for (const [env, name, keys, problem] of cases) {
-      it(`${env} ${name} [${keys.join(', ')}] → ${problem ?? 'ok'}`, () => {
+      it(`${env} ${name} ${JSON.stringify(keys)} → ${problem ?? 'ok'}`, () => {
         const got = configuredSecretProblem(env, name, keys)
         if (problem === undefined) expect(got).to.equal(undefined)
         else expect(got).to.include(problem)
       })
     }
+  })
+
+  describe('isStandardBase64: a data value as the API server serves it', () => {
+    const cases: Array<[string, boolean]> = [
+      ['', true],
+      ['YQ==', true],
+      ['YWI=', true],
+      ['YWJj', true],
+      ['YQ', true],
+      ['YWI', true],
+      ['+/+/', true],
+      ['Y', false],
+      ['YQ=', false],
+      ['YWJjZ===', false],
+      ['YWJj=', false],
+      ['YW=I', false],
+      ['!!!not base64***', false],
+      ['YWJj\nZGVm', false],
+      ['YW Jj', false],
+      ['-_-_', false],
+    ]
+    for (const [text, ok] of cases)
+      it(`${JSON.stringify(text)} → ${ok}`, () => expect(isStandardBase64(text)).to.equal(ok))
   })
 
   describe('fieldDigests', () => {
@@ -154,6 +193,20 @@ describe('secret sync (pure)', () => {
         found({id: h('i'), secret: h('s')}),
         {value: h('nocolon')},
         {status: 'stale', staleKeys: ['id', 'secret']},
+      ],
+      [
+        'a key named like an Object property (constructor) that the Secret lacks: missing, not stale',
+        {...SLACK, keys: {value: 'constructor'}},
+        found({}),
+        {value: h('a')},
+        {status: 'missing', missingKeys: ['constructor']},
+      ],
+      [
+        'a key named __proto__ the Secret holds (an own key): in-sync',
+        {...SLACK, keys: {value: '__proto__'}},
+        found(Object.fromEntries([['__proto__', h('a')]])),
+        {value: h('a')},
+        {status: 'in-sync'},
       ],
       [
         'a missing key outranks a stale one',
