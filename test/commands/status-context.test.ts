@@ -63,3 +63,27 @@ describe('piksel status -e: the environment’s context or nothing', function ()
     expect(r.json<{context: string}>().context).to.equal('elsewhere')
   })
 })
+
+describe('no kubeconfig where kubectl looks: NO_KUBECONFIG says where that was', function () {
+  this.timeout(30_000)
+  const home = mkdtempSync(join(tmpdir(), 'piksel-nokube-'))
+
+  it('KUBECONFIG names files that do not exist: they are named (not "KUBECONFIG is unset")', async () => {
+    const missing = join(home, 'missing-config')
+    const r = await runPiksel(['status', '--json'], {env: isolatedEnv({HOME: home, KUBECONFIG: missing})})
+    expect(r.exitCode, r.stderr).to.equal(1)
+    const error = r.json<{error: {code: string; message: string}}>().error
+    expect(error.code).to.equal('NO_KUBECONFIG')
+    expect(error.message).to.equal(`No kubeconfig found (none of the files KUBECONFIG names exists: ${missing}).`)
+  })
+
+  it('KUBECONFIG unset and no ~/.kube/config: says so', async () => {
+    const env = isolatedEnv({HOME: home})
+    delete env.KUBECONFIG
+    const r = await runPiksel(['status', '--json'], {env})
+    expect(r.exitCode, r.stderr).to.equal(1)
+    expect(r.json<{error: {message: string}}>().error.message).to.equal(
+      'No kubeconfig found (KUBECONFIG is unset and ~/.kube/config does not exist).',
+    )
+  })
+})

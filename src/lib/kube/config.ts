@@ -234,6 +234,22 @@ export function kubeconfigExists(explicit?: string): boolean {
   return existsSync(join(homedir(), '.kube', 'config'))
 }
 
+/**
+ * NO_KUBECONFIG (exit 1): no kubeconfig where kubectl looks. The message says where
+ * that was: the files KUBECONFIG names (none exists), else ~/.kube/config.
+ */
+export function noKubeconfigError(context: string): PikselError {
+  const named = (process.env.KUBECONFIG ?? '').split(delimiter).filter(Boolean)
+  const where =
+    named.length > 0
+      ? `none of the files KUBECONFIG names exists: ${named.join(', ')}`
+      : 'KUBECONFIG is unset and ~/.kube/config does not exist'
+  return new OperationError(`No kubeconfig found (${where}).`, {
+    code: 'NO_KUBECONFIG',
+    hint: `Run \`aws eks update-kubeconfig --name ${context} --alias ${context}\`, or pass --kubeconfig.`,
+  })
+}
+
 export function hasContext(kc: KubeConfig, name: string): boolean {
   return kc.getContextObject(name) !== null
 }

@@ -6,7 +6,6 @@
 import {describeAwsError} from '../aws/errors.ts'
 import {type CallerLookup, assertAccount} from '../aws/identity.ts'
 import type {AwsSession} from '../aws/session.ts'
-import {OperationError} from '../errors.ts'
 import {type EnvironmentRef, type SecretsManager, type SecretsManagerModule, sdkTags, secretsManager} from './client.ts'
 import {type ListProjectSecretsResult, type ListedSecret, summariseSecrets} from './inventory.ts'
 import {type ClusterSync, type ConfiguredSecrets, clusterSecretFor} from './sync.ts'
@@ -105,12 +104,9 @@ export function withCluster(
 
 /** The kube client on the given context, as `status` opens it; no kubeconfig at all is NO_KUBECONFIG. */
 async function openKube(cluster: NonNullable<ListProjectSecretsOptions['cluster']>) {
-  const {kubeconfigExists, loadKubeConfig} = await import('../kube/config.ts')
+  const {kubeconfigExists, loadKubeConfig, noKubeconfigError} = await import('../kube/config.ts')
   if (!cluster.kubeconfig && !process.env.KUBERNETES_SERVICE_HOST && !kubeconfigExists()) {
-    throw new OperationError('No kubeconfig found (KUBECONFIG is unset and ~/.kube/config does not exist).', {
-      code: 'NO_KUBECONFIG',
-      hint: `Run \`aws eks update-kubeconfig --name ${cluster.context} --alias ${cluster.context}\`, or pass --kubeconfig.`,
-    })
+    throw noKubeconfigError(cluster.context)
   }
   const kc = await loadKubeConfig({kubeconfig: cluster.kubeconfig, context: cluster.context})
   const {KubeClient} = await import('../kube/client.ts')

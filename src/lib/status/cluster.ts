@@ -55,15 +55,11 @@ export class FluxCluster {
 
   /** Resolve the kubeconfig and context, then discover the Flux API (and check -n) once. */
   static async open(options: ConnectOptions): Promise<FluxCluster> {
-    const {kubeconfigExists, loadKubeConfig} = await import('../kube/config.ts')
+    const {kubeconfigExists, loadKubeConfig, noKubeconfigError} = await import('../kube/config.ts')
     const {KubeClient} = await import('../kube/client.ts')
     if (!options.kubeconfig && !process.env.KUBERNETES_SERVICE_HOST && !kubeconfigExists()) {
       // client-node would otherwise invent http://localhost:8080.
-      const name = options.context ?? options.contextIfPresent ?? 'piksel-<env>'
-      throw new OperationError('No kubeconfig found (KUBECONFIG is unset and ~/.kube/config does not exist).', {
-        code: 'NO_KUBECONFIG',
-        hint: `Run \`aws eks update-kubeconfig --name ${name} --alias ${name}\`, or pass --kubeconfig.`,
-      })
+      throw noKubeconfigError(options.context ?? options.contextIfPresent ?? 'piksel-<env>')
     }
     const kc = await loadKubeConfig({kubeconfig: options.kubeconfig, context: options.context})
     if (!options.context && options.contextIfPresent && kc.getContextObject(options.contextIfPresent)) {
