@@ -7,6 +7,7 @@ import {describeAwsError} from '../aws/errors.ts'
 import {type CallerLookup, assertAccount} from '../aws/identity.ts'
 import type {AwsSession} from '../aws/session.ts'
 import {OperationError} from '../errors.ts'
+import type {PluginEnv} from '../kube/config.ts'
 import {type EnvironmentRef, type SecretsManager, type SecretsManagerModule, sdkTags, secretsManager} from './client.ts'
 import {type ListProjectSecretsResult, type ListedSecret, summariseSecrets} from './inventory.ts'
 import {type ClusterSync, type ConfiguredSecrets, clusterSecretFor} from './sync.ts'
@@ -34,6 +35,8 @@ export interface ListProjectSecretsOptions {
   cluster?: {
     kubeconfig?: string
     context: string
+    /** The environment's AWS profile and region for the exec credential plugin (kube/config.ts). */
+    pluginEnv?: PluginEnv
     /** Per environment name, where its secrets are carried (`environments.<env>.secrets`). */
     secrets: Record<string, ConfiguredSecrets>
     signal?: AbortSignal
@@ -112,7 +115,11 @@ async function openKube(cluster: NonNullable<ListProjectSecretsOptions['cluster'
       hint: `Run \`aws eks update-kubeconfig --name ${cluster.context} --alias ${cluster.context}\`, or pass --kubeconfig.`,
     })
   }
-  const kc = await loadKubeConfig({kubeconfig: cluster.kubeconfig, context: cluster.context})
+  const kc = await loadKubeConfig({
+    kubeconfig: cluster.kubeconfig,
+    context: cluster.context,
+    pluginEnv: cluster.pluginEnv,
+  })
   const {KubeClient} = await import('../kube/client.ts')
   return new KubeClient(kc)
 }
