@@ -125,9 +125,7 @@ describe('piksel secret list --all-envs', function () {
     const human = await run(['--all-envs', '--cluster'], file)
     expect(human.exitCode).to.equal(3)
     expect(human.stdout).to.match(/^staging\s+slack-alerts-staging\s+.*\s+in-sync$/m)
-    expect(human.stdout).to.match(
-      /^production\s+slack-alerts-production\s+.*\s+stale: address holds AWSPREVIOUS$/m,
-    )
+    expect(human.stdout).to.match(/^production\s+slack-alerts-production\s+.*\s+stale: address holds AWSPREVIOUS$/m)
     expect(human.stdout).to.include('production: 1 secret in account')
     expect(human.stdout).to.include('cluster piksel-production: not in sync: slack-alerts-production')
   })
