@@ -30,6 +30,11 @@ export default async function status(ctx) {
   ctx.piksel(['status', '-e', 'staging'], {allowFail: false})
   ctx.say('Kustomizations only, with the workloads in their inventories (--deep).')
   ctx.piksel(['status', '-e', 'staging', '--kind', 'kustomization', '--deep'], {allowFail: false})
+  ctx.say(
+    'Every environment at once (--all-envs): staging is healthy; production is configured as another account, so its row says so and nothing of it is read (exit 1).',
+  )
+  const all = ctx.piksel(['status', '--all-envs'])
+  if (all !== 1) throw new Error(`expected exit 1 from status --all-envs (production's account guard), got ${all}`)
   stop()
 
   stop = await cluster(ctx, [

@@ -1,7 +1,8 @@
 import * as Flags from '@oclif/core/flags'
 
-import {BaseCommand} from '../lib/base-command.ts'
-import type {Environment} from '../lib/config/environment.ts'
+import {BaseCommand, type EnvironmentScope, allEnvsFlag} from '../lib/base-command.ts'
+import type {EnvironmentsDocument} from '../lib/environments/fan-out.ts'
+import {UsageError} from '../lib/errors.ts'
 import {parseKindFilter} from '../lib/status/kinds.ts'
 import {formatDuration} from '../lib/duration.ts'
 import {durationDefault, durationFlag, listFlag} from '../lib/flags.ts'
@@ -10,7 +11,7 @@ import {fitText, progressLine, renderPlan, renderStatus, renderVerdict} from '..
 import {terminalWidth} from '../lib/ui/table.ts'
 import type {StatusOptions, StatusReport, StatusRequest, StatusResult} from '../lib/status/service.ts'
 
-/** The `--json` document (README, `piksel status`). */
+/** The `--json` document (README, `piksel status`); under --all-envs, one per environment. */
 export type StatusCommandResult = StatusReport
 
 export default class Status extends BaseCommand<typeof Status> {
@@ -19,6 +20,7 @@ export default class Status extends BaseCommand<typeof Status> {
     'Reads every Flux object (sources, Kustomizations, HelmReleases, notifications, image automation) with one list call per kind, at the versions the API prefers, and judges each as Flux does: ready, failed, progressing, waiting, suspended, stale, unknown or terminating. Prints a one-line verdict, counts per kind, then only what needs attention, pointing from objects that wait on a broken dependency to the broken one.',
     'Filters (-n, -l, --kind) choose what is listed and counted, never how it is judged: the sources and dependencies of the selected objects are read too, wherever they are. A Flux kind with objects but no controller Deployment in the Flux namespace (--flux-namespace) makes the verdict unhealthy.',
     'Exit 0 when healthy; 3 when anything failed (retried failures too), is stale, unknown, still progressing, or suspended (unless --ignore-suspended), or a controller is missing or down; 2 for bad input (a --kind the cluster does not serve, a -n namespace that does not exist); 1 when the cluster cannot be read or has no Flux.',
+    'With --all-envs, every environment of the config at once, each on its own context (named after its cluster) with its own profile and account guard: one row per environment and a verdict line each; the exit code is the worst (1 when an environment could not be read, else 3 when one is unhealthy). --wait waits for every environment together; --watch and --reconcile take one environment.',
   ].join('\n\n')
   static override examples = [
     '<%= config.bin %> status',
@@ -26,6 +28,7 @@ export default class Status extends BaseCommand<typeof Status> {
     '<%= config.bin %> status --kind kustomization,helmrelease --namespace flux-system --all',
     '<%= config.bin %> status --reconcile --yes',
     '<%= config.bin %> status --deep --json',
+    '<%= config.bin %> status --all-envs',
   ]
   static override flags = {
     kubeconfig: Flags.string({summary: 'Path to the kubeconfig (default: KUBECONFIG, then ~/.kube/config).'}),
@@ -62,25 +65,64 @@ export default class Status extends BaseCommand<typeof Status> {
       summary: 'Also check the Deployments, StatefulSets, DaemonSets and Jobs in each Kustomization’s inventory.',
     }),
     'ignore-suspended': Flags.boolean({summary: 'Suspended objects do not make the verdict unhealthy.'}),
+    'all-envs': allEnvsFlag,
   }
 
-  async run(): Promise<StatusCommandResult> {
-    return this.finish(await this.collect(this.optionalEnvironment()))
-  }
+  /** --context names one environment's cluster; each environment under --all-envs has its own. */
+  protected static override allEnvsExclusive = ['context']
 
-  /** One environment's (or the kubeconfig's) cluster: the flags made options, one service call. */
-  private async collect(env: Environment | undefined): Promise<StatusReport> {
-    // All input is validated before the cluster is read (exit 2).
-    const timeoutMs = this.flags.timeout
-    // Each --kind was checked as it was parsed (exit 2); joined here, each kind once.
-    const kinds = this.flags.kind && [...new Set(this.flags.kind.flat())]
-    const namespace = namespaceFlag('-n/--namespace', this.flags.namespace)
-    const fluxNamespace = namespaceFlag('--flux-namespace', this.flags['flux-namespace'])
+  async run(): Promise<StatusCommandResult | EnvironmentsDocument<StatusCommandResult>> {
+    if (this.allEnvs) return this.everyEnvironment()
+    const env = this.optionalEnvironment()
+    const scope = env ? this.environmentScope(env) : undefined
+    const input = this.input()
     // The account guard: an environment with a configured account is read only by that
     // account's caller (its credentials are what reach the EKS cluster).
-    if (env?.account !== undefined) await this.guardAccount(env, this.awsSession(env))
+    if (env?.account !== undefined && scope) await this.guardAccount(env, scope.session)
+    return this.finish(await this.collect(scope, input))
+  }
+
+  /**
+   * --all-envs: the plain read and --wait (every environment waits at once; one table at the
+   * end). --watch (a live screen) and --reconcile (a confirmation per cluster) take one
+   * environment: refused before anything is read.
+   */
+  private async everyEnvironment(): Promise<EnvironmentsDocument<StatusCommandResult>> {
+    const one = (['watch', 'reconcile'] as const).filter((f) => this.flags[f])
+    if (one.length > 0) {
+      const named = one.map((f) => `--${f}`).join(', ')
+      throw new UsageError(`--all-envs cannot be combined with ${named}: it works on one environment.`, {
+        code: 'CONFLICTING_FLAGS',
+        hint: `Run \`piksel status -e <env> ${one.map((f) => `--${f}`).join(' ')}\` per environment, or drop ${named} (--wait works with --all-envs).`,
+      })
+    }
+    // The flags are checked once, before any environment is read (exit 2).
+    const input = this.input()
+    const rows = await this.forEachEnvironment((scope) => this.collect(scope, input))
+    return this.reportEnvironments(rows, {
+      headers: ['CONTEXT', 'VERDICT', 'OBJECTS', 'READY', 'NEEDS ATTENTION'],
+      rows: (r) => [[r.context, r.verdict, String(r.counts.total), String(r.counts.byHealth.ready), attention(r)]],
+      verdict: (r) => `${r.summary}${r.timedOut ? ` (timed out after ${formatDuration(this.flags.timeout)})` : ''}`,
+      exitCode: (r) => (r.verdict === 'healthy' ? 0 : 3),
+    })
+  }
+
+  /**
+   * One environment's (or, without one, the kubeconfig's current) cluster: the flags made
+   * options, one service call. The kube context is the environment's (named after its
+   * cluster), never the current one; its exec credential plugin gets the environment's AWS
+   * profile and region. The account guard is the caller's (run, or forEachEnvironment).
+   */
+  private async collect(
+    scope: EnvironmentScope | undefined,
+    {timeoutMs, kinds, namespace, fluxNamespace}: ReturnType<Status['input']>,
+  ): Promise<StatusReport> {
+    const env = scope?.env
     // With an environment, its context (named after its cluster) or nothing: never the current one.
-    const {environmentContext} = await import('../lib/kube/context.ts')
+    const [{environmentContext}, {pluginEnvFor}] = await Promise.all([
+      import('../lib/kube/context.ts'),
+      import('../lib/kube/config.ts'),
+    ])
     const options: StatusOptions = {
       kubeconfig: this.flags.kubeconfig,
       context: await environmentContext({
@@ -95,15 +137,18 @@ export default class Status extends BaseCommand<typeof Status> {
       deep: this.flags.deep,
       ignoreSuspended: this.flags['ignore-suspended'],
       fluxNamespace,
-      signal: this.abort.signal,
+      ...(scope ? {pluginEnv: pluginEnvFor(scope.session)} : {}),
+      signal: scope?.signal ?? this.abort.signal,
     }
     const {collectStatus} = await import('../lib/status/service.ts')
-    const waiting = this.flags.wait || this.flags.reconcile ? this.waitProgress() : undefined
+    // Under --all-envs environments wait side by side: no shared live line (the table comes at the end).
+    const following = this.flags.wait || this.flags.reconcile
+    const waiting = following && !this.allEnvs ? this.waitProgress() : undefined
     let result: StatusReport
     try {
       result = await collectStatus({
         ...options,
-        follow: this.flags.watch ? 'watch' : waiting ? 'wait' : undefined,
+        follow: this.flags.watch ? 'watch' : following ? 'wait' : undefined,
         timeoutMs: this.flags.watch ? undefined : timeoutMs,
         onProgress: this.flags.watch ? (r) => this.live(r) : waiting?.update,
         reconcile: this.flags.reconcile ? this.reconcileHooks(timeoutMs) : undefined,
@@ -112,7 +157,7 @@ export default class Status extends BaseCommand<typeof Status> {
       waiting?.stop()
     }
     if (waiting?.shown()) this.progress()
-    if (result.timedOut) {
+    if (result.timedOut && !this.allEnvs) {
       const pending = result.objects.filter((o) => o.health !== 'ready').length
       this.note(
         fitText(
@@ -122,6 +167,17 @@ export default class Status extends BaseCommand<typeof Status> {
       )
     }
     return result
+  }
+
+  /** All input, validated before any cluster is read (exit 2). */
+  private input() {
+    // Each --kind was checked as it was parsed (exit 2); joined here, each kind once.
+    return {
+      timeoutMs: this.flags.timeout,
+      kinds: this.flags.kind && [...new Set(this.flags.kind.flat())],
+      namespace: namespaceFlag('-n/--namespace', this.flags.namespace),
+      fluxNamespace: namespaceFlag('--flux-namespace', this.flags['flux-namespace']),
+    }
   }
 
   /** --reconcile: the plan on stderr, then the confirmation (or --yes). */
@@ -179,7 +235,7 @@ export default class Status extends BaseCommand<typeof Status> {
     }
   }
 
-  private finish(result: StatusCommandResult): StatusCommandResult {
+  private finish(result: StatusReport): StatusCommandResult {
     if (result.verdict !== 'healthy') this.setExitCode(3)
     this.print(
       renderStatus(result, {
@@ -204,4 +260,17 @@ export default class Status extends BaseCommand<typeof Status> {
       result.summary,
     )
   }
+}
+
+/** The objects to look at first: those not ready that no other object explains (`Kind/ns/name health`), the first three. */
+function attention(r: StatusReport): string {
+  const down = r.controllers
+    .filter((c) => c.missing || !c.ready)
+    .map((c) => `${c.name} ${c.missing ? 'missing' : 'down'}`)
+  const objects = r.objects
+    .filter((o) => o.health !== 'ready' && !o.cause && !(o.health === 'suspended' && r.verdict === 'healthy'))
+    .map((o) => `${o.kind}/${o.namespace}/${o.name} ${o.health}`)
+  const all = [...down, ...objects]
+  if (all.length === 0) return '-'
+  return all.length > 3 ? `${all.slice(0, 3).join(', ')}, +${all.length - 3} more` : all.join(', ')
 }

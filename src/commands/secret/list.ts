@@ -1,9 +1,10 @@
 import * as Flags from '@oclif/core/flags'
 
-import {BaseCommand} from '../../lib/base-command.ts'
+import {BaseCommand, type EnvironmentScope, allEnvsFlag} from '../../lib/base-command.ts'
 import {getEnvironment, knownEnvironments} from '../../lib/config/load.ts'
+import type {EnvironmentsDocument} from '../../lib/environments/fan-out.ts'
 import {ExitCode} from '../../lib/errors.ts'
-import type {ListProjectSecretsResult} from '../../lib/secrets/list.ts'
+import type {ListProjectSecretsResult, ProjectSecret} from '../../lib/secrets/list.ts'
 import {describeSync} from '../../lib/secrets/sync.ts'
 import {renderTable} from '../../lib/ui/table.ts'
 
@@ -13,12 +14,15 @@ export default class SecretList extends BaseCommand<typeof SecretList> {
 
 With -e, only that environment, and the caller must be its configured account (exit 2 otherwise). Without -e, every configured environment of the caller's account. Reads only: without --cluster, secret values are never fetched.
 
---cluster (one environment: -e, PIKSEL_ENV or defaultEnv): is what Secrets Manager holds what the cluster uses? Each expected secret is compared with the Kubernetes Secret that carries it (Slack: flux-system/slack-webhook-<env>, slack-webhook-prod for production, key address; others where environments.<env>.secrets.<name>.cluster says), on the environment's kube context only, as status uses it: in-sync, stale (and which version the cluster holds, e.g. AWSPREVIOUS), missing, or unknown (the permission that was refused). Values are compared by SHA-256 digest in memory, never shown. Exit 3 when any compared secret is not in-sync.`
+--cluster (one environment: -e, PIKSEL_ENV or defaultEnv): is what Secrets Manager holds what the cluster uses? Each expected secret is compared with the Kubernetes Secret that carries it (Slack: flux-system/slack-webhook-<env>, slack-webhook-prod for production, key address; others where environments.<env>.secrets.<name>.cluster says), on the environment's kube context only, as status uses it: in-sync, stale (and which version the cluster holds, e.g. AWSPREVIOUS), missing, or unknown (the permission that was refused). Values are compared by SHA-256 digest in memory, never shown. Exit 3 when any compared secret is not in-sync.
+
+--all-envs: every environment of the config at once, each as -e <env> would list it (its own profile, region and account guard; with --cluster, its own kube context), in one table with an ENV column and a verdict line per environment. The exit code is the worst: 1 when an environment could not be read, else 3 when one has a secret not in sync.`
   static override examples = [
     '<%= config.bin %> secret list --env staging',
     '<%= config.bin %> secret list',
     '<%= config.bin %> secret list --env staging --json',
     '<%= config.bin %> secret list --env staging --cluster',
+    '<%= config.bin %> secret list --all-envs --cluster',
   ]
   static override flags = {
     cluster: Flags.boolean({
@@ -33,9 +37,22 @@ With -e, only that environment, and the caller must be its configured account (e
         'With --cluster: kube context (default: the one named after the environment’s cluster, which must exist).',
       dependsOn: ['cluster'],
     }),
+    'all-envs': allEnvsFlag,
   }
 
-  async run(): Promise<ListProjectSecretsResult> {
+  /** --context names one environment's cluster; each environment under --all-envs has its own. */
+  protected static override allEnvsExclusive = ['context']
+
+  async run(): Promise<ListProjectSecretsResult | EnvironmentsDocument<ListProjectSecretsResult>> {
+    if (this.allEnvs) {
+      const rows = await this.forEachEnvironment((scope) => this.collect(scope))
+      return this.reportEnvironments(rows, {
+        headers: [...SECRET_HEADERS, ...(this.flags.cluster ? ['CLUSTER'] : [])],
+        rows: (r) => this.environmentRows(r),
+        verdict,
+        exitCode: (r) => ((r.cluster?.notInSync.length ?? 0) > 0 ? ExitCode.check : 0),
+      })
+    }
     if (this.flags.cluster) return this.withCluster()
     const {listProjectSecrets} = await import('../../lib/secrets/list.ts')
     const chosen = this.flags.env === undefined ? undefined : getEnvironment(this.settings, this.flags.env)
@@ -59,34 +76,63 @@ With -e, only that environment, and the caller must be its configured account (e
 
   /** --cluster: one environment, its account guard, its kube context (never the current one in its place). */
   private async withCluster(): Promise<ListProjectSecretsResult> {
-    const {listProjectSecrets} = await import('../../lib/secrets/list.ts')
     const env = await this.requireEnvironment()
-    const session = this.awsSession(env)
-    await this.guardAccount(env, session)
-    const {environmentContext} = await import('../../lib/kube/context.ts')
-    const context = await environmentContext({
-      kubeconfig: this.flags.kubeconfig,
-      context: this.flags.context,
-      env,
-      config: this.flags.config,
-    })
-    const result = await listProjectSecrets({
+    const scope = this.environmentScope(env)
+    await this.guardAccount(env, scope.session)
+    const result = await this.collect(scope)
+    this.render(result)
+    if ((result.cluster?.notInSync.length ?? 0) > 0) this.setExitCode(ExitCode.check)
+    return result
+  }
+
+  /**
+   * One environment, as `-e <env>` lists it (its account guard is the caller's): with --cluster,
+   * on its own kube context (never the current one), its exec credential plugin given the
+   * environment's AWS profile and region.
+   */
+  private async collect({env, session, caller, signal}: EnvironmentScope): Promise<ListProjectSecretsResult> {
+    const {listProjectSecrets} = await import('../../lib/secrets/list.ts')
+    let cluster
+    if (this.flags.cluster) {
+      const [{environmentContext}, {pluginEnvFor}] = await Promise.all([
+        import('../../lib/kube/context.ts'),
+        import('../../lib/kube/config.ts'),
+      ])
+      const context = await environmentContext({
+        kubeconfig: this.flags.kubeconfig,
+        context: this.flags.context,
+        env,
+        config: this.flags.config,
+      })
+      cluster = {
+        kubeconfig: this.flags.kubeconfig,
+        context: context ?? env.cluster,
+        pluginEnv: pluginEnvFor(session),
+        secrets: {[env.name]: env.secrets},
+        signal,
+      }
+    }
+    return listProjectSecrets({
       session,
-      caller: () => this.callerIdentity(session),
+      caller,
       project: this.settings.project,
       environments: [env],
       requireAccount: true,
       includeOtherEnvironments: false,
-      cluster: {
-        kubeconfig: this.flags.kubeconfig,
-        context: context ?? env.cluster,
-        secrets: {[env.name]: env.secrets},
-        signal: this.abort.signal,
-      },
+      ...(cluster ? {cluster} : {}),
     })
-    this.render(result)
-    if ((result.cluster?.notInSync.length ?? 0) > 0) this.setExitCode(ExitCode.check)
-    return result
+  }
+
+  /** --all-envs: an environment's rows: its secrets, then its expected secrets that are missing. */
+  private environmentRows(result: ListProjectSecretsResult): string[][] {
+    const withCluster = this.flags.cluster
+    const clusterCell = (sync: ProjectSecret['cluster']) => (sync ? describeSync(sync) : '-')
+    const rows = result.secrets.map((s) => [...secretCells(s), ...(withCluster ? [clusterCell(s.cluster)] : [])])
+    const missing = result.expected
+      .filter((e) => !e.present)
+      .map((e) => [e.name, '-', '-', '-', 'missing', ...(withCluster ? [clusterCell(e.cluster)] : [])])
+    const all = [...rows, ...missing]
+    return all.length > 0 ? all : [['none', '-', '-', '-', '-', ...(withCluster ? ['-'] : [])]]
   }
 
   private render(result: ListProjectSecretsResult): void {
@@ -98,14 +144,10 @@ With -e, only that environment, and the caller must be its configured account (e
       this.print(
         renderTable(
           ['NAME', 'ENV', 'SERVICE', 'TENANT', 'LAST CHANGED', 'STATUS'],
-          result.secrets.map((s) => [
-            s.name,
-            s.environment ?? '-',
-            s.service ?? '-',
-            s.tenant ?? '-',
-            s.lastChanged ? s.lastChanged.replace(/\.\d+Z$/, 'Z') : '-',
-            status(s),
-          ]),
+          result.secrets.map((s) => {
+            const [name, ...rest] = secretCells(s)
+            return [name!, s.environment ?? '-', ...rest]
+          }),
         ),
       )
     }
@@ -158,7 +200,34 @@ With -e, only that environment, and the caller must be its configured account (e
   }
 }
 
-function status(s: ListProjectSecretsResult['secrets'][number]): string {
+/** The columns of a secret under --all-envs (its environment is the row's ENV). */
+const SECRET_HEADERS = ['NAME', 'SERVICE', 'TENANT', 'LAST CHANGED', 'STATUS']
+
+function secretCells(s: ProjectSecret): string[] {
+  return [
+    s.name,
+    s.service ?? '-',
+    s.tenant ?? '-',
+    s.lastChanged ? s.lastChanged.replace(/\.\d+Z$/, 'Z') : '-',
+    status(s),
+  ]
+}
+
+/** `3 secrets, every expected one present; cluster piksel-dev: in sync`, or what is missing / not in sync. */
+function verdict(r: ListProjectSecretsResult): string {
+  const present = r.missing.length === 0 ? 'every expected one present' : `missing: ${r.missing.join(', ')}`
+  const parts = [`${r.secrets.length} secret${r.secrets.length === 1 ? '' : 's'} in account ${r.account}, ${present}`]
+  if (r.cluster) {
+    parts.push(
+      r.cluster.notInSync.length === 0
+        ? `cluster ${r.cluster.context}: in sync`
+        : `cluster ${r.cluster.context}: not in sync: ${r.cluster.notInSync.join(', ')}`,
+    )
+  }
+  return parts.join('; ')
+}
+
+function status(s: ProjectSecret): string {
   if (s.deletionDate) return `scheduled for deletion ${s.deletionDate.slice(0, 10)}`
   if (s.missingTags.length > 0) return `missing tags: ${s.missingTags.join(', ')}`
   return s.expected ? 'ok' : 'ok (extra)'

@@ -20,6 +20,41 @@ export interface KubeTarget {
   kubeconfig?: string
   /** --context, or the environment's cluster name. */
   context?: string
+  /** The environment's AWS profile and region for the exec credential plugin (see pluginEnvFor). */
+  pluginEnv?: PluginEnv
+}
+
+/** What the exec credential plugin (`aws eks get-token`) is given of the environment's AWS session. */
+export interface PluginEnv {
+  AWS_PROFILE?: string
+  AWS_REGION?: string
+}
+
+/**
+ * Pure: the variables an environment's session hands the kubeconfig's exec credential plugin,
+ * so `aws eks get-token` signs as the caller the account guard checked (the session's profile,
+ * or none when credentials come from the environment) in the session's region. Without this the
+ * plugin would inherit the shell's AWS_PROFILE (or none), whatever environment the command is on.
+ */
+export function pluginEnvFor(session: {profile?: string; region: string}): PluginEnv {
+  return {...(session.profile ? {AWS_PROFILE: session.profile} : {}), AWS_REGION: session.region}
+}
+
+/**
+ * Pure: the plugin child's environment: `base` (what client-node's ExecAuth passes: piksel's own
+ * environment, with the kubeconfig user's `exec.env` over it) with `pluginEnv` added, except for
+ * the variables the user's `exec.env` sets itself (`aws eks update-kubeconfig --profile` writes
+ * AWS_PROFILE there: the kubeconfig's explicit choice stands).
+ */
+export function pluginChildEnv(
+  base: NodeJS.ProcessEnv,
+  userEnvNames: readonly string[],
+  pluginEnv: PluginEnv,
+): NodeJS.ProcessEnv {
+  const added = Object.entries(pluginEnv).filter(
+    (entry): entry is [string, string] => entry[1] !== undefined && !userEnvNames.includes(entry[0]),
+  )
+  return {...base, ...Object.fromEntries(added)}
 }
 
 export async function loadKubeConfig(target: KubeTarget): Promise<KubeConfig> {
@@ -52,7 +87,7 @@ export async function loadKubeConfig(target: KubeTarget): Promise<KubeConfig> {
     }
     kc.setCurrentContext(target.context)
   }
-  await boundCredentialPlugin(kc)
+  await boundCredentialPlugin(kc, requestTimeouts(), target.pluginEnv)
   return kc
 }
 
@@ -100,7 +135,10 @@ type Spawn = (command: string, args: readonly string[], options: SpawnOptions) =
  * of client-node's ExecAuth, which waits for it without a limit. This bounds it
  * by the request timeout (then it is killed and the request fails with
  * TIMEOUT) and maps its failures to credential errors. Its environment is
- * ExecAuth's: piksel's own (it needs the AWS credentials and profile).
+ * ExecAuth's (piksel's own, with the user's `exec.env` over it), plus `pluginEnv` when given:
+ * the environment's AWS profile and region, for the variables `exec.env` leaves unset
+ * (pluginChildEnv). Given per kubeconfig, never through process.env: under --all-envs
+ * environments share the process.
  *
  * ExecAuth waits for the child's `close`, which needs its output pipes closed
  * too: a wrapper script's own child (aws-vault, a `sleep`) can hold them open
@@ -110,7 +148,11 @@ type Spawn = (command: string, args: readonly string[], options: SpawnOptions) =
  * ExecAuth keeps its spawn function in a private field (`execFn`, client-node
  * 2.x); when that shape changes, the test of this function fails.
  */
-export async function boundCredentialPlugin(kc: KubeConfig, timeouts: Timeouts = requestTimeouts()): Promise<boolean> {
+export async function boundCredentialPlugin(
+  kc: KubeConfig,
+  timeouts: Timeouts = requestTimeouts(),
+  pluginEnv?: PluginEnv,
+): Promise<boolean> {
   const authenticators = (kc as unknown as {authenticators?: unknown[]}).authenticators ?? []
   const exec = authenticators.find(
     (a): a is {execFn: Spawn} =>
@@ -120,8 +162,11 @@ export async function boundCredentialPlugin(kc: KubeConfig, timeouts: Timeouts =
   const {spawn} = await import('node:child_process')
   const limit = timeouts.requestMs
   exec.execFn = (command, args, options) => {
+    // The user whose plugin this is: the current context's (set before any request is made).
+    const userEnv = (kc.getCurrentUser()?.exec?.env ?? []).map((v: {name: string}) => v.name)
+    const env = pluginEnv ? pluginChildEnv(options.env ?? process.env, userEnv, pluginEnv) : options.env
     // Its own process group, so a wrapper's children can be killed with it.
-    const child = spawn(command, args, {...options, detached: true})
+    const child = spawn(command, args, {...options, ...(env ? {env} : {}), detached: true})
     const shown = [command, ...args.slice(0, 2)].join(' ')
     let stderr = ''
     let timedOut = false

@@ -6,6 +6,7 @@
 import {describeAwsError} from '../aws/errors.ts'
 import {type CallerLookup, assertAccount} from '../aws/identity.ts'
 import type {AwsSession} from '../aws/session.ts'
+import type {PluginEnv} from '../kube/config.ts'
 import {type EnvironmentRef, type SecretsManager, type SecretsManagerModule, sdkTags, secretsManager} from './client.ts'
 import {type ListProjectSecretsResult, type ListedSecret, summariseSecrets} from './inventory.ts'
 import {type ClusterSync, type ConfiguredSecrets, clusterSecretFor} from './sync.ts'
@@ -33,6 +34,8 @@ export interface ListProjectSecretsOptions {
   cluster?: {
     kubeconfig?: string
     context: string
+    /** The environment's AWS profile and region for the exec credential plugin (kube/config.ts). */
+    pluginEnv?: PluginEnv
     /** Per environment name, where its secrets are carried (`environments.<env>.secrets`). */
     secrets: Record<string, ConfiguredSecrets>
     signal?: AbortSignal
@@ -108,7 +111,11 @@ async function openKube(cluster: NonNullable<ListProjectSecretsOptions['cluster'
   if (!cluster.kubeconfig && !process.env.KUBERNETES_SERVICE_HOST && !kubeconfigExists()) {
     throw noKubeconfigError(cluster.context)
   }
-  const kc = await loadKubeConfig({kubeconfig: cluster.kubeconfig, context: cluster.context})
+  const kc = await loadKubeConfig({
+    kubeconfig: cluster.kubeconfig,
+    context: cluster.context,
+    pluginEnv: cluster.pluginEnv,
+  })
   const {KubeClient} = await import('../kube/client.ts')
   return new KubeClient(kc)
 }

@@ -4,6 +4,7 @@
  * the cluster (follow.ts) and sets the reconcile annotation, all on that one connection.
  */
 import type {KubeClient} from '../kube/client.ts'
+import type {PluginEnv} from '../kube/config.ts'
 import {OperationError, UsageError} from '../errors.ts'
 import {type FollowOptions, follow} from './follow.ts'
 import {FLUX_GROUPS, type GroupDiscovery, type ResolvedKind, resolveKinds} from './kinds.ts'
@@ -28,6 +29,8 @@ export interface ConnectOptions {
   context?: string
   /** The environment's cluster name: used as the context when the kubeconfig has one by that name. */
   contextIfPresent?: string
+  /** The environment's AWS profile and region for the exec credential plugin (kube/config.ts). */
+  pluginEnv?: PluginEnv
   /** Checked to exist while discovering (exit 2 when it does not). */
   namespace?: string
   /** Only these kinds (names as in FLUX_KINDS): each must be served (exit 2 otherwise). */
@@ -61,7 +64,11 @@ export class FluxCluster {
       // client-node would otherwise invent http://localhost:8080.
       throw noKubeconfigError(options.context ?? options.contextIfPresent ?? 'piksel-<env>')
     }
-    const kc = await loadKubeConfig({kubeconfig: options.kubeconfig, context: options.context})
+    const kc = await loadKubeConfig({
+      kubeconfig: options.kubeconfig,
+      context: options.context,
+      pluginEnv: options.pluginEnv,
+    })
     if (!options.context && options.contextIfPresent && kc.getContextObject(options.contextIfPresent)) {
       kc.setCurrentContext(options.contextIfPresent)
     }

@@ -1,0 +1,140 @@
+/**
+ * `piksel secret list --all-envs` (issue 15 §3), with and without --cluster: every environment
+ * as `-e <env>` lists it, at once. Real SDK against moto (Secrets Manager, STS), the Kubernetes
+ * stand-in serving v1 Secrets under a context per environment.
+ */
+import {expect} from 'chai'
+import {mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {KubeStandin, secretObject} from '../../support/kube-standin.ts'
+import {MOTO_ACCOUNT, type Moto, startMoto} from '../../support/moto.ts'
+import {SLACK_URL, SLACK_URL_2, SecretsProbe, configFile, runAgainst} from '../../support/secrets.ts'
+
+interface Listing {
+  account: string
+  environments: string[]
+  secrets: Array<{name: string}>
+  missing: string[]
+  cluster?: {context: string; notInSync: string[]}
+}
+interface EnvironmentsDoc {
+  environments: Array<{env: string; result?: Listing; error?: {code: string; message: string; hint: string | null}}>
+}
+
+describe('piksel secret list --all-envs', function () {
+  this.timeout(60_000)
+  let moto: Moto
+  let probe: SecretsProbe
+  let standin: KubeStandin
+  let kubeconfig: string
+  const config = (more = '') =>
+    configFile(
+      [
+        'environments:',
+        '  staging:',
+        `    account: "${MOTO_ACCOUNT}"`,
+        '  production:',
+        `    account: "${MOTO_ACCOUNT}"`,
+        more,
+        '',
+      ].join('\n'),
+    )
+
+  before(async function () {
+    moto = await startMoto(this)
+    probe = new SecretsProbe(moto)
+    standin = await KubeStandin.start({noFlux: true})
+    kubeconfig = standin.writeKubeconfig(mkdtempSync(join(tmpdir(), 'piksel-secret-all-')), {
+      context: 'elsewhere',
+      extraContexts: ['piksel-staging', 'piksel-production'],
+    })
+  })
+  after(async () => {
+    probe?.sm.destroy()
+    await moto?.stop()
+    await standin?.stop()
+  })
+  beforeEach(async () => {
+    await moto.reset()
+    for (const obj of standin.all()) standin.remove(obj.kind, obj.metadata.namespace ?? '', obj.metadata.name)
+    await probe.create('slack-alerts-staging', SLACK_URL)
+    await probe.create('slack-alerts-production', SLACK_URL)
+    // production's webhook was replaced; its cluster still holds the old one.
+    await probe.put('slack-alerts-production', SLACK_URL_2)
+    standin.put(secretObject('flux-system', 'slack-webhook-staging', {address: SLACK_URL}))
+    standin.put(secretObject('flux-system', 'slack-webhook-prod', {address: SLACK_URL}))
+  })
+
+  const run = (args: string[], file: string) =>
+    runAgainst(moto, ['secret', 'list', '--config', file, ...args], {extraEnv: {KUBECONFIG: kubeconfig}})
+
+  it('every environment as -e lists it; a wrong account is its row, the others shown (exit 1)', async () => {
+    const file = config('  dev:\n    account: "999999999999"')
+    const mark = standin.requests.length
+    const r = await run(['--all-envs', '--json'], file)
+    expect(r.exitCode, r.stderr).to.equal(1)
+    const doc = r.json<EnvironmentsDoc>()
+    expect(doc.environments.map((e) => e.env)).to.deep.equal(['staging', 'production', 'dev'])
+    expect(doc.environments[0]?.result?.secrets.map((s) => s.name)).to.deep.equal(['slack-alerts-staging'])
+    expect(doc.environments[1]?.result?.secrets.map((s) => s.name)).to.deep.equal(['slack-alerts-production'])
+    expect(doc.environments[2]?.error?.code).to.equal('ACCOUNT_MISMATCH')
+    const alone = await run(['-e', 'production', '--json'], file)
+    expect(alone.exitCode, alone.stderr).to.equal(0)
+    expect(doc.environments[1]?.result).to.deep.equal(alone.json())
+    // Without --cluster the cluster is never read.
+    expect(standin.requests.length).to.equal(mark)
+
+    const human = await run(['--all-envs'], file)
+    const lines = human.stdout.trimEnd().split('\n')
+    expect(lines[0]).to.match(/^ENV\s+NAME\s+SERVICE\s+TENANT\s+LAST CHANGED\s+STATUS$/)
+    expect(lines).to.include.members([
+      `staging: 1 secret in account ${MOTO_ACCOUNT}, missing: grafana-oauth-staging, jupyterhub-oauth-staging, argo-oauth-staging`,
+    ])
+    expect(lines.some((l) => /^staging\s+grafana-oauth-staging\s+-\s+-\s+-\s+missing$/.test(l))).to.equal(true)
+  })
+
+  it('--cluster: each environment on its own context; one stale → exit 3, both shown', async () => {
+    const file = config()
+    const r = await run(['--all-envs', '--cluster', '--json'], file)
+    expect(r.exitCode, r.stderr).to.equal(3)
+    const doc = r.json<EnvironmentsDoc>()
+    expect(doc.environments.map((e) => [e.env, e.result?.cluster])).to.deep.equal([
+      [
+        'staging',
+        {
+          context: 'piksel-staging',
+          notInSync: [],
+          notChecked: ['grafana-oauth-staging', 'jupyterhub-oauth-staging', 'argo-oauth-staging'],
+        },
+      ],
+      [
+        'production',
+        {
+          context: 'piksel-production',
+          notInSync: ['slack-alerts-production'],
+          notChecked: ['grafana-oauth-production', 'jupyterhub-oauth-production', 'argo-oauth-production'],
+        },
+      ],
+    ])
+    const alone = await run(['-e', 'production', '--cluster', '--json'], file)
+    expect(alone.exitCode, alone.stderr).to.equal(3)
+    expect(doc.environments[1]?.result).to.deep.equal(alone.json())
+
+    const human = await run(['--all-envs', '--cluster'], file)
+    expect(human.exitCode).to.equal(3)
+    expect(human.stdout).to.match(/^staging\s+slack-alerts-staging\s+.*\s+in-sync$/m)
+    expect(human.stdout).to.match(/^production\s+slack-alerts-production\s+.*\s+stale: address holds AWSPREVIOUS$/m)
+    expect(human.stdout).to.include('production: 1 secret in account')
+    expect(human.stdout).to.include('cluster piksel-production: not in sync: slack-alerts-production')
+  })
+
+  it('--context with --all-envs: exit 2, nothing read', async () => {
+    const mark = standin.requests.length
+    const r = await run(['--all-envs', '--cluster', '--context', 'piksel-staging', '--json'], config())
+    expect(r.exitCode, r.stdout).to.equal(2)
+    expect(r.json<{error: {code: string}}>().error.code).to.equal('CONFLICTING_FLAGS')
+    expect(standin.requests.length).to.equal(mark)
+  })
+})
