@@ -9,7 +9,7 @@ import {boundedPrompt} from '../lib/secrets/read.ts'
 export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
   static override summary = 'Stand up an environment from the runbook, resumably.'
   static override description = `Runs the bootstrap runbook as steps with ids, each detecting when it is already done:
-preflight, identity (account guard), state-backend, secrets, quota, infrastructure (Terraform phase 1), kubeconfig, flux, applications (Terraform phase 2), health.
+preflight, identity (account guard), oidc (GitHub Actions' Terraform role), spot-role (the EC2 Spot service-linked role), dns (the zone and its delegation, checked only), state-backend, secrets, quota, infrastructure (Terraform phase 1), kubeconfig, flux, applications (Terraform phase 2), health.
 Terraform: init with the environment's backend, plan -out, a summary of adds/changes/destroys, destroys refused unless --allow-destroy, a confirmation, then apply of exactly that saved plan.
 Before the first write, preflight checks the selected steps' targets: the Terraform root has Terraform files; the kube context named after the cluster is provably the environment's EKS cluster (eks:DescribeCluster: ARN, endpoint, certificate authority), or is written later by the kubeconfig step, never replaced by the current context; flux-system does not sync another repository, branch or path (unless --force-flux); the GitHub token can read the repository and push to the branch.
 Ctrl-C, SIGTERM and SIGHUP forward one SIGINT to Terraform, wait for it to write its state and release its lock, print the --from command that resumes, and exit 130, 143 or 129.

@@ -34,6 +34,30 @@ describe('help and autocomplete', () => {
     expect(viaHelp.stdout).to.equal(viaFlag.stdout)
   })
 
+  it('bootstrap --help names every step id, in the order the steps run (the account steps too)', async () => {
+    const r = await runPiksel(['bootstrap', '--help'])
+    expect(r.exitCode).to.equal(0)
+    const steps = [
+      'preflight',
+      'identity',
+      'oidc',
+      'spot-role',
+      'dns',
+      'state-backend',
+      'secrets',
+      'quota',
+      'infrastructure',
+      'kubeconfig',
+      'flux',
+      'applications',
+      'health',
+    ]
+    const description = r.stdout.replace(/\s+/g, ' ')
+    const at = steps.map((id) => description.search(new RegExp(`(?:: |, )${id}\\b`)))
+    expect(at, description).to.not.include(-1)
+    expect(at).to.deep.equal([...at].sort((a, b) => a - b))
+  })
+
   it('piksel autocomplete bash builds the cache and prints the setup line', async () => {
     const env = isolatedEnv()
     const r = await runPiksel(['autocomplete', 'bash'], {env})

@@ -325,6 +325,21 @@ describe('piksel status (against the loopback Kubernetes API stand-in)', functio
       expect(r.stderr).to.contain('Timed out after 2s: 12 object(s) still not ready')
     })
 
+    it('--wait --timeout bounds the run from its start: discovery and the first read count (elapsedMs too)', async () => {
+      // Each answer takes 800 ms: discovery (/apis, then each group version) and the lists take
+      // longer than the 1s --timeout, before any watch starts.
+      standin.latencyMs = 800
+      const r = await run(['--wait', '--timeout', '1s', '--json'])
+      expect(r.exitCode, r.stderr).to.equal(3)
+      const json = r.json<StatusCommandResult>()
+      expect(json.timedOut).to.equal(true)
+      const discoveryBegan = standin.requests.find((q) => q.path === '/apis')?.at ?? Number.NaN
+      const lastList = Math.max(...standin.listCalls().map((c) => c.at))
+      // The wait began before discovery did, so it has lasted at least until the last list arrived.
+      // (It began after discovery, and --timeout 1s ran for 1s more after the first read.)
+      expect(json.elapsedMs).to.be.at.least(lastList - discoveryBegan)
+    })
+
     it('--reconcile --yes annotates sources first, then Kustomizations, then HelmReleases, and waits', async () => {
       const healthy = new Map(
         readFixture('healthy.yaml').map((o) => [`${o.kind}/${o.metadata.namespace}/${o.metadata.name}`, o]),

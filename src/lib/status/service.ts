@@ -33,6 +33,12 @@ export interface FollowingOptions {
   onProgress?: (result: StatusResult) => void
   /** After --reconcile: these objects count as progressing until Flux has handled the request. */
   requested?: {at: string; keys: string[]}
+  /**
+   * When the wait began (ms since the epoch; default: when the call began): timeoutMs and
+   * elapsedMs count from it. `--wait` starts it before the cluster is opened, so its
+   * --timeout bounds discovery and the first read too.
+   */
+  startedAt?: number
 }
 
 export interface WaitResult extends StatusResult {
@@ -74,10 +80,12 @@ export interface StatusReport extends StatusResult {
 
 /** The whole of one `piksel status` run, on one cluster connection (one discovery). */
 export async function collectStatus(request: StatusRequest): Promise<StatusReport> {
+  // --wait: --timeout is the run's bound, discovery and the first read included.
+  const startedAt = request.startedAt ?? Date.now()
   return withFluxCluster(request, async (cluster) => {
     if (request.follow === 'watch') return watchUntilInterrupted(request, cluster)
     if (!request.reconcile) {
-      if (request.follow === 'wait') return waitUntilHealthy(request, cluster)
+      if (request.follow === 'wait') return waitUntilHealthy({...request, startedAt}, cluster)
       return (await readOnce(cluster, request)).result
     }
     const first = await readOnce(cluster, request)
@@ -107,7 +115,7 @@ export async function waitUntilHealthy(
   options: StatusOptions & FollowingOptions,
   cluster?: FluxCluster,
 ): Promise<WaitResult> {
-  const started = Date.now()
+  const started = options.startedAt ?? Date.now()
   const follow = (c: FluxCluster) => followCluster(c, options, {untilHealthy: true, started})
   return cluster ? follow(cluster) : withFluxCluster(options, follow)
 }
@@ -120,7 +128,7 @@ export async function watchUntilInterrupted(
   options: StatusOptions & FollowingOptions,
   cluster?: FluxCluster,
 ): Promise<WaitResult> {
-  const started = Date.now()
+  const started = options.startedAt ?? Date.now()
   const follow = (c: FluxCluster) => followCluster(c, options, {untilHealthy: false, started})
   return cluster ? follow(cluster) : withFluxCluster(options, follow)
 }
