@@ -162,7 +162,27 @@ export function trustFixCommand(target: TrustTarget, role: string): string {
   return `aws iam update-assume-role-policy --role-name ${role} --policy-document '${JSON.stringify(buildTrustPolicy(target))}'`
 }
 
-/** The lines a workflow needs to assume the role. */
-export function workflowLines(roleArn: string): string[] {
-  return ['permissions: id-token: write', `role-to-assume: ${roleArn}`]
+/**
+ * The YAML a workflow job needs to assume the role, as lines (valid YAML once joined with
+ * newlines): the job's `permissions` (`id-token: write` lets it request the OIDC token;
+ * `contents: read` keeps actions/checkout working, since listing permissions drops the
+ * others) and the aws-actions/configure-aws-credentials step with `role-to-assume` (GitHub
+ * docs, "Configuring OpenID Connect in Amazon Web Services").
+ */
+export function workflowLines(roleArn: string, region: string): string[] {
+  return [
+    'permissions:',
+    '  id-token: write',
+    '  contents: read',
+    'steps:',
+    '  - uses: aws-actions/configure-aws-credentials@v4',
+    '    with:',
+    `      role-to-assume: ${roleArn}`,
+    `      aws-region: ${region}`,
+  ]
+}
+
+/** The same in one line, for a step's detail. */
+export function workflowSummary(roleArn: string): string {
+  return `a workflow needs permissions {id-token: write} and role-to-assume: ${roleArn}`
 }

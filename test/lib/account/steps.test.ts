@@ -7,6 +7,7 @@ import {expect} from 'chai'
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {parse as parseYaml} from 'yaml'
 
 import {checkCiRole, checkDnsZone, checkSpotRole} from '../../../src/lib/account/checks.ts'
 import type {AccountContext} from '../../../src/lib/account/context.ts'
@@ -200,8 +201,24 @@ describe('account steps (moto)', function () {
       expect(after.roles[0]!.trust).to.deep.equal(EXPECTED_TRUST)
       expect(after.attached).to.deep.equal([{role: 'piksel-staging-terraform', policies: [POWER_USER]}])
       expect(outcome.details).to.include({providerArn: PROVIDER_ARN, roleArn: ROLE_ARN})
-      expect(outcome.detail).to.include(`role-to-assume: ${ROLE_ARN}`).and.to.include('permissions: id-token: write')
-      expect(lines).to.include(`piksel: workflow: role-to-assume: ${ROLE_ARN}`)
+      expect(outcome.detail).to.include(`role-to-assume: ${ROLE_ARN}`).and.to.include('permissions {id-token: write}')
+      // The printed workflow lines, without their prefix, are YAML a job can take as it is.
+      const heading = lines.indexOf('piksel: the workflow job that runs Terraform needs:')
+      expect(heading).to.be.greaterThan(-1)
+      const yaml = lines
+        .slice(heading + 1)
+        .filter((l) => l.startsWith('piksel:   '))
+        .map((l) => l.slice('piksel:   '.length))
+        .join('\n')
+      expect(parseYaml(yaml)).to.deep.equal({
+        permissions: {'id-token': 'write', contents: 'read'},
+        steps: [
+          {
+            uses: 'aws-actions/configure-aws-credentials@v4',
+            with: {'role-to-assume': ROLE_ARN, 'aws-region': 'ap-southeast-3'},
+          },
+        ],
+      })
 
       confirmations = []
       const again = await oidcStep(context(env()))
