@@ -5,6 +5,7 @@ import {accountContext} from '../../../src/lib/account/context.ts'
 import {
   compareDelegation,
   delegationFixCommand,
+  enclosingZoneNames,
   isApex,
   normaliseName,
   parentZoneName,
@@ -328,6 +329,20 @@ describe('account: DNS delegation', () => {
     })
   }
 
+  // The delegation is in the closest enclosing zone: the parent, else an ancestor further up.
+  const enclosing: Array<[string, string[]]> = [
+    ['staging.piksel.example.org', ['piksel.example.org', 'example.org']],
+    ['A.B.Staging.Example.ORG.', ['b.staging.example.org', 'staging.example.org', 'example.org']],
+    ['piksel.example.org', ['example.org']],
+    ['example.org', ['org']],
+    ['org', []],
+  ]
+  for (const [zone, ancestors] of enclosing) {
+    it(`${zone}: delegated by the first of ${ancestors.join(', ') || 'none'} that exists`, () => {
+      expect(enclosingZoneNames(zone)).to.deep.equal(ancestors)
+    })
+  }
+
   const NS = ['ns-1.awsdns-1.com', 'ns-2.awsdns-2.net']
   const compare: Array<[string, string[] | undefined, string, string[], string[]]> = [
     ['the same set', ['NS-2.AWSDNS-2.NET.', 'ns-1.awsdns-1.com.'], 'match', [], []],
@@ -370,6 +385,22 @@ describe('account: DNS delegation', () => {
       {zone: zone.name, zones: [zone], parent: {name: 'piksel.example.org', zones: [], records: []}},
       'warn',
       undefined,
+    ],
+    [
+      'no enclosing zone found with the profile: a failure naming each name looked up',
+      {
+        zone: zone.name,
+        zones: [zone],
+        parent: {
+          name: 'piksel.example.org',
+          searched: ['piksel.example.org', 'example.org'],
+          profile: 'hub',
+          zones: [],
+          records: [],
+        },
+      },
+      'fail',
+      'DNS_PARENT_MISSING',
     ],
     [
       'parent not found with the profile: a failure',
@@ -421,7 +452,7 @@ describe('account: DNS delegation', () => {
     })
   }
   it('of two zones, the delegated one is reported', () => {
-    const j = judgeDns(judged[6]![1], {name: 'staging'})
+    const j = judgeDns(judged[7]![1], {name: 'staging'})
     expect(j.details.zoneId).to.equal('Z2')
     expect(j.warnings[0]).to.include('2 public hosted zones')
   })

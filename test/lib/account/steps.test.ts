@@ -470,6 +470,20 @@ describe('account steps (moto)', function () {
       expect(await zoneSnapshot()).to.deep.equal(before)
     })
 
+    it('no parent zone, but a grandparent that delegates the zone itself: checked there, already done', async () => {
+      const apex = await createZone('example.org')
+      const zone = await createZone(ZONE)
+      await delegate(apex.id, ZONE, zone.nameServers)
+      const before = await zoneSnapshot()
+      const outcome = await dnsStep(context(dnsEnv()))
+      expect(outcome.status).to.equal('already-done')
+      expect(outcome.details).to.deep.include({zoneId: zone.id, parentZone: 'example.org', parentZoneId: apex.id})
+      expect(outcome.details?.delegation).to.deep.equal({state: 'match', parentNameServers: [...MOTO_NS].sort()})
+      const check = await checkDnsZone({env: dnsEnv(), session, caller: () => getCallerIdentity(session)})
+      expect(check.status, check.detail).to.equal('pass')
+      expect(await zoneSnapshot()).to.deep.equal(before)
+    })
+
     it('the parent has no NS record for the zone: exit 3 (DNS_DELEGATION) with the zone name servers and the fix', async () => {
       const parent = await createZone('piksel.example.org')
       await createZone(ZONE)
