@@ -69,6 +69,36 @@ export function policiesUnknown(env: Environment, arns: readonly string[]): Conf
   )
 }
 
+/**
+ * Pure: the configured policies IAM cannot attach to a role of the caller's account: another
+ * partition's (`arn:aws-cn:...` from `arn:aws:...`), or a customer managed policy of another
+ * account. AttachRolePolicy takes AWS managed policies (account `aws`) and the account's own
+ * (IAM User Guide, "Managed policies and inline policies"); asking GetPolicy about the others
+ * ends in AccessDenied or InvalidInput (exit 1), not in a finding about the config.
+ */
+export function foreignPolicies(arns: readonly string[], caller: Pick<CallerIdentity, 'arn' | 'account'>): string[] {
+  const partition = partitionOf(caller.arn)
+  return arns.filter((arn) => {
+    const [, arnPartition, , , account] = arn.split(':')
+    return arnPartition !== partition || (account !== 'aws' && account !== caller.account)
+  })
+}
+
+/** Policies of another partition or account: exit 2 before anything is read or written. */
+export function policiesElsewhere(
+  env: Environment,
+  arns: readonly string[],
+  caller: Pick<CallerIdentity, 'arn' | 'account'>,
+): ConfigError {
+  return new ConfigError(
+    `environments.${env.name}.ci.policies: ${arns.join(', ')} ${arns.length === 1 ? 'is' : 'are'} not a policy IAM can attach to a role of account ${caller.account} (partition ${partitionOf(caller.arn)}): only AWS managed policies and the account's own can be. Nothing was created.`,
+    {
+      code: 'CI_POLICY_ELSEWHERE',
+      hint: `Use arn:${partitionOf(caller.arn)}:iam::aws:policy/NAME or arn:${partitionOf(caller.arn)}:iam::${caller.account}:policy/NAME (copy another account's policy into this one first).`,
+    },
+  )
+}
+
 export interface CiInspection {
   config: CiConfig
   target: TrustTarget

@@ -9,8 +9,10 @@ import type {CallerIdentity} from '../aws/identity.ts'
 import {CheckFailedError, OperationError} from '../errors.ts'
 import {
   ciConfig,
+  foreignPolicies,
   inspectCi,
   judgeCi,
+  policiesElsewhere,
   policiesMissing,
   policiesUnknown,
   trustFixCommand,
@@ -47,6 +49,8 @@ export async function oidcStep(ctx: AccountContext): Promise<AccountOutcome> {
     }
   }
   const caller = await ctx.caller()
+  const elsewhere = foreignPolicies(config.policies ?? [], caller)
+  if (elsewhere.length > 0) throw policiesElsewhere(env, elsewhere, caller)
   const inspection = await inspectCi(ctx.session, config, caller, env.name)
   const judgement = judgeCi(inspection)
   const {target} = inspection

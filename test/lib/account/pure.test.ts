@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import {type CiInspection, ciConfig, judgeCi} from '../../../src/lib/account/ci.ts'
+import {type CiInspection, ciConfig, foreignPolicies, judgeCi} from '../../../src/lib/account/ci.ts'
 import {accountContext} from '../../../src/lib/account/context.ts'
 import {
   compareDelegation,
@@ -308,6 +308,25 @@ describe('account: the CI config and its judgement', () => {
         {failures: j.failures.length, warnings: j.warnings.length, create: j.create},
         JSON.stringify(j),
       ).to.deep.equal(expected)
+    })
+  }
+})
+
+describe('account: policies IAM can attach to the account’s role', () => {
+  const caller = {arn: 'arn:aws:iam::123456789012:user/ops', account: '123456789012'}
+  const govCaller = {arn: 'arn:aws-us-gov:iam::123456789012:user/ops', account: '123456789012'}
+  const rows: Array<[string, string, typeof caller, boolean]> = [
+    ['an AWS managed policy', 'arn:aws:iam::aws:policy/PowerUserAccess', caller, false],
+    ['an AWS managed policy with a path', 'arn:aws:iam::aws:policy/job-function/ViewOnlyAccess', caller, false],
+    ['the account’s own policy', 'arn:aws:iam::123456789012:policy/terraform-ci', caller, false],
+    ['another account’s policy', 'arn:aws:iam::999999999999:policy/terraform-ci', caller, true],
+    ['another partition’s AWS managed policy', 'arn:aws-cn:iam::aws:policy/PowerUserAccess', caller, true],
+    ['the commercial ARN from GovCloud', 'arn:aws:iam::aws:policy/PowerUserAccess', govCaller, true],
+    ['GovCloud’s own from GovCloud', 'arn:aws-us-gov:iam::aws:policy/PowerUserAccess', govCaller, false],
+  ]
+  for (const [what, arn, who, foreign] of rows) {
+    it(`${what}: ${foreign ? 'refused' : 'attachable'}`, () => {
+      expect(foreignPolicies([arn], who)).to.deep.equal(foreign ? [arn] : [])
     })
   }
 })
