@@ -5,7 +5,7 @@
  */
 import type {AwsSession} from '../aws/session.ts'
 import type {Environment} from '../config/environment.ts'
-import {CheckFailedError} from '../errors.ts'
+import {CheckFailedError, OperationError, PikselError} from '../errors.ts'
 import {
   type DelegationComparison,
   compareDelegation,
@@ -53,17 +53,22 @@ export async function inspectDns(
   const searched: string[] = []
   let parents: {zones: HostedZone[]} = {zones: []}
   let name = parentName
-  for (const candidate of enclosingZoneNames(zone)) {
-    searched.push(candidate)
-    parents = await findPublicZones(parentSession, candidate)
-    if (parents.zones.length > 0) {
-      name = candidate
-      break
+  let records: NonNullable<DnsInspection['parent']>['records']
+  try {
+    for (const candidate of enclosingZoneNames(zone)) {
+      searched.push(candidate)
+      parents = await findPublicZones(parentSession, candidate)
+      if (parents.zones.length > 0) {
+        name = candidate
+        break
+      }
     }
+    records = await Promise.all(
+      parents.zones.map(async (p) => ({zoneId: p.id, nameServers: await nsRecord(parentSession, p.id, zone)})),
+    )
+  } catch (error) {
+    throw dns.parentProfile ? parentProfileError(error, dns.parentProfile, parentName) : error
   }
-  const records = await Promise.all(
-    parents.zones.map(async (p) => ({zoneId: p.id, nameServers: await nsRecord(parentSession, p.id, zone)})),
-  )
   return {
     zone,
     zones,
@@ -76,6 +81,19 @@ export async function inspectDns(
     },
   }
 }
+
+/**
+ * A credentials failure of the parent profile names the config key it came from: the shared
+ * hint says `--profile`, which does not choose this profile. Other errors pass unchanged.
+ */
+function parentProfileError(error: unknown, profile: string, parentName: string): unknown {
+  if (!(error instanceof PikselError) || !PROFILE_CODES.has(error.code)) return error
+  return new OperationError(`${error.message} It is dns.parentProfile, for the zone ${parentName}.`, {
+    code: error.code,
+    hint: `Fix dns.parentProfile in the config (it names the profile of the account holding ${parentName}), or set that profile up: \`aws configure sso --profile ${profile}\` / \`aws sso login --profile ${profile}\`.`,
+  })
+}
+const PROFILE_CODES = new Set(['PROFILE_NOT_FOUND', 'NO_CREDENTIALS', 'SSO_EXPIRED', 'CREDENTIALS_EXPIRED'])
 
 export interface DnsJudgement {
   status: 'pass' | 'warn' | 'fail'

@@ -537,7 +537,10 @@ describe('account steps (moto)', function () {
       // A profile that does not exist: the parent cannot be read (exit 1, naming the profile).
       const error = await failure(dnsStep(context(dnsEnv('nope-piksel'))))
       expect(error.exitCode).to.equal(1)
-      expect(error.message).to.include('nope-piksel')
+      expect(error.code).to.equal('PROFILE_NOT_FOUND')
+      expect(error.message).to.include('nope-piksel').and.to.include('dns.parentProfile')
+      // The hint names the config key, not the --profile flag (which does not choose this profile).
+      expect(error.hint).to.include('Fix dns.parentProfile').and.not.to.include('pass another --profile')
     })
 
     it('is skipped when no zone is configured; the doctor check warns', async () => {
