@@ -236,6 +236,25 @@ describe('piksel bootstrap: the account steps (binary)', function () {
     expect(await written()).to.deep.equal({providers: [], roles: [], zones: []})
   })
 
+  const elsewhere: Array<[string, string]> = [
+    ['another account’s policy', 'arn:aws:iam::999999999999:policy/terraform-ci'],
+    ['another partition’s policy', 'arn:aws-cn:iam::aws:policy/PowerUserAccess'],
+  ]
+  for (const [what, arn] of elsewhere) {
+    it(`${what}: exit 2 (CI_POLICY_ELSEWHERE) before any write; doctor fails ci-role`, async () => {
+      const text = config({policies: `[${POLICY}, "${arn}"]`})
+      const r = await bootstrap(['--yes'], text)
+      expect(r.exitCode, r.stderr).to.equal(2)
+      const {error} = r.json<ErrorDoc>()
+      expect(error.code).to.equal('CI_POLICY_ELSEWHERE')
+      expect(error.message).to.include(arn).and.not.to.include(POLICY)
+      expect(await written()).to.deep.equal({providers: [], roles: [], zones: []})
+      const doctor = await run(['doctor', '-e', 'staging', '--json'], text)
+      const check = doctor.json<{checks: Array<{name: string; status: string; code?: string}>}>().checks
+      expect(check.find((c) => c.name === 'ci-role')).to.deep.include({status: 'fail', code: 'CI_POLICY_ELSEWHERE'})
+    })
+  }
+
   it('the zone missing: exit 3 (DNS_ZONE_MISSING); doctor fails dns-zone read-only', async () => {
     const r = await run(['bootstrap', '-e', 'staging', '--only', 'dns', '--json'], config())
     expect(r.exitCode, r.stderr).to.equal(3)

@@ -9,7 +9,7 @@ import type {AwsSession} from '../aws/session.ts'
 import type {Environment} from '../config/environment.ts'
 import {toPikselError} from '../errors.ts'
 import type {CheckResult} from '../doctor/checks.ts'
-import {ciConfig, inspectCi, judgeCi} from './ci.ts'
+import {ciConfig, foreignPolicies, inspectCi, judgeCi, policiesElsewhere} from './ci.ts'
 import {profileSession} from './context.ts'
 import {inspectDns, judgeDns} from './dns.ts'
 import {githubSubjects} from './trust.ts'
@@ -49,7 +49,13 @@ export async function checkCiRole(options: AccountCheckOptions): Promise<CheckRe
         detail: `not configured: set ci.repository and environments.${env.name}.ci.policies for GitHub Actions to run Terraform (then ${fixWith(env, 'oidc')})`,
       }
     }
-    const inspection = await inspectCi(options.session, config, await options.caller(), env.name)
+    const caller = await options.caller()
+    const elsewhere = foreignPolicies(config.policies ?? [], caller)
+    if (elsewhere.length > 0) {
+      const e = policiesElsewhere(env, elsewhere, caller)
+      return {name, status: 'fail', detail: `${e.message} ${e.hint}`, code: e.code}
+    }
+    const inspection = await inspectCi(options.session, config, caller, env.name)
     const judgement = judgeCi(inspection)
     const missing = [
       ...(judgement.create.provider ? [`the GitHub OIDC provider ${inspection.target.providerArn}`] : []),

@@ -69,6 +69,36 @@ export function policiesUnknown(env: Environment, arns: readonly string[]): Conf
   )
 }
 
+/**
+ * Pure: the configured policies IAM cannot attach to a role of the caller's account: another
+ * partition's (`arn:aws-cn:...` from `arn:aws:...`), or a customer managed policy of another
+ * account. AttachRolePolicy takes AWS managed policies (account `aws`) and the account's own
+ * (IAM User Guide, "Managed policies and inline policies"); asking GetPolicy about the others
+ * ends in AccessDenied or InvalidInput (exit 1), not in a finding about the config.
+ */
+export function foreignPolicies(arns: readonly string[], caller: Pick<CallerIdentity, 'arn' | 'account'>): string[] {
+  const partition = partitionOf(caller.arn)
+  return arns.filter((arn) => {
+    const [, arnPartition, , , account] = arn.split(':')
+    return arnPartition !== partition || (account !== 'aws' && account !== caller.account)
+  })
+}
+
+/** Policies of another partition or account: exit 2 before anything is read or written. */
+export function policiesElsewhere(
+  env: Environment,
+  arns: readonly string[],
+  caller: Pick<CallerIdentity, 'arn' | 'account'>,
+): ConfigError {
+  return new ConfigError(
+    `environments.${env.name}.ci.policies: ${arns.join(', ')} ${arns.length === 1 ? 'is' : 'are'} not a policy IAM can attach to a role of account ${caller.account} (partition ${partitionOf(caller.arn)}): only AWS managed policies and the account's own can be. Nothing was created.`,
+    {
+      code: 'CI_POLICY_ELSEWHERE',
+      hint: `Use arn:${partitionOf(caller.arn)}:iam::aws:policy/NAME or arn:${partitionOf(caller.arn)}:iam::${caller.account}:policy/NAME (copy another account's policy into this one first).`,
+    },
+  )
+}
+
 export interface CiInspection {
   config: CiConfig
   target: TrustTarget
@@ -162,7 +192,27 @@ export function trustFixCommand(target: TrustTarget, role: string): string {
   return `aws iam update-assume-role-policy --role-name ${role} --policy-document '${JSON.stringify(buildTrustPolicy(target))}'`
 }
 
-/** The lines a workflow needs to assume the role. */
-export function workflowLines(roleArn: string): string[] {
-  return ['permissions: id-token: write', `role-to-assume: ${roleArn}`]
+/**
+ * The YAML a workflow job needs to assume the role, as lines (valid YAML once joined with
+ * newlines): the job's `permissions` (`id-token: write` lets it request the OIDC token;
+ * `contents: read` keeps actions/checkout working, since listing permissions drops the
+ * others) and the aws-actions/configure-aws-credentials step with `role-to-assume` (GitHub
+ * docs, "Configuring OpenID Connect in Amazon Web Services").
+ */
+export function workflowLines(roleArn: string, region: string): string[] {
+  return [
+    'permissions:',
+    '  id-token: write',
+    '  contents: read',
+    'steps:',
+    '  - uses: aws-actions/configure-aws-credentials@v4',
+    '    with:',
+    `      role-to-assume: ${roleArn}`,
+    `      aws-region: ${region}`,
+  ]
+}
+
+/** The same in one line, for a step's detail. */
+export function workflowSummary(roleArn: string): string {
+  return `a workflow needs permissions {id-token: write} and role-to-assume: ${roleArn}`
 }

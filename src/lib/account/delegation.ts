@@ -15,6 +15,20 @@ export function parentZoneName(zone: string): string | undefined {
   return labels.length > 1 ? labels.slice(1).join('.') : undefined
 }
 
+/**
+ * The zones that may delegate `zone`, closest first: its ancestors down to two labels
+ * (`staging.piksel.example.org` -> `piksel.example.org`, `example.org`). A delegation lives in
+ * the closest enclosing zone, which need not be the immediate parent: a hub holding only
+ * `example.org` delegates `staging.piksel.example.org` itself (RFC 1034 §4.2, zones and cuts).
+ * For a two-label zone: its top-level domain alone (looked up only when a profile says where).
+ */
+export function enclosingZoneNames(zone: string): string[] {
+  const labels = normaliseName(zone).split('.')
+  if (labels.length <= 1) return []
+  if (labels.length === 2) return [labels[1]!]
+  return labels.slice(1, -1).map((_, i) => labels.slice(i + 1).join('.'))
+}
+
 /** Two labels (`example.org`): its parent is a top-level domain, delegated by the registrar, not a hosted zone. */
 export function isApex(zone: string): boolean {
   return normaliseName(zone).split('.').length <= 2

@@ -5,11 +5,12 @@
  */
 import type {AwsSession} from '../aws/session.ts'
 import type {Environment} from '../config/environment.ts'
-import {CheckFailedError} from '../errors.ts'
+import {CheckFailedError, OperationError, PikselError} from '../errors.ts'
 import {
   type DelegationComparison,
   compareDelegation,
   delegationFixCommand,
+  enclosingZoneNames,
   isApex,
   normaliseName,
   parentZoneName,
@@ -20,9 +21,14 @@ export interface DnsInspection {
   zone: string
   /** The public zones of that name in the environment's account (normally one). */
   zones: HostedZone[]
-  /** The parent zone, looked up unless the zone is missing or is a registered domain with no parentProfile. */
+  /**
+   * The closest enclosing public zone (the parent, else a further ancestor), looked up unless the
+   * zone is missing or is a registered domain with no parentProfile. When none is found: the
+   * parent's name, no zones, and every name looked up in `searched`.
+   */
   parent?: {
     name: string
+    searched?: string[]
     profile?: string
     zones: HostedZone[]
     /** The NS values of the zone's name in each parent zone (undefined: no NS record). */
@@ -43,21 +49,51 @@ export async function inspectDns(
   // A two-label zone (example.org) is delegated by its registrar, not a hosted zone, unless a profile says where.
   if (zones.length === 0 || !parentName || (isApex(zone) && !dns.parentProfile)) return {zone, zones}
   const parentSession = dns.parentProfile ? sessionFor(dns.parentProfile) : session
-  const parents = await findPublicZones(parentSession, parentName)
-  const records = await Promise.all(
-    parents.zones.map(async (p) => ({zoneId: p.id, nameServers: await nsRecord(parentSession, p.id, zone)})),
-  )
+  // The closest enclosing zone holds the delegation: the parent, else the next ancestor that exists.
+  const searched: string[] = []
+  let parents: {zones: HostedZone[]} = {zones: []}
+  let name = parentName
+  let records: NonNullable<DnsInspection['parent']>['records']
+  try {
+    for (const candidate of enclosingZoneNames(zone)) {
+      searched.push(candidate)
+      parents = await findPublicZones(parentSession, candidate)
+      if (parents.zones.length > 0) {
+        name = candidate
+        break
+      }
+    }
+    records = await Promise.all(
+      parents.zones.map(async (p) => ({zoneId: p.id, nameServers: await nsRecord(parentSession, p.id, zone)})),
+    )
+  } catch (error) {
+    throw dns.parentProfile ? parentProfileError(error, dns.parentProfile, parentName) : error
+  }
   return {
     zone,
     zones,
     parent: {
-      name: parentName,
+      name,
+      searched,
       ...(dns.parentProfile ? {profile: dns.parentProfile} : {}),
       zones: parents.zones,
       records,
     },
   }
 }
+
+/**
+ * A credentials failure of the parent profile names the config key it came from: the shared
+ * hint says `--profile`, which does not choose this profile. Other errors pass unchanged.
+ */
+function parentProfileError(error: unknown, profile: string, parentName: string): unknown {
+  if (!(error instanceof PikselError) || !PROFILE_CODES.has(error.code)) return error
+  return new OperationError(`${error.message} It is dns.parentProfile, for the zone ${parentName}.`, {
+    code: error.code,
+    hint: `Fix dns.parentProfile in the config (it names the profile of the account holding ${parentName}), or set that profile up: \`aws configure sso --profile ${profile}\` / \`aws sso login --profile ${profile}\`.`,
+  })
+}
+const PROFILE_CODES = new Set(['PROFILE_NOT_FOUND', 'NO_CREDENTIALS', 'SSO_EXPIRED', 'CREDENTIALS_EXPIRED'])
 
 export interface DnsJudgement {
   status: 'pass' | 'warn' | 'fail'
@@ -130,7 +166,8 @@ export function judgeDns(inspection: DnsInspection, env: Pick<Environment, 'name
   }
   const where = parent.profile ? `with profile ${parent.profile}` : 'in this account'
   if (parent.zones.length === 0) {
-    const summary = `${own} exists; no public hosted zone ${parent.name} found ${where}, so its delegation was not checked`
+    const names = parent.searched?.length ? parent.searched : [parent.name]
+    const summary = `${own} exists; no public hosted zone ${names.join(' or ')} found ${where}, so its delegation was not checked`
     const details = {...base, parentZone: parent.name, parentZoneId: null, delegation: none}
     if (!parent.profile) {
       return {
@@ -146,7 +183,7 @@ export function judgeDns(inspection: DnsInspection, env: Pick<Environment, 'name
       warnings,
       error: new CheckFailedError(`DNS: ${summary}.`, {
         code: 'DNS_PARENT_MISSING',
-        hint: `Check environments.${env.name}.dns.parentProfile (${parent.profile}): it must reach the account whose Route 53 holds ${parent.name}.`,
+        hint: `Check environments.${env.name}.dns.parentProfile (${parent.profile}): it must reach the account whose Route 53 holds ${names.join(' or ')}.`,
       }),
       details,
     }

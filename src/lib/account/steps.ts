@@ -7,7 +7,18 @@
  */
 import type {CallerIdentity} from '../aws/identity.ts'
 import {CheckFailedError, OperationError} from '../errors.ts'
-import {ciConfig, inspectCi, judgeCi, policiesMissing, policiesUnknown, trustFixCommand, workflowLines} from './ci.ts'
+import {
+  ciConfig,
+  foreignPolicies,
+  inspectCi,
+  judgeCi,
+  policiesElsewhere,
+  policiesMissing,
+  policiesUnknown,
+  trustFixCommand,
+  workflowLines,
+  workflowSummary,
+} from './ci.ts'
 import type {AccountContext, AccountOutcome} from './context.ts'
 import {inspectDns, judgeDns} from './dns.ts'
 import {GITHUB_OIDC_AUDIENCE, buildTrustPolicy, githubSubjects} from './trust.ts'
@@ -38,6 +49,8 @@ export async function oidcStep(ctx: AccountContext): Promise<AccountOutcome> {
     }
   }
   const caller = await ctx.caller()
+  const elsewhere = foreignPolicies(config.policies ?? [], caller)
+  if (elsewhere.length > 0) throw policiesElsewhere(env, elsewhere, caller)
   const inspection = await inspectCi(ctx.session, config, caller, env.name)
   const judgement = judgeCi(inspection)
   const {target} = inspection
@@ -85,10 +98,10 @@ export async function oidcStep(ctx: AccountContext): Promise<AccountOutcome> {
       : {}),
   }
   if (writes.length === 0) {
-    for (const line of workflowLines(base.roleArn)) ctx.line(`piksel: workflow: ${line}`)
+    printWorkflow(ctx, base.roleArn)
     return {
       status: 'already-done',
-      detail: `role ${base.roleArn} trusts only ${subjects.join(' and ')} through ${target.providerArn}; workflow: ${workflowLines(base.roleArn).join(', ')}`,
+      detail: `role ${base.roleArn} trusts only ${subjects.join(' and ')} through ${target.providerArn}; ${workflowSummary(base.roleArn)}`,
       details,
     }
   }
@@ -120,10 +133,10 @@ export async function oidcStep(ctx: AccountContext): Promise<AccountOutcome> {
       for (const arn of policies) await attachPolicy(io, config.role, arn)
       ctx.line(`piksel: created role ${roleArn} with ${policies.join(', ')}`)
     }
-    for (const line of workflowLines(roleArn)) ctx.line(`piksel: workflow: ${line}`)
+    printWorkflow(ctx, roleArn)
     return {
       status: 'done',
-      detail: `created ${created.join(' and ')}; workflow: ${workflowLines(roleArn).join(', ')}`,
+      detail: `created ${created.join(' and ')}; ${workflowSummary(roleArn)}`,
       details: {
         ...details,
         providerArn,
@@ -135,6 +148,12 @@ export async function oidcStep(ctx: AccountContext): Promise<AccountOutcome> {
   } finally {
     io.close()
   }
+}
+
+/** The workflow YAML, one progress line each, indented under a heading (what follows `piksel:   ` is YAML). */
+function printWorkflow(ctx: AccountContext, roleArn: string): void {
+  ctx.line('piksel: the workflow job that runs Terraform needs:')
+  for (const line of workflowLines(roleArn, ctx.env.region)) ctx.line(`piksel:   ${line}`)
 }
 
 function roleArnFor(caller: CallerIdentity, role: string): string {

@@ -1,10 +1,11 @@
 import {expect} from 'chai'
 
-import {type CiInspection, ciConfig, judgeCi} from '../../../src/lib/account/ci.ts'
+import {type CiInspection, ciConfig, foreignPolicies, judgeCi} from '../../../src/lib/account/ci.ts'
 import {accountContext} from '../../../src/lib/account/context.ts'
 import {
   compareDelegation,
   delegationFixCommand,
+  enclosingZoneNames,
   isApex,
   normaliseName,
   parentZoneName,
@@ -311,6 +312,25 @@ describe('account: the CI config and its judgement', () => {
   }
 })
 
+describe('account: policies IAM can attach to the account’s role', () => {
+  const caller = {arn: 'arn:aws:iam::123456789012:user/ops', account: '123456789012'}
+  const govCaller = {arn: 'arn:aws-us-gov:iam::123456789012:user/ops', account: '123456789012'}
+  const rows: Array<[string, string, typeof caller, boolean]> = [
+    ['an AWS managed policy', 'arn:aws:iam::aws:policy/PowerUserAccess', caller, false],
+    ['an AWS managed policy with a path', 'arn:aws:iam::aws:policy/job-function/ViewOnlyAccess', caller, false],
+    ['the account’s own policy', 'arn:aws:iam::123456789012:policy/terraform-ci', caller, false],
+    ['another account’s policy', 'arn:aws:iam::999999999999:policy/terraform-ci', caller, true],
+    ['another partition’s AWS managed policy', 'arn:aws-cn:iam::aws:policy/PowerUserAccess', caller, true],
+    ['the commercial ARN from GovCloud', 'arn:aws:iam::aws:policy/PowerUserAccess', govCaller, true],
+    ['GovCloud’s own from GovCloud', 'arn:aws-us-gov:iam::aws:policy/PowerUserAccess', govCaller, false],
+  ]
+  for (const [what, arn, who, foreign] of rows) {
+    it(`${what}: ${foreign ? 'refused' : 'attachable'}`, () => {
+      expect(foreignPolicies([arn], who)).to.deep.equal(foreign ? [arn] : [])
+    })
+  }
+})
+
 describe('account: DNS delegation', () => {
   it('normalises names: case, trailing dots, space', () => {
     expect(normaliseName(' Staging.Piksel.Example.ORG. ')).to.equal('staging.piksel.example.org')
@@ -325,6 +345,20 @@ describe('account: DNS delegation', () => {
     it(`${zone}: parent ${parent}, apex ${apex}`, () => {
       expect(parentZoneName(zone)).to.equal(parent)
       expect(isApex(zone)).to.equal(apex)
+    })
+  }
+
+  // The delegation is in the closest enclosing zone: the parent, else an ancestor further up.
+  const enclosing: Array<[string, string[]]> = [
+    ['staging.piksel.example.org', ['piksel.example.org', 'example.org']],
+    ['A.B.Staging.Example.ORG.', ['b.staging.example.org', 'staging.example.org', 'example.org']],
+    ['piksel.example.org', ['example.org']],
+    ['example.org', ['org']],
+    ['org', []],
+  ]
+  for (const [zone, ancestors] of enclosing) {
+    it(`${zone}: delegated by the first of ${ancestors.join(', ') || 'none'} that exists`, () => {
+      expect(enclosingZoneNames(zone)).to.deep.equal(ancestors)
     })
   }
 
@@ -370,6 +404,22 @@ describe('account: DNS delegation', () => {
       {zone: zone.name, zones: [zone], parent: {name: 'piksel.example.org', zones: [], records: []}},
       'warn',
       undefined,
+    ],
+    [
+      'no enclosing zone found with the profile: a failure naming each name looked up',
+      {
+        zone: zone.name,
+        zones: [zone],
+        parent: {
+          name: 'piksel.example.org',
+          searched: ['piksel.example.org', 'example.org'],
+          profile: 'hub',
+          zones: [],
+          records: [],
+        },
+      },
+      'fail',
+      'DNS_PARENT_MISSING',
     ],
     [
       'parent not found with the profile: a failure',
@@ -421,7 +471,7 @@ describe('account: DNS delegation', () => {
     })
   }
   it('of two zones, the delegated one is reported', () => {
-    const j = judgeDns(judged[6]![1], {name: 'staging'})
+    const j = judgeDns(judged[7]![1], {name: 'staging'})
     expect(j.details.zoneId).to.equal('Z2')
     expect(j.warnings[0]).to.include('2 public hosted zones')
   })

@@ -7,6 +7,7 @@ import {expect} from 'chai'
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {parse as parseYaml} from 'yaml'
 
 import {checkCiRole, checkDnsZone, checkSpotRole} from '../../../src/lib/account/checks.ts'
 import type {AccountContext} from '../../../src/lib/account/context.ts'
@@ -200,8 +201,24 @@ describe('account steps (moto)', function () {
       expect(after.roles[0]!.trust).to.deep.equal(EXPECTED_TRUST)
       expect(after.attached).to.deep.equal([{role: 'piksel-staging-terraform', policies: [POWER_USER]}])
       expect(outcome.details).to.include({providerArn: PROVIDER_ARN, roleArn: ROLE_ARN})
-      expect(outcome.detail).to.include(`role-to-assume: ${ROLE_ARN}`).and.to.include('permissions: id-token: write')
-      expect(lines).to.include(`piksel: workflow: role-to-assume: ${ROLE_ARN}`)
+      expect(outcome.detail).to.include(`role-to-assume: ${ROLE_ARN}`).and.to.include('permissions {id-token: write}')
+      // The printed workflow lines, without their prefix, are YAML a job can take as it is.
+      const heading = lines.indexOf('piksel: the workflow job that runs Terraform needs:')
+      expect(heading).to.be.greaterThan(-1)
+      const yaml = lines
+        .slice(heading + 1)
+        .filter((l) => l.startsWith('piksel:   '))
+        .map((l) => l.slice('piksel:   '.length))
+        .join('\n')
+      expect(parseYaml(yaml)).to.deep.equal({
+        permissions: {'id-token': 'write', contents: 'read'},
+        steps: [
+          {
+            uses: 'aws-actions/configure-aws-credentials@v4',
+            with: {'role-to-assume': ROLE_ARN, 'aws-region': 'ap-southeast-3'},
+          },
+        ],
+      })
 
       confirmations = []
       const again = await oidcStep(context(env()))
@@ -453,6 +470,20 @@ describe('account steps (moto)', function () {
       expect(await zoneSnapshot()).to.deep.equal(before)
     })
 
+    it('no parent zone, but a grandparent that delegates the zone itself: checked there, already done', async () => {
+      const apex = await createZone('example.org')
+      const zone = await createZone(ZONE)
+      await delegate(apex.id, ZONE, zone.nameServers)
+      const before = await zoneSnapshot()
+      const outcome = await dnsStep(context(dnsEnv()))
+      expect(outcome.status).to.equal('already-done')
+      expect(outcome.details).to.deep.include({zoneId: zone.id, parentZone: 'example.org', parentZoneId: apex.id})
+      expect(outcome.details?.delegation).to.deep.equal({state: 'match', parentNameServers: [...MOTO_NS].sort()})
+      const check = await checkDnsZone({env: dnsEnv(), session, caller: () => getCallerIdentity(session)})
+      expect(check.status, check.detail).to.equal('pass')
+      expect(await zoneSnapshot()).to.deep.equal(before)
+    })
+
     it('the parent has no NS record for the zone: exit 3 (DNS_DELEGATION) with the zone name servers and the fix', async () => {
       const parent = await createZone('piksel.example.org')
       await createZone(ZONE)
@@ -506,7 +537,10 @@ describe('account steps (moto)', function () {
       // A profile that does not exist: the parent cannot be read (exit 1, naming the profile).
       const error = await failure(dnsStep(context(dnsEnv('nope-piksel'))))
       expect(error.exitCode).to.equal(1)
-      expect(error.message).to.include('nope-piksel')
+      expect(error.code).to.equal('PROFILE_NOT_FOUND')
+      expect(error.message).to.include('nope-piksel').and.to.include('dns.parentProfile')
+      // The hint names the config key, not the --profile flag (which does not choose this profile).
+      expect(error.hint).to.include('Fix dns.parentProfile').and.not.to.include('pass another --profile')
     })
 
     it('is skipped when no zone is configured; the doctor check warns', async () => {
