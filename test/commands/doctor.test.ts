@@ -1,10 +1,11 @@
 import {expect} from 'chai'
-import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {isolatedEnv, runPiksel} from '../support/cli.ts'
 import {MOTO_ACCOUNT, type Moto, startMoto} from '../support/moto.ts'
+import {KubeStandin} from '../support/kube-standin.ts'
 import {Rendezvous} from '../support/rendezvous.ts'
 import {StubBin, type StubSpec} from '../support/stubs.ts'
 import {createAwsSpotRole} from '../support/iam.ts'
@@ -317,6 +318,57 @@ describe('piksel doctor --all-envs', function () {
       'staging: ready: 0 failed, 3 warnings, 10 passed',
       'production: not ready: 1 failed, 2 warnings, 10 passed',
     ])
+  })
+
+  it('the kube-context probe’s exec credential plugin gets each environment’s profile and region, never the shell’s', async function () {
+    this.timeout(60_000)
+    const standin = await KubeStandin.start({objects: []})
+    try {
+      const stubs = tools({
+        // `aws --version` for the tool check; `aws eks get-token` for the kubeconfig's users.
+        aws: (argv: string[]) =>
+          argv.includes('get-token')
+            ? {
+                stdout:
+                  '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"k8s-aws-v1.standin"}}',
+              }
+            : {stderr: 'aws-cli/1.45.11 Python/3.11.7 Linux/6 botocore/1.43.11\n'},
+      })
+      const {cwd, env} = setup(
+        `environments:\n  dev:\n    account: "${MOTO_ACCOUNT}"\n  staging:\n    account: "${MOTO_ACCOUNT}"\n    region: eu-west-1\n`,
+        {dev: standin.url, staging: standin.url},
+        {AWS_PROFILE: 'prod-piksel', AWS_REGION: 'ap-southeast-3', PATH: `${stubs.dir}:/bin`},
+      )
+      // Users as `aws eks update-kubeconfig` writes them: an `aws eks get-token` exec per cluster.
+      const kubeconfig = readFileSync(env.KUBECONFIG!, 'utf8').replace(
+        /users:\n- name: u\n {2}user:\n {4}token: standin-token\n/,
+        [
+          'users:',
+          '- name: u',
+          '  user:',
+          '    exec:',
+          '      apiVersion: client.authentication.k8s.io/v1beta1',
+          '      command: aws',
+          '      args: [--region, ap-southeast-3, eks, get-token, --output, json]',
+          '      interactiveMode: Never',
+          '',
+        ].join('\n'),
+      )
+      expect(kubeconfig).to.include('get-token')
+      writeFileSync(env.KUBECONFIG!, kubeconfig)
+      const r = await runPiksel(['doctor', '--all-envs', '--json'], {env, cwd, timeout: 50_000})
+      const doc = r.json<EnvironmentsDoc>()
+      for (const entry of doc.environments)
+        expect(byName(entry.result)['kube-context']?.status, `${entry.env}: ${r.stdout}`).to.equal('pass')
+      const plugin = stubs
+        .calls('aws')
+        .filter((c) => c.argv.includes('get-token'))
+        .map((c) => `${c.env.AWS_PROFILE ?? '-'} ${c.env.AWS_REGION ?? '-'}`)
+        .sort()
+      expect(plugin).to.deep.equal(['dev-piksel ap-southeast-3', 'staging-piksel eu-west-1'])
+    } finally {
+      await standin.stop()
+    }
   })
 
   it('PIKSEL_ENV in the shell does not narrow --all-envs', async function () {

@@ -133,14 +133,19 @@ async function checkAws(options: EnvironmentCheckOptions): Promise<CheckResult[]
 }
 
 async function checkKube(options: EnvironmentCheckOptions): Promise<CheckResult> {
-  const {loadKubeConfig, hasContext, kubeconfigExists, probeApi} = await import('../kube/config.ts')
+  const {loadKubeConfig, hasContext, kubeconfigExists, probeApi, pluginEnvFor} = await import('../kube/config.ts')
   const context = options.env?.cluster
   if (!kubeconfigExists(options.kubeconfig)) {
     const add = context ? `; \`aws eks update-kubeconfig --name ${context} --alias ${context}\` adds it` : ''
     return {name: 'kube-context', status: 'warn', detail: `no kubeconfig (KUBECONFIG / ~/.kube/config)${add}`}
   }
   try {
-    const kc = await loadKubeConfig({kubeconfig: options.kubeconfig})
+    // With an environment, its exec credential plugin (`aws eks get-token`) signs as the
+    // environment's session (profile, region), as status does: never the shell's AWS_PROFILE.
+    const kc = await loadKubeConfig({
+      kubeconfig: options.kubeconfig,
+      ...(options.env ? {pluginEnv: pluginEnvFor(options.session)} : {}),
+    })
     if (context && !hasContext(kc, context)) {
       return {
         name: 'kube-context',
