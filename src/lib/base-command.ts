@@ -26,6 +26,7 @@ import {
   rowExitCodes,
   sessionKey,
   verdictLines,
+  withoutShellTarget,
 } from './environments/fan-out.ts'
 import {assertRegion} from './config/region.ts'
 import {
@@ -296,8 +297,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    *
    * Each environment gets its own scope: its session (its profile and region, by the rules
    * of `-e <env>`, except that AWS_PROFILE from the shell is ignored: it would send every
-   * environment to one account; credentials in the environment still apply to all, as in
-   * CI), its caller (asked once per session), and, unless `guard: false` (doctor reports a
+   * environment to one account; a shell region is ignored too, said once (withoutShellTarget);
+   * credentials in the environment still apply to all, as in CI), its caller (asked once per session), and, unless `guard: false` (doctor reports a
    * mismatch as a check), the account guard first: a mismatch is that environment's
    * ACCOUNT_MISMATCH row. The kube context is the collector's to take from `scope.env`
    * (its cluster), never the current one. Nothing may prompt (init made the prompter
@@ -310,16 +311,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   ): Promise<Array<EnvironmentRow<R>>> {
     const names = this.allEnvironments
     if (names === undefined) throw new Error('forEachEnvironment needs --all-envs (checked in init)')
-    const vars = {...process.env}
-    if (vars.AWS_PROFILE !== undefined) {
-      this.warn(
-        `AWS_PROFILE=${vars.AWS_PROFILE} in the shell is ignored under --all-envs: each environment uses its own profile.`,
-      )
-      delete vars.AWS_PROFILE
-    }
+    const environments = names.map((name) => getEnvironment(this.settings, name))
+    const {vars, warnings} = withoutShellTarget(process.env, environments)
+    for (const warning of warnings) this.warn(warning)
     return Promise.all(
-      names.map(async (name): Promise<EnvironmentRow<R>> => {
-        const env = getEnvironment(this.settings, name)
+      environments.map(async (env): Promise<EnvironmentRow<R>> => {
+        const {name} = env
         let session: AwsSession | undefined
         try {
           session = resolveSession({

@@ -145,6 +145,19 @@ describe('--all-envs (whoami): every environment, each with its own profile and 
     ])
   })
 
+  it('a region in the shell is ignored and said once, not per environment, without advice to pass --region', async () => {
+    const {cwd, env} = setup(moto.endpoint, ['dev-piksel', 'staging-piksel', 'prod-piksel'])
+    writeFileSync(join(cwd, 'piksel.config.yaml'), 'environments:\n  dev: {}\n  staging: {region: eu-west-1}\n')
+    const r = await runPiksel(['whoami', '--all-envs', '--json'], {env: {...env, AWS_REGION: 'us-east-1'}, cwd})
+    expect(r.exitCode, r.stderr).to.equal(0)
+    const doc = r.json<EnvironmentsDoc & {warnings?: string[]}>()
+    expect(doc.environments.map((e) => e.result?.region)).to.deep.equal(['ap-southeast-3', 'eu-west-1'])
+    expect(doc.warnings).to.deep.equal([
+      'AWS_REGION=us-east-1 in the shell is ignored under --all-envs: each environment uses its own region (dev ap-southeast-3, staging eu-west-1).',
+    ])
+    expect(r.stderr).not.to.include('--region')
+  })
+
   it('asks STS for every environment at once (exit 0 when all are right)', async function () {
     // No clock: the stand-in in front of moto forwards GetCallerIdentity only once all three
     // environments' calls are in flight; asked one after another, the first waits alone, gets

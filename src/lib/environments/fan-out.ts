@@ -81,6 +81,42 @@ export function allEnvironmentNames(settings: {file?: string; environments: Reco
 }
 
 /**
+ * Pure: the shell variables that `--all-envs` ignores, and what it says about them (once per
+ * run, not once per environment). Returns the variables the environments' sessions are
+ * resolved from, without them:
+ * - `AWS_PROFILE`: it would send every environment to one account; each uses its own profile;
+ * - `AWS_REGION`, `AWS_DEFAULT_REGION`: each environment has its own region (as with `-e`,
+ *   a shell region never moves it). Said when one disagrees with some environment's region,
+ *   and without `-e`'s advice to pass `--region`, which `--all-envs` refuses.
+ * Credentials in the environment (`AWS_ACCESS_KEY_ID`, web identity) stay: they apply to all.
+ */
+export function withoutShellTarget(
+  vars: NodeJS.ProcessEnv,
+  environments: ReadonlyArray<{name: string; region: string}>,
+): {vars: NodeJS.ProcessEnv; warnings: string[]} {
+  const rest = {...vars}
+  const warnings: string[] = []
+  if (rest.AWS_PROFILE !== undefined) {
+    warnings.push(
+      `AWS_PROFILE=${rest.AWS_PROFILE} in the shell is ignored under --all-envs: each environment uses its own profile.`,
+    )
+  }
+  delete rest.AWS_PROFILE
+  for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION'] as const) {
+    const value = rest[name]
+    delete rest[name]
+    if (!value) continue
+    const other = environments.filter((e) => e.region !== value)
+    if (other.length === 0) continue
+    const regions = other.map((e) => `${e.name} ${e.region}`).join(', ')
+    warnings.push(
+      `${name}=${value} in the shell is ignored under --all-envs: each environment uses its own region (${regions}).`,
+    )
+  }
+  return {vars: rest, warnings}
+}
+
+/**
  * Pure: the exit code of an `--all-envs` run, from each environment's own (its result's
  * verdict, or its error's exit code). The worst wins, in this order:
  *

@@ -16,6 +16,7 @@ import {
   rowExitCodes,
   sessionKey,
   verdictLines,
+  withoutShellTarget,
 } from '../../../src/lib/environments/fan-out.ts'
 import {PikselError} from '../../../src/lib/errors.ts'
 
@@ -166,6 +167,50 @@ describe('--all-envs: the pure parts', () => {
         else expect(allEnvironmentNames(settings)).to.deep.equal(expected)
       })
     }
+  })
+
+  describe('withoutShellTarget: the shell’s profile and region are ignored, each said once', () => {
+    const envs = [
+      {name: 'dev', region: 'ap-southeast-3'},
+      {name: 'staging', region: 'eu-west-1'},
+    ]
+    const cases: Array<[string, NodeJS.ProcessEnv, string[]]> = [
+      ['nothing set', {HOME: '/h'}, []],
+      [
+        'AWS_PROFILE',
+        {AWS_PROFILE: 'shell'},
+        ['AWS_PROFILE=shell in the shell is ignored under --all-envs: each environment uses its own profile.'],
+      ],
+      [
+        'AWS_REGION that one environment does not use',
+        {AWS_REGION: 'ap-southeast-3'},
+        [
+          'AWS_REGION=ap-southeast-3 in the shell is ignored under --all-envs: each environment uses its own region (staging eu-west-1).',
+        ],
+      ],
+      [
+        'AWS_REGION and AWS_DEFAULT_REGION that no environment uses, and AWS_PROFILE',
+        {AWS_PROFILE: 'p', AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-west-2'},
+        [
+          'AWS_PROFILE=p in the shell is ignored under --all-envs: each environment uses its own profile.',
+          'AWS_REGION=us-east-1 in the shell is ignored under --all-envs: each environment uses its own region (dev ap-southeast-3, staging eu-west-1).',
+          'AWS_DEFAULT_REGION=us-west-2 in the shell is ignored under --all-envs: each environment uses its own region (dev ap-southeast-3, staging eu-west-1).',
+        ],
+      ],
+      ['an empty AWS_REGION', {AWS_REGION: ''}, []],
+    ]
+    for (const [what, vars, warnings] of cases) {
+      it(`${what} → ${warnings.length} warning(s)`, () => {
+        const out = withoutShellTarget(vars, envs)
+        expect(out.warnings).to.deep.equal(warnings)
+        expect(Object.keys(out.vars).filter((k) => k.startsWith('AWS_'))).to.deep.equal([])
+      })
+    }
+    it('keeps credentials in the environment and leaves its input alone', () => {
+      const vars = {AWS_ACCESS_KEY_ID: 'AKIA', AWS_SECRET_ACCESS_KEY: 's', AWS_PROFILE: 'p', AWS_REGION: 'us-east-1'}
+      expect(withoutShellTarget(vars, envs).vars).to.deep.equal({AWS_ACCESS_KEY_ID: 'AKIA', AWS_SECRET_ACCESS_KEY: 's'})
+      expect(vars).to.include({AWS_PROFILE: 'p', AWS_REGION: 'us-east-1'})
+    })
   })
 
   describe('sessionKey: the same profile in the same region is the same caller', () => {
