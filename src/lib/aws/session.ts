@@ -3,6 +3,10 @@
  * (`await import('@aws-sdk/client-sts')`) so commands that need no AWS never load
  * the SDK. The SDK itself honours AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>,
  * SSO profiles and the shared config files.
+ *
+ * (About 390 lines: the precedence rules, which Stryker mutates as lines 1-188, and the
+ * one client factory they feed belong together; splitting them would put the rules and
+ * their only user in two files.)
  */
 import {assertRegion} from '../config/region.ts'
 import {type AwsCallInfo, NOT_AN_AWS_ANSWER, annotate} from './call.ts'

@@ -2,6 +2,9 @@
  * Loading a kubeconfig and reaching the API. `@kubernetes/client-node` is
  * imported lazily: it costs ~200 ms, which only commands that talk to a
  * cluster should pay.
+ *
+ * (About 310 lines: kubeconfig loading, the bounded credential plugin and the probe share
+ * the KubeConfig handling; each is a short section.)
  */
 import type {ChildProcess, SpawnOptions} from 'node:child_process'
 import {existsSync} from 'node:fs'
