@@ -1,5 +1,6 @@
 /**
- * `@kubernetes/client-node`'s KubeConfig and Watch without its generated API.
+ * `@kubernetes/client-node`'s KubeConfig and Watch without its generated API, and with the
+ * HTTP and proxy libraries they import loaded on first use.
  *
  * piksel uses two classes of client-node: KubeConfig (kubeconfig parsing and every auth method:
  * exec plugins such as `aws eks get-token`, client certificates, tokens, token files, OIDC,
@@ -8,6 +9,7 @@
  * about 45 MiB on the 2-core bench machine (`npm run bench status`). Its `config.js` (KubeConfig)
  * imports only `createConfiguration` and `ServerConfiguration` from the generated index, for
  * `makeApiClient`, which piksel never calls; `watch.js` imports only `gen/http/http.js`.
+ * Their imports of undici and of the proxy agents go to client-node-lazy.ts (see there).
  *
  * So both are imported through their own files (client-node 2.x has no `exports` map), and while
  * they load, a module resolve hook (node:module registerHooks) hands config.js a two-line index
@@ -32,6 +34,13 @@ export interface ClientNode {
 export const GENERATED_INDEX = './gen/index.js'
 const CONFIG_FILE = /\/@kubernetes\/client-node\/dist\/config\.js$/
 
+/** The libraries client-node-lazy.ts loads on first use, and the client-node files whose imports of them it takes. */
+export const LAZY_LIBRARIES = ['undici', 'hpagent', 'socks', 'socks-proxy-agent']
+export const LAZY_IMPORTERS = ['config.js', 'watch.js', 'gen/http/isomorphic-fetch.js']
+const IMPORTER = new RegExp(
+  `/@kubernetes/client-node/dist/(${LAZY_IMPORTERS.map((f) => f.replaceAll('.', '\\.')).join('|')})$`,
+)
+
 let hooked = false
 
 function hookGeneratedIndex(): void {
@@ -41,10 +50,15 @@ function hookGeneratedIndex(): void {
   // This file's own extension: .ts when run from source (tests), .js from dist.
   const extension = import.meta.url.slice(import.meta.url.lastIndexOf('.'))
   const lean = new URL(`./client-node-gen${extension}`, import.meta.url).href
+  const lazy = new URL(`./client-node-lazy${extension}`, import.meta.url).href
   nodeModule.registerHooks({
     resolve(specifier, context, nextResolve) {
-      if (specifier === GENERATED_INDEX && context.parentURL && CONFIG_FILE.test(context.parentURL)) {
-        return {url: lean, format: 'module', shortCircuit: true}
+      const parent = context.parentURL ?? ''
+      if (specifier === GENERATED_INDEX && CONFIG_FILE.test(parent)) {
+        return {url: lean, shortCircuit: true}
+      }
+      if (LAZY_LIBRARIES.includes(specifier) && IMPORTER.test(parent)) {
+        return {url: lazy, shortCircuit: true}
       }
       return nextResolve(specifier, context)
     },
