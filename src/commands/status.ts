@@ -237,13 +237,15 @@ export default class Status extends BaseCommand<typeof Status> {
 
   private finish(result: StatusReport): StatusCommandResult {
     if (result.verdict !== 'healthy') this.setExitCode(3)
-    this.print(
-      renderStatus(result, {
-        all: this.flags.all,
-        ignoreSuspended: this.flags['ignore-suspended'],
-        width: terminalWidth(),
-      }),
-    )
+    // Under --json the document is the output: the view (a line per object with --all) is not built.
+    if (!this.jsonEnabled())
+      this.print(
+        renderStatus(result, {
+          all: this.flags.all,
+          ignoreSuspended: this.flags['ignore-suspended'],
+          width: terminalWidth(),
+        }),
+      )
     return result
   }
 

@@ -6,7 +6,7 @@
  */
 import {expect} from 'chai'
 import {execa} from 'execa'
-import {existsSync, mkdtempSync, readFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -19,10 +19,17 @@ interface Run {
 }
 
 async function importsOf(args: string[]): Promise<Run> {
-  const log = join(mkdtempSync(join(tmpdir(), 'piksel-imports-')), 'imports.log')
+  const dir = mkdtempSync(join(tmpdir(), 'piksel-imports-'))
+  const log = join(dir, 'imports.log')
+  // For commands that reach a cluster: one whose server refuses (port 9, discard).
+  const kubeconfig = join(dir, 'kubeconfig')
+  writeFileSync(
+    kubeconfig,
+    'apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{name: c, cluster: {server: "http://127.0.0.1:9"}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {token: t}}]\n',
+  )
   const hook = new URL('../support/record-imports.mjs', import.meta.url).href
   const r = await execa(process.execPath, ['--import', hook, BIN, ...args], {
-    env: isolatedEnv({PIKSEL_IMPORT_LOG: log, AWS_ENDPOINT_URL: 'http://127.0.0.1:9'}),
+    env: isolatedEnv({PIKSEL_IMPORT_LOG: log, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', KUBECONFIG: kubeconfig}),
     extendEnv: false,
     reject: false,
     stdin: 'ignore',
@@ -54,6 +61,11 @@ const didItsJob: Record<string, (r: Run) => void> = {
     expect(r.exitCode).to.equal(0)
     expect(JSON.parse(r.stdout)).to.have.nested.property('environment.name', 'dev')
   },
+  // A kubeconfig whose server refuses: the kubeconfig was loaded (and its credentials applied) first.
+  'status --json': (r) => {
+    expect(r.exitCode).to.equal(1)
+    expect(JSON.parse(r.stdout)).to.have.nested.property('error.code', 'NETWORK')
+  },
   // No credentials in the isolated environment: the STS client was loaded and asked.
   'whoami --json': (r) => {
     expect(r.exitCode).to.equal(1)
@@ -72,6 +84,13 @@ describe('lazy imports', () => {
     [['config', 'show', '-e', 'dev'], [/^yaml$/], [...heavy, /^zod$/, ...oclifExtras]],
     [['config', 'show', '-e', 'dev', '--json'], [], [...heavy, /^zod$/, /^yaml$/, ...oclifExtras]],
     [['whoami', '--json'], [/@aws-sdk\/client-sts/], [/@kubernetes/, /@aws-sdk\/client-secrets-manager/]],
+    // client-node's KubeConfig through its own file, without the package index or its generated
+    // API (src/lib/kube/client-node.ts): about 0.5 s and 45 MiB of `status` (issue 13 §6).
+    [
+      ['status', '--json'],
+      [/^@kubernetes\/client-node\/dist\/config\.js$/],
+      [/^@kubernetes\/client-node$/, /^\(client-node generated models\)$/, /@aws-sdk/],
+    ],
   ]
   for (const [args, loaded, notLoaded] of cases) {
     it(`piksel ${args.join(' ')} loads ${loaded.length ? loaded.join(', ') : 'no heavy client'}`, async () => {

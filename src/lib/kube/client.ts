@@ -146,7 +146,8 @@ export class KubeClient {
     onEvent: (event: WatchEvent<T>) => void,
     done: (error: unknown) => void,
   ): Promise<() => void> {
-    const {Watch} = await import('@kubernetes/client-node')
+    const {loadClientNode} = await import('./client-node.ts')
+    const {Watch} = await loadClientNode()
     const watch = new Watch(this.kc)
     // The server ends a watch after timeoutSeconds; past that plus a connect's grace, silence means it froze.
     const serverSeconds = Math.max(1, Math.floor(this.timeouts.requestMs / 1000))

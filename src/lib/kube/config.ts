@@ -1,7 +1,7 @@
 /**
- * Loading a kubeconfig and reaching the API. `@kubernetes/client-node` is
- * imported lazily: it costs ~200 ms, which only commands that talk to a
- * cluster should pay.
+ * Loading a kubeconfig and reaching the API. `@kubernetes/client-node`'s KubeConfig is
+ * imported lazily and without the generated API (client-node.ts): only commands that talk to a
+ * cluster pay for it.
  *
  * (About 310 lines: kubeconfig loading, the bounded credential plugin and the probe share
  * the KubeConfig handling; each is a short section.)
@@ -61,7 +61,8 @@ export function pluginChildEnv(
 }
 
 export async function loadKubeConfig(target: KubeTarget): Promise<KubeConfig> {
-  const {KubeConfig} = await import('@kubernetes/client-node')
+  const {loadClientNode} = await import('./client-node.ts')
+  const {KubeConfig} = await loadClientNode()
   const kc = new KubeConfig()
   try {
     const files = (process.env.KUBECONFIG ?? '').split(delimiter).filter(Boolean)
@@ -131,7 +132,7 @@ export function mergeKubeconfigFiles(
   }
 }
 
-type Spawn = (command: string, args: readonly string[], options: SpawnOptions) => ChildProcess
+type Spawn = (command: string, args: readonly string[] | undefined, options: SpawnOptions) => ChildProcess
 
 /**
  * The kubeconfig's exec credential plugin (`aws eks get-token`) runs as a child
@@ -165,12 +166,14 @@ export async function boundCredentialPlugin(
   const {spawn} = await import('node:child_process')
   const limit = timeouts.requestMs
   exec.execFn = (command, args, options) => {
+    // client-node passes the kubeconfig's `args` as written: absent when the plugin takes none.
+    const argv = args ?? []
     // The user whose plugin this is: the current context's (set before any request is made).
     const userEnv = (kc.getCurrentUser()?.exec?.env ?? []).map((v: {name: string}) => v.name)
     const env = pluginEnv ? pluginChildEnv(options.env ?? process.env, userEnv, pluginEnv) : options.env
     // Its own process group, so a wrapper's children can be killed with it.
-    const child = spawn(command, args, {...options, ...(env ? {env} : {}), detached: true})
-    const shown = [command, ...args.slice(0, 2)].join(' ')
+    const child = spawn(command, argv, {...options, ...(env ? {env} : {}), detached: true})
+    const shown = [command, ...argv.slice(0, 2)].join(' ')
     let stderr = ''
     let timedOut = false
     let failure: unknown
@@ -201,7 +204,7 @@ export async function boundCredentialPlugin(
           `The kubeconfig's credential plugin \`${shown}\` did not finish within ${formatDuration(limit)}.`,
           {
             code: 'TIMEOUT',
-            hint: `Run it yourself to see why (\`${[command, ...args].join(' ')}\`); an expired SSO session needs \`aws sso login\`. --request-timeout 1m waits longer.`,
+            hint: `Run it yourself to see why (\`${[command, ...argv].join(' ')}\`); an expired SSO session needs \`aws sso login\`. --request-timeout 1m waits longer.`,
           },
         )
       } else if (failure) {
