@@ -1,7 +1,9 @@
 // `npm run check:floor`: run piksel on the lowest Node that package.json's
 // engines allows, fetched as the `node` package from the npm registry.
 import {spawnSync} from 'node:child_process'
-import {readFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 
 import {BIN, ROOT} from './lib.mjs'
 
@@ -20,6 +22,19 @@ if (version !== `v${floor}`) {
   console.error(`could not run Node ${floor} (got "${version}")`)
   process.exit(1)
 }
+const KUBECONFIG = join(mkdtempSync(join(tmpdir(), 'piksel-floor-')), 'kubeconfig')
+writeFileSync(
+  KUBECONFIG,
+  [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters: [{name: c, cluster: {server: "http://127.0.0.1:9"}}]',
+    'users: [{name: u, user: {token: floor}}]',
+    'contexts: [{name: floor, context: {cluster: c, user: u}}]',
+    'current-context: floor',
+    '',
+  ].join('\n'),
+)
 const checks = [
   {args: ['--version'], expect: [0]},
   {args: ['--help'], expect: [0]},
@@ -35,11 +50,21 @@ const checks = [
       AWS_EC2_METADATA_DISABLED: 'true',
     },
   },
+  // Loads client-node's KubeConfig through piksel's module hook (no generated API): a closed
+  // port must be NETWORK (exit 1) with its JSON error, not a loader failure.
+  {
+    args: ['status', '--json', '--kubeconfig', KUBECONFIG],
+    expect: [1],
+    stdout: /"code": "NETWORK"/,
+  },
 ]
 let failed = 0
 for (const check of checks) {
   const r = exec([BIN, ...check.args], check.env)
-  const ok = check.expect.includes(r.status) && !/EBADENGINE|SyntaxError|ERR_/.test(r.stderr)
+  const ok =
+    check.expect.includes(r.status) &&
+    !/EBADENGINE|SyntaxError|ERR_/.test(r.stderr) &&
+    (!check.stdout || check.stdout.test(r.stdout))
   console.log(`${ok ? 'ok  ' : 'FAIL'} node ${floor}: piksel ${check.args.join(' ')} (exit ${r.status})`)
   if (!ok) {
     failed++
