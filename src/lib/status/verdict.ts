@@ -22,6 +22,8 @@ export function countObjects(results: Array<Pick<ObjectHealth, 'kind' | 'health'
     kind.total++
     kind[r.health] = (kind[r.health] ?? 0) + 1
   }
+  // Kinds by name: the lists answer in any order, and --json must not change with it.
+  counts.byKind = Object.fromEntries(Object.entries(counts.byKind).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
   return counts
 }
 

@@ -908,3 +908,16 @@ describe('status health rules: what each rule says when the conditions say littl
     })
   })
 })
+
+describe('countObjects: byKind in kind order, whatever order the lists answered in', () => {
+  for (const order of [
+    ['Kustomization', 'GitRepository', 'HelmRelease'],
+    ['HelmRelease', 'Kustomization', 'GitRepository'],
+  ]) {
+    it(order.join(', '), () => {
+      const counts = countObjects(order.map((kind) => ({kind, health: 'ready' as const})))
+      expect(Object.keys(counts.byKind)).to.deep.equal(['GitRepository', 'HelmRelease', 'Kustomization'])
+      expect(counts.byKind.Kustomization).to.deep.equal({total: 1, ready: 1})
+    })
+  }
+})
