@@ -7,7 +7,7 @@
  */
 import {expect} from 'chai'
 import {execa} from 'execa'
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import {delimiter, dirname, join} from 'node:path'
@@ -267,6 +267,25 @@ describe('client-node without its generated API', () => {
         '  interactiveMode: Never',
       ])
       expect(opts.headers.Authorization).to.equal('Bearer k8s-aws-v1.tok')
+    })
+
+    it('an exec plugin given by a relative path runs from the kubeconfig’s directory (client-go), not the current one', async () => {
+      const file = kubeconfigWith([
+        'exec:',
+        '  apiVersion: client.authentication.k8s.io/v1',
+        '  command: ./bin/get-token',
+        '  interactiveMode: Never',
+      ])
+      const credential = {apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: {token: 'rel'}}
+      mkdirSync(join(dirname(file), 'bin'))
+      writeFileSync(join(dirname(file), 'bin', 'get-token'), `#!/bin/sh\necho '${JSON.stringify(credential)}'\n`, {
+        mode: 0o755,
+      })
+      expect(process.cwd()).to.not.equal(dirname(file))
+      const kc = await loadKubeConfig({kubeconfig: file})
+      const opts = {headers: {}} as {headers: Record<string, string>}
+      await kc.applyToHTTPSOptions(opts)
+      expect(opts.headers.Authorization).to.equal('Bearer rel')
     })
   })
 })

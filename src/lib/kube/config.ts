@@ -63,27 +63,27 @@ export function pluginChildEnv(
 export async function loadKubeConfig(target: KubeTarget): Promise<KubeConfig> {
   const {loadClientNode} = await import('./client-node.ts')
   const {KubeConfig} = await loadClientNode()
-  const {applyKubectlTokens} = await import('./kubectl-fields.ts')
+  const {applyKubectlFields} = await import('./kubectl-fields.ts')
   const kc = new KubeConfig()
   try {
     const files = (process.env.KUBECONFIG ?? '').split(delimiter).filter(Boolean)
     if (target.kubeconfig) {
       kc.loadFromFile(target.kubeconfig)
-      await applyKubectlTokens(kc, target.kubeconfig)
+      await applyKubectlFields(kc, target.kubeconfig)
     } else if (files.length > 0) {
       // Each file read as kubectl reads it before they are merged (a token file is relative to its kubeconfig).
       const loaded = new Map<string, KubeConfig>()
       for (const file of files.filter((f) => existsSync(f))) {
         const next = new KubeConfig()
         next.loadFromFile(file)
-        await applyKubectlTokens(next, file)
+        await applyKubectlFields(next, file)
         loaded.set(file, next)
       }
       mergeKubeconfigFiles(kc, files, (file) => loaded.get(file)!)
     } else {
       kc.loadFromDefault()
       const file = join(homedir(), '.kube', 'config')
-      if (existsSync(file)) await applyKubectlTokens(kc, file)
+      if (existsSync(file)) await applyKubectlFields(kc, file)
     }
   } catch (error) {
     throw new UsageError(`Cannot read kubeconfig: ${(error as Error).message}`, {

@@ -4,9 +4,28 @@
  * `AuthInfo` fields, `ResolveLocalPaths`, and transport's cached file token source).
  */
 import {readFileSync} from 'node:fs'
-import {dirname, isAbsolute, resolve} from 'node:path'
+import {dirname, isAbsolute, resolve, sep} from 'node:path'
 
 import type {KubeConfig} from '@kubernetes/client-node'
+
+/** Both of the below: what kubectl reads of `file` that client-node does not, applied to `kc` loaded from it. */
+export async function applyKubectlFields(kc: KubeConfig, file: string): Promise<void> {
+  await applyKubectlTokens(kc, file)
+  resolveExecCommands(kc, file)
+}
+
+/**
+ * An exec credential plugin's `command` with a path separator (`./bin/get-token`) is relative to
+ * the kubeconfig's directory, as client-go's ResolveLocalPaths reads it; a bare name (`aws`) is
+ * looked up on PATH and left as written. client-node runs it relative to the current directory.
+ */
+export function resolveExecCommands(kc: KubeConfig, file: string): void {
+  kc.users = kc.users.map((user) => {
+    const command = (user.exec as {command?: unknown} | undefined)?.command
+    if (typeof command !== 'string' || !command.includes(sep) || isAbsolute(command)) return user
+    return {...user, exec: {...user.exec, command: resolve(dirname(file), command)}}
+  })
+}
 
 /**
  * Applies to `kc`, just loaded from `file`, a user's bearer token as kubectl reads it:
