@@ -7,10 +7,10 @@
  */
 import {expect} from 'chai'
 import {execa} from 'execa'
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {delimiter, dirname, join} from 'node:path'
 
 import {GENERATED_INDEX, LAZY_IMPORTERS, LAZY_LIBRARIES} from '../../src/lib/kube/client-node.ts'
 import {loadKubeConfig} from '../../src/lib/kube/config.ts'
@@ -184,6 +184,47 @@ describe('client-node without its generated API', () => {
       expect((await requestOptions([`token-file: ${file}`])).headers.Authorization).to.equal('Bearer tok-from-file')
     })
 
+    it('kubectl’s `tokenFile`, relative to the kubeconfig’s directory, its newline trimmed (client-go)', async () => {
+      const file = kubeconfigWith(['tokenFile: ./token'])
+      writeFileSync(join(dirname(file), 'token'), 'tok-kubectl\n')
+      const kc = await loadKubeConfig({kubeconfig: file})
+      const opts = {headers: {}} as {headers: Record<string, string>}
+      await kc.applyToHTTPSOptions(opts)
+      expect(opts.headers.Authorization).to.equal('Bearer tok-kubectl')
+    })
+
+    it('a token file written by `echo` (a trailing newline) is trimmed, not sent into the header', async () => {
+      const file = join(mkdtempSync(join(tmpdir(), 'piksel-token-')), 'token')
+      writeFileSync(file, 'tok-echoed\n')
+      expect((await requestOptions([`token-file: ${file}`])).headers.Authorization).to.equal('Bearer tok-echoed')
+    })
+
+    it('KUBECONFIG files: each one’s `tokenFile` relative to its own directory', async () => {
+      const other = kubeconfigWith(['token: unused'])
+      const first = kubeconfigWith(['tokenFile: token'])
+      writeFileSync(join(dirname(first), 'token'), 'tok-first\n')
+      const saved = process.env.KUBECONFIG
+      process.env.KUBECONFIG = [first, other].join(delimiter)
+      try {
+        const kc = await loadKubeConfig({})
+        const opts = {headers: {}} as {headers: Record<string, string>}
+        await kc.applyToHTTPSOptions(opts)
+        expect(opts.headers.Authorization).to.equal('Bearer tok-first')
+      } finally {
+        if (saved === undefined) delete process.env.KUBECONFIG
+        else process.env.KUBECONFIG = saved
+      }
+    })
+
+    it('a `tokenFile` that cannot be read: KUBECONFIG, exit 2', async () => {
+      const error = await loadKubeConfig({kubeconfig: kubeconfigWith(['tokenFile: ./missing'])}).then(
+        () => undefined,
+        (e: unknown) => e as {code?: string; exitCode?: number},
+      )
+      expect(error?.code).to.equal('KUBECONFIG')
+      expect(error?.exitCode).to.equal(2)
+    })
+
     it('a client certificate and key', async () => {
       const cert = Buffer.from('CERT').toString('base64')
       const key = Buffer.from('KEY').toString('base64')
@@ -226,6 +267,25 @@ describe('client-node without its generated API', () => {
         '  interactiveMode: Never',
       ])
       expect(opts.headers.Authorization).to.equal('Bearer k8s-aws-v1.tok')
+    })
+
+    it('an exec plugin given by a relative path runs from the kubeconfig’s directory (client-go), not the current one', async () => {
+      const file = kubeconfigWith([
+        'exec:',
+        '  apiVersion: client.authentication.k8s.io/v1',
+        '  command: ./bin/get-token',
+        '  interactiveMode: Never',
+      ])
+      const credential = {apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: {token: 'rel'}}
+      mkdirSync(join(dirname(file), 'bin'))
+      writeFileSync(join(dirname(file), 'bin', 'get-token'), `#!/bin/sh\necho '${JSON.stringify(credential)}'\n`, {
+        mode: 0o755,
+      })
+      expect(process.cwd()).to.not.equal(dirname(file))
+      const kc = await loadKubeConfig({kubeconfig: file})
+      const opts = {headers: {}} as {headers: Record<string, string>}
+      await kc.applyToHTTPSOptions(opts)
+      expect(opts.headers.Authorization).to.equal('Bearer rel')
     })
   })
 })

@@ -63,17 +63,28 @@ export function pluginChildEnv(
 export async function loadKubeConfig(target: KubeTarget): Promise<KubeConfig> {
   const {loadClientNode} = await import('./client-node.ts')
   const {KubeConfig} = await loadClientNode()
+  const {applyKubectlFields} = await import('./kubectl-fields.ts')
   const kc = new KubeConfig()
   try {
     const files = (process.env.KUBECONFIG ?? '').split(delimiter).filter(Boolean)
-    if (target.kubeconfig) kc.loadFromFile(target.kubeconfig)
-    else if (files.length > 0)
-      mergeKubeconfigFiles(kc, files, (file) => {
+    if (target.kubeconfig) {
+      kc.loadFromFile(target.kubeconfig)
+      await applyKubectlFields(kc, target.kubeconfig)
+    } else if (files.length > 0) {
+      // Each file read as kubectl reads it before they are merged (a token file is relative to its kubeconfig).
+      const loaded = new Map<string, KubeConfig>()
+      for (const file of files.filter((f) => existsSync(f))) {
         const next = new KubeConfig()
         next.loadFromFile(file)
-        return next
-      })
-    else kc.loadFromDefault()
+        await applyKubectlFields(next, file)
+        loaded.set(file, next)
+      }
+      mergeKubeconfigFiles(kc, files, (file) => loaded.get(file)!)
+    } else {
+      kc.loadFromDefault()
+      const file = join(homedir(), '.kube', 'config')
+      if (existsSync(file)) await applyKubectlFields(kc, file)
+    }
   } catch (error) {
     throw new UsageError(`Cannot read kubeconfig: ${(error as Error).message}`, {
       code: 'KUBECONFIG',
