@@ -8,8 +8,6 @@ import {
   FAMILY_IDS,
   MARKETS,
   MIN_COUNT,
-  familyById,
-  formatNumber,
   markBlocked,
   parseFamilies,
   parseMarkets,
@@ -18,10 +16,9 @@ import {
   summarise,
 } from '../../lib/quota/gpu.ts'
 import type {NodePoolFiles} from '../../lib/quota/gitops.ts'
-import {describeTargetSource, gitopsDirFor} from '../../lib/quota/karpenter.ts'
+import {gitopsDirFor} from '../../lib/quota/karpenter.ts'
 import type {GpuQuotaReport} from '../../lib/quota/service.ts'
-import {describeOutcome, renderPlan, renderReport} from '../../lib/quota/render.ts'
-import {freeOf} from '../../lib/quota/usage.ts'
+import {describeOutcome, quotaCells, renderPlan, renderReport} from '../../lib/quota/render.ts'
 
 export default class QuotaGpu extends BaseCommand<typeof QuotaGpu> {
   static override summary = 'Check the EC2 GPU vCPU quotas Karpenter needs, and request the missing ones.'
@@ -166,18 +163,7 @@ Also warns when the service-linked role AWSServiceRoleForEC2Spot is missing (Kar
     if (this.flags['dry-run']) this.note('--dry-run: nothing is written without --request.')
     return this.reportEnvironments(rows, {
       headers: ['FAMILY', 'MARKET', 'CODE', 'VALUE', 'USED', 'FREE', 'TARGET', 'FROM', 'STATUS'],
-      rows: (report) =>
-        report.quotas.map((q) => [
-          familyById(q.family).label,
-          q.market,
-          q.code,
-          `${formatNumber(q.value)}${q.valueSource === 'default' ? ' (default)' : ''}`,
-          q.usage === null ? '-' : formatNumber(q.usage),
-          ((free) => (free === null ? '-' : formatNumber(free)))(freeOf(q.value, q.usage)),
-          formatNumber(q.target),
-          describeTargetSource(q.targetSource),
-          q.status,
-        ]),
+      rows: (report) => report.quotas.map(quotaCells),
       verdict: (report) => {
         const summary = summarise(report.quotas)
         return `account ${report.account}, ${report.region}: ${summary.ok} ok, ${summary.pending} pending, ${summary.below} below target; Spot service-linked role ${report.spotRole}`

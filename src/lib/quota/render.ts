@@ -17,6 +17,22 @@ import {describeTargetSource} from './karpenter.ts'
 import type {GpuQuotaReport} from './service.ts'
 import {freeOf} from './usage.ts'
 
+/** A quota's cells under FAMILY, MARKET, CODE, VALUE, USED, FREE, TARGET, FROM, STATUS (also the --all-envs table's). */
+export function quotaCells(q: QuotaRow): string[] {
+  const free = freeOf(q.value, q.usage)
+  return [
+    familyById(q.family).label,
+    q.market,
+    q.code,
+    `${formatNumber(q.value)}${q.valueSource === 'default' ? ' (default)' : ''}`,
+    q.usage === null ? '-' : formatNumber(q.usage),
+    free === null ? '-' : formatNumber(free),
+    formatNumber(q.target),
+    describeTargetSource(q.targetSource),
+    q.status,
+  ]
+}
+
 /** The table, then `account …, region: 1 ok, 1 pending, 2 below target; Spot service-linked role …`. */
 export function renderReport(report: GpuQuotaReport, now: Date = new Date(), width?: number): string {
   const table = renderTable(
@@ -35,15 +51,7 @@ export function renderReport(report: GpuQuotaReport, now: Date = new Date(), wid
       'NAME',
     ],
     report.quotas.map((q) => [
-      familyById(q.family).label,
-      q.market,
-      q.code,
-      `${formatNumber(q.value)}${q.valueSource === 'default' ? ' (default)' : ''}`,
-      q.usage === null ? '-' : formatNumber(q.usage),
-      ((free) => (free === null ? '-' : formatNumber(free)))(freeOf(q.value, q.usage)),
-      formatNumber(q.target),
-      describeTargetSource(q.targetSource),
-      q.status,
+      ...quotaCells(q),
       describeRequest(q.request, now),
       describeRequest(q.lastDecided, now),
       q.name,
