@@ -13,6 +13,7 @@ import {tmpdir} from 'node:os'
 import {delimiter, dirname, join} from 'node:path'
 
 import {GENERATED_INDEX, LAZY_IMPORTERS, LAZY_LIBRARIES} from '../../src/lib/kube/client-node.ts'
+import {MAX_TOKEN_FILE_BYTES} from '../../src/lib/kube/kubectl-fields.ts'
 import {loadKubeConfig} from '../../src/lib/kube/config.ts'
 
 const dist = join(createRequire(import.meta.url).resolve('@kubernetes/client-node/package.json'), '..', 'dist')
@@ -223,6 +224,31 @@ describe('client-node without its generated API', () => {
       )
       expect(error?.code).to.equal('KUBECONFIG')
       expect(error?.exitCode).to.equal(2)
+    })
+
+    it('a `tokenFile` of a user no chosen context uses may be unreadable (kubectl reads only the one it needs)', async () => {
+      const file = kubeconfigWith(['token: tok-in-use'])
+      // Another context's user, its token file long gone: kubectl works, so must piksel.
+      writeFileSync(
+        file,
+        readFileSync(file, 'utf8') + ['- name: stale', '  user:', '    tokenFile: ./gone', ''].join('\n'),
+      )
+      const kc = await loadKubeConfig({kubeconfig: file})
+      const opts = {headers: {}} as {headers: Record<string, string>}
+      await kc.applyToHTTPSOptions(opts)
+      expect(opts.headers.Authorization).to.equal('Bearer tok-in-use')
+    })
+
+    it('a `tokenFile` larger than a token can be (a log, a device) is not read whole: KUBECONFIG, exit 2', async () => {
+      const file = kubeconfigWith(['tokenFile: ./huge'])
+      writeFileSync(join(dirname(file), 'huge'), 'x'.repeat(MAX_TOKEN_FILE_BYTES + 1))
+      const error = await loadKubeConfig({kubeconfig: file}).then(
+        () => undefined,
+        (e: unknown) => e as {code?: string; exitCode?: number; message?: string},
+      )
+      expect(error?.code).to.equal('KUBECONFIG')
+      expect(error?.exitCode).to.equal(2)
+      expect(error?.message).to.include(`larger than ${MAX_TOKEN_FILE_BYTES} bytes`)
     })
 
     it('a client certificate and key', async () => {

@@ -12,6 +12,7 @@ import {homedir} from 'node:os'
 import {delimiter, join} from 'node:path'
 
 import type {KubeConfig} from '@kubernetes/client-node'
+import type {UnreadableTokenFiles} from './kubectl-fields.ts'
 
 import type {PikselError} from '../errors.ts'
 import {CredentialsError, OperationError, UsageError} from '../errors.ts'
@@ -63,27 +64,28 @@ export function pluginChildEnv(
 export async function loadKubeConfig(target: KubeTarget): Promise<KubeConfig> {
   const {loadClientNode} = await import('./client-node.ts')
   const {KubeConfig} = await loadClientNode()
-  const {applyKubectlFields} = await import('./kubectl-fields.ts')
+  const {applyKubectlFields, unreadableTokenFor} = await import('./kubectl-fields.ts')
   const kc = new KubeConfig()
+  const unreadable: UnreadableTokenFiles = new Map()
   try {
     const files = (process.env.KUBECONFIG ?? '').split(delimiter).filter(Boolean)
     if (target.kubeconfig) {
       kc.loadFromFile(target.kubeconfig)
-      await applyKubectlFields(kc, target.kubeconfig)
+      await applyKubectlFields(kc, target.kubeconfig, unreadable)
     } else if (files.length > 0) {
       // Each file read as kubectl reads it before they are merged (a token file is relative to its kubeconfig).
       const loaded = new Map<string, KubeConfig>()
       for (const file of files.filter((f) => existsSync(f))) {
         const next = new KubeConfig()
         next.loadFromFile(file)
-        await applyKubectlFields(next, file)
+        await applyKubectlFields(next, file, unreadable)
         loaded.set(file, next)
       }
       mergeKubeconfigFiles(kc, files, (file) => loaded.get(file)!)
     } else {
       kc.loadFromDefault()
       const file = join(homedir(), '.kube', 'config')
-      if (existsSync(file)) await applyKubectlFields(kc, file)
+      if (existsSync(file)) await applyKubectlFields(kc, file, unreadable)
     }
   } catch (error) {
     throw new UsageError(`Cannot read kubeconfig: ${(error as Error).message}`, {
@@ -102,6 +104,13 @@ export async function loadKubeConfig(target: KubeTarget): Promise<KubeConfig> {
     }
     kc.setCurrentContext(target.context)
   }
+  // Only the token file the chosen context needs must be readable, as with kubectl.
+  const why = unreadableTokenFor(kc, unreadable)
+  if (why)
+    throw new UsageError(`Cannot read kubeconfig: ${why}`, {
+      code: 'KUBECONFIG',
+      hint: 'Check --kubeconfig / KUBECONFIG.',
+    })
   await boundCredentialPlugin(kc, requestTimeouts(), target.pluginEnv)
   return kc
 }
