@@ -28,9 +28,10 @@ export function median(values) {
 /**
  * Alternate runs of a candidate and a baseline (so drift hits both alike) and
  * print medians, peak memory (the largest maximum RSS of any run) and the ratio.
+ * `candidateName` labels the candidate's line (default `piksel`).
  * Returns {ratio, candidate, baseline} (median ms) and {candidatePeakMiB, baselinePeakMiB}.
  */
-export function compare({label, candidate, baseline, runs = 10, options = {}, check}) {
+export function compare({label, candidate, baseline, runs = 10, options = {}, check, candidateName = 'piksel'}) {
   const a = []
   const b = []
   const memA = []
@@ -59,7 +60,7 @@ export function compare({label, candidate, baseline, runs = 10, options = {}, ch
   const ratio = ma / mb
   const mem = (m) => (m.length ? ` peak ${(Math.max(...m) / 1024).toFixed(0)} MiB` : '')
   console.log(`${label}`)
-  console.log(`  piksel   median ${ma.toFixed(1)} ms${mem(memA)}  (${runs} runs)`)
+  console.log(`  ${candidateName.padEnd(8)} median ${ma.toFixed(1)} ms${mem(memA)}  (${runs} runs)`)
   console.log(
     `  baseline median ${mb.toFixed(1)} ms${mem(memB)}  (${baseline.slice(0, 2).flat().join(' ').slice(0, 70)})`,
   )

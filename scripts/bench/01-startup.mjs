@@ -17,11 +17,16 @@
 // bundle or a leaner load of oclif itself. A piksel.config.yaml adds the YAML parser
 // and the zod schema (~55 ms: zod's index loads all 64 of its locales; zod/mini's
 // does too, so it is no faster) to every command.
-import {mkdtempSync, writeFileSync} from 'node:fs'
+// The last two lines print that floor: an empty oclif CLI started as piksel starts
+// (~3.0-3.2x node -e 0 here), and config show against it. An esbuild bundle of all of
+// dist (oclif, yaml and piksel's code in shared chunks) was measured as a prototype:
+// best-of-20 wall time, config show --json 91 -> 74 ms (3.7x -> 3.0x node -e 0), the
+// empty oclif CLI 80 -> 61 ms (3.2x -> 2.5x); not adopted (see issue 13's note).
+import {mkdirSync, mkdtempSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {BIN, compare} from '../lib.mjs'
+import {BIN, ROOT, compare} from '../lib.mjs'
 
 const CASES = [
   {args: ['--version'], limit: 2.5, runs: 15, expect: /^piksel\/\d/},
@@ -92,5 +97,73 @@ export default async function startup() {
     const goal = `${strict ? '<' : '<='} ${limit.toFixed(1)}x${aim ? ` (aim ${aim.toFixed(1)}x)` : ''}`
     console.log(`  minimum: ${label} ${goal} node -e 0: ${met ? 'met' : 'NOT MET'}`)
   }
+  // No minimum: the framework's own floor, for reading the figures above. An empty oclif CLI
+  // (one command that prints a line) started the way bin/run.js starts piksel, against
+  // `node -e 0`, and piksel's plain command against that floor.
+  const floor = oclifFloor()
+  compare({
+    label: 'reference: an empty oclif CLI vs node -e 0',
+    candidateName: 'oclif',
+    candidate: [node, [floor, 'hello']],
+    baseline: [node, ['-e', '0']],
+    runs: 10,
+    options: {cwd: home, env},
+  })
+  compare({
+    label: 'reference: piksel config show -e dev vs an empty oclif CLI',
+    candidate: [node, [BIN, 'config', 'show', '-e', 'dev']],
+    baseline: [node, [floor, 'hello']],
+    runs: 10,
+    options: {cwd: home, env},
+  })
   return ok
+}
+
+/**
+ * Writes an empty oclif CLI to a temporary directory (package.json, manifest, one command,
+ * an entry with bin/run.js's start-up: compile cache, `@oclif/core/execute`, the package
+ * root and package.json handed to the config load) using piksel's node_modules; returns its entry.
+ */
+function oclifFloor() {
+  const root = mkdtempSync(join(tmpdir(), 'piksel-bench-oclif-floor-'))
+  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'))
+  mkdirSync(join(root, 'commands'))
+  const pjson = {name: 'floor', version: '0.0.0', type: 'module', oclif: {bin: 'floor', commands: './commands'}}
+  writeFileSync(join(root, 'package.json'), JSON.stringify(pjson))
+  writeFileSync(
+    join(root, 'commands', 'hello.js'),
+    `import {Command} from '@oclif/core/command'
+export default class Hello extends Command {
+  static summary = 'Say hello.'
+  async run() { this.log('hello') }
+}
+`,
+  )
+  const command = {
+    aliases: [],
+    args: {},
+    flags: {},
+    hasDynamicHelp: false,
+    hiddenAliases: [],
+    id: 'hello',
+    pluginAlias: 'floor',
+    pluginName: 'floor',
+    pluginType: 'core',
+    strict: true,
+    summary: 'Say hello.',
+    isESM: true,
+    relativePath: ['commands', 'hello.js'],
+  }
+  writeFileSync(join(root, 'oclif.manifest.json'), JSON.stringify({commands: {hello: command}, version: '0.0.0'}))
+  const entry = join(root, 'run.js')
+  writeFileSync(
+    entry,
+    `import * as nodeModule from 'node:module'
+nodeModule.enableCompileCache()
+const loadOptions = {root: ${JSON.stringify(root)}, pjson: ${JSON.stringify(pjson)}, userPlugins: false, devPlugins: false}
+const oclif = await import('@oclif/core/execute')
+await oclif.execute({loadOptions})
+`,
+  )
+  return entry
 }
