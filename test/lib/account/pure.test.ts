@@ -452,14 +452,20 @@ describe('account: DNS delegation', () => {
       'DNS_DELEGATION',
     ],
     [
-      'two zones of the name, the parent delegates to the second: pass, with a warning',
+      'two zones of the name, the parent delegates to the second: refused as ambiguous (never one picked)',
       {
         zone: zone.name,
         zones: [{...zone, id: 'Zold', nameServers: ['x.example.net']}, zone],
         parent: {name: 'piksel.example.org', zones: [{...zone, id: 'Z1'}], records: [{zoneId: 'Z1', nameServers: NS}]},
       },
-      'pass',
-      undefined,
+      'fail',
+      'DNS_ZONE_AMBIGUOUS',
+    ],
+    [
+      'two zones of the name and no parent zone to tell them apart: refused as ambiguous',
+      {zone: zone.name, zones: [{...zone, id: 'Zold'}, zone]},
+      'fail',
+      'DNS_ZONE_AMBIGUOUS',
     ],
   ]
   for (const [what, inspection, status, code] of judged) {
@@ -470,10 +476,14 @@ describe('account: DNS delegation', () => {
       if (j.error) expect(j.error.exitCode).to.equal(3)
     })
   }
-  it('of two zones, the delegated one is reported', () => {
+  it('of two zones, the refusal names both and the delegated one; no zone is chosen', () => {
     const j = judgeDns(judged[7]![1], {name: 'staging'})
-    expect(j.details.zoneId).to.equal('Z2')
-    expect(j.warnings[0]).to.include('2 public hosted zones')
+    expect(j.details.zoneId).to.equal(null)
+    expect(j.details.parentZoneId).to.equal('Z1')
+    expect(j.summary).to.include('2 public hosted zones').and.to.include('Zold, Z2').and.to.include('delegates to Z2')
+    expect(j.error?.hint).to.include('Z2, the delegated one')
+    const none = judgeDns(judged[8]![1], {name: 'staging'})
+    expect(none.summary).to.include('no parent zone says which is used')
   })
 })
 

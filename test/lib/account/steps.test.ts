@@ -434,6 +434,19 @@ describe('account steps (moto)', function () {
       expect(await zoneSnapshot()).to.deep.equal([])
     })
 
+    it('two public zones of the name: refused as ambiguous (exit 3, DNS_ZONE_AMBIGUOUS); the doctor check fails', async () => {
+      const first = await createZone(ZONE)
+      const second = await createZone(ZONE)
+      const before = await zoneSnapshot()
+      const error = await failure(dnsStep(context(dnsEnv())))
+      expect(error.exitCode).to.equal(3)
+      expect(error.code).to.equal('DNS_ZONE_AMBIGUOUS')
+      expect(error.message).to.include(first.id).and.to.include(second.id)
+      const check = await checkDnsZone({env: dnsEnv(), session, caller: () => getCallerIdentity(session)})
+      expect(check.status).to.equal('fail')
+      expect(await zoneSnapshot()).to.deep.equal(before)
+    })
+
     it('zone present, parent not in this account: the delegation is not checked (a warning)', async () => {
       const zone = await createZone(ZONE)
       const outcome = await dnsStep(context(dnsEnv()))
