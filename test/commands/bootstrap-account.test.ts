@@ -134,6 +134,12 @@ describe('piksel bootstrap: the account steps (binary)', function () {
     ['a wildcard owner', {repository: '*/x'}, /ci\.repository: must be a GitHub repository/],
     ['a wildcard repository', {repository: 'piksel-ina/*'}, /ci\.repository: must be a GitHub repository/],
     [
+      'a repository URL, not owner/name',
+      {repository: 'https://github.com/piksel-ina/piksel-infra'},
+      /ci\.repository: must be a GitHub repository/,
+    ],
+    ['a repository named ..', {repository: 'piksel-ina/..'}, /ci\.repository: must be a GitHub repository/],
+    [
       'an empty label in the zone',
       {zone: 'staging..example.org'},
       /environments\.staging\.dns\.zone: must be a DNS zone name/,

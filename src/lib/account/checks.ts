@@ -9,7 +9,15 @@ import type {AwsSession} from '../aws/session.ts'
 import type {Environment} from '../config/environment.ts'
 import {toPikselError} from '../errors.ts'
 import type {CheckResult} from '../doctor/checks.ts'
-import {ciConfig, foreignPolicies, inspectCi, judgeCi, policiesElsewhere} from './ci.ts'
+import {
+  ciConfig,
+  completionCommands,
+  describeIncomplete,
+  foreignPolicies,
+  inspectCi,
+  judgeCi,
+  policiesElsewhere,
+} from './ci.ts'
 import {profileSession} from './context.ts'
 import {inspectDns, judgeDns} from './dns.ts'
 import {githubSubjects} from './trust.ts'
@@ -70,6 +78,19 @@ export async function checkCiRole(options: AccountCheckOptions): Promise<CheckRe
     if (missing.length > 0) {
       const policies = config.policies ? '' : ` (it needs environments.${env.name}.ci.policies first)`
       return {name, status: 'fail', detail: `missing ${missing.join(' and ')}; fix: ${fixWith(env, 'oidc')}${policies}`}
+    }
+    const {incomplete} = judgement
+    if (incomplete) {
+      // What the step would complete (piksel's role) or refuse to touch (another's), as it decides.
+      const fix = incomplete.ours
+        ? fixWith(env, 'oidc')
+        : `${completionCommands(inspection.target, config.role, incomplete).join('; ')} (piksel did not create the role: it lacks the tags ManagedBy=piksel, Environment=${env.name})`
+      return {
+        name,
+        status: 'fail',
+        detail: `${describeIncomplete(config.role, incomplete)}; fix: ${fix}`,
+        ...(incomplete.ours ? {} : {code: 'CI_ROLE_INCOMPLETE'}),
+      }
     }
     const subjects = githubSubjects(inspection.target).join(' and ')
     const ok = `role ${inspection.role!.arn} trusts only ${subjects}`

@@ -105,7 +105,7 @@ export interface CiInspection {
   /** Configured policies that do not exist (GetPolicy). */
   unknownPolicies: string[]
   provider?: {arn: string; audiences: string[]}
-  role?: {arn: string; trust: PolicyDocument | undefined; attached: string[]}
+  role?: {arn: string; trust: PolicyDocument | undefined; attached: string[]; tags: Record<string, string>}
 }
 
 /** Reads the provider, the role, its trust policy and its policies. No write. */
@@ -135,21 +135,40 @@ export async function inspectCi(
       target,
       unknownPolicies: (config.policies ?? []).filter((_, i) => !exists[i]),
       ...(provider ? {provider} : {}),
-      ...(role ? {role: {arn: role.arn, trust: role.trust, attached}} : {}),
+      ...(role ? {role: {arn: role.arn, trust: role.trust, attached, tags: role.tags}} : {}),
     }
   } finally {
     io.close()
   }
 }
 
+/** The tags the oidc step puts on what it creates: whose it is, and that piksel made it. */
+export function pikselTags(env: string): Record<string, string> {
+  return {Environment: env, ManagedBy: 'piksel'}
+}
+
+/**
+ * Pure: whether a role is provably piksel's for this environment: it carries the tags the
+ * oidc step creates it with (CreateRole sets them with the role, in one call).
+ */
+export function isPikselRole(tags: Record<string, string>, env: string): boolean {
+  return Object.entries(pikselTags(env)).every(([key, value]) => tags[key] === value)
+}
+
 export interface CiJudgement {
-  /** Failures: something lets others in, or the role cannot be assumed by the repository. */
+  /** Failures: something lets others in, or the provider lacks the audience. */
   failures: string[]
-  /** Reported, not failing: other audiences, differing policies, a missing expected subject. */
+  /** Reported, not failing: other audiences, policies the config does not list. */
   warnings: string[]
   findings: TrustFinding[]
   /** What a run would create. */
   create: {provider: boolean; role: boolean}
+  /**
+   * What an existing role lacks (a run stopped between CreateRole and AttachRolePolicy, or the
+   * config gained a policy or subject): the configured policies not attached, and whether its
+   * trust policy keeps out a subject it must admit. Undefined when it lacks nothing.
+   */
+  incomplete?: {policies: string[]; trust: string[]; ours: boolean}
   policies?: {missing: string[]; extra: string[]}
 }
 
@@ -167,24 +186,51 @@ export function judgeCi(inspection: CiInspection): CiJudgement {
     warnings.push(`the OIDC provider ${provider.arn} also accepts the audiences ${others.join(', ')} (left as it is)`)
   }
   const findings = role ? auditTrustPolicy(role.trust, target) : []
-  for (const f of findings) {
-    ;(f.severity === 'fail' ? failures : warnings).push(
-      `role ${config.role}: ${f.statement} ${f.problem}; fix: ${f.fix}`,
-    )
+  for (const f of findings.filter((finding) => finding.severity === 'fail')) {
+    failures.push(`role ${config.role}: ${f.statement} ${f.problem}; fix: ${f.fix}`)
   }
   let policies: CiJudgement['policies']
   if (role && config.policies) {
     policies = comparePolicies(config.policies, role.attached)
-    if (policies.missing.length > 0) {
-      warnings.push(
-        `role ${config.role} lacks the configured ${policies.missing.join(', ')} (attach with: ${policies.missing.map((arn) => `aws iam attach-role-policy --role-name ${config.role} --policy-arn ${arn}`).join('; ')})`,
-      )
-    }
     if (policies.extra.length > 0) {
       warnings.push(`role ${config.role} also has ${policies.extra.join(', ')}, which the config does not list`)
     }
   }
-  return {failures, warnings, findings, create: {provider: !provider, role: !role}, ...(policies ? {policies} : {})}
+  // A `warn` finding is a subject the role keeps out: the role is not what the step makes.
+  const trust = findings.filter((f) => f.severity === 'warn').map((f) => `${f.statement} ${f.problem}`)
+  const lacking = policies?.missing ?? []
+  const incomplete =
+    role && (lacking.length > 0 || trust.length > 0)
+      ? {policies: lacking, trust, ours: isPikselRole(role.tags, target.env)}
+      : undefined
+  return {
+    failures,
+    warnings,
+    findings,
+    create: {provider: !provider, role: !role},
+    ...(incomplete ? {incomplete} : {}),
+    ...(policies ? {policies} : {}),
+  }
+}
+
+/** One line: what an existing role lacks (for a failed check, a plan and an error). */
+export function describeIncomplete(role: string, incomplete: NonNullable<CiJudgement['incomplete']>): string {
+  return [
+    ...(incomplete.policies.length > 0 ? [`role ${role} lacks ${incomplete.policies.join(', ')}`] : []),
+    ...incomplete.trust.map((t) => `role ${role}'s trust policy: ${t}`),
+  ].join('; ')
+}
+
+/** The commands that complete a role piksel did not create (for its owner to run). */
+export function completionCommands(
+  target: TrustTarget,
+  role: string,
+  incomplete: NonNullable<CiJudgement['incomplete']>,
+): string[] {
+  return [
+    ...incomplete.policies.map((arn) => `aws iam attach-role-policy --role-name ${role} --policy-arn ${arn}`),
+    ...(incomplete.trust.length > 0 ? [trustFixCommand(target, role)] : []),
+  ]
 }
 
 /** The command that puts piksel's trust policy on an existing role (for the owner to run). */

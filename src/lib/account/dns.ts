@@ -138,7 +138,7 @@ export function judgeDns(inspection: DnsInspection, env: Pick<Environment, 'name
       },
     }
   }
-  // Of several zones of one name, the parent delegates to (at most) one: that one is the environment's.
+  // Which of several zones of one name the parent delegates to, for the refusal below.
   const comparisons = zones.flatMap((z) =>
     (parent?.records ?? []).map((r) => ({
       zone: z,
@@ -147,12 +147,30 @@ export function judgeDns(inspection: DnsInspection, env: Pick<Environment, 'name
     })),
   )
   const matched = comparisons.find((c) => c.result.state === 'match')
-  const chosen = matched?.zone ?? zones[0]!
   if (zones.length > 1) {
-    warnings.push(
-      `${zones.length} public hosted zones are named ${zone} (${zones.map((z) => z.id).join(', ')}); ${matched ? `the parent delegates to ${chosen.id}` : 'the parent delegates to none of them'}`,
-    )
+    // Never one picked: Terraform's aws_route53_zone lookup by name fails on two as well, and
+    // records written to the one the parent does not delegate to are never served.
+    const ids = zones.map((z) => z.id).join(', ')
+    const summary = `${zones.length} public hosted zones are named ${zone} (${ids}); ${matched ? `the parent delegates to ${matched.zone.id}` : parent?.zones.length ? 'the parent delegates to none of them' : 'no parent zone says which is used'}`
+    return {
+      status: 'fail',
+      summary,
+      warnings,
+      error: new CheckFailedError(`DNS: ${summary}. piksel does not pick one, and never changes DNS.`, {
+        code: 'DNS_ZONE_AMBIGUOUS',
+        hint: `Keep one public zone named ${zone}${matched ? ` (${matched.zone.id}, the delegated one)` : ''}: move what the others hold into it and delete them (\`aws route53 delete-hosted-zone --id ZONE_ID\`).`,
+      }),
+      details: {
+        zone,
+        zoneId: null,
+        nameServers: [],
+        parentZone: parent?.name ?? null,
+        parentZoneId: matched?.parentZoneId ?? null,
+        delegation: none,
+      },
+    }
   }
+  const chosen = zones[0]!
   const base = {zone, zoneId: chosen.id, nameServers: [...chosen.nameServers].map(normaliseName).sort()}
   const own = `zone ${zone} (${chosen.id})`
   if (!parent) {

@@ -5,9 +5,10 @@
  * us-east-1) from any region, and moto serves it from one global backend, so the
  * environment's session is used as it is.
  *
- * Reads: ListOpenIDConnectProviders, GetOpenIDConnectProvider, GetRole,
+ * Reads: ListOpenIDConnectProviders, GetOpenIDConnectProvider, GetRole (with the role's tags),
  * ListAttachedRolePolicies. Writes (only from the steps, after the confirmation):
- * CreateOpenIDConnectProvider, CreateRole, AttachRolePolicy, CreateServiceLinkedRole.
+ * CreateOpenIDConnectProvider, CreateRole, AttachRolePolicy, UpdateAssumeRolePolicy (a role
+ * piksel created only), CreateServiceLinkedRole.
  * Every AWS failure is mapped by explainAwsError (exit 1 with a code and a hint).
  */
 import type * as IamSdk from '@aws-sdk/client-iam'
@@ -39,7 +40,13 @@ export const ACCOUNT_IAM_ACTIONS = {
     'iam:ListAttachedRolePolicies',
     'iam:GetPolicy',
   ],
-  ciWrite: ['iam:CreateOpenIDConnectProvider', 'iam:CreateRole', 'iam:TagRole', 'iam:AttachRolePolicy'],
+  ciWrite: [
+    'iam:CreateOpenIDConnectProvider',
+    'iam:CreateRole',
+    'iam:TagRole',
+    'iam:AttachRolePolicy',
+    'iam:UpdateAssumeRolePolicy',
+  ],
   spotRead: ['iam:GetRole'],
   spotWrite: ['iam:CreateServiceLinkedRole'],
 } as const
@@ -139,6 +146,8 @@ export interface RoleState {
   arn: string
   /** The trust policy, decoded; undefined when it cannot be read. */
   trust: PolicyDocument | undefined
+  /** The role's tags (GetRole returns them; IAM API reference, Role). */
+  tags: Record<string, string>
 }
 
 /** GetRole; undefined when there is no such role. */
@@ -156,6 +165,7 @@ export async function getRole(io: IamSession, name: string): Promise<RoleState |
     name: role.RoleName ?? name,
     arn: required(role.Arn, 'the role ARN'),
     trust: parsePolicyDocument(role.AssumeRolePolicyDocument),
+    tags: Object.fromEntries((role.Tags ?? []).flatMap((t) => (t.Key ? [[t.Key, t.Value ?? '']] : []))),
   }
 }
 
@@ -213,6 +223,14 @@ export async function attachPolicy(io: IamSession, role: string, policyArn: stri
   const {sdk, iam} = io
   await mapped(io, `iam:AttachRolePolicy ${policyArn}`, () =>
     iam.send(new sdk.AttachRolePolicyCommand({RoleName: role, PolicyArn: policyArn})),
+  )
+}
+
+/** UpdateAssumeRolePolicy: only on a role piksel created (the step checks its tags first). */
+export async function updateTrustPolicy(io: IamSession, role: string, trust: PolicyDocument): Promise<void> {
+  const {sdk, iam} = io
+  await mapped(io, 'iam:UpdateAssumeRolePolicy', () =>
+    iam.send(new sdk.UpdateAssumeRolePolicyCommand({RoleName: role, PolicyDocument: JSON.stringify(trust)})),
   )
 }
 

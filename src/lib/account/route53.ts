@@ -9,7 +9,7 @@ import type * as Route53Sdk from '@aws-sdk/client-route-53'
 
 import {explainAwsError} from '../aws/errors.ts'
 import {type AwsSession, createAwsClient} from '../aws/session.ts'
-import {PikselError} from '../errors.ts'
+import {OperationError, PikselError} from '../errors.ts'
 import {normaliseName} from './delegation.ts'
 
 export const ROUTE53_ACTIONS = [
@@ -52,21 +52,48 @@ async function withRoute53<T>(
 
 const bareId = (id: string) => id.replace(/^\/hostedzone\//, '')
 
+/** Route 53's largest answer (MaxItems) for ListHostedZonesByName. */
+export const ZONES_PAGE_SIZE = 100
+/** At most this many answers are read for one name (5,000 zones; the default account quota is 500). */
+export const ZONES_MAX_PAGES = 50
+
 /**
- * The public hosted zones named `zone` (ListHostedZonesByName starts at the name, in DNS
- * order; zones of the same name follow each other), each with its name servers (GetHostedZone).
+ * The public hosted zones named `zone`, each with its name servers (GetHostedZone); private
+ * zones of the name are skipped. ListHostedZonesByName starts at the name, in DNS order, zones
+ * of one name next to each other (by id), at most MaxItems per answer; a truncated answer
+ * names where the next starts (NextDNSName, NextHostedZoneId; Route 53 API reference). There is
+ * no SDK paginator for it, so the pages are followed here, each call under the client's
+ * timeout, stopping at the first zone of another name and after ZONES_MAX_PAGES answers: more
+ * is an OperationError (DNS_ZONE_LOOKUP), never a zone reported missing from a partial list.
  */
 export async function findPublicZones(session: AwsSession, zone: string): Promise<ZoneLookup> {
   const name = normaliseName(zone)
   return withRoute53(session, `Looking up hosted zone ${name}`, async (sdk, client) => {
-    const out = await client.send(new sdk.ListHostedZonesByNameCommand({DNSName: `${name}.`, MaxItems: 10}))
-    const matching = (out.HostedZones ?? []).filter(
-      (z) => normaliseName(z.Name ?? '') === name && !z.Config?.PrivateZone && z.Id,
-    )
+    const listed: Array<{Id: string}> = []
+    let start: {DNSName: string; HostedZoneId?: string} = {DNSName: `${name}.`}
+    for (let page = 0; ; page++) {
+      if (page === ZONES_MAX_PAGES) {
+        throw new OperationError(
+          `Route 53 listed more than ${ZONES_MAX_PAGES * ZONES_PAGE_SIZE} hosted zones named ${name} and was still going; piksel stopped reading rather than guess whether a public one is among the rest.`,
+          {
+            code: 'DNS_ZONE_LOOKUP',
+            hint: `Delete the hosted zones named ${name} that are not used (\`aws route53 list-hosted-zones-by-name --dns-name ${name}\`).`,
+          },
+        )
+      }
+      const out = await client.send(new sdk.ListHostedZonesByNameCommand({...start, MaxItems: ZONES_PAGE_SIZE}))
+      const zones = out.HostedZones ?? []
+      const past = zones.findIndex((z) => normaliseName(z.Name ?? '') !== name)
+      for (const z of past < 0 ? zones : zones.slice(0, past)) {
+        if (!z.Config?.PrivateZone && z.Id) listed.push({Id: z.Id})
+      }
+      if (past >= 0 || !out.IsTruncated || !out.NextDNSName || normaliseName(out.NextDNSName) !== name) break
+      start = {DNSName: out.NextDNSName, ...(out.NextHostedZoneId ? {HostedZoneId: out.NextHostedZoneId} : {})}
+    }
     const zones = await Promise.all(
-      matching.map(async (z) => {
-        const detail = await client.send(new sdk.GetHostedZoneCommand({Id: bareId(z.Id!)}))
-        return {id: bareId(z.Id!), name, nameServers: detail.DelegationSet?.NameServers ?? []}
+      listed.map(async (z) => {
+        const detail = await client.send(new sdk.GetHostedZoneCommand({Id: bareId(z.Id)}))
+        return {id: bareId(z.Id), name, nameServers: detail.DelegationSet?.NameServers ?? []}
       }),
     )
     return {zones}

@@ -9,11 +9,14 @@ import type {CallerIdentity} from '../aws/identity.ts'
 import {CheckFailedError, OperationError} from '../errors.ts'
 import {
   ciConfig,
+  completionCommands,
+  describeIncomplete,
   foreignPolicies,
   inspectCi,
   judgeCi,
   policiesElsewhere,
   policiesMissing,
+  pikselTags,
   policiesUnknown,
   trustFixCommand,
   workflowLines,
@@ -25,7 +28,7 @@ import {GITHUB_OIDC_AUDIENCE, buildTrustPolicy, githubSubjects} from './trust.ts
 
 /** Tags on what piksel creates: whose it is, and that piksel made it. */
 function tagsFor(ctx: AccountContext): Record<string, string> {
-  return {Environment: ctx.env.name, ManagedBy: 'piksel'}
+  return pikselTags(ctx.env.name)
 }
 
 function declined(what: string): OperationError {
@@ -34,10 +37,14 @@ function declined(what: string): OperationError {
 
 /**
  * `oidc`: the GitHub Actions OIDC provider (once per account) and the Terraform CI role.
- * An existing role is audited, never changed: a trust policy that lets others in is exit 3
- * (CI_TRUST_POLICY) with the fix; so is a provider without the sts.amazonaws.com audience
- * (OIDC_AUDIENCE). A role to create without `policies` is exit 2 (CI_POLICIES_MISSING)
- * before any write.
+ * An existing role is audited: a trust policy that lets others in is exit 3 (CI_TRUST_POLICY)
+ * with the fix, never changed; so is a provider without the sts.amazonaws.com audience
+ * (OIDC_AUDIENCE). A role that lacks a configured policy or keeps out a subject (e.g. a run
+ * stopped between CreateRole and AttachRolePolicy) is not done: when its tags prove piksel
+ * created it for this environment, it is completed after the confirmation (AttachRolePolicy,
+ * UpdateAssumeRolePolicy); otherwise it is exit 3 (CI_ROLE_INCOMPLETE) with the commands, and
+ * nothing changes. A role to create without `policies` is exit 2 (CI_POLICIES_MISSING) before
+ * any write.
  */
 export async function oidcStep(ctx: AccountContext): Promise<AccountOutcome> {
   const {env, dryRun} = ctx
@@ -79,15 +86,37 @@ export async function oidcStep(ctx: AccountContext): Promise<AccountOutcome> {
       hint: 'Add the audience to the provider (the command above); piksel never changes an existing provider.',
     })
   }
+  const {incomplete} = judgement
+  if (incomplete && !incomplete.ours) {
+    const tags = Object.entries(pikselTags(env.name))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')
+    throw new CheckFailedError(
+      `GitHub OIDC for ${env.name} is not complete: ${describeIncomplete(config.role, incomplete)}. piksel did not create that role (it lacks the tags ${tags}), so it changed nothing.`,
+      {
+        code: 'CI_ROLE_INCOMPLETE',
+        hint: `As the role's owner: ${completionCommands(target, config.role, incomplete).join('; ')}. Or tag it ${tags} (aws iam tag-role) to let piksel complete it.`,
+      },
+    )
+  }
   for (const warning of judgement.warnings) ctx.warn(warning)
 
   const policies = config.policies ?? []
   const writes = [
     ...(judgement.create.provider
-      ? [`the IAM OIDC provider for ${target.providerArn.split('/').pop()} (audience ${GITHUB_OIDC_AUDIENCE})`]
+      ? [`create the IAM OIDC provider for ${target.providerArn.split('/').pop()} (audience ${GITHUB_OIDC_AUDIENCE})`]
       : []),
     ...(judgement.create.role
-      ? [`role ${config.role} trusting only ${subjects.join(' and ')}, with ${policies.join(', ')}`]
+      ? [`create role ${config.role} trusting only ${subjects.join(' and ')}, with ${policies.join(', ')}`]
+      : []),
+    // Only a role piksel created for this environment (tagged so) gets here.
+    ...(incomplete && incomplete.policies.length > 0
+      ? [`attach ${incomplete.policies.join(', ')} to role ${config.role} (tagged as piksel's for ${env.name})`]
+      : []),
+    ...(incomplete && incomplete.trust.length > 0
+      ? [
+          `replace the trust policy of role ${config.role} with one trusting only ${subjects.join(' and ')} (${incomplete.trust.join('; ')})`,
+        ]
       : []),
   ]
   const details = {
@@ -106,11 +135,11 @@ export async function oidcStep(ctx: AccountContext): Promise<AccountOutcome> {
     }
   }
   if (dryRun) {
-    return {status: 'planned', detail: `would create ${writes.join('; and ')}`, details: {...details, created: []}}
+    return {status: 'planned', detail: `would ${writes.join('; and ')}`, details: {...details, created: []}}
   }
-  if (!(await ctx.confirm(`Create ${writes.join('; and ')}?`))) throw declined('GitHub OIDC setup')
+  if (!(await ctx.confirm(`${capitalised(writes.join('; and '))}?`))) throw declined('GitHub OIDC setup')
 
-  const {openIam, createGithubProvider, createRole, attachPolicy} = await import('./iam.ts')
+  const {openIam, createGithubProvider, createRole, attachPolicy, updateTrustPolicy} = await import('./iam.ts')
   const io = await openIam(ctx.session)
   const created: string[] = []
   try {
@@ -133,15 +162,35 @@ export async function oidcStep(ctx: AccountContext): Promise<AccountOutcome> {
       for (const arn of policies) await attachPolicy(io, config.role, arn)
       ctx.line(`piksel: created role ${roleArn} with ${policies.join(', ')}`)
     }
+    if (incomplete) {
+      for (const arn of incomplete.policies) await attachPolicy(io, config.role, arn)
+      if (incomplete.policies.length > 0) {
+        ctx.line(`piksel: attached ${incomplete.policies.join(', ')} to role ${roleArn}`)
+      }
+      if (incomplete.trust.length > 0) {
+        await updateTrustPolicy(io, config.role, buildTrustPolicy({...target, providerArn}))
+        ctx.line(`piksel: put the trust policy on role ${roleArn}`)
+      }
+    }
     printWorkflow(ctx, roleArn)
+    const completed = [
+      ...(incomplete && incomplete.policies.length > 0
+        ? [`attached ${incomplete.policies.join(', ')} to role ${config.role}`]
+        : []),
+      ...(incomplete && incomplete.trust.length > 0 ? [`put piksel's trust policy on role ${config.role}`] : []),
+    ]
+    const attached = judgement.create.role
+      ? [...policies].sort()
+      : [...details.policies, ...(incomplete?.policies ?? [])].sort()
     return {
       status: 'done',
-      detail: `created ${created.join(' and ')}; ${workflowSummary(roleArn)}`,
+      detail: `${[...(created.length > 0 ? [`created ${created.join(' and ')}`] : []), ...completed].join('; ')}; ${workflowSummary(roleArn)}`,
       details: {
         ...details,
         providerArn,
         roleArn,
-        policies: judgement.create.role ? [...policies].sort() : details.policies,
+        policies: attached,
+        ...(judgement.policies ? {missingPolicies: []} : {}),
         created,
       },
     }
@@ -155,6 +204,8 @@ function printWorkflow(ctx: AccountContext, roleArn: string): void {
   ctx.line('piksel: the workflow job that runs Terraform needs:')
   for (const line of workflowLines(roleArn, ctx.env.region)) ctx.line(`piksel:   ${line}`)
 }
+
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1)
 
 function roleArnFor(caller: CallerIdentity, role: string): string {
   const partition = /^arn:([a-z-]+):/.exec(caller.arn)?.[1] ?? 'aws'

@@ -10,6 +10,14 @@
  * OpenID Connect", example subject claims). IAM condition keys for it are
  * `token.actions.githubusercontent.com:aud` and `:sub`. A role trusting the provider without
  * an exact `sub` lets any repository on GitHub assume it.
+ *
+ * Case: GitHub finds owner/name case-insensitively, but the `sub` claim carries the spelling
+ * GitHub stores (a trust policy with `repo:jarvisprestidge/...` fails for the account
+ * `JarvisPrestidge`: aws-actions/configure-aws-credentials#1100), and StringEquals compares
+ * case-sensitively (IAM User Guide, "String condition operators"). So piksel writes
+ * `ci.repository` as configured, neither lower-casing it (that breaks `Azure/...`-style names)
+ * nor matching with StringEqualsIgnoreCase (that would also admit `refs/heads/MAIN`, another
+ * git branch); an existing subject that differs from it only in case is its own finding.
  */
 
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com'
@@ -18,6 +26,20 @@ export const GITHUB_OIDC_AUDIENCE = 'sts.amazonaws.com'
 export const AUD_KEY = `${GITHUB_OIDC_HOST}:aud`
 export const SUB_KEY = `${GITHUB_OIDC_HOST}:sub`
 export const WEB_IDENTITY_ACTION = 'sts:AssumeRoleWithWebIdentity'
+/**
+ * Accepted next to AssumeRoleWithWebIdentity in an existing role, never written by piksel.
+ * With AssumeRoleWithWebIdentity, session tags come only from the token's
+ * `https://aws.amazon.com/tags` claim, and a role needs sts:TagSession only when the IdP sends
+ * them (IAM User Guide, "Pass session tags in AWS STS"). GitHub's tokens carry no such claim
+ * (GitHub docs, "OpenID Connect reference", and AWS takes no custom claims), and
+ * aws-actions/configure-aws-credentials tags no web-identity session (its README, "Session
+ * tagging and name"). So piksel's policy leaves it out (least privilege), and an existing
+ * policy that allows it is not a finding: under the same aud/sub conditions it lets no one else
+ * in. Doctor and the step judge it the same way (judgeCi).
+ */
+export const TAG_SESSION_ACTION = 'sts:TagSession'
+/** Actions an audited statement may allow, lower-cased: IAM reads action names case-insensitively. */
+const ACCEPTED_ACTIONS = new Set([WEB_IDENTITY_ACTION.toLowerCase(), TAG_SESSION_ACTION.toLowerCase()])
 
 /** What the role must trust: the provider, and exactly these subjects. */
 export interface TrustTarget {
@@ -126,6 +148,7 @@ const list = (value: unknown): string[] =>
   value === undefined ? [] : (Array.isArray(value) ? value : [value]).map((v) => String(v))
 
 const hasGlob = (value: string) => /[*?]/.test(value)
+const sameIgnoringCase = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
 
 /** The repository part of a GitHub subject (`repo:<owner>/<name>:...`), or undefined. */
 function repositoryOf(subject: string): string | undefined {
@@ -216,7 +239,7 @@ export function auditTrustPolicy(document: PolicyDocument | undefined, target: T
       add('fail', 'uses NotAction (it allows every other action)', `use Action: ${WEB_IDENTITY_ACTION}`)
     } else if (!grantsWebIdentity(statement)) {
       return
-    } else if (list(statement.Action).some((a) => a !== WEB_IDENTITY_ACTION)) {
+    } else if (list(statement.Action).some((a) => !ACCEPTED_ACTIONS.has(a.toLowerCase()))) {
       add('fail', `allows ${list(statement.Action).join(', ')}`, `allow only ${WEB_IDENTITY_ACTION}`)
     }
 
@@ -260,6 +283,16 @@ export function auditTrustPolicy(document: PolicyDocument | undefined, target: T
             'fail',
             `StringLike ${SUB_KEY} "${value}" is a broad subject (any branch, pull request or environment of ${repository ?? 'a repository'})`,
             `use StringEquals with exactly ${expected.join(' and ')}`,
+          )
+        } else if (
+          repository !== undefined &&
+          repository !== target.repository &&
+          sameIgnoringCase(repository, target.repository)
+        ) {
+          add(
+            'fail',
+            `admits the subject "${value}", whose repository differs from ci.repository ${target.repository} only in case: GitHub's sub claim spells it one way and StringEquals is case-sensitive, so one of the two spellings never matches`,
+            `spell ci.repository exactly as GitHub shows the repository (its page's owner/name), then admit only the subjects of that spelling`,
           )
         } else if (repository !== target.repository) {
           add(

@@ -53,6 +53,9 @@ const gitops = z.strictObject({
  * A GitHub repository as `owner/name` (issue 14: it goes into a role's trust policy, so no
  * wildcard can pass). Owner: GitHub's user and organization rule, 1-39 of letters, digits and
  * single hyphens, not at either end. Name: 1-100 of letters, digits, `.`, `_`, `-`, not `.` or `..`.
+ * Upper case is accepted and kept: GitHub's OIDC `sub` claim carries the spelling GitHub stores,
+ * which may have capitals, and IAM compares it case-sensitively (see account/trust.ts), so the
+ * value must be spelled as GitHub shows it; lower-casing it would lock such a repository out.
  */
 export const githubRepository = z
   .string()

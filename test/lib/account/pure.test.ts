@@ -162,6 +162,18 @@ describe('account: the trust policy', () => {
         [['fail', 'statement "CI"', 'not of piksel-ina/piksel-infra']],
       ],
       [
+        'the repository spelled in another case: named as such (not as another repository)',
+        doc(
+          statement({
+            StringEquals: {
+              [AUD]: 'sts.amazonaws.com',
+              [SUB]: ['repo:Piksel-INA/piksel-infra:environment:staging', MAIN_SUB],
+            },
+          }),
+        ),
+        [['fail', 'statement "CI"', 'differs from ci.repository piksel-ina/piksel-infra only in case']],
+      ],
+      [
         'another subject of the repository (pull requests)',
         doc(
           statement({
@@ -206,6 +218,32 @@ describe('account: the trust policy', () => {
         'sts:* is broader than needed',
         doc(statement(good, {Action: 'sts:*'})),
         [['fail', 'statement "CI"', 'allows sts:*']],
+      ],
+      [
+        // GitHub's tokens carry no session tags, so it is not needed; it lets no one else in either.
+        'sts:TagSession next to AssumeRoleWithWebIdentity (AWS and common examples add it): no finding',
+        doc(statement(good, {Action: ['sts:AssumeRoleWithWebIdentity', 'sts:TagSession']})),
+        [],
+      ],
+      [
+        'action names in another case (IAM reads them case-insensitively): no finding',
+        doc(statement(good, {Action: ['STS:AssumeRoleWithWebIdentity', 'sts:tagsession']})),
+        [],
+      ],
+      [
+        'sts:TagSession does not excuse a broad subject',
+        doc(
+          statement(
+            {StringEquals: {[AUD]: 'sts.amazonaws.com'}, StringLike: {[SUB]: 'repo:piksel-ina/*:*'}},
+            {Action: ['sts:AssumeRoleWithWebIdentity', 'sts:TagSession']},
+          ),
+        ),
+        [['fail', 'statement "CI"', 'wildcard in the repository']],
+      ],
+      [
+        'another action next to it still fails',
+        doc(statement(good, {Action: ['sts:AssumeRoleWithWebIdentity', 'sts:AssumeRole']})),
+        [['fail', 'statement "CI"', 'allows sts:AssumeRoleWithWebIdentity, sts:AssumeRole']],
       ],
       [
         'NotAction',
@@ -272,14 +310,30 @@ describe('account: the CI config and its judgement', () => {
     unknownPolicies: [],
     ...over,
   })
-  const cases: Array<[string, Partial<CiInspection>, {failures: number; warnings: number; create: object}]> = [
+  const OURS = {Environment: 'staging', ManagedBy: 'piksel'}
+  const provider = {arn: PROVIDER, audiences: ['sts.amazonaws.com']}
+  const envOnlyTrust: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: {Federated: PROVIDER},
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: {
+            'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+            'token.actions.githubusercontent.com:sub': 'repo:piksel-ina/piksel-infra:environment:staging',
+          },
+        },
+      },
+    ],
+  }
+  type Expected = {failures: number; warnings: number; create: object; incomplete?: object}
+  const cases: Array<[string, Partial<CiInspection>, Expected]> = [
     ['nothing there: create both', {}, {failures: 0, warnings: 0, create: {provider: true, role: true}}],
     [
       'all there and right',
-      {
-        provider: {arn: PROVIDER, audiences: ['sts.amazonaws.com']},
-        role: {arn: 'a', trust: buildTrustPolicy(TARGET), attached: ['p1']},
-      },
+      {provider, role: {arn: 'a', trust: buildTrustPolicy(TARGET), attached: ['p1'], tags: OURS}},
       {failures: 0, warnings: 0, create: {provider: false, role: false}},
     ],
     [
@@ -293,19 +347,62 @@ describe('account: the CI config and its judgement', () => {
       {failures: 0, warnings: 1, create: {provider: false, role: true}},
     ],
     [
-      'role with other policies: two warnings (missing and extra)',
+      'role with other policies: incomplete (the configured one is missing), the other listed',
+      {provider, role: {arn: 'a', trust: buildTrustPolicy(TARGET), attached: ['p2'], tags: {}}},
       {
-        provider: {arn: PROVIDER, audiences: ['sts.amazonaws.com']},
-        role: {arn: 'a', trust: buildTrustPolicy(TARGET), attached: ['p2']},
+        failures: 0,
+        warnings: 1,
+        create: {provider: false, role: false},
+        incomplete: {policies: ['p1'], trust: [], ours: false},
       },
-      {failures: 0, warnings: 2, create: {provider: false, role: false}},
+    ],
+    [
+      'piksel’s role without its policy (a run stopped before AttachRolePolicy): incomplete, ours',
+      {provider, role: {arn: 'a', trust: buildTrustPolicy(TARGET), attached: [], tags: OURS}},
+      {
+        failures: 0,
+        warnings: 0,
+        create: {provider: false, role: false},
+        incomplete: {policies: ['p1'], trust: [], ours: true},
+      },
+    ],
+    [
+      'piksel’s tags for another environment: not ours',
+      {provider, role: {arn: 'a', trust: buildTrustPolicy(TARGET), attached: [], tags: {...OURS, Environment: 'prod'}}},
+      {
+        failures: 0,
+        warnings: 0,
+        create: {provider: false, role: false},
+        incomplete: {policies: ['p1'], trust: [], ours: false},
+      },
+    ],
+    [
+      'a trust policy that keeps out the branch subject: incomplete',
+      {provider, role: {arn: 'a', trust: envOnlyTrust, attached: ['p1'], tags: OURS}},
+      {
+        failures: 0,
+        warnings: 0,
+        create: {provider: false, role: false},
+        incomplete: {
+          policies: [],
+          trust: [
+            'the policy does not admit repo:piksel-ina/piksel-infra:ref:refs/heads/main: those workflows cannot assume the role',
+          ],
+          ours: true,
+        },
+      },
     ],
   ]
   for (const [what, over, expected] of cases) {
     it(what, () => {
       const j = judgeCi(inspection(over))
       expect(
-        {failures: j.failures.length, warnings: j.warnings.length, create: j.create},
+        {
+          failures: j.failures.length,
+          warnings: j.warnings.length,
+          create: j.create,
+          ...(j.incomplete ? {incomplete: j.incomplete} : {}),
+        },
         JSON.stringify(j),
       ).to.deep.equal(expected)
     })
@@ -452,14 +549,20 @@ describe('account: DNS delegation', () => {
       'DNS_DELEGATION',
     ],
     [
-      'two zones of the name, the parent delegates to the second: pass, with a warning',
+      'two zones of the name, the parent delegates to the second: refused as ambiguous (never one picked)',
       {
         zone: zone.name,
         zones: [{...zone, id: 'Zold', nameServers: ['x.example.net']}, zone],
         parent: {name: 'piksel.example.org', zones: [{...zone, id: 'Z1'}], records: [{zoneId: 'Z1', nameServers: NS}]},
       },
-      'pass',
-      undefined,
+      'fail',
+      'DNS_ZONE_AMBIGUOUS',
+    ],
+    [
+      'two zones of the name and no parent zone to tell them apart: refused as ambiguous',
+      {zone: zone.name, zones: [{...zone, id: 'Zold'}, zone]},
+      'fail',
+      'DNS_ZONE_AMBIGUOUS',
     ],
   ]
   for (const [what, inspection, status, code] of judged) {
@@ -470,10 +573,14 @@ describe('account: DNS delegation', () => {
       if (j.error) expect(j.error.exitCode).to.equal(3)
     })
   }
-  it('of two zones, the delegated one is reported', () => {
+  it('of two zones, the refusal names both and the delegated one; no zone is chosen', () => {
     const j = judgeDns(judged[7]![1], {name: 'staging'})
-    expect(j.details.zoneId).to.equal('Z2')
-    expect(j.warnings[0]).to.include('2 public hosted zones')
+    expect(j.details.zoneId).to.equal(null)
+    expect(j.details.parentZoneId).to.equal('Z1')
+    expect(j.summary).to.include('2 public hosted zones').and.to.include('Zold, Z2').and.to.include('delegates to Z2')
+    expect(j.error?.hint).to.include('Z2, the delegated one')
+    const none = judgeDns(judged[8]![1], {name: 'staging'})
+    expect(none.summary).to.include('no parent zone says which is used')
   })
 })
 

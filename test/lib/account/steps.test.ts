@@ -153,7 +153,10 @@ describe('account steps (moto)', function () {
     }
   }
 
-  async function createRoleWithTrust(trust: object, policies: string[] = []) {
+  /** The tags the oidc step puts on what it creates: the role is provably piksel's, for staging. */
+  const PIKSEL_TAGS = {Environment: 'staging', ManagedBy: 'piksel'}
+
+  async function createRoleWithTrust(trust: object, policies: string[] = [], tags: Record<string, string> = {}) {
     const sdk = await import('@aws-sdk/client-iam')
     const iam = await iamClient(moto)
     try {
@@ -167,6 +170,7 @@ describe('account steps (moto)', function () {
         new sdk.CreateRoleCommand({
           RoleName: 'piksel-staging-terraform',
           AssumeRolePolicyDocument: JSON.stringify(trust),
+          Tags: Object.entries(tags).map(([Key, Value]) => ({Key, Value})),
         }),
       )
       for (const arn of policies) {
@@ -231,6 +235,22 @@ describe('account steps (moto)', function () {
       expect(await iamState()).to.deep.equal(after)
     })
 
+    it('ci.repository is written as spelled (GitHub’s sub claim keeps the case; IAM compares it case-sensitively)', async () => {
+      await oidcStep(context(env({ci: {repository: 'Piksel-INA/Piksel-Infra'}})))
+      const trust = (await iamState()).roles[0]!.trust
+      expect(trust.Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub']).to.deep.equal([
+        'repo:Piksel-INA/Piksel-Infra:environment:staging',
+        'repo:Piksel-INA/Piksel-Infra:ref:refs/heads/main',
+      ])
+      // The same role audited with the repository in another case: named precisely, and exit 3, never rewritten.
+      const before = await iamState()
+      const error = await failure(oidcStep(context(env({ci: {repository: 'piksel-ina/piksel-infra'}}))))
+      expect(error.exitCode).to.equal(3)
+      expect(error.code).to.equal('CI_TRUST_POLICY')
+      expect(error.message).to.include('only in case')
+      expect(await iamState()).to.deep.equal(before)
+    })
+
     it('--dry-run reads and plans; nothing is created', async () => {
       const outcome = await oidcStep(context(env(), {dryRun: true}))
       expect(outcome.status).to.equal('planned')
@@ -268,16 +288,72 @@ describe('account steps (moto)', function () {
       expect(after.roles[0]!.trust).to.deep.equal(WILDCARD_TRUST)
     })
 
-    it('an existing good role with other policies is already done; the difference is listed, nothing attached', async () => {
-      await createRoleWithTrust(EXPECTED_TRUST, [READ_ONLY])
+    it('an existing good role with the configured policies and others is already done; the others are listed, never detached', async () => {
+      await createRoleWithTrust(EXPECTED_TRUST, [POWER_USER, READ_ONLY])
       const before = await iamState()
       const outcome = await oidcStep(context(env()))
       expect(outcome.status).to.equal('already-done')
-      expect(warnings.join('\n'))
-        .to.include(`lacks the configured ${POWER_USER}`)
-        .and.to.include(`also has ${READ_ONLY}`)
-      expect(outcome.details).to.deep.include({missingPolicies: [POWER_USER], extraPolicies: [READ_ONLY]})
+      expect(warnings.join('\n')).to.include(`also has ${READ_ONLY}`)
+      expect(outcome.details).to.deep.include({missingPolicies: [], extraPolicies: [READ_ONLY]})
       expect(await iamState()).to.deep.equal(before)
+    })
+
+    it('a half-created role of its own (stopped before AttachRolePolicy) is not done: the policies are attached after the confirmation', async () => {
+      await createRoleWithTrust(EXPECTED_TRUST, [], PIKSEL_TAGS)
+      const dry = await oidcStep(context(env(), {dryRun: true}))
+      expect(dry.status).to.equal('planned')
+      expect(dry.detail).to.include(`attach ${POWER_USER} to role piksel-staging-terraform`)
+      const check = await checkCiRole({env: env(), session, caller: () => getCallerIdentity(session)})
+      expect(check.status).to.equal('fail')
+      expect(check.detail).to.include(`lacks ${POWER_USER}`).and.to.include('piksel bootstrap -e staging --only oidc')
+      expect((await iamState()).attached).to.deep.equal([{role: 'piksel-staging-terraform', policies: []}])
+
+      const outcome = await oidcStep(context(env()))
+      expect(outcome.status).to.equal('done')
+      expect(confirmations).to.have.length(1)
+      expect(confirmations[0]).to.include(`Attach ${POWER_USER} to role piksel-staging-terraform`)
+      const after = await iamState()
+      expect(after.attached).to.deep.equal([{role: 'piksel-staging-terraform', policies: [POWER_USER]}])
+      expect(after.roles[0]!.trust).to.deep.equal(EXPECTED_TRUST)
+      expect(outcome.details).to.deep.include({policies: [POWER_USER], missingPolicies: []})
+      confirmations = []
+      expect((await oidcStep(context(env()))).status).to.equal('already-done')
+      expect(confirmations).to.deep.equal([])
+      const done = await checkCiRole({env: env(), session, caller: () => getCallerIdentity(session)})
+      expect(done.status, done.detail).to.equal('pass')
+    })
+
+    it('a role of its own whose trust policy lacks a subject gets the trust policy piksel writes, after the confirmation', async () => {
+      const envOnly = structuredClone(EXPECTED_TRUST)
+      envOnly.Statement[0]!.Condition.StringEquals['token.actions.githubusercontent.com:sub'] = [
+        'repo:piksel-ina/piksel-infra:environment:staging',
+      ]
+      await createRoleWithTrust(envOnly, [POWER_USER], PIKSEL_TAGS)
+      const check = await checkCiRole({env: env(), session, caller: () => getCallerIdentity(session)})
+      expect(check.status).to.equal('fail')
+      expect(check.detail).to.include('repo:piksel-ina/piksel-infra:ref:refs/heads/main')
+      const outcome = await oidcStep(context(env()))
+      expect(outcome.status).to.equal('done')
+      expect(confirmations[0]).to.include('Replace the trust policy of role piksel-staging-terraform')
+      expect((await iamState()).roles[0]!.trust).to.deep.equal(EXPECTED_TRUST)
+    })
+
+    it('a role piksel did not create (no ManagedBy=piksel tag) that lacks the policies: exit 3 with the commands, nothing changed', async () => {
+      await createRoleWithTrust(EXPECTED_TRUST, [])
+      const before = await iamState()
+      const error = await failure(oidcStep(context(env())))
+      expect(error.exitCode).to.equal(3)
+      expect(error.code).to.equal('CI_ROLE_INCOMPLETE')
+      expect(error.message).to.include(`lacks ${POWER_USER}`).and.to.include('ManagedBy=piksel')
+      expect(error.hint).to.include(
+        `aws iam attach-role-policy --role-name piksel-staging-terraform --policy-arn ${POWER_USER}`,
+      )
+      expect(confirmations).to.deep.equal([])
+      expect(await iamState()).to.deep.equal(before)
+      // Tagged for another environment is not provably this one's either.
+      await moto.reset()
+      await createRoleWithTrust(EXPECTED_TRUST, [], {Environment: 'prod', ManagedBy: 'piksel'})
+      expect((await failure(oidcStep(context(env())))).code).to.equal('CI_ROLE_INCOMPLETE')
     })
 
     it('a provider without the sts.amazonaws.com audience is reported (exit 3), never changed', async () => {
@@ -434,6 +510,19 @@ describe('account steps (moto)', function () {
       expect(await zoneSnapshot()).to.deep.equal([])
     })
 
+    it('two public zones of the name: refused as ambiguous (exit 3, DNS_ZONE_AMBIGUOUS); the doctor check fails', async () => {
+      const first = await createZone(ZONE)
+      const second = await createZone(ZONE)
+      const before = await zoneSnapshot()
+      const error = await failure(dnsStep(context(dnsEnv())))
+      expect(error.exitCode).to.equal(3)
+      expect(error.code).to.equal('DNS_ZONE_AMBIGUOUS')
+      expect(error.message).to.include(first.id).and.to.include(second.id)
+      const check = await checkDnsZone({env: dnsEnv(), session, caller: () => getCallerIdentity(session)})
+      expect(check.status).to.equal('fail')
+      expect(await zoneSnapshot()).to.deep.equal(before)
+    })
+
     it('zone present, parent not in this account: the delegation is not checked (a warning)', async () => {
       const zone = await createZone(ZONE)
       const outcome = await dnsStep(context(dnsEnv()))
@@ -564,6 +653,19 @@ describe('account steps (moto)', function () {
       const good = await checkCiRole({env: env(), session, caller})
       expect(good.status, good.detail).to.equal('pass')
       expect(good.detail).to.include(ROLE_ARN)
+    })
+
+    it('ci-role and the step agree on sts:TagSession next to AssumeRoleWithWebIdentity: accepted by both', async () => {
+      const withTagSession = structuredClone(EXPECTED_TRUST) as {Statement: Array<Record<string, unknown>>}
+      withTagSession.Statement[0]!.Action = ['sts:AssumeRoleWithWebIdentity', 'sts:TagSession']
+      await createRoleWithTrust(withTagSession, [POWER_USER])
+      const before = await iamState()
+      const check = await checkCiRole({env: env(), session, caller})
+      expect(check.status, check.detail).to.equal('pass')
+      const outcome = await oidcStep(context(env()))
+      expect(outcome.status).to.equal('already-done')
+      expect(warnings).to.deep.equal([])
+      expect(await iamState()).to.deep.equal(before)
     })
 
     it('ci-role: a wildcard trust policy fails the check', async () => {
