@@ -10,6 +10,7 @@
  */
 import {assertRegion} from '../config/region.ts'
 import {type AwsCallInfo, NOT_AN_AWS_ANSWER, annotate} from './call.ts'
+import {classifyAwsError} from './errors.ts'
 import {DEFAULT_TIMEOUTS, type Timeouts, requestTimeouts} from '../timeouts.ts'
 
 export interface AwsSession {
@@ -320,6 +321,9 @@ function instrument(client: SdkClient, session: AwsSession, timeouts: Timeouts):
   // Calls whose request has been signed and is on its way (keyed by the command's input,
   // which the SDK hands through every step): a deadline before that was spent on credentials.
   const sent = new WeakSet<object>()
+  // Per call, the last attempt's error while the SDK waits to retry it (cleared as the next attempt
+  // goes out): a deadline that ends the retries of a throttled call is throttling, not "no answer".
+  const throttledBy = new WeakMap<object, unknown>()
   // An answer that is not AWS's (an HTML page, a proxy's `{}`) fails here, with the HTTP status.
   client.middlewareStack.add(
     (
@@ -327,8 +331,19 @@ function instrument(client: SdkClient, session: AwsSession, timeouts: Timeouts):
       context: {commandName?: string},
     ) =>
       async (args: {request?: unknown; input?: unknown}) => {
-        if (args.input && typeof args.input === 'object') sent.add(args.input)
-        const result = await next(args)
+        const key = args.input && typeof args.input === 'object' ? args.input : undefined
+        if (key) {
+          sent.add(key)
+          throttledBy.delete(key)
+        }
+        let result: {response?: unknown; output?: unknown}
+        try {
+          result = await next(args)
+        } catch (error) {
+          // Below the retry middleware: every attempt's error passes here.
+          if (key && classifyAwsError(error).kind === 'throttled') throttledBy.set(key, error)
+          throw error
+        }
         const response = result.response as {statusCode?: number; headers?: Record<string, string>} | undefined
         const method = (args.request as {method?: string} | undefined)?.method
         const operation = (context.commandName ?? '').replace(/Command$/, '')
@@ -367,7 +382,10 @@ function instrument(client: SdkClient, session: AwsSession, timeouts: Timeouts):
       timer = setTimeout(() => {
         const error = Object.assign(new Error(`no answer within ${timeouts.requestMs} ms`), {name: 'TimeoutError'})
         const unsent = !(input && typeof input === 'object' && sent.has(input))
-        reject(annotate(error, {...info(), timeoutMs: timeouts.requestMs, ...(unsent ? {unsent} : {})}))
+        const throttled = input && typeof input === 'object' ? throttledBy.get(input) : undefined
+        // AWS did answer, each time "slow down", and the SDK was waiting to try again: say that.
+        if (throttled) reject(annotate(throttled, info()))
+        else reject(annotate(error, {...info(), timeoutMs: timeouts.requestMs, ...(unsent ? {unsent} : {})}))
         deadline.abort(error)
       }, timeouts.requestMs)
     })

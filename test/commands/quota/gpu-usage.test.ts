@@ -46,20 +46,43 @@ interface Report {
   gitops?: {dir: string; files: number; nodePools: Array<{name: string; file: string; line: number}>}
 }
 
-/** A loopback CloudWatch that refuses GetMetricData as AWS does for a caller without cloudwatch:GetMetricData. */
-async function deniedCloudWatch(): Promise<{endpoint: string; calls: string[]; stop: () => Promise<void>}> {
+/** How the loopback CloudWatch refuses GetMetricData: AWS's answer for that error (awsQueryCompatible JSON). */
+interface CloudWatchRefusal {
+  type: string
+  queryError: string
+  status: number
+  message: string
+}
+
+/** AWS's answer for a caller without cloudwatch:GetMetricData. */
+const DENIED: CloudWatchRefusal = {
+  type: 'AccessDeniedException',
+  queryError: 'AccessDenied;Sender',
+  status: 400,
+  message: `User: arn:aws:iam::${MOTO_ACCOUNT}:user/ci is not authorized to perform: cloudwatch:GetMetricData because no identity-based policy allows the cloudwatch:GetMetricData action`,
+}
+
+/** AWS's answer when GetMetricData's transactions per second are exceeded (CloudWatch: Throttling, "Rate exceeded"). */
+const THROTTLED: CloudWatchRefusal = {
+  type: 'ThrottlingException',
+  queryError: 'Throttling;Sender',
+  status: 400,
+  message: 'Rate exceeded',
+}
+
+/** A loopback CloudWatch that refuses every GetMetricData call the way AWS does. */
+async function refusingCloudWatch(
+  refusal: CloudWatchRefusal = DENIED,
+): Promise<{endpoint: string; calls: string[]; stop: () => Promise<void>}> {
   const calls: string[] = []
   const server: Server = createServer((req, res) => {
     calls.push(String(req.headers['x-amz-target']))
     req.resume()
     req.on('end', () => {
-      const body = JSON.stringify({
-        __type: 'com.amazonaws.cloudwatch#AccessDeniedException',
-        message: `User: arn:aws:iam::${MOTO_ACCOUNT}:user/ci is not authorized to perform: cloudwatch:GetMetricData because no identity-based policy allows the cloudwatch:GetMetricData action`,
-      })
-      res.writeHead(400, {
+      const body = JSON.stringify({__type: `com.amazonaws.cloudwatch#${refusal.type}`, message: refusal.message})
+      res.writeHead(refusal.status, {
         'content-type': 'application/x-amz-json-1.0',
-        'x-amzn-query-error': 'AccessDenied;Sender',
+        'x-amzn-query-error': refusal.queryError,
         'content-length': Buffer.byteLength(body),
       })
       res.end(body)
@@ -176,7 +199,7 @@ describe('piksel quota gpu: usage and Karpenter targets', function () {
     })
 
     it('cloudwatch:GetMetricData denied: a warning naming the action, usage null, the check still decided', async () => {
-      const denied = await deniedCloudWatch()
+      const denied = await refusingCloudWatch(DENIED)
       try {
         const r = await run(['--json'], {extraEnv: {AWS_ENDPOINT_URL_CLOUDWATCH: denied.endpoint}})
         expect(r.exitCode, r.stderr).to.equal(3)
@@ -199,6 +222,32 @@ describe('piksel quota gpu: usage and Karpenter targets', function () {
         await denied.stop()
       }
     })
+
+    for (const [label, timeout] of [
+      ['within the request timeout', []],
+      ['when the retries outlast the request timeout', ['--request-timeout', '1s']],
+    ] as const) {
+      it(`a throttled GetMetricData (Rate exceeded) says throttled, never "no answer", ${label}`, async () => {
+        const throttled = await refusingCloudWatch(THROTTLED)
+        try {
+          const r = await run(['--json', ...timeout], {extraEnv: {AWS_ENDPOINT_URL_CLOUDWATCH: throttled.endpoint}})
+          expect(r.exitCode, r.stderr).to.equal(3)
+          expect(throttled.calls.length).to.be.at.least(1)
+          const report = r.json<Report>()
+          for (const q of report.quotas) {
+            expect(q.usage).to.equal(null)
+            expect(String(q.usageSource.reason)).to.match(/throttl/i)
+            expect(String(q.usageSource.reason)).not.to.match(/no answer/)
+          }
+          const warning = report.warnings.find((w) => w.startsWith('Usage unknown')) ?? ''
+          expect(warning).to.match(/CloudWatch throttled cloudwatch:GetMetricData/)
+          expect(warning).to.match(/run again/)
+          expect(warning).not.to.match(/no answer/)
+        } finally {
+          await throttled.stop()
+        }
+      })
+    }
 
     it('a quota that declares no usage metric: usage null with the reason', async () => {
       standin.load({quotas: {[G_OD]: {noUsageMetric: true}}})

@@ -9,6 +9,7 @@ import {tmpdir} from 'node:os'
 import {getCallerIdentity} from '../../../src/lib/aws/identity.ts'
 import type {AwsSession} from '../../../src/lib/aws/session.ts'
 import {OperationError, UsageError} from '../../../src/lib/errors.ts'
+import {DEFAULT_TIMEOUTS, setRequestTimeouts, timeoutsFor} from '../../../src/lib/timeouts.ts'
 import {type GpuQuotaReport, checkGpuQuotas, requestGpuQuotaIncreases} from '../../../src/lib/quota/service.ts'
 import {MOTO_ACCOUNT, type Moto, startMoto} from '../../support/moto.ts'
 import {type ServiceQuotasStandin, startServiceQuotasStandin} from '../../support/service-quotas-standin.ts'
@@ -168,6 +169,27 @@ describe('quota service (real SDK, stand-in + moto)', function () {
       expect((error as OperationError).code, (error as Error).message).to.equal('THROTTLED')
       expect((error as OperationError).hint).to.match(/run again/)
       expect(standin.calls('GetServiceQuota')).to.have.length(5)
+    })
+
+    it('throttling that outlasts the request timeout is THROTTLED (it answered, "slow down"), not TIMEOUT', async () => {
+      standin.inject({operation: 'GetServiceQuota', quotaCode: G_OD, error: 'TooManyRequestsException'})
+      setRequestTimeouts(timeoutsFor(1000))
+      let error: unknown
+      try {
+        await checkGpuQuotas({session, caller, families: ['g'], markets: ['on-demand'], target: 8})
+      } catch (e) {
+        error = e
+      } finally {
+        setRequestTimeouts(DEFAULT_TIMEOUTS)
+      }
+      expect(error).to.be.instanceOf(OperationError)
+      expect((error as OperationError).code, (error as Error).message).to.equal('THROTTLED')
+      expect((error as Error).message).to.match(
+        /still throttling Service Quotas after the SDK.s retries \(TooManyRequestsException\)/,
+      )
+      expect((error as Error).message).not.to.match(/no answer/)
+      expect((error as OperationError).hint).to.match(/run again/)
+      expect(standin.calls('GetServiceQuota').length).to.be.at.least(1)
     })
 
     it('names the IAM actions when access is denied', async () => {
