@@ -74,6 +74,8 @@ export interface NodePool {
     /** `nvidia.com/gpu`, in GPUs. */
     gpu?: number
   }
+  /** The other resources `spec.limits` names (`memory`, `ephemeral-storage`...): they bound no vCPUs here. */
+  otherLimits?: Record<string, unknown>
 }
 
 /** What EC2 says about one instance type (DescribeInstanceTypes). */
@@ -283,6 +285,11 @@ function readPool(
       }
       limits[field] = value
     }
+    const other = Object.entries(limitsValue).filter(([resource]) => resource !== 'cpu' && resource !== GPU_RESOURCE)
+    if (other.length > 0) {
+      const apiVersion = String(item.apiVersion)
+      return {name, file, line, apiVersion, requirements, limits, otherLimits: Object.fromEntries(other)}
+    }
   } else if (limitsValue !== undefined && limitsValue !== null) {
     throw invalid(file, at(['spec', 'limits']), `NodePool ${name}: spec.limits is not a map of resources`)
   }
@@ -454,7 +461,23 @@ export function largestVcpusPerGpu(
   return best
 }
 
-/** How many vCPUs a pool may launch in one quota family: the smaller of its CPU and GPU bounds. */
+/**
+ * Whether EC2 described instance types the pool allows in a quota family, and all of them without
+ * an NVIDIA GPU (g4ad's AMD GPUs, vt1, inf, trn): an `nvidia.com/gpu` limit does not cap those.
+ */
+function onlyTypesWithoutNvidiaGpus(pool: NodePool, family: FamilyId, types: readonly InstanceTypeInfo[]): boolean {
+  const allowed = types.filter(
+    (info) => quotaFamilyOfCategory(categoryOf(info.type)) === family && allowsType(pool, info.type),
+  )
+  return allowed.length > 0 && allowed.every((info) => info.nvidiaGpus <= 0)
+}
+
+/**
+ * How many vCPUs a pool may launch in one quota family: the smaller of its CPU and GPU bounds;
+ * undefined when it is unbounded there. A limit of 0 is a bound (no such node may launch), not
+ * "no limit": `nvidia.com/gpu: 0` bounds the family at 0 vCPUs even when EC2 describes none of its
+ * types (0 GPUs × any vCPUs per GPU), unless EC2 says every type it allows there has no NVIDIA GPU.
+ */
 export function poolBound(
   pool: NodePool,
   family: FamilyId,
@@ -465,6 +488,9 @@ export function poolBound(
   if (pool.limits.gpu !== undefined) {
     const best = largestVcpusPerGpu(pool, family, types)
     if (best) bounds.push({vcpus: pool.limits.gpu * best.ratio, limitedBy: GPU_RESOURCE})
+    else if (pool.limits.gpu === 0 && !onlyTypesWithoutNvidiaGpus(pool, family, types)) {
+      bounds.push({vcpus: 0, limitedBy: GPU_RESOURCE})
+    }
   }
   return bounds.sort((a, b) => a.vcpus - b.vcpus)[0]
 }
@@ -528,8 +554,12 @@ export function planNodePools(pools: readonly NodePool[], types: readonly Instan
     }
     if (unboundedIn.length > 0) {
       const gpuOnly = pool.limits.gpu !== undefined
+      const other = Object.keys(pool.otherLimits ?? {})
+      const why = gpuOnly
+        ? `its ${GPU_RESOURCE} limit covers no instance type with an NVIDIA GPU that EC2 describes for it, and it has no cpu limit`
+        : `no cpu or ${GPU_RESOURCE} limit${other.length > 0 ? `; its ${other.join(', ')} limit${other.length === 1 ? ' does' : 's do'} not bound vCPUs` : ''}`
       warnings.push(
-        `${where(pool)} is unbounded for ${unboundedIn.join(', ')} vCPUs (${gpuOnly ? `its ${GPU_RESOURCE} limit covers no instance type with an NVIDIA GPU it allows, and it has no cpu limit` : `no cpu or ${GPU_RESOURCE} limit`}): the configured or --min target applies there. Set spec.limits.cpu to bound it.`,
+        `${where(pool)} is unbounded for ${unboundedIn.join(', ')} vCPUs (${why}): Karpenter may launch any number of them, so th${unboundedIn.length === 1 ? 'at quota has' : 'ose quotas have'} no target (unbounded). Set spec.limits.cpu to bound it, or pass --min N to check against N vCPUs.`,
       )
     }
   }
@@ -540,7 +570,8 @@ export function planNodePools(pools: readonly NodePool[], types: readonly Instan
       if (!demand) continue
       const bounded = demand.pools.every((p) => p.vcpus !== null)
       const sum = demand.pools.reduce((total, p) => total + (p.vcpus ?? 0), 0)
-      demands.push(bounded ? {...demand, vcpus: Math.ceil(sum - 1e-9)} : demand)
+      // max(0, …): a bound of 0 stays 0, not -0.
+      demands.push(bounded ? {...demand, vcpus: Math.max(0, Math.ceil(sum - 1e-9))} : demand)
     }
   }
   return {demands, gpuPools, warnings}
@@ -548,27 +579,44 @@ export function planNodePools(pools: readonly NodePool[], types: readonly Instan
 
 // --- targets --------------------------------------------------------------------
 
-/** Where a quota's target came from: its NodePools, or (none, or one unbounded) --min / the config. */
+/**
+ * Where a quota's target came from: its NodePools; --min / the config where no NodePool launches
+ * into it; or, when one of its NodePools is unbounded, nowhere (`reason: 'unbounded'`, the target
+ * null, naming those pools) unless --min gave one explicitly. The config's quota.gpuTarget never
+ * stands in for an unbounded pool: it is not what Karpenter may launch.
+ */
 export interface TargetSource {
   from: 'nodepools' | 'min' | 'config'
   /** The NodePools that launch into this quota (empty when none does). */
   pools: PoolContribution[]
+  /** Set when the target is null: a NodePool of this quota has no bound. */
+  reason?: 'unbounded'
+  /** The NodePools without a bound here (with `reason`, or beside an explicit --min). */
+  unboundedPools?: string[]
 }
 
-/** The quota's target: the NodePools' bound when every pool of it is bounded, else the fallback. */
+/**
+ * The quota's target: the NodePools' bound when every pool of it is bounded; null (unbounded)
+ * when one is not, unless the fallback is an explicit --min; the fallback where no pool launches into it.
+ */
 export function targetFor(
   demand: QuotaDemand | undefined,
   fallback: {target: number; from: 'min' | 'config'},
-): {target: number; source: TargetSource} {
+): {target: number | null; source: TargetSource} {
   if (demand?.vcpus !== undefined) return {target: demand.vcpus, source: {from: 'nodepools', pools: demand.pools}}
-  return {target: fallback.target, source: {from: fallback.from, pools: demand?.pools ?? []}}
+  const pools = demand?.pools ?? []
+  const unboundedPools = pools.filter((p) => p.vcpus === null).map((p) => p.name)
+  if (unboundedPools.length === 0) return {target: fallback.target, source: {from: fallback.from, pools}}
+  if (fallback.from === 'min') return {target: fallback.target, source: {from: 'min', pools, unboundedPools}}
+  return {target: null, source: {from: 'nodepools', pools, reason: 'unbounded', unboundedPools}}
 }
 
-/** A table cell: `gpu, gpu-spot` / `--min` / `config`, `(unbounded: x)` when a pool is. */
+/** A table cell: `gpu, gpu-spot` / `--min` / `config`; `unbounded: x` / `--min (unbounded: x)` when a pool is. */
 export function describeTargetSource(source: TargetSource): string {
+  const unbounded = source.unboundedPools ?? []
+  if (source.reason === 'unbounded') return `unbounded: ${unbounded.join(', ')}`
   if (source.from === 'nodepools') return source.pools.map((p) => p.name).join(', ')
   const base = source.from === 'min' ? '--min' : 'config'
-  const unbounded = source.pools.filter((p) => p.vcpus === null).map((p) => p.name)
   return unbounded.length > 0 ? `${base} (unbounded: ${unbounded.join(', ')})` : base
 }
 

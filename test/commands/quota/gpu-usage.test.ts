@@ -31,10 +31,12 @@ interface Row {
   value: number
   usage: number | null
   usageSource: Record<string, unknown>
-  target: number
+  target: number | null
   targetSource: {
     from: string
     pools: Array<{name: string; file: string; vcpus: number | null; limitedBy: string | null}>
+    reason?: string
+    unboundedPools?: string[]
   }
   status: string
   action?: string
@@ -287,11 +289,13 @@ describe('piksel quota gpu: usage and Karpenter targets', function () {
         ['batch', 1000, 'cpu'],
         ['gpu-spot', 120, 'nvidia.com/gpu'],
       ])
-      // P on-demand: training has no limits: unbounded, the configured target applies.
-      expect(rows[P_OD]).to.deep.include({target: 8})
+      // P on-demand: training has no limits: unbounded, so no target (never the configured 8).
+      expect(rows[P_OD]).to.deep.include({target: null, status: 'unbounded'})
       expect(rows[P_OD]?.targetSource).to.deep.equal({
-        from: 'config',
+        from: 'nodepools',
         pools: [{name: 'training', file: join(GITOPS, 'apps', 'batch.yaml'), vcpus: null, limitedBy: null}],
+        reason: 'unbounded',
+        unboundedPools: ['training'],
       })
       expect(rows[P_SPOT]?.targetSource).to.deep.equal({from: 'config', pools: []})
       expect(report.gitops?.nodePools.map((p) => p.name)).to.deep.equal(['batch', 'training', 'gpu-spot', 'gpu'])
@@ -303,8 +307,9 @@ describe('piksel quota gpu: usage and Karpenter targets', function () {
       const table = await run(['--from-gitops', GITOPS])
       expect(table.stdout).to.match(/G and VT\s+on-demand\s+L-DB2E81BA\s+100\s+-\s+-\s+1096\s+batch, gpu\s+below/)
       expect(table.stdout).to.match(
-        /P\s+on-demand\s+L-417A185B\s+0 \(default\)\s+-\s+-\s+8\s+config \(unbounded: training\)\s+below/,
+        /P\s+on-demand\s+L-417A185B\s+0 \(default\)\s+-\s+-\s+unbounded\s+unbounded: training\s+unbounded/,
       )
+      expect(table.stdout).to.include('3 below target, 1 unbounded (no target)')
       expect(table.stdout).to.include(`targets from the GPU NodePools under ${GITOPS}: batch, training, gpu-spot, gpu`)
     })
 
@@ -317,6 +322,74 @@ describe('piksel quota gpu: usage and Karpenter targets', function () {
           .map((f) => `${f.QuotaCode}=${f.DesiredValue}`)
           .sort(),
       ).to.deep.equal([`${G_SPOT}=1120`, `${G_OD}=1096`])
+    })
+
+    describe('an unbounded GPU NodePool (no spec.limits): no target, never the configured one', () => {
+      /** One bounded and one unbounded G pool (Karpenter accepts both: limits are optional). */
+      function pools(): string {
+        const dir = mkdtempSync(join(tmpdir(), 'piksel-np-'))
+        const nodePool = (name: string, family: string, limits: string) =>
+          [
+            'apiVersion: karpenter.sh/v1',
+            'kind: NodePool',
+            `metadata: {name: ${name}}`,
+            'spec:',
+            `  template: {spec: {requirements: [{key: karpenter.k8s.aws/instance-family, operator: In, values: [${family}]}]}}`,
+            ...(limits ? [`  limits: ${limits}`] : []),
+          ].join('\n')
+        writeFileSync(
+          join(dir, 'pools.yaml'),
+          [
+            nodePool('render', 'g6e', '{cpu: 64}'),
+            nodePool('lab', 'gr6', ''),
+            nodePool('off', 'g5', '{nvidia.com/gpu: "0"}'),
+          ].join('\n---\n'),
+        )
+        return dir
+      }
+      const args = (dir: string) => ['--from-gitops', dir, '--family', 'g', '--market', 'on-demand']
+
+      it('a check: target null, reason unbounded naming the pool, status unbounded, exit 3; the config’s 16 is not used', async () => {
+        const cwd = mkdtempSync(join(tmpdir(), 'piksel-quota-'))
+        writeFileSync(
+          join(cwd, 'piksel.config.yaml'),
+          `environments:\n  staging:\n    account: "${MOTO_ACCOUNT}"\n    quota: {gpuTarget: 16}\n`,
+        )
+        const r = await run(['-e', 'staging', ...args(pools()), '--json'], {cwd})
+        expect(r.exitCode, r.stderr).to.equal(3)
+        const [row] = r.json<Report>().quotas
+        expect(row).to.deep.include({code: G_OD, value: 100, target: null, status: 'unbounded'})
+        expect(row?.targetSource).to.deep.include({from: 'nodepools', reason: 'unbounded', unboundedPools: ['lab']})
+        // nvidia.com/gpu "0" is a bound of 0, not unbounded.
+        expect(row?.targetSource.pools.map((p) => `${p.name}=${p.vcpus}`)).to.deep.equal([
+          'render=64',
+          'lab=null',
+          'off=0',
+        ])
+        expect(r.stderr).to.match(/Warning: NodePool lab \(.*pools\.yaml:\d+\) is unbounded for G and VT vCPUs/)
+      })
+
+      it('--request refuses: exit 2 UNBOUNDED_TARGET naming the pool and --min; nothing filed', async () => {
+        for (const extra of [['--yes'], ['--dry-run']]) {
+          const r = await run([...args(pools()), '--request', ...extra, '--json'])
+          expect(r.exitCode, r.stderr).to.equal(2)
+          const {error} = r.json<{error: {code: string; message: string; hint: string}}>()
+          expect(error.code).to.equal('UNBOUNDED_TARGET')
+          expect(error.message).to.match(/^--request: L-DB2E81BA has no target: NodePool lab is unbounded/)
+          expect(error.hint).to.include('--min N')
+          expect(standin.calls('RequestServiceQuotaIncrease')).to.deep.equal([])
+          expect(standin.filed()).to.deep.equal([])
+        }
+      })
+
+      it('an explicit --min is the target there, said beside the pool; --request files it', async () => {
+        const r = await run([...args(pools()), '--min', '256', '--request', '--yes', '--json'])
+        expect(r.exitCode, r.stderr).to.equal(0)
+        const [row] = r.json<Report>().quotas
+        expect(row).to.deep.include({target: 256})
+        expect(row?.targetSource).to.deep.include({from: 'min', unboundedPools: ['lab']})
+        expect(standin.filed().map((f) => `${f.QuotaCode}=${f.DesiredValue}`)).to.deep.equal([`${G_OD}=256`])
+      })
     })
 
     it('a NodePool of an unknown family: a warning, ignored', async () => {

@@ -96,6 +96,18 @@ describe('quota/karpenter (pure)', () => {
       ['64Gi', 64 * 2 ** 30],
       ['+8', 8],
       ['0', 0],
+      // 0 in every spelling is 0 (a bound: nothing may launch), never "no limit".
+      [0, 0],
+      ['0m', 0],
+      ['0.0', 0],
+      ['0k', 0],
+      ['0Gi', 0],
+      ['4', 4],
+      [4, 4],
+      ['4k', 4000],
+      ['1E3', 1000],
+      ['.5', 0.5],
+      ['5.', 5],
       ['-1', undefined],
       [-4, undefined],
       ['1 k', undefined],
@@ -144,6 +156,23 @@ describe('quota/karpenter (pure)', () => {
       'metadata: {name: legacy}',
     ].join('\n')
 
+    it('a limit of 0 GPUs is read as 0 in every spelling Kubernetes accepts (YAML 0, "0", "0m")', () => {
+      for (const value of ['0', '"0"', '"0m"', '0.0']) {
+        const [read] = nodePoolsIn(
+          [
+            'apiVersion: karpenter.sh/v1',
+            'kind: NodePool',
+            'metadata: {name: none}',
+            'spec:',
+            '  template: {spec: {requirements: [{key: karpenter.k8s.aws/instance-family, operator: In, values: [g6e]}]}}',
+            `  limits: {nvidia.com/gpu: ${value}}`,
+          ].join('\n'),
+          'none.yaml',
+        )
+        expect(read?.limits, value).to.deep.equal({gpu: 0})
+      }
+    })
+
     it('reads v1 and v1beta1 NodePools of a multi-document file, skipping other kinds and versions', () => {
       expect(nodePoolsIn(text, 'pools.yaml')).to.deep.equal([
         {
@@ -153,6 +182,8 @@ describe('quota/karpenter (pure)', () => {
           apiVersion: 'karpenter.sh/v1beta1',
           requirements: [{key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['g5', '6']}],
           limits: {cpu: 0.5},
+          // Kept for the unbounded warning's words: a memory limit bounds no vCPUs here.
+          otherLimits: {memory: '100Gi'},
         },
         {name: 'new', file: 'pools.yaml', line: 19, apiVersion: 'karpenter.sh/v1', requirements: [], limits: {gpu: 30}},
       ])
@@ -390,10 +421,39 @@ describe('quota/karpenter (pure)', () => {
         undefined,
       ],
       ['0 GPUs: 0 vCPUs', pool(teamGpu, {gpu: 0}), {vcpus: 0, limitedBy: 'nvidia.com/gpu'}],
+      // 0 is a bound, not "no limit", even over types EC2 does not describe (0 GPUs × any ratio).
+      [
+        '0 GPUs over types EC2 does not describe (g7x): 0 vCPUs, not unbounded',
+        pool([req('instance-family', 'In', 'g7x')], {gpu: 0}),
+        {vcpus: 0, limitedBy: 'nvidia.com/gpu'},
+      ],
+      [
+        '0 GPUs over a category EC2 describes nothing of: 0 vCPUs',
+        pool([req('instance-category', 'In', 'gr')], {gpu: 0}),
+        {vcpus: 0, limitedBy: 'nvidia.com/gpu'},
+      ],
+      ['0 GPUs and cpu 64: 0 wins', pool(teamGpu, {gpu: 0, cpu: 64}), {vcpus: 0, limitedBy: 'nvidia.com/gpu'}],
+      ['cpu 0: 0 vCPUs', pool(teamGpu, {cpu: 0}), {vcpus: 0, limitedBy: 'cpu'}],
+      // nvidia.com/gpu caps no node without an NVIDIA GPU: 0 of them leaves AMD g4ad unbounded.
+      [
+        '0 GPUs over g4ad only (AMD GPUs): unbounded',
+        pool([req('instance-family', 'In', 'g4ad')], {gpu: 0}),
+        undefined,
+      ],
+      [
+        '4 GPUs over types EC2 does not describe: unbounded (no vCPUs per GPU to multiply)',
+        pool([req('instance-family', 'In', 'g7x')], {gpu: 4}),
+        undefined,
+      ],
     ]
     for (const [label, p, want] of cases) {
       it(label, () => expect(poolBound(p, 'g', TYPES)).to.deep.equal(want))
     }
+    it('0 GPUs over P types EC2 does not describe (p5e): 0 vCPUs for P', () =>
+      expect(poolBound(pool([req('instance-family', 'In', 'p5e')], {gpu: 0}), 'p', TYPES)).to.deep.equal({
+        vcpus: 0,
+        limitedBy: 'nvidia.com/gpu',
+      }))
   })
 
   describe('instanceTypePatterns (the DescribeInstanceTypes filter)', () => {
@@ -439,11 +499,45 @@ describe('quota/karpenter (pure)', () => {
       ])
       expect(plan.warnings).to.have.length(2)
       expect(plan.warnings[0]).to.match(
-        /^NodePool training \(training\.yaml:1\) is unbounded for P vCPUs \(no cpu or nvidia\.com\/gpu limit\)/,
+        /^NodePool training \(training\.yaml:1\) is unbounded for P vCPUs \(no cpu or nvidia\.com\/gpu limit\): Karpenter may launch any number of them, so that quota has no target \(unbounded\)\. Set spec\.limits\.cpu to bound it, or pass --min N/,
       )
       expect(plan.warnings[1]).to.match(
         /^NodePool quantum \(quantum\.yaml:1\): instance family qx9 unknown to piksel .*; ignored\.$/,
       )
+    })
+
+    it('nvidia.com/gpu: 0 over types EC2 does not describe: a bound of 0, no unbounded warning', () => {
+      const none = pool([req('instance-family', 'In', 'g6e', 'gr6')], {gpu: 0}, 'none')
+      const plan = planNodePools([none], [])
+      expect(plan.demands.map((d) => [d.family, d.market, d.vcpus])).to.deep.equal([['g', 'on-demand', 0]])
+      expect(plan.warnings).to.deep.equal([])
+    })
+
+    it('one bounded and one unbounded pool of a quota: no sum (vcpus undefined), the unbounded one named', () => {
+      const lab = pool([req('instance-family', 'In', 'p5e')], {cpu: 192}, 'lab')
+      const plan = planNodePools([lab, training], TYPES)
+      expect(plan.demands).to.have.length(1)
+      expect(plan.demands[0]?.vcpus).to.equal(undefined)
+      expect(plan.demands[0]?.pools.map((p) => `${p.name}=${p.vcpus}`)).to.deep.equal(['lab=192', 'training=null'])
+      expect(plan.warnings).to.have.length(1)
+      expect(plan.warnings[0]).to.match(/^NodePool training .* is unbounded for P vCPUs/)
+    })
+
+    it('a memory-only limit bounds no vCPUs here: unbounded, and the warning says why', () => {
+      const mem = {...pool([req('instance-family', 'In', 'g6e')], {}, 'mem'), otherLimits: {memory: '1000Gi'}}
+      const plan = planNodePools([mem], TYPES)
+      expect(plan.demands[0]?.vcpus).to.equal(undefined)
+      expect(plan.warnings[0]).to.include(
+        'is unbounded for G and VT vCPUs (no cpu or nvidia.com/gpu limit; its memory limit does not bound vCPUs)',
+      )
+    })
+
+    it('families beyond g5/p4d: g6e, gr6, vt1 count against G and VT; p5e against P', () => {
+      const wide = pool([req('instance-family', 'In', 'g6e', 'gr6', 'vt1', 'p5e')], {cpu: 100}, 'wide')
+      expect(planNodePools([wide], TYPES).demands.map((d) => `${d.family}/${d.market}=${d.vcpus}`)).to.deep.equal([
+        'g/on-demand=100',
+        'p/on-demand=100',
+      ])
     })
 
     it('rounds a fractional bound up to whole vCPUs', () => {
@@ -478,14 +572,31 @@ describe('quota/karpenter (pure)', () => {
       expect(t).to.deep.equal({target: 96, source: {from: 'nodepools', pools: demand.pools}})
       expect(describeTargetSource(t.source)).to.equal('gpu')
     })
-    it('the fallback, naming the unbounded pools, when one is unbounded', () => {
-      const pools = [
-        {name: 'a', file: 'a', vcpus: 96, limitedBy: 'cpu' as const},
-        {name: 'b', file: 'b', vcpus: null, limitedBy: null},
-      ]
-      const t = targetFor({family: 'g', market: 'spot', pools}, {target: 16, from: 'min'})
-      expect(t).to.deep.equal({target: 16, source: {from: 'min', pools}})
+    const mixed = [
+      {name: 'a', file: 'a', vcpus: 96, limitedBy: 'cpu' as const},
+      {name: 'b', file: 'b', vcpus: null, limitedBy: null},
+    ]
+    it('an explicit --min, naming the unbounded pools, when one is unbounded', () => {
+      const t = targetFor({family: 'g', market: 'spot', pools: mixed}, {target: 16, from: 'min'})
+      expect(t).to.deep.equal({target: 16, source: {from: 'min', pools: mixed, unboundedPools: ['b']}})
       expect(describeTargetSource(t.source)).to.equal('--min (unbounded: b)')
+    })
+    it('no target (null, reason unbounded) when one is unbounded: never the config’s quota.gpuTarget', () => {
+      const t = targetFor({family: 'g', market: 'spot', pools: mixed}, fallback)
+      expect(t).to.deep.equal({
+        target: null,
+        source: {from: 'nodepools', pools: mixed, reason: 'unbounded', unboundedPools: ['b']},
+      })
+      expect(describeTargetSource(t.source)).to.equal('unbounded: b')
+    })
+    it('no target when every pool is unbounded, naming each', () => {
+      const pools = [
+        {name: 'x', file: 'x', vcpus: null, limitedBy: null},
+        {name: 'y', file: 'y', vcpus: null, limitedBy: null},
+      ]
+      const t = targetFor({family: 'p', market: 'on-demand', pools}, fallback)
+      expect(t.target).to.equal(null)
+      expect(describeTargetSource(t.source)).to.equal('unbounded: x, y')
     })
     it('the fallback when no pool launches into the quota', () => {
       expect(targetFor(undefined, fallback)).to.deep.equal({target: 8, source: {from: 'config', pools: []}})
