@@ -126,7 +126,8 @@ export async function describeInstanceTypes(
         const nvidiaGpus = (t.GpuInfo?.Gpus ?? [])
           .filter((g) => /nvidia/i.test(g.Manufacturer ?? ''))
           .reduce((sum, g) => sum + (g.Count ?? 0), 0)
-        types.push({type: t.InstanceType, vcpus: t.VCpuInfo?.DefaultVCpus ?? 0, nvidiaGpus})
+        const gpus = (t.GpuInfo?.Gpus ?? []).reduce((sum, g) => sum + (g.Count ?? 0), 0)
+        types.push({type: t.InstanceType, vcpus: t.VCpuInfo?.DefaultVCpus ?? 0, nvidiaGpus, gpus})
       }
       page += 1
       if (page >= MAX_TYPE_PAGES) break

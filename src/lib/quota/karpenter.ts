@@ -11,9 +11,10 @@
  *   `karpenter.k8s.aws/instance-category` (g, p, inf...), `karpenter.k8s.aws/instance-family`
  *   (g5, p4d...), `node.kubernetes.io/instance-type` (g5.xlarge), `karpenter.k8s.aws/instance-size`
  *   (xlarge) and `karpenter.sh/capacity-type`, with the operators `In`, `NotIn`, `Exists` and
- *   `DoesNotExist` (several requirements on one key all apply). Other keys and operators (`Gt`/`Lt` on
- *   the instance generation, GPU count or memory) are not read: the pool then looks wider than it
- *   is, so the bound is an upper bound, never too small.
+ *   `DoesNotExist` (several requirements on one key all apply); `karpenter.k8s.aws/instance-gpu-count`
+ *   (`In`, `NotIn`, `Exists`, `DoesNotExist`, `Gt`, `Lt`) narrows the types a GPU limit's ratio is
+ *   taken over. Other keys and operators (`Gt`/`Lt` on the instance generation or memory) are not
+ *   read: the pool then looks wider than it is, so the bound is an upper bound, never too small.
  * - Without a `karpenter.sh/capacity-type` requirement Karpenter launches on-demand only (the
  *   docs' NodePool example: "If not included, the webhook for the AWS cloud provider will default
  *   to on-demand"); `reserved` capacity has no quota of its own here and is not counted.
@@ -51,6 +52,7 @@ export const KEYS = {
   type: 'node.kubernetes.io/instance-type',
   size: 'karpenter.k8s.aws/instance-size',
   capacity: 'karpenter.sh/capacity-type',
+  gpuCount: 'karpenter.k8s.aws/instance-gpu-count',
 } as const
 export const GPU_RESOURCE = 'nvidia.com/gpu'
 
@@ -84,6 +86,8 @@ export interface InstanceTypeInfo {
   vcpus: number
   /** NVIDIA GPUs (0 when none). */
   nvidiaGpus: number
+  /** GPUs of any maker (Karpenter's `karpenter.k8s.aws/instance-gpu-count`); unknown: not narrowed by it. */
+  gpus?: number
 }
 
 // --- quantities ----------------------------------------------------------------
@@ -445,6 +449,36 @@ export interface PoolContribution {
   limitedBy: LimitedBy | null
 }
 
+/**
+ * Whether a type passes the pool's `karpenter.k8s.aws/instance-gpu-count` requirements. Karpenter
+ * sets that label only on types with GPUs, so a type without one has no such label: `In` and
+ * `Gt`/`Lt` exclude it, `NotIn` and `DoesNotExist` admit it (Kubernetes node-affinity rules).
+ */
+export function gpuCountAllows(pool: NodePool, info: InstanceTypeInfo): boolean {
+  const gpus = info.gpus ?? info.nvidiaGpus
+  const label = gpus > 0 ? String(gpus) : undefined
+  return pool.requirements.every((r) => {
+    if (r.key !== KEYS.gpuCount) return true
+    const bound = Number(r.values[0])
+    switch (r.operator) {
+      case 'In':
+        return label !== undefined && r.values.includes(label)
+      case 'NotIn':
+        return label === undefined || !r.values.includes(label)
+      case 'Exists':
+        return label !== undefined
+      case 'DoesNotExist':
+        return label === undefined
+      case 'Gt':
+        return label !== undefined && Number.isFinite(bound) && gpus > bound
+      case 'Lt':
+        return label !== undefined && Number.isFinite(bound) && gpus < bound
+      default:
+        return true
+    }
+  })
+}
+
 /** The largest vCPUs per NVIDIA GPU among the types a pool allows in a quota family; undefined: none. */
 export function largestVcpusPerGpu(
   pool: NodePool,
@@ -455,6 +489,7 @@ export function largestVcpusPerGpu(
   for (const info of types) {
     if (info.nvidiaGpus <= 0 || info.vcpus <= 0) continue
     if (quotaFamilyOfCategory(categoryOf(info.type)) !== family || !allowsType(pool, info.type)) continue
+    if (!gpuCountAllows(pool, info)) continue
     const ratio = info.vcpus / info.nvidiaGpus
     if (!best || ratio > best.ratio) best = {ratio, type: info.type}
   }
@@ -467,7 +502,10 @@ export function largestVcpusPerGpu(
  */
 function onlyTypesWithoutNvidiaGpus(pool: NodePool, family: FamilyId, types: readonly InstanceTypeInfo[]): boolean {
   const allowed = types.filter(
-    (info) => quotaFamilyOfCategory(categoryOf(info.type)) === family && allowsType(pool, info.type),
+    (info) =>
+      quotaFamilyOfCategory(categoryOf(info.type)) === family &&
+      allowsType(pool, info.type) &&
+      gpuCountAllows(pool, info),
   )
   return allowed.length > 0 && allowed.every((info) => info.nvidiaGpus <= 0)
 }

@@ -392,6 +392,63 @@ describe('piksel quota gpu: usage and Karpenter targets', function () {
       })
     })
 
+    it('newer families (g6e, gr6, p5e) and instance-gpu-count, with EC2’s figures from moto', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'piksel-np-'))
+      const nodePool = (name: string, requirements: string[], limits: string) =>
+        [
+          'apiVersion: karpenter.sh/v1',
+          'kind: NodePool',
+          `metadata: {name: ${name}}`,
+          'spec:',
+          '  template:',
+          '    spec:',
+          '      requirements:',
+          ...requirements.map((r) => `        - ${r}`),
+          `  limits: ${limits}`,
+        ].join('\n')
+      writeFileSync(
+        join(dir, 'pools.yaml'),
+        [
+          // Only the 4- and 8-GPU g5 types: g5.24xlarge and g5.48xlarge, 24 vCPUs per GPU → 10 × 24.
+          nodePool(
+            'multi',
+            [
+              '{key: karpenter.k8s.aws/instance-family, operator: In, values: [g5]}',
+              '{key: karpenter.k8s.aws/instance-gpu-count, operator: In, values: ["4", "8"]}',
+            ],
+            '{nvidia.com/gpu: 10}',
+          ),
+          // g6e.16xlarge: 64 vCPUs per GPU → 10 × 64.
+          nodePool(
+            'render',
+            [
+              '{key: karpenter.k8s.aws/instance-family, operator: In, values: [g6e, gr6]}',
+              '{key: karpenter.sh/capacity-type, operator: In, values: [spot]}',
+            ],
+            '{nvidia.com/gpu: 10}',
+          ),
+          // p5e.48xlarge: 192 vCPUs, 8 H200 → 16 × 24.
+          nodePool(
+            'h200',
+            ['{key: karpenter.k8s.aws/instance-family, operator: In, values: [p5e]}'],
+            '{nvidia.com/gpu: 16}',
+          ),
+        ].join('\n---\n'),
+      )
+      const r = await run(['--from-gitops', dir, '--json'])
+      expect(r.exitCode, r.stderr).to.equal(3)
+      const report = r.json<Report>()
+      expect(
+        report.quotas.map((q) => [q.code, q.target, q.targetSource.pools.map((p) => `${p.name}=${p.vcpus}`)]),
+      ).to.deep.equal([
+        [G_OD, 240, ['multi=240']],
+        [G_SPOT, 640, ['render=640']],
+        [P_OD, 384, ['h200=384']],
+        [P_SPOT, 8, []],
+      ])
+      expect(report.warnings.filter((w) => w.includes('unbounded') || w.includes('unknown'))).to.deep.equal([])
+    })
+
     it('a NodePool of an unknown family: a warning, ignored', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'piksel-np-'))
       cpSync(join(FIXTURES, 'bad', 'unknown-family.yaml'), join(dir, 'unknown.yaml'))

@@ -8,6 +8,7 @@ import {
   type Requirement,
   assertUniqueNames,
   describeTargetSource,
+  gpuCountAllows,
   gitopsDirFor,
   instanceTypePatterns,
   marketsOf,
@@ -434,6 +435,32 @@ describe('quota/karpenter (pure)', () => {
       ],
       ['0 GPUs and cpu 64: 0 wins', pool(teamGpu, {gpu: 0, cpu: 64}), {vcpus: 0, limitedBy: 'nvidia.com/gpu'}],
       ['cpu 0: 0 vCPUs', pool(teamGpu, {cpu: 0}), {vcpus: 0, limitedBy: 'cpu'}],
+      // instance-gpu-count narrows the types the ratio is taken over (g5.12xlarge: 4 GPUs, 12 per GPU).
+      [
+        'instance-gpu-count In [4]: 30 GPUs over g5.12xlarge only → 30 × 12',
+        pool([req('instance-family', 'In', 'g5'), req('instance-gpu-count', 'In', '4')], {gpu: 30}),
+        {vcpus: 360, limitedBy: 'nvidia.com/gpu'},
+      ],
+      [
+        'instance-gpu-count Gt 1: the multi-GPU types only → 30 × 12',
+        pool([req('instance-family', 'In', 'g5'), req('instance-gpu-count', 'Gt', '1')], {gpu: 30}),
+        {vcpus: 360, limitedBy: 'nvidia.com/gpu'},
+      ],
+      [
+        'instance-gpu-count Lt 2: the single-GPU types → 30 × 64 (g5.16xlarge)',
+        pool([req('instance-family', 'In', 'g5'), req('instance-gpu-count', 'Lt', '2')], {gpu: 30}),
+        {vcpus: 1920, limitedBy: 'nvidia.com/gpu'},
+      ],
+      [
+        'instance-gpu-count NotIn [1]: → 30 × 12',
+        pool([req('instance-family', 'In', 'g5'), req('instance-gpu-count', 'NotIn', '1')], {gpu: 30}),
+        {vcpus: 360, limitedBy: 'nvidia.com/gpu'},
+      ],
+      [
+        'instance-gpu-count DoesNotExist (no GPU): no NVIDIA type, a GPU limit bounds nothing → unbounded',
+        pool([req('instance-family', 'In', 'g5'), req('instance-gpu-count', 'DoesNotExist')], {gpu: 30}),
+        undefined,
+      ],
       // nvidia.com/gpu caps no node without an NVIDIA GPU: 0 of them leaves AMD g4ad unbounded.
       [
         '0 GPUs over g4ad only (AMD GPUs): unbounded',
@@ -454,6 +481,33 @@ describe('quota/karpenter (pure)', () => {
         vcpus: 0,
         limitedBy: 'nvidia.com/gpu',
       }))
+  })
+
+  describe('gpuCountAllows (karpenter.k8s.aws/instance-gpu-count, set only on types with GPUs)', () => {
+    const g4ad = {type: 'g4ad.xlarge', vcpus: 4, nvidiaGpus: 0, gpus: 1}
+    const vt1 = {type: 'vt1.3xlarge', vcpus: 12, nvidiaGpus: 0, gpus: 0}
+    const g5x12 = {type: 'g5.12xlarge', vcpus: 48, nvidiaGpus: 4, gpus: 4}
+    const cases: Array<[Requirement, InstanceTypeInfo, boolean]> = [
+      [req('instance-gpu-count', 'In', '4', '8'), g5x12, true],
+      [req('instance-gpu-count', 'In', '1'), g5x12, false],
+      // AMD GPUs count: g4ad has the label (1).
+      [req('instance-gpu-count', 'In', '1'), g4ad, true],
+      // No GPU, no label: In [0] matches nothing, DoesNotExist and NotIn match it.
+      [req('instance-gpu-count', 'In', '0'), vt1, false],
+      [req('instance-gpu-count', 'DoesNotExist'), vt1, true],
+      [req('instance-gpu-count', 'NotIn', '1'), vt1, true],
+      [req('instance-gpu-count', 'Exists'), vt1, false],
+      [req('instance-gpu-count', 'Gt', '0'), vt1, false],
+      [req('instance-gpu-count', 'Lt', '2'), vt1, false],
+      [req('instance-gpu-count', 'Gt', '2'), g5x12, true],
+      [req('instance-gpu-count', 'Lt', '4'), g5x12, false],
+      // Another key: no narrowing.
+      [req('instance-generation', 'Gt', '5'), vt1, true],
+    ]
+    for (const [r, info, want] of cases) {
+      it(`${r.operator} ${r.values.join(',')} on ${info.type}: ${want}`, () =>
+        expect(gpuCountAllows(pool([r]), info)).to.equal(want))
+    }
   })
 
   describe('instanceTypePatterns (the DescribeInstanceTypes filter)', () => {
