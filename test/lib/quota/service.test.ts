@@ -292,6 +292,39 @@ describe('quota service (real SDK, stand-in + moto)', function () {
       expect(standin.history.get(G_SPOT)?.filter((r) => r.Status === 'PENDING')).to.have.length(1)
     })
 
+    describe('throttling that outlasts the request timeout', () => {
+      afterEach(() => setRequestTimeouts(DEFAULT_TIMEOUTS))
+
+      it('every attempt throttled: THROTTLED, nothing filed (a throttled request is not processed), not TIMEOUT', async () => {
+        const report = await checkGpuQuotas({session, caller, families: ['g'], markets: ['spot'], target: 8})
+        standin.inject({
+          operation: 'RequestServiceQuotaIncrease',
+          error: 'TooManyRequestsException',
+          message: 'Rate exceeded',
+        })
+        setRequestTimeouts(timeoutsFor(1000))
+        const after = await requestGpuQuotaIncreases({session, report})
+        const row = byCode(after, G_SPOT)
+        expect(row.action).to.equal('failed')
+        expect(row.error?.code, row.error?.message).to.equal('THROTTLED')
+        expect(row.error?.message).not.to.match(/no answer|may or may not/)
+        expect(standin.history.get(G_SPOT)?.filter((r) => r.Status === 'PENDING') ?? []).to.have.length(0)
+      })
+
+      it('an attempt that failed otherwise first (HTTP 500): the outcome stays unknown, TIMEOUT with how to check', async () => {
+        const report = await checkGpuQuotas({session, caller, families: ['g'], markets: ['spot'], target: 8})
+        standin.inject({operation: 'RequestServiceQuotaIncrease', error: 'ServiceException', status: 500, times: 1})
+        standin.inject({operation: 'RequestServiceQuotaIncrease', error: 'TooManyRequestsException'})
+        setRequestTimeouts(timeoutsFor(1000))
+        const after = await requestGpuQuotaIncreases({session, report})
+        const row = byCode(after, G_SPOT)
+        expect(row.action).to.equal('failed')
+        expect(row.error?.code, row.error?.message).to.equal('TIMEOUT')
+        expect(row.error?.message).to.include('may or may not have been made')
+        expect(standin.calls('RequestServiceQuotaIncrease').length).to.be.at.least(2)
+      })
+    })
+
     it('one failed request does not stop the others; access errors name the IAM actions', async () => {
       const report = await checkGpuQuotas({session, caller, target: 8})
       standin.inject({operation: 'RequestServiceQuotaIncrease', quotaCode: G_SPOT, error: 'AccessDeniedException'})
