@@ -265,7 +265,7 @@ export function assertBoundedTargets(rows: readonly QuotaRow[]): void {
   const pools = [...new Set(unbounded.flatMap((r) => r.targetSource.unboundedPools ?? []))]
   const s = pools.length === 1 ? '' : 's'
   throw new UsageError(
-    `--request: ${unbounded.map((r) => r.code).join(', ')} ha${unbounded.length === 1 ? 's' : 've'} no target: NodePool${s} ${pools.join(', ')} ${pools.length === 1 ? 'is' : 'are'} unbounded (no cpu or nvidia.com/gpu limit that bounds vCPUs), so Karpenter may launch any number of vCPUs. Nothing was filed.`,
+    `--request: ${unbounded.map((r) => r.code).join(', ')} ha${unbounded.length === 1 ? 's' : 've'} no target: NodePool${s} ${pools.join(', ')} ${pools.length === 1 ? 'is' : 'are'} unbounded (no cpu, nvidia.com/gpu or memory limit that bounds vCPUs), so Karpenter may launch any number of vCPUs. Nothing was filed.`,
     {
       code: 'UNBOUNDED_TARGET',
       hint: `Set spec.limits.cpu on NodePool${s} ${pools.join(', ')} (then the target is its limit), or pass --min N to file for N vCPUs.`,

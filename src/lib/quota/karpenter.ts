@@ -19,10 +19,12 @@
  *   docs' NodePool example: "If not included, the webhook for the AWS cloud provider will default
  *   to on-demand"); `reserved` capacity has no quota of its own here and is not counted.
  * - `spec.limits` caps the sum of the resources of the nodes a pool launches: `cpu` in vCPUs
- *   (a Kubernetes quantity: `1000`, `1k`, `500m`), `nvidia.com/gpu` in GPUs. A pool with only a
- *   GPU limit may launch up to (GPU limit × the largest vCPUs-per-NVIDIA-GPU ratio among the
- *   instance types it allows in that quota family) vCPUs; with both limits the smaller bound wins;
- *   with neither, the pool is unbounded. (Types without an NVIDIA GPU, e.g. g4ad's AMD GPUs, are
+ *   (a Kubernetes quantity: `1000`, `1k`, `500m`), `nvidia.com/gpu` in GPUs, `memory` in bytes
+ *   (`4Ti`). A pool with only a GPU limit may launch up to (GPU limit × the largest
+ *   vCPUs-per-NVIDIA-GPU ratio among the instance types it allows in that quota family) vCPUs;
+ *   a memory limit likewise (memory × the most vCPUs per byte of node capacity: EC2's memory less
+ *   Karpenter's VM overhead, 7.5 % by default); with several limits the smallest bound wins; with
+ *   none of them (limits are optional), the pool is unbounded. (Types without an NVIDIA GPU, e.g. g4ad's AMD GPUs, are
  *   not in the ratio: Karpenter starts GPU nodes for pods that request `nvidia.com/gpu`.)
  * - Every pool may use its whole limit in each family and market it allows (Karpenter picks per
  *   node), so a pool counts fully towards each of its quotas, and the pools of one quota add up.
@@ -75,8 +77,10 @@ export interface NodePool {
     cpu?: number
     /** `nvidia.com/gpu`, in GPUs. */
     gpu?: number
+    /** `memory`, in bytes. */
+    memory?: number
   }
-  /** The other resources `spec.limits` names (`memory`, `ephemeral-storage`...): they bound no vCPUs here. */
+  /** The other resources `spec.limits` names (`ephemeral-storage`, `pods`...): they bound no vCPUs here. */
   otherLimits?: Record<string, unknown>
 }
 
@@ -88,7 +92,16 @@ export interface InstanceTypeInfo {
   nvidiaGpus: number
   /** GPUs of any maker (Karpenter's `karpenter.k8s.aws/instance-gpu-count`); unknown: not narrowed by it. */
   gpus?: number
+  /** Memory in MiB (EC2's MemoryInfo.SizeInMiB); unknown: no memory bound from this type. */
+  memoryMiB?: number
 }
+
+/**
+ * The share of an instance's memory Karpenter leaves out of a node's capacity (its
+ * `vmMemoryOverheadPercent` setting, default 0.075). A NodePool's memory limit counts
+ * node capacity, so a node takes memoryMiB × (1 − 0.075) of it.
+ */
+export const VM_MEMORY_OVERHEAD = 0.075
 
 // --- quantities ----------------------------------------------------------------
 
@@ -277,6 +290,7 @@ function readPool(
     for (const [resource, field] of [
       ['cpu', 'cpu'],
       [GPU_RESOURCE, 'gpu'],
+      ['memory', 'memory'],
     ] as const) {
       if (!(resource in limitsValue)) continue
       const value = parseQuantity(limitsValue[resource])
@@ -289,7 +303,9 @@ function readPool(
       }
       limits[field] = value
     }
-    const other = Object.entries(limitsValue).filter(([resource]) => resource !== 'cpu' && resource !== GPU_RESOURCE)
+    const other = Object.entries(limitsValue).filter(
+      ([resource]) => resource !== 'cpu' && resource !== GPU_RESOURCE && resource !== 'memory',
+    )
     if (other.length > 0) {
       const apiVersion = String(item.apiVersion)
       return {name, file, line, apiVersion, requirements, limits, otherLimits: Object.fromEntries(other)}
@@ -416,12 +432,12 @@ export function poolScope(pool: NodePool): PoolScope {
 
 /**
  * The DescribeInstanceTypes `instance-type` filter values (wildcards) that cover
- * what a pool allows, for the pools whose GPU limit needs EC2's facts; empty: no call.
+ * what a pool allows, for the pools whose GPU or memory limit needs EC2's facts; empty: no call.
  */
 export function instanceTypePatterns(pools: readonly NodePool[]): string[] {
   const patterns = new Set<string>()
   for (const pool of pools) {
-    if (pool.limits.gpu === undefined) continue
+    if (pool.limits.gpu === undefined && pool.limits.memory === undefined) continue
     const scope = poolScope(pool)
     if (scope.families.length === 0) continue
     const types = constraint(pool, KEYS.type)
@@ -439,7 +455,7 @@ export function instanceTypePatterns(pools: readonly NodePool[]): string[] {
 
 // --- bounds and targets --------------------------------------------------------
 
-export type LimitedBy = 'cpu' | typeof GPU_RESOURCE
+export type LimitedBy = 'cpu' | typeof GPU_RESOURCE | 'memory'
 
 /** One pool's share of a quota's target. `vcpus` null: the pool is unbounded there. */
 export interface PoolContribution {
@@ -497,6 +513,26 @@ export function largestVcpusPerGpu(
 }
 
 /**
+ * The most vCPUs per byte of node memory capacity among the types a pool allows in a quota
+ * family (EC2's memory less Karpenter's VM overhead); undefined: EC2 describes none of them.
+ */
+export function largestVcpusPerByte(
+  pool: NodePool,
+  family: FamilyId,
+  types: readonly InstanceTypeInfo[],
+): {ratio: number; type: string} | undefined {
+  let best: {ratio: number; type: string} | undefined
+  for (const info of types) {
+    if (!info.memoryMiB || info.memoryMiB <= 0 || info.vcpus <= 0) continue
+    if (quotaFamilyOfCategory(categoryOf(info.type)) !== family || !allowsType(pool, info.type)) continue
+    if (!gpuCountAllows(pool, info)) continue
+    const ratio = info.vcpus / (info.memoryMiB * 2 ** 20 * (1 - VM_MEMORY_OVERHEAD))
+    if (!best || ratio > best.ratio) best = {ratio, type: info.type}
+  }
+  return best
+}
+
+/**
  * Whether EC2 described instance types the pool allows in a quota family, and all of them without
  * an NVIDIA GPU (g4ad's AMD GPUs, vt1, inf, trn): an `nvidia.com/gpu` limit does not cap those.
  */
@@ -529,6 +565,12 @@ export function poolBound(
     else if (pool.limits.gpu === 0 && !onlyTypesWithoutNvidiaGpus(pool, family, types)) {
       bounds.push({vcpus: 0, limitedBy: GPU_RESOURCE})
     }
+  }
+  if (pool.limits.memory !== undefined) {
+    // Every node takes memory: memory limit × the most vCPUs per byte of capacity; 0 bytes, no node.
+    const best = largestVcpusPerByte(pool, family, types)
+    if (best) bounds.push({vcpus: pool.limits.memory * best.ratio, limitedBy: 'memory'})
+    else if (pool.limits.memory === 0) bounds.push({vcpus: 0, limitedBy: 'memory'})
   }
   return bounds.sort((a, b) => a.vcpus - b.vcpus)[0]
 }
@@ -591,11 +633,15 @@ export function planNodePools(pools: readonly NodePool[], types: readonly Instan
       }
     }
     if (unboundedIn.length > 0) {
-      const gpuOnly = pool.limits.gpu !== undefined
       const other = Object.keys(pool.otherLimits ?? {})
-      const why = gpuOnly
-        ? `its ${GPU_RESOURCE} limit covers no instance type with an NVIDIA GPU that EC2 describes for it, and it has no cpu limit`
-        : `no cpu or ${GPU_RESOURCE} limit${other.length > 0 ? `; its ${other.join(', ')} limit${other.length === 1 ? ' does' : 's do'} not bound vCPUs` : ''}`
+      const read = [
+        ...(pool.limits.gpu !== undefined ? [`${GPU_RESOURCE} limit covers no instance type with an NVIDIA GPU`] : []),
+        ...(pool.limits.memory !== undefined ? ['memory limit covers no instance type'] : []),
+      ]
+      const why =
+        read.length > 0
+          ? `its ${read.join(' and its ')} that EC2 describes for it, and it has no cpu limit`
+          : `no cpu, ${GPU_RESOURCE} or memory limit${other.length > 0 ? `; its ${other.join(', ')} limit${other.length === 1 ? ' does' : 's do'} not bound vCPUs` : ''}`
       warnings.push(
         `${where(pool)} is unbounded for ${unboundedIn.join(', ')} vCPUs (${why}): Karpenter may launch any number of them, so th${unboundedIn.length === 1 ? 'at quota has' : 'ose quotas have'} no target (unbounded). Set spec.limits.cpu to bound it, or pass --min N to check against N vCPUs.`,
       )

@@ -433,18 +433,32 @@ describe('piksel quota gpu: usage and Karpenter targets', function () {
             ['{key: karpenter.k8s.aws/instance-family, operator: In, values: [p5e]}'],
             '{nvidia.com/gpu: 16}',
           ),
+          // A memory limit only: p5e.48xlarge, 192 vCPUs and 2 TiB (less Karpenter's 7.5 % VM overhead)
+          // → 8 TiB / (2 TiB × 0.925) × 192 = 830.3, rounded up.
+          nodePool(
+            'h200-spot',
+            [
+              '{key: karpenter.k8s.aws/instance-family, operator: In, values: [p5e]}',
+              '{key: karpenter.sh/capacity-type, operator: In, values: [spot]}',
+            ],
+            '{memory: 8Ti}',
+          ),
         ].join('\n---\n'),
       )
       const r = await run(['--from-gitops', dir, '--json'])
       expect(r.exitCode, r.stderr).to.equal(3)
       const report = r.json<Report>()
       expect(
-        report.quotas.map((q) => [q.code, q.target, q.targetSource.pools.map((p) => `${p.name}=${p.vcpus}`)]),
+        report.quotas.map((q) => [
+          q.code,
+          q.target,
+          q.targetSource.pools.map((p) => `${p.name}=${p.limitedBy}:${Math.round(p.vcpus ?? -1)}`),
+        ]),
       ).to.deep.equal([
-        [G_OD, 240, ['multi=240']],
-        [G_SPOT, 640, ['render=640']],
-        [P_OD, 384, ['h200=384']],
-        [P_SPOT, 8, []],
+        [G_OD, 240, ['multi=nvidia.com/gpu:240']],
+        [G_SPOT, 640, ['render=nvidia.com/gpu:640']],
+        [P_OD, 384, ['h200=nvidia.com/gpu:384']],
+        [P_SPOT, 831, ['h200-spot=memory:830']],
       ])
       expect(report.warnings.filter((w) => w.includes('unbounded') || w.includes('unknown'))).to.deep.equal([])
     })

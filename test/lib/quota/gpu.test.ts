@@ -274,7 +274,7 @@ describe('quota/gpu (pure)', () => {
       expect(error?.code).to.equal('UNBOUNDED_TARGET')
       expect(error?.exitCode).to.equal(2)
       expect(error?.message).to.equal(
-        '--request: B, C have no target: NodePools training, lab are unbounded (no cpu or nvidia.com/gpu limit that bounds vCPUs), so Karpenter may launch any number of vCPUs. Nothing was filed.',
+        '--request: B, C have no target: NodePools training, lab are unbounded (no cpu, nvidia.com/gpu or memory limit that bounds vCPUs), so Karpenter may launch any number of vCPUs. Nothing was filed.',
       )
       expect(error?.hint).to.equal(
         'Set spec.limits.cpu on NodePools training, lab (then the target is its limit), or pass --min N to file for N vCPUs.',

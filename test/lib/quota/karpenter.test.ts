@@ -21,14 +21,14 @@ import {
   targetFor,
 } from '../../../src/lib/quota/karpenter.ts'
 
-/** EC2's figures for these types (DescribeInstanceTypes: DefaultVCpus, NVIDIA GPU count), typed from the AWS docs. */
+/** EC2's figures for these types (DescribeInstanceTypes: DefaultVCpus, NVIDIA GPU count, MiB), typed from the AWS docs. */
 const TYPES: InstanceTypeInfo[] = [
-  {type: 'g5.xlarge', vcpus: 4, nvidiaGpus: 1},
-  {type: 'g5.2xlarge', vcpus: 8, nvidiaGpus: 1},
-  {type: 'g5.4xlarge', vcpus: 16, nvidiaGpus: 1},
-  {type: 'g5.8xlarge', vcpus: 32, nvidiaGpus: 1},
-  {type: 'g5.12xlarge', vcpus: 48, nvidiaGpus: 4},
-  {type: 'g5.16xlarge', vcpus: 64, nvidiaGpus: 1},
+  {type: 'g5.xlarge', vcpus: 4, nvidiaGpus: 1, memoryMiB: 16384},
+  {type: 'g5.2xlarge', vcpus: 8, nvidiaGpus: 1, memoryMiB: 32768},
+  {type: 'g5.4xlarge', vcpus: 16, nvidiaGpus: 1, memoryMiB: 65536},
+  {type: 'g5.8xlarge', vcpus: 32, nvidiaGpus: 1, memoryMiB: 131072},
+  {type: 'g5.12xlarge', vcpus: 48, nvidiaGpus: 4, memoryMiB: 196608},
+  {type: 'g5.16xlarge', vcpus: 64, nvidiaGpus: 1, memoryMiB: 262144},
   {type: 'g4ad.xlarge', vcpus: 4, nvidiaGpus: 0},
   {type: 'g6f.large', vcpus: 2, nvidiaGpus: 0},
   {type: 'p4d.24xlarge', vcpus: 96, nvidiaGpus: 8},
@@ -182,9 +182,7 @@ describe('quota/karpenter (pure)', () => {
           line: 6,
           apiVersion: 'karpenter.sh/v1beta1',
           requirements: [{key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['g5', '6']}],
-          limits: {cpu: 0.5},
-          // Kept for the unbounded warning's words: a memory limit bounds no vCPUs here.
-          otherLimits: {memory: '100Gi'},
+          limits: {cpu: 0.5, memory: 100 * 2 ** 30},
         },
         {name: 'new', file: 'pools.yaml', line: 19, apiVersion: 'karpenter.sh/v1', requirements: [], limits: {gpu: 30}},
       ])
@@ -476,6 +474,21 @@ describe('quota/karpenter (pure)', () => {
     for (const [label, p, want] of cases) {
       it(label, () => expect(poolBound(p, 'g', TYPES)).to.deep.equal(want))
     }
+    it('memory: 1000 GiB over g5 → 1000 / (4 GiB per vCPU × 0.925), limited by memory', () => {
+      const bound = poolBound(pool(teamGpu, {memory: 1000 * 2 ** 30}), 'g', TYPES)
+      expect(bound?.limitedBy).to.equal('memory')
+      expect(bound?.vcpus).to.be.closeTo(270.27, 0.01)
+    })
+    it('memory and cpu: the smaller wins (cpu 200 < 270)', () =>
+      expect(poolBound(pool(teamGpu, {memory: 1000 * 2 ** 30, cpu: 200}), 'g', TYPES)).to.deep.equal({
+        vcpus: 200,
+        limitedBy: 'cpu',
+      }))
+    it('memory 0: 0 vCPUs even over types EC2 does not describe', () =>
+      expect(poolBound(pool([req('instance-family', 'In', 'g7x')], {memory: 0}), 'g', TYPES)).to.deep.equal({
+        vcpus: 0,
+        limitedBy: 'memory',
+      }))
     it('0 GPUs over P types EC2 does not describe (p5e): 0 vCPUs for P', () =>
       expect(poolBound(pool([req('instance-family', 'In', 'p5e')], {gpu: 0}), 'p', TYPES)).to.deep.equal({
         vcpus: 0,
@@ -522,6 +535,10 @@ describe('quota/karpenter (pure)', () => {
         ]),
       ).to.deep.equal(['g*', 'g5.*', 'g5.xlarge', 'p4d.*'])
       expect(instanceTypePatterns([pool([req('instance-family', 'In', 'g6')], {cpu: 10})])).to.deep.equal([])
+      // A memory limit needs EC2's memory figures too.
+      expect(instanceTypePatterns([pool([req('instance-family', 'In', 'g6')], {memory: 2 ** 40})])).to.deep.equal([
+        'g6.*',
+      ])
     })
   })
 
@@ -553,7 +570,7 @@ describe('quota/karpenter (pure)', () => {
       ])
       expect(plan.warnings).to.have.length(2)
       expect(plan.warnings[0]).to.match(
-        /^NodePool training \(training\.yaml:1\) is unbounded for P vCPUs \(no cpu or nvidia\.com\/gpu limit\): Karpenter may launch any number of them, so that quota has no target \(unbounded\)\. Set spec\.limits\.cpu to bound it, or pass --min N/,
+        /^NodePool training \(training\.yaml:1\) is unbounded for P vCPUs \(no cpu, nvidia\.com\/gpu or memory limit\): Karpenter may launch any number of them, so that quota has no target \(unbounded\)\. Set spec\.limits\.cpu to bound it, or pass --min N/,
       )
       expect(plan.warnings[1]).to.match(
         /^NodePool quantum \(quantum\.yaml:1\): instance family qx9 unknown to piksel .*; ignored\.$/,
@@ -577,12 +594,27 @@ describe('quota/karpenter (pure)', () => {
       expect(plan.warnings[0]).to.match(/^NodePool training .* is unbounded for P vCPUs/)
     })
 
-    it('a memory-only limit bounds no vCPUs here: unbounded, and the warning says why', () => {
-      const mem = {...pool([req('instance-family', 'In', 'g6e')], {}, 'mem'), otherLimits: {memory: '1000Gi'}}
+    it('a memory-only limit bounds the vCPUs: 1000 GiB over g5 (4 GiB per vCPU, 7.5 % VM overhead) → 271', () => {
+      const mem = pool([req('instance-family', 'In', 'g5')], {memory: 1000 * 2 ** 30}, 'mem')
       const plan = planNodePools([mem], TYPES)
+      // 1000 / (4 × 0.925) = 270.27, rounded up.
+      expect(plan.demands.map((d) => [d.family, d.market, d.vcpus])).to.deep.equal([['g', 'on-demand', 271]])
+      expect(plan.warnings).to.deep.equal([])
+    })
+
+    it('a memory limit over types EC2 does not describe, or only a limit that bounds no vCPUs: unbounded, said why', () => {
+      const mem = pool([req('instance-family', 'In', 'g7x')], {memory: 2 ** 40}, 'mem')
+      const disk = {
+        ...pool([req('instance-family', 'In', 'g5')], {}, 'disk'),
+        otherLimits: {'ephemeral-storage': '10Ti'},
+      }
+      const plan = planNodePools([mem, disk], TYPES)
       expect(plan.demands[0]?.vcpus).to.equal(undefined)
       expect(plan.warnings[0]).to.include(
-        'is unbounded for G and VT vCPUs (no cpu or nvidia.com/gpu limit; its memory limit does not bound vCPUs)',
+        'NodePool mem (mem.yaml:1) is unbounded for G and VT vCPUs (its memory limit covers no instance type that EC2 describes for it, and it has no cpu limit)',
+      )
+      expect(plan.warnings[1]).to.include(
+        'NodePool disk (disk.yaml:1) is unbounded for G and VT vCPUs (no cpu, nvidia.com/gpu or memory limit; its ephemeral-storage limit does not bound vCPUs)',
       )
     })
 
