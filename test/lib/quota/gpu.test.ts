@@ -279,6 +279,16 @@ describe('quota/gpu (pure)', () => {
       expect(error?.hint).to.equal(
         'Set spec.limits.cpu on NodePools training, lab (then the target is its limit), or pass --min N to file for N vCPUs.',
       )
+      let one: UsageError | undefined
+      try {
+        assertBoundedTargets([unbounded('B', ['training'])])
+      } catch (e) {
+        one = e as UsageError
+      }
+      expect([one?.message, one?.hint]).to.deep.equal([
+        '--request: B has no target: NodePool training is unbounded (no cpu, nvidia.com/gpu or memory limit that bounds vCPUs), so Karpenter may launch any number of vCPUs. Nothing was filed.',
+        'Set spec.limits.cpu on NodePool training (then the target is its limit), or pass --min N to file for N vCPUs.',
+      ])
     })
     it('a quota below target with an open request for less is blocked, never filed again', () => {
       const low = request('PENDING', null, 4, 'low')
