@@ -57,7 +57,9 @@ export default async function quota(ctx) {
     'Can Karpenter start GPU nodes in staging? (below target: exit 3; the Spot role is missing, G on-demand is full)',
   )
   ctx.piksel(['quota', 'gpu', '-e', 'staging'])
-  ctx.say('What does the platform need? The targets from Karpenter’s NodePools in the GitOps checkout.')
+  ctx.say(
+    'What does the platform need? The targets from Karpenter’s NodePools in the GitOps checkout (the training pool has no limits: P On-Demand has no target, said as unbounded).',
+  )
   ctx.piksel(['quota', 'gpu', '-e', 'staging', '--from-gitops', join(ROOT, 'test/fixtures/karpenter/gitops')])
   ctx.say('What would be filed? (--dry-run files nothing)')
   ctx.piksel(['quota', 'gpu', '-e', 'staging', '--request', '--dry-run'])

@@ -8,6 +8,7 @@ import {
   FAMILY_IDS,
   MARKETS,
   MIN_COUNT,
+  assertBoundedTargets,
   markBlocked,
   parseFamilies,
   parseMarkets,
@@ -18,13 +19,13 @@ import {
 import type {NodePoolFiles} from '../../lib/quota/gitops.ts'
 import {gitopsDirFor} from '../../lib/quota/karpenter.ts'
 import type {GpuQuotaReport} from '../../lib/quota/service.ts'
-import {describeOutcome, quotaCells, renderPlan, renderReport} from '../../lib/quota/render.ts'
+import {describeCounts, describeOutcome, quotaCells, renderPlan, renderReport} from '../../lib/quota/render.ts'
 
 export default class QuotaGpu extends BaseCommand<typeof QuotaGpu> {
   static override summary = 'Check the EC2 GPU vCPU quotas Karpenter needs, and request the missing ones.'
   static override description = `For each GPU family and market: AWS's quota name, the applied value (or AWS's default where none is applied), the vCPUs in use now and left (USED, FREE: the quota's own CloudWatch usage metric, latest datapoint of the last hour), the target and where it came from, the open request and the last decided one, and a status: ok, below or pending. Exit 3 when any quota is under its target. A quota at or above 90% use is a warning; usage that cannot be read (cloudwatch:GetMetricData denied) is a warning, never a failure.
 
-With --from-gitops [DIR], the targets come from Karpenter itself: every NodePool (karpenter.sh/v1, v1beta1) in the YAML files under DIR (default: the environment's gitops.dir joined with its gitops.path) gives, from its requirements and limits, the vCPUs it may launch per GPU family and market (a nvidia.com/gpu limit times the largest vCPUs per GPU among the instance types it allows, read from EC2; a cpu limit directly; the smaller wins). A quota no bounded NodePool launches into keeps --min / the configured target.
+With --from-gitops [DIR], the targets come from Karpenter itself: every NodePool (karpenter.sh/v1, v1beta1) in the YAML files under DIR (default: the environment's gitops.dir joined with its gitops.path) gives, from its requirements and limits, the vCPUs it may launch per GPU family and market (a nvidia.com/gpu limit times the largest vCPUs per GPU among the instance types it allows, read from EC2; a memory limit times the most vCPUs per byte of node memory; a cpu limit directly; the smallest wins; a limit of 0 is a bound of 0). A quota no NodePool launches into keeps --min / the configured target. A quota one of whose GPU NodePools is unbounded (no cpu, nvidia.com/gpu or memory limit) has no target (TARGET and STATUS unbounded, JSON target null with targetSource.reason unbounded, exit 3): the configured target never stands in for it; only an explicit --min does, and --request without one is exit 2 (UNBOUNDED_TARGET), nothing filed.
 
 With --request, files a quota increase (each opens an AWS support case) for every quota below target that has no open request, asking for the target, after a confirmation listing exactly what will be filed. Exit 0 when every quota under its target then has an open request, 1 when a request failed.
 
@@ -95,6 +96,8 @@ Also warns when the service-linked role AWSServiceRoleForEC2Spot is missing (Kar
       return report
     }
 
+    // No request is computed from an unbounded target (a NodePool without limits): exit 2, nothing filed.
+    assertBoundedTargets(report.quotas)
     const plan = planRequests(report.quotas)
     if (plan.length === 0) {
       // Nothing can be filed: every quota below target already has an open request (for less).
@@ -166,7 +169,7 @@ Also warns when the service-linked role AWSServiceRoleForEC2Spot is missing (Kar
       rows: (report) => report.quotas.map(quotaCells),
       verdict: (report) => {
         const summary = summarise(report.quotas)
-        return `account ${report.account}, ${report.region}: ${summary.ok} ok, ${summary.pending} pending, ${summary.below} below target; Spot service-linked role ${report.spotRole}`
+        return `account ${report.account}, ${report.region}: ${describeCounts(summary)}; Spot service-linked role ${report.spotRole}`
       },
       exitCode: (report) => (summarise(report.quotas).met ? 0 : 3),
     })

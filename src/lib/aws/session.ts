@@ -10,6 +10,7 @@
  */
 import {assertRegion} from '../config/region.ts'
 import {type AwsCallInfo, NOT_AN_AWS_ANSWER, annotate} from './call.ts'
+import {classifyAwsError} from './errors.ts'
 import {DEFAULT_TIMEOUTS, type Timeouts, requestTimeouts} from '../timeouts.ts'
 
 export interface AwsSession {
@@ -320,6 +321,11 @@ function instrument(client: SdkClient, session: AwsSession, timeouts: Timeouts):
   // Calls whose request has been signed and is on its way (keyed by the command's input,
   // which the SDK hands through every step): a deadline before that was spent on credentials.
   const sent = new WeakSet<object>()
+  // Per call, how its attempts ended: a deadline that ends the retries of a call AWS answered only
+  // with throttling, while the SDK waits to try again, is throttling, not "no answer" (nothing was
+  // done: a throttled request is not processed). An attempt in flight, or any other failure before
+  // (a write's outcome may then be unknown), keeps it a timeout.
+  const attempts = new WeakMap<object, {throttled?: unknown; other: boolean; inFlight: boolean}>()
   // An answer that is not AWS's (an HTML page, a proxy's `{}`) fails here, with the HTTP status.
   client.middlewareStack.add(
     (
@@ -327,8 +333,26 @@ function instrument(client: SdkClient, session: AwsSession, timeouts: Timeouts):
       context: {commandName?: string},
     ) =>
       async (args: {request?: unknown; input?: unknown}) => {
-        if (args.input && typeof args.input === 'object') sent.add(args.input)
-        const result = await next(args)
+        const key = args.input && typeof args.input === 'object' ? args.input : undefined
+        const state = key ? (attempts.get(key) ?? {other: false, inFlight: false}) : undefined
+        if (key && state) {
+          sent.add(key)
+          state.inFlight = true
+          attempts.set(key, state)
+        }
+        let result: {response?: unknown; output?: unknown}
+        try {
+          result = await next(args)
+        } catch (error) {
+          // Below the retry middleware: every attempt's error passes here.
+          if (state) {
+            state.inFlight = false
+            if (classifyAwsError(error).kind === 'throttled') state.throttled = error
+            else state.other = true
+          }
+          throw error
+        }
+        if (state) state.inFlight = false
         const response = result.response as {statusCode?: number; headers?: Record<string, string>} | undefined
         const method = (args.request as {method?: string} | undefined)?.method
         const operation = (context.commandName ?? '').replace(/Command$/, '')
@@ -361,13 +385,19 @@ function instrument(client: SdkClient, session: AwsSession, timeouts: Timeouts):
     const signals = [deadline.signal, closing.signal, ...(options.abortSignal ? [options.abortSignal] : [])]
     // Rejects at the deadline even when the SDK is stuck outside the HTTP handler (e.g. resolving credentials).
     const input = (command as {input?: unknown})?.input
-    if (input && typeof input === 'object') sent.delete(input)
+    if (input && typeof input === 'object') {
+      sent.delete(input)
+      attempts.delete(input)
+    }
     let timer: NodeJS.Timeout | undefined
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         const error = Object.assign(new Error(`no answer within ${timeouts.requestMs} ms`), {name: 'TimeoutError'})
         const unsent = !(input && typeof input === 'object' && sent.has(input))
-        reject(annotate(error, {...info(), timeoutMs: timeouts.requestMs, ...(unsent ? {unsent} : {})}))
+        const state = input && typeof input === 'object' ? attempts.get(input) : undefined
+        // AWS did answer, each time "slow down", and the SDK was waiting to try again: say that.
+        if (state?.throttled && !state.other && !state.inFlight) reject(annotate(state.throttled, info()))
+        else reject(annotate(error, {...info(), timeoutMs: timeouts.requestMs, ...(unsent ? {unsent} : {})}))
         deadline.abort(error)
       }, timeouts.requestMs)
     })

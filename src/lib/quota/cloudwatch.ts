@@ -1,8 +1,8 @@
 /**
  * The one CloudWatch call of `piksel quota gpu`: GetMetricData for every quota's
  * declared usage metric at once (one MetricDataQuery per quota), over the last
- * hour. A refusal or failure is an answer (`ok: false`), never a failure of the
- * quota check: usage.ts turns it into a warning.
+ * hour. A refusal or failure is an answer (`ok: false`, with why: denied, throttled,
+ * timeout, failed), never a failure of the quota check: usage.ts turns it into a warning.
  */
 import {describeAwsError} from '../aws/errors.ts'
 import {type AwsSession, createAwsClient} from '../aws/session.ts'
@@ -43,8 +43,14 @@ export async function readUsage(
     return {ok: true, results}
   } catch (error) {
     const name = (error as {name?: string}).name ?? ''
-    if (isAccessDenied(name)) return {ok: false, denied: true, message: `${USAGE_ACTION} was denied`}
-    return {ok: false, denied: false, message: describeAwsError(error, session, USAGE_ACTION).message}
+    if (isAccessDenied(name)) return {ok: false, why: 'denied', message: `${USAGE_ACTION} was denied`}
+    const described = describeAwsError(error, session, USAGE_ACTION)
+    // Throttled (ThrottlingException, "Rate exceeded"), even when the retries outlasted the deadline: not a timeout.
+    if (described.code === 'THROTTLED') {
+      const said = (error as {message?: string}).message
+      return {ok: false, why: 'throttled', message: `${name}${said && said !== name ? `: ${said}` : ''}`}
+    }
+    return {ok: false, why: described.code === 'TIMEOUT' ? 'timeout' : 'failed', message: described.message}
   } finally {
     client.destroy()
   }

@@ -1,7 +1,7 @@
 /**
  * The I/O behind `--from-gitops`: the Karpenter NodePools in the YAML files
- * under a GitOps directory, and the EC2 facts (vCPUs, NVIDIA GPUs) of the
- * instance types their GPU limits need. The rules are karpenter.ts's.
+ * under a GitOps directory, and the EC2 facts (vCPUs, GPUs, memory) of the
+ * instance types their GPU and memory limits need. The rules are karpenter.ts's.
  */
 import {closeSync, fstatSync, openSync, readSync, readdirSync, statSync} from 'node:fs'
 import {join} from 'node:path'
@@ -126,7 +126,14 @@ export async function describeInstanceTypes(
         const nvidiaGpus = (t.GpuInfo?.Gpus ?? [])
           .filter((g) => /nvidia/i.test(g.Manufacturer ?? ''))
           .reduce((sum, g) => sum + (g.Count ?? 0), 0)
-        types.push({type: t.InstanceType, vcpus: t.VCpuInfo?.DefaultVCpus ?? 0, nvidiaGpus})
+        const gpus = (t.GpuInfo?.Gpus ?? []).reduce((sum, g) => sum + (g.Count ?? 0), 0)
+        types.push({
+          type: t.InstanceType,
+          vcpus: t.VCpuInfo?.DefaultVCpus ?? 0,
+          nvidiaGpus,
+          gpus,
+          ...(t.MemoryInfo?.SizeInMiB ? {memoryMiB: t.MemoryInfo.SizeInMiB} : {}),
+        })
       }
       page += 1
       if (page >= MAX_TYPE_PAGES) break

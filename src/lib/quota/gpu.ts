@@ -191,14 +191,16 @@ export function splitHistory(history: readonly QuotaRequest[]): {open?: QuotaReq
   return {open: newest.find((r) => isOpen(r.status)), lastDecided: newest.find((r) => !isOpen(r.status))}
 }
 
-export type QuotaStatus = 'ok' | 'below' | 'pending'
+export type QuotaStatus = 'ok' | 'below' | 'pending' | 'unbounded'
 
 /**
  * ok when the value meets the target; under it, pending only when an open request
  * asks for at least the target. An open request for less leaves the quota below
  * (it is shown with the row, but approving it would not reach the target).
+ * unbounded: there is no target (a NodePool of the quota has no limit), so no value meets it.
  */
-export function quotaStatus(value: number, target: number, open: QuotaRequest | undefined): QuotaStatus {
+export function quotaStatus(value: number, target: number | null, open: QuotaRequest | undefined): QuotaStatus {
+  if (target === null) return 'unbounded'
   if (value >= target) return 'ok'
   return open && open.desiredValue >= target ? 'pending' : 'below'
 }
@@ -221,7 +223,8 @@ export interface QuotaRow {
   usage: number | null
   /** The metric `usage` was read from, or (`reason`) why it is null. */
   usageSource: UsageSource
-  target: number
+  /** vCPUs; null when a NodePool of the quota is unbounded and no --min was given (targetSource says which). */
+  target: number | null
   /** The NodePools the target came from, or --min / the config. */
   targetSource: TargetSource
   status: QuotaStatus
@@ -245,16 +248,29 @@ export interface PlannedRequest {
  * the target. Never a value at or under the current one, never a second open request.
  */
 export function planRequests(rows: readonly QuotaRow[]): PlannedRequest[] {
-  return rows
-    .filter((r) => r.status === 'below' && !isOpen(r.request?.status) && r.target > r.value)
-    .map((r) => ({
-      family: r.family,
-      market: r.market,
-      code: r.code,
-      name: r.name,
-      current: r.value,
-      desired: r.target,
-    }))
+  return rows.flatMap((r) =>
+    r.status === 'below' && !isOpen(r.request?.status) && r.target !== null && r.target > r.value
+      ? [{family: r.family, market: r.market, code: r.code, name: r.name, current: r.value, desired: r.target}]
+      : [],
+  )
+}
+
+/**
+ * `--request` computes nothing from an unbounded target: with a quota whose NodePool has no
+ * limit (and no explicit --min) it is UNBOUNDED_TARGET, exit 2, before anything is filed.
+ */
+export function assertBoundedTargets(rows: readonly QuotaRow[]): void {
+  const unbounded = rows.filter((r) => r.target === null)
+  if (unbounded.length === 0) return
+  const pools = [...new Set(unbounded.flatMap((r) => r.targetSource.unboundedPools ?? []))]
+  const s = pools.length === 1 ? '' : 's'
+  throw new UsageError(
+    `--request: ${unbounded.map((r) => r.code).join(', ')} ha${unbounded.length === 1 ? 's' : 've'} no target: NodePool${s} ${pools.join(', ')} ${pools.length === 1 ? 'is' : 'are'} unbounded (no cpu, nvidia.com/gpu or memory limit that bounds vCPUs), so Karpenter may launch any number of vCPUs. Nothing was filed.`,
+    {
+      code: 'UNBOUNDED_TARGET',
+      hint: `Set spec.limits.cpu on NodePool${s} ${pools.join(', ')} (then the target is its limit), or pass --min N to file for N vCPUs.`,
+    },
+  )
 }
 
 /**
@@ -276,7 +292,7 @@ export function markBlocked(rows: readonly QuotaRow[]): QuotaRow[] {
 export function blockedAdvice(row: QuotaRow): string {
   const request = row.request
   const which = request?.caseId ? `support case ${request.caseId}` : `request ${request?.id ?? '?'}`
-  return `an open request (${which}, ${request?.status ?? 'open'}) asks for ${formatNumber(request?.desiredValue ?? 0)} vCPUs, below the target ${formatNumber(row.target)}; AWS allows one open request per quota, so none was filed. Wait until it is decided and run again, or ask AWS Support to close ${which} and run again.`
+  return `an open request (${which}, ${request?.status ?? 'open'}) asks for ${formatNumber(request?.desiredValue ?? 0)} vCPUs, below the target ${formatNumber(row.target ?? 0)}; AWS allows one open request per quota, so none was filed. Wait until it is decided and run again, or ask AWS Support to close ${which} and run again.`
 }
 
 export interface QuotaSummary {
@@ -284,10 +300,12 @@ export interface QuotaSummary {
   ok: number
   below: number
   pending: number
+  /** Quotas without a target: a NodePool of theirs is unbounded. */
+  unbounded: number
   failed: number
-  /** Every quota meets its target. */
+  /** Every quota meets its target (and every quota has one). */
   met: boolean
-  /** Every quota under its target has an open request. */
+  /** Every quota under its target has an open request (and every quota has a target). */
   covered: boolean
 }
 
@@ -300,9 +318,10 @@ export function summarise(rows: readonly QuotaRow[]): QuotaSummary {
     ok: count('ok'),
     below,
     pending,
+    unbounded: count('unbounded'),
     failed: rows.filter((r) => r.action === 'failed').length,
-    met: below === 0 && pending === 0,
-    covered: below === 0,
+    met: below === 0 && pending === 0 && count('unbounded') === 0,
+    covered: below === 0 && count('unbounded') === 0,
   }
 }
 

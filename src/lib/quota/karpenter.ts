@@ -11,17 +11,20 @@
  *   `karpenter.k8s.aws/instance-category` (g, p, inf...), `karpenter.k8s.aws/instance-family`
  *   (g5, p4d...), `node.kubernetes.io/instance-type` (g5.xlarge), `karpenter.k8s.aws/instance-size`
  *   (xlarge) and `karpenter.sh/capacity-type`, with the operators `In`, `NotIn`, `Exists` and
- *   `DoesNotExist` (several requirements on one key all apply). Other keys and operators (`Gt`/`Lt` on
- *   the instance generation, GPU count or memory) are not read: the pool then looks wider than it
- *   is, so the bound is an upper bound, never too small.
+ *   `DoesNotExist` (several requirements on one key all apply); `karpenter.k8s.aws/instance-gpu-count`
+ *   (`In`, `NotIn`, `Exists`, `DoesNotExist`, `Gt`, `Lt`) narrows the types a GPU limit's ratio is
+ *   taken over. Other keys and operators (`Gt`/`Lt` on the instance generation or memory) are not
+ *   read: the pool then looks wider than it is, so the bound is an upper bound, never too small.
  * - Without a `karpenter.sh/capacity-type` requirement Karpenter launches on-demand only (the
  *   docs' NodePool example: "If not included, the webhook for the AWS cloud provider will default
  *   to on-demand"); `reserved` capacity has no quota of its own here and is not counted.
  * - `spec.limits` caps the sum of the resources of the nodes a pool launches: `cpu` in vCPUs
- *   (a Kubernetes quantity: `1000`, `1k`, `500m`), `nvidia.com/gpu` in GPUs. A pool with only a
- *   GPU limit may launch up to (GPU limit × the largest vCPUs-per-NVIDIA-GPU ratio among the
- *   instance types it allows in that quota family) vCPUs; with both limits the smaller bound wins;
- *   with neither, the pool is unbounded. (Types without an NVIDIA GPU, e.g. g4ad's AMD GPUs, are
+ *   (a Kubernetes quantity: `1000`, `1k`, `500m`), `nvidia.com/gpu` in GPUs, `memory` in bytes
+ *   (`4Ti`). A pool with only a GPU limit may launch up to (GPU limit × the largest
+ *   vCPUs-per-NVIDIA-GPU ratio among the instance types it allows in that quota family) vCPUs;
+ *   a memory limit likewise (memory × the most vCPUs per byte of node capacity: EC2's memory less
+ *   Karpenter's VM overhead, 7.5 % by default); with several limits the smallest bound wins; with
+ *   none of them (limits are optional), the pool is unbounded. (Types without an NVIDIA GPU, e.g. g4ad's AMD GPUs, are
  *   not in the ratio: Karpenter starts GPU nodes for pods that request `nvidia.com/gpu`.)
  * - Every pool may use its whole limit in each family and market it allows (Karpenter picks per
  *   node), so a pool counts fully towards each of its quotas, and the pools of one quota add up.
@@ -51,6 +54,7 @@ export const KEYS = {
   type: 'node.kubernetes.io/instance-type',
   size: 'karpenter.k8s.aws/instance-size',
   capacity: 'karpenter.sh/capacity-type',
+  gpuCount: 'karpenter.k8s.aws/instance-gpu-count',
 } as const
 export const GPU_RESOURCE = 'nvidia.com/gpu'
 
@@ -73,7 +77,11 @@ export interface NodePool {
     cpu?: number
     /** `nvidia.com/gpu`, in GPUs. */
     gpu?: number
+    /** `memory`, in bytes. */
+    memory?: number
   }
+  /** The other resources `spec.limits` names (`ephemeral-storage`, `pods`...): they bound no vCPUs here. */
+  otherLimits?: Record<string, unknown>
 }
 
 /** What EC2 says about one instance type (DescribeInstanceTypes). */
@@ -82,7 +90,18 @@ export interface InstanceTypeInfo {
   vcpus: number
   /** NVIDIA GPUs (0 when none). */
   nvidiaGpus: number
+  /** GPUs of any maker (Karpenter's `karpenter.k8s.aws/instance-gpu-count`); unknown: not narrowed by it. */
+  gpus?: number
+  /** Memory in MiB (EC2's MemoryInfo.SizeInMiB); unknown: no memory bound from this type. */
+  memoryMiB?: number
 }
+
+/**
+ * The share of an instance's memory Karpenter leaves out of a node's capacity (its
+ * `vmMemoryOverheadPercent` setting, default 0.075). A NodePool's memory limit counts
+ * node capacity, so a node takes memoryMiB × (1 − 0.075) of it.
+ */
+export const VM_MEMORY_OVERHEAD = 0.075
 
 // --- quantities ----------------------------------------------------------------
 
@@ -271,6 +290,7 @@ function readPool(
     for (const [resource, field] of [
       ['cpu', 'cpu'],
       [GPU_RESOURCE, 'gpu'],
+      ['memory', 'memory'],
     ] as const) {
       if (!(resource in limitsValue)) continue
       const value = parseQuantity(limitsValue[resource])
@@ -282,6 +302,13 @@ function readPool(
         )
       }
       limits[field] = value
+    }
+    const other = Object.entries(limitsValue).filter(
+      ([resource]) => resource !== 'cpu' && resource !== GPU_RESOURCE && resource !== 'memory',
+    )
+    if (other.length > 0) {
+      const apiVersion = String(item.apiVersion)
+      return {name, file, line, apiVersion, requirements, limits, otherLimits: Object.fromEntries(other)}
     }
   } else if (limitsValue !== undefined && limitsValue !== null) {
     throw invalid(file, at(['spec', 'limits']), `NodePool ${name}: spec.limits is not a map of resources`)
@@ -405,12 +432,12 @@ export function poolScope(pool: NodePool): PoolScope {
 
 /**
  * The DescribeInstanceTypes `instance-type` filter values (wildcards) that cover
- * what a pool allows, for the pools whose GPU limit needs EC2's facts; empty: no call.
+ * what a pool allows, for the pools whose GPU or memory limit needs EC2's facts; empty: no call.
  */
 export function instanceTypePatterns(pools: readonly NodePool[]): string[] {
   const patterns = new Set<string>()
   for (const pool of pools) {
-    if (pool.limits.gpu === undefined) continue
+    if (pool.limits.gpu === undefined && pool.limits.memory === undefined) continue
     const scope = poolScope(pool)
     if (scope.families.length === 0) continue
     const types = constraint(pool, KEYS.type)
@@ -428,7 +455,7 @@ export function instanceTypePatterns(pools: readonly NodePool[]): string[] {
 
 // --- bounds and targets --------------------------------------------------------
 
-export type LimitedBy = 'cpu' | typeof GPU_RESOURCE
+export type LimitedBy = 'cpu' | typeof GPU_RESOURCE | 'memory'
 
 /** One pool's share of a quota's target. `vcpus` null: the pool is unbounded there. */
 export interface PoolContribution {
@@ -436,6 +463,36 @@ export interface PoolContribution {
   file: string
   vcpus: number | null
   limitedBy: LimitedBy | null
+}
+
+/**
+ * Whether a type passes the pool's `karpenter.k8s.aws/instance-gpu-count` requirements. Karpenter
+ * sets that label only on types with GPUs, so a type without one has no such label: `In` and
+ * `Gt`/`Lt` exclude it, `NotIn` and `DoesNotExist` admit it (Kubernetes node-affinity rules).
+ */
+export function gpuCountAllows(pool: NodePool, info: InstanceTypeInfo): boolean {
+  const gpus = info.gpus ?? info.nvidiaGpus
+  const label = gpus > 0 ? String(gpus) : undefined
+  return pool.requirements.every((r) => {
+    if (r.key !== KEYS.gpuCount) return true
+    const bound = Number(r.values[0])
+    switch (r.operator) {
+      case 'In':
+        return label !== undefined && r.values.includes(label)
+      case 'NotIn':
+        return label === undefined || !r.values.includes(label)
+      case 'Exists':
+        return label !== undefined
+      case 'DoesNotExist':
+        return label === undefined
+      case 'Gt':
+        return label !== undefined && Number.isFinite(bound) && gpus > bound
+      case 'Lt':
+        return label !== undefined && Number.isFinite(bound) && gpus < bound
+      default:
+        return true
+    }
+  })
 }
 
 /** The largest vCPUs per NVIDIA GPU among the types a pool allows in a quota family; undefined: none. */
@@ -448,13 +505,53 @@ export function largestVcpusPerGpu(
   for (const info of types) {
     if (info.nvidiaGpus <= 0 || info.vcpus <= 0) continue
     if (quotaFamilyOfCategory(categoryOf(info.type)) !== family || !allowsType(pool, info.type)) continue
+    if (!gpuCountAllows(pool, info)) continue
     const ratio = info.vcpus / info.nvidiaGpus
     if (!best || ratio > best.ratio) best = {ratio, type: info.type}
   }
   return best
 }
 
-/** How many vCPUs a pool may launch in one quota family: the smaller of its CPU and GPU bounds. */
+/**
+ * The most vCPUs per byte of node memory capacity among the types a pool allows in a quota
+ * family (EC2's memory less Karpenter's VM overhead); undefined: EC2 describes none of them.
+ */
+export function largestVcpusPerByte(
+  pool: NodePool,
+  family: FamilyId,
+  types: readonly InstanceTypeInfo[],
+): {ratio: number; type: string} | undefined {
+  let best: {ratio: number; type: string} | undefined
+  for (const info of types) {
+    if (!info.memoryMiB || info.memoryMiB <= 0 || info.vcpus <= 0) continue
+    if (quotaFamilyOfCategory(categoryOf(info.type)) !== family || !allowsType(pool, info.type)) continue
+    if (!gpuCountAllows(pool, info)) continue
+    const ratio = info.vcpus / (info.memoryMiB * 2 ** 20 * (1 - VM_MEMORY_OVERHEAD))
+    if (!best || ratio > best.ratio) best = {ratio, type: info.type}
+  }
+  return best
+}
+
+/**
+ * Whether EC2 described instance types the pool allows in a quota family, and all of them without
+ * an NVIDIA GPU (g4ad's AMD GPUs, vt1, inf, trn): an `nvidia.com/gpu` limit does not cap those.
+ */
+function onlyTypesWithoutNvidiaGpus(pool: NodePool, family: FamilyId, types: readonly InstanceTypeInfo[]): boolean {
+  const allowed = types.filter(
+    (info) =>
+      quotaFamilyOfCategory(categoryOf(info.type)) === family &&
+      allowsType(pool, info.type) &&
+      gpuCountAllows(pool, info),
+  )
+  return allowed.length > 0 && allowed.every((info) => info.nvidiaGpus <= 0)
+}
+
+/**
+ * How many vCPUs a pool may launch in one quota family: the smaller of its CPU and GPU bounds;
+ * undefined when it is unbounded there. A limit of 0 is a bound (no such node may launch), not
+ * "no limit": `nvidia.com/gpu: 0` bounds the family at 0 vCPUs even when EC2 describes none of its
+ * types (0 GPUs × any vCPUs per GPU), unless EC2 says every type it allows there has no NVIDIA GPU.
+ */
 export function poolBound(
   pool: NodePool,
   family: FamilyId,
@@ -465,6 +562,15 @@ export function poolBound(
   if (pool.limits.gpu !== undefined) {
     const best = largestVcpusPerGpu(pool, family, types)
     if (best) bounds.push({vcpus: pool.limits.gpu * best.ratio, limitedBy: GPU_RESOURCE})
+    else if (pool.limits.gpu === 0 && !onlyTypesWithoutNvidiaGpus(pool, family, types)) {
+      bounds.push({vcpus: 0, limitedBy: GPU_RESOURCE})
+    }
+  }
+  if (pool.limits.memory !== undefined) {
+    // Every node takes memory: memory limit × the most vCPUs per byte of capacity; 0 bytes, no node.
+    const best = largestVcpusPerByte(pool, family, types)
+    if (best) bounds.push({vcpus: pool.limits.memory * best.ratio, limitedBy: 'memory'})
+    else if (pool.limits.memory === 0) bounds.push({vcpus: 0, limitedBy: 'memory'})
   }
   return bounds.sort((a, b) => a.vcpus - b.vcpus)[0]
 }
@@ -527,9 +633,17 @@ export function planNodePools(pools: readonly NodePool[], types: readonly Instan
       }
     }
     if (unboundedIn.length > 0) {
-      const gpuOnly = pool.limits.gpu !== undefined
+      const other = Object.keys(pool.otherLimits ?? {})
+      const read = [
+        ...(pool.limits.gpu !== undefined ? [`${GPU_RESOURCE} limit covers no instance type with an NVIDIA GPU`] : []),
+        ...(pool.limits.memory !== undefined ? ['memory limit covers no instance type'] : []),
+      ]
+      const why =
+        read.length > 0
+          ? `its ${read.join(' and its ')} that EC2 describes for it, and it has no cpu limit`
+          : `no cpu, ${GPU_RESOURCE} or memory limit${other.length > 0 ? `; its ${other.join(', ')} limit${other.length === 1 ? ' does' : 's do'} not bound vCPUs` : ''}`
       warnings.push(
-        `${where(pool)} is unbounded for ${unboundedIn.join(', ')} vCPUs (${gpuOnly ? `its ${GPU_RESOURCE} limit covers no instance type with an NVIDIA GPU it allows, and it has no cpu limit` : `no cpu or ${GPU_RESOURCE} limit`}): the configured or --min target applies there. Set spec.limits.cpu to bound it.`,
+        `${where(pool)} is unbounded for ${unboundedIn.join(', ')} vCPUs (${why}): Karpenter may launch any number of them, so th${unboundedIn.length === 1 ? 'at quota has' : 'ose quotas have'} no target (unbounded). Set spec.limits.cpu to bound it, or pass --min N to check against N vCPUs.`,
       )
     }
   }
@@ -540,7 +654,8 @@ export function planNodePools(pools: readonly NodePool[], types: readonly Instan
       if (!demand) continue
       const bounded = demand.pools.every((p) => p.vcpus !== null)
       const sum = demand.pools.reduce((total, p) => total + (p.vcpus ?? 0), 0)
-      demands.push(bounded ? {...demand, vcpus: Math.ceil(sum - 1e-9)} : demand)
+      // max(0, …): a bound of 0 stays 0, not -0.
+      demands.push(bounded ? {...demand, vcpus: Math.max(0, Math.ceil(sum - 1e-9))} : demand)
     }
   }
   return {demands, gpuPools, warnings}
@@ -548,27 +663,44 @@ export function planNodePools(pools: readonly NodePool[], types: readonly Instan
 
 // --- targets --------------------------------------------------------------------
 
-/** Where a quota's target came from: its NodePools, or (none, or one unbounded) --min / the config. */
+/**
+ * Where a quota's target came from: its NodePools; --min / the config where no NodePool launches
+ * into it; or, when one of its NodePools is unbounded, nowhere (`reason: 'unbounded'`, the target
+ * null, naming those pools) unless --min gave one explicitly. The config's quota.gpuTarget never
+ * stands in for an unbounded pool: it is not what Karpenter may launch.
+ */
 export interface TargetSource {
   from: 'nodepools' | 'min' | 'config'
   /** The NodePools that launch into this quota (empty when none does). */
   pools: PoolContribution[]
+  /** Set when the target is null: a NodePool of this quota has no bound. */
+  reason?: 'unbounded'
+  /** The NodePools without a bound here (with `reason`, or beside an explicit --min). */
+  unboundedPools?: string[]
 }
 
-/** The quota's target: the NodePools' bound when every pool of it is bounded, else the fallback. */
+/**
+ * The quota's target: the NodePools' bound when every pool of it is bounded; null (unbounded)
+ * when one is not, unless the fallback is an explicit --min; the fallback where no pool launches into it.
+ */
 export function targetFor(
   demand: QuotaDemand | undefined,
   fallback: {target: number; from: 'min' | 'config'},
-): {target: number; source: TargetSource} {
+): {target: number | null; source: TargetSource} {
   if (demand?.vcpus !== undefined) return {target: demand.vcpus, source: {from: 'nodepools', pools: demand.pools}}
-  return {target: fallback.target, source: {from: fallback.from, pools: demand?.pools ?? []}}
+  const pools = demand?.pools ?? []
+  const unboundedPools = pools.filter((p) => p.vcpus === null).map((p) => p.name)
+  if (unboundedPools.length === 0) return {target: fallback.target, source: {from: fallback.from, pools}}
+  if (fallback.from === 'min') return {target: fallback.target, source: {from: 'min', pools, unboundedPools}}
+  return {target: null, source: {from: 'nodepools', pools, reason: 'unbounded', unboundedPools}}
 }
 
-/** A table cell: `gpu, gpu-spot` / `--min` / `config`, `(unbounded: x)` when a pool is. */
+/** A table cell: `gpu, gpu-spot` / `--min` / `config`; `unbounded: x` / `--min (unbounded: x)` when a pool is. */
 export function describeTargetSource(source: TargetSource): string {
+  const unbounded = source.unboundedPools ?? []
+  if (source.reason === 'unbounded') return `unbounded: ${unbounded.join(', ')}`
   if (source.from === 'nodepools') return source.pools.map((p) => p.name).join(', ')
   const base = source.from === 'min' ? '--min' : 'config'
-  const unbounded = source.pools.filter((p) => p.vcpus === null).map((p) => p.name)
   return unbounded.length > 0 ? `${base} (unbounded: ${unbounded.join(', ')})` : base
 }
 

@@ -7,6 +7,7 @@ import {renderTable} from '../ui/table.ts'
 import {
   type PlannedRequest,
   type QuotaRow,
+  type QuotaSummary,
   blockedAdvice,
   describeRequest,
   familyById,
@@ -27,7 +28,7 @@ export function quotaCells(q: QuotaRow): string[] {
     `${formatNumber(q.value)}${q.valueSource === 'default' ? ' (default)' : ''}`,
     q.usage === null ? '-' : formatNumber(q.usage),
     free === null ? '-' : formatNumber(free),
-    formatNumber(q.target),
+    q.target === null ? 'unbounded' : formatNumber(q.target),
     describeTargetSource(q.targetSource),
     q.status,
   ]
@@ -62,7 +63,13 @@ export function renderReport(report: GpuQuotaReport, now: Date = new Date(), wid
   const pools = report.gitops
     ? `\ntargets from the GPU NodePools under ${report.gitops.dir}: ${report.gitops.nodePools.map((p) => p.name).join(', ') || 'none'}`
     : ''
-  return `${table}\n\naccount ${report.account}, ${report.region}: ${summary.ok} ok, ${summary.pending} pending, ${summary.below} below target; Spot service-linked role ${report.spotRole}${pools}`
+  return `${table}\n\naccount ${report.account}, ${report.region}: ${describeCounts(summary)}; Spot service-linked role ${report.spotRole}${pools}`
+}
+
+/** `1 ok, 0 pending, 2 below target`, and `, 1 unbounded (no target)` when a NodePool is. */
+export function describeCounts(summary: QuotaSummary): string {
+  const unbounded = summary.unbounded > 0 ? `, ${summary.unbounded} unbounded (no target)` : ''
+  return `${summary.ok} ok, ${summary.pending} pending, ${summary.below} below target${unbounded}`
 }
 
 /** What --request will file, listed before the confirmation. */
@@ -83,7 +90,7 @@ export function describeOutcome(row: QuotaRow): {text: string; failed: boolean} 
   switch (row.action) {
     case 'filed':
       return {
-        text: `filed: ${what}: request ${row.request?.id ?? '?'} for ${formatNumber(row.target)} vCPUs`,
+        text: `filed: ${what}: request ${row.request?.id ?? '?'} for ${formatNumber(row.target ?? 0)} vCPUs`,
         failed: false,
       }
     case 'already-open':
@@ -92,7 +99,7 @@ export function describeOutcome(row: QuotaRow): {text: string; failed: boolean} 
       return {text: `below target: ${what}: ${blockedAdvice(row)}`, failed: false}
     case 'already-met':
       return {
-        text: `already met: ${what}: AWS reports the quota already at or above ${formatNumber(row.target)}`,
+        text: `already met: ${what}: AWS reports the quota already at or above ${formatNumber(row.target ?? 0)}`,
         failed: false,
       }
     case 'failed': {

@@ -27,6 +27,7 @@ import {
   SPOT_ROLE_NAME,
   type SpotRoleStatus,
   accessHint,
+  assertBoundedTargets,
   classifyRequestError,
   fallbackQuotaName,
   isAccessDenied,
@@ -73,7 +74,7 @@ export interface CheckGpuQuotasOptions {
 export interface GpuQuotaReport {
   account: string
   region: string
-  /** The target of quotas no bounded NodePool launches into (--min, else the config). */
+  /** The target of quotas no NodePool launches into (--min, else the config; --min also where one is unbounded). */
   target: number
   quotas: QuotaRow[]
   /** With --from-gitops: the directory, how many YAML files were read, the GPU NodePools found. */
@@ -207,6 +208,8 @@ export async function requestGpuQuotaIncreases(options: RequestGpuQuotaOptions):
   const {session, report} = options
   // The report's account is the caller's (checkGpuQuotas asked): nothing is filed for another account.
   if (options.env) assertAccount(options.env, report, session)
+  // Nothing is filed, not even marked would-file, from a quota without a target (an unbounded NodePool).
+  assertBoundedTargets(report.quotas)
   const plan = planRequests(report.quotas)
   // A quota with an open request for less than the target is never filed again (one open request per quota).
   const quotas = markBlocked(report.quotas).map((row) => ({...row}))

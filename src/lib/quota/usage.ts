@@ -102,9 +102,16 @@ export function latestValue(result: {Timestamps?: Date[]; Values?: number[]} | u
   return best?.value
 }
 
+/**
+ * Why GetMetricData gave no usage: `denied` (AccessDenied), `throttled` (ThrottlingException /
+ * "Rate exceeded" after the SDK's retries, or until the request timeout ended them), `timeout`
+ * (no answer within the request timeout), `failed` (anything else).
+ */
+export type UsageFailure = 'denied' | 'throttled' | 'timeout' | 'failed'
+
 /** What GetMetricData answered (per query id), or why it could not be asked. */
 export type UsageAnswer =
-  {ok: true; results: Map<string, number | undefined>} | {ok: false; denied: boolean; message: string}
+  {ok: true; results: Map<string, number | undefined>} | {ok: false; why: UsageFailure; message: string}
 
 /** One quota's usage and its source, from its metric and the call's answer. */
 export function usageOf(
@@ -114,7 +121,12 @@ export function usageOf(
 ): {usage: number | null; usageSource: UsageSource} {
   if (!metric) return {usage: null, usageSource: {reason: 'the quota declares no usage metric'}}
   if (!answer.ok) {
-    const reason = answer.denied ? `${USAGE_ACTION} was denied` : `CloudWatch: ${answer.message}`
+    const reason =
+      answer.why === 'denied'
+        ? `${USAGE_ACTION} was denied`
+        : answer.why === 'throttled'
+          ? `${USAGE_ACTION} was throttled (${answer.message})`
+          : `CloudWatch: ${answer.message}`
     return {usage: null, usageSource: {...metric, reason}}
   }
   const value = answer.results.get(queryId(index))
@@ -152,8 +164,14 @@ export function nearLimitWarning(row: {
 /** The warning when usage could not be read at all (never a failure of the check). */
 export function usageUnavailableWarning(answer: UsageAnswer): string | undefined {
   if (answer.ok) return undefined
-  if (answer.denied) {
+  if (answer.why === 'denied') {
     return `Usage unknown: ${USAGE_ACTION} was denied, so USED and FREE show "-". Allow ${USAGE_ACTION} for the caller to see them.`
+  }
+  if (answer.why === 'throttled') {
+    return `Usage unknown: CloudWatch throttled ${USAGE_ACTION} (${answer.message}) and still did after the SDK's retries, so USED and FREE show "-". Wait a minute and run again (other tools calling CloudWatch in this account share its rate limit).`
+  }
+  if (answer.why === 'timeout') {
+    return `Usage unknown: CloudWatch did not answer (${answer.message}), so USED and FREE show "-". Run again; --request-timeout 1m waits longer.`
   }
   return `Usage unknown: CloudWatch GetMetricData failed (${answer.message}), so USED and FREE show "-".`
 }

@@ -19,7 +19,7 @@ const GITOPS = join(ROOT, 'test', 'fixtures', 'karpenter', 'gitops')
 interface Report {
   account: string
   target: number
-  quotas: Array<{code: string; target: number; status: string; targetSource: {from: string}}>
+  quotas: Array<{code: string; target: number | null; status: string; targetSource: {from: string; reason?: string}}>
   gitops?: {dir: string; nodePools: Array<{name: string}>}
 }
 interface EnvironmentsDoc {
@@ -116,6 +116,34 @@ describe('piksel quota gpu --all-envs', function () {
     expect(staging?.quotas.every((q) => q.target === 16)).to.equal(true)
     expect(r.stderr).to.include(
       `dev: Read 3 Karpenter NodePools from 2 YAML files under ${join(cwd, 'checkout', 'clusters', 'dev')}.`,
+    )
+  })
+
+  it('an unbounded NodePool in one environment: its quota has no target there (not its gpuTarget 16), said in its verdict', async () => {
+    writeFileSync(
+      join(cwd, 'piksel.config.yaml'),
+      `environments:\n  dev:\n    gitops: {dir: checkout}\n  staging:\n    gitops: {dir: checkout}\n    quota: {gpuTarget: 16}\n`,
+    )
+    writeFileSync(
+      join(cwd, 'checkout', 'clusters', 'staging', 'lab.yaml'),
+      'apiVersion: karpenter.sh/v1\nkind: NodePool\nmetadata: {name: lab}\nspec:\n  template: {spec: {requirements: [{key: karpenter.k8s.aws/instance-family, operator: In, values: [g6e]}]}}\n',
+    )
+    const r = await run(['--all-envs', '--from-gitops', '--family', 'g', '--json'])
+    expect(r.exitCode, r.stderr).to.equal(3)
+    const staging = r.json<EnvironmentsDoc>().environments[1]?.result
+    expect(staging?.quotas.map((q) => [q.code, q.target, q.status, q.targetSource.reason])).to.deep.equal([
+      [G_OD, null, 'unbounded', 'unbounded'],
+      [G_SPOT, 16, 'ok', undefined],
+    ])
+    const human = await run(['--all-envs', '--from-gitops', '--family', 'g'])
+    expect(human.exitCode).to.equal(3)
+    expect(human.stdout).to.match(
+      new RegExp(
+        `staging\\s+G and VT\\s+on-demand\\s+${G_OD}\\s+100\\s+-\\s+-\\s+unbounded\\s+unbounded: lab\\s+unbounded`,
+      ),
+    )
+    expect(human.stdout).to.include(
+      ': 1 ok, 0 pending, 0 below target, 1 unbounded (no target); Spot service-linked role',
     )
   })
 

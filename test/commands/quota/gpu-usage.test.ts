@@ -31,10 +31,12 @@ interface Row {
   value: number
   usage: number | null
   usageSource: Record<string, unknown>
-  target: number
+  target: number | null
   targetSource: {
     from: string
     pools: Array<{name: string; file: string; vcpus: number | null; limitedBy: string | null}>
+    reason?: string
+    unboundedPools?: string[]
   }
   status: string
   action?: string
@@ -46,20 +48,43 @@ interface Report {
   gitops?: {dir: string; files: number; nodePools: Array<{name: string; file: string; line: number}>}
 }
 
-/** A loopback CloudWatch that refuses GetMetricData as AWS does for a caller without cloudwatch:GetMetricData. */
-async function deniedCloudWatch(): Promise<{endpoint: string; calls: string[]; stop: () => Promise<void>}> {
+/** How the loopback CloudWatch refuses GetMetricData: AWS's answer for that error (awsQueryCompatible JSON). */
+interface CloudWatchRefusal {
+  type: string
+  queryError: string
+  status: number
+  message: string
+}
+
+/** AWS's answer for a caller without cloudwatch:GetMetricData. */
+const DENIED: CloudWatchRefusal = {
+  type: 'AccessDeniedException',
+  queryError: 'AccessDenied;Sender',
+  status: 400,
+  message: `User: arn:aws:iam::${MOTO_ACCOUNT}:user/ci is not authorized to perform: cloudwatch:GetMetricData because no identity-based policy allows the cloudwatch:GetMetricData action`,
+}
+
+/** AWS's answer when GetMetricData's transactions per second are exceeded (CloudWatch: Throttling, "Rate exceeded"). */
+const THROTTLED: CloudWatchRefusal = {
+  type: 'ThrottlingException',
+  queryError: 'Throttling;Sender',
+  status: 400,
+  message: 'Rate exceeded',
+}
+
+/** A loopback CloudWatch that refuses every GetMetricData call the way AWS does. */
+async function refusingCloudWatch(
+  refusal: CloudWatchRefusal = DENIED,
+): Promise<{endpoint: string; calls: string[]; stop: () => Promise<void>}> {
   const calls: string[] = []
   const server: Server = createServer((req, res) => {
     calls.push(String(req.headers['x-amz-target']))
     req.resume()
     req.on('end', () => {
-      const body = JSON.stringify({
-        __type: 'com.amazonaws.cloudwatch#AccessDeniedException',
-        message: `User: arn:aws:iam::${MOTO_ACCOUNT}:user/ci is not authorized to perform: cloudwatch:GetMetricData because no identity-based policy allows the cloudwatch:GetMetricData action`,
-      })
-      res.writeHead(400, {
+      const body = JSON.stringify({__type: `com.amazonaws.cloudwatch#${refusal.type}`, message: refusal.message})
+      res.writeHead(refusal.status, {
         'content-type': 'application/x-amz-json-1.0',
-        'x-amzn-query-error': 'AccessDenied;Sender',
+        'x-amzn-query-error': refusal.queryError,
         'content-length': Buffer.byteLength(body),
       })
       res.end(body)
@@ -176,7 +201,7 @@ describe('piksel quota gpu: usage and Karpenter targets', function () {
     })
 
     it('cloudwatch:GetMetricData denied: a warning naming the action, usage null, the check still decided', async () => {
-      const denied = await deniedCloudWatch()
+      const denied = await refusingCloudWatch(DENIED)
       try {
         const r = await run(['--json'], {extraEnv: {AWS_ENDPOINT_URL_CLOUDWATCH: denied.endpoint}})
         expect(r.exitCode, r.stderr).to.equal(3)
@@ -199,6 +224,32 @@ describe('piksel quota gpu: usage and Karpenter targets', function () {
         await denied.stop()
       }
     })
+
+    for (const [label, timeout] of [
+      ['within the request timeout', []],
+      ['when the retries outlast the request timeout', ['--request-timeout', '1s']],
+    ] as const) {
+      it(`a throttled GetMetricData (Rate exceeded) says throttled, never "no answer", ${label}`, async () => {
+        const throttled = await refusingCloudWatch(THROTTLED)
+        try {
+          const r = await run(['--json', ...timeout], {extraEnv: {AWS_ENDPOINT_URL_CLOUDWATCH: throttled.endpoint}})
+          expect(r.exitCode, r.stderr).to.equal(3)
+          expect(throttled.calls.length).to.be.at.least(1)
+          const report = r.json<Report>()
+          for (const q of report.quotas) {
+            expect(q.usage).to.equal(null)
+            expect(String(q.usageSource.reason)).to.match(/throttl/i)
+            expect(String(q.usageSource.reason)).not.to.match(/no answer/)
+          }
+          const warning = report.warnings.find((w) => w.startsWith('Usage unknown')) ?? ''
+          expect(warning).to.match(/CloudWatch throttled cloudwatch:GetMetricData/)
+          expect(warning).to.match(/run again/)
+          expect(warning).not.to.match(/no answer/)
+        } finally {
+          await throttled.stop()
+        }
+      })
+    }
 
     it('a quota that declares no usage metric: usage null with the reason', async () => {
       standin.load({quotas: {[G_OD]: {noUsageMetric: true}}})
@@ -238,11 +289,13 @@ describe('piksel quota gpu: usage and Karpenter targets', function () {
         ['batch', 1000, 'cpu'],
         ['gpu-spot', 120, 'nvidia.com/gpu'],
       ])
-      // P on-demand: training has no limits: unbounded, the configured target applies.
-      expect(rows[P_OD]).to.deep.include({target: 8})
+      // P on-demand: training has no limits: unbounded, so no target (never the configured 8).
+      expect(rows[P_OD]).to.deep.include({target: null, status: 'unbounded'})
       expect(rows[P_OD]?.targetSource).to.deep.equal({
-        from: 'config',
+        from: 'nodepools',
         pools: [{name: 'training', file: join(GITOPS, 'apps', 'batch.yaml'), vcpus: null, limitedBy: null}],
+        reason: 'unbounded',
+        unboundedPools: ['training'],
       })
       expect(rows[P_SPOT]?.targetSource).to.deep.equal({from: 'config', pools: []})
       expect(report.gitops?.nodePools.map((p) => p.name)).to.deep.equal(['batch', 'training', 'gpu-spot', 'gpu'])
@@ -254,8 +307,9 @@ describe('piksel quota gpu: usage and Karpenter targets', function () {
       const table = await run(['--from-gitops', GITOPS])
       expect(table.stdout).to.match(/G and VT\s+on-demand\s+L-DB2E81BA\s+100\s+-\s+-\s+1096\s+batch, gpu\s+below/)
       expect(table.stdout).to.match(
-        /P\s+on-demand\s+L-417A185B\s+0 \(default\)\s+-\s+-\s+8\s+config \(unbounded: training\)\s+below/,
+        /P\s+on-demand\s+L-417A185B\s+0 \(default\)\s+-\s+-\s+unbounded\s+unbounded: training\s+unbounded/,
       )
+      expect(table.stdout).to.include('3 below target, 1 unbounded (no target)')
       expect(table.stdout).to.include(`targets from the GPU NodePools under ${GITOPS}: batch, training, gpu-spot, gpu`)
     })
 
@@ -268,6 +322,145 @@ describe('piksel quota gpu: usage and Karpenter targets', function () {
           .map((f) => `${f.QuotaCode}=${f.DesiredValue}`)
           .sort(),
       ).to.deep.equal([`${G_SPOT}=1120`, `${G_OD}=1096`])
+    })
+
+    describe('an unbounded GPU NodePool (no spec.limits): no target, never the configured one', () => {
+      /** One bounded and one unbounded G pool (Karpenter accepts both: limits are optional). */
+      function pools(): string {
+        const dir = mkdtempSync(join(tmpdir(), 'piksel-np-'))
+        const nodePool = (name: string, family: string, limits: string) =>
+          [
+            'apiVersion: karpenter.sh/v1',
+            'kind: NodePool',
+            `metadata: {name: ${name}}`,
+            'spec:',
+            `  template: {spec: {requirements: [{key: karpenter.k8s.aws/instance-family, operator: In, values: [${family}]}]}}`,
+            ...(limits ? [`  limits: ${limits}`] : []),
+          ].join('\n')
+        writeFileSync(
+          join(dir, 'pools.yaml'),
+          [
+            nodePool('render', 'g6e', '{cpu: 64}'),
+            nodePool('lab', 'gr6', ''),
+            nodePool('off', 'g5', '{nvidia.com/gpu: "0"}'),
+          ].join('\n---\n'),
+        )
+        return dir
+      }
+      const args = (dir: string) => ['--from-gitops', dir, '--family', 'g', '--market', 'on-demand']
+
+      it('a check: target null, reason unbounded naming the pool, status unbounded, exit 3; the config’s 16 is not used', async () => {
+        const cwd = mkdtempSync(join(tmpdir(), 'piksel-quota-'))
+        writeFileSync(
+          join(cwd, 'piksel.config.yaml'),
+          `environments:\n  staging:\n    account: "${MOTO_ACCOUNT}"\n    quota: {gpuTarget: 16}\n`,
+        )
+        const r = await run(['-e', 'staging', ...args(pools()), '--json'], {cwd})
+        expect(r.exitCode, r.stderr).to.equal(3)
+        const [row] = r.json<Report>().quotas
+        expect(row).to.deep.include({code: G_OD, value: 100, target: null, status: 'unbounded'})
+        expect(row?.targetSource).to.deep.include({from: 'nodepools', reason: 'unbounded', unboundedPools: ['lab']})
+        // nvidia.com/gpu "0" is a bound of 0, not unbounded.
+        expect(row?.targetSource.pools.map((p) => `${p.name}=${p.vcpus}`)).to.deep.equal([
+          'render=64',
+          'lab=null',
+          'off=0',
+        ])
+        expect(r.stderr).to.match(/Warning: NodePool lab \(.*pools\.yaml:\d+\) is unbounded for G and VT vCPUs/)
+      })
+
+      it('--request refuses: exit 2 UNBOUNDED_TARGET naming the pool and --min; nothing filed', async () => {
+        for (const extra of [['--yes'], ['--dry-run']]) {
+          const r = await run([...args(pools()), '--request', ...extra, '--json'])
+          expect(r.exitCode, r.stderr).to.equal(2)
+          const {error} = r.json<{error: {code: string; message: string; hint: string}}>()
+          expect(error.code).to.equal('UNBOUNDED_TARGET')
+          expect(error.message).to.match(/^--request: L-DB2E81BA has no target: NodePool lab is unbounded/)
+          expect(error.hint).to.include('--min N')
+          expect(standin.calls('RequestServiceQuotaIncrease')).to.deep.equal([])
+          expect(standin.filed()).to.deep.equal([])
+        }
+      })
+
+      it('an explicit --min is the target there, said beside the pool; --request files it', async () => {
+        const r = await run([...args(pools()), '--min', '256', '--request', '--yes', '--json'])
+        expect(r.exitCode, r.stderr).to.equal(0)
+        const [row] = r.json<Report>().quotas
+        expect(row).to.deep.include({target: 256})
+        expect(row?.targetSource).to.deep.include({from: 'min', unboundedPools: ['lab']})
+        expect(standin.filed().map((f) => `${f.QuotaCode}=${f.DesiredValue}`)).to.deep.equal([`${G_OD}=256`])
+      })
+    })
+
+    it('newer families (g6e, gr6, p5e) and instance-gpu-count, with EC2’s figures from moto', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'piksel-np-'))
+      const nodePool = (name: string, requirements: string[], limits: string) =>
+        [
+          'apiVersion: karpenter.sh/v1',
+          'kind: NodePool',
+          `metadata: {name: ${name}}`,
+          'spec:',
+          '  template:',
+          '    spec:',
+          '      requirements:',
+          ...requirements.map((r) => `        - ${r}`),
+          `  limits: ${limits}`,
+        ].join('\n')
+      writeFileSync(
+        join(dir, 'pools.yaml'),
+        [
+          // Only the 4- and 8-GPU g5 types: g5.24xlarge and g5.48xlarge, 24 vCPUs per GPU → 10 × 24.
+          nodePool(
+            'multi',
+            [
+              '{key: karpenter.k8s.aws/instance-family, operator: In, values: [g5]}',
+              '{key: karpenter.k8s.aws/instance-gpu-count, operator: In, values: ["4", "8"]}',
+            ],
+            '{nvidia.com/gpu: 10}',
+          ),
+          // g6e.16xlarge: 64 vCPUs per GPU → 10 × 64.
+          nodePool(
+            'render',
+            [
+              '{key: karpenter.k8s.aws/instance-family, operator: In, values: [g6e, gr6]}',
+              '{key: karpenter.sh/capacity-type, operator: In, values: [spot]}',
+            ],
+            '{nvidia.com/gpu: 10}',
+          ),
+          // p5e.48xlarge: 192 vCPUs, 8 H200 → 16 × 24.
+          nodePool(
+            'h200',
+            ['{key: karpenter.k8s.aws/instance-family, operator: In, values: [p5e]}'],
+            '{nvidia.com/gpu: 16}',
+          ),
+          // A memory limit only: p5e.48xlarge, 192 vCPUs and 2 TiB (less Karpenter's 7.5 % VM overhead)
+          // → 8 TiB / (2 TiB × 0.925) × 192 = 830.3, rounded up.
+          nodePool(
+            'h200-spot',
+            [
+              '{key: karpenter.k8s.aws/instance-family, operator: In, values: [p5e]}',
+              '{key: karpenter.sh/capacity-type, operator: In, values: [spot]}',
+            ],
+            '{memory: 8Ti}',
+          ),
+        ].join('\n---\n'),
+      )
+      const r = await run(['--from-gitops', dir, '--json'])
+      expect(r.exitCode, r.stderr).to.equal(3)
+      const report = r.json<Report>()
+      expect(
+        report.quotas.map((q) => [
+          q.code,
+          q.target,
+          q.targetSource.pools.map((p) => `${p.name}=${p.limitedBy}:${Math.round(p.vcpus ?? -1)}`),
+        ]),
+      ).to.deep.equal([
+        [G_OD, 240, ['multi=nvidia.com/gpu:240']],
+        [G_SPOT, 640, ['render=nvidia.com/gpu:640']],
+        [P_OD, 384, ['h200=nvidia.com/gpu:384']],
+        [P_SPOT, 831, ['h200-spot=memory:830']],
+      ])
+      expect(report.warnings.filter((w) => w.includes('unbounded') || w.includes('unknown'))).to.deep.equal([])
     })
 
     it('a NodePool of an unknown family: a warning, ignored', async () => {

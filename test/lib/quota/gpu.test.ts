@@ -23,6 +23,7 @@ import {
   parseFamilies,
   parseMarkets,
   parseMin,
+  assertBoundedTargets,
   planRequests,
   quotaStatus,
   resolveTarget,
@@ -174,8 +175,11 @@ describe('quota/gpu (pure)', () => {
 
   describe('status rules', () => {
     const open = request('PENDING', '2026-01-01T00:00:00Z')
-    const cases: Array<[string, number, number, QuotaRequest | undefined, string]> = [
+    const cases: Array<[string, number, number | null, QuotaRequest | undefined, string]> = [
       ['value meets target', 8, 8, undefined, 'ok'],
+      // No target (an unbounded NodePool): no value meets it, no request covers it.
+      ['no target (unbounded), value 0', 0, null, undefined, 'unbounded'],
+      ['no target (unbounded), a large value and an open request', 4096, null, open, 'unbounded'],
       ['value above target', 64, 8, undefined, 'ok'],
       ['above target with an open request', 16, 8, open, 'ok'],
       ['below, nothing open', 0, 8, undefined, 'below'],
@@ -237,6 +241,54 @@ describe('quota/gpu (pure)', () => {
         row({code: 'C', value: 0, status: 'below', request: request('CASE_OPENED', null)}),
       ]
       expect(planRequests(rows)).to.deep.equal([])
+    })
+    it('never files for a quota without a target, whatever its status says', () => {
+      const rows = [
+        row({code: 'A', value: 0, status: 'below', target: null}),
+        row({code: 'B', value: 0, status: 'unbounded', target: null}),
+      ]
+      expect(planRequests(rows)).to.deep.equal([])
+    })
+    it('--request refuses a quota without a target: UNBOUNDED_TARGET (exit 2) naming the quota, the pools and --min', () => {
+      const unbounded = (code: string, pools: string[]) =>
+        row({
+          code,
+          status: 'unbounded',
+          target: null,
+          targetSource: {from: 'nodepools', pools: [], reason: 'unbounded', unboundedPools: pools},
+        })
+      expect(() =>
+        assertBoundedTargets([row({code: 'A', status: 'below'}), row({code: 'B', status: 'ok'})]),
+      ).not.to.throw()
+      let error: UsageError | undefined
+      try {
+        assertBoundedTargets([
+          row({code: 'A', status: 'below'}),
+          unbounded('B', ['training']),
+          unbounded('C', ['training', 'lab']),
+        ])
+      } catch (e) {
+        error = e as UsageError
+      }
+      expect(error).to.be.instanceOf(UsageError)
+      expect(error?.code).to.equal('UNBOUNDED_TARGET')
+      expect(error?.exitCode).to.equal(2)
+      expect(error?.message).to.equal(
+        '--request: B, C have no target: NodePools training, lab are unbounded (no cpu, nvidia.com/gpu or memory limit that bounds vCPUs), so Karpenter may launch any number of vCPUs. Nothing was filed.',
+      )
+      expect(error?.hint).to.equal(
+        'Set spec.limits.cpu on NodePools training, lab (then the target is its limit), or pass --min N to file for N vCPUs.',
+      )
+      let one: UsageError | undefined
+      try {
+        assertBoundedTargets([unbounded('B', ['training'])])
+      } catch (e) {
+        one = e as UsageError
+      }
+      expect([one?.message, one?.hint]).to.deep.equal([
+        '--request: B has no target: NodePool training is unbounded (no cpu, nvidia.com/gpu or memory limit that bounds vCPUs), so Karpenter may launch any number of vCPUs. Nothing was filed.',
+        'Set spec.limits.cpu on NodePool training (then the target is its limit), or pass --min N to file for N vCPUs.',
+      ])
     })
     it('a quota below target with an open request for less is blocked, never filed again', () => {
       const low = request('PENDING', null, 4, 'low')
@@ -415,7 +467,7 @@ describe('quota/gpu: names, messages and edges', () => {
     [
       'one below, nothing pending',
       [quotaRow({status: 'below'}), quotaRow({status: 'ok'})],
-      {total: 2, ok: 1, below: 1, pending: 0, failed: 0, met: false, covered: false},
+      {total: 2, ok: 1, below: 1, pending: 0, unbounded: 0, failed: 0, met: false, covered: false},
     ],
     [
       'one failed among three',
@@ -424,12 +476,17 @@ describe('quota/gpu: names, messages and edges', () => {
         quotaRow({status: 'pending', action: 'filed'}),
         quotaRow({status: 'ok'}),
       ],
-      {total: 3, ok: 1, below: 1, pending: 1, failed: 1, met: false, covered: false},
+      {total: 3, ok: 1, below: 1, pending: 1, unbounded: 0, failed: 1, met: false, covered: false},
     ],
     [
       'all pending',
       [quotaRow({status: 'pending'}), quotaRow({status: 'pending'})],
-      {total: 2, ok: 0, below: 0, pending: 2, failed: 0, met: false, covered: true},
+      {total: 2, ok: 0, below: 0, pending: 2, unbounded: 0, failed: 0, met: false, covered: true},
+    ],
+    [
+      'one unbounded (a NodePool without limits), the other ok: not met, not covered',
+      [quotaRow({status: 'unbounded', target: null}), quotaRow({status: 'ok'})],
+      {total: 2, ok: 1, below: 0, pending: 0, unbounded: 1, failed: 0, met: false, covered: false},
     ],
   ]
   for (const [what, rows, expected] of summaries) {

@@ -8,6 +8,7 @@ import {
   type Requirement,
   assertUniqueNames,
   describeTargetSource,
+  gpuCountAllows,
   gitopsDirFor,
   instanceTypePatterns,
   marketsOf,
@@ -20,14 +21,14 @@ import {
   targetFor,
 } from '../../../src/lib/quota/karpenter.ts'
 
-/** EC2's figures for these types (DescribeInstanceTypes: DefaultVCpus, NVIDIA GPU count), typed from the AWS docs. */
+/** EC2's figures for these types (DescribeInstanceTypes: DefaultVCpus, NVIDIA GPU count, MiB), typed from the AWS docs. */
 const TYPES: InstanceTypeInfo[] = [
-  {type: 'g5.xlarge', vcpus: 4, nvidiaGpus: 1},
-  {type: 'g5.2xlarge', vcpus: 8, nvidiaGpus: 1},
-  {type: 'g5.4xlarge', vcpus: 16, nvidiaGpus: 1},
-  {type: 'g5.8xlarge', vcpus: 32, nvidiaGpus: 1},
-  {type: 'g5.12xlarge', vcpus: 48, nvidiaGpus: 4},
-  {type: 'g5.16xlarge', vcpus: 64, nvidiaGpus: 1},
+  {type: 'g5.xlarge', vcpus: 4, nvidiaGpus: 1, memoryMiB: 16384},
+  {type: 'g5.2xlarge', vcpus: 8, nvidiaGpus: 1, memoryMiB: 32768},
+  {type: 'g5.4xlarge', vcpus: 16, nvidiaGpus: 1, memoryMiB: 65536},
+  {type: 'g5.8xlarge', vcpus: 32, nvidiaGpus: 1, memoryMiB: 131072},
+  {type: 'g5.12xlarge', vcpus: 48, nvidiaGpus: 4, memoryMiB: 196608},
+  {type: 'g5.16xlarge', vcpus: 64, nvidiaGpus: 1, memoryMiB: 262144},
   {type: 'g4ad.xlarge', vcpus: 4, nvidiaGpus: 0},
   {type: 'g6f.large', vcpus: 2, nvidiaGpus: 0},
   {type: 'p4d.24xlarge', vcpus: 96, nvidiaGpus: 8},
@@ -96,6 +97,18 @@ describe('quota/karpenter (pure)', () => {
       ['64Gi', 64 * 2 ** 30],
       ['+8', 8],
       ['0', 0],
+      // 0 in every spelling is 0 (a bound: nothing may launch), never "no limit".
+      [0, 0],
+      ['0m', 0],
+      ['0.0', 0],
+      ['0k', 0],
+      ['0Gi', 0],
+      ['4', 4],
+      [4, 4],
+      ['4k', 4000],
+      ['1E3', 1000],
+      ['.5', 0.5],
+      ['5.', 5],
       ['-1', undefined],
       [-4, undefined],
       ['1 k', undefined],
@@ -144,6 +157,23 @@ describe('quota/karpenter (pure)', () => {
       'metadata: {name: legacy}',
     ].join('\n')
 
+    it('a limit of 0 GPUs is read as 0 in every spelling Kubernetes accepts (YAML 0, "0", "0m")', () => {
+      for (const value of ['0', '"0"', '"0m"', '0.0']) {
+        const [read] = nodePoolsIn(
+          [
+            'apiVersion: karpenter.sh/v1',
+            'kind: NodePool',
+            'metadata: {name: none}',
+            'spec:',
+            '  template: {spec: {requirements: [{key: karpenter.k8s.aws/instance-family, operator: In, values: [g6e]}]}}',
+            `  limits: {nvidia.com/gpu: ${value}}`,
+          ].join('\n'),
+          'none.yaml',
+        )
+        expect(read?.limits, value).to.deep.equal({gpu: 0})
+      }
+    })
+
     it('reads v1 and v1beta1 NodePools of a multi-document file, skipping other kinds and versions', () => {
       expect(nodePoolsIn(text, 'pools.yaml')).to.deep.equal([
         {
@@ -152,7 +182,7 @@ describe('quota/karpenter (pure)', () => {
           line: 6,
           apiVersion: 'karpenter.sh/v1beta1',
           requirements: [{key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['g5', '6']}],
-          limits: {cpu: 0.5},
+          limits: {cpu: 0.5, memory: 100 * 2 ** 30},
         },
         {name: 'new', file: 'pools.yaml', line: 19, apiVersion: 'karpenter.sh/v1', requirements: [], limits: {gpu: 30}},
       ])
@@ -390,9 +420,106 @@ describe('quota/karpenter (pure)', () => {
         undefined,
       ],
       ['0 GPUs: 0 vCPUs', pool(teamGpu, {gpu: 0}), {vcpus: 0, limitedBy: 'nvidia.com/gpu'}],
+      // 0 is a bound, not "no limit", even over types EC2 does not describe (0 GPUs × any ratio).
+      [
+        '0 GPUs over types EC2 does not describe (g7x): 0 vCPUs, not unbounded',
+        pool([req('instance-family', 'In', 'g7x')], {gpu: 0}),
+        {vcpus: 0, limitedBy: 'nvidia.com/gpu'},
+      ],
+      [
+        '0 GPUs over a category EC2 describes nothing of: 0 vCPUs',
+        pool([req('instance-category', 'In', 'gr')], {gpu: 0}),
+        {vcpus: 0, limitedBy: 'nvidia.com/gpu'},
+      ],
+      ['0 GPUs and cpu 64: 0 wins', pool(teamGpu, {gpu: 0, cpu: 64}), {vcpus: 0, limitedBy: 'nvidia.com/gpu'}],
+      ['cpu 0: 0 vCPUs', pool(teamGpu, {cpu: 0}), {vcpus: 0, limitedBy: 'cpu'}],
+      // instance-gpu-count narrows the types the ratio is taken over (g5.12xlarge: 4 GPUs, 12 per GPU).
+      [
+        'instance-gpu-count In [4]: 30 GPUs over g5.12xlarge only → 30 × 12',
+        pool([req('instance-family', 'In', 'g5'), req('instance-gpu-count', 'In', '4')], {gpu: 30}),
+        {vcpus: 360, limitedBy: 'nvidia.com/gpu'},
+      ],
+      [
+        'instance-gpu-count Gt 1: the multi-GPU types only → 30 × 12',
+        pool([req('instance-family', 'In', 'g5'), req('instance-gpu-count', 'Gt', '1')], {gpu: 30}),
+        {vcpus: 360, limitedBy: 'nvidia.com/gpu'},
+      ],
+      [
+        'instance-gpu-count Lt 2: the single-GPU types → 30 × 64 (g5.16xlarge)',
+        pool([req('instance-family', 'In', 'g5'), req('instance-gpu-count', 'Lt', '2')], {gpu: 30}),
+        {vcpus: 1920, limitedBy: 'nvidia.com/gpu'},
+      ],
+      [
+        'instance-gpu-count NotIn [1]: → 30 × 12',
+        pool([req('instance-family', 'In', 'g5'), req('instance-gpu-count', 'NotIn', '1')], {gpu: 30}),
+        {vcpus: 360, limitedBy: 'nvidia.com/gpu'},
+      ],
+      [
+        'instance-gpu-count DoesNotExist (no GPU): no NVIDIA type, a GPU limit bounds nothing → unbounded',
+        pool([req('instance-family', 'In', 'g5'), req('instance-gpu-count', 'DoesNotExist')], {gpu: 30}),
+        undefined,
+      ],
+      // nvidia.com/gpu caps no node without an NVIDIA GPU: 0 of them leaves AMD g4ad unbounded.
+      [
+        '0 GPUs over g4ad only (AMD GPUs): unbounded',
+        pool([req('instance-family', 'In', 'g4ad')], {gpu: 0}),
+        undefined,
+      ],
+      [
+        '4 GPUs over types EC2 does not describe: unbounded (no vCPUs per GPU to multiply)',
+        pool([req('instance-family', 'In', 'g7x')], {gpu: 4}),
+        undefined,
+      ],
     ]
     for (const [label, p, want] of cases) {
       it(label, () => expect(poolBound(p, 'g', TYPES)).to.deep.equal(want))
+    }
+    it('memory: 1000 GiB over g5 → 1000 / (4 GiB per vCPU × 0.925), limited by memory', () => {
+      const bound = poolBound(pool(teamGpu, {memory: 1000 * 2 ** 30}), 'g', TYPES)
+      expect(bound?.limitedBy).to.equal('memory')
+      expect(bound?.vcpus).to.be.closeTo(270.27, 0.01)
+    })
+    it('memory and cpu: the smaller wins (cpu 200 < 270)', () =>
+      expect(poolBound(pool(teamGpu, {memory: 1000 * 2 ** 30, cpu: 200}), 'g', TYPES)).to.deep.equal({
+        vcpus: 200,
+        limitedBy: 'cpu',
+      }))
+    it('memory 0: 0 vCPUs even over types EC2 does not describe', () =>
+      expect(poolBound(pool([req('instance-family', 'In', 'g7x')], {memory: 0}), 'g', TYPES)).to.deep.equal({
+        vcpus: 0,
+        limitedBy: 'memory',
+      }))
+    it('0 GPUs over P types EC2 does not describe (p5e): 0 vCPUs for P', () =>
+      expect(poolBound(pool([req('instance-family', 'In', 'p5e')], {gpu: 0}), 'p', TYPES)).to.deep.equal({
+        vcpus: 0,
+        limitedBy: 'nvidia.com/gpu',
+      }))
+  })
+
+  describe('gpuCountAllows (karpenter.k8s.aws/instance-gpu-count, set only on types with GPUs)', () => {
+    const g4ad = {type: 'g4ad.xlarge', vcpus: 4, nvidiaGpus: 0, gpus: 1}
+    const vt1 = {type: 'vt1.3xlarge', vcpus: 12, nvidiaGpus: 0, gpus: 0}
+    const g5x12 = {type: 'g5.12xlarge', vcpus: 48, nvidiaGpus: 4, gpus: 4}
+    const cases: Array<[Requirement, InstanceTypeInfo, boolean]> = [
+      [req('instance-gpu-count', 'In', '4', '8'), g5x12, true],
+      [req('instance-gpu-count', 'In', '1'), g5x12, false],
+      // AMD GPUs count: g4ad has the label (1).
+      [req('instance-gpu-count', 'In', '1'), g4ad, true],
+      // No GPU, no label: In [0] matches nothing, DoesNotExist and NotIn match it.
+      [req('instance-gpu-count', 'In', '0'), vt1, false],
+      [req('instance-gpu-count', 'DoesNotExist'), vt1, true],
+      [req('instance-gpu-count', 'NotIn', '1'), vt1, true],
+      [req('instance-gpu-count', 'Exists'), vt1, false],
+      [req('instance-gpu-count', 'Gt', '0'), vt1, false],
+      [req('instance-gpu-count', 'Lt', '2'), vt1, false],
+      [req('instance-gpu-count', 'Gt', '2'), g5x12, true],
+      [req('instance-gpu-count', 'Lt', '4'), g5x12, false],
+      // Another key: no narrowing.
+      [req('instance-generation', 'Gt', '5'), vt1, true],
+    ]
+    for (const [r, info, want] of cases) {
+      it(`${r.operator} ${r.values.join(',')} on ${info.type}: ${want}`, () =>
+        expect(gpuCountAllows(pool([r]), info)).to.equal(want))
     }
   })
 
@@ -408,6 +535,10 @@ describe('quota/karpenter (pure)', () => {
         ]),
       ).to.deep.equal(['g*', 'g5.*', 'g5.xlarge', 'p4d.*'])
       expect(instanceTypePatterns([pool([req('instance-family', 'In', 'g6')], {cpu: 10})])).to.deep.equal([])
+      // A memory limit needs EC2's memory figures too.
+      expect(instanceTypePatterns([pool([req('instance-family', 'In', 'g6')], {memory: 2 ** 40})])).to.deep.equal([
+        'g6.*',
+      ])
     })
   })
 
@@ -439,11 +570,60 @@ describe('quota/karpenter (pure)', () => {
       ])
       expect(plan.warnings).to.have.length(2)
       expect(plan.warnings[0]).to.match(
-        /^NodePool training \(training\.yaml:1\) is unbounded for P vCPUs \(no cpu or nvidia\.com\/gpu limit\)/,
+        /^NodePool training \(training\.yaml:1\) is unbounded for P vCPUs \(no cpu, nvidia\.com\/gpu or memory limit\): Karpenter may launch any number of them, so that quota has no target \(unbounded\)\. Set spec\.limits\.cpu to bound it, or pass --min N/,
       )
       expect(plan.warnings[1]).to.match(
         /^NodePool quantum \(quantum\.yaml:1\): instance family qx9 unknown to piksel .*; ignored\.$/,
       )
+    })
+
+    it('nvidia.com/gpu: 0 over types EC2 does not describe: a bound of 0, no unbounded warning', () => {
+      const none = pool([req('instance-family', 'In', 'g6e', 'gr6')], {gpu: 0}, 'none')
+      const plan = planNodePools([none], [])
+      expect(plan.demands.map((d) => [d.family, d.market, d.vcpus])).to.deep.equal([['g', 'on-demand', 0]])
+      expect(plan.warnings).to.deep.equal([])
+    })
+
+    it('one bounded and one unbounded pool of a quota: no sum (vcpus undefined), the unbounded one named', () => {
+      const lab = pool([req('instance-family', 'In', 'p5e')], {cpu: 192}, 'lab')
+      const plan = planNodePools([lab, training], TYPES)
+      expect(plan.demands).to.have.length(1)
+      expect(plan.demands[0]?.vcpus).to.equal(undefined)
+      expect(plan.demands[0]?.pools.map((p) => `${p.name}=${p.vcpus}`)).to.deep.equal(['lab=192', 'training=null'])
+      expect(plan.warnings).to.have.length(1)
+      expect(plan.warnings[0]).to.match(/^NodePool training .* is unbounded for P vCPUs/)
+    })
+
+    it('a memory-only limit bounds the vCPUs: 1000 GiB over g5 (4 GiB per vCPU, 7.5 % VM overhead) → 271', () => {
+      const mem = pool([req('instance-family', 'In', 'g5')], {memory: 1000 * 2 ** 30}, 'mem')
+      const plan = planNodePools([mem], TYPES)
+      // 1000 / (4 × 0.925) = 270.27, rounded up.
+      expect(plan.demands.map((d) => [d.family, d.market, d.vcpus])).to.deep.equal([['g', 'on-demand', 271]])
+      expect(plan.warnings).to.deep.equal([])
+    })
+
+    it('a memory limit over types EC2 does not describe, or only a limit that bounds no vCPUs: unbounded, said why', () => {
+      const mem = pool([req('instance-family', 'In', 'g7x')], {memory: 2 ** 40}, 'mem')
+      const disk = {
+        ...pool([req('instance-family', 'In', 'g5')], {}, 'disk'),
+        otherLimits: {'ephemeral-storage': '10Ti'},
+      }
+      const plan = planNodePools([mem, disk], TYPES)
+      expect(plan.demands[0]?.vcpus).to.equal(undefined)
+      expect(plan.warnings[0]).to.include(
+        'NodePool mem (mem.yaml:1) is unbounded for G and VT vCPUs (its memory limit covers no instance type that EC2 describes for it, and it has no cpu limit)',
+      )
+      expect(plan.warnings[1]).to.include(
+        'NodePool disk (disk.yaml:1) is unbounded for G and VT vCPUs (no cpu, nvidia.com/gpu or memory limit; its ephemeral-storage limit does not bound vCPUs)',
+      )
+    })
+
+    it('families beyond g5/p4d: g6e, gr6, vt1 count against G and VT; p5e against P', () => {
+      const wide = pool([req('instance-family', 'In', 'g6e', 'gr6', 'vt1', 'p5e')], {cpu: 100}, 'wide')
+      expect(planNodePools([wide], TYPES).demands.map((d) => `${d.family}/${d.market}=${d.vcpus}`)).to.deep.equal([
+        'g/on-demand=100',
+        'p/on-demand=100',
+      ])
     })
 
     it('rounds a fractional bound up to whole vCPUs', () => {
@@ -478,14 +658,31 @@ describe('quota/karpenter (pure)', () => {
       expect(t).to.deep.equal({target: 96, source: {from: 'nodepools', pools: demand.pools}})
       expect(describeTargetSource(t.source)).to.equal('gpu')
     })
-    it('the fallback, naming the unbounded pools, when one is unbounded', () => {
-      const pools = [
-        {name: 'a', file: 'a', vcpus: 96, limitedBy: 'cpu' as const},
-        {name: 'b', file: 'b', vcpus: null, limitedBy: null},
-      ]
-      const t = targetFor({family: 'g', market: 'spot', pools}, {target: 16, from: 'min'})
-      expect(t).to.deep.equal({target: 16, source: {from: 'min', pools}})
+    const mixed = [
+      {name: 'a', file: 'a', vcpus: 96, limitedBy: 'cpu' as const},
+      {name: 'b', file: 'b', vcpus: null, limitedBy: null},
+    ]
+    it('an explicit --min, naming the unbounded pools, when one is unbounded', () => {
+      const t = targetFor({family: 'g', market: 'spot', pools: mixed}, {target: 16, from: 'min'})
+      expect(t).to.deep.equal({target: 16, source: {from: 'min', pools: mixed, unboundedPools: ['b']}})
       expect(describeTargetSource(t.source)).to.equal('--min (unbounded: b)')
+    })
+    it('no target (null, reason unbounded) when one is unbounded: never the config’s quota.gpuTarget', () => {
+      const t = targetFor({family: 'g', market: 'spot', pools: mixed}, fallback)
+      expect(t).to.deep.equal({
+        target: null,
+        source: {from: 'nodepools', pools: mixed, reason: 'unbounded', unboundedPools: ['b']},
+      })
+      expect(describeTargetSource(t.source)).to.equal('unbounded: b')
+    })
+    it('no target when every pool is unbounded, naming each', () => {
+      const pools = [
+        {name: 'x', file: 'x', vcpus: null, limitedBy: null},
+        {name: 'y', file: 'y', vcpus: null, limitedBy: null},
+      ]
+      const t = targetFor({family: 'p', market: 'on-demand', pools}, fallback)
+      expect(t.target).to.equal(null)
+      expect(describeTargetSource(t.source)).to.equal('unbounded: x, y')
     })
     it('the fallback when no pool launches into the quota', () => {
       expect(targetFor(undefined, fallback)).to.deep.equal({target: 8, source: {from: 'config', pools: []}})

@@ -44,7 +44,11 @@ const report: GpuQuotaReport = {
       code: 'L-7212CCBC',
       name: 'All P Spot Instance Requests',
       status: 'pending',
-      targetSource: {from: 'min', pools: [{name: 'training', file: 'c.yaml', vcpus: null, limitedBy: null}]},
+      targetSource: {
+        from: 'min',
+        pools: [{name: 'training', file: 'c.yaml', vcpus: null, limitedBy: null}],
+        unboundedPools: ['training'],
+      },
       request: {id: 'r-1', caseId: '1234', status: 'CASE_OPENED', desiredValue: 8, created: '2026-06-10T10:00:00Z'},
       lastDecided: {id: 'r-0', caseId: null, status: 'DENIED', desiredValue: 64, created: '2026-06-01T12:00:00Z'},
     }),
@@ -71,6 +75,32 @@ describe('quota rendering (pure)', () => {
       '',
       'account 123456789012, ap-southeast-3: 1 ok, 1 pending, 1 below target; Spot service-linked role missing',
     ])
+  })
+
+  it('a quota without a target (an unbounded NodePool): TARGET and STATUS say unbounded, FROM names the pool', () => {
+    const unbounded = row({
+      family: 'p',
+      code: 'L-417A185B',
+      name: 'Running On-Demand P instances',
+      target: null,
+      status: 'unbounded',
+      targetSource: {
+        from: 'nodepools',
+        pools: [
+          {name: 'lab', file: 'd.yaml', vcpus: 64, limitedBy: 'cpu'},
+          {name: 'training', file: 'c.yaml', vcpus: null, limitedBy: null},
+        ],
+        reason: 'unbounded',
+        unboundedPools: ['training'],
+      },
+    })
+    const lines = renderReport({...report, quotas: [unbounded]}, now).split('\n')
+    expect(lines[1]).to.match(
+      /^P\s+on-demand\s+L-417A185B\s+0 \(default\)\s+-\s+-\s+unbounded\s+unbounded: training\s+unbounded\s+-\s+-\s+Running On-Demand P/,
+    )
+    expect(lines.at(-1)).to.equal(
+      'account 123456789012, ap-southeast-3: 0 ok, 0 pending, 0 below target, 1 unbounded (no target); Spot service-linked role missing',
+    )
   })
 
   it('fits the table to a width by shortening the name column', () => {

@@ -9,6 +9,7 @@ import {tmpdir} from 'node:os'
 import {getCallerIdentity} from '../../../src/lib/aws/identity.ts'
 import type {AwsSession} from '../../../src/lib/aws/session.ts'
 import {OperationError, UsageError} from '../../../src/lib/errors.ts'
+import {DEFAULT_TIMEOUTS, setRequestTimeouts, timeoutsFor} from '../../../src/lib/timeouts.ts'
 import {type GpuQuotaReport, checkGpuQuotas, requestGpuQuotaIncreases} from '../../../src/lib/quota/service.ts'
 import {MOTO_ACCOUNT, type Moto, startMoto} from '../../support/moto.ts'
 import {type ServiceQuotasStandin, startServiceQuotasStandin} from '../../support/service-quotas-standin.ts'
@@ -170,6 +171,27 @@ describe('quota service (real SDK, stand-in + moto)', function () {
       expect(standin.calls('GetServiceQuota')).to.have.length(5)
     })
 
+    it('throttling that outlasts the request timeout is THROTTLED (it answered, "slow down"), not TIMEOUT', async () => {
+      standin.inject({operation: 'GetServiceQuota', quotaCode: G_OD, error: 'TooManyRequestsException'})
+      setRequestTimeouts(timeoutsFor(1000))
+      let error: unknown
+      try {
+        await checkGpuQuotas({session, caller, families: ['g'], markets: ['on-demand'], target: 8})
+      } catch (e) {
+        error = e
+      } finally {
+        setRequestTimeouts(DEFAULT_TIMEOUTS)
+      }
+      expect(error).to.be.instanceOf(OperationError)
+      expect((error as OperationError).code, (error as Error).message).to.equal('THROTTLED')
+      expect((error as Error).message).to.match(
+        /still throttling Service Quotas after the SDK.s retries \(TooManyRequestsException\)/,
+      )
+      expect((error as Error).message).not.to.match(/no answer/)
+      expect((error as OperationError).hint).to.match(/run again/)
+      expect(standin.calls('GetServiceQuota').length).to.be.at.least(1)
+    })
+
     it('names the IAM actions when access is denied', async () => {
       standin.inject({operation: 'GetServiceQuota', error: 'AccessDeniedException'})
       let error: unknown
@@ -268,6 +290,39 @@ describe('quota service (real SDK, stand-in + moto)', function () {
       expect(byCode(after, G_SPOT).action).to.equal('filed')
       expect(standin.filed()).to.have.length(3)
       expect(standin.history.get(G_SPOT)?.filter((r) => r.Status === 'PENDING')).to.have.length(1)
+    })
+
+    describe('throttling that outlasts the request timeout', () => {
+      afterEach(() => setRequestTimeouts(DEFAULT_TIMEOUTS))
+
+      it('every attempt throttled: THROTTLED, nothing filed (a throttled request is not processed), not TIMEOUT', async () => {
+        const report = await checkGpuQuotas({session, caller, families: ['g'], markets: ['spot'], target: 8})
+        standin.inject({
+          operation: 'RequestServiceQuotaIncrease',
+          error: 'TooManyRequestsException',
+          message: 'Rate exceeded',
+        })
+        setRequestTimeouts(timeoutsFor(1000))
+        const after = await requestGpuQuotaIncreases({session, report})
+        const row = byCode(after, G_SPOT)
+        expect(row.action).to.equal('failed')
+        expect(row.error?.code, row.error?.message).to.equal('THROTTLED')
+        expect(row.error?.message).not.to.match(/no answer|may or may not/)
+        expect(standin.history.get(G_SPOT)?.filter((r) => r.Status === 'PENDING') ?? []).to.have.length(0)
+      })
+
+      it('an attempt that failed otherwise first (HTTP 500): the outcome stays unknown, TIMEOUT with how to check', async () => {
+        const report = await checkGpuQuotas({session, caller, families: ['g'], markets: ['spot'], target: 8})
+        standin.inject({operation: 'RequestServiceQuotaIncrease', error: 'ServiceException', status: 500, times: 1})
+        standin.inject({operation: 'RequestServiceQuotaIncrease', error: 'TooManyRequestsException'})
+        setRequestTimeouts(timeoutsFor(1000))
+        const after = await requestGpuQuotaIncreases({session, report})
+        const row = byCode(after, G_SPOT)
+        expect(row.action).to.equal('failed')
+        expect(row.error?.code, row.error?.message).to.equal('TIMEOUT')
+        expect(row.error?.message).to.include('may or may not have been made')
+        expect(standin.calls('RequestServiceQuotaIncrease').length).to.be.at.least(2)
+      })
     })
 
     it('one failed request does not stop the others; access errors name the IAM actions', async () => {

@@ -115,9 +115,21 @@ describe('quota/usage (pure)', () => {
         usageSource: {reason: 'the quota declares no usage metric'},
       }))
     it('null naming the action when GetMetricData was denied', () =>
-      expect(usageOf(metric, 0, {ok: false, denied: true, message: 'x'})).to.deep.equal({
+      expect(usageOf(metric, 0, {ok: false, why: 'denied', message: 'x'})).to.deep.equal({
         usage: null,
         usageSource: {...metric, reason: 'cloudwatch:GetMetricData was denied'},
+      }))
+    it('null saying throttled (not "no answer") when GetMetricData was throttled', () =>
+      expect(
+        usageOf(metric, 0, {ok: false, why: 'throttled', message: 'ThrottlingException: Rate exceeded'}),
+      ).to.deep.equal({
+        usage: null,
+        usageSource: {...metric, reason: 'cloudwatch:GetMetricData was throttled (ThrottlingException: Rate exceeded)'},
+      }))
+    it('null with CloudWatch’s own words for a timeout or another failure', () =>
+      expect(usageOf(metric, 0, {ok: false, why: 'timeout', message: 'no answer within 1s'})).to.deep.equal({
+        usage: null,
+        usageSource: {...metric, reason: 'CloudWatch: no answer within 1s'},
       }))
   })
 
@@ -151,11 +163,23 @@ describe('quota/usage (pure)', () => {
     expect(nearLimitWarning({...row, usage: 50})).to.equal(undefined)
   })
 
-  it('warns when usage could not be read: denied names the action', () => {
-    expect(usageUnavailableWarning({ok: false, denied: true, message: ''})).to.include(
+  it('warns when usage could not be read: denied names the action; throttled and timeout are told apart', () => {
+    expect(usageUnavailableWarning({ok: false, why: 'denied', message: ''})).to.include(
       'cloudwatch:GetMetricData was denied',
     )
-    expect(usageUnavailableWarning({ok: false, denied: false, message: 'timed out'})).to.include('(timed out)')
+    const throttled = usageUnavailableWarning({ok: false, why: 'throttled', message: 'Throttling: Rate exceeded'})
+    expect(throttled).to.match(
+      /^Usage unknown: CloudWatch throttled cloudwatch:GetMetricData \(Throttling: Rate exceeded\)/,
+    )
+    expect(throttled).to.include('Wait a minute and run again')
+    expect(throttled).not.to.match(/did not answer|no answer|timeout/)
+    const timeout = usageUnavailableWarning({ok: false, why: 'timeout', message: 'no answer within 1s'})
+    expect(timeout).to.match(/^Usage unknown: CloudWatch did not answer \(no answer within 1s\)/)
+    expect(timeout).to.include('--request-timeout')
+    expect(timeout).not.to.match(/throttl/)
+    expect(usageUnavailableWarning({ok: false, why: 'failed', message: 'boom'})).to.include(
+      'GetMetricData failed (boom)',
+    )
     expect(usageUnavailableWarning({ok: true, results: new Map()})).to.equal(undefined)
   })
 })
