@@ -28,6 +28,7 @@ import {
   verdictLines,
   withoutShellTarget,
 } from './environments/fan-out.ts'
+import {allEnvsHint} from './environments/hints.ts'
 import {assertRegion} from './config/region.ts'
 import {
   type ExitCodeValue,
@@ -331,7 +332,16 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
           return {env: name, result: await collect(this.environmentScope(env, scoped, `${name}: `))}
         } catch (error) {
           const {exitCode, code, message, hint} = this.describeError(error, session)
-          return {env: name, error: {code, message, hint}, exitCode}
+          // A hint naming --profile, --context, ... (which --all-envs refuses) points at the config instead.
+          const target = {
+            name,
+            file: this.settings.file ?? 'piksel.config.yaml',
+            profile: session ? session.profile : env.profile,
+            account: env.account,
+            region: session?.region ?? env.region,
+            cluster: env.cluster,
+          }
+          return {env: name, error: {code, message, hint: allEnvsHint({code, hint}, target)}, exitCode}
         }
       }),
     )
