@@ -177,7 +177,12 @@ describe('--all-envs: the hint of an environment’s error row', function () {
         'Run `aws configure sso --profile prod-piksel`, or set environments.production.profile in /work/piksel.config.yaml to a profile configured on this machine.',
       ],
       // A hint that names nothing refused is kept word for word: the row says what -e says.
-      ['SSO_EXPIRED', 'Run `aws sso login --profile prod-piksel`.', production, 'Run `aws sso login --profile prod-piksel`.'],
+      [
+        'SSO_EXPIRED',
+        'Run `aws sso login --profile prod-piksel`.',
+        production,
+        'Run `aws sso login --profile prod-piksel`.',
+      ],
       [
         'TIMEOUT',
         'Check the network, VPN or proxy and AWS_ENDPOINT_URL*; --request-timeout 1m waits longer.',
@@ -275,7 +280,10 @@ describe('--all-envs: the hint of an environment’s error row', function () {
       for (const status of [401, 403, 404, 409, 429, 500, 302]) {
         add(`kube ${status}`, apiError('GET', '/api/v1/namespaces/flux-system/secrets/x', status, '{}'))
       }
-      add('exec plugin: SSO', pluginFailed('aws eks get-token', 'Error when retrieving token from sso: Token has expired'))
+      add(
+        'exec plugin: SSO',
+        pluginFailed('aws eks get-token', 'Error when retrieving token from sso: Token has expired'),
+      )
       add('exec plugin: other', pluginFailed('aws eks get-token', 'boom'))
       // Flux discovery on a cluster without Flux.
       const standinConfig = standin.writeKubeconfig(dir, {file: 'standin', context: 'piksel-production'})
@@ -342,7 +350,9 @@ describe('--all-envs: the hint of an environment’s error row', function () {
     it('a hint that needed a change names the environment’s config key or its own profile', () => {
       for (const m of made.filter((x) => x.hint && refusedIn(x.hint).length > 0)) {
         const hint = allEnvsHint({code: m.code, hint: m.hint}, production) ?? ''
-        expect(hint, m.from).to.match(/environments\.production\.(profile|region|cluster|account)|--profile prod-piksel/)
+        expect(hint, m.from).to.match(
+          /environments\.production\.(profile|region|cluster|account)|--profile prod-piksel/,
+        )
       }
       for (const m of made.filter((x) => x.hint?.includes('<profile>'))) {
         const hint = allEnvsHint({code: m.code, hint: m.hint}, production) ?? ''
