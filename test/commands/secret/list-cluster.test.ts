@@ -342,8 +342,8 @@ describe('piksel secret list --cluster (moto + the Kubernetes stand-in)', functi
         'Not read from the cluster (2 of 2: slack-alerts-staging, grafana-oauth-staging), so not compared:\n  TIMEOUT: Kubernetes API at',
       )
       // One line per Kubernetes Secret read (two here), the hint once.
-      expect(r.stdout.match(/^  TIMEOUT: /gm)).to.have.length(2)
-      expect(r.stdout.match(/^  Hint: /gm)).to.have.length(1)
+      expect(r.stdout.match(/^ {2}TIMEOUT: /gm)).to.have.length(2)
+      expect(r.stdout.match(/^ {2}Hint: /gm)).to.have.length(1)
       expect(r.stdout).not.to.include('not in sync')
     })
   })
