@@ -5,6 +5,7 @@
  */
 import {expect} from 'chai'
 import {mkdtempSync, writeFileSync} from 'node:fs'
+import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -16,7 +17,11 @@ import {SLACK_URL, SLACK_URL_2, SecretsProbe, configFile, runAgainst} from '../.
 interface Listing {
   expected: Array<{
     name: string
-    cluster?: {status: string; secretExists: boolean | null; error?: {code: string} | null} | null
+    cluster?: {
+      status: string
+      secretExists: boolean | null
+      error?: {code: string; message: string; hint: string | null} | null
+    } | null
   }>
   account: string
   environments: string[]
@@ -188,6 +193,52 @@ describe('piksel secret list --all-envs', function () {
     } finally {
       await hang.close()
     }
+  })
+
+  it('--cluster, one cluster unreachable: its read error’s hint names the config, not --context (as -e’s does)', async () => {
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const {port} = closed.address() as {port: number}
+    await new Promise<void>((resolve) => closed.close(() => resolve()))
+    const dir = mkdtempSync(join(tmpdir(), 'piksel-secret-all-down-'))
+    const mixed = join(dir, 'kubeconfig')
+    writeFileSync(
+      mixed,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        `clusters: [{name: standin, cluster: {server: '${standin.url}'}}, {name: down, cluster: {server: 'http://127.0.0.1:${port}'}}]`,
+        'users: [{name: u, user: {token: t}}]',
+        'contexts:',
+        '- {name: piksel-staging, context: {cluster: standin, user: u}}',
+        '- {name: piksel-production, context: {cluster: down, user: u}}',
+        'current-context: piksel-staging',
+        '',
+      ].join('\n'),
+    )
+    const file = config()
+    const all = await runAgainst(moto, ['secret', 'list', '--config', file, '--all-envs', '--cluster', '--json'], {
+      extraEnv: {KUBECONFIG: mixed},
+    })
+    expect(all.exitCode, all.stderr).to.equal(1)
+    const error = all
+      .json<EnvironmentsDoc>()
+      .environments[1]?.result?.expected.find((e) => e.name === 'slack-alerts-production')?.cluster?.error
+    expect(error?.code).to.equal('NETWORK')
+    expect(error?.hint).to.equal(
+      `Check the network, a VPN or proxy, AWS_ENDPOINT_URL*, environments.production.region (ap-southeast-3) in ${file}, and the server of kube context piksel-production (\`kubectl config view --minify --context piksel-production\`).`,
+    )
+    const alone = await runAgainst(
+      moto,
+      ['secret', 'list', '--config', file, '-e', 'production', '--cluster', '--json'],
+      {
+        extraEnv: {KUBECONFIG: mixed},
+      },
+    )
+    expect(alone.exitCode, alone.stderr).to.equal(1)
+    const own = alone.json<Listing>().expected.find((e) => e.name === 'slack-alerts-production')?.cluster?.error
+    expect(own?.message).to.equal(error?.message)
+    expect(own?.hint).to.include('--context')
   })
 
   it('--context with --all-envs: exit 2, nothing read', async () => {
