@@ -65,10 +65,11 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
     const {runSharedChecks, runEnvironmentChecks, combineChecks} = await import('../lib/doctor/service.ts')
     const shared = runSharedChecks(this.sharedOptions())
     const rows = await this.forEachEnvironment(
-      async ({env, session, caller}): Promise<DoctorResult> => {
+      async ({env, session, caller, hint}): Promise<DoctorResult> => {
         const [machine, own] = await Promise.all([
           shared,
-          runEnvironmentChecks({env, session, caller, kubeconfig: this.flags.kubeconfig, account: true}),
+          // A failed check's hint names the environment's config keys, never a flag --all-envs refuses.
+          runEnvironmentChecks({env, session, caller, hint, kubeconfig: this.flags.kubeconfig, account: true}),
         ])
         return {env: env.name, checks: combineChecks(machine, own)}
       },

@@ -7,7 +7,7 @@ import {parseKindFilter} from '../lib/status/kinds.ts'
 import {formatDuration} from '../lib/duration.ts'
 import {durationDefault, durationFlag, listFlag} from '../lib/flags.ts'
 import {namespaceFlag} from '../lib/status/scope.ts'
-import {fitText, progressLine, renderPlan, renderStatus, renderVerdict} from '../lib/status/render.ts'
+import {fitText, progressLine, renderPlan, renderStatus, renderVerdict, stillNotReady} from '../lib/status/render.ts'
 import {terminalWidth} from '../lib/ui/table.ts'
 import type {StatusOptions, StatusReport, StatusRequest, StatusResult} from '../lib/status/service.ts'
 
@@ -158,13 +158,9 @@ export default class Status extends BaseCommand<typeof Status> {
     }
     if (waiting?.shown()) this.progress()
     if (result.timedOut && !this.allEnvs) {
-      const pending = result.objects.filter((o) => o.health !== 'ready').length
-      this.note(
-        fitText(
-          `Timed out after ${formatDuration(timeoutMs)}: ${pending} object(s) still not ready.`,
-          terminalWidth(process.stderr),
-        ),
-      )
+      // Counted as the verdict counts: with --deep, the workloads too (render.ts).
+      const pending = stillNotReady(result, {ignoreSuspended: this.flags['ignore-suspended']})
+      this.note(fitText(`Timed out after ${formatDuration(timeoutMs)}: ${pending}.`, terminalWidth(process.stderr)))
     }
     return result
   }

@@ -28,6 +28,7 @@ import {
   verdictLines,
   withoutShellTarget,
 } from './environments/fan-out.ts'
+import {type EnvironmentTarget, allEnvsHint} from './environments/hints.ts'
 import {assertRegion} from './config/region.ts'
 import {
   type ExitCodeValue,
@@ -261,6 +262,19 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       caller: () => this.callerIdentity(session),
       warn: (message) => this.warn(`${prefix}${message}`),
       signal: this.abort.signal,
+      hint: this.allEnvs ? (error) => allEnvsHint(error, this.allEnvsTarget(env, session)) : (error) => error.hint,
+    }
+  }
+
+  /** What an --all-envs hint may point at for this environment (environments/hints.ts). */
+  private allEnvsTarget(env: Environment, session?: AwsSession): EnvironmentTarget {
+    return {
+      name: env.name,
+      file: this.settings.file ?? 'piksel.config.yaml',
+      profile: session ? session.profile : env.profile,
+      account: env.account,
+      region: session?.region ?? env.region,
+      cluster: env.cluster,
     }
   }
 
@@ -331,7 +345,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
           return {env: name, result: await collect(this.environmentScope(env, scoped, `${name}: `))}
         } catch (error) {
           const {exitCode, code, message, hint} = this.describeError(error, session)
-          return {env: name, error: {code, message, hint}, exitCode}
+          // A hint naming --profile, --context, ... (which --all-envs refuses) points at the config instead.
+          const own = allEnvsHint({code, hint}, this.allEnvsTarget(env, session))
+          return {env: name, error: {code, message, hint: own}, exitCode}
         }
       }),
     )
@@ -553,6 +569,12 @@ export interface EnvironmentScope {
   warn: (message: string) => void
   /** Aborted on Ctrl-C, SIGTERM or SIGHUP. */
   signal: AbortSignal
+  /**
+   * The hint to show for an error met in this environment but kept in its result (a cluster that
+   * did not answer, a failed doctor check): as it is, or under --all-envs without the flags it
+   * refuses (environments/hints.ts), as its error row's would be.
+   */
+  hint: (error: {code: string; hint: string | null}) => string | null
 }
 
 /** How one environment's result shows under --all-envs (reportEnvironments). */

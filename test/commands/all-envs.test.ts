@@ -88,6 +88,7 @@ describe('--all-envs (whoami): every environment, each with its own profile and 
     const {cwd, env} = setup(moto.endpoint, ['dev-piksel', 'prod-piksel'])
     const r = await runPiksel(['whoami', '--all-envs', '--json'], {env, cwd})
     expect(r.exitCode, r.stderr).to.equal(1)
+    const mismatchHint = `Set environments.production.profile in ${join(cwd, 'piksel.config.yaml')} to a profile of account 999999999999 (it is prod-piksel), or fix environments.production.account if that account is wrong.`
     expect(r.json<EnvironmentsDoc>()).to.deep.equal({
       environments: [
         {
@@ -117,7 +118,8 @@ describe('--all-envs (whoami): every environment, each with its own profile and 
             code: 'ACCOUNT_MISMATCH',
             message:
               'Wrong AWS account: environment production is account 999999999999, but profile prod-piksel is account 123456789012. Nothing was changed.',
-            hint: 'Use the profile for production (--profile or AWS_PROFILE), or fix environments.production.account in the config.',
+            // Not `-e`'s "--profile or AWS_PROFILE", which --all-envs refuses and ignores: the config key.
+            hint: mismatchHint,
           },
         },
       ],
@@ -141,7 +143,7 @@ describe('--all-envs (whoami): every environment, each with its own profile and 
       `staging: error SSO_EXPIRED: ${r.json<EnvironmentsDoc>().environments[1]?.error?.message}`,
       '         Hint: Run `aws sso login --profile staging-piksel`.',
       `production: error ACCOUNT_MISMATCH: ${r.json<EnvironmentsDoc>().environments[2]?.error?.message}`,
-      '            Hint: Use the profile for production (--profile or AWS_PROFILE), or fix environments.production.account in the config.',
+      `            Hint: ${mismatchHint}`,
     ])
   })
 

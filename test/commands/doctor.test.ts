@@ -258,6 +258,27 @@ describe('piksel doctor --all-envs', function () {
     ])
   })
 
+  it('a profile not configured on this machine: the failed check’s hint names the config key, not --profile (exit 3)', async function () {
+    this.timeout(60_000)
+    kube = await Rendezvous.start({count: 1, giveUpMs: 10_000, answer: version})
+    const {cwd, env} = setup('environments:\n  dev: {}\n  production:\n    profile: nowhere-piksel\n', {
+      dev: kube.url,
+      production: kube.url,
+    })
+    const r = await runPiksel(['doctor', '--all-envs', '--json'], {env, cwd, timeout: 50_000})
+    expect(r.exitCode, r.stderr).to.equal(3)
+    const production = byName(r.json<EnvironmentsDoc>().environments[1]?.result)
+    expect(production['aws-credentials']).to.deep.equal({
+      name: 'aws-credentials',
+      status: 'fail',
+      detail: `AWS profile "nowhere-piksel" is not configured on this machine. Run \`aws configure sso --profile nowhere-piksel\`, or set environments.production.profile in ${join(cwd, 'piksel.config.yaml')} to a profile configured on this machine.`,
+      code: 'PROFILE_NOT_FOUND',
+    })
+    // doctor -e production says what -e lets the user do: --profile.
+    const alone = await runPiksel(['doctor', '-e', 'production', '--json'], {env, cwd, timeout: 50_000})
+    expect(byName(alone.json<DoctorDoc>())['aws-credentials']?.detail).to.include('or pass another --profile.')
+  })
+
   it('one environment in the wrong account and one unreachable never hide the others (exit 3)', async function () {
     this.timeout(60_000)
     kube = await Rendezvous.start({count: 1, giveUpMs: 10_000, answer: version})

@@ -165,7 +165,31 @@ describe('piksel status --all-envs: every environment’s cluster, each on its o
     expect(doc.environments[1]?.result).to.deep.equal(alone.json())
     const aloneDown = await run(['-e', 'production', '--json'], files)
     expect(aloneDown.exitCode).to.equal(1)
-    expect(doc.environments[2]?.error).to.deep.equal(aloneDown.json<{error: unknown}>().error)
+    const down = aloneDown.json<{error: {code: string; message: string; hint: string}}>().error
+    expect(doc.environments[2]?.error).to.deep.include({code: down.code, message: down.message})
+    // -e's hint says "--context"; the row's points at what --all-envs lets the user change.
+    expect(down.hint).to.include('--context')
+    expect(doc.environments[2]?.error?.hint).to.equal(
+      `Check the network, a VPN or proxy, AWS_ENDPOINT_URL*, environments.production.region (ap-southeast-3) in ${files.config}, and the server of kube context piksel-production (\`kubectl config view --minify --context piksel-production\`).`,
+    )
+  })
+
+  it('an environment without its kube context: NO_CONTEXT in its row, the hint names its config key, not --context', async () => {
+    const files = setup(unreachable, ['dev', 'qa'])
+    const r = await run(['--all-envs', '--json'], files)
+    expect(r.exitCode, r.stderr).to.equal(1)
+    const doc = r.json<EnvironmentsDoc>()
+    expect(doc.environments[0]?.result).to.include({verdict: 'healthy'})
+    expect(doc.environments[1]?.error?.code).to.equal('NO_CONTEXT')
+    expect(doc.environments[1]?.error?.hint).to.equal(
+      `Write the context with \`aws eks update-kubeconfig --name piksel-qa --alias piksel-qa --region ap-southeast-3 --profile qa-piksel\`, or set environments.qa.cluster in ${files.config} to the cluster it is named after.`,
+    )
+    const alone = await run(['-e', 'qa', '--json'], files)
+    expect(alone.exitCode).to.equal(2)
+    expect(alone.json<{error: {hint: string}}>().error.hint).to.include('--context')
+    const human = await run(['--all-envs'], files)
+    expect(human.stdout).to.include(`Hint: Write the context with \``)
+    expect(human.stdout).not.to.match(/--context|--profile(?! qa-piksel)|--region(?! ap-southeast-3)/)
   })
 
   it('human output: one table with ENV, a verdict line per environment', async () => {

@@ -164,6 +164,23 @@ describe('piksel status (against the loopback Kubernetes API stand-in)', functio
       expect(r.stdout).to.match(/flux-system\/jhub\s+Deployment\/jupyterhub\/hub\s+failed\s+0\/2 replicas available/)
     })
 
+    it('--deep --wait times out naming every workload still not ready, not only the objects (exit 3)', async () => {
+      // Every Flux object is ready; three workloads in the inventories are not.
+      standin.update('Deployment', 'jupyterhub', 'hub', (o) => {
+        o.status = {...o.status, availableReplicas: 0}
+      })
+      standin.update('Deployment', 'argo', 'argo-server', (o) => {
+        o.status = {...o.status, availableReplicas: 0}
+      })
+      standin.remove('Deployment', 'ows', 'datacube-ows')
+      const r = await run(['--deep', '--wait', '--timeout', '2s', '--json'])
+      expect(r.exitCode, r.stderr).to.equal(3)
+      const json = r.json<StatusCommandResult>()
+      expect(json.timedOut).to.equal(true)
+      expect(json.workloads?.map((w) => w.name)).to.have.members(['hub', 'argo-server', 'datacube-ows'])
+      expect(r.stderr).to.contain('Timed out after 2s: 0 object(s) and 3 workload(s) still not ready.')
+    })
+
     it('-e staging uses the context named after the cluster when the kubeconfig has it', async () => {
       const file = join(dir, 'two-contexts')
       writeFileSync(

@@ -3,9 +3,8 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand, type EnvironmentScope, allEnvsFlag} from '../../lib/base-command.ts'
 import {getEnvironment, knownEnvironments} from '../../lib/config/load.ts'
 import type {EnvironmentsDocument} from '../../lib/environments/fan-out.ts'
-import {ExitCode} from '../../lib/errors.ts'
 import type {ListProjectSecretsResult, ProjectSecret} from '../../lib/secrets/list.ts'
-import {describeSync} from '../../lib/secrets/sync.ts'
+import {clusterExitCode, describeSync} from '../../lib/secrets/sync.ts'
 import {renderTable} from '../../lib/ui/table.ts'
 
 export default class SecretList extends BaseCommand<typeof SecretList> {
@@ -50,7 +49,8 @@ With -e, only that environment, and the caller must be its configured account (e
         headers: [...SECRET_HEADERS, ...(this.flags.cluster ? ['CLUSTER'] : [])],
         rows: (r) => this.environmentRows(r),
         verdict,
-        exitCode: (r) => ((r.cluster?.notInSync.length ?? 0) > 0 ? ExitCode.check : 0),
+        // A cluster that did not answer is an environment not checked (1), its listing still shown.
+        exitCode: (r) => clusterExitCode(r.cluster),
       })
     }
     if (this.flags.cluster) return this.withCluster()
@@ -81,7 +81,8 @@ With -e, only that environment, and the caller must be its configured account (e
     await this.guardAccount(env, scope.session)
     const result = await this.collect(scope)
     this.render(result)
-    if ((result.cluster?.notInSync.length ?? 0) > 0) this.setExitCode(ExitCode.check)
+    const code = clusterExitCode(result.cluster)
+    if (code !== 0) this.setExitCode(code)
     return result
   }
 
@@ -90,7 +91,7 @@ With -e, only that environment, and the caller must be its configured account (e
    * on its own kube context (never the current one), its exec credential plugin given the
    * environment's AWS profile and region.
    */
-  private async collect({env, session, caller, signal}: EnvironmentScope): Promise<ListProjectSecretsResult> {
+  private async collect({env, session, caller, signal, hint}: EnvironmentScope): Promise<ListProjectSecretsResult> {
     const {listProjectSecrets} = await import('../../lib/secrets/list.ts')
     let cluster
     if (this.flags.cluster) {
@@ -112,7 +113,7 @@ With -e, only that environment, and the caller must be its configured account (e
         signal,
       }
     }
-    return listProjectSecrets({
+    const result = await listProjectSecrets({
       session,
       caller,
       project: this.settings.project,
@@ -121,6 +122,7 @@ With -e, only that environment, and the caller must be its configured account (e
       includeOtherEnvironments: false,
       ...(cluster ? {cluster} : {}),
     })
+    return withHints(result, hint)
   }
 
   /** --all-envs: an environment's rows: its secrets, then its expected secrets that are missing. */
@@ -190,12 +192,23 @@ With -e, only that environment, and the caller must be its configured account (e
         `\nNot compared (no place in the cluster configured: environments.${env}.secrets.<name>.cluster): ${cluster.notChecked.join(', ')}.`,
       )
     }
-    if (cluster.notInSync.length === 0) {
-      this.print(rows.length > 0 ? '\nThe cluster holds what Secrets Manager holds.' : '')
+    const unread = result.expected.flatMap((e) => (e.cluster?.error ? [e.cluster.error] : []))
+    if (unread.length > 0) {
+      // One line per Kubernetes Secret read that failed, then each distinct hint once.
+      const reasons = new Set(unread.map((e) => `  ${e.code}: ${e.message}`))
+      const hints = new Set(unread.flatMap((e) => (e.hint ? [`  Hint: ${e.hint}`] : [])))
+      this.print(
+        `\nNot read from the cluster (${cluster.notRead.length} of ${rows.length}: ${cluster.notRead.join(', ')}), so not compared:`,
+      )
+      this.print([...reasons, ...hints].join('\n'))
+    }
+    const found = cluster.notInSync.filter((name) => !cluster.notRead.includes(name))
+    if (found.length === 0) {
+      if (unread.length === 0) this.print(rows.length > 0 ? '\nThe cluster holds what Secrets Manager holds.' : '')
       return
     }
     this.print(
-      `\n${cluster.notInSync.length} of ${rows.length} not in sync: ${cluster.notInSync.join(', ')}. The Kubernetes Secrets are written by the infrastructure's Terraform run: apply it to bring them up to date; an RBAC refusal needs the permission named.`,
+      `\n${found.length} of ${rows.length} not in sync: ${found.join(', ')}. The Kubernetes Secrets are written by the infrastructure's Terraform run: apply it to bring them up to date; an RBAC refusal needs the permission named.`,
     )
   }
 }
@@ -218,11 +231,12 @@ function verdict(r: ListProjectSecretsResult): string {
   const present = r.missing.length === 0 ? 'every expected one present' : `missing: ${r.missing.join(', ')}`
   const parts = [`${r.secrets.length} secret${r.secrets.length === 1 ? '' : 's'} in account ${r.account}, ${present}`]
   if (r.cluster) {
-    parts.push(
-      r.cluster.notInSync.length === 0
-        ? `cluster ${r.cluster.context}: in sync`
-        : `cluster ${r.cluster.context}: not in sync: ${r.cluster.notInSync.join(', ')}`,
-    )
+    const {context, notRead} = r.cluster
+    const notInSync = r.cluster.notInSync.filter((name) => !notRead.includes(name))
+    const error = r.expected.find((e) => e.cluster?.error)?.cluster?.error
+    if (error) parts.push(`cluster ${context}: not read (${error.code}: ${error.message})`)
+    if (notInSync.length > 0) parts.push(`cluster ${context}: not in sync: ${notInSync.join(', ')}`)
+    else if (!error) parts.push(`cluster ${context}: in sync`)
   }
   return parts.join('; ')
 }
@@ -231,4 +245,14 @@ function status(s: ProjectSecret): string {
   if (s.deletionDate) return `scheduled for deletion ${s.deletionDate.slice(0, 10)}`
   if (s.missingTags.length > 0) return `missing tags: ${s.missingTags.join(', ')}`
   return s.expected ? 'ok' : 'ok (extra)'
+}
+
+/** The listing with each cluster read failure's hint as the environment's scope gives it (--all-envs: no refused flag). */
+function withHints(result: ListProjectSecretsResult, hint: EnvironmentScope['hint']): ListProjectSecretsResult {
+  const fix = <T extends {cluster?: ProjectSecret['cluster']}>(item: T): T =>
+    item.cluster?.error
+      ? {...item, cluster: {...item.cluster, error: {...item.cluster.error, hint: hint(item.cluster.error)}}}
+      : item
+  if (!result.cluster || result.cluster.notRead.length === 0) return result
+  return {...result, secrets: result.secrets.map(fix), expected: result.expected.map(fix)}
 }

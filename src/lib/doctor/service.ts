@@ -28,6 +28,8 @@ export interface EnvironmentCheckOptions {
   kubeconfig?: string
   /** With an environment: the account checks ci-role, spot-role, dns-zone (`piksel doctor -e ENV`; not preflight). */
   account?: boolean
+  /** The hint a failed check shows for an error (--all-envs: without the flags it refuses); default: the error's own. */
+  hint?: (error: {code: string; hint: string | null}) => string | null
 }
 
 /** Every check, concurrently, in the order shown: node and the tools, AWS, the kube context, the config. */
@@ -126,9 +128,8 @@ async function checkAws(options: EnvironmentCheckOptions): Promise<CheckResult[]
     return results
   } catch (error) {
     const e = error as PikselError
-    return [
-      {name: 'aws-credentials', status: 'fail', detail: `${e.message}${e.hint ? ` ${e.hint}` : ''}`, code: e.code},
-    ]
+    const hint = options.hint ? options.hint({code: e.code, hint: e.hint ?? null}) : e.hint
+    return [{name: 'aws-credentials', status: 'fail', detail: `${e.message}${hint ? ` ${hint}` : ''}`, code: e.code}]
   }
 }
 

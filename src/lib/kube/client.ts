@@ -390,7 +390,7 @@ export function statusMessage(text: string): string | undefined {
   }
 }
 
-function apiError(
+export function apiError(
   method: string,
   path: string,
   status: number,

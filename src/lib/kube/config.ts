@@ -250,7 +250,7 @@ export async function boundCredentialPlugin(
 }
 
 /** A credential plugin that exited non-zero: an expired SSO session, or its own words. */
-function pluginFailed(shown: string, stderr: string): CredentialsError {
+export function pluginFailed(shown: string, stderr: string): CredentialsError {
   const line = (stderr.split('\n').find((l) => l.trim()) ?? '').trim().slice(0, 300)
   if (/sso|expired|aws sso login/i.test(stderr)) {
     return new CredentialsError(

@@ -14,7 +14,7 @@
  */
 import {describeAwsError} from '../aws/errors.ts'
 import type {AwsSession} from '../aws/session.ts'
-import {OperationError} from '../errors.ts'
+import {OperationError, PikselError} from '../errors.ts'
 import type {KubeClient} from '../kube/client.ts'
 import {type SecretsManager, type SecretsManagerModule, awsErrorName, secretsManager} from './client.ts'
 import type {SecretKind} from './naming.ts'
@@ -24,6 +24,7 @@ import {
   type ClusterSync,
   type FieldDigests,
   type OtherVersion,
+  type ReadFailure,
   fieldDigests,
   isStandardBase64,
   judgeSync,
@@ -53,7 +54,11 @@ export interface ClusterSyncOptions {
   signal?: AbortSignal
 }
 
-/** Compares every target; the result is by secret name. Failures other than a refused read are thrown. */
+/**
+ * Compares every target; the result is by secret name. A refused read is `unknown` naming the
+ * permission; a read the cluster did not answer is `unknown` with its `error` (the caller exits 1:
+ * not checked). Failures of Secrets Manager are thrown.
+ */
 export async function compareWithCluster(options: ClusterSyncOptions): Promise<Map<string, ClusterSync>> {
   const {session, kube, targets, signal} = options
   const {sm, mod} = await secretsManager(session)
@@ -66,11 +71,10 @@ export async function compareWithCluster(options: ClusterSyncOptions): Promise<M
     }
     const results = await Promise.all(
       targets.map(async (t): Promise<[string, ClusterSync]> => {
-        const [data, current] = await Promise.all([
-          reads.get(`${t.ref.namespace}/${t.ref.name}`)!,
-          t.present ? currentDigests(sm, mod, session, t) : Promise.resolve(undefined),
-        ])
-        const read = digestsOf(t.ref, data)
+        const data = await reads.get(`${t.ref.namespace}/${t.ref.name}`)!
+        const read = unreadableOr(() => digestsOf(t.ref, data), signal)
+        // The cluster did not answer: nothing to compare with, so the value is not read either.
+        const current = t.present && read.state !== 'unreadable' ? await currentDigests(sm, mod, session, t) : undefined
         const verdict = judgeSync(t.ref, read, current)
         if (verdict.status === 'stale' && t.present) {
           verdict.matches = await heldVersion(sm, mod, session, t, (v) => matchingVersion(t.ref, read, [v]) !== null)
@@ -86,7 +90,10 @@ export async function compareWithCluster(options: ClusterSyncOptions): Promise<M
 
 /** A Kubernetes Secret's data as the API returns it (base64 per key), or why there is none. */
 type KubeSecretData =
-  {state: 'found'; data: Record<string, string>} | {state: 'absent'} | {state: 'forbidden'; permission: string}
+  | {state: 'found'; data: Record<string, string>}
+  | {state: 'absent'}
+  | {state: 'forbidden'; permission: string}
+  | {state: 'unreadable'; error: ReadFailure}
 
 async function readKubeSecret(kube: KubeClient, ref: ClusterSecretRef, signal?: AbortSignal): Promise<KubeSecretData> {
   const path = `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/secrets/${encodeURIComponent(ref.name)}`
@@ -98,7 +105,26 @@ async function readKubeSecret(kube: KubeClient, ref: ClusterSecretRef, signal?: 
     if (status === 404) return {state: 'absent'}
     // RBAC's words: `get` on `secrets` in that namespace (a Role may narrow it to resourceNames).
     if (status === 403) return {state: 'forbidden', permission: `get secrets in namespace ${ref.namespace}`}
-    throw error
+    return unreadable(error, signal)
+  }
+}
+
+/**
+ * A failed read of the cluster (no answer in time, unreachable, credentials refused, an answer no
+ * API server gives): the secret's cluster state is unknown, with the reason, and the listing
+ * Secrets Manager gave is kept. A stop signal and an error nobody anticipated (BUG) still end the run.
+ * The error of a sensitive read quotes no data (KubeClient, digestsOf).
+ */
+function unreadable(error: unknown, signal?: AbortSignal): {state: 'unreadable'; error: ReadFailure} {
+  if (signal?.aborted || !(error instanceof PikselError) || error.code === 'BUG') throw error
+  return {state: 'unreadable', error: {code: error.code, message: error.message, hint: error.hint ?? null}}
+}
+
+function unreadableOr(read: () => ClusterRead, signal?: AbortSignal): ClusterRead {
+  try {
+    return read()
+  } catch (error) {
+    return unreadable(error, signal)
   }
 }
 

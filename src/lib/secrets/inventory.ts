@@ -38,8 +38,12 @@ export interface ListProjectSecretsResult {
   expected: Array<ExpectedSecret & {present: boolean; cluster?: ClusterSync | null}>
   /** Expected names not present (or only scheduled for deletion). */
   missing: string[]
-  /** --cluster: the kube context read, the expected secrets not in sync, and those not checked (no place configured). */
-  cluster?: {context: string; notInSync: string[]; notChecked: string[]}
+  /**
+   * --cluster: the kube context read, the expected secrets not in sync (`unknown` included), those
+   * not checked (no place configured), and those whose Kubernetes Secret could not be read (the
+   * cluster did not answer: their state is `unknown` with the `error`; the run exits 1).
+   */
+  cluster?: {context: string; notInSync: string[]; notChecked: string[]; notRead: string[]}
 }
 
 export interface ListedSecret {

@@ -86,7 +86,7 @@ export async function listProjectSecrets(options: ListProjectSecretsOptions): Pr
   }
 }
 
-/** Pure: the listing with each expected secret's cluster state (null where no place is configured). */
+/** Pure: the listing with each expected secret's cluster state (null where no place is configured), and who is not in sync, not compared or not read. */
 export function withCluster(
   result: ListProjectSecretsResult,
   syncs: ReadonlyMap<string, ClusterSync>,
@@ -101,6 +101,7 @@ export function withCluster(
       context,
       notInSync: expected.filter((e) => e.cluster && e.cluster.status !== 'in-sync').map((e) => e.name),
       notChecked: expected.filter((e) => !e.cluster).map((e) => e.name),
+      notRead: expected.filter((e) => e.cluster?.error).map((e) => e.name),
     },
   }
 }

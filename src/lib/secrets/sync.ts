@@ -142,9 +142,19 @@ export function fieldDigests(kind: SecretKind, value: string): FieldDigests {
   return out
 }
 
+/** Why the cluster could not be read (a timeout, an unreachable server, expired credentials...): as the error envelope says it. */
+export interface ReadFailure {
+  code: string
+  message: string
+  hint: string | null
+}
+
 /** What reading the Kubernetes Secret gave: the digest of each configured key it holds. */
 export type ClusterRead =
-  {state: 'found'; digests: Record<string, string>} | {state: 'absent'} | {state: 'forbidden'; permission: string}
+  | {state: 'found'; digests: Record<string, string>}
+  | {state: 'absent'}
+  | {state: 'forbidden'; permission: string}
+  | {state: 'unreadable'; error: ReadFailure}
 
 /** A version of the secret other than the current one, by the label shown (`AWSPREVIOUS`, or its version id). */
 export interface OtherVersion {
@@ -164,6 +174,11 @@ export interface SyncVerdict {
   staleKeys: string[]
   /** unknown: the permission that was refused, e.g. `get secrets in namespace flux-system`. */
   permission: string | null
+  /**
+   * unknown: why the Kubernetes Secret could not be read at all (the cluster did not answer in
+   * time, cannot be reached, refused the credentials...); null otherwise. The run exits 1: not checked.
+   */
+  error: ReadFailure | null
   /** Whether the Kubernetes Secret exists; null when it could not be read. */
   secretExists: boolean | null
 }
@@ -175,8 +190,9 @@ export function keyPairs(ref: ClusterSecretRef): Array<[SecretField, string]> {
 
 /**
  * Pure: the verdict for one secret, before any older version is looked at (`matches` null).
- * - unknown: the Kubernetes Secret could not be read (the permission is named), or Secrets
- *   Manager's value could not (`current` is a permission string).
+ * - unknown: the Kubernetes Secret could not be read: refused (the permission is named), or the
+ *   cluster did not answer (`error`); or Secrets Manager's value could not (`current` is a
+ *   permission string).
  * - missing: the Kubernetes Secret is absent, or lacks a configured key.
  * - in-sync: every key holds its field of the current version.
  * - stale: a key holds something else; also every key present while Secrets Manager has no
@@ -194,10 +210,12 @@ export function judgeSync(
     missingKeys: [],
     staleKeys: [],
     permission: null,
-    secretExists: read.state === 'forbidden' ? null : read.state === 'found',
+    error: null,
+    secretExists: read.state === 'forbidden' || read.state === 'unreadable' ? null : read.state === 'found',
     ...more,
   })
   const pairs = keyPairs(ref)
+  if (read.state === 'unreadable') return verdict('unknown', {error: read.error})
   if (read.state === 'forbidden') return verdict('unknown', {permission: read.permission})
   if (read.state === 'absent') return verdict('missing', {missingKeys: pairs.map(([, key]) => key)})
   // Own keys only: a data key may be any [-._a-zA-Z0-9]+, `constructor` and `__proto__` too.
@@ -269,7 +287,9 @@ export function describeSync(sync: ClusterSync): string {
     case 'missing':
       return sync.secretExists ? `missing: no key ${sync.missingKeys.join(', ')}` : 'missing: no such Secret'
     case 'unknown':
-      return `unknown: not allowed to read it (needs ${sync.permission})`
+      return sync.error
+        ? `unknown: could not read it (${sync.error.code})`
+        : `unknown: not allowed to read it (needs ${sync.permission})`
     default: {
       const which = sync.staleKeys.join(', ')
       return sync.matches
@@ -277,4 +297,17 @@ export function describeSync(sync: ClusterSync): string {
         : `stale: ${which} ${sync.staleKeys.length > 1 ? 'match' : 'matches'} no version read`
     }
   }
+}
+
+/**
+ * Pure: the exit code of a `--cluster` comparison (README, "Exit codes"): 1 when some Kubernetes
+ * Secret could not be read (the comparison could not be made: not checked beats found wanting,
+ * as under --all-envs), else 3 when some compared secret is not in sync, else 0.
+ */
+export function clusterExitCode(
+  cluster: {notInSync: readonly string[]; notRead: readonly string[]} | undefined,
+): 0 | 1 | 3 {
+  if (!cluster) return 0
+  if (cluster.notRead.length > 0) return 1
+  return cluster.notInSync.length > 0 ? 3 : 0
 }

@@ -268,6 +268,28 @@ export function shortRevision(revision: string | null): string {
     .replace(/(^|\/)([0-9a-f]{8})(?:[0-9a-f]{32}|[0-9a-f]{56})$/, '$1$2')
 }
 
+/**
+ * What `--wait` gives up on, counted as the verdict counts it: the objects that need attention
+ * (suspended ones unless ignored), and under `--deep` the workloads not ready (every one in a
+ * judged Kustomization's inventory that is failing, progressing or not found), and the Flux
+ * controllers down or missing. E.g. `12 object(s) and 3 workload(s) still not ready`.
+ */
+export function stillNotReady(
+  result: Pick<StatusResult, 'objects' | 'workloads' | 'controllers'>,
+  options: {ignoreSuspended?: boolean} = {},
+): string {
+  const objects = result.objects.filter((o) => needsAttention(o, options)).length
+  const workloads = result.workloads?.length ?? 0
+  const controllers = result.controllers.filter((c) => c.missing || !c.ready).length
+  const parts = [
+    `${objects} object(s)`,
+    ...(result.workloads !== undefined ? [`${workloads} workload(s)`] : []),
+    ...(controllers > 0 ? [`${controllers} Flux controller(s)`] : []),
+  ]
+  const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0]
+  return `${list} still not ready`
+}
+
 /** One line for progress while waiting: the verdict and the first objects still not ready. */
 export function progressLine(result: StatusResult, elapsedMs: number, width = Number.POSITIVE_INFINITY): string {
   const seconds = Math.round(elapsedMs / 1000)

@@ -4,11 +4,11 @@
  * a config of two environments.
  */
 import {expect} from 'chai'
-import {mkdtempSync} from 'node:fs'
+import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {awsFaultProxy} from '../../support/hang.ts'
+import {type Endpoint, awsFaultProxy, hangingEndpoint} from '../../support/hang.ts'
 import {KubeStandin, secretObject} from '../../support/kube-standin.ts'
 import {type Moto, startMoto} from '../../support/moto.ts'
 import {SLACK_URL, SLACK_URL_2, SecretsProbe, configFile, runAgainst} from '../../support/secrets.ts'
@@ -19,6 +19,7 @@ const SECRET_1 = 'grafana-secret-one-111'
 const SECRET_2 = 'grafana-secret-two-222'
 
 interface Sync {
+  error?: {code: string; message: string; hint: string | null} | null
   namespace: string
   name: string
   keys: Record<string, string>
@@ -32,7 +33,7 @@ interface Sync {
 interface ClusterJson {
   expected: Array<{name: string; present: boolean; cluster: Sync | null}>
   secrets: Array<{name: string; cluster?: Sync | null}>
-  cluster: {context: string; notInSync: string[]; notChecked: string[]}
+  cluster: {context: string; notInSync: string[]; notChecked: string[]; notRead: string[]}
 }
 
 const CONFIG = [
@@ -107,6 +108,7 @@ describe('piksel secret list --cluster (moto + the Kubernetes stand-in)', functi
       missingKeys: [],
       staleKeys: [],
       permission: null,
+      error: null,
       secretExists: true,
     })
     expect(grafana).to.include({namespace: 'monitoring', name: 'grafana-oauth', status: 'in-sync'})
@@ -115,6 +117,7 @@ describe('piksel secret list --cluster (moto + the Kubernetes stand-in)', functi
       context: 'piksel-staging',
       notInSync: [],
       notChecked: ['jupyterhub-oauth-staging', 'argo-oauth-staging'],
+      notRead: [],
     })
     // The listed secret carries the same state; the GETs were one per Kubernetes Secret.
     expect(json.secrets.find((s) => s.name === 'slack-alerts-staging')?.cluster?.status).to.equal('in-sync')
@@ -267,15 +270,82 @@ describe('piksel secret list --cluster (moto + the Kubernetes stand-in)', functi
     })
   })
 
-  it('a data value that is not base64 (no API server serves one): BAD_RESPONSE naming the key, exit 1, never quoted', async () => {
+  it('a data value that is not base64 (no API server serves one): unknown with BAD_RESPONSE naming the key, exit 1, never quoted', async () => {
     const garbage = 'not*base64!value'
     standin.put({...secretObject('flux-system', 'slack-webhook-staging', {}), data: {address: garbage}})
     const r = await run(['-e', 'staging', '--cluster', '--json', '--verbose'])
     expect(r.exitCode, r.stdout).to.equal(1)
-    const {error} = r.json<{error: {code: string; message: string}}>()
-    expect(error.code).to.equal('BAD_RESPONSE')
-    expect(error.message).to.include('data key address of Secret flux-system/slack-webhook-staging is not base64')
+    const json = r.json<ClusterJson>()
+    const slack = json.expected.find((e) => e.name === 'slack-alerts-staging')?.cluster
+    expect(slack).to.include({status: 'unknown', secretExists: null})
+    expect(slack?.error?.code).to.equal('BAD_RESPONSE')
+    expect(slack?.error?.message).to.include(
+      'data key address of Secret flux-system/slack-webhook-staging is not base64',
+    )
+    // The rest is still listed and judged.
+    expect(json.expected.find((e) => e.name === 'grafana-oauth-staging')?.cluster?.status).to.equal('in-sync')
+    expect(json.cluster.notRead).to.deep.equal(['slack-alerts-staging'])
     expect(r.stdout + r.stderr).not.to.include(garbage)
+  })
+
+  describe('a cluster that does not answer: the Secrets Manager listing stays, the cluster state is unknown with the reason (exit 1)', () => {
+    let hang: Endpoint
+    let hanging: string
+    before(async () => {
+      hang = await hangingEndpoint('silent')
+      const dir = mkdtempSync(join(tmpdir(), 'piksel-secret-hang-'))
+      hanging = join(dir, 'kubeconfig')
+      writeFileSync(
+        hanging,
+        [
+          'apiVersion: v1',
+          'kind: Config',
+          `clusters: [{name: hang, cluster: {server: '${hang.url}'}}]`,
+          'users: [{name: u, user: {token: t}}]',
+          'contexts: [{name: piksel-staging, context: {cluster: hang, user: u}}]',
+          'current-context: piksel-staging',
+          '',
+        ].join('\n'),
+      )
+    })
+    after(async () => hang?.close())
+
+    it('--json: every secret listed, each compared one unknown with TIMEOUT, notRead names them', async () => {
+      const r = await run(['-e', 'staging', '--cluster', '--json', '--request-timeout', '2s'], {kubeconfig: hanging})
+      expect(r.exitCode, r.stderr).to.equal(1)
+      const json = r.json<ClusterJson>()
+      expect(json.secrets.map((s) => s.name)).to.deep.equal(['grafana-oauth-staging', 'slack-alerts-staging'])
+      for (const name of ['slack-alerts-staging', 'grafana-oauth-staging']) {
+        const sync = json.expected.find((e) => e.name === name)?.cluster
+        expect(sync, name).to.include({status: 'unknown', permission: null, secretExists: null, matches: null})
+        expect(sync?.error?.code, name).to.equal('TIMEOUT')
+        expect(sync?.error?.message, name).to.include(`Kubernetes API at ${hang.url} sent nothing for 2s`)
+        expect(sync?.error?.hint, name).to.include('--request-timeout 1m waits longer')
+      }
+      expect(json.cluster).to.deep.equal({
+        context: 'piksel-staging',
+        notInSync: ['slack-alerts-staging', 'grafana-oauth-staging'],
+        notChecked: ['jupyterhub-oauth-staging', 'argo-oauth-staging'],
+        notRead: ['slack-alerts-staging', 'grafana-oauth-staging'],
+      })
+      expect(hang.requests()).to.be.greaterThan(0)
+    })
+
+    it('human output: the listing, each compared secret unknown, the reason once with its hint', async () => {
+      const r = await run(['-e', 'staging', '--cluster', '--request-timeout', '2s'], {kubeconfig: hanging})
+      expect(r.exitCode, r.stderr).to.equal(1)
+      expect(r.stdout).to.match(/^slack-alerts-staging\s+staging\s+/m)
+      expect(r.stdout).to.match(
+        /^slack-alerts-staging\s+flux-system\/slack-webhook-staging\s+address\s+unknown: could not read it \(TIMEOUT\)$/m,
+      )
+      expect(r.stdout).to.include(
+        'Not read from the cluster (2 of 2: slack-alerts-staging, grafana-oauth-staging), so not compared:\n  TIMEOUT: Kubernetes API at',
+      )
+      // One line per Kubernetes Secret read (two here), the hint once.
+      expect(r.stdout.match(/^ {2}TIMEOUT: /gm)).to.have.length(2)
+      expect(r.stdout.match(/^ {2}Hint: /gm)).to.have.length(1)
+      expect(r.stdout).not.to.include('not in sync')
+    })
   })
 
   it('without --cluster: unchanged (no cluster field, the cluster never read)', async () => {

@@ -11,6 +11,7 @@ import {
   type FieldDigests,
   clusterSecretFor,
   configuredSecretProblem,
+  clusterExitCode,
   describeSync,
   fieldDigests,
   isStandardBase64,
@@ -167,6 +168,17 @@ describe('secret sync (pure)', () => {
         {status: 'unknown', permission: 'get secrets in namespace flux-system', secretExists: null},
       ],
       [
+        'the cluster did not answer: unknown with the reason, whatever Secrets Manager holds',
+        SLACK,
+        {state: 'unreadable', error: {code: 'TIMEOUT', message: 'no answer', hint: 'wait longer'}},
+        {value: h('a')},
+        {
+          status: 'unknown',
+          error: {code: 'TIMEOUT', message: 'no answer', hint: 'wait longer'},
+          secretExists: null,
+        },
+      ],
+      [
         'Secrets Manager refused: unknown with its permission',
         SLACK,
         found({address: h('a')}),
@@ -223,6 +235,7 @@ describe('secret sync (pure)', () => {
           missingKeys: [],
           staleKeys: [],
           permission: null,
+          error: null,
           secretExists: true,
           ...want,
         })
@@ -276,6 +289,7 @@ describe('secret sync (pure)', () => {
       missingKeys: [],
       staleKeys: [],
       permission: null,
+      error: null,
       secretExists: true,
     }
     const cases: Array<[Partial<ClusterSync>, string]> = [
@@ -287,6 +301,10 @@ describe('secret sync (pure)', () => {
       [
         {status: 'unknown', permission: 'get secrets in namespace flux-system', secretExists: null},
         'unknown: not allowed to read it (needs get secrets in namespace flux-system)',
+      ],
+      [
+        {status: 'unknown', error: {code: 'NETWORK', message: 'refused', hint: null}, secretExists: null},
+        'unknown: could not read it (NETWORK)',
       ],
     ]
     for (const [change, line] of cases) it(line, () => expect(describeSync({...base, ...change})).to.equal(line))
@@ -302,6 +320,7 @@ describe('secret sync (pure)', () => {
         missingKeys: [],
         staleKeys: ['address'],
         permission: null,
+        error: null,
         secretExists: true,
       }
       const result = withCluster(
@@ -322,8 +341,59 @@ describe('secret sync (pure)', () => {
         context: 'piksel-staging',
         notInSync: ['slack-alerts-staging'],
         notChecked: ['grafana-oauth-staging', 'jupyterhub-oauth-staging', 'argo-oauth-staging'],
+        notRead: [],
       })
     })
+
+    it('names the secrets whose Kubernetes Secret could not be read (unknown, with the reason)', () => {
+      const expected = expectedSecrets(['staging']).map((e) => ({...e, present: true}))
+      const unread: ClusterSync = {
+        ...SLACK,
+        status: 'unknown',
+        matches: null,
+        missingKeys: [],
+        staleKeys: [],
+        permission: null,
+        error: {code: 'TIMEOUT', message: 'no answer', hint: null},
+        secretExists: null,
+      }
+      const refused: ClusterSync = {...unread, error: null, permission: 'get secrets in namespace monitoring'}
+      const result = withCluster(
+        {
+          account: '1',
+          region: 'r',
+          environments: ['staging'],
+          skippedEnvironments: [],
+          secrets: [],
+          expected,
+          missing: [],
+        },
+        new Map([
+          ['slack-alerts-staging', unread],
+          ['grafana-oauth-staging', refused],
+        ]),
+        'piksel-staging',
+      )
+      expect(result.cluster).to.deep.equal({
+        context: 'piksel-staging',
+        notInSync: ['slack-alerts-staging', 'grafana-oauth-staging'],
+        notChecked: ['jupyterhub-oauth-staging', 'argo-oauth-staging'],
+        notRead: ['slack-alerts-staging'],
+      })
+    })
+  })
+
+  describe('clusterExitCode: 1 when a Secret could not be read, else 3 when one is not in sync, else 0', () => {
+    const cases: Array<[{notInSync: string[]; notRead: string[]} | undefined, number]> = [
+      [undefined, 0],
+      [{notInSync: [], notRead: []}, 0],
+      [{notInSync: ['a'], notRead: []}, 3],
+      [{notInSync: ['a'], notRead: ['a']}, 1],
+      [{notInSync: ['a', 'b'], notRead: ['b']}, 1],
+    ]
+    for (const [cluster, code] of cases) {
+      it(`${JSON.stringify(cluster)} → ${code}`, () => expect(clusterExitCode(cluster)).to.equal(code))
+    }
   })
 
   describe('config: environments.<env>.secrets.<name>.cluster', () => {

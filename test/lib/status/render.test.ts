@@ -14,6 +14,7 @@ import {
   renderStatus,
   renderVerdict,
   shortRevision,
+  stillNotReady,
   wrapTokens,
 } from '../../../src/lib/status/render.ts'
 import type {StatusResult} from '../../../src/lib/status/judge.ts'
@@ -35,6 +36,83 @@ function result(fixture: string): StatusResult {
     objects: assessed,
   }
 }
+
+describe('stillNotReady: what --wait gave up on, counted as the verdict counts it', () => {
+  const obj = (health: ObjectHealth['health'], name: string) => ({...result('healthy.yaml').objects[0]!, health, name})
+  const workload = (name: string, health: 'failed' | 'progressing' | 'unknown') => ({
+    kind: 'Deployment',
+    namespace: 'apps',
+    name,
+    health,
+    message: '',
+    kustomization: 'flux-system/apps',
+  })
+  const controller = (name: string, ready: boolean, missing = false) => ({
+    name,
+    namespace: 'flux-system',
+    ready,
+    missing,
+    replicas: 1,
+    available: ready ? 1 : 0,
+    images: [],
+    version: null,
+    message: '',
+  })
+  type Input = Parameters<typeof stillNotReady>[0]
+  const cases: Array<[string, Input, {ignoreSuspended?: boolean}, string]> = [
+    [
+      'objects only (no --deep): no workload count',
+      {objects: [obj('failed', 'a'), obj('ready', 'b'), obj('waiting', 'c')], controllers: []},
+      {},
+      '2 object(s) still not ready',
+    ],
+    [
+      '--deep: every workload not ready counts, even when every object is ready',
+      {
+        objects: [obj('ready', 'a')],
+        workloads: [workload('hub', 'failed'), workload('proxy', 'progressing'), workload('ows', 'unknown')],
+        controllers: [],
+      },
+      {},
+      '0 object(s) and 3 workload(s) still not ready',
+    ],
+    [
+      '--deep with none: said as 0',
+      {objects: [obj('failed', 'a')], workloads: [], controllers: []},
+      {},
+      '1 object(s) and 0 workload(s) still not ready',
+    ],
+    [
+      'a suspended object counts, unless --ignore-suspended',
+      {objects: [obj('suspended', 'a'), obj('failed', 'b')], controllers: []},
+      {},
+      '2 object(s) still not ready',
+    ],
+    [
+      '--ignore-suspended: a suspended object is not waited for',
+      {objects: [obj('suspended', 'a'), obj('failed', 'b')], controllers: []},
+      {ignoreSuspended: true},
+      '1 object(s) still not ready',
+    ],
+    [
+      'controllers down or missing are named too',
+      {
+        objects: [obj('failed', 'a')],
+        workloads: [workload('hub', 'failed')],
+        controllers: [
+          controller('kustomize-controller', false),
+          controller('helm-controller', false, true),
+          controller('source-controller', true),
+        ],
+      },
+      {},
+      '1 object(s), 1 workload(s) and 2 Flux controller(s) still not ready',
+    ],
+  ]
+  for (const [what, input, options, line] of cases) {
+    it(`${what}: ${line}`, () => expect(stillNotReady(input, options)).to.equal(line))
+  }
+})
 
 describe('status rendering', () => {
   it('verdict first, then counts, then only what needs attention', () => {

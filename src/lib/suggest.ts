@@ -1,0 +1,82 @@
+/**
+ * "Did you mean …?" for a mistyped command: the nearest command or topic, word by word. Pure,
+ * table-tested; the command_not_found hook (src/hooks/command-not-found.ts) prints it.
+ *
+ * Why word by word: oclif gives the hook the typed words joined (`piksel secrt list` is
+ * `secrt:list`, `piksel confg` is `confg`); compared whole with every command id, as
+ * @oclif/plugin-not-found does (one Levenshtein distance over the joined id), a one-word typo
+ * of a topic lands on whatever short command id is fewest edits away (`confg` → `init`, 5
+ * edits, before `config:show`, 6). Here each typed word is compared with the word of a command
+ * or topic at the same place, and words typed after a command that takes no arguments count
+ * against it, so `secret lst` is `secret list`, not the topic `secret` followed by an argument.
+ */
+import {distance} from 'fastest-levenshtein'
+
+export interface Candidate {
+  /** A command id (`secret:list`) or topic id (`secret`, `secret:create`). */
+  id: string
+  kind: 'command' | 'topic'
+  /** A command that takes arguments (`help [COMMAND]`): words typed after it are its arguments. */
+  takesArgs?: boolean
+}
+
+export interface Suggestion extends Candidate {
+  /** The typed words after it (a command's arguments). */
+  rest: string[]
+}
+
+/**
+ * Pure: how many edits a typed word may be from a word of a command: at most half of that
+ * word (at least one): `confg`/`config`, `stauts`/`status`, `lst`/`list`, `hlep`/`help`,
+ * never `xyz`/`init`.
+ */
+export function allowedEdits(word: string): number {
+  return Math.max(1, Math.floor(word.length / 2))
+}
+
+/**
+ * Pure: the command or topic the typed id (`secrt:list`) most likely meant, or undefined when
+ * none is close. Each candidate is scored by the edits of each of its words against the typed
+ * word at its place (each within allowedEdits), plus, for words typed after it, their length,
+ * unless it is a command that takes arguments. Least edits wins; on a tie, the candidate that
+ * explains more of the typed words, then a command before a topic. A typed `help` anywhere
+ * means `help` for the other words (as @oclif/plugin-not-found reads it).
+ */
+export function suggestCommand(typed: string, candidates: readonly Candidate[]): Suggestion | undefined {
+  const words = typed.split(':').filter(Boolean)
+  if (words.length === 0) return undefined
+  const help = candidates.find((c) => c.id === 'help' && c.kind === 'command')
+  if (help && words.length > 1 && words.includes('help')) {
+    return {...help, rest: words.filter((w) => w !== 'help')}
+  }
+  let best: {suggestion: Suggestion; score: number} | undefined
+  for (const candidate of candidates) {
+    const parts = candidate.id.split(':')
+    if (parts.length > words.length) continue
+    let score = 0
+    let close = true
+    for (const [i, part] of parts.entries()) {
+      const edits = distance(words[i] ?? '', part)
+      if (edits > allowedEdits(part)) {
+        close = false
+        break
+      }
+      score += edits
+    }
+    if (!close) continue
+    const rest = words.slice(parts.length)
+    if (!(candidate.kind === 'command' && candidate.takesArgs)) score += rest.join('').length
+    const suggestion = {...candidate, rest}
+    if (!best || better(suggestion, score, best.suggestion, best.score)) best = {suggestion, score}
+  }
+  return best?.suggestion
+}
+
+function better(a: Suggestion, aScore: number, b: Suggestion, bScore: number): boolean {
+  if (aScore !== bScore) return aScore < bScore
+  const aWords = a.id.split(':').length
+  const bWords = b.id.split(':').length
+  if (aWords !== bWords) return aWords > bWords
+  if (a.kind !== b.kind) return a.kind === 'command'
+  return a.id < b.id
+}
