@@ -28,7 +28,7 @@ export default {
     'src/lib/errors.ts',
     // The precedence rules (profile, region, credentials in the environment) and the client options; the
     // client factory below them is I/O, tested against stand-ins in test/lib/aws-errors.test.ts.
-    'src/lib/aws/session.ts:1-188',
+    'src/lib/aws/session.ts:1-189',
     'src/lib/aws/profiles.ts',
     'src/lib/prompt.ts',
   ],

@@ -4,7 +4,7 @@
  * the SDK. The SDK itself honours AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>,
  * SSO profiles and the shared config files.
  *
- * (About 390 lines: the precedence rules, which Stryker mutates as lines 1-188, and the
+ * (About 420 lines: the precedence rules, which Stryker mutates as lines 1-189, and the
  * one client factory they feed belong together; splitting them would put the rules and
  * their only user in two files.)
  */
