@@ -19,12 +19,14 @@
  * | 9  | `Reconciling=True`                                            | `progressing`           | work under way with no failure recorded (Ready Unknown, True, or not yet set) |
  * | 10 | no `Ready` condition                                          | `unknown`               | conditions, but none that gives a verdict |
  * | 11 | `Ready=Unknown`                                               | `progressing`           | the controller has not finished deciding |
- * | 12 | `Ready=True`                                                  | `ready`                 | |
+ * | 12 | `Ready=True`; but `stale` (`GenerationNotReady`) when `status.observedGeneration` is set and is not `metadata.generation` | `ready` | `status.observedGeneration` is the generation reconciled, set with Ready=True; a condition's `observedGeneration` is stamped when patching: a spec changed mid-reconcile reads Ready=True at it (readyIsCurrent) |
  * | 13 | `Ready` with any other status                                 | `unknown`               | not a kstatus value |
  *
  * Then the rules across objects (assessAll, across.ts): a ready Kustomization whose
  * `status.lastAppliedRevision` is not its source's `status.artifact.revision` (compared as
- * Flux compares them, revision.ts) is `stale`; a `waiting` object in a `spec.dependsOn`
+ * Flux compares them, revision.ts) is `stale`, and so is a ready HelmRelease whose last
+ * release (`status.history[0]`) is not at its HelmChart's chart version (or its
+ * OCIRepository's digest); a `waiting` object in a `spec.dependsOn`
  * cycle (cycles.ts) is `failed` with reason `DependencyCycle`, naming the cycle, since Flux
  * never breaks it; and every object that is not ready, suspended or terminating points at
  * its root cause (the first not-ready object down its dependsOn and source chain), never at
@@ -101,7 +103,8 @@ export interface FluxObject {
     lastAttemptedRevision?: string
     lastHandledReconcileAt?: string
     inventory?: {entries?: Array<{id: string; v?: string}>}
-    history?: Array<{chartVersion?: string; chartName?: string; status?: string}>
+    /** HelmRelease v2: the releases, latest first. */
+    history?: Array<{chartVersion?: string; chartName?: string; status?: string; ociDigest?: string}>
     [key: string]: unknown
   }
 }
@@ -195,9 +198,46 @@ export function generationObserved(obj: FluxObject): boolean {
   return !any
 }
 
-/** A routine re-reconcile: in progress, but Ready is still True (the last good state holds). */
+/**
+ * Whether `Ready` speaks for the current spec: `status.observedGeneration`, when the status has
+ * one, is `metadata.generation`; otherwise the Ready condition's own `observedGeneration` is
+ * (or, with neither, nothing says otherwise).
+ *
+ * The top-level field decides because the controllers set it from the generation they actually
+ * reconciled ("the latest .metadata.generation which resulted in a ready state": "Observed
+ * Generation" in the kustomize-controller, helm-controller and notification-controller specs),
+ * in the same patch that writes Ready=True, whereas a condition's `observedGeneration` is
+ * stamped with the generation of the object *as re-read when patching*: fluxcd/pkg
+ * runtime/patch re-reads the object and applies the conditions with `conditions.Set`, which
+ * "always set[s] the observed generation" to that object's generation. So a spec changed while
+ * the controller finished the previous one reads Ready=True at the new generation with
+ * `status.observedGeneration` one behind (helm-controller's DetermineReleaseState trusts the
+ * top-level field for exactly this reason), and the controllers themselves do not count such a
+ * dependency as ready (`dep.Generation != dep.Status.ObservedGeneration`, checkDependencies in
+ * kustomize-controller and helm-controller).
+ */
+export function readyIsCurrent(obj: FluxObject): boolean {
+  const generation = obj.metadata.generation
+  if (generation === undefined) return true
+  const top = obj.status?.observedGeneration
+  if (typeof top === 'number') return top === generation
+  const own = condition(obj, 'Ready')?.observedGeneration
+  return own === undefined || own === generation
+}
+
+/**
+ * A routine re-reconcile: in progress, but Ready is still True for the current spec (the last
+ * good state holds). Not a new generation being processed: source-controller and
+ * helm-controller set Reconciling=True at the new generation and leave the old generation's
+ * Ready=True in place until they are done (fluxcd/pkg runtime/reconcile `ProgressiveStatus`
+ * keeps a True Ready; helm-controller "Fulfilling prerequisites").
+ */
 export function isRoutineReconcile(obj: FluxObject): boolean {
-  return condition(obj, 'Reconciling')?.status === 'True' && condition(obj, 'Ready')?.status === 'True'
+  return (
+    condition(obj, 'Reconciling')?.status === 'True' &&
+    condition(obj, 'Ready')?.status === 'True' &&
+    readyIsCurrent(obj)
+  )
 }
 
 /** Health of one object on its own (rules 1–13 above; no cross-object rules). */
@@ -279,7 +319,17 @@ export function assessObject(obj: FluxObject, options: AssessOptions = {}): Obje
   if (ready.status === 'Unknown') {
     return state('progressing', ready.reason ?? 'Progressing', ready.message ?? 'reconciliation in progress')
   }
-  if (ready.status === 'True') return state('ready', ready.reason ?? 'Ready', ready.message ?? 'ready')
+  if (ready.status === 'True') {
+    // 12. Ready for the current spec only when the controller says it reconciled this generation (readyIsCurrent).
+    if (!readyIsCurrent(obj)) {
+      return state(
+        'stale',
+        'GenerationNotReady',
+        `generation ${obj.metadata.generation} not yet reconciled: Ready=True is for generation ${obj.status?.observedGeneration} (status.observedGeneration)`,
+      )
+    }
+    return state('ready', ready.reason ?? 'Ready', ready.message ?? 'ready')
+  }
   return state('unknown', ready.reason ?? 'UnknownReadyStatus', `Ready is "${ready.status}": ${ready.message ?? ''}`)
 }
 

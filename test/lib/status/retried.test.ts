@@ -229,9 +229,23 @@ describe('status: a failure Flux keeps retrying is a failure (every kind with a 
         expect(r.reason).to.equal(k.reason)
       })
 
-      it('Ready=True at the generation (status.observedGeneration lagging as in the docs): ready', () => {
-        const r = assessObject(object(k, [c('Ready', 'True', 'Succeeded', 'ready', k.generation)]))
+      it('Ready=True once the controller has reconciled the generation (status.observedGeneration set with it): ready', () => {
+        const obj = object(k, [c('Ready', 'True', 'Succeeded', 'ready', k.generation)])
+        const r = assessObject({...obj, status: {...obj.status, observedGeneration: k.generation}})
         expect(r.health).to.equal('ready')
+      })
+
+      // The controllers set status.observedGeneration in the same patch as Ready=True; a Ready=True at the
+      // generation beside a lagging status.observedGeneration is the previous generation's, its condition
+      // stamped with the new one by fluxcd/pkg runtime/patch (see readyIsCurrent).
+      it('Ready=True at the generation while status.observedGeneration lags: stale, not ready', () => {
+        const obj = object(k, [c('Ready', 'True', 'Succeeded', 'ready', k.generation)])
+        const lagging = k.statusGeneration < k.generation ? k.statusGeneration : k.generation - 1
+        const r = assessObject({...obj, status: {...obj.status, observedGeneration: lagging}})
+        expect(r).to.include({health: 'stale', reason: 'GenerationNotReady'})
+        expect(r.message).to.equal(
+          `generation ${k.generation} not yet reconciled: Ready=True is for generation ${lagging} (status.observedGeneration)`,
+        )
       })
     })
   }
