@@ -864,6 +864,29 @@ describe('piksel status tells the truth (stand-in)', function () {
     })
   })
 
+  describe('--deep: a workload its controller has not processed yet is not rolled out', () => {
+    it('a DaemonSet just applied (no status yet, so no desiredNumberScheduled): progressing, not 0/0 available', async () => {
+      await start(readFixture('healthy.yaml', 'workloads.yaml'))
+      standin.update('DaemonSet', 'monitoring', 'node-exporter', (o) => {
+        o.metadata.generation = 1
+        delete o.status
+      })
+      const {exitCode, doc} = await json(['--deep'])
+      expect(exitCode).to.equal(3)
+      expect(doc.summary).to.equal('unhealthy: 1 workload progressing, 25 ready')
+      expect(doc.workloads).to.deep.equal([
+        {
+          kind: 'DaemonSet',
+          namespace: 'monitoring',
+          name: 'node-exporter',
+          health: 'progressing',
+          message: 'generation 1 not yet observed',
+          kustomization: 'flux-system/monitoring',
+        },
+      ])
+    })
+  })
+
   describe('readable in an 80- and a 60-column terminal (§7, real pseudo-terminal)', () => {
     const LONG = 'kube-prometheus-stack-with-a-long-release-name'
     beforeEach(async () => {
