@@ -450,6 +450,27 @@ describe('piksel status tells the truth (stand-in)', function () {
       }
     })
 
+    it('a HelmChart not yet rebuilt from its HelmRepository’s new index: stale, also under --kind helmchart', async () => {
+      const INDEX_OLD = `sha256:${'3b'.repeat(32)}`
+      const INDEX_NEW = `sha256:${'4c'.repeat(32)}`
+      await start(readFixture('healthy.yaml'))
+      standin.update('HelmRepository', 'cert-manager', 'cert-manager-repo', (o) => {
+        o.status = {...o.status, artifact: {revision: INDEX_NEW}}
+      })
+      standin.update('HelmChart', 'cert-manager', 'cert-manager-cert-manager', (o) => {
+        o.status = {...o.status, observedSourceArtifactRevision: INDEX_OLD}
+      })
+      for (const args of [[], ['--kind', 'helmchart']]) {
+        const {exitCode, doc} = await json(args)
+        expect(exitCode, args.join(' ')).to.equal(3)
+        expect(doc.objects.find((o) => o.kind === 'HelmChart' && o.namespace === 'cert-manager')).to.include({
+          health: 'stale',
+          reason: 'BehindSource',
+          message: `built from ${INDEX_OLD}, source HelmRepository/cert-manager-repo is at ${INDEX_NEW}`,
+        })
+      }
+    })
+
     it('--wait: a GitRepository seen ready, then given a new spec, is not done while source-controller processes it', async () => {
       await start(readFixture('healthy.yaml'))
       standin.put(

@@ -99,7 +99,12 @@ export function causeReferencesOf(obj: FluxObject, exists: (key: string) => bool
  *   helm-controller upgrades only once it has seen the HelmChart change (a `SourceRevisionChangePredicate`
  *   watch), so until then Ready=True is the old chart's;
  * - a HelmRelease with a `chartRef` to an OCIRepository whose artifact digest is not the one of
- *   its last release (`status.history[0].ociDigest`, helm-controller's `mutateChartWithSourceRevision`).
+ *   its last release (`status.history[0].ociDigest`, helm-controller's `mutateChartWithSourceRevision`);
+ * - a HelmChart whose `status.observedSourceArtifactRevision` (the source revision it last built
+ *   from) is not its HelmRepository's, GitRepository's or Bucket's artifact revision: source-controller
+ *   rebuilds the chart exactly then (`requestsFor<Kind>Change`: `ObservedSourceArtifactRevision !=
+ *   repo.GetArtifact().Revision`, or `!HasRevision` for Git and Bucket), so until it has, a new chart
+ *   version in the index (a `1.17.x` range) or a new commit of a Git chart is not in the HelmChart yet.
  */
 export function behindSource(obj: FluxObject, lookup: (ref: Ref) => FluxObject | undefined): string | undefined {
   if (obj.kind === 'Kustomization') {
@@ -108,6 +113,15 @@ export function behindSource(obj: FluxObject, lookup: (ref: Ref) => FluxObject |
     const applied = obj.status?.lastAppliedRevision
     if (!ref || !sourceRevision || !applied || sameRevision(sourceRevision, applied)) return undefined
     return `applied ${applied}, source ${ref.kind}/${ref.name} is at ${sourceRevision}`
+  }
+  if (obj.kind === 'HelmChart') {
+    const [ref] = sourcesOf(obj)
+    const sourceRevision = ref ? lookup(ref)?.status?.artifact?.revision : undefined
+    const built = obj.status?.observedSourceArtifactRevision
+    if (!ref || !sourceRevision || typeof built !== 'string' || !built || sameRevision(sourceRevision, built)) {
+      return undefined
+    }
+    return `built from ${built}, source ${ref.kind}/${ref.name} is at ${sourceRevision}`
   }
   if (obj.kind !== 'HelmRelease') return undefined
   const last = obj.status?.history?.[0]

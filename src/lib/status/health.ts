@@ -26,7 +26,7 @@
  * `status.lastAppliedRevision` is not its source's `status.artifact.revision` (compared as
  * Flux compares them, revision.ts) is `stale`, and so is a ready HelmRelease whose last
  * release (`status.history[0]`) is not at its HelmChart's chart version (or its
- * OCIRepository's digest); a `waiting` object in a `spec.dependsOn`
+ * OCIRepository's digest), and a ready HelmChart not built from its source's revision; a `waiting` object in a `spec.dependsOn`
  * cycle (cycles.ts) is `failed` with reason `DependencyCycle`, naming the cycle, since Flux
  * never breaks it; and every object that is not ready, suspended or terminating points at
  * its root cause (the first not-ready object down its dependsOn and source chain), never at

@@ -204,4 +204,64 @@ describe('status: a HelmRelease behind its chart is stale (BehindSource)', () =>
       'HelmRelease/cert-manager stale',
     ])
   })
+
+  describe('a HelmChart behind its source (status.observedSourceArtifactRevision)', () => {
+    const INDEX_OLD = `sha256:${'3b'.repeat(32)}`
+    const INDEX_NEW = `sha256:${'4c'.repeat(32)}`
+    const repository = (revision: string): FluxObject => ({
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'HelmRepository',
+      metadata: {name: 'cert-manager-repo', namespace: 'cert-manager', generation: 1},
+      spec: {url: 'https://charts.jetstack.io', interval: '24h'},
+      status: {observedGeneration: 1, artifact: {revision}, conditions: [c('Ready', 'True', 'Succeeded', 'stored')]},
+    })
+    const built = (observed: string | undefined): FluxObject => {
+      const chart = helmChart('1.17.2')
+      return {...chart, status: {...chart.status, ...(observed ? {observedSourceArtifactRevision: observed} : {})}}
+    }
+    const git = (revision: string): FluxObject => ({
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'GitRepository',
+      metadata: {name: 'charts', namespace: 'cert-manager', generation: 1},
+      status: {observedGeneration: 1, artifact: {revision}, conditions: [c('Ready', 'True', 'Succeeded', 'stored')]},
+    })
+    const fromGit = (observed: string): FluxObject => {
+      const chart = built(observed)
+      return {...chart, spec: {...chart.spec, sourceRef: {kind: 'GitRepository', name: 'charts'}}}
+    }
+    const SHA = '4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b'
+    const table: Array<[string, FluxObject[], Health, string?]> = [
+      [
+        'the index has moved on (a new chart may match 1.17.x)',
+        [repository(INDEX_NEW), built(INDEX_OLD)],
+        'stale',
+        `built from ${INDEX_OLD}, source HelmRepository/cert-manager-repo is at ${INDEX_NEW}`,
+      ],
+      ['built from the index the repository holds', [repository(INDEX_NEW), built(INDEX_NEW)], 'ready'],
+      [
+        'the same index digest in the legacy form (bare hex)',
+        [repository(INDEX_NEW), built(INDEX_NEW.slice(7))],
+        'ready',
+      ],
+      [
+        'nothing observed yet (no observedSourceArtifactRevision): nothing to compare',
+        [repository(INDEX_NEW), built(undefined)],
+        'ready',
+      ],
+      [
+        'a Git chart: a new commit not built yet',
+        [git(`main@sha1:${SHA}`), fromGit(`main@sha1:${'0'.repeat(40)}`)],
+        'stale',
+      ],
+      ['a Git chart: the same commit, legacy form', [git(`main@sha1:${SHA}`), fromGit(`main/${SHA}`)], 'ready'],
+    ]
+    for (const [what, objects, health, message] of table) {
+      it(`${health}: ${what}`, () => {
+        const chart = assessAll(objects).find((r) => r.kind === 'HelmChart') as ObjectHealth
+        expect(chart.health, JSON.stringify(chart)).to.equal(health)
+        if (health === 'stale') expect(chart.reason).to.equal('BehindSource')
+        if (message) expect(chart.message).to.equal(message)
+      })
+    }
+  })
 })
