@@ -15,6 +15,7 @@ import {
   condition,
   isRoutineReconcile,
   keyOf,
+  latestRelease,
   objectKey,
   oneLine,
 } from './health.ts'
@@ -89,7 +90,7 @@ export function causeReferencesOf(obj: FluxObject, exists: (key: string) => bool
  * Why a ready object is behind its source, or undefined when it is not (or cannot be told):
  * - a Kustomization whose `status.lastAppliedRevision` is not its source's `status.artifact.revision`
  *   (RFC-0005 forms alike, revision.ts);
- * - a HelmRelease whose last release (`status.history[0]`, or `status.lastAppliedRevision` as
+ * - a HelmRelease whose last release (`status.history`, latestRelease; or `status.lastAppliedRevision` as
  *   helm-controller v2beta1 wrote it) is not at the chart its HelmChart now holds: the HelmChart's
  *   `status.artifact.revision` is the chart version it packaged (source-controller
  *   `NewArtifactFor(..., b.Version, ...)`), which is the version helm-controller installs
@@ -99,7 +100,7 @@ export function causeReferencesOf(obj: FluxObject, exists: (key: string) => bool
  *   helm-controller upgrades only once it has seen the HelmChart change (a `SourceRevisionChangePredicate`
  *   watch), so until then Ready=True is the old chart's;
  * - a HelmRelease with a `chartRef` to an OCIRepository whose artifact digest is not the one of
- *   its last release (`status.history[0].ociDigest`, helm-controller's `mutateChartWithSourceRevision`);
+ *   its last release (its `ociDigest`, helm-controller's `mutateChartWithSourceRevision`);
  * - a HelmChart whose `status.observedSourceArtifactRevision` (the source revision it last built
  *   from) is not its HelmRepository's, GitRepository's or Bucket's artifact revision: source-controller
  *   rebuilds the chart exactly then (`requestsFor<Kind>Change`: `ObservedSourceArtifactRevision !=
@@ -124,7 +125,7 @@ export function behindSource(obj: FluxObject, lookup: (ref: Ref) => FluxObject |
     return `built from ${built}, source ${ref.kind}/${ref.name} is at ${sourceRevision}`
   }
   if (obj.kind !== 'HelmRelease') return undefined
-  const last = obj.status?.history?.[0]
+  const last = latestRelease(obj)
   const chart = sourcesOf(obj).find((r) => r.kind === 'HelmChart')
   if (chart) {
     const chartVersion = lookup(chart)?.status?.artifact?.revision

@@ -25,7 +25,7 @@
  * Then the rules across objects (assessAll, across.ts): a ready Kustomization whose
  * `status.lastAppliedRevision` is not its source's `status.artifact.revision` (compared as
  * Flux compares them, revision.ts) is `stale`, and so is a ready HelmRelease whose last
- * release (`status.history[0]`) is not at its HelmChart's chart version (or its
+ * release (in `status.history`) is not at its HelmChart's chart version (or its
  * OCIRepository's digest), and a ready HelmChart not built from its source's revision; a `waiting` object in a `spec.dependsOn`
  * cycle (cycles.ts) is `failed` with reason `DependencyCycle`, naming the cycle, since Flux
  * never breaks it; and every object that is not ready, suspended or terminating points at
@@ -103,8 +103,8 @@ export interface FluxObject {
     lastAttemptedRevision?: string
     lastHandledReconcileAt?: string
     inventory?: {entries?: Array<{id: string; v?: string}>}
-    /** HelmRelease v2: the releases, latest first. */
-    history?: Array<{chartVersion?: string; chartName?: string; status?: string; ociDigest?: string}>
+    /** HelmRelease v2: the releases (helm-controller keeps the latest, highest `version`, first). */
+    history?: Array<{chartVersion?: string; chartName?: string; status?: string; ociDigest?: string; version?: number}>
     [key: string]: unknown
   }
 }
@@ -162,13 +162,26 @@ export function keyOf(obj: {
   return objectKey(obj.kind, namespace, name)
 }
 
+/**
+ * A HelmRelease's latest release: the `status.history` snapshot with the highest Helm release
+ * `version`, as helm-controller's `Snapshots.Latest()` picks it (it sorts by version, newest first).
+ */
+export function latestRelease(
+  obj: FluxObject,
+): NonNullable<NonNullable<FluxObject['status']>['history']>[number] | undefined {
+  const history = obj.status?.history ?? []
+  let latest = history[0]
+  for (const snapshot of history) if ((snapshot.version ?? 0) > (latest?.version ?? 0)) latest = snapshot
+  return latest
+}
+
 /** The revision an object is at: a source's artifact, a Kustomization's applied revision, a release's chart. */
 export function revisionOf(obj: FluxObject): string | null {
   const s = obj.status
   if (!s) return null
   if (s.artifact?.revision) return s.artifact.revision
   if (s.lastAppliedRevision) return s.lastAppliedRevision
-  const last = s.history?.[0]
+  const last = latestRelease(obj)
   if (last?.chartVersion) return `${last.chartName ? `${last.chartName}@` : ''}${last.chartVersion}`
   if (typeof s.lastAttemptedRevision === 'string' && s.lastAttemptedRevision) return s.lastAttemptedRevision
   return null

@@ -72,8 +72,8 @@ function release(
 
 const released = (chartVersion: string, ociDigest?: string) => ({
   history: [
-    {chartName: 'cert-manager', chartVersion, status: 'deployed', ...(ociDigest ? {ociDigest} : {})},
-    {chartName: 'cert-manager', chartVersion: '1.17.1', status: 'superseded'},
+    {chartName: 'cert-manager', chartVersion, status: 'deployed', version: 2, ...(ociDigest ? {ociDigest} : {})},
+    {chartName: 'cert-manager', chartVersion: '1.17.1', status: 'superseded', version: 1},
   ],
 })
 
@@ -132,6 +132,19 @@ describe('status: a HelmRelease behind its chart is stale (BehindSource)', () =>
       what: 'the HelmChart in the chart source’s namespace (sourceRef.namespace)',
       objects: [helmChart('1.17.3', 'flux-system'), release(released('1.17.2'), {chartNamespace: 'flux-system'})],
       health: 'stale',
+    },
+    {
+      what: 'the latest release is the highest Helm version, wherever it is in the history',
+      objects: [
+        helmChart('1.17.3'),
+        release({
+          history: [
+            {chartName: 'cert-manager', chartVersion: '1.17.2', status: 'superseded', version: 1},
+            {chartName: 'cert-manager', chartVersion: '1.17.3', status: 'deployed', version: 2},
+          ],
+        }),
+      ],
+      health: 'ready',
     },
     {
       what: 'nothing released to compare (no history, no applied revision): ready',
