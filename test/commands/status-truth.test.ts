@@ -403,6 +403,43 @@ describe('piksel status tells the truth (stand-in)', function () {
     })
   })
 
+  describe('Reconciling=True/ProgressingWithRetry says an attempt failed, whatever Ready says', () => {
+    it('a HelmRelease whose drift correction keeps failing (Ready=Unknown beside ProgressingWithRetry): failed, retrying; exit 3', async () => {
+      await start(readFixture('healthy.yaml'))
+      standin.update('HelmRelease', 'cert-manager', 'cert-manager', (o) => {
+        o.spec = {...o.spec, driftDetection: {mode: 'enabled'}}
+        o.status = {
+          ...o.status,
+          conditions: [
+            cond('Reconciling', 'True', 'ProgressingWithRetry', 'correcting cluster drift'),
+            cond('Ready', 'Unknown', 'Progressing', 'correcting cluster drift'),
+            cond(
+              'Released',
+              'True',
+              'InstallSucceeded',
+              'Helm install succeeded for release cert-manager/cert-manager.v1',
+            ),
+            cond(
+              'Drifted',
+              'True',
+              'DriftDetected',
+              'Cluster state of release cert-manager/cert-manager.v1 has drifted from the desired state:\nDeployment/cert-manager/cert-manager changed (0 additions, 1 changes, 0 removals)',
+            ),
+          ],
+        }
+      })
+      const {exitCode, doc} = await json(['--kind', 'helmrelease'])
+      expect(exitCode).to.equal(3)
+      expect(doc.summary).to.equal('unhealthy: 1 failed, 2 ready')
+      expect(doc.objects.find((o) => o.name === 'cert-manager')).to.include({
+        health: 'failed',
+        reason: 'ProgressingWithRetry',
+        message: 'correcting cluster drift',
+        retrying: true,
+      })
+    })
+  })
+
   describe('a Ready=True is the current truth only for the spec and chart it was written for', () => {
     it('Ready=True stamped with the new generation by the patch helper, status.observedGeneration behind: stale, exit 3', async () => {
       // kustomize-controller finished generation 1 of jhub while apps.yaml changed its path (generation 2):

@@ -15,7 +15,7 @@
  * | 5  | `metadata.generation` observed neither by `status.observedGeneration` nor by the `observedGeneration` of Ready, Reconciling or Stalled | `stale` | every condition describes an older spec; the last known Ready is quoted |
  * | 6  | `Stalled=True`                                                | `failed`                | the controller gave up until the spec changes; whatever Ready or Reconciling say, nothing more will happen |
  * | 7  | `Ready=False`, reason `DependencyNotReady`                    | `waiting`               | not broken itself: it waits for another object (root causes name it) |
- * | 8  | `Ready=False` (any other reason)                              | `failed`, `retrying` when `Reconciling=True` | Flux keeps the real failure in Ready while it retries (`Reconciling=True`, reason `ProgressingWithRetry`): a retried failure is a failure, not progress |
+ * | 8  | `Ready=False` (any other reason); or `Reconciling=True` with reason `ProgressingWithRetry` while Ready is not True | `failed`, `retrying` when `Reconciling=True` | Flux keeps the real failure in Ready while it retries (`Reconciling=True`, reason `ProgressingWithRetry`): a retried failure is a failure, not progress. `ProgressingWithRetry` itself says an attempt failed ("to indicate a failure retry", source-controller `ComputeReconcileResult`), also where Ready was left Unknown (helm-controller's failed drift correction: "correcting cluster drift", requeued for ever) |
  * | 9  | `Reconciling=True`                                            | `progressing`           | work under way with no failure recorded (Ready Unknown, True, or not yet set) |
  * | 10 | no `Ready` condition                                          | `unknown`               | conditions, but none that gives a verdict |
  * | 11 | `Ready=Unknown`                                               | `progressing`           | the controller has not finished deciding |
@@ -239,15 +239,24 @@ export function readyIsCurrent(obj: FluxObject): boolean {
 }
 
 /**
+ * The Reconciling reason the controllers write when an attempt failed and will be retried
+ * (fluxcd/pkg `meta.ProgressingWithRetryReason`).
+ */
+const RETRY_REASON = 'ProgressingWithRetry'
+
+/**
  * A routine re-reconcile: in progress, but Ready is still True for the current spec (the last
  * good state holds). Not a new generation being processed: source-controller and
  * helm-controller set Reconciling=True at the new generation and leave the old generation's
  * Ready=True in place until they are done (fluxcd/pkg runtime/reconcile `ProgressiveStatus`
- * keeps a True Ready; helm-controller "Fulfilling prerequisites").
+ * keeps a True Ready; helm-controller "Fulfilling prerequisites"). Nor a retry after a failed
+ * attempt (reason `ProgressingWithRetry`, e.g. helm-controller upgrading again and again).
  */
 export function isRoutineReconcile(obj: FluxObject): boolean {
+  const reconciling = condition(obj, 'Reconciling')
   return (
-    condition(obj, 'Reconciling')?.status === 'True' &&
+    reconciling?.status === 'True' &&
+    reconciling.reason !== RETRY_REASON &&
     condition(obj, 'Ready')?.status === 'True' &&
     readyIsCurrent(obj)
   )
@@ -316,6 +325,17 @@ export function assessObject(obj: FluxObject, options: AssessOptions = {}): Obje
     // 8. Failed, and maybe being retried.
     const failed = state('failed', ready.reason ?? 'NotReady', ready.message ?? 'not ready')
     if (reconciling?.status === 'True') failed.retrying = true
+    return failed
+  }
+  // 8. (cont.) A failed attempt being retried, Ready left Unknown (or not set): Reconciling's reason says it failed.
+  if (reconciling?.status === 'True' && reconciling.reason === RETRY_REASON && ready?.status !== 'True') {
+    const failed = state(
+      'failed',
+      RETRY_REASON,
+      reconciling.message || ready?.message || 'an attempt failed and is being retried',
+      reconciling.lastTransitionTime,
+    )
+    failed.retrying = true
     return failed
   }
   // 9. In progress.
