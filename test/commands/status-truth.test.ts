@@ -403,6 +403,147 @@ describe('piksel status tells the truth (stand-in)', function () {
     })
   })
 
+  describe('Reconciling=True/ProgressingWithRetry says an attempt failed, whatever Ready says', () => {
+    it('a HelmRelease whose drift correction keeps failing (Ready=Unknown beside ProgressingWithRetry): failed, retrying; exit 3', async () => {
+      await start(readFixture('healthy.yaml'))
+      standin.update('HelmRelease', 'cert-manager', 'cert-manager', (o) => {
+        o.spec = {...o.spec, driftDetection: {mode: 'enabled'}}
+        o.status = {
+          ...o.status,
+          conditions: [
+            cond('Reconciling', 'True', 'ProgressingWithRetry', 'correcting cluster drift'),
+            cond('Ready', 'Unknown', 'Progressing', 'correcting cluster drift'),
+            cond(
+              'Released',
+              'True',
+              'InstallSucceeded',
+              'Helm install succeeded for release cert-manager/cert-manager.v1',
+            ),
+            cond(
+              'Drifted',
+              'True',
+              'DriftDetected',
+              'Cluster state of release cert-manager/cert-manager.v1 has drifted from the desired state:\nDeployment/cert-manager/cert-manager changed (0 additions, 1 changes, 0 removals)',
+            ),
+          ],
+        }
+      })
+      const {exitCode, doc} = await json(['--kind', 'helmrelease'])
+      expect(exitCode).to.equal(3)
+      expect(doc.summary).to.equal('unhealthy: 1 failed, 2 ready')
+      expect(doc.objects.find((o) => o.name === 'cert-manager')).to.include({
+        health: 'failed',
+        reason: 'ProgressingWithRetry',
+        message: 'correcting cluster drift',
+        retrying: true,
+      })
+    })
+  })
+
+  describe('a Ready=True is the current truth only for the spec and chart it was written for', () => {
+    it('Ready=True stamped with the new generation by the patch helper, status.observedGeneration behind: stale, exit 3', async () => {
+      // kustomize-controller finished generation 1 of jhub while apps.yaml changed its path (generation 2):
+      // finalizeStatus set status.observedGeneration from the object it reconciled, and the conditions patch
+      // (fluxcd/pkg runtime/patch re-reads the object; conditions.Set stamps its generation) wrote Ready at 2.
+      await start(readFixture('healthy.yaml'))
+      standin.update('Kustomization', 'flux-system', 'jhub', (o) => {
+        o.metadata.generation = 2
+        o.spec = {...o.spec, path: './apps/staging/jupyterhub-v2'}
+        const status = o.status as {observedGeneration: number; conditions: Array<{observedGeneration: number}>}
+        status.observedGeneration = 1
+        for (const c of status.conditions) c.observedGeneration = 2
+      })
+      for (const args of [[], ['--kind', 'kustomization', '-n', 'flux-system']]) {
+        const {exitCode, doc} = await json(args)
+        expect(exitCode, args.join(' ')).to.equal(3)
+        expect(doc.summary).to.match(/^unhealthy: 1 stale, \d+ ready$/)
+        expect(doc.objects.find((o) => o.name === 'jhub')).to.include({
+          health: 'stale',
+          reason: 'GenerationNotReady',
+          message: 'generation 2 not yet reconciled: Ready=True is for generation 1 (status.observedGeneration)',
+        })
+      }
+    })
+
+    it('a HelmRelease still at the chart version its HelmChart has moved on from (version: 1.17.x): stale, with or without --kind', async () => {
+      await start(readFixture('healthy.yaml'))
+      standin.update('HelmChart', 'cert-manager', 'cert-manager-cert-manager', (o) => {
+        o.status = {
+          ...o.status,
+          artifact: {revision: '1.17.3', lastUpdateTime: '2026-11-30T10:00:00Z'},
+          conditions: [
+            cond('Ready', 'True', 'ChartPullSucceeded', "pulled 'cert-manager' chart with version '1.17.3'"),
+          ],
+        }
+      })
+      for (const args of [[], ['--kind', 'helmrelease'], ['-n', 'cert-manager', '--kind', 'hr']]) {
+        const {exitCode, doc} = await json(args)
+        expect(exitCode, args.join(' ')).to.equal(3)
+        expect(doc.objects.find((o) => o.kind === 'HelmRelease' && o.name === 'cert-manager')).to.include({
+          health: 'stale',
+          reason: 'BehindSource',
+          message: 'released chart version 1.17.2, HelmChart/cert-manager-cert-manager is at 1.17.3',
+        })
+      }
+    })
+
+    it('a HelmChart not yet rebuilt from its HelmRepository’s new index: stale, also under --kind helmchart', async () => {
+      const INDEX_OLD = `sha256:${'3b'.repeat(32)}`
+      const INDEX_NEW = `sha256:${'4c'.repeat(32)}`
+      await start(readFixture('healthy.yaml'))
+      standin.update('HelmRepository', 'cert-manager', 'cert-manager-repo', (o) => {
+        o.status = {...o.status, artifact: {revision: INDEX_NEW}}
+      })
+      standin.update('HelmChart', 'cert-manager', 'cert-manager-cert-manager', (o) => {
+        o.status = {...o.status, observedSourceArtifactRevision: INDEX_OLD}
+      })
+      for (const args of [[], ['--kind', 'helmchart']]) {
+        const {exitCode, doc} = await json(args)
+        expect(exitCode, args.join(' ')).to.equal(3)
+        expect(doc.objects.find((o) => o.kind === 'HelmChart' && o.namespace === 'cert-manager')).to.include({
+          health: 'stale',
+          reason: 'BehindSource',
+          message: `built from ${INDEX_OLD}, source HelmRepository/cert-manager-repo is at ${INDEX_NEW}`,
+        })
+      }
+    })
+
+    it('--wait: a GitRepository seen ready, then given a new spec, is not done while source-controller processes it', async () => {
+      await start(readFixture('healthy.yaml'))
+      standin.put(
+        ks('team-f', 'api', {conditions: [cond('Ready', 'False', 'HealthCheckFailed', 'timeout waiting for: [...]')]}),
+      )
+      const waiting = run(['--wait', '--timeout', '4s', '--json'])
+      const until = Date.now() + 20_000
+      while (standin.watches().length < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 25))
+      // The branch changes (generation 2): source-controller marks Reconciling=True at 2 and keeps the
+      // old generation's Ready=True (ProgressiveStatus) until it has the new branch; here it never does.
+      standin.update('GitRepository', 'flux-system', 'flux-system', (o) => {
+        o.metadata.generation = 2
+        o.spec = {...o.spec, ref: {branch: 'release'}}
+        const status = o.status as {conditions: Array<ReturnType<typeof cond>>}
+        status.conditions = [
+          cond('Reconciling', 'True', 'Progressing', 'processing object: new generation 1 -> 2', 2),
+          ...status.conditions,
+        ]
+      })
+      // Everything else recovers.
+      standin.update('Kustomization', 'team-f', 'api', (o) => {
+        o.status = {...o.status, conditions: READY}
+      })
+      const r = await waiting
+      expect(r.exitCode, r.stdout).to.equal(3)
+      const doc = r.json<StatusCommandResult>()
+      expect(doc.timedOut).to.equal(true)
+      expect(doc.summary).to.match(/^unhealthy: 1 progressing, \d+ ready$/)
+      expect(doc.objects.find((o) => o.kind === 'GitRepository')).to.include({
+        health: 'progressing',
+        reason: 'Progressing',
+        message: 'processing object: new generation 1 -> 2',
+      })
+    })
+  })
+
   describe('after --reconcile, a request not yet handled is progressing, and only that', () => {
     it('nothing to request: no wait, so no timedOut or elapsedMs (README JSON)', async () => {
       await start(readFixture('healthy.yaml'))
@@ -778,6 +919,29 @@ describe('piksel status tells the truth (stand-in)', function () {
       expect(r.stdout.split('\n')[0]).to.equal(
         'unhealthy: 2 workloads failing, 1 workload progressing, 1 workload unknown, 25 ready',
       )
+    })
+  })
+
+  describe('--deep: a workload its controller has not processed yet is not rolled out', () => {
+    it('a DaemonSet just applied (no status yet, so no desiredNumberScheduled): progressing, not 0/0 available', async () => {
+      await start(readFixture('healthy.yaml', 'workloads.yaml'))
+      standin.update('DaemonSet', 'monitoring', 'node-exporter', (o) => {
+        o.metadata.generation = 1
+        delete o.status
+      })
+      const {exitCode, doc} = await json(['--deep'])
+      expect(exitCode).to.equal(3)
+      expect(doc.summary).to.equal('unhealthy: 1 workload progressing, 25 ready')
+      expect(doc.workloads).to.deep.equal([
+        {
+          kind: 'DaemonSet',
+          namespace: 'monitoring',
+          name: 'node-exporter',
+          health: 'progressing',
+          message: 'generation 1 not yet observed',
+          kustomization: 'flux-system/monitoring',
+        },
+      ])
     })
   })
 

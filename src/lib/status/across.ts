@@ -15,6 +15,7 @@ import {
   condition,
   isRoutineReconcile,
   keyOf,
+  latestRelease,
   objectKey,
   oneLine,
 } from './health.ts'
@@ -85,6 +86,65 @@ export function causeReferencesOf(obj: FluxObject, exists: (key: string) => bool
   )
 }
 
+/**
+ * Why a ready object is behind its source, or undefined when it is not (or cannot be told):
+ * - a Kustomization whose `status.lastAppliedRevision` is not its source's `status.artifact.revision`
+ *   (RFC-0005 forms alike, revision.ts);
+ * - a HelmRelease whose last release (`status.history`, latestRelease; or `status.lastAppliedRevision` as
+ *   helm-controller v2beta1 wrote it) is not at the chart its HelmChart now holds: the HelmChart's
+ *   `status.artifact.revision` is the chart version it packaged (source-controller
+ *   `NewArtifactFor(..., b.Version, ...)`), which is the version helm-controller installs
+ *   (`LastAttemptedRevision = loadedChart.Metadata.Version`; an other version is
+ *   `ReleaseStatusOutOfSync`, an upgrade). A `version: 1.17.x` range, or a Git chart with
+ *   `reconcileStrategy: Revision`, moves the HelmChart without changing the release's spec, and
+ *   helm-controller upgrades only once it has seen the HelmChart change (a `SourceRevisionChangePredicate`
+ *   watch), so until then Ready=True is the old chart's;
+ * - a HelmRelease with a `chartRef` to an OCIRepository whose artifact digest is not the one of
+ *   its last release (its `ociDigest`, helm-controller's `mutateChartWithSourceRevision`);
+ * - a HelmChart whose `status.observedSourceArtifactRevision` (the source revision it last built
+ *   from) is not its HelmRepository's, GitRepository's or Bucket's artifact revision: source-controller
+ *   rebuilds the chart exactly then (`requestsFor<Kind>Change`: `ObservedSourceArtifactRevision !=
+ *   repo.GetArtifact().Revision`, or `!HasRevision` for Git and Bucket), so until it has, a new chart
+ *   version in the index (a `1.17.x` range) or a new commit of a Git chart is not in the HelmChart yet.
+ */
+export function behindSource(obj: FluxObject, lookup: (ref: Ref) => FluxObject | undefined): string | undefined {
+  if (obj.kind === 'Kustomization') {
+    const [ref] = sourcesOf(obj)
+    const sourceRevision = ref ? lookup(ref)?.status?.artifact?.revision : undefined
+    const applied = obj.status?.lastAppliedRevision
+    if (!ref || !sourceRevision || !applied || sameRevision(sourceRevision, applied)) return undefined
+    return `applied ${applied}, source ${ref.kind}/${ref.name} is at ${sourceRevision}`
+  }
+  if (obj.kind === 'HelmChart') {
+    const [ref] = sourcesOf(obj)
+    const sourceRevision = ref ? lookup(ref)?.status?.artifact?.revision : undefined
+    const built = obj.status?.observedSourceArtifactRevision
+    if (!ref || !sourceRevision || typeof built !== 'string' || !built || sameRevision(sourceRevision, built)) {
+      return undefined
+    }
+    return `built from ${built}, source ${ref.kind}/${ref.name} is at ${sourceRevision}`
+  }
+  if (obj.kind !== 'HelmRelease') return undefined
+  const last = latestRelease(obj)
+  const chart = sourcesOf(obj).find((r) => r.kind === 'HelmChart')
+  if (chart) {
+    const chartVersion = lookup(chart)?.status?.artifact?.revision
+    const released = last?.chartVersion || obj.status?.lastAppliedRevision
+    if (!chartVersion || !released || chartVersion === released) return undefined
+    return `released chart version ${released}, HelmChart/${chart.name} is at ${chartVersion}`
+  }
+  const ref = obj.spec?.chartRef
+  if (ref?.kind === 'OCIRepository' && ref.name) {
+    const source = lookup({kind: ref.kind, name: ref.name, namespace: ref.namespace ?? obj.metadata.namespace ?? ''})
+    const revision = source?.status?.artifact?.revision
+    const digest = revision?.slice(revision.lastIndexOf('@') + 1)
+    const released = last?.ociDigest
+    if (!digest?.includes(':') || typeof released !== 'string' || !released || digest === released) return undefined
+    return `released ${released}, OCIRepository/${ref.name} is at ${revision}`
+  }
+  return undefined
+}
+
 /** The dependsOn cycles among these objects, as lists of keys (see cycles.ts). */
 export function dependsOnCycles(objects: Iterable<FluxObject>): string[][] {
   // Only objects with dependsOn can be in a cycle; the others are leaves.
@@ -125,24 +185,12 @@ export function assessAll(
   }
 
   // Each rule replaces a result rather than changing it: what `adjust` returned stays as it was.
-  // Behind the source: applied revision differs from the source's artifact (RFC-0005 forms alike).
+  // Behind the source: what was applied or released differs from the source's artifact.
   for (const obj of objects) {
-    if (obj.kind !== 'Kustomization') continue
     const result = results.get(keyOf(obj))
     if (!result || result.health !== 'ready') continue
-    const [ref] = sourcesOf(obj)
-    if (!ref) continue
-    const source = byKey.get(objectKey(ref.kind, ref.namespace, ref.name))
-    const sourceRevision = source?.status?.artifact?.revision
-    const applied = obj.status?.lastAppliedRevision
-    if (sourceRevision && applied && !sameRevision(sourceRevision, applied)) {
-      results.set(keyOf(obj), {
-        ...result,
-        health: 'stale',
-        reason: 'BehindSource',
-        message: `applied ${applied}, source ${ref.kind}/${ref.name} is at ${sourceRevision}`,
-      })
-    }
+    const behind = behindSource(obj, (ref) => byKey.get(objectKey(ref.kind, ref.namespace, ref.name)))
+    if (behind) results.set(keyOf(obj), {...result, health: 'stale', reason: 'BehindSource', message: behind})
   }
 
   // dependsOn cycles: each member waits for the next for ever. Only objects that are not ready

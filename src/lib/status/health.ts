@@ -15,16 +15,18 @@
  * | 5  | `metadata.generation` observed neither by `status.observedGeneration` nor by the `observedGeneration` of Ready, Reconciling or Stalled | `stale` | every condition describes an older spec; the last known Ready is quoted |
  * | 6  | `Stalled=True`                                                | `failed`                | the controller gave up until the spec changes; whatever Ready or Reconciling say, nothing more will happen |
  * | 7  | `Ready=False`, reason `DependencyNotReady`                    | `waiting`               | not broken itself: it waits for another object (root causes name it) |
- * | 8  | `Ready=False` (any other reason)                              | `failed`, `retrying` when `Reconciling=True` | Flux keeps the real failure in Ready while it retries (`Reconciling=True`, reason `ProgressingWithRetry`): a retried failure is a failure, not progress |
+ * | 8  | `Ready=False` (any other reason); or `Reconciling=True` with reason `ProgressingWithRetry` while Ready is not True | `failed`, `retrying` when `Reconciling=True` | Flux keeps the real failure in Ready while it retries (`Reconciling=True`, reason `ProgressingWithRetry`): a retried failure is a failure, not progress. `ProgressingWithRetry` itself says an attempt failed ("to indicate a failure retry", source-controller `ComputeReconcileResult`), also where Ready was left Unknown (helm-controller's failed drift correction: "correcting cluster drift", requeued for ever) |
  * | 9  | `Reconciling=True`                                            | `progressing`           | work under way with no failure recorded (Ready Unknown, True, or not yet set) |
  * | 10 | no `Ready` condition                                          | `unknown`               | conditions, but none that gives a verdict |
  * | 11 | `Ready=Unknown`                                               | `progressing`           | the controller has not finished deciding |
- * | 12 | `Ready=True`                                                  | `ready`                 | |
+ * | 12 | `Ready=True`; but `stale` (`GenerationNotReady`) when `status.observedGeneration` is set and is not `metadata.generation` | `ready` | `status.observedGeneration` is the generation reconciled, set with Ready=True; a condition's `observedGeneration` is stamped when patching: a spec changed mid-reconcile reads Ready=True at it (readyIsCurrent) |
  * | 13 | `Ready` with any other status                                 | `unknown`               | not a kstatus value |
  *
  * Then the rules across objects (assessAll, across.ts): a ready Kustomization whose
  * `status.lastAppliedRevision` is not its source's `status.artifact.revision` (compared as
- * Flux compares them, revision.ts) is `stale`; a `waiting` object in a `spec.dependsOn`
+ * Flux compares them, revision.ts) is `stale`, and so is a ready HelmRelease whose last
+ * release (in `status.history`) is not at its HelmChart's chart version (or its
+ * OCIRepository's digest), and a ready HelmChart not built from its source's revision; a `waiting` object in a `spec.dependsOn`
  * cycle (cycles.ts) is `failed` with reason `DependencyCycle`, naming the cycle, since Flux
  * never breaks it; and every object that is not ready, suspended or terminating points at
  * its root cause (the first not-ready object down its dependsOn and source chain), never at
@@ -101,7 +103,8 @@ export interface FluxObject {
     lastAttemptedRevision?: string
     lastHandledReconcileAt?: string
     inventory?: {entries?: Array<{id: string; v?: string}>}
-    history?: Array<{chartVersion?: string; chartName?: string; status?: string}>
+    /** HelmRelease v2: the releases (helm-controller keeps the latest, highest `version`, first). */
+    history?: Array<{chartVersion?: string; chartName?: string; status?: string; ociDigest?: string; version?: number}>
     [key: string]: unknown
   }
 }
@@ -159,13 +162,26 @@ export function keyOf(obj: {
   return objectKey(obj.kind, namespace, name)
 }
 
+/**
+ * A HelmRelease's latest release: the `status.history` snapshot with the highest Helm release
+ * `version`, as helm-controller's `Snapshots.Latest()` picks it (it sorts by version, newest first).
+ */
+export function latestRelease(
+  obj: FluxObject,
+): NonNullable<NonNullable<FluxObject['status']>['history']>[number] | undefined {
+  const history = obj.status?.history ?? []
+  let latest = history[0]
+  for (const snapshot of history) if ((snapshot.version ?? 0) > (latest?.version ?? 0)) latest = snapshot
+  return latest
+}
+
 /** The revision an object is at: a source's artifact, a Kustomization's applied revision, a release's chart. */
 export function revisionOf(obj: FluxObject): string | null {
   const s = obj.status
   if (!s) return null
   if (s.artifact?.revision) return s.artifact.revision
   if (s.lastAppliedRevision) return s.lastAppliedRevision
-  const last = s.history?.[0]
+  const last = latestRelease(obj)
   if (last?.chartVersion) return `${last.chartName ? `${last.chartName}@` : ''}${last.chartVersion}`
   if (typeof s.lastAttemptedRevision === 'string' && s.lastAttemptedRevision) return s.lastAttemptedRevision
   return null
@@ -195,9 +211,55 @@ export function generationObserved(obj: FluxObject): boolean {
   return !any
 }
 
-/** A routine re-reconcile: in progress, but Ready is still True (the last good state holds). */
+/**
+ * Whether `Ready` speaks for the current spec: `status.observedGeneration`, when the status has
+ * one, is `metadata.generation`; otherwise the Ready condition's own `observedGeneration` is
+ * (or, with neither, nothing says otherwise).
+ *
+ * The top-level field decides because the controllers set it from the generation they actually
+ * reconciled ("the latest .metadata.generation which resulted in a ready state": "Observed
+ * Generation" in the kustomize-controller, helm-controller and notification-controller specs),
+ * in the same patch that writes Ready=True, whereas a condition's `observedGeneration` is
+ * stamped with the generation of the object *as re-read when patching*: fluxcd/pkg
+ * runtime/patch re-reads the object and applies the conditions with `conditions.Set`, which
+ * "always set[s] the observed generation" to that object's generation. So a spec changed while
+ * the controller finished the previous one reads Ready=True at the new generation with
+ * `status.observedGeneration` one behind (helm-controller's DetermineReleaseState trusts the
+ * top-level field for exactly this reason), and the controllers themselves do not count such a
+ * dependency as ready (`dep.Generation != dep.Status.ObservedGeneration`, checkDependencies in
+ * kustomize-controller and helm-controller).
+ */
+export function readyIsCurrent(obj: FluxObject): boolean {
+  const generation = obj.metadata.generation
+  if (generation === undefined) return true
+  const top = obj.status?.observedGeneration
+  if (typeof top === 'number') return top === generation
+  const own = condition(obj, 'Ready')?.observedGeneration
+  return own === undefined || own === generation
+}
+
+/**
+ * The Reconciling reason the controllers write when an attempt failed and will be retried
+ * (fluxcd/pkg `meta.ProgressingWithRetryReason`).
+ */
+const RETRY_REASON = 'ProgressingWithRetry'
+
+/**
+ * A routine re-reconcile: in progress, but Ready is still True for the current spec (the last
+ * good state holds). Not a new generation being processed: source-controller and
+ * helm-controller set Reconciling=True at the new generation and leave the old generation's
+ * Ready=True in place until they are done (fluxcd/pkg runtime/reconcile `ProgressiveStatus`
+ * keeps a True Ready; helm-controller "Fulfilling prerequisites"). Nor a retry after a failed
+ * attempt (reason `ProgressingWithRetry`, e.g. helm-controller upgrading again and again).
+ */
 export function isRoutineReconcile(obj: FluxObject): boolean {
-  return condition(obj, 'Reconciling')?.status === 'True' && condition(obj, 'Ready')?.status === 'True'
+  const reconciling = condition(obj, 'Reconciling')
+  return (
+    reconciling?.status === 'True' &&
+    reconciling.reason !== RETRY_REASON &&
+    condition(obj, 'Ready')?.status === 'True' &&
+    readyIsCurrent(obj)
+  )
 }
 
 /** Health of one object on its own (rules 1–13 above; no cross-object rules). */
@@ -265,6 +327,17 @@ export function assessObject(obj: FluxObject, options: AssessOptions = {}): Obje
     if (reconciling?.status === 'True') failed.retrying = true
     return failed
   }
+  // 8. (cont.) A failed attempt being retried, Ready left Unknown (or not set): Reconciling's reason says it failed.
+  if (reconciling?.status === 'True' && reconciling.reason === RETRY_REASON && ready?.status !== 'True') {
+    const failed = state(
+      'failed',
+      RETRY_REASON,
+      reconciling.message || ready?.message || 'an attempt failed and is being retried',
+      reconciling.lastTransitionTime,
+    )
+    failed.retrying = true
+    return failed
+  }
   // 9. In progress.
   if (reconciling?.status === 'True') {
     return state(
@@ -279,7 +352,17 @@ export function assessObject(obj: FluxObject, options: AssessOptions = {}): Obje
   if (ready.status === 'Unknown') {
     return state('progressing', ready.reason ?? 'Progressing', ready.message ?? 'reconciliation in progress')
   }
-  if (ready.status === 'True') return state('ready', ready.reason ?? 'Ready', ready.message ?? 'ready')
+  if (ready.status === 'True') {
+    // 12. Ready for the current spec only when the controller says it reconciled this generation (readyIsCurrent).
+    if (!readyIsCurrent(obj)) {
+      return state(
+        'stale',
+        'GenerationNotReady',
+        `generation ${obj.metadata.generation} not yet reconciled: Ready=True is for generation ${obj.status?.observedGeneration} (status.observedGeneration)`,
+      )
+    }
+    return state('ready', ready.reason ?? 'Ready', ready.message ?? 'ready')
+  }
   return state('unknown', ready.reason ?? 'UnknownReadyStatus', `Ready is "${ready.status}": ${ready.message ?? ''}`)
 }
 

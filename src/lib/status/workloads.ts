@@ -82,16 +82,19 @@ export interface RolloutState {
   message: string
 }
 
-/** Rollout complete and replicas available, per workload kind (as `kubectl rollout status` judges it). */
+/**
+ * Rollout complete and replicas available, per workload kind (as `kubectl rollout status` judges it).
+ * A spec its controller has not observed yet is progressing, whatever the rest of the status says;
+ * a status without `observedGeneration` (none written yet: just applied) counts as generation 0, as
+ * kubectl's rollout status does for Deployments, DaemonSets and StatefulSets
+ * (`Generation <= Status.ObservedGeneration`, else "Waiting for ... spec update to be observed"):
+ * an unprocessed DaemonSet has no `desiredNumberScheduled` and would otherwise read 0/0 available.
+ * Jobs have no observedGeneration.
+ */
 export function rolloutState(kind: string, obj: WorkloadObject): RolloutState {
   const s = obj.status ?? {}
   const generation = obj.metadata.generation
-  if (
-    kind !== 'Job' &&
-    generation !== undefined &&
-    s.observedGeneration !== undefined &&
-    s.observedGeneration < generation
-  ) {
+  if (kind !== 'Job' && generation !== undefined && (s.observedGeneration ?? 0) < generation) {
     return {health: 'progressing', message: `generation ${generation} not yet observed`}
   }
   const cond = (type: string) => s.conditions?.find((c) => c.type === type)

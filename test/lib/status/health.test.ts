@@ -84,9 +84,35 @@ describe('status health rules', () => {
       reason: /ReconciliationSucceeded/,
     },
     {
-      what: 'Ready condition observed the generation though status.observedGeneration lags',
+      // kustomize-controller finished generation 1 while the spec became 2: finalizeStatus set
+      // status.observedGeneration from the object it reconciled (1); fluxcd/pkg runtime/patch re-read the
+      // object to patch the conditions, and conditions.Set stamped Ready=True with its generation (2).
+      what: 'Ready=True stamped with the new generation while status.observedGeneration lags: not ready',
       obj: ks('jhub', {observedGeneration: 1, conditions: ready(2)}, {generation: 2}),
+      health: 'stale',
+      reason: /^GenerationNotReady$/,
+      message: /^generation 2 not yet reconciled: Ready=True is for generation 1 \(status\.observedGeneration\)$/,
+    },
+    {
+      what: 'Ready=True at the generation, no status.observedGeneration at all: the condition decides',
+      obj: ks('jhub', {conditions: ready(2)}, {generation: 2}),
       health: 'ready',
+    },
+    {
+      what: 'Ready=True whose status.observedGeneration is still the CRD default (-1): not ready',
+      obj: ks('jhub', {observedGeneration: -1, conditions: ready(1)}),
+      health: 'stale',
+      reason: /^GenerationNotReady$/,
+    },
+    {
+      what: 'Ready=False at the new generation while status.observedGeneration lags: the failure (as the docs show it)',
+      obj: ks(
+        'jhub',
+        {observedGeneration: 1, conditions: [c('Ready', 'False', 'BuildFailed', 'kustomize build failed', 2)]},
+        {generation: 2},
+      ),
+      health: 'failed',
+      reason: /^BuildFailed$/,
     },
     {
       what: 'status.observedGeneration matches though the condition has none (v1beta2-era status)',
@@ -446,19 +472,67 @@ describe('status health rules', () => {
   })
 
   describe('settle (--wait keeps objects seen ready)', () => {
-    const reReconcile = ks(
-      'jhub',
-      {
-        observedGeneration: 1,
-        conditions: [c('Reconciling', 'True', 'Progressing', 'building manifests', 2), ...ready(1)],
-      },
-      {generation: 2},
-    )
+    // A reconcile request or the interval: Reconciling=True at the generation Ready=True is for.
+    const reReconcile = ks('jhub', {
+      observedGeneration: 1,
+      conditions: [c('Reconciling', 'True', 'Progressing', 'building manifests', 1), ...ready(1)],
+    })
     it('a routine re-reconcile with Ready still True stays ready once seen ready', () => {
       const raw = assessObject(reReconcile)
       expect(raw.health).to.equal('progressing')
       expect(settle(raw, reReconcile, new Set([keyOf(reReconcile)])).health).to.equal('ready')
     })
+    // source-controller (ProgressiveStatus keeps a True Ready: "processing object: new generation 1 -> 2")
+    // and helm-controller ("Fulfilling prerequisites") mark Reconciling=True at the new generation and
+    // leave the old generation's Ready=True until they are done: the new spec is not applied yet.
+    const newGenerations: Array<[string, FluxObject]> = [
+      [
+        'GitRepository (source-controller)',
+        {
+          apiVersion: 'source.toolkit.fluxcd.io/v1',
+          kind: 'GitRepository',
+          metadata: {name: 'flux-system', namespace: 'flux-system', generation: 2},
+          spec: {ref: {branch: 'release'}},
+          status: {
+            observedGeneration: 1,
+            artifact: {revision: GIT},
+            conditions: [
+              c('Reconciling', 'True', 'Progressing', 'processing object: new generation 1 -> 2', 2),
+              c('Ready', 'True', 'Succeeded', `stored artifact for revision '${GIT}'`, 1),
+            ],
+          },
+        },
+      ],
+      [
+        'HelmRelease (helm-controller)',
+        hr(
+          {
+            observedGeneration: 1,
+            conditions: [
+              c('Reconciling', 'True', 'Progressing', 'Fulfilling prerequisites', 2),
+              c('Ready', 'True', 'UpgradeSucceeded', 'Helm upgrade succeeded', 1),
+            ],
+          },
+          2,
+        ),
+      ],
+      [
+        'Ready=True stamped with the new generation by the patch helper, status.observedGeneration behind',
+        ks(
+          'jhub',
+          {observedGeneration: 1, conditions: [c('Reconciling', 'True', 'Progressing', 'building', 2), ...ready(2)]},
+          {generation: 2},
+        ),
+      ],
+    ]
+    for (const [what, obj] of newGenerations) {
+      it(`a new generation being processed is not settled, though seen ready: ${what}`, () => {
+        const raw = assessObject(obj)
+        expect(raw.health).to.equal('progressing')
+        expect(isRoutineReconcile(obj)).to.equal(false)
+        expect(settle(raw, obj, new Set([keyOf(obj)])).health).to.equal('progressing')
+      })
+    }
     it('not seen ready before: progressing', () => {
       expect(settle(assessObject(reReconcile), reReconcile, new Set()).health).to.equal('progressing')
     })
@@ -844,18 +918,24 @@ describe('status health rules: what each rule says when the conditions say littl
       ])
     })
 
-    it('only a Kustomization is judged behind its source (a HelmRelease’s applied revision is a chart version)', () => {
+    it('a HelmRelease is judged against its HelmChart’s chart version, never its HelmRepository’s index digest', () => {
       const chart: FluxObject = {
         apiVersion: 'source.toolkit.fluxcd.io/v1',
         kind: 'HelmChart',
         metadata: {name: 'jupyterhub-jupyterhub', namespace: 'jupyterhub', generation: 1},
-        status: {artifact: {revision: '4.2.0'}, conditions: ready(1)},
+        status: {artifact: {revision: '4.1.0'}, conditions: ready(1)},
+      }
+      const repository: FluxObject = {
+        apiVersion: 'source.toolkit.fluxcd.io/v1',
+        kind: 'HelmRepository',
+        metadata: {name: 'jupyterhub', namespace: 'jupyterhub', generation: 1},
+        status: {artifact: {revision: 'sha256:3b2f1c0d'}, conditions: ready(1)},
       }
       const release = {
         ...hr({lastAppliedRevision: '4.1.0', conditions: ready(1)}),
         apiVersion: 'helm.toolkit.fluxcd.io/v2beta1',
       }
-      expect(assessAll([chart, release]).map((r) => r.health)).to.deep.equal(['ready', 'ready'])
+      expect(assessAll([chart, repository, release]).map((r) => r.health)).to.deep.equal(['ready', 'ready', 'ready'])
     })
 
     it('an object with nothing behind it has no cause at all (not an empty one)', () => {
@@ -889,17 +969,13 @@ describe('status health rules: what each rule says when the conditions say littl
     })
 
     it('a settled object shows its Ready condition’s reason and message', () => {
-      const obj = ks(
-        'jhub',
-        {
-          observedGeneration: 1,
-          conditions: [
-            c('Reconciling', 'True', 'Progressing', 'building', 2),
-            c('Ready', 'True', 'Applied', ' rev \n 2 ', 1),
-          ],
-        },
-        {generation: 2},
-      )
+      const obj = ks('jhub', {
+        observedGeneration: 1,
+        conditions: [
+          c('Reconciling', 'True', 'Progressing', 'building', 1),
+          c('Ready', 'True', 'Applied', ' rev \n 2 ', 1),
+        ],
+      })
       expect(settle(assessObject(obj), obj, new Set([keyOf(obj)]))).to.deep.include({
         health: 'ready',
         reason: 'Applied',

@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
-import {assessAll} from '../../../src/lib/status/across.ts'
-import {type Condition, type FluxObject, assessObject} from '../../../src/lib/status/health.ts'
+import {assessAll, settle} from '../../../src/lib/status/across.ts'
+import {type Condition, type FluxObject, assessObject, keyOf} from '../../../src/lib/status/health.ts'
 import {planReconcile} from '../../../src/lib/status/plan.ts'
 import {explain} from '../../../src/lib/status/render.ts'
 
@@ -229,12 +229,101 @@ describe('status: a failure Flux keeps retrying is a failure (every kind with a 
         expect(r.reason).to.equal(k.reason)
       })
 
-      it('Ready=True at the generation (status.observedGeneration lagging as in the docs): ready', () => {
-        const r = assessObject(object(k, [c('Ready', 'True', 'Succeeded', 'ready', k.generation)]))
+      it('Ready=True once the controller has reconciled the generation (status.observedGeneration set with it): ready', () => {
+        const obj = object(k, [c('Ready', 'True', 'Succeeded', 'ready', k.generation)])
+        const r = assessObject({...obj, status: {...obj.status, observedGeneration: k.generation}})
         expect(r.health).to.equal('ready')
+      })
+
+      // The controllers set status.observedGeneration in the same patch as Ready=True; a Ready=True at the
+      // generation beside a lagging status.observedGeneration is the previous generation's, its condition
+      // stamped with the new one by fluxcd/pkg runtime/patch (see readyIsCurrent).
+      it('Ready=True at the generation while status.observedGeneration lags: stale, not ready', () => {
+        const obj = object(k, [c('Ready', 'True', 'Succeeded', 'ready', k.generation)])
+        const lagging = k.statusGeneration < k.generation ? k.statusGeneration : k.generation - 1
+        const r = assessObject({...obj, status: {...obj.status, observedGeneration: lagging}})
+        expect(r).to.include({health: 'stale', reason: 'GenerationNotReady'})
+        expect(r.message).to.equal(
+          `generation ${k.generation} not yet reconciled: Ready=True is for generation ${lagging} (status.observedGeneration)`,
+        )
       })
     })
   }
+
+  // ProgressingWithRetry is what the controllers write when an attempt failed ("to indicate a failure retry",
+  // source-controller ComputeReconcileResult; helm-controller atomic_release.go): with Ready left Unknown it is
+  // still a failure. helm-controller's failed drift correction marks Ready=Unknown "correcting cluster drift",
+  // cannot run the correction twice in one attempt, marks Reconciling=ProgressingWithRetry with Ready's message
+  // and requeues (ErrMustRequeue), for ever: Ready never turns False.
+  describe('Reconciling=True/ProgressingWithRetry while Ready is not False', () => {
+    const hr = CASES.find((k) => k.kind === 'HelmRelease') as KindCase
+    const driftCorrectionFailing = object({...hr, statusGeneration: hr.generation}, [
+      c('Reconciling', 'True', 'ProgressingWithRetry', 'correcting cluster drift', hr.generation),
+      c('Ready', 'Unknown', 'Progressing', 'correcting cluster drift', hr.generation),
+      c(
+        'Released',
+        'True',
+        'UpgradeSucceeded',
+        'Helm upgrade succeeded for release jupyterhub/jupyterhub.v4',
+        hr.generation,
+      ),
+      c(
+        'Drifted',
+        'True',
+        'DriftDetected',
+        'Cluster state of release jupyterhub/jupyterhub.v4 has drifted from the desired state:\nDeployment/jupyterhub/hub changed (0 additions, 1 changes, 0 removals)',
+        hr.generation,
+      ),
+    ])
+    it('HelmRelease drift correction failing (Ready=Unknown): failed, retrying, not progressing', () => {
+      const r = assessObject(driftCorrectionFailing)
+      expect(r).to.include({
+        health: 'failed',
+        reason: 'ProgressingWithRetry',
+        message: 'correcting cluster drift',
+        retrying: true,
+      })
+    })
+    for (const k of CASES) {
+      it(`${k.kind}: Ready=Unknown beside Reconciling=True/ProgressingWithRetry: failed, retrying`, () => {
+        const r = assessObject(
+          object(k, [
+            c('Reconciling', 'True', 'ProgressingWithRetry', k.reconciling, k.generation),
+            c('Ready', 'Unknown', 'Progressing', 'reconciliation in progress', k.generation),
+          ]),
+        )
+        expect(r).to.include({health: 'failed', reason: 'ProgressingWithRetry', retrying: true})
+        expect(r.message).to.equal(k.reconciling)
+      })
+    }
+    it('no Ready condition at all beside Reconciling=True/ProgressingWithRetry: failed, retrying', () => {
+      const r = assessObject(
+        object(hr, [c('Reconciling', 'True', 'ProgressingWithRetry', 'retrying after 5m0s', hr.generation)]),
+      )
+      expect(r).to.include({health: 'failed', retrying: true})
+    })
+    it('Ready=True beside it (helm-controller upgrading again and again): progressing, and --wait does not settle it', () => {
+      const looping = object({...hr, statusGeneration: hr.generation}, [
+        c(
+          'Reconciling',
+          'True',
+          'ProgressingWithRetry',
+          'Helm upgrade succeeded for release jupyterhub/jupyterhub.v9',
+          hr.generation,
+        ),
+        c(
+          'Ready',
+          'True',
+          'UpgradeSucceeded',
+          'Helm upgrade succeeded for release jupyterhub/jupyterhub.v9',
+          hr.generation,
+        ),
+      ])
+      const r = assessObject(looping)
+      expect(r.health).to.equal('progressing')
+      expect(settle(r, looping, new Set([keyOf(looping)])).health).to.equal('progressing')
+    })
+  })
 
   it('HelmRelease Ready=False RollbackSucceeded while retrying (remediated, upgrade to be retried): failed', () => {
     const hr = CASES.find((k) => k.kind === 'HelmRelease') as KindCase
