@@ -124,7 +124,17 @@ export async function checkGpuQuotas(options: CheckGpuQuotasOptions): Promise<Gp
       describeInstanceTypes(session, instanceTypePatterns(pools)),
     ])
     const plan = planNodePools(pools, types)
-    const quotas = refs.map((ref, i): QuotaRow => {
+    // Without --family, a family is shown beside g,p when a pool launches into it once EC2's facts
+    // are known (a GPU label requirement keeps a pool out of Inf and Trn), not merely by its names.
+    const shownRefs = refs
+      .map((ref, i) => ({ref, i}))
+      .filter(
+        ({ref}) =>
+          options.families !== undefined ||
+          DEFAULT_FAMILIES.includes(ref.family) ||
+          plan.demands.some((d) => d.family === ref.family),
+      )
+    const quotas = shownRefs.map(({ref, i}): QuotaRow => {
       const current = values[i] as Awaited<ReturnType<typeof readValue>>
       const {open, lastDecided} = splitHistory(histories[i] ?? [])
       const demand = plan.demands.find((d) => d.family === ref.family && d.market === ref.market)

@@ -463,6 +463,64 @@ describe('piksel quota gpu: usage and Karpenter targets', function () {
       expect(report.warnings.filter((w) => w.includes('unbounded') || w.includes('unknown'))).to.deep.equal([])
     })
 
+    it('GPU labels (instance-gpu-manufacturer, instance-gpu-count) keep a pool out of families without GPUs (Inf, Trn)', async () => {
+      // No category, family or type In: such a pool looks open, but Karpenter sets the GPU labels only on
+      // types EC2 describes with GPUs (GpuInfo): inf and trn have none, dl1 has Habana GPUs.
+      const dir = mkdtempSync(join(tmpdir(), 'piksel-np-'))
+      const nodePool = (name: string, requirements: string[], limits: string) =>
+        [
+          'apiVersion: karpenter.sh/v1',
+          'kind: NodePool',
+          `metadata: {name: ${name}}`,
+          'spec:',
+          '  template:',
+          '    spec:',
+          '      requirements:',
+          ...requirements.map((r) => `        - ${r}`),
+          `  limits: ${limits}`,
+        ].join('\n')
+      writeFileSync(
+        join(dir, 'pools.yaml'),
+        [
+          // NVIDIA types only: G at 64 vCPUs per GPU (g4dn/g5/g6.16xlarge) → 8 × 64; P at 24 (p5.48xlarge) → 8 × 24.
+          nodePool(
+            'nvidia',
+            [
+              '{key: karpenter.k8s.aws/instance-gpu-manufacturer, operator: In, values: [nvidia]}',
+              '{key: karpenter.sh/capacity-type, operator: In, values: [on-demand]}',
+            ],
+            '{nvidia.com/gpu: 8}',
+          ),
+          // Any type with a GPU (G, P, and DL's Habana), Spot, 100 vCPUs.
+          nodePool(
+            'any-gpu',
+            [
+              '{key: karpenter.k8s.aws/instance-gpu-count, operator: Gt, values: ["0"]}',
+              '{key: karpenter.sh/capacity-type, operator: In, values: [spot]}',
+            ],
+            '{cpu: 100}',
+          ),
+        ].join('\n---\n'),
+      )
+      const r = await run(['--from-gitops', dir, '--json'])
+      expect(r.exitCode, r.stderr).to.equal(3)
+      const report = r.json<Report>()
+      // DL On-Demand (L-6E869C2A) is shown beside DL Spot (L-85EED4F7), with the configured target.
+      expect(report.quotas.map((q) => [q.code, q.target, q.targetSource.from])).to.deep.equal([
+        [G_OD, 512, 'nodepools'],
+        [G_SPOT, 100, 'nodepools'],
+        [P_OD, 192, 'nodepools'],
+        [P_SPOT, 100, 'nodepools'],
+        ['L-6E869C2A', 8, 'config'],
+        ['L-85EED4F7', 100, 'nodepools'],
+      ])
+      expect(report.warnings.filter((w) => w.includes('unbounded'))).to.deep.equal([])
+      // Not refused as unbounded: the dry run lists what would be filed.
+      const dry = await run(['--from-gitops', dir, '--request', '--dry-run', '--json'])
+      expect(dry.exitCode, dry.stderr).to.equal(3)
+      expect(standin.filed()).to.deep.equal([])
+    })
+
     it('a NodePool of an unknown family: a warning, ignored', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'piksel-np-'))
       cpSync(join(FIXTURES, 'bad', 'unknown-family.yaml'), join(dir, 'unknown.yaml'))
