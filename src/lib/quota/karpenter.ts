@@ -211,9 +211,17 @@ export function readManifest(text: string, file: string): Manifest {
       ? items.map((item, i) => ({item, node: nodeAt(doc, root, ['items', i]) ?? root}))
       : [{item: value, node: root}]
     for (const {item, node} of objects) {
-      if (!isRecord(item) || item.kind !== 'NodePool') continue
-      if (!(NODEPOOL_API_VERSIONS as readonly unknown[]).includes(item.apiVersion)) continue
       const at = (path: Array<string | number>) => lineOf(nodeAt(doc, node, path) ?? node)
+      if (!isRecord(item) || !isNodePool(item)) {
+        // A NodePool inside another object (a HelmRelease's values, a chart's extra objects) is
+        // not what the cluster holds until its chart renders it: said, not counted.
+        for (const {path, name} of embeddedNodePools(item)) {
+          manifest.warnings.push(
+            `${file}:${at(path)}: NodePool ${name} is inside ${isRecord(item) ? `${String(item.kind)} ${String(getPath(item, ['metadata', 'name']))}` : 'another document'} (${path.join('.')}), not a manifest of its own: not counted. For the NodePools a chart renders, point --from-gitops at its output (helm template).`,
+          )
+        }
+        continue
+      }
       const pool = readPool(item, file, at)
       if (pool) manifest.pools.push(pool)
       else {
@@ -229,6 +237,30 @@ export function readManifest(text: string, file: string): Manifest {
 /** The NodePools of one YAML file (readManifest without its warnings). */
 export function nodePoolsIn(text: string, file: string): NodePool[] {
   return readManifest(text, file).pools
+}
+
+function isNodePool(value: Record<string, unknown>): boolean {
+  return value.kind === 'NodePool' && (NODEPOOL_API_VERSIONS as readonly unknown[]).includes(value.apiVersion)
+}
+
+/** The NodePool objects nested in a value (not the value itself), at most 20 deep: path and name. */
+function embeddedNodePools(
+  value: unknown,
+  path: Array<string | number> = [],
+  found: Array<{path: Array<string | number>; name: string}> = [],
+): Array<{path: Array<string | number>; name: string}> {
+  if (path.length > 20) return found
+  const entries: Array<[string | number, unknown]> = Array.isArray(value)
+    ? value.map((v, i) => [i, v])
+    : isRecord(value)
+      ? Object.entries(value)
+      : []
+  for (const [key, child] of entries) {
+    if (isRecord(child) && isNodePool(child)) {
+      found.push({path: [...path, key], name: String(getPath(child, ['metadata', 'name']))})
+    } else embeddedNodePools(child, [...path, key], found)
+  }
+  return found
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -265,6 +265,29 @@ describe('quota/karpenter (pure)', () => {
       )
     })
 
+    it('a NodePool inside a HelmRelease’s values is a warning naming it and its line, not counted (nor silent)', () => {
+      const text = [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata: {name: pools, namespace: karpenter}',
+        'spec:',
+        '  values:',
+        '    resources:',
+        '      - apiVersion: karpenter.sh/v1',
+        '        kind: NodePool',
+        '        metadata: {name: h100}',
+        '        spec:',
+        '          template: {spec: {requirements: [{key: karpenter.k8s.aws/instance-family, operator: In, values: [p5]}]}}',
+        '          limits: {cpu: 2k}',
+        '      - {apiVersion: v1, kind: ConfigMap, metadata: {name: x}}',
+      ].join('\n')
+      const {pools, warnings} = readManifest(text, 'hr.yaml')
+      expect(pools).to.deep.equal([])
+      expect(warnings).to.deep.equal([
+        'hr.yaml:7: NodePool h100 is inside HelmRelease pools (spec.values.resources.0), not a manifest of its own: not counted. For the NodePools a chart renders, point --from-gitops at its output (helm template).',
+      ])
+    })
+
     it('an alias bomb is INVALID_YAML, not a hang', () => {
       const bomb = [
         'a: &a [x, x, x, x, x, x, x, x, x, x]',
