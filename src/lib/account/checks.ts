@@ -84,7 +84,7 @@ export async function checkCiRole(options: AccountCheckOptions): Promise<CheckRe
       // What the step would complete (piksel's role) or refuse to touch (another's), as it decides.
       const fix = incomplete.ours
         ? fixWith(env, 'oidc')
-        : `${completionCommands(inspection.target, config.role, incomplete).join('; ')} (piksel did not create the role: it lacks the tags ManagedBy=piksel, Environment=${env.name})`
+        : `${completionCommands(inspection.target, config.role, incomplete).join('; ')} (${incomplete.notOurs?.reason ?? 'piksel did not create that role'}${incomplete.notOurs?.retag === false ? `: check that environments.${env.name}.ci.role names ${env.name}'s own role` : ''})`
       return {
         name,
         status: 'fail',

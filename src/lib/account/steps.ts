@@ -24,7 +24,7 @@ import {
 } from './ci.ts'
 import type {AccountContext, AccountOutcome} from './context.ts'
 import {inspectDns, judgeDns} from './dns.ts'
-import {GITHUB_OIDC_AUDIENCE, buildTrustPolicy, githubSubjects} from './trust.ts'
+import {GITHUB_OIDC_AUDIENCE, buildTrustPolicy, completedTrustPolicy, githubSubjects} from './trust.ts'
 
 /** Tags on what piksel creates: whose it is, and that piksel made it. */
 function tagsFor(ctx: AccountContext): Record<string, string> {
@@ -91,17 +91,22 @@ export async function oidcStep(ctx: AccountContext): Promise<AccountOutcome> {
     const tags = Object.entries(pikselTags(env.name))
       .map(([k, v]) => `${k}=${v}`)
       .join(', ')
+    const notOurs = incomplete.notOurs ?? {reason: `piksel did not create that role`, retag: true}
     throw new CheckFailedError(
-      `GitHub OIDC for ${env.name} is not complete: ${describeIncomplete(config.role, incomplete)}. piksel did not create that role (it lacks the tags ${tags}), so it changed nothing.`,
+      `GitHub OIDC for ${env.name} is not complete: ${describeIncomplete(config.role, incomplete)}; ${notOurs.reason}, so piksel changed nothing.`,
       {
         code: 'CI_ROLE_INCOMPLETE',
-        hint: `As the role's owner: ${completionCommands(target, config.role, incomplete).join('; ')}. Or tag it ${tags} (aws iam tag-role) to let piksel complete it.`,
+        hint: notOurs.retag
+          ? `As the role's owner: ${completionCommands(target, config.role, incomplete).join('; ')}. Or tag it ${tags} (aws iam tag-role) to let piksel complete it.`
+          : `Check that environments.${env.name}.ci.role names ${env.name}'s own role (each environment has its own), or, as the role's owner: ${completionCommands(target, config.role, incomplete).join('; ')}.`,
       },
     )
   }
   for (const warning of judgement.warnings) ctx.warn(warning)
 
   const policies = config.policies ?? []
+  const {kept} = completedTrustPolicy(target, inspection.role?.trust)
+  const keeping = kept.length > 0 ? `, keeping its Deny ${kept.join(', ')}` : ''
   const writes = [
     ...(judgement.create.provider
       ? [`create the IAM OIDC provider for ${target.providerArn.split('/').pop()} (audience ${GITHUB_OIDC_AUDIENCE})`]
@@ -115,7 +120,7 @@ export async function oidcStep(ctx: AccountContext): Promise<AccountOutcome> {
       : []),
     ...(incomplete && incomplete.trust.length > 0
       ? [
-          `replace the trust policy of role ${config.role} with one trusting only ${subjects.join(' and ')} (${incomplete.trust.join('; ')})`,
+          `replace the trust policy of role ${config.role} with one trusting only ${subjects.join(' and ')}${keeping} (${incomplete.trust.join('; ')})`,
         ]
       : []),
   ]
@@ -168,7 +173,11 @@ export async function oidcStep(ctx: AccountContext): Promise<AccountOutcome> {
         ctx.line(`piksel: attached ${incomplete.policies.join(', ')} to role ${roleArn}`)
       }
       if (incomplete.trust.length > 0) {
-        await updateTrustPolicy(io, config.role, buildTrustPolicy({...target, providerArn}))
+        await updateTrustPolicy(
+          io,
+          config.role,
+          completedTrustPolicy({...target, providerArn}, inspection.role?.trust).policy,
+        )
         ctx.line(`piksel: put the trust policy on role ${roleArn}`)
       }
     }

@@ -353,7 +353,15 @@ describe('account: the CI config and its judgement', () => {
         failures: 0,
         warnings: 1,
         create: {provider: false, role: false},
-        incomplete: {policies: ['p1'], trust: [], ours: false},
+        incomplete: {
+          policies: ['p1'],
+          trust: [],
+          ours: false,
+          notOurs: {
+            reason: 'piksel did not create that role (it lacks the tags Environment=staging, ManagedBy=piksel)',
+            retag: true,
+          },
+        },
       },
     ],
     [
@@ -373,7 +381,40 @@ describe('account: the CI config and its judgement', () => {
         failures: 0,
         warnings: 0,
         create: {provider: false, role: false},
-        incomplete: {policies: ['p1'], trust: [], ours: false},
+        incomplete: {
+          policies: ['p1'],
+          trust: [],
+          ours: false,
+          // Another environment's role: never to be re-tagged as this one's.
+          notOurs: {reason: 'piksel created that role for prod (tag Environment=prod), not for staging', retag: false},
+        },
+      },
+    ],
+    [
+      'piksel’s tags in another case: not ours, said as such',
+      {
+        provider,
+        role: {
+          arn: 'a',
+          trust: buildTrustPolicy(TARGET),
+          attached: [],
+          tags: {environment: 'Staging', managedBy: 'piksel'},
+        },
+      },
+      {
+        failures: 0,
+        warnings: 0,
+        create: {provider: false, role: false},
+        incomplete: {
+          policies: ['p1'],
+          trust: [],
+          ours: false,
+          notOurs: {
+            reason:
+              'its tags environment=Staging, managedBy=piksel differ from Environment=staging, ManagedBy=piksel in case (compared as written), so piksel cannot tell it created that role',
+            retag: true,
+          },
+        },
       },
     ],
     [
