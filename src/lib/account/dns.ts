@@ -218,6 +218,14 @@ export function judgeDns(inspection: DnsInspection, env: Pick<Environment, 'name
     delegation: {state: result.state, parentNameServers: result.parent},
   }
   if (result.state === 'match') {
+    // The enclosing zone is itself ambiguous: the delegation found may sit in the copy nobody serves.
+    if (parent.zones.length > 1) {
+      const delegating = comparisons.filter((c) => c.result.state === 'match').map((c) => c.parentZoneId)
+      const above = parentZoneName(parent.name) ?? 'its parent'
+      warnings.push(
+        `${parent.name} is ${parent.zones.length} public hosted zones (${parent.zones.map((p) => p.id).join(', ')}) and ${delegating.length === parent.zones.length ? 'each' : `only ${delegating.join(', ')}`} delegates ${zone}: resolvers follow the one the name servers of ${above} point at, which piksel did not check; keep one zone named ${parent.name}`,
+      )
+    }
     return {
       status: 'pass',
       summary: `${own} exists; ${parent.name} (${best.parentZoneId}) delegates to its ${result.zone.length} name servers`,
