@@ -471,15 +471,19 @@ export function poolScope(pool: NodePool): PoolScope {
   }
 }
 
+/** Whether a pool's GPU or memory limit needs EC2's facts (vCPUs per GPU, per byte). */
+const limitNeedsTypes = (pool: NodePool) => pool.limits.gpu !== undefined || pool.limits.memory !== undefined
+
 /**
  * The DescribeInstanceTypes `instance-type` filter values (wildcards) that cover
- * what a pool allows, for the pools whose GPU or memory limit needs EC2's facts; empty: no call.
+ * what a pool allows; empty: no call. `limits`: the pools whose GPU or memory limit needs
+ * EC2's facts (the target depends on them); `labels`: the other pools that require a GPU label,
+ * for EC2's GpuInfo to tell which families they keep out (without it they are an upper bound).
  */
-export function instanceTypePatterns(pools: readonly NodePool[]): string[] {
+export function instanceTypePatterns(pools: readonly NodePool[], need: 'limits' | 'labels' = 'limits'): string[] {
   const patterns = new Set<string>()
   for (const pool of pools) {
-    // A GPU label requirement needs EC2's GpuInfo to tell the families it keeps out.
-    if (pool.limits.gpu === undefined && pool.limits.memory === undefined && !requiresGpuLabel(pool)) continue
+    if (need === 'limits' ? !limitNeedsTypes(pool) : limitNeedsTypes(pool) || !requiresGpuLabel(pool)) continue
     const scope = poolScope(pool)
     if (scope.families.length === 0) continue
     const types = constraint(pool, KEYS.type)
@@ -673,13 +677,23 @@ const where = (pool: NodePool) => `NodePool ${pool.name} (${pool.file}:${pool.li
  * their limits allow; warnings for unknown families, pools that may launch any
  * family, and GPU pools without a bound ("unbounded").
  */
-export function planNodePools(pools: readonly NodePool[], types: readonly InstanceTypeInfo[]): NodePoolPlan {
+export function planNodePools(
+  pools: readonly NodePool[],
+  types: readonly InstanceTypeInfo[],
+  /** false when the `labels` instance types could not be read: those pools' GPU labels are not applied. */
+  labelTypes = true,
+): NodePoolPlan {
   const warnings: string[] = []
   const byQuota = new Map<string, QuotaDemand>()
   const gpuPools: string[] = []
   for (const pool of pools) {
     const wide = poolScope(pool)
-    const scope = {...wide, families: wide.families.filter((family) => !gpuLabelsExclude(pool, family, types))}
+    // Only over every type the pool allows (its own patterns were read): a partial view could exclude too much.
+    const labelsRead = labelTypes || limitNeedsTypes(pool)
+    const scope = {
+      ...wide,
+      families: wide.families.filter((family) => !labelsRead || !gpuLabelsExclude(pool, family, types)),
+    }
     if (scope.unknown.length > 0) {
       warnings.push(
         `${where(pool)}: instance famil${scope.unknown.length === 1 ? 'y' : 'ies'} ${scope.unknown.join(', ')} unknown to piksel (not a GPU family: ${GPU_FAMILIES.map((f) => f.categories.join('/')).join(', ')}, nor a CPU one); ignored.`,

@@ -115,15 +115,28 @@ export async function checkGpuQuotas(options: CheckGpuQuotasOptions): Promise<Gp
         values.map((v) => v.usageMetric),
       ),
     )
-    const [identity, spot, values, histories, answer, types] = await Promise.all([
+    const [identity, spot, values, histories, answer, types, labelled] = await Promise.all([
       options.caller(),
       checkSpotRole(session),
       reads,
       Promise.all(refs.map((ref) => mapped(session, ref, listHistory(sq, client, limit, ref.code)))),
       usage,
       describeInstanceTypes(session, instanceTypePatterns(pools)),
+      // Only narrows pools that require a GPU label: a failure leaves them an upper bound, said.
+      describeInstanceTypes(session, instanceTypePatterns(pools, 'labels')).then(
+        (found) => ({found, warning: undefined}),
+        (error: unknown) => ({
+          found: [],
+          warning: `The GPU label requirements (instance-gpu-count, instance-gpu-manufacturer) of NodePools ${pools
+            .filter((p) => instanceTypePatterns([p], 'labels').length > 0)
+            .map((p) => p.name)
+            .join(
+              ', ',
+            )} were not read against EC2's instance types, so they count towards every family they name (an upper bound): ${describeAwsError(error, session, 'ec2:DescribeInstanceTypes').message}`,
+        }),
+      ),
     ])
-    const plan = planNodePools(pools, types)
+    const plan = planNodePools(pools, [...types, ...labelled.found], labelled.warning === undefined)
     // Without --family, a family is shown beside g,p when a pool launches into it once EC2's facts
     // are known (a GPU label requirement keeps a pool out of Inf and Trn), not merely by its names.
     const shownRefs = refs
@@ -161,6 +174,7 @@ export async function checkGpuQuotas(options: CheckGpuQuotasOptions): Promise<Gp
       ...(spotWarning ? [spotWarning] : []),
       ...(options.nodePools?.warnings ?? []),
       ...plan.warnings,
+      ...(labelled.warning ? [labelled.warning] : []),
       ...(hidden.length > 0
         ? [
             `NodePools also launch into ${hidden.map((d) => `${fallbackQuotaName({...d, code: ''})}`).join(', ')}: not shown (--family / --market).`,

@@ -521,6 +521,58 @@ describe('piksel quota gpu: usage and Karpenter targets', function () {
       expect(standin.filed()).to.deep.equal([])
     })
 
+    it('EC2 refusing DescribeInstanceTypes for a cpu-limited pool’s GPU labels: a warning and an upper bound, not a failure', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'piksel-np-'))
+      writeFileSync(
+        join(dir, 'pool.yaml'),
+        [
+          'apiVersion: karpenter.sh/v1',
+          'kind: NodePool',
+          'metadata: {name: any-gpu}',
+          'spec:',
+          '  template:',
+          '    spec:',
+          '      requirements:',
+          '        - {key: karpenter.k8s.aws/instance-gpu-count, operator: Exists}',
+          '  limits: {cpu: 100}',
+        ].join('\n'),
+      )
+      const calls: string[] = []
+      const ec2: Server = createServer((req, res) => {
+        calls.push(req.method ?? '')
+        req.resume()
+        req.on('end', () => {
+          const body = `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation. User: arn:aws:iam::${MOTO_ACCOUNT}:user/ci is not authorized to perform: ec2:DescribeInstanceTypes</Message></Error></Errors><RequestID>r1</RequestID></Response>`
+          res.writeHead(403, {'content-type': 'text/xml', 'content-length': Buffer.byteLength(body)})
+          res.end(body)
+        })
+      })
+      await new Promise<void>((resolve) => ec2.listen(0, '127.0.0.1', resolve))
+      const address = ec2.address()
+      const endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+      try {
+        const r = await run(['--from-gitops', dir, '--json'], {extraEnv: {AWS_ENDPOINT_URL_EC2: endpoint}})
+        expect(r.exitCode, r.stderr).to.equal(3)
+        expect(calls.length).to.be.greaterThan(0)
+        const report = r.json<Report>()
+        const warning = report.warnings.find((w) => w.includes('were not read against EC2'))
+        expect(warning, report.warnings.join('\n')).to.include('NodePools any-gpu').and.to.include('upper bound')
+        // Every family it names, at its cpu bound (on-demand: no capacity-type requirement).
+        expect(
+          report.quotas.filter((q) => q.targetSource.from === 'nodepools').map((q) => [q.code, q.target]),
+        ).to.deep.equal([
+          [G_OD, 100],
+          [P_OD, 100],
+          ['L-1945791B', 100],
+          ['L-2C3B7624', 100],
+          ['L-6E869C2A', 100],
+        ])
+      } finally {
+        ec2.closeAllConnections()
+        await new Promise<void>((resolve) => ec2.close(() => resolve()))
+      }
+    })
+
     it('a NodePool of an unknown family: a warning, ignored', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'piksel-np-'))
       cpSync(join(FIXTURES, 'bad', 'unknown-family.yaml'), join(dir, 'unknown.yaml'))

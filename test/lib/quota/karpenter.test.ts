@@ -570,10 +570,22 @@ describe('quota/karpenter (pure)', () => {
         ]),
       ).to.deep.equal(['g*', 'g5.*', 'g5.xlarge', 'p4d.*'])
       expect(instanceTypePatterns([pool([req('instance-family', 'In', 'g6')], {cpu: 10})])).to.deep.equal([])
-      // A GPU label requirement needs EC2's GpuInfo even under a cpu limit: which families it keeps out.
-      expect(instanceTypePatterns([pool([req('instance-gpu-manufacturer', 'In', 'nvidia')], {cpu: 10})])).to.deep.equal(
-        ['dl*', 'g*', 'gr*', 'inf*', 'p*', 'trn*', 'vt*'],
-      )
+      // A GPU label requirement under a cpu limit: EC2's GpuInfo tells which families it keeps out (asked apart).
+      const labelled = pool([req('instance-gpu-manufacturer', 'In', 'nvidia')], {cpu: 10})
+      expect(instanceTypePatterns([labelled], 'labels')).to.deep.equal([
+        'dl*',
+        'g*',
+        'gr*',
+        'inf*',
+        'p*',
+        'trn*',
+        'vt*',
+      ])
+      expect(instanceTypePatterns([labelled])).to.deep.equal([])
+      // A pool with a GPU limit is read with the limits, never twice.
+      const limited = pool([req('instance-family', 'In', 'g5'), req('instance-gpu-count', 'Gt', '0')], {gpu: 4})
+      expect(instanceTypePatterns([limited], 'labels')).to.deep.equal([])
+      expect(instanceTypePatterns([limited])).to.deep.equal(['g5.*'])
       // A memory limit needs EC2's memory figures too.
       expect(instanceTypePatterns([pool([req('instance-family', 'In', 'g6')], {memory: 2 ** 40})])).to.deep.equal([
         'g6.*',
@@ -672,6 +684,19 @@ describe('quota/karpenter (pure)', () => {
           [],
         ],
       ]
+      it('labels not read (EC2 refused): another pool’s partial view of a family excludes nothing', () => {
+        const labelled = pool([req('instance-gpu-manufacturer', 'In', 'nvidia')], {cpu: 100})
+        // Only g4ad (AMD) was described, for some other pool: G must not be excluded from this one.
+        const partial = withMakers.filter((t) => t.type === 'g4ad.xlarge')
+        expect(planNodePools([labelled], partial).demands.map((d) => d.family)).to.deep.equal(['p', 'inf', 'trn', 'dl'])
+        expect(planNodePools([labelled], partial, false).demands.map((d) => d.family)).to.deep.equal([
+          'g',
+          'p',
+          'inf',
+          'trn',
+          'dl',
+        ])
+      })
       for (const [label, p, types, want] of cases) {
         it(label, () => {
           const plan = planNodePools([p], types)
