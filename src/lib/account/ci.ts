@@ -114,9 +114,10 @@ export async function inspectCi(
   config: CiConfig,
   caller: CallerIdentity,
   env: string,
+  signal?: AbortSignal,
 ): Promise<CiInspection> {
   const {openIam, findGithubProvider, getRole, attachedPolicies, policyExists} = await import('./iam.ts')
-  const io = await openIam(session)
+  const io = await openIam(session, signal)
   try {
     const [provider, role, exists] = await Promise.all([
       findGithubProvider(io),

@@ -58,7 +58,7 @@ export async function oidcStep(ctx: AccountContext): Promise<AccountOutcome> {
   const caller = await ctx.caller()
   const elsewhere = foreignPolicies(config.policies ?? [], caller)
   if (elsewhere.length > 0) throw policiesElsewhere(env, elsewhere, caller)
-  const inspection = await inspectCi(ctx.session, config, caller, env.name)
+  const inspection = await inspectCi(ctx.session, config, caller, env.name, ctx.signal)
   const judgement = judgeCi(inspection)
   const {target} = inspection
   const subjects = githubSubjects(target)
@@ -145,7 +145,7 @@ export async function oidcStep(ctx: AccountContext): Promise<AccountOutcome> {
   if (!(await ctx.confirm(`${capitalised(writes.join('; and '))}?`))) throw declined('GitHub OIDC setup')
 
   const {openIam, createGithubProvider, createRole, attachPolicy, updateTrustPolicy} = await import('./iam.ts')
-  const io = await openIam(ctx.session)
+  const io = await openIam(ctx.session, ctx.signal)
   const created: string[] = []
   try {
     let providerArn = target.providerArn
@@ -224,7 +224,7 @@ function roleArnFor(caller: CallerIdentity, role: string): string {
 /** `spot-role`: AWSServiceRoleForEC2Spot, created (after the confirmation) when missing. */
 export async function spotRoleStep(ctx: AccountContext): Promise<AccountOutcome> {
   const {openIam, getSpotRole, createSpotRole, SPOT_ROLE_NAME, SPOT_SERVICE} = await import('./iam.ts')
-  const io = await openIam(ctx.session)
+  const io = await openIam(ctx.session, ctx.signal)
   try {
     const existing = await getSpotRole(io)
     if (existing) {
@@ -251,7 +251,7 @@ export async function dnsStep(ctx: AccountContext): Promise<AccountOutcome> {
   if (!env.dns) {
     return {status: 'skipped', detail: `not configured: set environments.${env.name}.dns.zone to check the zone`}
   }
-  const inspection = await inspectDns(ctx.session, env.dns, ctx.sessionFor)
+  const inspection = await inspectDns(ctx.session, env.dns, ctx.sessionFor, ctx.signal)
   const judgement = judgeDns(inspection, env)
   for (const warning of judgement.warnings) ctx.warn(warning)
   if (judgement.error) throw judgement.error
