@@ -266,8 +266,10 @@ describe('piksel bootstrap: the account steps (binary)', function () {
   for (const [step, service] of [
     ['oidc', 'IAM'],
     ['dns', 'ROUTE_53'],
+    // The quota step's check (Service Quotas) is read-only too.
+    ['quota', 'SERVICE_QUOTAS'],
   ] as const) {
-    it(`Ctrl-C while ${step} waits on ${service.replace('_', ' ')}: exit 130 at once with the resume hint, not after the request timeout`, async () => {
+    it(`Ctrl-C while ${step} waits on ${service.replaceAll('_', ' ')}: exit 130 at once with the resume hint, not after the request timeout`, async () => {
       // An endpoint that reads the request and never answers; the request timeout is far away (10 min).
       const sockets = new Set<Socket>()
       const silent = createServer((socket) => {
