@@ -373,6 +373,27 @@ describe('account steps (moto)', function () {
       expect(await iamState()).to.deep.equal(before)
     })
 
+    it('doctor agrees with the step when the provider is gone and the role is another’s and incomplete: CI_ROLE_INCOMPLETE, not "run --only oidc"', async () => {
+      await createRoleWithTrust(EXPECTED_TRUST, [])
+      const sdk = await import('@aws-sdk/client-iam')
+      const iam = await iamClient(moto)
+      try {
+        await iam.send(new sdk.DeleteOpenIDConnectProviderCommand({OpenIDConnectProviderArn: PROVIDER_ARN}))
+      } finally {
+        iam.destroy()
+      }
+      const error = await failure(oidcStep(context(env())))
+      expect(error.code).to.equal('CI_ROLE_INCOMPLETE')
+      const check = await checkCiRole({env: env(), session, caller: () => getCallerIdentity(session)})
+      expect(check.status).to.equal('fail')
+      expect(check.code).to.equal('CI_ROLE_INCOMPLETE')
+      expect(check.detail).to.include(
+        `aws iam attach-role-policy --role-name piksel-staging-terraform --policy-arn ${POWER_USER}`,
+      )
+      expect(check.detail).to.include(`the GitHub OIDC provider ${PROVIDER_ARN}`)
+      expect(check.detail).not.to.include('fix: piksel bootstrap -e staging --only oidc')
+    })
+
     it('tags that differ only in case are named as such (IAM compares them as written)', async () => {
       await createRoleWithTrust(EXPECTED_TRUST, [], {environment: 'staging', managedby: 'piksel'})
       const error = await failure(oidcStep(context(env())))
