@@ -4,11 +4,13 @@
  * is written, the JSON step details carry the ARNs and the delegation, a re-run changes nothing.
  */
 import {expect} from 'chai'
+import {execa} from 'execa'
 import {mkdtempSync, writeFileSync} from 'node:fs'
+import {type Socket, createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {isolatedEnv, runPiksel} from '../support/cli.ts'
+import {BIN, isolatedEnv, runPiksel} from '../support/cli.ts'
 import {iamClient, route53Client} from '../support/iam.ts'
 import {MOTO_ACCOUNT, type Moto, startMoto} from '../support/moto.ts'
 import {StubBin} from '../support/stubs.ts'
@@ -258,6 +260,64 @@ describe('piksel bootstrap: the account steps (binary)', function () {
       const doctor = await run(['doctor', '-e', 'staging', '--json'], text)
       const check = doctor.json<{checks: Array<{name: string; status: string; code?: string}>}>().checks
       expect(check.find((c) => c.name === 'ci-role')).to.deep.include({status: 'fail', code: 'CI_POLICY_ELSEWHERE'})
+    })
+  }
+
+  for (const [step, service] of [
+    ['oidc', 'IAM'],
+    ['dns', 'ROUTE_53'],
+    // The quota step's check (Service Quotas) is read-only too.
+    ['quota', 'SERVICE_QUOTAS'],
+  ] as const) {
+    it(`Ctrl-C while ${step} waits on ${service.replaceAll('_', ' ')}: exit 130 at once with the resume hint, not after the request timeout`, async () => {
+      // An endpoint that reads the request and never answers; the request timeout is far away (10 min).
+      const sockets = new Set<Socket>()
+      const silent = createServer((socket) => {
+        sockets.add(socket)
+        socket.on('data', () => {})
+      })
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+      const address = silent.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      const cwd = mkdtempSync(join(tmpdir(), 'piksel-account-'))
+      writeFileSync(join(cwd, 'piksel.config.yaml'), config())
+      const child = execa(
+        process.execPath,
+        [BIN, 'bootstrap', '-e', 'staging', '--only', step, '--yes', '--request-timeout', '10m'],
+        {
+          env: isolatedEnv({
+            ...moto.env,
+            KUBECONFIG: join(cwd, 'kubeconfig'),
+            [`AWS_ENDPOINT_URL_${service}`]: `http://127.0.0.1:${port}`,
+          }),
+          extendEnv: false,
+          reject: false,
+          stdin: 'ignore',
+          cwd,
+          // Without the fix the run waits out the 10 min request timeout: the test's own bound ends it.
+          timeout: 60_000,
+        },
+      )
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error('the step never called AWS')), 30_000)
+          silent.on('connection', () => {
+            clearTimeout(timer)
+            setTimeout(resolve, 300)
+          })
+        })
+        child.kill('SIGINT')
+        const result = await child
+        expect(result.timedOut, 'still waiting on the silent endpoint').to.equal(false)
+        expect(result.exitCode, String(result.stderr)).to.equal(130)
+        expect(String(result.stderr)).to.include('Interrupted.')
+        expect(String(result.stderr)).to.include(`Hint: Resume with: piksel bootstrap -e staging --from ${step}`)
+        expect(await written()).to.deep.equal({providers: [], roles: [], zones: []})
+      } finally {
+        child.kill('SIGKILL')
+        for (const socket of sockets) socket.destroy()
+        await new Promise<void>((resolve) => silent.close(() => resolve()))
+      }
     })
   }
 

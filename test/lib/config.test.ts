@@ -89,6 +89,10 @@ describe('config', () => {
       ['an owner ending in -', 'ci:\n  repository: piksel-/infra\n', /ci\.repository: must be a GitHub repository/],
       ['a repository named ..', 'ci:\n  repository: piksel-ina/..\n', /ci\.repository: must be a GitHub repository/],
       ['a wildcard branch', 'ci:\n  branch: "release/*"\n', /ci\.branch: must be a git branch name/],
+      // A ref, not a branch: the subject would be ref:refs/heads/refs/heads/main, which no workflow presents.
+      ['a ref for a branch', 'ci:\n  branch: refs/heads/main\n', /ci\.branch: must be a git branch name .*not a ref/],
+      ['a path component starting with .', 'ci:\n  branch: release/.x\n', /ci\.branch: must be a git branch name/],
+      ['a branch starting with .', 'ci:\n  branch: .hidden\n', /ci\.branch: must be a git branch name/],
       [
         'a policy name for an ARN',
         'environments:\n  dev:\n    ci:\n      policies: [PowerUserAccess]\n',

@@ -75,20 +75,22 @@ export async function checkCiRole(options: AccountCheckOptions): Promise<CheckRe
     if (judgement.failures.length > 0 || unknown.length > 0) {
       return {name, status: 'fail', detail: [...judgement.failures, ...unknown].join('; ')}
     }
-    if (missing.length > 0) {
+    const {incomplete} = judgement
+    // Another's incomplete role stops the step before it creates anything (the provider too): its owner's fix first.
+    if (missing.length > 0 && !(incomplete && !incomplete.ours)) {
       const policies = config.policies ? '' : ` (it needs environments.${env.name}.ci.policies first)`
       return {name, status: 'fail', detail: `missing ${missing.join(' and ')}; fix: ${fixWith(env, 'oidc')}${policies}`}
     }
-    const {incomplete} = judgement
     if (incomplete) {
       // What the step would complete (piksel's role) or refuse to touch (another's), as it decides.
       const fix = incomplete.ours
         ? fixWith(env, 'oidc')
-        : `${completionCommands(inspection.target, config.role, incomplete).join('; ')} (piksel did not create the role: it lacks the tags ManagedBy=piksel, Environment=${env.name})`
+        : `${completionCommands(inspection.target, config.role, incomplete).join('; ')} (${incomplete.notOurs?.reason ?? 'piksel did not create that role'}${incomplete.notOurs?.retag === false ? `: check that environments.${env.name}.ci.role names ${env.name}'s own role` : ''})`
+      const alsoMissing = missing.length > 0 ? `; missing ${missing.join(' and ')} (then ${fixWith(env, 'oidc')})` : ''
       return {
         name,
         status: 'fail',
-        detail: `${describeIncomplete(config.role, incomplete)}; fix: ${fix}`,
+        detail: `${describeIncomplete(config.role, incomplete)}; fix: ${fix}${alsoMissing}`,
         ...(incomplete.ours ? {} : {code: 'CI_ROLE_INCOMPLETE'}),
       }
     }

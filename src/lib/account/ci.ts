@@ -114,9 +114,10 @@ export async function inspectCi(
   config: CiConfig,
   caller: CallerIdentity,
   env: string,
+  signal?: AbortSignal,
 ): Promise<CiInspection> {
   const {openIam, findGithubProvider, getRole, attachedPolicies, policyExists} = await import('./iam.ts')
-  const io = await openIam(session)
+  const io = await openIam(session, signal)
   try {
     const [provider, role, exists] = await Promise.all([
       findGithubProvider(io),
@@ -155,6 +156,37 @@ export function isPikselRole(tags: Record<string, string>, env: string): boolean
   return Object.entries(pikselTags(env)).every(([key, value]) => tags[key] === value)
 }
 
+/**
+ * Pure: why a role is not provably piksel's for this environment, in words, and whether tagging
+ * it would be the fix. A role piksel created for another environment (ManagedBy=piksel,
+ * Environment=<other>) is that environment's: never to be re-tagged as this one's (the config
+ * more likely names the wrong role). Undefined when it is piksel's for this environment.
+ */
+export function notOursReason(tags: Record<string, string>, env: string): {reason: string; retag: boolean} | undefined {
+  if (isPikselRole(tags, env)) return undefined
+  const wanted = pikselTags(env)
+  const list = (entries: Array<[string, string]>) => entries.map(([k, v]) => `${k}=${v}`).join(', ')
+  if (tags.ManagedBy === wanted.ManagedBy && tags.Environment !== undefined) {
+    return {
+      reason: `piksel created that role for ${tags.Environment} (tag Environment=${tags.Environment}), not for ${env}`,
+      retag: false,
+    }
+  }
+  // IAM keeps tags as written; ManagedBy/managedby are not the same tag to piksel.
+  const lookalikes = Object.entries(tags).filter(([key, value]) =>
+    Object.entries(wanted).some(
+      ([k, v]) => k.toLowerCase() === key.toLowerCase() && v.toLowerCase() === value.toLowerCase(),
+    ),
+  )
+  if (lookalikes.length === Object.keys(wanted).length) {
+    return {
+      reason: `its tags ${list(lookalikes.sort())} differ from ${list(Object.entries(wanted))} in case (compared as written), so piksel cannot tell it created that role`,
+      retag: true,
+    }
+  }
+  return {reason: `piksel did not create that role (it lacks the tags ${list(Object.entries(wanted))})`, retag: true}
+}
+
 export interface CiJudgement {
   /** Failures: something lets others in, or the provider lacks the audience. */
   failures: string[]
@@ -168,7 +200,13 @@ export interface CiJudgement {
    * config gained a policy or subject): the configured policies not attached, and whether its
    * trust policy keeps out a subject it must admit. Undefined when it lacks nothing.
    */
-  incomplete?: {policies: string[]; trust: string[]; ours: boolean}
+  incomplete?: {
+    policies: string[]
+    trust: string[]
+    ours: boolean
+    /** Why it is not piksel's for this environment, and whether tagging it is the fix (notOursReason). */
+    notOurs?: {reason: string; retag: boolean}
+  }
   policies?: {missing: string[]; extra: string[]}
 }
 
@@ -199,9 +237,10 @@ export function judgeCi(inspection: CiInspection): CiJudgement {
   // A `warn` finding is a subject the role keeps out: the role is not what the step makes.
   const trust = findings.filter((f) => f.severity === 'warn').map((f) => `${f.statement} ${f.problem}`)
   const lacking = policies?.missing ?? []
+  const notOurs = role ? notOursReason(role.tags, target.env) : undefined
   const incomplete =
     role && (lacking.length > 0 || trust.length > 0)
-      ? {policies: lacking, trust, ours: isPikselRole(role.tags, target.env)}
+      ? {policies: lacking, trust, ours: notOurs === undefined, ...(notOurs ? {notOurs} : {})}
       : undefined
   return {
     failures,

@@ -19,6 +19,8 @@ export interface AccountContext {
   line: (text: string) => void
   /** A warning: shown, and kept for the JSON document's warnings. */
   warn: (message: string) => void
+  /** The run's interruption (Ctrl-C, SIGTERM): aborts the AWS call in flight at once. */
+  signal?: AbortSignal
 }
 
 export interface AccountOutcome {
@@ -35,7 +37,7 @@ export interface AccountOutcome {
  * with one file per step).
  */
 export interface RunnerContextLike {
-  options: {env: Environment; session: AwsSession; dryRun: boolean; caller: CallerLookup}
+  options: {env: Environment; session: AwsSession; dryRun: boolean; caller: CallerLookup; signal?: AbortSignal}
   line: (text: string) => void
   warn: (message: string) => void
   confirm?: (message: string) => Promise<boolean>
@@ -44,7 +46,7 @@ export interface RunnerContextLike {
 
 /** The account steps' context from the bootstrap runner's (profile sessions share region and source). */
 export function accountContext(ctx: RunnerContextLike): AccountContext {
-  const {env, session, dryRun, caller} = ctx.options
+  const {env, session, dryRun, caller, signal} = ctx.options
   return {
     env,
     session,
@@ -58,6 +60,7 @@ export function accountContext(ctx: RunnerContextLike): AccountContext {
     },
     line: ctx.line,
     warn: ctx.warn,
+    ...(signal ? {signal} : {}),
   }
 }
 

@@ -41,10 +41,11 @@ export async function inspectDns(
   session: AwsSession,
   dns: NonNullable<Environment['dns']>,
   sessionFor: (profile: string) => AwsSession,
+  signal?: AbortSignal,
 ): Promise<DnsInspection> {
   const {findPublicZones, nsRecord} = await import('./route53.ts')
   const zone = normaliseName(dns.zone)
-  const {zones} = await findPublicZones(session, zone)
+  const {zones} = await findPublicZones(session, zone, signal)
   const parentName = parentZoneName(zone)
   // A two-label zone (example.org) is delegated by its registrar, not a hosted zone, unless a profile says where.
   if (zones.length === 0 || !parentName || (isApex(zone) && !dns.parentProfile)) return {zone, zones}
@@ -57,14 +58,14 @@ export async function inspectDns(
   try {
     for (const candidate of enclosingZoneNames(zone)) {
       searched.push(candidate)
-      parents = await findPublicZones(parentSession, candidate)
+      parents = await findPublicZones(parentSession, candidate, signal)
       if (parents.zones.length > 0) {
         name = candidate
         break
       }
     }
     records = await Promise.all(
-      parents.zones.map(async (p) => ({zoneId: p.id, nameServers: await nsRecord(parentSession, p.id, zone)})),
+      parents.zones.map(async (p) => ({zoneId: p.id, nameServers: await nsRecord(parentSession, p.id, zone, signal)})),
     )
   } catch (error) {
     throw dns.parentProfile ? parentProfileError(error, dns.parentProfile, parentName) : error
@@ -218,6 +219,14 @@ export function judgeDns(inspection: DnsInspection, env: Pick<Environment, 'name
     delegation: {state: result.state, parentNameServers: result.parent},
   }
   if (result.state === 'match') {
+    // The enclosing zone is itself ambiguous: the delegation found may sit in the copy nobody serves.
+    if (parent.zones.length > 1) {
+      const delegating = comparisons.filter((c) => c.result.state === 'match').map((c) => c.parentZoneId)
+      const above = parentZoneName(parent.name) ?? 'its parent'
+      warnings.push(
+        `${parent.name} is ${parent.zones.length} public hosted zones (${parent.zones.map((p) => p.id).join(', ')}) and ${delegating.length === parent.zones.length ? 'each' : `only ${delegating.join(', ')}`} delegates ${zone}: resolvers follow the one the name servers of ${above} point at, which piksel did not check; keep one zone named ${parent.name}`,
+      )
+    }
     return {
       status: 'pass',
       summary: `${own} exists; ${parent.name} (${best.parentZoneId}) delegates to its ${result.zone.length} name servers`,

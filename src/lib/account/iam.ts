@@ -58,11 +58,31 @@ export interface IamSession {
   close(): void
 }
 
-/** One IAM client for a step or check (close it when done). */
-export async function openIam(session: AwsSession): Promise<IamSession> {
+/**
+ * One IAM client for a step or check (close it when done). An aborted `signal` (the run
+ * interrupted) closes it, so the call in flight ends now, not at the request timeout.
+ */
+export async function openIam(session: AwsSession, signal?: AbortSignal): Promise<IamSession> {
   const sdk = await import('@aws-sdk/client-iam')
   const iam = createAwsClient(sdk.IAMClient, session)
-  return {iam, sdk, session, close: () => iam.destroy()}
+  const release = closeOnAbort(signal, () => iam.destroy())
+  return {
+    iam,
+    sdk,
+    session,
+    close: () => {
+      release()
+      iam.destroy()
+    },
+  }
+}
+
+/** Runs `close` when `signal` aborts (now, if it has); returns what removes the listener. */
+export function closeOnAbort(signal: AbortSignal | undefined, close: () => void): () => void {
+  if (!signal) return () => {}
+  if (signal.aborted) close()
+  signal.addEventListener('abort', close, {once: true})
+  return () => signal.removeEventListener('abort', close)
 }
 
 function nameOf(error: unknown): string {

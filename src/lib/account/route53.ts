@@ -11,6 +11,7 @@ import {explainAwsError} from '../aws/errors.ts'
 import {type AwsSession, createAwsClient} from '../aws/session.ts'
 import {OperationError, PikselError} from '../errors.ts'
 import {normaliseName} from './delegation.ts'
+import {closeOnAbort} from './iam.ts'
 
 export const ROUTE53_ACTIONS = [
   'route53:ListHostedZonesByName',
@@ -37,15 +38,19 @@ async function withRoute53<T>(
   session: AwsSession,
   action: string,
   body: (sdk: R53, client: InstanceType<R53['Route53Client']>) => Promise<T>,
+  signal?: AbortSignal,
 ): Promise<T> {
   const sdk = await import('@aws-sdk/client-route-53')
   const client = createAwsClient(sdk.Route53Client, session)
+  // The run interrupted: the call in flight ends now, not at the request timeout.
+  const release = closeOnAbort(signal, () => client.destroy())
   try {
     return await body(sdk, client)
   } catch (error) {
     if (error instanceof PikselError) throw error
     throw await explainAwsError(error, session, action)
   } finally {
+    release()
     client.destroy()
   }
 }
@@ -66,57 +71,72 @@ export const ZONES_MAX_PAGES = 50
  * timeout, stopping at the first zone of another name and after ZONES_MAX_PAGES answers: more
  * is an OperationError (DNS_ZONE_LOOKUP), never a zone reported missing from a partial list.
  */
-export async function findPublicZones(session: AwsSession, zone: string): Promise<ZoneLookup> {
+export async function findPublicZones(session: AwsSession, zone: string, signal?: AbortSignal): Promise<ZoneLookup> {
   const name = normaliseName(zone)
-  return withRoute53(session, `Looking up hosted zone ${name}`, async (sdk, client) => {
-    const listed: Array<{Id: string}> = []
-    let start: {DNSName: string; HostedZoneId?: string} = {DNSName: `${name}.`}
-    for (let page = 0; ; page++) {
-      if (page === ZONES_MAX_PAGES) {
-        throw new OperationError(
-          `Route 53 listed more than ${ZONES_MAX_PAGES * ZONES_PAGE_SIZE} hosted zones named ${name} and was still going; piksel stopped reading rather than guess whether a public one is among the rest.`,
-          {
-            code: 'DNS_ZONE_LOOKUP',
-            hint: `Delete the hosted zones named ${name} that are not used (\`aws route53 list-hosted-zones-by-name --dns-name ${name}\`).`,
-          },
-        )
+  return withRoute53(
+    session,
+    `Looking up hosted zone ${name}`,
+    async (sdk, client) => {
+      const listed: Array<{Id: string}> = []
+      let start: {DNSName: string; HostedZoneId?: string} = {DNSName: `${name}.`}
+      for (let page = 0; ; page++) {
+        if (page === ZONES_MAX_PAGES) {
+          throw new OperationError(
+            `Route 53 listed more than ${ZONES_MAX_PAGES * ZONES_PAGE_SIZE} hosted zones named ${name} and was still going; piksel stopped reading rather than guess whether a public one is among the rest.`,
+            {
+              code: 'DNS_ZONE_LOOKUP',
+              hint: `Delete the hosted zones named ${name} that are not used (\`aws route53 list-hosted-zones-by-name --dns-name ${name}\`).`,
+            },
+          )
+        }
+        const out = await client.send(new sdk.ListHostedZonesByNameCommand({...start, MaxItems: ZONES_PAGE_SIZE}))
+        const zones = out.HostedZones ?? []
+        const past = zones.findIndex((z) => normaliseName(z.Name ?? '') !== name)
+        for (const z of past < 0 ? zones : zones.slice(0, past)) {
+          if (!z.Config?.PrivateZone && z.Id) listed.push({Id: z.Id})
+        }
+        if (past >= 0 || !out.IsTruncated || !out.NextDNSName || normaliseName(out.NextDNSName) !== name) break
+        start = {DNSName: out.NextDNSName, ...(out.NextHostedZoneId ? {HostedZoneId: out.NextHostedZoneId} : {})}
       }
-      const out = await client.send(new sdk.ListHostedZonesByNameCommand({...start, MaxItems: ZONES_PAGE_SIZE}))
-      const zones = out.HostedZones ?? []
-      const past = zones.findIndex((z) => normaliseName(z.Name ?? '') !== name)
-      for (const z of past < 0 ? zones : zones.slice(0, past)) {
-        if (!z.Config?.PrivateZone && z.Id) listed.push({Id: z.Id})
-      }
-      if (past >= 0 || !out.IsTruncated || !out.NextDNSName || normaliseName(out.NextDNSName) !== name) break
-      start = {DNSName: out.NextDNSName, ...(out.NextHostedZoneId ? {HostedZoneId: out.NextHostedZoneId} : {})}
-    }
-    const zones = await Promise.all(
-      listed.map(async (z) => {
-        const detail = await client.send(new sdk.GetHostedZoneCommand({Id: bareId(z.Id)}))
-        return {id: bareId(z.Id), name, nameServers: detail.DelegationSet?.NameServers ?? []}
-      }),
-    )
-    return {zones}
-  })
+      const zones = await Promise.all(
+        listed.map(async (z) => {
+          const detail = await client.send(new sdk.GetHostedZoneCommand({Id: bareId(z.Id)}))
+          return {id: bareId(z.Id), name, nameServers: detail.DelegationSet?.NameServers ?? []}
+        }),
+      )
+      return {zones}
+    },
+    signal,
+  )
 }
 
 /**
  * The NS values for `name` in the zone `zoneId`; undefined when the zone has no NS record of
  * that name (ListResourceRecordSets from the name and type: the first record is it, or is not).
  */
-export async function nsRecord(session: AwsSession, zoneId: string, name: string): Promise<string[] | undefined> {
+export async function nsRecord(
+  session: AwsSession,
+  zoneId: string,
+  name: string,
+  signal?: AbortSignal,
+): Promise<string[] | undefined> {
   const wanted = normaliseName(name)
-  return withRoute53(session, `Reading the NS record of ${wanted}`, async (sdk, client) => {
-    const out = await client.send(
-      new sdk.ListResourceRecordSetsCommand({
-        HostedZoneId: zoneId,
-        StartRecordName: `${wanted}.`,
-        StartRecordType: 'NS',
-        MaxItems: 1,
-      }),
-    )
-    const record = out.ResourceRecordSets?.[0]
-    if (!record || record.Type !== 'NS' || normaliseName(record.Name ?? '') !== wanted) return undefined
-    return (record.ResourceRecords ?? []).map((r) => r.Value ?? '').filter(Boolean)
-  })
+  return withRoute53(
+    session,
+    `Reading the NS record of ${wanted}`,
+    async (sdk, client) => {
+      const out = await client.send(
+        new sdk.ListResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          StartRecordName: `${wanted}.`,
+          StartRecordType: 'NS',
+          MaxItems: 1,
+        }),
+      )
+      const record = out.ResourceRecordSets?.[0]
+      if (!record || record.Type !== 'NS' || normaliseName(record.Name ?? '') !== wanted) return undefined
+      return (record.ResourceRecords ?? []).map((r) => r.Value ?? '').filter(Boolean)
+    },
+    signal,
+  )
 }

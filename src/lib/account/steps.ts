@@ -24,7 +24,7 @@ import {
 } from './ci.ts'
 import type {AccountContext, AccountOutcome} from './context.ts'
 import {inspectDns, judgeDns} from './dns.ts'
-import {GITHUB_OIDC_AUDIENCE, buildTrustPolicy, githubSubjects} from './trust.ts'
+import {GITHUB_OIDC_AUDIENCE, buildTrustPolicy, completedTrustPolicy, githubSubjects} from './trust.ts'
 
 /** Tags on what piksel creates: whose it is, and that piksel made it. */
 function tagsFor(ctx: AccountContext): Record<string, string> {
@@ -58,7 +58,7 @@ export async function oidcStep(ctx: AccountContext): Promise<AccountOutcome> {
   const caller = await ctx.caller()
   const elsewhere = foreignPolicies(config.policies ?? [], caller)
   if (elsewhere.length > 0) throw policiesElsewhere(env, elsewhere, caller)
-  const inspection = await inspectCi(ctx.session, config, caller, env.name)
+  const inspection = await inspectCi(ctx.session, config, caller, env.name, ctx.signal)
   const judgement = judgeCi(inspection)
   const {target} = inspection
   const subjects = githubSubjects(target)
@@ -91,17 +91,22 @@ export async function oidcStep(ctx: AccountContext): Promise<AccountOutcome> {
     const tags = Object.entries(pikselTags(env.name))
       .map(([k, v]) => `${k}=${v}`)
       .join(', ')
+    const notOurs = incomplete.notOurs ?? {reason: `piksel did not create that role`, retag: true}
     throw new CheckFailedError(
-      `GitHub OIDC for ${env.name} is not complete: ${describeIncomplete(config.role, incomplete)}. piksel did not create that role (it lacks the tags ${tags}), so it changed nothing.`,
+      `GitHub OIDC for ${env.name} is not complete: ${describeIncomplete(config.role, incomplete)}; ${notOurs.reason}, so piksel changed nothing.`,
       {
         code: 'CI_ROLE_INCOMPLETE',
-        hint: `As the role's owner: ${completionCommands(target, config.role, incomplete).join('; ')}. Or tag it ${tags} (aws iam tag-role) to let piksel complete it.`,
+        hint: notOurs.retag
+          ? `As the role's owner: ${completionCommands(target, config.role, incomplete).join('; ')}. Or tag it ${tags} (aws iam tag-role) to let piksel complete it.`
+          : `Check that environments.${env.name}.ci.role names ${env.name}'s own role (each environment has its own), or, as the role's owner: ${completionCommands(target, config.role, incomplete).join('; ')}.`,
       },
     )
   }
   for (const warning of judgement.warnings) ctx.warn(warning)
 
   const policies = config.policies ?? []
+  const {kept} = completedTrustPolicy(target, inspection.role?.trust)
+  const keeping = kept.length > 0 ? `, keeping its Deny ${kept.join(', ')}` : ''
   const writes = [
     ...(judgement.create.provider
       ? [`create the IAM OIDC provider for ${target.providerArn.split('/').pop()} (audience ${GITHUB_OIDC_AUDIENCE})`]
@@ -115,7 +120,7 @@ export async function oidcStep(ctx: AccountContext): Promise<AccountOutcome> {
       : []),
     ...(incomplete && incomplete.trust.length > 0
       ? [
-          `replace the trust policy of role ${config.role} with one trusting only ${subjects.join(' and ')} (${incomplete.trust.join('; ')})`,
+          `replace the trust policy of role ${config.role} with one trusting only ${subjects.join(' and ')}${keeping} (${incomplete.trust.join('; ')})`,
         ]
       : []),
   ]
@@ -140,7 +145,7 @@ export async function oidcStep(ctx: AccountContext): Promise<AccountOutcome> {
   if (!(await ctx.confirm(`${capitalised(writes.join('; and '))}?`))) throw declined('GitHub OIDC setup')
 
   const {openIam, createGithubProvider, createRole, attachPolicy, updateTrustPolicy} = await import('./iam.ts')
-  const io = await openIam(ctx.session)
+  const io = await openIam(ctx.session, ctx.signal)
   const created: string[] = []
   try {
     let providerArn = target.providerArn
@@ -168,7 +173,11 @@ export async function oidcStep(ctx: AccountContext): Promise<AccountOutcome> {
         ctx.line(`piksel: attached ${incomplete.policies.join(', ')} to role ${roleArn}`)
       }
       if (incomplete.trust.length > 0) {
-        await updateTrustPolicy(io, config.role, buildTrustPolicy({...target, providerArn}))
+        await updateTrustPolicy(
+          io,
+          config.role,
+          completedTrustPolicy({...target, providerArn}, inspection.role?.trust).policy,
+        )
         ctx.line(`piksel: put the trust policy on role ${roleArn}`)
       }
     }
@@ -215,7 +224,7 @@ function roleArnFor(caller: CallerIdentity, role: string): string {
 /** `spot-role`: AWSServiceRoleForEC2Spot, created (after the confirmation) when missing. */
 export async function spotRoleStep(ctx: AccountContext): Promise<AccountOutcome> {
   const {openIam, getSpotRole, createSpotRole, SPOT_ROLE_NAME, SPOT_SERVICE} = await import('./iam.ts')
-  const io = await openIam(ctx.session)
+  const io = await openIam(ctx.session, ctx.signal)
   try {
     const existing = await getSpotRole(io)
     if (existing) {
@@ -242,7 +251,7 @@ export async function dnsStep(ctx: AccountContext): Promise<AccountOutcome> {
   if (!env.dns) {
     return {status: 'skipped', detail: `not configured: set environments.${env.name}.dns.zone to check the zone`}
   }
-  const inspection = await inspectDns(ctx.session, env.dns, ctx.sessionFor)
+  const inspection = await inspectDns(ctx.session, env.dns, ctx.sessionFor, ctx.signal)
   const judgement = judgeDns(inspection, env)
   for (const warning of judgement.warnings) ctx.warn(warning)
   if (judgement.error) throw judgement.error

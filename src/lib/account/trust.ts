@@ -318,6 +318,26 @@ export function auditTrustPolicy(document: PolicyDocument | undefined, target: T
   return findings
 }
 
+/**
+ * Pure: piksel's trust policy for a role of its own whose policy it completes, keeping that
+ * policy's Deny statements after its own (a Deny only restricts: an owner's guard such as "only
+ * this organisation" must not be dropped by the completion), with their labels for the
+ * confirmation (`statement "Sid"`, else its 1-based number in the old policy).
+ */
+export function completedTrustPolicy(
+  target: TrustTarget,
+  existing: PolicyDocument | undefined,
+): {policy: PolicyDocument; kept: string[]} {
+  const policy = buildTrustPolicy(target)
+  const denies = (existing?.Statement ?? []).flatMap((statement, index) =>
+    statement.Effect === 'Deny' ? [{statement, label: label(statement, index)}] : [],
+  )
+  return {
+    policy: {...policy, Statement: [...policy.Statement, ...denies.map((d) => d.statement)]},
+    kept: denies.map((d) => d.label),
+  }
+}
+
 /** One line per finding: `statement "X": problem; fix: ...`. */
 export function describeFindings(findings: readonly TrustFinding[]): string {
   return findings.map((f) => `${f.statement} ${f.problem}; fix: ${f.fix}`).join('; ')

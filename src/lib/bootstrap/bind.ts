@@ -54,9 +54,14 @@ export async function bindPorts(context: BindContext): Promise<BootstrapPorts> {
       },
     },
     quota: {
-      async check(env) {
+      async check(env, options = {}) {
         const {checkGpuQuotas} = await import('../quota/service.ts')
-        lastQuotaReport = await checkGpuQuotas({session, caller, target: env.quota.gpuTarget})
+        lastQuotaReport = await checkGpuQuotas({
+          session,
+          caller,
+          target: env.quota.gpuTarget,
+          ...(options.signal ? {signal: options.signal} : {}),
+        })
         return quotaCheck(lastQuotaReport)
       },
       async request(env) {

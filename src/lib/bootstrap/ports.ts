@@ -31,7 +31,8 @@ export interface QuotaCheck {
 }
 
 export interface QuotaPort {
-  check(env: Environment): Promise<QuotaCheck>
+  /** `signal`: the run interrupted (Ctrl-C): the check ends now rather than at the request timeout. */
+  check(env: Environment, options?: {signal?: AbortSignal}): Promise<QuotaCheck>
   /** Request increases for the quotas below target; returns a one-line summary. */
   request?(env: Environment): Promise<{summary: string}>
 }

@@ -63,12 +63,16 @@ export const githubRepository = z
     /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/(?!\.{1,2}$)[A-Za-z0-9._-]{1,100}$/,
     'must be a GitHub repository as owner/name (letters, digits, - in the owner; letters, digits, . _ - in the name; no wildcard)',
   )
-/** A branch for a trust policy's `ref:refs/heads/<branch>` subject: a git ref name without a glob. */
+/**
+ * A branch for a trust policy's `ref:refs/heads/<branch>` subject: a git ref name without a glob
+ * (git check-ref-format: no component starting with `.`), and the branch's name, not its ref
+ * (`refs/heads/main` would make the subject `ref:refs/heads/refs/heads/main`).
+ */
 export const gitBranch = z
   .string()
   .regex(
-    /^(?!\/|-)(?!.*(?:\.\.|\/\/|@\{|\.lock$|\/$|\.$))[A-Za-z0-9._/-]{1,255}$/,
-    'must be a git branch name (letters, digits, . _ / -; no wildcard)',
+    /^(?!\/|-|\.|refs\/)(?!.*(?:\.\.|\/\/|\/\.|@\{|\.lock$|\/$|\.$))[A-Za-z0-9._/-]{1,255}$/,
+    'must be a git branch name (letters, digits, . _ / -; no wildcard), such as main: not a ref (refs/heads/main)',
   )
 /** IAM CreateRole RoleName: 1-64 of letters, digits and + = , . @ _ -. */
 export const iamRoleName = z

@@ -127,12 +127,15 @@ export async function describeInstanceTypes(
           .filter((g) => /nvidia/i.test(g.Manufacturer ?? ''))
           .reduce((sum, g) => sum + (g.Count ?? 0), 0)
         const gpus = (t.GpuInfo?.Gpus ?? []).reduce((sum, g) => sum + (g.Count ?? 0), 0)
+        // Karpenter's instance-gpu-manufacturer label: the first GPU's maker, lower kebab case.
+        const maker = t.GpuInfo?.Gpus?.[0]?.Manufacturer
         types.push({
           type: t.InstanceType,
           vcpus: t.VCpuInfo?.DefaultVCpus ?? 0,
           nvidiaGpus,
           gpus,
           ...(t.MemoryInfo?.SizeInMiB ? {memoryMiB: t.MemoryInfo.SizeInMiB} : {}),
+          ...(maker ? {gpuManufacturer: maker.trim().toLowerCase().replaceAll(/\s+/g, '-')} : {}),
         })
       }
       page += 1

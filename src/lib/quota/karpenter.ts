@@ -12,8 +12,11 @@
  *   (g5, p4d...), `node.kubernetes.io/instance-type` (g5.xlarge), `karpenter.k8s.aws/instance-size`
  *   (xlarge) and `karpenter.sh/capacity-type`, with the operators `In`, `NotIn`, `Exists` and
  *   `DoesNotExist` (several requirements on one key all apply); `karpenter.k8s.aws/instance-gpu-count`
- *   (`In`, `NotIn`, `Exists`, `DoesNotExist`, `Gt`, `Lt`) narrows the types a GPU limit's ratio is
- *   taken over. Other keys and operators (`Gt`/`Lt` on the instance generation or memory) are not
+ *   (`In`, `NotIn`, `Exists`, `DoesNotExist`, `Gt`, `Lt`) and `karpenter.k8s.aws/instance-gpu-manufacturer`
+ *   narrow the types a limit's ratio is taken over; Karpenter sets these labels only on types EC2
+ *   describes with GPUs (GpuInfo), so a pool that requires one (`In`, `Exists`, `Gt`, `Lt`) launches
+ *   into no family whose types have none (Inf, Trn: their accelerators are not GPUs), whatever its
+ *   other requirements. Other keys and operators (`Gt`/`Lt` on the instance generation or memory) are not
  *   read: the pool then looks wider than it is, so the bound is an upper bound, never too small.
  * - Without a `karpenter.sh/capacity-type` requirement Karpenter launches on-demand only (the
  *   docs' NodePool example: "If not included, the webhook for the AWS cloud provider will default
@@ -55,6 +58,7 @@ export const KEYS = {
   size: 'karpenter.k8s.aws/instance-size',
   capacity: 'karpenter.sh/capacity-type',
   gpuCount: 'karpenter.k8s.aws/instance-gpu-count',
+  gpuManufacturer: 'karpenter.k8s.aws/instance-gpu-manufacturer',
 } as const
 export const GPU_RESOURCE = 'nvidia.com/gpu'
 
@@ -94,6 +98,11 @@ export interface InstanceTypeInfo {
   gpus?: number
   /** Memory in MiB (EC2's MemoryInfo.SizeInMiB); unknown: no memory bound from this type. */
   memoryMiB?: number
+  /**
+   * Karpenter's `karpenter.k8s.aws/instance-gpu-manufacturer` value: the first GPU's maker, lower
+   * kebab case (`nvidia`, `amd`, `habana`); unknown: not narrowed by it.
+   */
+  gpuManufacturer?: string
 }
 
 /**
@@ -202,9 +211,17 @@ export function readManifest(text: string, file: string): Manifest {
       ? items.map((item, i) => ({item, node: nodeAt(doc, root, ['items', i]) ?? root}))
       : [{item: value, node: root}]
     for (const {item, node} of objects) {
-      if (!isRecord(item) || item.kind !== 'NodePool') continue
-      if (!(NODEPOOL_API_VERSIONS as readonly unknown[]).includes(item.apiVersion)) continue
       const at = (path: Array<string | number>) => lineOf(nodeAt(doc, node, path) ?? node)
+      if (!isRecord(item) || !isNodePool(item)) {
+        // A NodePool inside another object (a HelmRelease's values, a chart's extra objects) is
+        // not what the cluster holds until its chart renders it: said, not counted.
+        for (const {path, name} of embeddedNodePools(item)) {
+          manifest.warnings.push(
+            `${file}:${at(path)}: NodePool ${name} is inside ${isRecord(item) ? `${String(item.kind)} ${String(getPath(item, ['metadata', 'name']))}` : 'another document'} (${path.join('.')}), not a manifest of its own: not counted. For the NodePools a chart renders, point --from-gitops at its output (helm template).`,
+          )
+        }
+        continue
+      }
       const pool = readPool(item, file, at)
       if (pool) manifest.pools.push(pool)
       else {
@@ -220,6 +237,30 @@ export function readManifest(text: string, file: string): Manifest {
 /** The NodePools of one YAML file (readManifest without its warnings). */
 export function nodePoolsIn(text: string, file: string): NodePool[] {
   return readManifest(text, file).pools
+}
+
+function isNodePool(value: Record<string, unknown>): boolean {
+  return value.kind === 'NodePool' && (NODEPOOL_API_VERSIONS as readonly unknown[]).includes(value.apiVersion)
+}
+
+/** The NodePool objects nested in a value (not the value itself), at most 20 deep: path and name. */
+function embeddedNodePools(
+  value: unknown,
+  path: Array<string | number> = [],
+  found: Array<{path: Array<string | number>; name: string}> = [],
+): Array<{path: Array<string | number>; name: string}> {
+  if (path.length > 20) return found
+  const entries: Array<[string | number, unknown]> = Array.isArray(value)
+    ? value.map((v, i) => [i, v])
+    : isRecord(value)
+      ? Object.entries(value)
+      : []
+  for (const [key, child] of entries) {
+    if (isRecord(child) && isNodePool(child)) {
+      found.push({path: [...path, key], name: String(getPath(child, ['metadata', 'name']))})
+    } else embeddedNodePools(child, [...path, key], found)
+  }
+  return found
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -430,14 +471,19 @@ export function poolScope(pool: NodePool): PoolScope {
   }
 }
 
+/** Whether a pool's GPU or memory limit needs EC2's facts (vCPUs per GPU, per byte). */
+const limitNeedsTypes = (pool: NodePool) => pool.limits.gpu !== undefined || pool.limits.memory !== undefined
+
 /**
  * The DescribeInstanceTypes `instance-type` filter values (wildcards) that cover
- * what a pool allows, for the pools whose GPU or memory limit needs EC2's facts; empty: no call.
+ * what a pool allows; empty: no call. `limits`: the pools whose GPU or memory limit needs
+ * EC2's facts (the target depends on them); `labels`: the other pools that require a GPU label,
+ * for EC2's GpuInfo to tell which families they keep out (without it they are an upper bound).
  */
-export function instanceTypePatterns(pools: readonly NodePool[]): string[] {
+export function instanceTypePatterns(pools: readonly NodePool[], need: 'limits' | 'labels' = 'limits'): string[] {
   const patterns = new Set<string>()
   for (const pool of pools) {
-    if (pool.limits.gpu === undefined && pool.limits.memory === undefined) continue
+    if (need === 'limits' ? !limitNeedsTypes(pool) : limitNeedsTypes(pool) || !requiresGpuLabel(pool)) continue
     const scope = poolScope(pool)
     if (scope.families.length === 0) continue
     const types = constraint(pool, KEYS.type)
@@ -466,33 +512,66 @@ export interface PoolContribution {
 }
 
 /**
- * Whether a type passes the pool's `karpenter.k8s.aws/instance-gpu-count` requirements. Karpenter
- * sets that label only on types with GPUs, so a type without one has no such label: `In` and
- * `Gt`/`Lt` exclude it, `NotIn` and `DoesNotExist` admit it (Kubernetes node-affinity rules).
+ * Whether a type passes the pool's GPU label requirements (`karpenter.k8s.aws/instance-gpu-count`,
+ * `karpenter.k8s.aws/instance-gpu-manufacturer`). Karpenter sets those labels only on types with
+ * GPUs, so a type without one has no such label: `In`, `Exists` and `Gt`/`Lt` exclude it, `NotIn`
+ * and `DoesNotExist` admit it (Kubernetes node-affinity rules). A manufacturer EC2 did not say is
+ * not narrowed by.
  */
-export function gpuCountAllows(pool: NodePool, info: InstanceTypeInfo): boolean {
+export function gpuLabelsAllow(pool: NodePool, info: InstanceTypeInfo): boolean {
   const gpus = info.gpus ?? info.nvidiaGpus
-  const label = gpus > 0 ? String(gpus) : undefined
+  const count = gpus > 0 ? String(gpus) : undefined
   return pool.requirements.every((r) => {
-    if (r.key !== KEYS.gpuCount) return true
-    const bound = Number(r.values[0])
-    switch (r.operator) {
-      case 'In':
-        return label !== undefined && r.values.includes(label)
-      case 'NotIn':
-        return label === undefined || !r.values.includes(label)
-      case 'Exists':
-        return label !== undefined
-      case 'DoesNotExist':
-        return label === undefined
-      case 'Gt':
-        return label !== undefined && Number.isFinite(bound) && gpus > bound
-      case 'Lt':
-        return label !== undefined && Number.isFinite(bound) && gpus < bound
-      default:
-        return true
+    if (r.key === KEYS.gpuCount) {
+      const bound = Number(r.values[0])
+      if (r.operator === 'Gt') return count !== undefined && Number.isFinite(bound) && gpus > bound
+      if (r.operator === 'Lt') return count !== undefined && Number.isFinite(bound) && gpus < bound
+      return labelAllows(r, count)
     }
+    if (r.key === KEYS.gpuManufacturer) {
+      // A type with GPUs whose maker EC2 did not say: its label is unknown, only its presence is.
+      if (gpus > 0 && info.gpuManufacturer === undefined) return r.operator !== 'DoesNotExist'
+      return labelAllows(r, gpus > 0 ? info.gpuManufacturer : undefined)
+    }
+    return true
   })
+}
+
+/** `In`, `NotIn`, `Exists`, `DoesNotExist` on a label's value (undefined: the node has no such label). */
+function labelAllows(r: Requirement, label: string | undefined): boolean {
+  switch (r.operator) {
+    case 'In':
+      return label !== undefined && r.values.some((v) => v.toLowerCase() === label.toLowerCase())
+    case 'NotIn':
+      return label === undefined || !r.values.some((v) => v.toLowerCase() === label.toLowerCase())
+    case 'Exists':
+      return label !== undefined
+    case 'DoesNotExist':
+      return label === undefined
+    default:
+      return true
+  }
+}
+
+/** Whether the pool requires a GPU label (`In`, `Exists`, `Gt`, `Lt` on one): only types with GPUs pass. */
+export function requiresGpuLabel(pool: NodePool): boolean {
+  return pool.requirements.some(
+    (r) =>
+      (r.key === KEYS.gpuCount || r.key === KEYS.gpuManufacturer) && ['In', 'Exists', 'Gt', 'Lt'].includes(r.operator),
+  )
+}
+
+/**
+ * Whether EC2 described instance types the pool allows in a quota family and its GPU label
+ * requirements keep out every one of them (an `instance-gpu-manufacturer In [nvidia]` pool and
+ * Inf or Trn): the pool launches nothing there. Undescribed: it may (an upper bound).
+ */
+function gpuLabelsExclude(pool: NodePool, family: FamilyId, types: readonly InstanceTypeInfo[]): boolean {
+  if (!requiresGpuLabel(pool)) return false
+  const allowed = types.filter(
+    (info) => quotaFamilyOfCategory(categoryOf(info.type)) === family && allowsType(pool, info.type),
+  )
+  return allowed.length > 0 && allowed.every((info) => !gpuLabelsAllow(pool, info))
 }
 
 /** The largest vCPUs per NVIDIA GPU among the types a pool allows in a quota family; undefined: none. */
@@ -505,7 +584,7 @@ export function largestVcpusPerGpu(
   for (const info of types) {
     if (info.nvidiaGpus <= 0 || info.vcpus <= 0) continue
     if (quotaFamilyOfCategory(categoryOf(info.type)) !== family || !allowsType(pool, info.type)) continue
-    if (!gpuCountAllows(pool, info)) continue
+    if (!gpuLabelsAllow(pool, info)) continue
     const ratio = info.vcpus / info.nvidiaGpus
     if (!best || ratio > best.ratio) best = {ratio, type: info.type}
   }
@@ -525,7 +604,7 @@ export function largestVcpusPerByte(
   for (const info of types) {
     if (!info.memoryMiB || info.memoryMiB <= 0 || info.vcpus <= 0) continue
     if (quotaFamilyOfCategory(categoryOf(info.type)) !== family || !allowsType(pool, info.type)) continue
-    if (!gpuCountAllows(pool, info)) continue
+    if (!gpuLabelsAllow(pool, info)) continue
     const ratio = info.vcpus / (info.memoryMiB * 2 ** 20 * (1 - VM_MEMORY_OVERHEAD))
     if (!best || ratio > best.ratio) best = {ratio, type: info.type}
   }
@@ -541,7 +620,7 @@ function onlyTypesWithoutNvidiaGpus(pool: NodePool, family: FamilyId, types: rea
     (info) =>
       quotaFamilyOfCategory(categoryOf(info.type)) === family &&
       allowsType(pool, info.type) &&
-      gpuCountAllows(pool, info),
+      gpuLabelsAllow(pool, info),
   )
   return allowed.length > 0 && allowed.every((info) => info.nvidiaGpus <= 0)
 }
@@ -598,12 +677,23 @@ const where = (pool: NodePool) => `NodePool ${pool.name} (${pool.file}:${pool.li
  * their limits allow; warnings for unknown families, pools that may launch any
  * family, and GPU pools without a bound ("unbounded").
  */
-export function planNodePools(pools: readonly NodePool[], types: readonly InstanceTypeInfo[]): NodePoolPlan {
+export function planNodePools(
+  pools: readonly NodePool[],
+  types: readonly InstanceTypeInfo[],
+  /** false when the `labels` instance types could not be read: those pools' GPU labels are not applied. */
+  labelTypes = true,
+): NodePoolPlan {
   const warnings: string[] = []
   const byQuota = new Map<string, QuotaDemand>()
   const gpuPools: string[] = []
   for (const pool of pools) {
-    const scope = poolScope(pool)
+    const wide = poolScope(pool)
+    // Only over every type the pool allows (its own patterns were read): a partial view could exclude too much.
+    const labelsRead = labelTypes || limitNeedsTypes(pool)
+    const scope = {
+      ...wide,
+      families: wide.families.filter((family) => !labelsRead || !gpuLabelsExclude(pool, family, types)),
+    }
     if (scope.unknown.length > 0) {
       warnings.push(
         `${where(pool)}: instance famil${scope.unknown.length === 1 ? 'y' : 'ies'} ${scope.unknown.join(', ')} unknown to piksel (not a GPU family: ${GPU_FAMILIES.map((f) => f.categories.join('/')).join(', ')}, nor a CPU one); ignored.`,
@@ -613,7 +703,7 @@ export function planNodePools(pools: readonly NodePool[], types: readonly Instan
     gpuPools.push(pool.name)
     if (scope.open) {
       warnings.push(
-        `${where(pool)} may launch any instance family (no instance-category, instance-family or instance-type In requirement): counted towards every GPU quota.`,
+        `${where(pool)} may launch any instance family (no instance-category, instance-family or instance-type In requirement): counted towards every GPU quota${scope.families.length < wide.families.length ? ` its GPU label requirements allow (${scope.families.map((f) => familyById(f).label).join(', ')})` : ''}.`,
       )
     }
     const unboundedIn: string[] = []

@@ -68,6 +68,11 @@ export interface CheckGpuQuotasOptions {
   envName?: string
   /** AWS calls in flight at once. Default 4. */
   concurrency?: number
+  /**
+   * The run interrupted (bootstrap's Ctrl-C): the check stops waiting at once (its Service Quotas
+   * client is closed) instead of at the request timeout. It only reads, so nothing is left half done.
+   */
+  signal?: AbortSignal
 }
 
 /** The --json shape of `piksel quota gpu`. */
@@ -115,16 +120,43 @@ export async function checkGpuQuotas(options: CheckGpuQuotasOptions): Promise<Gp
         values.map((v) => v.usageMetric),
       ),
     )
-    const [identity, spot, values, histories, answer, types] = await Promise.all([
-      options.caller(),
-      checkSpotRole(session),
-      reads,
-      Promise.all(refs.map((ref) => mapped(session, ref, listHistory(sq, client, limit, ref.code)))),
-      usage,
-      describeInstanceTypes(session, instanceTypePatterns(pools)),
-    ])
-    const plan = planNodePools(pools, types)
-    const quotas = refs.map((ref, i): QuotaRow => {
+    const [identity, spot, values, histories, answer, types, labelled] = await untilAborted(
+      Promise.all([
+        options.caller(),
+        checkSpotRole(session),
+        reads,
+        Promise.all(refs.map((ref) => mapped(session, ref, listHistory(sq, client, limit, ref.code)))),
+        usage,
+        describeInstanceTypes(session, instanceTypePatterns(pools)),
+        // Only narrows pools that require a GPU label: a failure leaves them an upper bound, said.
+        describeInstanceTypes(session, instanceTypePatterns(pools, 'labels')).then(
+          (found) => ({found, warning: undefined}),
+          (error: unknown) => ({
+            found: [],
+            warning: `The GPU label requirements (instance-gpu-count, instance-gpu-manufacturer) of NodePools ${pools
+              .filter((p) => instanceTypePatterns([p], 'labels').length > 0)
+              .map((p) => p.name)
+              .join(
+                ', ',
+              )} were not read against EC2's instance types, so they count towards every family they name (an upper bound): ${describeAwsError(error, session, 'ec2:DescribeInstanceTypes').message}`,
+          }),
+        ),
+      ]),
+      options.signal,
+      () => client.destroy(),
+    )
+    const plan = planNodePools(pools, [...types, ...labelled.found], labelled.warning === undefined)
+    // Without --family, a family is shown beside g,p when a pool launches into it once EC2's facts
+    // are known (a GPU label requirement keeps a pool out of Inf and Trn), not merely by its names.
+    const shownRefs = refs
+      .map((ref, i) => ({ref, i}))
+      .filter(
+        ({ref}) =>
+          options.families !== undefined ||
+          DEFAULT_FAMILIES.includes(ref.family) ||
+          plan.demands.some((d) => d.family === ref.family),
+      )
+    const quotas = shownRefs.map(({ref, i}): QuotaRow => {
       const current = values[i] as Awaited<ReturnType<typeof readValue>>
       const {open, lastDecided} = splitHistory(histories[i] ?? [])
       const demand = plan.demands.find((d) => d.family === ref.family && d.market === ref.market)
@@ -151,6 +183,7 @@ export async function checkGpuQuotas(options: CheckGpuQuotasOptions): Promise<Gp
       ...(spotWarning ? [spotWarning] : []),
       ...(options.nodePools?.warnings ?? []),
       ...plan.warnings,
+      ...(labelled.warning ? [labelled.warning] : []),
       ...(hidden.length > 0
         ? [
             `NodePools also launch into ${hidden.map((d) => `${fallbackQuotaName({...d, code: ''})}`).join(', ')}: not shown (--family / --market).`,
@@ -180,6 +213,30 @@ export async function checkGpuQuotas(options: CheckGpuQuotasOptions): Promise<Gp
     }
   } finally {
     client.destroy()
+  }
+}
+
+/**
+ * The promise, or a rejection as soon as `signal` aborts (after `onAbort`, which closes the
+ * client whose calls are in flight): an interrupted run never waits for AWS to answer.
+ */
+async function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined, onAbort: () => void): Promise<T> {
+  if (!signal) return promise
+  let stop: (() => void) | undefined
+  const aborted = new Promise<never>((_, reject) => {
+    stop = () => {
+      onAbort()
+      reject(signal.reason instanceof Error ? signal.reason : new Error('interrupted'))
+    }
+    if (signal.aborted) stop()
+    else signal.addEventListener('abort', stop, {once: true})
+  })
+  // The other branch's rejection must not go unhandled when the abort wins.
+  promise.catch(() => {})
+  try {
+    return await Promise.race([promise, aborted])
+  } finally {
+    if (stop) signal.removeEventListener('abort', stop)
   }
 }
 

@@ -463,6 +463,116 @@ describe('piksel quota gpu: usage and Karpenter targets', function () {
       expect(report.warnings.filter((w) => w.includes('unbounded') || w.includes('unknown'))).to.deep.equal([])
     })
 
+    it('GPU labels (instance-gpu-manufacturer, instance-gpu-count) keep a pool out of families without GPUs (Inf, Trn)', async () => {
+      // No category, family or type In: such a pool looks open, but Karpenter sets the GPU labels only on
+      // types EC2 describes with GPUs (GpuInfo): inf and trn have none, dl1 has Habana GPUs.
+      const dir = mkdtempSync(join(tmpdir(), 'piksel-np-'))
+      const nodePool = (name: string, requirements: string[], limits: string) =>
+        [
+          'apiVersion: karpenter.sh/v1',
+          'kind: NodePool',
+          `metadata: {name: ${name}}`,
+          'spec:',
+          '  template:',
+          '    spec:',
+          '      requirements:',
+          ...requirements.map((r) => `        - ${r}`),
+          `  limits: ${limits}`,
+        ].join('\n')
+      writeFileSync(
+        join(dir, 'pools.yaml'),
+        [
+          // NVIDIA types only: G at 64 vCPUs per GPU (g4dn/g5/g6.16xlarge) → 8 × 64; P at 24 (p5.48xlarge) → 8 × 24.
+          nodePool(
+            'nvidia',
+            [
+              '{key: karpenter.k8s.aws/instance-gpu-manufacturer, operator: In, values: [nvidia]}',
+              '{key: karpenter.sh/capacity-type, operator: In, values: [on-demand]}',
+            ],
+            '{nvidia.com/gpu: 8}',
+          ),
+          // Any type with a GPU (G, P, and DL's Habana), Spot, 100 vCPUs.
+          nodePool(
+            'any-gpu',
+            [
+              '{key: karpenter.k8s.aws/instance-gpu-count, operator: Gt, values: ["0"]}',
+              '{key: karpenter.sh/capacity-type, operator: In, values: [spot]}',
+            ],
+            '{cpu: 100}',
+          ),
+        ].join('\n---\n'),
+      )
+      const r = await run(['--from-gitops', dir, '--json'])
+      expect(r.exitCode, r.stderr).to.equal(3)
+      const report = r.json<Report>()
+      // DL On-Demand (L-6E869C2A) is shown beside DL Spot (L-85EED4F7), with the configured target.
+      expect(report.quotas.map((q) => [q.code, q.target, q.targetSource.from])).to.deep.equal([
+        [G_OD, 512, 'nodepools'],
+        [G_SPOT, 100, 'nodepools'],
+        [P_OD, 192, 'nodepools'],
+        [P_SPOT, 100, 'nodepools'],
+        ['L-6E869C2A', 8, 'config'],
+        ['L-85EED4F7', 100, 'nodepools'],
+      ])
+      expect(report.warnings.filter((w) => w.includes('unbounded'))).to.deep.equal([])
+      // Not refused as unbounded: the dry run lists what would be filed.
+      const dry = await run(['--from-gitops', dir, '--request', '--dry-run', '--json'])
+      expect(dry.exitCode, dry.stderr).to.equal(3)
+      expect(standin.filed()).to.deep.equal([])
+    })
+
+    it('EC2 refusing DescribeInstanceTypes for a cpu-limited pool’s GPU labels: a warning and an upper bound, not a failure', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'piksel-np-'))
+      writeFileSync(
+        join(dir, 'pool.yaml'),
+        [
+          'apiVersion: karpenter.sh/v1',
+          'kind: NodePool',
+          'metadata: {name: any-gpu}',
+          'spec:',
+          '  template:',
+          '    spec:',
+          '      requirements:',
+          '        - {key: karpenter.k8s.aws/instance-gpu-count, operator: Exists}',
+          '  limits: {cpu: 100}',
+        ].join('\n'),
+      )
+      const calls: string[] = []
+      const ec2: Server = createServer((req, res) => {
+        calls.push(req.method ?? '')
+        req.resume()
+        req.on('end', () => {
+          const body = `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation. User: arn:aws:iam::${MOTO_ACCOUNT}:user/ci is not authorized to perform: ec2:DescribeInstanceTypes</Message></Error></Errors><RequestID>r1</RequestID></Response>`
+          res.writeHead(403, {'content-type': 'text/xml', 'content-length': Buffer.byteLength(body)})
+          res.end(body)
+        })
+      })
+      await new Promise<void>((resolve) => ec2.listen(0, '127.0.0.1', resolve))
+      const address = ec2.address()
+      const endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+      try {
+        const r = await run(['--from-gitops', dir, '--json'], {extraEnv: {AWS_ENDPOINT_URL_EC2: endpoint}})
+        expect(r.exitCode, r.stderr).to.equal(3)
+        expect(calls.length).to.be.greaterThan(0)
+        const report = r.json<Report>()
+        const warning = report.warnings.find((w) => w.includes('were not read against EC2'))
+        expect(warning, report.warnings.join('\n')).to.include('NodePools any-gpu').and.to.include('upper bound')
+        // Every family it names, at its cpu bound (on-demand: no capacity-type requirement).
+        expect(
+          report.quotas.filter((q) => q.targetSource.from === 'nodepools').map((q) => [q.code, q.target]),
+        ).to.deep.equal([
+          [G_OD, 100],
+          [P_OD, 100],
+          ['L-1945791B', 100],
+          ['L-2C3B7624', 100],
+          ['L-6E869C2A', 100],
+        ])
+      } finally {
+        ec2.closeAllConnections()
+        await new Promise<void>((resolve) => ec2.close(() => resolve()))
+      }
+    })
+
     it('a NodePool of an unknown family: a warning, ignored', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'piksel-np-'))
       cpSync(join(FIXTURES, 'bad', 'unknown-family.yaml'), join(dir, 'unknown.yaml'))

@@ -353,7 +353,15 @@ describe('account: the CI config and its judgement', () => {
         failures: 0,
         warnings: 1,
         create: {provider: false, role: false},
-        incomplete: {policies: ['p1'], trust: [], ours: false},
+        incomplete: {
+          policies: ['p1'],
+          trust: [],
+          ours: false,
+          notOurs: {
+            reason: 'piksel did not create that role (it lacks the tags Environment=staging, ManagedBy=piksel)',
+            retag: true,
+          },
+        },
       },
     ],
     [
@@ -373,7 +381,40 @@ describe('account: the CI config and its judgement', () => {
         failures: 0,
         warnings: 0,
         create: {provider: false, role: false},
-        incomplete: {policies: ['p1'], trust: [], ours: false},
+        incomplete: {
+          policies: ['p1'],
+          trust: [],
+          ours: false,
+          // Another environment's role: never to be re-tagged as this one's.
+          notOurs: {reason: 'piksel created that role for prod (tag Environment=prod), not for staging', retag: false},
+        },
+      },
+    ],
+    [
+      'piksel’s tags in another case: not ours, said as such',
+      {
+        provider,
+        role: {
+          arn: 'a',
+          trust: buildTrustPolicy(TARGET),
+          attached: [],
+          tags: {environment: 'Staging', managedBy: 'piksel'},
+        },
+      },
+      {
+        failures: 0,
+        warnings: 0,
+        create: {provider: false, role: false},
+        incomplete: {
+          policies: ['p1'],
+          trust: [],
+          ours: false,
+          notOurs: {
+            reason:
+              'its tags environment=Staging, managedBy=piksel differ from Environment=staging, ManagedBy=piksel in case (compared as written), so piksel cannot tell it created that role',
+            retag: true,
+          },
+        },
       },
     ],
     [
@@ -573,6 +614,32 @@ describe('account: DNS delegation', () => {
       if (j.error) expect(j.error.exitCode).to.equal(3)
     })
   }
+  it('two public parent zones of one name, one delegating: passes with a warning naming both (which one is served is not checked)', () => {
+    const j = judgeDns(
+      {
+        zone: zone.name,
+        zones: [zone],
+        parent: {
+          name: 'piksel.example.org',
+          zones: [
+            {...zone, id: 'P1', name: 'piksel.example.org'},
+            {...zone, id: 'P2', name: 'piksel.example.org'},
+          ],
+          records: [
+            {zoneId: 'P1', nameServers: undefined},
+            {zoneId: 'P2', nameServers: NS},
+          ],
+        },
+      },
+      {name: 'staging'},
+    )
+    expect(j.status).to.equal('pass')
+    expect(j.details.parentZoneId).to.equal('P2')
+    expect(j.warnings).to.deep.equal([
+      'piksel.example.org is 2 public hosted zones (P1, P2) and only P2 delegates staging.piksel.example.org: resolvers follow the one the name servers of example.org point at, which piksel did not check; keep one zone named piksel.example.org',
+    ])
+  })
+
   it('of two zones, the refusal names both and the delegated one; no zone is chosen', () => {
     const j = judgeDns(judged[7]![1], {name: 'staging'})
     expect(j.details.zoneId).to.equal(null)

@@ -356,6 +356,77 @@ describe('account steps (moto)', function () {
       expect((await failure(oidcStep(context(env())))).code).to.equal('CI_ROLE_INCOMPLETE')
     })
 
+    it('a role piksel created for another environment: said so, and never a hint to re-tag it as this one’s', async () => {
+      await createRoleWithTrust(EXPECTED_TRUST, [], {Environment: 'production', ManagedBy: 'piksel'})
+      const before = await iamState()
+      const error = await failure(oidcStep(context(env())))
+      expect(error.exitCode).to.equal(3)
+      expect(error.code).to.equal('CI_ROLE_INCOMPLETE')
+      expect(error.message).to.include('piksel created that role for production (tag Environment=production)')
+      expect(error.message).not.to.include('it lacks the tags')
+      expect(error.hint).to.include('environments.staging.ci.role')
+      expect(error.hint).not.to.include('tag-role')
+      const check = await checkCiRole({env: env(), session, caller: () => getCallerIdentity(session)})
+      expect(check.status).to.equal('fail')
+      expect(check.detail).to.include('piksel created that role for production').and.not.to.include('lacks the tags')
+      expect(confirmations).to.deep.equal([])
+      expect(await iamState()).to.deep.equal(before)
+    })
+
+    it('doctor agrees with the step when the provider is gone and the role is another’s and incomplete: CI_ROLE_INCOMPLETE, not "run --only oidc"', async () => {
+      await createRoleWithTrust(EXPECTED_TRUST, [])
+      const sdk = await import('@aws-sdk/client-iam')
+      const iam = await iamClient(moto)
+      try {
+        await iam.send(new sdk.DeleteOpenIDConnectProviderCommand({OpenIDConnectProviderArn: PROVIDER_ARN}))
+      } finally {
+        iam.destroy()
+      }
+      const error = await failure(oidcStep(context(env())))
+      expect(error.code).to.equal('CI_ROLE_INCOMPLETE')
+      const check = await checkCiRole({env: env(), session, caller: () => getCallerIdentity(session)})
+      expect(check.status).to.equal('fail')
+      expect(check.code).to.equal('CI_ROLE_INCOMPLETE')
+      expect(check.detail).to.include(
+        `aws iam attach-role-policy --role-name piksel-staging-terraform --policy-arn ${POWER_USER}`,
+      )
+      expect(check.detail).to.include(`the GitHub OIDC provider ${PROVIDER_ARN}`)
+      expect(check.detail).not.to.include('fix: piksel bootstrap -e staging --only oidc')
+    })
+
+    it('tags that differ only in case are named as such (IAM compares them as written)', async () => {
+      await createRoleWithTrust(EXPECTED_TRUST, [], {environment: 'staging', managedby: 'piksel'})
+      const error = await failure(oidcStep(context(env())))
+      expect(error.code).to.equal('CI_ROLE_INCOMPLETE')
+      expect(error.message).to.include(
+        'its tags environment=staging, managedby=piksel differ from Environment=staging, ManagedBy=piksel in case',
+      )
+    })
+
+    it('completing the trust policy of a role of its own keeps the role’s Deny statements (they only restrict)', async () => {
+      const envOnly = structuredClone(EXPECTED_TRUST) as {Version: string; Statement: object[]}
+      ;(envOnly.Statement[0] as (typeof EXPECTED_TRUST.Statement)[0]).Condition.StringEquals[
+        'token.actions.githubusercontent.com:sub'
+      ] = ['repo:piksel-ina/piksel-infra:environment:staging']
+      const deny = {
+        Sid: 'OnlyThisOrg',
+        Effect: 'Deny',
+        Principal: {Federated: PROVIDER_ARN},
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {StringNotEquals: {'token.actions.githubusercontent.com:repository_owner': 'piksel-ina'}},
+      }
+      envOnly.Statement.push(deny)
+      await createRoleWithTrust(envOnly, [POWER_USER], PIKSEL_TAGS)
+      const outcome = await oidcStep(context(env()))
+      expect(outcome.status).to.equal('done')
+      expect(confirmations[0]).to.include('keeping its Deny statement "OnlyThisOrg"')
+      expect((await iamState()).roles[0]!.trust).to.deep.equal({
+        ...EXPECTED_TRUST,
+        Statement: [...EXPECTED_TRUST.Statement, deny],
+      })
+      expect((await oidcStep(context(env()))).status).to.equal('already-done')
+    })
+
     it('a provider without the sts.amazonaws.com audience is reported (exit 3), never changed', async () => {
       const sdk = await import('@aws-sdk/client-iam')
       const iam = await iamClient(moto)

@@ -8,7 +8,7 @@ import {
   type Requirement,
   assertUniqueNames,
   describeTargetSource,
-  gpuCountAllows,
+  gpuLabelsAllow,
   gitopsDirFor,
   instanceTypePatterns,
   marketsOf,
@@ -265,6 +265,29 @@ describe('quota/karpenter (pure)', () => {
       )
     })
 
+    it('a NodePool inside a HelmRelease’s values is a warning naming it and its line, not counted (nor silent)', () => {
+      const text = [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata: {name: pools, namespace: karpenter}',
+        'spec:',
+        '  values:',
+        '    resources:',
+        '      - apiVersion: karpenter.sh/v1',
+        '        kind: NodePool',
+        '        metadata: {name: h100}',
+        '        spec:',
+        '          template: {spec: {requirements: [{key: karpenter.k8s.aws/instance-family, operator: In, values: [p5]}]}}',
+        '          limits: {cpu: 2k}',
+        '      - {apiVersion: v1, kind: ConfigMap, metadata: {name: x}}',
+      ].join('\n')
+      const {pools, warnings} = readManifest(text, 'hr.yaml')
+      expect(pools).to.deep.equal([])
+      expect(warnings).to.deep.equal([
+        'hr.yaml:7: NodePool h100 is inside HelmRelease pools (spec.values.resources.0), not a manifest of its own: not counted. For the NodePools a chart renders, point --from-gitops at its output (helm template).',
+      ])
+    })
+
     it('an alias bomb is INVALID_YAML, not a hang', () => {
       const bomb = [
         'a: &a [x, x, x, x, x, x, x, x, x, x]',
@@ -496,7 +519,7 @@ describe('quota/karpenter (pure)', () => {
       }))
   })
 
-  describe('gpuCountAllows (karpenter.k8s.aws/instance-gpu-count, set only on types with GPUs)', () => {
+  describe('gpuLabelsAllow (karpenter.k8s.aws/instance-gpu-count and -manufacturer, set only on types with GPUs)', () => {
     const g4ad = {type: 'g4ad.xlarge', vcpus: 4, nvidiaGpus: 0, gpus: 1}
     const vt1 = {type: 'vt1.3xlarge', vcpus: 12, nvidiaGpus: 0, gpus: 0}
     const g5x12 = {type: 'g5.12xlarge', vcpus: 48, nvidiaGpus: 4, gpus: 4}
@@ -516,10 +539,22 @@ describe('quota/karpenter (pure)', () => {
       [req('instance-gpu-count', 'Lt', '4'), g5x12, false],
       // Another key: no narrowing.
       [req('instance-generation', 'Gt', '5'), vt1, true],
+      // instance-gpu-manufacturer: the first GPU's maker (lower case); no GPU, no label.
+      [req('instance-gpu-manufacturer', 'In', 'nvidia'), {...g5x12, gpuManufacturer: 'nvidia'}, true],
+      [req('instance-gpu-manufacturer', 'In', 'NVIDIA'), {...g5x12, gpuManufacturer: 'nvidia'}, true],
+      [req('instance-gpu-manufacturer', 'In', 'nvidia'), {...g4ad, gpuManufacturer: 'amd'}, false],
+      [req('instance-gpu-manufacturer', 'NotIn', 'amd'), {...g4ad, gpuManufacturer: 'amd'}, false],
+      [req('instance-gpu-manufacturer', 'In', 'nvidia'), vt1, false],
+      [req('instance-gpu-manufacturer', 'Exists'), vt1, false],
+      [req('instance-gpu-manufacturer', 'NotIn', 'nvidia'), vt1, true],
+      [req('instance-gpu-manufacturer', 'DoesNotExist'), vt1, true],
+      // GPUs whose maker EC2 did not say: only the label's presence is known.
+      [req('instance-gpu-manufacturer', 'In', 'nvidia'), g5x12, true],
+      [req('instance-gpu-manufacturer', 'DoesNotExist'), g5x12, false],
     ]
     for (const [r, info, want] of cases) {
       it(`${r.operator} ${r.values.join(',')} on ${info.type}: ${want}`, () =>
-        expect(gpuCountAllows(pool([r]), info)).to.equal(want))
+        expect(gpuLabelsAllow(pool([r]), info)).to.equal(want))
     }
   })
 
@@ -535,6 +570,22 @@ describe('quota/karpenter (pure)', () => {
         ]),
       ).to.deep.equal(['g*', 'g5.*', 'g5.xlarge', 'p4d.*'])
       expect(instanceTypePatterns([pool([req('instance-family', 'In', 'g6')], {cpu: 10})])).to.deep.equal([])
+      // A GPU label requirement under a cpu limit: EC2's GpuInfo tells which families it keeps out (asked apart).
+      const labelled = pool([req('instance-gpu-manufacturer', 'In', 'nvidia')], {cpu: 10})
+      expect(instanceTypePatterns([labelled], 'labels')).to.deep.equal([
+        'dl*',
+        'g*',
+        'gr*',
+        'inf*',
+        'p*',
+        'trn*',
+        'vt*',
+      ])
+      expect(instanceTypePatterns([labelled])).to.deep.equal([])
+      // A pool with a GPU limit is read with the limits, never twice.
+      const limited = pool([req('instance-family', 'In', 'g5'), req('instance-gpu-count', 'Gt', '0')], {gpu: 4})
+      expect(instanceTypePatterns([limited], 'labels')).to.deep.equal([])
+      expect(instanceTypePatterns([limited])).to.deep.equal(['g5.*'])
       // A memory limit needs EC2's memory figures too.
       expect(instanceTypePatterns([pool([req('instance-family', 'In', 'g6')], {memory: 2 ** 40})])).to.deep.equal([
         'g6.*',
@@ -575,6 +626,85 @@ describe('quota/karpenter (pure)', () => {
       expect(plan.warnings[1]).to.match(
         /^NodePool quantum \(quantum\.yaml:1\): instance family qx9 unknown to piksel .*; ignored\.$/,
       )
+    })
+
+    describe('GPU label requirements keep a pool out of families whose types have no GPU', () => {
+      const described: InstanceTypeInfo[] = [
+        ...TYPES.map((t) => ({...t, gpus: t.type === 'g4ad.xlarge' ? 1 : t.nvidiaGpus})),
+        {type: 'inf2.xlarge', vcpus: 4, nvidiaGpus: 0, gpus: 0},
+        {type: 'trn1.2xlarge', vcpus: 8, nvidiaGpus: 0, gpus: 0},
+        {type: 'dl1.24xlarge', vcpus: 96, nvidiaGpus: 0, gpus: 8, gpuManufacturer: 'habana'},
+      ]
+      const withMakers = described.map((t) =>
+        t.nvidiaGpus > 0
+          ? {...t, gpuManufacturer: 'nvidia'}
+          : t.type === 'g4ad.xlarge'
+            ? {...t, gpuManufacturer: 'amd'}
+            : t,
+      )
+      const cases: Array<[string, NodePool, InstanceTypeInfo[], Array<[string, string, number | undefined]>]> = [
+        [
+          'manufacturer In [nvidia], 8 GPUs: G at 64 per GPU (g5.16xlarge), P at 12 (p4d); no Inf, Trn, DL',
+          pool([req('instance-gpu-manufacturer', 'In', 'nvidia')], {gpu: 8}),
+          withMakers,
+          [
+            ['g', 'on-demand', 512],
+            ['p', 'on-demand', 96],
+          ],
+        ],
+        [
+          'gpu-count Gt 0 under a cpu limit: G, P and DL (Habana GPUs), not Inf or Trn',
+          pool([req('instance-gpu-count', 'Gt', '0')], {cpu: 100}),
+          withMakers,
+          [
+            ['g', 'on-demand', 100],
+            ['p', 'on-demand', 100],
+            ['dl', 'on-demand', 100],
+          ],
+        ],
+        [
+          'gpu-count Exists over families EC2 did not describe: kept (an upper bound)',
+          pool([req('instance-family', 'In', 'inf2', 'g5'), req('instance-gpu-count', 'Exists')], {cpu: 100}),
+          [],
+          [
+            ['g', 'on-demand', 100],
+            ['inf', 'on-demand', 100],
+          ],
+        ],
+        [
+          'gpu-count DoesNotExist keeps nothing out (Inf has no label)',
+          pool([req('instance-family', 'In', 'inf2'), req('instance-gpu-count', 'DoesNotExist')], {cpu: 100}),
+          withMakers,
+          [['inf', 'on-demand', 100]],
+        ],
+        [
+          'a pool whose labels keep out every family it names is no GPU pool',
+          pool([req('instance-family', 'In', 'inf2', 'trn1'), req('instance-gpu-count', 'Gt', '0')], {cpu: 100}),
+          withMakers,
+          [],
+        ],
+      ]
+      it('labels not read (EC2 refused): another pool’s partial view of a family excludes nothing', () => {
+        const labelled = pool([req('instance-gpu-manufacturer', 'In', 'nvidia')], {cpu: 100})
+        // Only g4ad (AMD) was described, for some other pool: G must not be excluded from this one.
+        const partial = withMakers.filter((t) => t.type === 'g4ad.xlarge')
+        expect(planNodePools([labelled], partial).demands.map((d) => d.family)).to.deep.equal(['p', 'inf', 'trn', 'dl'])
+        expect(planNodePools([labelled], partial, false).demands.map((d) => d.family)).to.deep.equal([
+          'g',
+          'p',
+          'inf',
+          'trn',
+          'dl',
+        ])
+      })
+      for (const [label, p, types, want] of cases) {
+        it(label, () => {
+          const plan = planNodePools([p], types)
+          expect(plan.demands.map((d) => [d.family, d.market, d.vcpus])).to.deep.equal(want)
+          expect(plan.warnings.filter((w) => w.includes('unbounded'))).to.deep.equal([])
+          expect(plan.gpuPools).to.deep.equal(want.length > 0 ? ['pool'] : [])
+        })
+      }
     })
 
     it('nvidia.com/gpu: 0 over types EC2 does not describe: a bound of 0, no unbounded warning', () => {

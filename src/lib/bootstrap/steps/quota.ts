@@ -9,7 +9,7 @@ import type {Step} from '../step-context.ts'
 
 export const quota: Step = async (ctx) => {
   const {env, dryRun} = ctx.options
-  const check = await ctx.ports.quota.check(env)
+  const check = await ctx.ports.quota.check(env, {signal: ctx.options.signal})
   if (check.below === 0) return {status: 'already-done', detail: check.summary}
   if (check.pending >= check.below) {
     return {status: 'already-done', detail: `${check.summary} (requests already open; approval can take days)`}
