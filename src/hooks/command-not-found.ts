@@ -19,12 +19,28 @@ const hook: Hook.CommandNotFound = async function (options) {
     ),
     ...config.topics.filter((t) => !t.hidden).map((t) => ({id: t.name, kind: 'topic' as const})),
   ]
-  const suggestion = suggestCommand(options.id, candidates)
   const sep = config.topicSeparator
   const spaced = (id: string) => id.replaceAll(':', sep)
-  const typed = spaced(options.id)
   const argv = options.argv ?? []
-  const json = argv.includes('--json')
+  const json = argv.includes('--json') || options.id === '--json'
+  if (options.id.startsWith('-')) {
+    // A flag before the command (`piksel -e dev status`): oclif reads the first word as the command.
+    const at = argv.findIndex((a) => config.findCommand(a) !== undefined || config.findTopic(a) !== undefined)
+    const command = at >= 0 ? argv[at] : undefined
+    const did = command
+      ? `Did you mean \`piksel ${[command, options.id, ...argv.filter((_, i) => i !== at)].join(' ')}\`? `
+      : ''
+    return fail(
+      json,
+      `${options.id} is not a piksel command: the command comes first, its flags after it.`,
+      `${did}Run \`piksel help\` for the list.`,
+      this,
+    )
+  }
+  const suggestion = suggestCommand(options.id, candidates)
+  const typed = spaced(options.id)
+  // From the help class (src/help.ts): `piksel help stauts`, `piksel stauts --help`.
+  const helping = argv.includes('--help') || argv.includes('-h')
   const interactive = canPrompt({
     noInput: argv.includes('--no-input') || json,
     stdinIsTTY: process.stdin.isTTY,
@@ -36,6 +52,8 @@ const hook: Hook.CommandNotFound = async function (options) {
   } else if (suggestion) {
     meant = spaced(suggestion.id)
   }
+  // Help was asked for: the help of the one it meant (its arguments are no help subject).
+  if (helping && suggestion && suggestion.id !== 'help') meant = `help ${spaced(suggestion.id)}`
   if (suggestion && meant && interactive) {
     const {confirm} = await import('@inquirer/prompts')
     const yes = await confirm(
@@ -43,7 +61,7 @@ const hook: Hook.CommandNotFound = async function (options) {
       {output: process.stderr},
     ).catch(() => false)
     // A topic is answered with its help (its commands), as `piksel <topic>` is.
-    if (yes && suggestion.kind === 'topic') return config.runCommand('help', suggestion.id.split(':'))
+    if (yes && (suggestion.kind === 'topic' || helping)) return config.runCommand('help', suggestion.id.split(':'))
     if (yes) return config.runCommand(suggestion.id, [...suggestion.rest, ...argv])
   }
   let did = ''
@@ -56,12 +74,16 @@ const hook: Hook.CommandNotFound = async function (options) {
   } else if (meant) {
     did = `Did you mean \`piksel ${meant}\`? `
   }
-  const message = `${typed} is not a piksel command.`
-  const hint = `${did}Run \`piksel help\` for the list.`
+  return fail(json, `${typed} is not a piksel command.`, `${did}Run \`piksel help\` for the list.`, this)
+}
+
+/** UNKNOWN_COMMAND, exit 2: the error envelope on stdout under --json, else two lines on stderr. */
+function fail(json: boolean, message: string, hint: string, context: {exit: (code?: number) => void}): never {
   if (json) process.stdout.write(`${JSON.stringify({error: {code: 'UNKNOWN_COMMAND', message, hint}}, null, 2)}\n`)
   else process.stderr.write(`Error: ${message}\nHint: ${hint}\n`)
   process.exitCode = 2
-  this.exit(2)
+  context.exit(2)
+  throw new Error('unreachable: exit(2) throws')
 }
 
 export default hook

@@ -46,9 +46,34 @@ export function suggestCommand(typed: string, candidates: readonly Candidate[]):
   const words = typed.split(':').filter(Boolean)
   if (words.length === 0) return undefined
   const help = candidates.find((c) => c.id === 'help' && c.kind === 'command')
-  if (help && words.length > 1 && words.includes('help')) {
-    return {...help, rest: words.filter((w) => w !== 'help')}
+  if (help && words.length > 1 && words.some((w) => w.toLowerCase() === 'help')) {
+    const rest = words.filter((w) => w.toLowerCase() !== 'help')
+    return {...help, rest: meant(rest, candidates)}
   }
+  const found = nearest(words, candidates)
+  // A mistyped `help` (`hlep stauts`): help for what its words meant too.
+  if (found && found.id === 'help' && found.kind === 'command' && found.rest.length > 0) {
+    return {...found, rest: meant(found.rest, candidates)}
+  }
+  return found
+}
+
+/**
+ * Help's words: those of the command or topic they most likely name (`stauts` → `status`), so
+ * that `help <them>` is help that exists; as typed when nothing is close.
+ */
+function meant(words: string[], candidates: readonly Candidate[]): string[] {
+  const found = nearest(words, candidates)
+  return found ? [...found.id.split(':'), ...found.rest] : words
+}
+
+/**
+ * The nearest candidate. Commands and topics are lowercase, so a typed word is compared in
+ * lowercase (`STATUS`, `Secrt`: CAPS LOCK or a capital is no other command); the words left
+ * over (a command's arguments) keep their case.
+ */
+function nearest(words: string[], candidates: readonly Candidate[]): Suggestion | undefined {
+  const lower = words.map((w) => w.toLowerCase())
   let best: {suggestion: Suggestion; score: number} | undefined
   for (const candidate of candidates) {
     const parts = candidate.id.split(':')
@@ -56,7 +81,7 @@ export function suggestCommand(typed: string, candidates: readonly Candidate[]):
     let score = 0
     let close = true
     for (const [i, part] of parts.entries()) {
-      const edits = distance(words[i] ?? '', part)
+      const edits = distance(lower[i] ?? '', part)
       if (edits > allowedEdits(part)) {
         close = false
         break

@@ -55,6 +55,23 @@ describe('suggestCommand: the nearest command or topic, word by word', () => {
     ['hlep:status', ['help', 'command', ['status']]],
     // A topic typo followed by something that is none of its commands: the topic.
     ['secrt:foo', ['secret', 'topic', ['foo']]],
+    // Case: a command is typed in lowercase; CAPS LOCK or a capitalised word is no other command.
+    ['CONFG', ['config', 'topic', []]],
+    ['STATUS', ['status', 'command', []]],
+    ['Stauts', ['status', 'command', []]],
+    ['SECRET:LIST', ['secret:list', 'command', []]],
+    ['Secrt:List', ['secret:list', 'command', []]],
+    ['QUOTA:GPUU', ['quota:gpu', 'command', []]],
+    // An argument keeps its case (only the command's words are compared without it).
+    ['DOCTR:Staging', ['doctor', 'command', ['Staging']]],
+    // help for a mistyped command: help for the command it meant, not for the typo.
+    ['hlep:stauts', ['help', 'command', ['status']]],
+    ['status:help', ['help', 'command', ['status']]],
+    ['help:secrt:lst', ['help', 'command', ['secret', 'list']]],
+    ['help:confg', ['help', 'command', ['config']]],
+    ['help:STAUTS', ['help', 'command', ['status']]],
+    // help for something close to nothing: the words as typed.
+    ['hlep:xyz', ['help', 'command', ['xyz']]],
     // Nothing close: no suggestion rather than a far-fetched one.
     ['xyz', undefined],
     ['deploy', undefined],
