@@ -74,7 +74,7 @@ export function combineChecks(shared: SharedChecks, own: CheckResult[]): CheckRe
 async function checkAccount(options: EnvironmentCheckOptions): Promise<CheckResult[]> {
   if (!options.account || !options.env) return []
   const {accountChecks} = await import('../account/checks.ts')
-  return accountChecks({env: options.env, session: options.session, caller: options.caller})
+  return accountChecks({env: options.env, session: options.session, caller: options.caller, hint: options.hint})
 }
 
 /**
