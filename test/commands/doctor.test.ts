@@ -283,7 +283,7 @@ describe('piksel doctor --all-envs', function () {
       code: 'PROFILE_NOT_FOUND',
     })
     // Every check that carries an error's words: none names what --all-envs refuses or ignores.
-    const errors = (r.json<EnvironmentsDoc>().environments[1]?.result?.checks ?? []).filter((c) => c.code)
+    const errors = (r.json<EnvironmentsDoc>().environments[1]?.result?.checks ?? []).filter((c: Check) => c.code)
     expect(errors.map((c) => c.name)).to.include.members(['aws-credentials', 'spot-role'])
     for (const check of errors) expect(refusedIn(check.detail), `${check.name}: ${check.detail}`).to.deep.equal([])
     // doctor -e production says what -e lets the user do: --profile.
