@@ -79,6 +79,17 @@ describe('piksel doctor', function () {
     expect(r.json<DoctorDoc>().env).to.equal('staging')
   })
 
+  it('no kubeconfig: the command that writes it names the environment’s region, not the shell’s', async () => {
+    // Typed bare in this shell, `aws eks update-kubeconfig` would look for the cluster in eu-west-1.
+    const r = await doctor(tools(), ['-e', 'staging'], {AWS_REGION: 'eu-west-1'})
+    expect(byName(r.json<DoctorDoc>())['kube-context']).to.deep.equal({
+      name: 'kube-context',
+      status: 'warn',
+      detail:
+        'no kubeconfig (KUBECONFIG / ~/.kube/config); `aws eks update-kubeconfig --name piksel-staging --alias piksel-staging --region ap-southeast-3` adds it',
+    })
+  })
+
   it('fails (exit 3) when a tool is missing, naming where to get it', async () => {
     const r = await doctor(tools({flux: null}))
     expect(r.exitCode).to.equal(3)
