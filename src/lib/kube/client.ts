@@ -33,6 +33,11 @@ import {type Timeouts, requestTimeouts} from '../timeouts.ts'
 
 export class KubeApiError extends OperationError {
   readonly statusCode: number
+  /**
+   * The answer was a Kubernetes `Status` (an API server's own refusal), not a page a proxy or
+   * load balancer in front of it sent with the same HTTP status (set by apiError).
+   */
+  apiStatus = true
   constructor(message: string, statusCode: number, hint?: string, code?: string) {
     super(message, {code: code ?? kubeCodeOf(statusCode), hint})
     this.statusCode = statusCode
@@ -423,19 +428,24 @@ export function apiError(
       hint: 'Refresh them: `aws sso login --profile <profile>`, then retry (the kubeconfig runs `aws eks get-token`).',
     })
   }
+  const apiStatus = statusMessage(text) !== undefined
   if (status === 403) {
-    return new KubeApiError(
+    const error = new KubeApiError(
       `Forbidden (403): the kube identity may not ${what}: ${message}`,
       status,
       'Ask for RBAC permission to do this (e.g. the flux-view role), or use another --context.',
     )
+    error.apiStatus = apiStatus
+    return error
   }
   if (status === 404) {
-    return new KubeApiError(
+    const error = new KubeApiError(
       `Not found (404): ${what}: ${message}`,
       status,
       'Check the name, the namespace and the kube context.',
     )
+    error.apiStatus = apiStatus
+    return error
   }
   if (status === 429) {
     return new KubeApiError(
