@@ -131,8 +131,8 @@ export class KubeClient {
    * error quotes the answer: a refusal keeps only an API server’s Status message, and the JSON
    * parser’s excerpt of an unparsable answer is dropped.
    */
-  async get<T>(path: string, options: {signal?: AbortSignal; sensitive?: boolean} = {}): Promise<T> {
-    return this.request<T>('GET', path, undefined, undefined, options.signal, options.sensitive)
+  async get<T>(path: string, options: {signal?: AbortSignal; sensitive?: boolean; maxBytes?: number} = {}): Promise<T> {
+    return this.request<T>('GET', path, undefined, undefined, options.signal, options.sensitive, options.maxBytes)
   }
 
   async mergePatch<T>(path: string, patch: unknown, options: {signal?: AbortSignal} = {}): Promise<T> {
@@ -256,6 +256,7 @@ export class KubeClient {
     contentType: string | undefined,
     signal: AbortSignal | undefined,
     sensitive = false,
+    maxBytes = Number.POSITIVE_INFINITY,
   ): Promise<T> {
     const opts: RequestOptions = {headers: {}}
     try {
@@ -325,7 +326,25 @@ export class KubeClient {
         (res: IncomingMessage) => {
           answered = true
           const chunks: Buffer[] = []
-          res.on('data', (chunk: Buffer) => chunks.push(chunk))
+          let size = 0
+          res.on('data', (chunk: Buffer) => {
+            chunks.push(chunk)
+            size += chunk.length
+            if (size <= maxBytes || settled) return
+            // More than the object can be (a Secret): not read further, nothing of it kept.
+            if (sensitive) for (const buffer of chunks) buffer.fill(0)
+            chunks.length = 0
+            const mib = maxBytes / 1024 / 1024
+            const tooLarge = new OperationError(
+              `Kubernetes API: the answer to ${what} is over ${mib} MiB, more than any Secret (at most 1 MiB of data): not read further.`,
+              {
+                code: 'BAD_RESPONSE',
+                hint: 'Check the kube context’s server (`kubectl config view --minify`): something other than the API server answered.',
+              },
+            )
+            settle(() => reject(tooLarge))
+            req.destroy()
+          })
           res.on('error', (error) => settle(() => reject(timedOut ?? this.networkError(error, method, path))))
           res.on('aborted', () =>
             settle(() => reject(timedOut ?? this.networkError(new Error('the answer was cut off'), method, path))),

@@ -34,6 +34,14 @@ import {
   versionsToRead,
 } from './sync.ts'
 
+/**
+ * The most bytes of a Secret's GET read: Kubernetes keeps a Secret's data under 1 MiB
+ * (https://kubernetes.io/docs/concepts/configuration/secret/#restriction-data-size), which base64
+ * and the object around it (metadata, managedFields) keep well under this. A larger answer is
+ * no Secret: it is not read further (an answer that never ends would fill memory until the timeout).
+ */
+export const MAX_SECRET_ANSWER_BYTES = 4 * 1024 * 1024
+
 /** Versions other than the current one read to tell which one a stale cluster holds. */
 export const MAX_OTHER_VERSIONS = 10
 
@@ -98,7 +106,11 @@ type KubeSecretData =
 async function readKubeSecret(kube: KubeClient, ref: ClusterSecretRef, signal?: AbortSignal): Promise<KubeSecretData> {
   const path = `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/secrets/${encodeURIComponent(ref.name)}`
   try {
-    const secret = await kube.get<{data?: Record<string, string> | null}>(path, {signal, sensitive: true})
+    const secret = await kube.get<{data?: Record<string, string> | null}>(path, {
+      signal,
+      sensitive: true,
+      maxBytes: MAX_SECRET_ANSWER_BYTES,
+    })
     return {state: 'found', data: secret.data ?? {}}
   } catch (error) {
     const status = (error as {statusCode?: number}).statusCode

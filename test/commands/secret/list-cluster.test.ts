@@ -335,6 +335,57 @@ describe('piksel secret list --cluster (moto + the Kubernetes stand-in)', functi
     })
   }
 
+  it('an answer far larger than any Secret (a server that never stops sending): unknown with BAD_RESPONSE, read no further', async () => {
+    // Before: every byte was kept until the request timeout (GBs at loopback speed), then TIMEOUT.
+    const chunk = Buffer.alloc(1 << 20, 0x61)
+    const flood = createServer((req, res) => {
+      res.writeHead(200, {'content-type': 'application/json'})
+      res.write('{"kind":"Secret","data":{"address":"')
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk));
+      }
+      res.on('drain', pump)
+      req.on('close', () => res.destroy())
+      pump()
+    })
+    await new Promise<void>((resolve) => flood.listen(0, '127.0.0.1', resolve))
+    try {
+      const {port} = flood.address() as AddressInfo
+      const file = join(mkdtempSync(join(tmpdir(), 'piksel-secret-flood-')), 'kubeconfig')
+      writeFileSync(
+        file,
+        [
+          'apiVersion: v1',
+          'kind: Config',
+          `clusters: [{name: f, cluster: {server: 'http://127.0.0.1:${port}'}}]`,
+          'users: [{name: u, user: {token: t}}]',
+          'contexts: [{name: piksel-staging, context: {cluster: f, user: u}}]',
+          'current-context: piksel-staging',
+          '',
+        ].join('\n'),
+      )
+      const r = await run(['-e', 'staging', '--cluster', '--json', '--request-timeout', '3s'], {kubeconfig: file})
+      expect(r.exitCode, r.stdout).to.equal(1)
+      const slack = r.json<ClusterJson>().expected.find((e) => e.name === 'slack-alerts-staging')?.cluster
+      expect(slack).to.include({status: 'unknown', secretExists: null})
+      expect(slack?.error?.code).to.equal('BAD_RESPONSE')
+      expect(slack?.error?.message).to.equal(
+        'Kubernetes API: the answer to get secrets slack-webhook-staging in namespace flux-system is over 4 MiB, more than any Secret (at most 1 MiB of data): not read further.',
+      )
+      expect(r.stdout).not.to.include('aaaa')
+    } finally {
+      flood.closeAllConnections()
+      flood.close()
+    }
+  })
+
+  it('a Secret near the 1 MiB limit (other keys beside the compared one) is read and compared', async () => {
+    standin.put(secretObject('flux-system', 'slack-webhook-staging', {address: SLACK_URL, ca: 'y'.repeat(1_000_000)}))
+    const {r, slack} = await cluster()
+    expect(r.exitCode, r.stderr).to.equal(0)
+    expect(slack?.status).to.equal('in-sync')
+  })
+
   describe('a cluster that does not answer: the Secrets Manager listing stays, the cluster state is unknown with the reason (exit 1)', () => {
     let hang: Endpoint
     let hanging: string
