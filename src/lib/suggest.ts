@@ -105,3 +105,23 @@ function better(a: Suggestion, aScore: number, b: Suggestion, bScore: number): b
   if (a.kind !== b.kind) return a.kind === 'command'
   return a.id < b.id
 }
+
+/** The most words of a piksel command (`secret create slack`). */
+const COMMAND_WORDS = 3
+
+/**
+ * Pure: one typed word as an error may show it: when it could be a command's word or a flag's
+ * name or plain value (letters, digits, `-`, `_`, `.`, at most 20), else `…`. A word typed on
+ * the command line may be a secret put there (`piksel secrt create slack https://hooks...`),
+ * which piksel never prints.
+ */
+export function shownWord(word: string): string {
+  return /^(?:-{1,2}[A-Za-z][\w-]{0,19}|[A-Za-z][\w.-]{0,19})$/.test(word) ? word : '…'
+}
+
+/** Pure: the typed words of a command as an error shows them: at most as many as a command has (shownWord each). */
+export function shownWords(words: readonly string[], separator = ' '): string {
+  const shown = words.slice(0, COMMAND_WORDS).map((w) => shownWord(w))
+  if (words.length > COMMAND_WORDS) shown.push('…')
+  return shown.join(separator)
+}

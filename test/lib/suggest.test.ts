@@ -4,7 +4,7 @@
  */
 import {expect} from 'chai'
 
-import {type Candidate, allowedEdits, suggestCommand} from '../../src/lib/suggest.ts'
+import {type Candidate, allowedEdits, shownWord, shownWords, suggestCommand} from '../../src/lib/suggest.ts'
 
 const COMMANDS: Candidate[] = [
   {id: 'bootstrap', kind: 'command'},
@@ -88,5 +88,31 @@ describe('suggestCommand: the nearest command or topic, word by word', () => {
     expect(
       [['gpu'], ['init'], ['show'], ['config'], ['status'], ['bootstrap']].map(([w]) => allowedEdits(w!)),
     ).to.deep.equal([1, 2, 2, 3, 3, 4])
+  })
+
+  describe('shownWord(s): what an error may echo of what was typed (never a secret typed there)', () => {
+    const words: Array<[string, string]> = [
+      ['stauts', 'stauts'],
+      ['STATUS', 'STATUS'],
+      ['-e', '-e'],
+      ['--env', '--env'],
+      ['staging', 'staging'],
+      ['dev-piksel', 'dev-piksel'],
+      ['https', 'https'],
+      ['//hooks.slack.com/services/T0/B0/x', '…'],
+      ['client_id', 'client_id'],
+      ['a-very-long-word-past-twenty', '…'],
+      ['x;rm -rf', '…'],
+      ['$(id)', '…'],
+      ['', '…'],
+    ]
+    for (const [word, shown] of words) {
+      it(`${JSON.stringify(word)} → ${JSON.stringify(shown)}`, () => expect(shownWord(word)).to.equal(shown))
+    }
+    it('at most the words of a command, then …', () => {
+      expect(shownWords(['secrt', 'create', 'slack'])).to.equal('secrt create slack')
+      expect(shownWords(['secrt', 'create', 'slack', 'https', '//hooks'])).to.equal('secrt create slack …')
+      expect(shownWords(['secret', 'lst'], ':')).to.equal('secret:lst')
+    })
   })
 })
