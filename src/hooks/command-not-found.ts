@@ -74,7 +74,16 @@ const hook: Hook.CommandNotFound = async function (options) {
     const yes = await confirm(
       {message: `${typed} is not a piksel command. Run \`piksel ${meant}\`${flags} instead?`, default: true},
       {output: process.stderr},
-    ).catch(() => false)
+    ).catch((error: unknown) => {
+      // Ctrl-C (the terminal is in raw mode: a key, not a signal) is an interruption, not a no.
+      if (error instanceof Error && error.name === 'ExitPromptError') return 'interrupted' as const
+      return false
+    })
+    if (yes === 'interrupted') {
+      process.stderr.write('Interrupted.\n')
+      process.exitCode = 130
+      this.exit(130)
+    }
     if (yes && help) return config.runCommand('help', suggestion.id.split(':'))
     if (yes) return config.runCommand(suggestion.id, args)
   }

@@ -227,6 +227,20 @@ describe('a mistyped command: the nearest command or topic, exit 2', function ()
       expect(r.code).to.equal(0)
     })
 
+    it('Ctrl-C at the question: interrupted (130), nothing runs', async function () {
+      // Before: read as "no": the error and exit 2.
+      const r = await onTerminal(this, ['whomai'], {
+        env: isolatedEnv(),
+        steps: [['instead?', '\u0003']],
+        giveUpMs: 20_000,
+        size: {cols: 200, rows: 40},
+      })
+      expect(r.answered).to.equal(1)
+      expect(r.code, r.output).to.equal(130)
+      expect(r.output).to.include('Interrupted.')
+      expect(r.output).not.to.include('No AWS credentials')
+    })
+
     it('--json, --no-input or CI: never asks, even on a terminal', async function () {
       for (const [args, env] of [
         [['stauts', '--json'], {}],
