@@ -33,16 +33,15 @@ export interface AccountCheckOptions {
 const fixWith = (env: Environment, step: string) => `piksel bootstrap -e ${env.name} --only ${step}`
 
 async function guarded(
-  name: string,
+  {name, hint: rehint}: {name: string; hint: AccountCheckOptions['hint']},
   check: () => Promise<CheckResult>,
-  rehint: AccountCheckOptions['hint'] = (e) => e.hint,
 ): Promise<CheckResult> {
   try {
     return await check()
   } catch (error) {
     const e = toPikselError(error)
     const status = e.exitCode === 2 ? 'fail' : 'warn'
-    const hint = rehint({code: e.code, hint: e.hint ?? null})
+    const hint = rehint ? rehint({code: e.code, hint: e.hint ?? null}) : e.hint
     return {
       name,
       status,
@@ -55,111 +54,95 @@ async function guarded(
 export async function checkCiRole(options: AccountCheckOptions): Promise<CheckResult> {
   const name = 'ci-role'
   const {env} = options
-  return guarded(
-    name,
-    async () => {
-      const config = ciConfig(env)
-      if (!config) {
-        return {
-          name,
-          status: 'warn',
-          detail: `not configured: set ci.repository and environments.${env.name}.ci.policies for GitHub Actions to run Terraform (then ${fixWith(env, 'oidc')})`,
-        }
+  return guarded({name, hint: options.hint}, async () => {
+    const config = ciConfig(env)
+    if (!config) {
+      return {
+        name,
+        status: 'warn',
+        detail: `not configured: set ci.repository and environments.${env.name}.ci.policies for GitHub Actions to run Terraform (then ${fixWith(env, 'oidc')})`,
       }
-      const caller = await options.caller()
-      const elsewhere = foreignPolicies(config.policies ?? [], caller)
-      if (elsewhere.length > 0) {
-        const e = policiesElsewhere(env, elsewhere, caller)
-        return {name, status: 'fail', detail: `${e.message} ${e.hint}`, code: e.code}
+    }
+    const caller = await options.caller()
+    const elsewhere = foreignPolicies(config.policies ?? [], caller)
+    if (elsewhere.length > 0) {
+      const e = policiesElsewhere(env, elsewhere, caller)
+      return {name, status: 'fail', detail: `${e.message} ${e.hint}`, code: e.code}
+    }
+    const inspection = await inspectCi(options.session, config, caller, env.name)
+    const judgement = judgeCi(inspection)
+    const missing = [
+      ...(judgement.create.provider ? [`the GitHub OIDC provider ${inspection.target.providerArn}`] : []),
+      ...(judgement.create.role ? [`role ${config.role}`] : []),
+    ]
+    const unknown = inspection.unknownPolicies.map(
+      (arn) => `environments.${env.name}.ci.policies names ${arn}, which does not exist`,
+    )
+    if (judgement.failures.length > 0 || unknown.length > 0) {
+      return {name, status: 'fail', detail: [...judgement.failures, ...unknown].join('; ')}
+    }
+    if (missing.length > 0) {
+      const policies = config.policies ? '' : ` (it needs environments.${env.name}.ci.policies first)`
+      return {name, status: 'fail', detail: `missing ${missing.join(' and ')}; fix: ${fixWith(env, 'oidc')}${policies}`}
+    }
+    const {incomplete} = judgement
+    if (incomplete) {
+      // What the step would complete (piksel's role) or refuse to touch (another's), as it decides.
+      const fix = incomplete.ours
+        ? fixWith(env, 'oidc')
+        : `${completionCommands(inspection.target, config.role, incomplete).join('; ')} (piksel did not create the role: it lacks the tags ManagedBy=piksel, Environment=${env.name})`
+      return {
+        name,
+        status: 'fail',
+        detail: `${describeIncomplete(config.role, incomplete)}; fix: ${fix}`,
+        ...(incomplete.ours ? {} : {code: 'CI_ROLE_INCOMPLETE'}),
       }
-      const inspection = await inspectCi(options.session, config, caller, env.name)
-      const judgement = judgeCi(inspection)
-      const missing = [
-        ...(judgement.create.provider ? [`the GitHub OIDC provider ${inspection.target.providerArn}`] : []),
-        ...(judgement.create.role ? [`role ${config.role}`] : []),
-      ]
-      const unknown = inspection.unknownPolicies.map(
-        (arn) => `environments.${env.name}.ci.policies names ${arn}, which does not exist`,
-      )
-      if (judgement.failures.length > 0 || unknown.length > 0) {
-        return {name, status: 'fail', detail: [...judgement.failures, ...unknown].join('; ')}
-      }
-      if (missing.length > 0) {
-        const policies = config.policies ? '' : ` (it needs environments.${env.name}.ci.policies first)`
-        return {
-          name,
-          status: 'fail',
-          detail: `missing ${missing.join(' and ')}; fix: ${fixWith(env, 'oidc')}${policies}`,
-        }
-      }
-      const {incomplete} = judgement
-      if (incomplete) {
-        // What the step would complete (piksel's role) or refuse to touch (another's), as it decides.
-        const fix = incomplete.ours
-          ? fixWith(env, 'oidc')
-          : `${completionCommands(inspection.target, config.role, incomplete).join('; ')} (piksel did not create the role: it lacks the tags ManagedBy=piksel, Environment=${env.name})`
-        return {
-          name,
-          status: 'fail',
-          detail: `${describeIncomplete(config.role, incomplete)}; fix: ${fix}`,
-          ...(incomplete.ours ? {} : {code: 'CI_ROLE_INCOMPLETE'}),
-        }
-      }
-      const subjects = githubSubjects(inspection.target).join(' and ')
-      const ok = `role ${inspection.role!.arn} trusts only ${subjects}`
-      if (judgement.warnings.length > 0)
-        return {name, status: 'warn', detail: `${ok}; but ${judgement.warnings.join('; ')}`}
-      return {name, status: 'pass', detail: ok}
-    },
-    options.hint,
-  )
+    }
+    const subjects = githubSubjects(inspection.target).join(' and ')
+    const ok = `role ${inspection.role!.arn} trusts only ${subjects}`
+    if (judgement.warnings.length > 0)
+      return {name, status: 'warn', detail: `${ok}; but ${judgement.warnings.join('; ')}`}
+    return {name, status: 'pass', detail: ok}
+  })
 }
 
 export async function checkSpotRole(options: AccountCheckOptions): Promise<CheckResult> {
   const name = 'spot-role'
-  return guarded(
-    name,
-    async () => {
-      const {openIam, getSpotRole, SPOT_ROLE_NAME} = await import('./iam.ts')
-      const io = await openIam(options.session)
-      try {
-        const arn = await getSpotRole(io)
-        return arn
-          ? {name, status: 'pass', detail: `${SPOT_ROLE_NAME} exists (${arn})`}
-          : {
-              name,
-              status: 'fail',
-              detail: `${SPOT_ROLE_NAME} is missing: Karpenter cannot start Spot nodes; fix: ${fixWith(options.env, 'spot-role')}`,
-            }
-      } finally {
-        io.close()
-      }
-    },
-    options.hint,
-  )
+  return guarded({name, hint: options.hint}, async () => {
+    const {openIam, getSpotRole, SPOT_ROLE_NAME} = await import('./iam.ts')
+    const io = await openIam(options.session)
+    try {
+      const arn = await getSpotRole(io)
+      return arn
+        ? {name, status: 'pass', detail: `${SPOT_ROLE_NAME} exists (${arn})`}
+        : {
+            name,
+            status: 'fail',
+            detail: `${SPOT_ROLE_NAME} is missing: Karpenter cannot start Spot nodes; fix: ${fixWith(options.env, 'spot-role')}`,
+          }
+    } finally {
+      io.close()
+    }
+  })
 }
 
 export async function checkDnsZone(options: AccountCheckOptions): Promise<CheckResult> {
   const name = 'dns-zone'
   const {env, session} = options
-  return guarded(
-    name,
-    async () => {
-      if (!env.dns) {
-        return {
-          name,
-          status: 'warn',
-          detail: `not configured: set environments.${env.name}.dns.zone to check the zone the platform needs`,
-        }
+  return guarded({name, hint: options.hint}, async () => {
+    if (!env.dns) {
+      return {
+        name,
+        status: 'warn',
+        detail: `not configured: set environments.${env.name}.dns.zone to check the zone the platform needs`,
       }
-      const inspection = await inspectDns(session, env.dns, (profile) => profileSession(session, profile))
-      const judgement = judgeDns(inspection, env)
-      const extra = judgement.warnings.length > 0 ? `; ${judgement.warnings.join('; ')}` : ''
-      const status = judgement.status === 'pass' && extra ? 'warn' : judgement.status
-      return {name, status, detail: `${judgement.summary}${extra}`}
-    },
-    options.hint,
-  )
+    }
+    const inspection = await inspectDns(session, env.dns, (profile) => profileSession(session, profile))
+    const judgement = judgeDns(inspection, env)
+    const extra = judgement.warnings.length > 0 ? `; ${judgement.warnings.join('; ')}` : ''
+    const status = judgement.status === 'pass' && extra ? 'warn' : judgement.status
+    return {name, status, detail: `${judgement.summary}${extra}`}
+  })
 }
 
 /** The three checks, concurrently. */
