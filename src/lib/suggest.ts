@@ -46,9 +46,34 @@ export function suggestCommand(typed: string, candidates: readonly Candidate[]):
   const words = typed.split(':').filter(Boolean)
   if (words.length === 0) return undefined
   const help = candidates.find((c) => c.id === 'help' && c.kind === 'command')
-  if (help && words.length > 1 && words.includes('help')) {
-    return {...help, rest: words.filter((w) => w !== 'help')}
+  if (help && words.length > 1 && words.some((w) => w.toLowerCase() === 'help')) {
+    const rest = words.filter((w) => w.toLowerCase() !== 'help')
+    return {...help, rest: meant(rest, candidates)}
   }
+  const found = nearest(words, candidates)
+  // A mistyped `help` (`hlep stauts`): help for what its words meant too.
+  if (found && found.id === 'help' && found.kind === 'command' && found.rest.length > 0) {
+    return {...found, rest: meant(found.rest, candidates)}
+  }
+  return found
+}
+
+/**
+ * Help's words: those of the command or topic they most likely name (`stauts` → `status`), so
+ * that `help <them>` is help that exists; as typed when nothing is close.
+ */
+function meant(words: string[], candidates: readonly Candidate[]): string[] {
+  const found = nearest(words, candidates)
+  return found ? [...found.id.split(':'), ...found.rest] : words
+}
+
+/**
+ * The nearest candidate. Commands and topics are lowercase, so a typed word is compared in
+ * lowercase (`STATUS`, `Secrt`: CAPS LOCK or a capital is no other command); the words left
+ * over (a command's arguments) keep their case.
+ */
+function nearest(words: string[], candidates: readonly Candidate[]): Suggestion | undefined {
+  const lower = words.map((w) => w.toLowerCase())
   let best: {suggestion: Suggestion; score: number} | undefined
   for (const candidate of candidates) {
     const parts = candidate.id.split(':')
@@ -56,7 +81,7 @@ export function suggestCommand(typed: string, candidates: readonly Candidate[]):
     let score = 0
     let close = true
     for (const [i, part] of parts.entries()) {
-      const edits = distance(words[i] ?? '', part)
+      const edits = distance(lower[i] ?? '', part)
       if (edits > allowedEdits(part)) {
         close = false
         break
@@ -79,4 +104,24 @@ function better(a: Suggestion, aScore: number, b: Suggestion, bScore: number): b
   if (aWords !== bWords) return aWords > bWords
   if (a.kind !== b.kind) return a.kind === 'command'
   return a.id < b.id
+}
+
+/** The most words of a piksel command (`secret create slack`). */
+const COMMAND_WORDS = 3
+
+/**
+ * Pure: one typed word as an error may show it: when it could be a command's word or a flag's
+ * name or plain value (letters, digits, `-`, `_`, `.`, at most 20), else `…`. A word typed on
+ * the command line may be a secret put there (`piksel secrt create slack https://hooks...`),
+ * which piksel never prints.
+ */
+export function shownWord(word: string): string {
+  return /^(?:-{1,2}[A-Za-z][\w-]{0,19}|[A-Za-z][\w.-]{0,19})$/.test(word) ? word : '…'
+}
+
+/** Pure: the typed words of a command as an error shows them: at most as many as a command has (shownWord each). */
+export function shownWords(words: readonly string[], separator = ' '): string {
+  const shown = words.slice(0, COMMAND_WORDS).map((w) => shownWord(w))
+  if (words.length > COMMAND_WORDS) shown.push('…')
+  return shown.join(separator)
 }

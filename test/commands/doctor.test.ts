@@ -3,6 +3,7 @@ import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {refusedIn} from '../../src/lib/environments/hints.ts'
 import {isolatedEnv, runPiksel} from '../support/cli.ts'
 import {MOTO_ACCOUNT, type Moto, startMoto} from '../support/moto.ts'
 import {KubeStandin} from '../support/kube-standin.ts'
@@ -76,6 +77,17 @@ describe('piksel doctor', function () {
     expect(checks['dns-zone']?.status).to.equal('warn')
     expect(checks['kube-context']?.detail).to.include('aws eks update-kubeconfig --name piksel-staging')
     expect(r.json<DoctorDoc>().env).to.equal('staging')
+  })
+
+  it('no kubeconfig: the command that writes it names the environment’s region, not the shell’s', async () => {
+    // Typed bare in this shell, `aws eks update-kubeconfig` would look for the cluster in eu-west-1.
+    const r = await doctor(tools(), ['-e', 'staging'], {AWS_REGION: 'eu-west-1'})
+    expect(byName(r.json<DoctorDoc>())['kube-context']).to.deep.equal({
+      name: 'kube-context',
+      status: 'warn',
+      detail:
+        'no kubeconfig (KUBECONFIG / ~/.kube/config); `aws eks update-kubeconfig --name piksel-staging --alias piksel-staging --region ap-southeast-3` adds it',
+    })
   })
 
   it('fails (exit 3) when a tool is missing, naming where to get it', async () => {
@@ -274,9 +286,21 @@ describe('piksel doctor --all-envs', function () {
       detail: `AWS profile "nowhere-piksel" is not configured on this machine. Run \`aws configure sso --profile nowhere-piksel\`, or set environments.production.profile in ${join(cwd, 'piksel.config.yaml')} to a profile configured on this machine.`,
       code: 'PROFILE_NOT_FOUND',
     })
+    // So do the account checks that could not be made for it (before: "or pass another --profile.").
+    expect(production['spot-role']).to.deep.equal({
+      name: 'spot-role',
+      status: 'warn',
+      detail: `could not check: AWS profile "nowhere-piksel" is not configured on this machine. Run \`aws configure sso --profile nowhere-piksel\`, or set environments.production.profile in ${join(cwd, 'piksel.config.yaml')} to a profile configured on this machine.`,
+      code: 'PROFILE_NOT_FOUND',
+    })
+    // Every check that carries an error's words: none names what --all-envs refuses or ignores.
+    const errors = (r.json<EnvironmentsDoc>().environments[1]?.result?.checks ?? []).filter((c: Check) => c.code)
+    expect(errors.map((c) => c.name)).to.include.members(['aws-credentials', 'spot-role'])
+    for (const check of errors) expect(refusedIn(check.detail), `${check.name}: ${check.detail}`).to.deep.equal([])
     // doctor -e production says what -e lets the user do: --profile.
     const alone = await runPiksel(['doctor', '-e', 'production', '--json'], {env, cwd, timeout: 50_000})
     expect(byName(alone.json<DoctorDoc>())['aws-credentials']?.detail).to.include('or pass another --profile.')
+    expect(byName(alone.json<DoctorDoc>())['spot-role']?.detail).to.include('or pass another --profile.')
   })
 
   it('one environment in the wrong account and one unreachable never hide the others (exit 3)', async function () {

@@ -4,7 +4,7 @@
  */
 import {expect} from 'chai'
 
-import {type Candidate, allowedEdits, suggestCommand} from '../../src/lib/suggest.ts'
+import {type Candidate, allowedEdits, shownWord, shownWords, suggestCommand} from '../../src/lib/suggest.ts'
 
 const COMMANDS: Candidate[] = [
   {id: 'bootstrap', kind: 'command'},
@@ -55,6 +55,23 @@ describe('suggestCommand: the nearest command or topic, word by word', () => {
     ['hlep:status', ['help', 'command', ['status']]],
     // A topic typo followed by something that is none of its commands: the topic.
     ['secrt:foo', ['secret', 'topic', ['foo']]],
+    // Case: a command is typed in lowercase; CAPS LOCK or a capitalised word is no other command.
+    ['CONFG', ['config', 'topic', []]],
+    ['STATUS', ['status', 'command', []]],
+    ['Stauts', ['status', 'command', []]],
+    ['SECRET:LIST', ['secret:list', 'command', []]],
+    ['Secrt:List', ['secret:list', 'command', []]],
+    ['QUOTA:GPUU', ['quota:gpu', 'command', []]],
+    // An argument keeps its case (only the command's words are compared without it).
+    ['DOCTR:Staging', ['doctor', 'command', ['Staging']]],
+    // help for a mistyped command: help for the command it meant, not for the typo.
+    ['hlep:stauts', ['help', 'command', ['status']]],
+    ['status:help', ['help', 'command', ['status']]],
+    ['help:secrt:lst', ['help', 'command', ['secret', 'list']]],
+    ['help:confg', ['help', 'command', ['config']]],
+    ['help:STAUTS', ['help', 'command', ['status']]],
+    // help for something close to nothing: the words as typed.
+    ['hlep:xyz', ['help', 'command', ['xyz']]],
     // Nothing close: no suggestion rather than a far-fetched one.
     ['xyz', undefined],
     ['deploy', undefined],
@@ -71,5 +88,31 @@ describe('suggestCommand: the nearest command or topic, word by word', () => {
     expect(
       [['gpu'], ['init'], ['show'], ['config'], ['status'], ['bootstrap']].map(([w]) => allowedEdits(w!)),
     ).to.deep.equal([1, 2, 2, 3, 3, 4])
+  })
+
+  describe('shownWord(s): what an error may echo of what was typed (never a secret typed there)', () => {
+    const words: Array<[string, string]> = [
+      ['stauts', 'stauts'],
+      ['STATUS', 'STATUS'],
+      ['-e', '-e'],
+      ['--env', '--env'],
+      ['staging', 'staging'],
+      ['dev-piksel', 'dev-piksel'],
+      ['https', 'https'],
+      ['//hooks.slack.com/services/T0/B0/x', '…'],
+      ['client_id', 'client_id'],
+      ['a-very-long-word-past-twenty', '…'],
+      ['x;rm -rf', '…'],
+      ['$(id)', '…'],
+      ['', '…'],
+    ]
+    for (const [word, shown] of words) {
+      it(`${JSON.stringify(word)} → ${JSON.stringify(shown)}`, () => expect(shownWord(word)).to.equal(shown))
+    }
+    it('at most the words of a command, then …', () => {
+      expect(shownWords(['secrt', 'create', 'slack'])).to.equal('secrt create slack')
+      expect(shownWords(['secrt', 'create', 'slack', 'https', '//hooks'])).to.equal('secrt create slack …')
+      expect(shownWords(['secret', 'lst'], ':')).to.equal('secret:lst')
+    })
   })
 })

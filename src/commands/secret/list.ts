@@ -235,10 +235,13 @@ function verdict(r: ListProjectSecretsResult): string {
     const notInSync = r.cluster.notInSync.filter((name) => !notRead.includes(name))
     const error = r.expected.find((e) => e.cluster?.error)?.cluster?.error
     if (error) parts.push(`cluster ${context}: not read (${error.code}: ${error.message})`)
-    if (notInSync.length > 0) parts.push(`cluster ${context}: not in sync: ${notInSync.join(', ')}`)
+    if (notInSync.length > 0)
+      parts.push(`${error ? 'and' : `cluster ${context}:`} not in sync: ${notInSync.join(', ')}`)
     else if (!error) parts.push(`cluster ${context}: in sync`)
   }
-  return parts.join('; ')
+  // Each distinct hint of what could not be read, on its own line (as -e prints them).
+  const hints = new Set(r.expected.flatMap((e) => (e.cluster?.error?.hint ? [`Hint: ${e.cluster.error.hint}`] : [])))
+  return [parts.join('; '), ...hints].join('\n')
 }
 
 function status(s: ProjectSecret): string {

@@ -26,20 +26,26 @@ export interface AccountCheckOptions {
   env: Environment
   session: AwsSession
   caller: CallerLookup
+  /** The hint a check that could not be made shows for its error (--all-envs: without the flags it refuses); default: the error's own. */
+  hint?: (error: {code: string; hint: string | null}) => string | null
 }
 
 const fixWith = (env: Environment, step: string) => `piksel bootstrap -e ${env.name} --only ${step}`
 
-async function guarded(name: string, check: () => Promise<CheckResult>): Promise<CheckResult> {
+async function guarded(
+  {name, hint: rehint}: {name: string; hint: AccountCheckOptions['hint']},
+  check: () => Promise<CheckResult>,
+): Promise<CheckResult> {
   try {
     return await check()
   } catch (error) {
     const e = toPikselError(error)
     const status = e.exitCode === 2 ? 'fail' : 'warn'
+    const hint = rehint ? rehint({code: e.code, hint: e.hint ?? null}) : e.hint
     return {
       name,
       status,
-      detail: `${status === 'warn' ? 'could not check: ' : ''}${e.message}${e.hint ? ` ${e.hint}` : ''}`,
+      detail: `${status === 'warn' ? 'could not check: ' : ''}${e.message}${hint ? ` ${hint}` : ''}`,
       code: e.code,
     }
   }
@@ -48,7 +54,7 @@ async function guarded(name: string, check: () => Promise<CheckResult>): Promise
 export async function checkCiRole(options: AccountCheckOptions): Promise<CheckResult> {
   const name = 'ci-role'
   const {env} = options
-  return guarded(name, async () => {
+  return guarded({name, hint: options.hint}, async () => {
     const config = ciConfig(env)
     if (!config) {
       return {
@@ -104,7 +110,7 @@ export async function checkCiRole(options: AccountCheckOptions): Promise<CheckRe
 
 export async function checkSpotRole(options: AccountCheckOptions): Promise<CheckResult> {
   const name = 'spot-role'
-  return guarded(name, async () => {
+  return guarded({name, hint: options.hint}, async () => {
     const {openIam, getSpotRole, SPOT_ROLE_NAME} = await import('./iam.ts')
     const io = await openIam(options.session)
     try {
@@ -125,7 +131,7 @@ export async function checkSpotRole(options: AccountCheckOptions): Promise<Check
 export async function checkDnsZone(options: AccountCheckOptions): Promise<CheckResult> {
   const name = 'dns-zone'
   const {env, session} = options
-  return guarded(name, async () => {
+  return guarded({name, hint: options.hint}, async () => {
     if (!env.dns) {
       return {
         name,

@@ -74,7 +74,7 @@ export function combineChecks(shared: SharedChecks, own: CheckResult[]): CheckRe
 async function checkAccount(options: EnvironmentCheckOptions): Promise<CheckResult[]> {
   if (!options.account || !options.env) return []
   const {accountChecks} = await import('../account/checks.ts')
-  return accountChecks({env: options.env, session: options.session, caller: options.caller})
+  return accountChecks({env: options.env, session: options.session, caller: options.caller, hint: options.hint})
 }
 
 /**
@@ -136,8 +136,11 @@ async function checkAws(options: EnvironmentCheckOptions): Promise<CheckResult[]
 async function checkKube(options: EnvironmentCheckOptions): Promise<CheckResult> {
   const {loadKubeConfig, hasContext, kubeconfigExists, probeApi, pluginEnvFor} = await import('../kube/config.ts')
   const context = options.env?.cluster
+  // The environment's region and profile: typed bare, the command would use the shell's.
+  const {region, profile} = options.session
+  const write = `\`aws eks update-kubeconfig --name ${context} --alias ${context} --region ${region}${profile ? ` --profile ${profile}` : ''}\``
   if (!kubeconfigExists(options.kubeconfig)) {
-    const add = context ? `; \`aws eks update-kubeconfig --name ${context} --alias ${context}\` adds it` : ''
+    const add = context ? `; ${write} adds it` : ''
     return {name: 'kube-context', status: 'warn', detail: `no kubeconfig (KUBECONFIG / ~/.kube/config)${add}`}
   }
   try {
@@ -151,7 +154,7 @@ async function checkKube(options: EnvironmentCheckOptions): Promise<CheckResult>
       return {
         name: 'kube-context',
         status: 'warn',
-        detail: `no context "${context}" yet (not bootstrapped?); \`aws eks update-kubeconfig --name ${context} --alias ${context}\` adds it`,
+        detail: `no context "${context}" yet (not bootstrapped?); ${write} adds it`,
       }
     }
     if (context) kc.setCurrentContext(context)

@@ -193,9 +193,14 @@ export function environmentsTable<R>(
  */
 export function verdictLines<R>(rows: readonly EnvironmentRow<R>[], verdict: (result: R) => string): string[] {
   return rows.flatMap((row) => {
-    if (!isErrorRow(row)) return [`${row.env}: ${verdict(row.result)}`]
+    const indent = ' '.repeat(row.env.length + 2)
+    if (!isErrorRow(row)) {
+      // A verdict of several lines (a result's hints): the others under the first.
+      const [first, ...more] = verdict(row.result).split('\n')
+      return [`${row.env}: ${first}`, ...more.map((line) => `${indent}${line}`)]
+    }
     const lines = [`${row.env}: error ${row.error.code}: ${row.error.message}`]
-    if (row.error.hint) lines.push(`${' '.repeat(row.env.length + 2)}Hint: ${row.error.hint}`)
+    if (row.error.hint) lines.push(`${indent}Hint: ${row.error.hint}`)
     return lines
   })
 }

@@ -55,11 +55,29 @@ export function refusedIn(hint: string): string[] {
  * fill), else one that points at the environment's own config keys, by error code.
  */
 export function allEnvsHint(error: Pick<EnvironmentError, 'code' | 'hint'>, target: EnvironmentTarget): string | null {
-  const {hint} = error
-  if (hint === null) return null
+  if (error.hint === null) return null
+  const hint = onItsTarget(error.hint, target)
   if (refusedIn(hint).length === 0 && !(hint.includes('<profile>') && target.profile)) return hint
   const fix = HINTS[error.code] ?? generic
   return fix(target)
+}
+
+/**
+ * Pure: the hint with each `aws` command it gives aimed at the environment: a bare
+ * `aws eks update-kubeconfig …` gains `--region` (and `--profile`) and a bare `aws sso login`
+ * gains `--profile`. Typed in the shell as they stand, they would use the shell's AWS_REGION
+ * and AWS_PROFILE, which --all-envs ignores (another environment's region or account: no
+ * such cluster, or a context written for the wrong one).
+ */
+export function onItsTarget(hint: string, target: EnvironmentTarget): string {
+  const profile = target.profile ? ` --profile ${target.profile}` : ''
+  return hint
+    .replace(/`(aws eks update-kubeconfig\b[^`]*)`/g, (_, command: string) => {
+      const region = /\s--region\b/.test(command) ? '' : ` --region ${target.region}`
+      const own = /\s--profile\b/.test(command) ? '' : profile
+      return `\`${command}${region}${own}\``
+    })
+    .replace(/`aws sso login`/g, `\`aws sso login${profile}\``)
 }
 
 const key = (t: EnvironmentTarget, name: string) => `environments.${t.name}.${name}`

@@ -33,6 +33,11 @@ import {type Timeouts, requestTimeouts} from '../timeouts.ts'
 
 export class KubeApiError extends OperationError {
   readonly statusCode: number
+  /**
+   * The answer was a Kubernetes `Status` (an API server's own refusal), not a page a proxy or
+   * load balancer in front of it sent with the same HTTP status (set by apiError).
+   */
+  apiStatus = true
   constructor(message: string, statusCode: number, hint?: string, code?: string) {
     super(message, {code: code ?? kubeCodeOf(statusCode), hint})
     this.statusCode = statusCode
@@ -126,8 +131,8 @@ export class KubeClient {
    * error quotes the answer: a refusal keeps only an API server’s Status message, and the JSON
    * parser’s excerpt of an unparsable answer is dropped.
    */
-  async get<T>(path: string, options: {signal?: AbortSignal; sensitive?: boolean} = {}): Promise<T> {
-    return this.request<T>('GET', path, undefined, undefined, options.signal, options.sensitive)
+  async get<T>(path: string, options: {signal?: AbortSignal; sensitive?: boolean; maxBytes?: number} = {}): Promise<T> {
+    return this.request<T>('GET', path, undefined, undefined, options.signal, options.sensitive, options.maxBytes)
   }
 
   async mergePatch<T>(path: string, patch: unknown, options: {signal?: AbortSignal} = {}): Promise<T> {
@@ -251,6 +256,7 @@ export class KubeClient {
     contentType: string | undefined,
     signal: AbortSignal | undefined,
     sensitive = false,
+    maxBytes = Number.POSITIVE_INFINITY,
   ): Promise<T> {
     const opts: RequestOptions = {headers: {}}
     try {
@@ -320,7 +326,25 @@ export class KubeClient {
         (res: IncomingMessage) => {
           answered = true
           const chunks: Buffer[] = []
-          res.on('data', (chunk: Buffer) => chunks.push(chunk))
+          let size = 0
+          res.on('data', (chunk: Buffer) => {
+            chunks.push(chunk)
+            size += chunk.length
+            if (size <= maxBytes || settled) return
+            // More than the object can be (a Secret): not read further, nothing of it kept.
+            if (sensitive) for (const buffer of chunks) buffer.fill(0)
+            chunks.length = 0
+            const mib = maxBytes / 1024 / 1024
+            const tooLarge = new OperationError(
+              `Kubernetes API: the answer to ${what} is over ${mib} MiB, more than any Secret (at most 1 MiB of data): not read further.`,
+              {
+                code: 'BAD_RESPONSE',
+                hint: 'Check the kube context’s server (`kubectl config view --minify`): something other than the API server answered.',
+              },
+            )
+            settle(() => reject(tooLarge))
+            req.destroy()
+          })
           res.on('error', (error) => settle(() => reject(timedOut ?? this.networkError(error, method, path))))
           res.on('aborted', () =>
             settle(() => reject(timedOut ?? this.networkError(new Error('the answer was cut off'), method, path))),
@@ -423,19 +447,24 @@ export function apiError(
       hint: 'Refresh them: `aws sso login --profile <profile>`, then retry (the kubeconfig runs `aws eks get-token`).',
     })
   }
+  const apiStatus = statusMessage(text) !== undefined
   if (status === 403) {
-    return new KubeApiError(
+    const error = new KubeApiError(
       `Forbidden (403): the kube identity may not ${what}: ${message}`,
       status,
       'Ask for RBAC permission to do this (e.g. the flux-view role), or use another --context.',
     )
+    error.apiStatus = apiStatus
+    return error
   }
   if (status === 404) {
-    return new KubeApiError(
+    const error = new KubeApiError(
       `Not found (404): ${what}: ${message}`,
       status,
       'Check the name, the namespace and the kube context.',
     )
+    error.apiStatus = apiStatus
+    return error
   }
   if (status === 429) {
     return new KubeApiError(

@@ -34,6 +34,14 @@ import {
   versionsToRead,
 } from './sync.ts'
 
+/**
+ * The most bytes of a Secret's GET read: Kubernetes keeps a Secret's data under 1 MiB
+ * (https://kubernetes.io/docs/concepts/configuration/secret/#restriction-data-size), which base64
+ * and the object around it (metadata, managedFields) keep well under this. A larger answer is
+ * no Secret: it is not read further (an answer that never ends would fill memory until the timeout).
+ */
+export const MAX_SECRET_ANSWER_BYTES = 4 * 1024 * 1024
+
 /** Versions other than the current one read to tell which one a stale cluster holds. */
 export const MAX_OTHER_VERSIONS = 10
 
@@ -98,15 +106,35 @@ type KubeSecretData =
 async function readKubeSecret(kube: KubeClient, ref: ClusterSecretRef, signal?: AbortSignal): Promise<KubeSecretData> {
   const path = `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/secrets/${encodeURIComponent(ref.name)}`
   try {
-    const secret = await kube.get<{data?: Record<string, string> | null}>(path, {signal, sensitive: true})
+    const secret = await kube.get<{data?: Record<string, string> | null}>(path, {
+      signal,
+      sensitive: true,
+      maxBytes: MAX_SECRET_ANSWER_BYTES,
+    })
     return {state: 'found', data: secret.data ?? {}}
   } catch (error) {
     const status = (error as {statusCode?: number}).statusCode
+    // Only an API server's own Status says the Secret is absent or RBAC refuses it; the same HTTP
+    // status with another body is a proxy's or load balancer's page: the cluster was not read.
+    if ((status === 404 || status === 403) && (error as {apiStatus?: boolean}).apiStatus === false) {
+      return unreadable(notAnApiServer(ref, status), signal)
+    }
     if (status === 404) return {state: 'absent'}
     // RBAC's words: `get` on `secrets` in that namespace (a Role may narrow it to resourceNames).
     if (status === 403) return {state: 'forbidden', permission: `get secrets in namespace ${ref.namespace}`}
     return unreadable(error, signal)
   }
+}
+
+/** BAD_RESPONSE: a 403 or 404 that is not a Kubernetes Status (the page is never quoted: it may echo the Secret). */
+function notAnApiServer(ref: ClusterSecretRef, status: number): OperationError {
+  return new OperationError(
+    `Kubernetes API: the answer to get Secret ${ref.namespace}/${ref.name} (HTTP ${status}) is not a Kubernetes Status, so not the API server's (its body is not shown).`,
+    {
+      code: 'BAD_RESPONSE',
+      hint: 'Check the kube context’s server (`kubectl config view --minify`): a proxy or load balancer in front of the API server answered (a VPN or login portal may need its own login first).',
+    },
+  )
 }
 
 /**

@@ -9,6 +9,7 @@ import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {refusedIn} from '../../../src/lib/environments/hints.ts'
 import {hangingEndpoint} from '../../support/hang.ts'
 import {KubeStandin, secretObject} from '../../support/kube-standin.ts'
 import {MOTO_ACCOUNT, type Moto, startMoto} from '../../support/moto.ts'
@@ -239,6 +240,17 @@ describe('piksel secret list --all-envs', function () {
     const own = alone.json<Listing>().expected.find((e) => e.name === 'slack-alerts-production')?.cluster?.error
     expect(own?.message).to.equal(error?.message)
     expect(own?.hint).to.include('--context')
+
+    // The human output says it too, under the environment's verdict (before: no hint at all there).
+    const human = await runAgainst(moto, ['secret', 'list', '--config', file, '--all-envs', '--cluster'], {
+      extraEnv: {KUBECONFIG: mixed},
+    })
+    expect(human.exitCode, human.stderr).to.equal(1)
+    const lines = human.stdout.trimEnd().split('\n')
+    const at = lines.findIndex((l) => l.startsWith('production: '))
+    expect(lines[at]).to.match(/; cluster piksel-production: not read \(NETWORK: Kubernetes API at /)
+    expect(lines[at + 1]).to.equal(`            Hint: ${error?.hint}`)
+    expect(refusedIn(lines[at + 1] ?? '')).to.deep.equal([])
   })
 
   it('--context with --all-envs: exit 2, nothing read', async () => {

@@ -5,6 +5,8 @@
  */
 import {expect} from 'chai'
 import {mkdtempSync, writeFileSync} from 'node:fs'
+import {type AddressInfo} from 'node:net'
+import {createServer} from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -286,6 +288,102 @@ describe('piksel secret list --cluster (moto + the Kubernetes stand-in)', functi
     expect(json.expected.find((e) => e.name === 'grafana-oauth-staging')?.cluster?.status).to.equal('in-sync')
     expect(json.cluster.notRead).to.deep.equal(['slack-alerts-staging'])
     expect(r.stdout + r.stderr).not.to.include(garbage)
+  })
+
+  // A proxy or load balancer in front of the API server (an expired VPN portal, a wrong server
+  // URL) answers 404 or 403 with a page of its own: not the API server's NotFound or RBAC
+  // refusal. Before: `missing` (secretExists false) or `unknown` naming an RBAC permission, exit 3.
+  for (const code of [404, 403]) {
+    it(`a ${code} that is not an API server's Status (a proxy's page): unknown with BAD_RESPONSE, exit 1, the page never quoted`, async () => {
+      const page = `<html><body>${code}: the VPN portal has no such page</body></html>`
+      const proxy = createServer((_, res) => {
+        res.writeHead(code, {'content-type': 'text/html'})
+        res.end(page)
+      })
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+      try {
+        const {port} = proxy.address() as AddressInfo
+        const file = join(mkdtempSync(join(tmpdir(), 'piksel-secret-proxy-')), 'kubeconfig')
+        writeFileSync(
+          file,
+          [
+            'apiVersion: v1',
+            'kind: Config',
+            `clusters: [{name: p, cluster: {server: 'http://127.0.0.1:${port}'}}]`,
+            'users: [{name: u, user: {token: t}}]',
+            'contexts: [{name: piksel-staging, context: {cluster: p, user: u}}]',
+            'current-context: piksel-staging',
+            '',
+          ].join('\n'),
+        )
+        const r = await run(['-e', 'staging', '--cluster', '--json'], {kubeconfig: file})
+        expect(r.exitCode, r.stdout).to.equal(1)
+        const json = r.json<ClusterJson>()
+        for (const name of ['slack-alerts-staging', 'grafana-oauth-staging']) {
+          const sync = json.expected.find((e) => e.name === name)?.cluster
+          expect(sync, name).to.include({status: 'unknown', permission: null, secretExists: null})
+          expect(sync?.error?.code, name).to.equal('BAD_RESPONSE')
+          expect(sync?.error?.message, name).to.equal(
+            `Kubernetes API: the answer to get Secret ${sync?.namespace}/${sync?.name} (HTTP ${code}) is not a Kubernetes Status, so not the API server's (its body is not shown).`,
+          )
+        }
+        expect(json.cluster.notRead).to.deep.equal(['slack-alerts-staging', 'grafana-oauth-staging'])
+        expect(r.stdout + r.stderr).not.to.include('VPN portal')
+      } finally {
+        proxy.close()
+      }
+    })
+  }
+
+  it('an answer far larger than any Secret (a server that never stops sending): unknown with BAD_RESPONSE, read no further', async () => {
+    // Before: every byte was kept until the request timeout (GBs at loopback speed), then TIMEOUT.
+    const chunk = Buffer.alloc(1 << 20, 0x61)
+    const flood = createServer((req, res) => {
+      res.writeHead(200, {'content-type': 'application/json'})
+      res.write('{"kind":"Secret","data":{"address":"')
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk));
+      }
+      res.on('drain', pump)
+      req.on('close', () => res.destroy())
+      pump()
+    })
+    await new Promise<void>((resolve) => flood.listen(0, '127.0.0.1', resolve))
+    try {
+      const {port} = flood.address() as AddressInfo
+      const file = join(mkdtempSync(join(tmpdir(), 'piksel-secret-flood-')), 'kubeconfig')
+      writeFileSync(
+        file,
+        [
+          'apiVersion: v1',
+          'kind: Config',
+          `clusters: [{name: f, cluster: {server: 'http://127.0.0.1:${port}'}}]`,
+          'users: [{name: u, user: {token: t}}]',
+          'contexts: [{name: piksel-staging, context: {cluster: f, user: u}}]',
+          'current-context: piksel-staging',
+          '',
+        ].join('\n'),
+      )
+      const r = await run(['-e', 'staging', '--cluster', '--json', '--request-timeout', '3s'], {kubeconfig: file})
+      expect(r.exitCode, r.stdout).to.equal(1)
+      const slack = r.json<ClusterJson>().expected.find((e) => e.name === 'slack-alerts-staging')?.cluster
+      expect(slack).to.include({status: 'unknown', secretExists: null})
+      expect(slack?.error?.code).to.equal('BAD_RESPONSE')
+      expect(slack?.error?.message).to.equal(
+        'Kubernetes API: the answer to get secrets slack-webhook-staging in namespace flux-system is over 4 MiB, more than any Secret (at most 1 MiB of data): not read further.',
+      )
+      expect(r.stdout).not.to.include('aaaa')
+    } finally {
+      flood.closeAllConnections()
+      flood.close()
+    }
+  })
+
+  it('a Secret near the 1 MiB limit (other keys beside the compared one) is read and compared', async () => {
+    standin.put(secretObject('flux-system', 'slack-webhook-staging', {address: SLACK_URL, ca: 'y'.repeat(1_000_000)}))
+    const {r, slack} = await cluster()
+    expect(r.exitCode, r.stderr).to.equal(0)
+    expect(slack?.status).to.equal('in-sync')
   })
 
   describe('a cluster that does not answer: the Secrets Manager listing stays, the cluster state is unknown with the reason (exit 1)', () => {

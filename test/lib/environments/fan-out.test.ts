@@ -125,6 +125,11 @@ describe('--all-envs: the pure parts', () => {
     expect(
       verdictLines<Result>([{env: 'dev', error: {code: 'BUG', message: 'm', hint: null}, exitCode: 1}], () => ''),
     ).to.deep.equal(['dev: error BUG: m'])
+    // A verdict of several lines (a result's hints): the others under the first, indented as a hint.
+    expect(verdictLines(rows.slice(0, 1), () => 'not read (TIMEOUT: t)\nHint: h')).to.deep.equal([
+      'dev: not read (TIMEOUT: t)',
+      '     Hint: h',
+    ])
   })
 
   describe('assertAllEnvsFlags: flags that pick one target are refused beside --all-envs', () => {

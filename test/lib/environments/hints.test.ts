@@ -189,6 +189,32 @@ describe('--all-envs: the hint of an environment’s error row', function () {
         production,
         'Check the network, VPN or proxy and AWS_ENDPOINT_URL*; --request-timeout 1m waits longer.',
       ],
+      // An `aws` command typed as it stands would use the shell's AWS_REGION / AWS_PROFILE, which
+      // --all-envs ignores: it is aimed at the environment (before: kept as -e says it).
+      [
+        'NO_KUBECONFIG',
+        'Run `aws eks update-kubeconfig --name piksel-production --alias piksel-production`, or pass --kubeconfig.',
+        production,
+        'Run `aws eks update-kubeconfig --name piksel-production --alias piksel-production --region ap-southeast-3 --profile prod-piksel`, or pass --kubeconfig.',
+      ],
+      [
+        'NO_KUBECONFIG',
+        'Run `aws eks update-kubeconfig --name piksel-production --alias piksel-production`, or pass --kubeconfig.',
+        fromEnvironment,
+        'Run `aws eks update-kubeconfig --name piksel-production --alias piksel-production --region ap-southeast-3`, or pass --kubeconfig.',
+      ],
+      [
+        'TIMEOUT',
+        'Run it yourself to see why (`aws eks get-token --cluster-name x`); an expired SSO session needs `aws sso login`. --request-timeout 1m waits longer.',
+        production,
+        'Run it yourself to see why (`aws eks get-token --cluster-name x`); an expired SSO session needs `aws sso login --profile prod-piksel`. --request-timeout 1m waits longer.',
+      ],
+      [
+        'NO_CONTEXT',
+        'Run `aws eks update-kubeconfig --name x --alias x --region eu-west-1 --profile other`.',
+        production,
+        'Run `aws eks update-kubeconfig --name x --alias x --region eu-west-1 --profile other`.',
+      ],
       // A code with no rule of its own: the environment's keys, never the refused flag.
       [
         'SOMETHING_NEW',
@@ -346,6 +372,20 @@ describe('--all-envs: the hint of an environment’s error row', function () {
         expect(bad).to.deep.equal([])
       })
     }
+
+    it('under --all-envs, every `aws` command a hint gives names the environment’s region and profile (the shell’s are ignored)', () => {
+      for (const target of [production, fromEnvironment]) {
+        for (const m of made) {
+          const hint = allEnvsHint({code: m.code, hint: m.hint}, target) ?? ''
+          for (const [, command] of hint.matchAll(/`(aws eks update-kubeconfig[^`]*)`/g)) {
+            expect(command, `${m.from}: ${hint}`).to.include(`--region ${target.region}`)
+            if (target.profile) expect(command, `${m.from}: ${hint}`).to.include(`--profile ${target.profile}`)
+          }
+          if (target.profile) expect(hint, `${m.from}: ${hint}`).not.to.match(/`aws sso login`/)
+        }
+      }
+      expect(made.some((m) => m.hint?.includes('`aws eks update-kubeconfig'))).to.equal(true)
+    })
 
     it('a hint that needed a change names the environment’s config key or its own profile', () => {
       for (const m of made.filter((x) => x.hint && refusedIn(x.hint).length > 0)) {
