@@ -501,7 +501,10 @@ describe('piksel status (against the loopback Kubernetes API stand-in)', functio
       const r = await runPiksel(['status', '-e', 'staging'], {env: isolatedEnv()})
       expect(r.exitCode).to.equal(1)
       expect(r.stderr).to.contain('No kubeconfig found')
-      expect(r.stderr).to.contain('aws eks update-kubeconfig --name piksel-staging --alias piksel-staging')
+      // Aimed at the environment's region: typed bare it would use the shell's AWS_REGION.
+      expect(r.stderr).to.contain(
+        'aws eks update-kubeconfig --name piksel-staging --alias piksel-staging --region ap-southeast-3',
+      )
     })
 
     it('a --kubeconfig that does not exist: exit 2', async () => {

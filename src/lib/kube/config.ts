@@ -99,7 +99,7 @@ export async function loadKubeConfig(target: KubeTarget): Promise<KubeConfig> {
     if (!kc.getContextObject(target.context)) {
       throw new UsageError(`No kube context named "${target.context}".`, {
         code: 'NO_CONTEXT',
-        hint: `Run \`aws eks update-kubeconfig --name ${target.context} --alias ${target.context}\`, or pass --context.`,
+        hint: `Run \`${updateKubeconfigCommand(target.context, target.pluginEnv)}\`, or pass --context.`,
       })
     }
     kc.setCurrentContext(target.context)
@@ -306,10 +306,22 @@ export function kubeconfigExists(explicit?: string): boolean {
 }
 
 /**
+ * Pure: the `aws eks update-kubeconfig` command that writes `context` (named after its cluster),
+ * aimed at the environment's region and profile when they are known: typed bare it would use the
+ * shell's AWS_REGION and AWS_PROFILE (another region: no such cluster; another account: a context
+ * for the wrong cluster).
+ */
+export function updateKubeconfigCommand(context: string, pluginEnv?: PluginEnv): string {
+  const region = pluginEnv?.AWS_REGION ? ` --region ${pluginEnv.AWS_REGION}` : ''
+  const profile = pluginEnv?.AWS_PROFILE ? ` --profile ${pluginEnv.AWS_PROFILE}` : ''
+  return `aws eks update-kubeconfig --name ${context} --alias ${context}${region}${profile}`
+}
+
+/**
  * NO_KUBECONFIG (exit 1): no kubeconfig where kubectl looks. The message says where
  * that was: the files KUBECONFIG names (none exists), else ~/.kube/config.
  */
-export function noKubeconfigError(context: string): PikselError {
+export function noKubeconfigError(context: string, pluginEnv?: PluginEnv): PikselError {
   const named = (process.env.KUBECONFIG ?? '').split(delimiter).filter(Boolean)
   const where =
     named.length > 0
@@ -317,7 +329,7 @@ export function noKubeconfigError(context: string): PikselError {
       : 'KUBECONFIG is unset and ~/.kube/config does not exist'
   return new OperationError(`No kubeconfig found (${where}).`, {
     code: 'NO_KUBECONFIG',
-    hint: `Run \`aws eks update-kubeconfig --name ${context} --alias ${context}\`, or pass --kubeconfig.`,
+    hint: `Run \`${updateKubeconfigCommand(context, pluginEnv)}\`, or pass --kubeconfig.`,
   })
 }
 

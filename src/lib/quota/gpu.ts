@@ -395,12 +395,18 @@ export type SpotRoleStatus = 'present' | 'missing' | 'unknown'
 
 /**
  * The warning for people when Karpenter's Spot GPU nodes would fail; none when the role exists.
- * It names bootstrap's spot-role step (for `env`, else `<env>`), and the aws command it runs.
+ * It names bootstrap's spot-role step (for `env`, else `<env>`), and the aws command it runs,
+ * with the session's `profile` (typed bare, it would act in the shell profile's account).
  */
-export function spotRoleWarning(status: SpotRoleStatus, detail?: string, env?: string): string | undefined {
+export function spotRoleWarning(
+  status: SpotRoleStatus,
+  detail?: string,
+  env?: string,
+  profile?: string,
+): string | undefined {
   if (status === 'present') return undefined
   if (status === 'missing') {
-    return `The service-linked role ${SPOT_ROLE_NAME} is missing: Karpenter cannot start Spot GPU nodes without it. Create it once per account with: piksel bootstrap -e ${env ?? '<env>'} --only spot-role (or: ${SPOT_ROLE_COMMAND})`
+    return `The service-linked role ${SPOT_ROLE_NAME} is missing: Karpenter cannot start Spot GPU nodes without it. Create it once per account with: piksel bootstrap -e ${env ?? '<env>'} --only spot-role (or: ${SPOT_ROLE_COMMAND}${profile ? ` --profile ${profile}` : ''})`
   }
   return `Could not tell whether the service-linked role ${SPOT_ROLE_NAME} exists${detail ? ` (${detail})` : ''}; Karpenter Spot nodes need it (checking needs iam:GetRole).`
 }

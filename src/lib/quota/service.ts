@@ -176,7 +176,7 @@ export async function checkGpuQuotas(options: CheckGpuQuotasOptions): Promise<Gp
         ...(lastDecided ? {lastDecided} : {}),
       }
     })
-    const spotWarning = spotRoleWarning(spot.status, spot.detail, options.envName)
+    const spotWarning = spotRoleWarning(spot.status, spot.detail, options.envName, options.session.profile)
     const shown = new Set(quotas.map((q) => `${q.family}/${q.market}`))
     const hidden = plan.demands.filter((d) => !shown.has(`${d.family}/${d.market}`))
     const warnings = [

@@ -110,7 +110,7 @@ export function withCluster(
 async function openKube(cluster: NonNullable<ListProjectSecretsOptions['cluster']>) {
   const {kubeconfigExists, loadKubeConfig, noKubeconfigError} = await import('../kube/config.ts')
   if (!cluster.kubeconfig && !process.env.KUBERNETES_SERVICE_HOST && !kubeconfigExists()) {
-    throw noKubeconfigError(cluster.context)
+    throw noKubeconfigError(cluster.context, cluster.pluginEnv)
   }
   const kc = await loadKubeConfig({
     kubeconfig: cluster.kubeconfig,

@@ -62,7 +62,7 @@ export class FluxCluster {
     const {KubeClient} = await import('../kube/client.ts')
     if (!options.kubeconfig && !process.env.KUBERNETES_SERVICE_HOST && !kubeconfigExists()) {
       // client-node would otherwise invent http://localhost:8080.
-      throw noKubeconfigError(options.context ?? options.contextIfPresent ?? 'piksel-<env>')
+      throw noKubeconfigError(options.context ?? options.contextIfPresent ?? 'piksel-<env>', options.pluginEnv)
     }
     const kc = await loadKubeConfig({
       kubeconfig: options.kubeconfig,

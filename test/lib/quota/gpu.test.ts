@@ -531,6 +531,10 @@ describe('quota/gpu: names, messages and edges', () => {
       'The service-linked role AWSServiceRoleForEC2Spot is missing: Karpenter cannot start Spot GPU nodes without it. Create it once per account with: piksel bootstrap -e <env> --only spot-role (or: aws iam create-service-linked-role --aws-service-name spot.amazonaws.com)',
     )
     expect(spotRoleWarning('missing', undefined, 'staging')).to.include('piksel bootstrap -e staging --only spot-role')
+    // The aws command with the session's profile: typed bare it would act in the shell profile's account.
+    expect(spotRoleWarning('missing', undefined, 'staging', 'staging-piksel')).to.include(
+      '(or: aws iam create-service-linked-role --aws-service-name spot.amazonaws.com --profile staging-piksel)',
+    )
     expect(spotRoleWarning('unknown', 'AccessDenied')).to.equal(
       'Could not tell whether the service-linked role AWSServiceRoleForEC2Spot exists (AccessDenied); Karpenter Spot nodes need it (checking needs iam:GetRole).',
     )
