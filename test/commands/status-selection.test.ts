@@ -213,7 +213,11 @@ describe('piksel status: a selection never turns a broken or stale cluster green
         )
         expect(doc.objects.every((o) => o.health === 'ready')).to.equal(true)
         expect(doc.dependencies?.[0]).to.include({kind: 'HelmRepository', reason: 'IndexationFailed'})
-        expect(doc.dependencies?.[0]?.neededBy).to.deep.equal(['HelmRelease/cert-manager/cert-manager'])
+        // Referenced by the release and by its HelmChart (helm-controller's, beside the repository).
+        expect(doc.dependencies?.[0]?.neededBy).to.deep.equal([
+          'HelmChart/cert-manager/cert-manager-cert-manager',
+          'HelmRelease/cert-manager/cert-manager',
+        ])
       }
     })
 

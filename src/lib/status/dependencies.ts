@@ -22,7 +22,10 @@ export interface DependencyHealth {
   since: string | null
   /** Only on a failure Flux is retrying: true. */
   retrying?: true
-  /** The listed objects (`Kind/namespace/name`, sorted) built from it or waiting on it, directly or through other unlisted objects. */
+  /**
+   * The objects that reference it directly (`Kind/namespace/name`, sorted): listed ones, or other
+   * dependencies, which lead on to the listed ones that reach it through them.
+   */
   neededBy: string[]
 }
 
@@ -32,6 +35,9 @@ export interface DependencyHealth {
  * targets; the references status reads until closure, scope.ts) and theirs in turn, passing
  * through unlisted objects only (a listed object is judged on its own row, with its own
  * closure). References to objects that were not read (they do not exist) are skipped.
+ * One walk from every selected object at once: each object is expanded once, so the cost is
+ * linear in the objects and references read (`neededBy` holds direct referrers only, for the
+ * same reason: the listed objects behind a long dependsOn chain would make it quadratic).
  * Worst first, as objects are shown (sortForDisplay).
  *
  * `results` are the assessments of `objects`, index for index (assessAll).
@@ -44,27 +50,26 @@ export function selectionDependencies(
   const byKey = new Map<string, {obj: FluxObject; result: ObjectHealth}>()
   for (const [i, obj] of objects.entries()) byKey.set(keyOf(obj), {obj, result: results[i] as ObjectHealth})
   const neededBy = new Map<string, Set<string>>()
-  for (const root of objects) {
-    if (!isSelected(root)) continue
-    const rootKey = keyOf(root)
-    const seen = new Set<string>([rootKey])
-    const queue: FluxObject[] = [root]
-    for (let obj = queue.shift(); obj; obj = queue.shift()) {
-      for (const ref of referencesOf(obj)) {
-        const key = objectKey(ref.kind, ref.namespace, ref.name)
-        if (seen.has(key)) continue
-        seen.add(key)
-        const dep = byKey.get(key)
-        if (!dep || isSelected(dep.obj)) continue
-        const set = neededBy.get(key) ?? new Set<string>()
-        set.add(rootKey)
-        neededBy.set(key, set)
-        queue.push(dep.obj)
+  const queue = objects.filter((obj) => isSelected(obj))
+  for (let i = 0; i < queue.length; i++) {
+    const obj = queue[i] as FluxObject
+    const from = keyOf(obj)
+    for (const ref of referencesOf(obj)) {
+      const key = objectKey(ref.kind, ref.namespace, ref.name)
+      const dep = byKey.get(key)
+      if (!dep || isSelected(dep.obj) || key === from) continue
+      const referrers = neededBy.get(key)
+      if (referrers) {
+        referrers.add(from)
+        continue
       }
+      // First reached: expanded once, in turn.
+      neededBy.set(key, new Set([from]))
+      queue.push(dep.obj)
     }
   }
   const dependencies: DependencyHealth[] = []
-  for (const [key, roots] of neededBy) {
+  for (const [key, referrers] of neededBy) {
     const {result} = byKey.get(key) as {result: ObjectHealth}
     dependencies.push({
       kind: result.kind,
@@ -75,7 +80,7 @@ export function selectionDependencies(
       message: result.message,
       since: result.since,
       ...(result.retrying ? {retrying: true as const} : {}),
-      neededBy: [...roots].sort(),
+      neededBy: [...referrers].sort(),
     })
   }
   return sortForDisplay(dependencies)

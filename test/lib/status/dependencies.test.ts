@@ -69,7 +69,7 @@ describe('status: the dependencies of a selection (selectionDependencies)', () =
     c('Ready', 'False', 'OCIArtifactPullFailed', 'unauthorized'),
   ])
 
-  /** [what, every object read, the selected ones (`Kind/name`), expected: `Kind/ns/name health <- neededBy`]. */
+  /** [what, every object read, the selected ones (`Kind/name`), expected: `Kind/ns/name health <- neededBy` (direct referrers)]. */
   const table: Array<[string, FluxObject[], string[], string[]]> = [
     [
       'Kustomizations built from a failed GitRepository (the --kind ks case)',
@@ -92,7 +92,7 @@ describe('status: the dependencies of a selection (selectionDependencies)', () =
       [hr, helmChart, helmRepo],
       ['HelmRelease/podinfo'],
       [
-        'HelmRepository/flux-system/podinfo failed <- HelmRelease/apps/podinfo',
+        'HelmRepository/flux-system/podinfo failed <- HelmChart/flux-system/apps-podinfo, HelmRelease/apps/podinfo',
         'HelmChart/flux-system/apps-podinfo ready <- HelmRelease/apps/podinfo',
       ],
     ],
@@ -132,9 +132,9 @@ describe('status: the dependencies of a selection (selectionDependencies)', () =
       ],
       ['Kustomization/web'],
       [
-        'Kustomization/flux-system/infra failed <- Kustomization/apps/web',
+        'Kustomization/flux-system/infra failed <- Kustomization/flux-system/addons',
         'Kustomization/flux-system/addons waiting <- Kustomization/apps/web',
-        'GitRepository/flux-system/flux-system ready <- Kustomization/apps/web',
+        'GitRepository/flux-system/flux-system ready <- Kustomization/apps/web, Kustomization/flux-system/addons, Kustomization/flux-system/infra',
       ],
     ],
     [
@@ -178,9 +178,9 @@ describe('status: the dependencies of a selection (selectionDependencies)', () =
       ],
       ['Kustomization/web'],
       [
-        'GitRepository/flux-system/flux-system ready <- Kustomization/apps/web',
-        'Kustomization/flux-system/a ready <- Kustomization/apps/web',
-        'Kustomization/flux-system/b ready <- Kustomization/apps/web',
+        'GitRepository/flux-system/flux-system ready <- Kustomization/apps/web, Kustomization/flux-system/a, Kustomization/flux-system/b',
+        'Kustomization/flux-system/a ready <- Kustomization/apps/web, Kustomization/flux-system/b',
+        'Kustomization/flux-system/b ready <- Kustomization/flux-system/a',
       ],
     ],
     [
@@ -188,6 +188,25 @@ describe('status: the dependencies of a selection (selectionDependencies)', () =
       [git('flux-system', 'flux-system', FETCH_FAILED), ks('flux-system', 'infra', fromGit())],
       ['GitRepository/flux-system', 'Kustomization/infra'],
       [],
+    ],
+    [
+      'an unlisted object depending on itself: listed once, never its own referrer',
+      [ks('apps', 'web', {dependsOn: [{name: 'x'}]}), ks('apps', 'x', {dependsOn: [{name: 'x'}]})],
+      ['Kustomization/web'],
+      ['Kustomization/apps/x ready <- Kustomization/apps/web'],
+    ],
+    [
+      'reached by two paths (directly and through a dependsOn target): listed once, both referrers',
+      [
+        git('flux-system', 'flux-system', FETCH_FAILED),
+        ks('apps', 'web', {...fromGit(), dependsOn: [{name: 'infra', namespace: 'flux-system'}]}),
+        ks('flux-system', 'infra', fromGit()),
+      ],
+      ['Kustomization/web'],
+      [
+        'GitRepository/flux-system/flux-system failed <- Kustomization/apps/web, Kustomization/flux-system/infra',
+        'Kustomization/flux-system/infra ready <- Kustomization/apps/web',
+      ],
     ],
     ['an empty selection has none', [git('flux-system', 'flux-system', FETCH_FAILED)], [], []],
   ]
