@@ -292,6 +292,32 @@ describe('piksel status: a selection never turns a broken or stale cluster green
     })
   })
 
+  it('--deep: the workloads of a dependsOn target outside the selection count, as they do without a filter', async () => {
+    await start([
+      ...readFixture('healthy.yaml', 'workloads.yaml'),
+      {apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'apps'}},
+      {
+        ...teamKs('apps', 'web', {team: 'a'}),
+        spec: {...teamKs('apps', 'web').spec, dependsOn: [{name: 'jhub', namespace: 'flux-system'}]},
+      },
+    ])
+    // In flux-system/jhub's inventory; jhub itself stays Ready (its last health check passed).
+    standin.update('Deployment', 'jupyterhub', 'hub', (o) => {
+      o.status = {...o.status, availableReplicas: 0}
+    })
+    const all = await json(['--deep'])
+    expect(all.exitCode).to.equal(3)
+    expect(all.doc.summary).to.equal('unhealthy: 1 workload failing, 26 ready')
+    const {exitCode, doc} = await json(['--deep', '-l', 'team=a'])
+    expect(exitCode).to.equal(3)
+    expect(doc.summary).to.equal('unhealthy: 1 workload failing, 1 ready')
+    expect(
+      doc.workloads?.map((w) => `${w.kind}/${w.namespace}/${w.name} ${w.health} ${w.kustomization}`),
+    ).to.deep.equal(['Deployment/jupyterhub/hub failed flux-system/jhub'])
+    // The Kustomization is ready: not a dependency needing attention, only its workload is.
+    expect(doc.dependencies).to.deep.equal([])
+  })
+
   describe('a selection that matches nothing is not healthy', () => {
     beforeEach(() =>
       start([...readFixture('healthy.yaml'), {apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'empty'}}]),

@@ -127,12 +127,10 @@ export function judge(snapshot: Snapshot, options: JudgeOptions, memory?: Follow
   const reported = assessed.filter((_, i) => selected.has(objects[i] as FluxObject))
   // What the selection is built from or waits on decides with it (only a filter leaves any out).
   const attentionOptions = {ignoreSuspended: options.ignoreSuspended}
-  const dependencies =
-    options.selection === undefined
-      ? []
-      : selectionDependencies(objects, assessed, (o) => selected.has(o)).filter((d) =>
-          needsAttention(d, attentionOptions),
-        )
+  const closure =
+    options.selection === undefined ? [] : selectionDependencies(objects, assessed, (o) => selected.has(o))
+  const closureKeys = new Set(closure.map((d) => objectKey(d.kind, d.namespace, d.name)))
+  const dependencies = closure.filter((d) => needsAttention(d, attentionOptions))
   const dependencyKeys = new Set(dependencies.map((d) => objectKey(d.kind, d.namespace, d.name)))
 
   // Controllers: those running, and those the judged objects need but that have no Deployment.
@@ -145,10 +143,11 @@ export function judge(snapshot: Snapshot, options: JudgeOptions, memory?: Follow
     a.name.localeCompare(b.name),
   )
 
+  // --deep: the workloads of the listed Kustomizations and of those they depend on (as without a filter).
   const workloads = options.deep
     ? deepWorkloads(
         snapshot,
-        objects.filter((o) => selected.has(o)),
+        objects.filter((o) => selected.has(o) || closureKeys.has(keyOf(o))),
       )
     : undefined
   const workloadCounts: WorkloadCounts = {}
