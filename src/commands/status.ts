@@ -18,8 +18,8 @@ export default class Status extends BaseCommand<typeof Status> {
   static override summary = 'Is the cluster reconciled and healthy? Flux objects and controllers at a glance.'
   static override description = [
     'Reads every Flux object (sources, Kustomizations, HelmReleases, notifications, image automation) with one list call per kind, at the versions the API prefers, and judges each as Flux does: ready, failed, progressing, waiting, suspended, stale, unknown or terminating. Prints a one-line verdict, counts per kind, then only what needs attention, pointing from objects that wait on a broken dependency to the broken one.',
-    'Filters (-n, -l, --kind) choose what is listed and counted, never how it is judged: the sources and dependencies of the selected objects are read too, wherever they are. A Flux kind with objects but no controller Deployment in the Flux namespace (--flux-namespace) makes the verdict unhealthy.',
-    'Exit 0 when healthy; 3 when anything failed (retried failures too), is stale, unknown, still progressing, or suspended (unless --ignore-suspended), or a controller is missing or down; 2 for bad input (a --kind the cluster does not serve, a -n namespace that does not exist); 1 when the cluster cannot be read or has no Flux.',
+    'Filters (-n, -l, --kind) choose what is listed and counted, never how it is judged: the sources and dependencies of the selected objects are read too, wherever they are, and decide the verdict with them (`1 dependency failed (GitRepository flux-system/flux-system)`). A selection that matches nothing is not healthy (`nothing matched -l app=new`); --wait waits until something matches. A Flux kind with objects but no controller Deployment in the Flux namespace (--flux-namespace) makes the verdict unhealthy.',
+    'Exit 0 when healthy; 3 when anything listed or depended on failed (retried failures too), is stale, unknown, still progressing, or suspended (unless --ignore-suspended), a selection matched nothing, or a controller is missing or down; 2 for bad input (a --kind the cluster does not serve, a -n namespace that does not exist); 1 when the cluster cannot be read or has no Flux.',
     'With --all-envs, every environment of the config at once, each on its own context (named after its cluster) with its own profile and account guard: one row per environment and a verdict line each; the exit code is the worst (1 when an environment could not be read, else 3 when one is unhealthy). --wait waits for every environment together; --watch and --reconcile take one environment.',
   ].join('\n\n')
   static override examples = [
@@ -52,7 +52,9 @@ export default class Status extends BaseCommand<typeof Status> {
       default: 'flux-system',
     }),
     all: Flags.boolean({summary: 'List every object, not only those needing attention.'}),
-    wait: Flags.boolean({summary: 'Follow the cluster until it is healthy or --timeout passes.'}),
+    wait: Flags.boolean({
+      summary: 'Follow the cluster until it is healthy (with a filter: something matches) or --timeout passes.',
+    }),
     timeout: durationFlag({
       summary: 'How long --wait and --reconcile wait (e.g. 90s, 5m, 1h).',
       ...durationDefault('5m'),
@@ -185,7 +187,11 @@ export default class Status extends BaseCommand<typeof Status> {
         const planText = renderPlan(plan, width)
         if (planText) this.note(planText)
         if (plan.targets.length === 0) {
-          this.note(fitText('Nothing to reconcile: no failed or stale object that Flux can reconcile.', width))
+          const why =
+            status.objects.length === 0 && status.selection !== undefined
+              ? `nothing matched ${status.selection}`
+              : 'no failed or stale object that Flux can reconcile'
+          this.note(fitText(`Nothing to reconcile: ${why}.`, width))
           return false
         }
         const ok = await this.prompter.confirm(`Request reconciliation of ${plan.targets.length} object(s)?`, {
@@ -260,7 +266,11 @@ export default class Status extends BaseCommand<typeof Status> {
   }
 }
 
-/** The objects to look at first: those not ready that no other object explains (`Kind/ns/name health`), the first three. */
+/**
+ * The objects to look at first: those not ready that no other object explains (`Kind/ns/name
+ * health`), then the selection's dependencies that need attention (`… failed (dependency)`),
+ * the first three; a selection that matched nothing says so.
+ */
 function attention(r: StatusReport): string {
   const down = r.controllers
     .filter((c) => c.missing || !c.ready)
@@ -268,7 +278,9 @@ function attention(r: StatusReport): string {
   const objects = r.objects
     .filter((o) => o.health !== 'ready' && !o.cause && !(o.health === 'suspended' && r.verdict === 'healthy'))
     .map((o) => `${o.kind}/${o.namespace}/${o.name} ${o.health}`)
-  const all = [...down, ...objects]
+  const dependencies = (r.dependencies ?? []).map((d) => `${d.kind}/${d.namespace}/${d.name} ${d.health} (dependency)`)
+  const nothing = r.objects.length === 0 && r.selection !== undefined ? [`nothing matched ${r.selection}`] : []
+  const all = [...down, ...nothing, ...objects, ...dependencies]
   if (all.length === 0) return '-'
   return all.length > 3 ? `${all.slice(0, 3).join(', ')}, +${all.length - 3} more` : all.join(', ')
 }

@@ -188,9 +188,15 @@ describe('piksel status tells the truth (stand-in)', function () {
             health.get(key),
           )
         }
-        // A selection with a problem is never healthy; a healthy one has none.
+        // A selection is healthy exactly when neither it nor what it is built from or waits on has
+        // a problem; each dependency named is judged as the unfiltered view judges it.
         const problems = doc.objects.filter((o) => o.health !== 'ready').length
-        expect(doc.verdict === 'healthy', args.join(' ')).to.equal(problems === 0)
+        const dependencies = doc.dependencies ?? []
+        expect(doc.verdict === 'healthy', args.join(' ')).to.equal(problems === 0 && dependencies.length === 0)
+        for (const d of dependencies) {
+          const key = `${d.kind}/${d.namespace}/${d.name}`
+          expect(health.get(key)?.split(' ')[0], `${args.join(' ')}: dependency ${key}`).to.equal(d.health)
+        }
       }
     })
 
@@ -725,11 +731,13 @@ describe('piksel status tells the truth (stand-in)', function () {
       })
     }
 
-    it('-n naming a namespace that exists but holds no Flux objects: healthy, exit 0', async () => {
+    it('-n naming a namespace that exists but holds no Flux objects: nothing matched, said plainly, exit 3', async () => {
       standin.put({apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'empty'}})
       const {exitCode, doc} = await json(['-n', 'empty'])
-      expect(exitCode).to.equal(0)
-      expect(doc.summary).to.equal('healthy: no Flux objects')
+      expect(exitCode).to.equal(3)
+      expect(doc.verdict).to.equal('unhealthy')
+      expect(doc.summary).to.equal('unhealthy: nothing matched -n empty')
+      expect(doc.selection).to.equal('-n empty')
     })
 
     it('a dependsOn cycle a <-> b: reported as a cycle naming both, neither its own root cause', async () => {

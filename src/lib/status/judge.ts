@@ -5,10 +5,11 @@
  */
 import {markRequested, settle, assessAll} from './across.ts'
 import {findControllers, missingControllers, missingStatus} from './controllers.ts'
-import {type FluxObject, type ObjectHealth, keyOf} from './health.ts'
+import {type DependencyHealth, selectionDependencies} from './dependencies.ts'
+import {type FluxObject, type ObjectHealth, keyOf, objectKey} from './health.ts'
 import {type ReconcilePlan, planReconcile} from './plan.ts'
 import {type Snapshot, fluxObjects} from './snapshot.ts'
-import {type Counts, type WorkloadCounts, countObjects, sortForDisplay, verdict} from './verdict.ts'
+import {type Counts, type WorkloadCounts, countObjects, needsAttention, sortForDisplay, verdict} from './verdict.ts'
 import {
   type ControllerStatus,
   type WorkloadObject,
@@ -43,6 +44,13 @@ export interface StatusResult {
   objects: ObjectHealth[]
   /** Only with --deep: workloads that are not ready. */
   workloads?: WorkloadHealth[]
+  /** Only with a filter (-n, -l, --kind): the filter as flags, e.g. `--kind Kustomization -l team=a` (scope.ts describeSelection). */
+  selection?: string
+  /**
+   * Only with a filter: what the selection is built from or waits on, outside it, that needs
+   * attention (dependencies.ts); any makes the verdict unhealthy. Worst first.
+   */
+  dependencies?: DependencyHealth[]
 }
 
 export interface JudgeOptions {
@@ -52,6 +60,11 @@ export interface JudgeOptions {
   ignoreSuspended?: boolean
   /** Where the Flux controllers were looked for. */
   fluxNamespace: string
+  /**
+   * The filter as flags (describeSelection), when there is one: the selection's dependencies
+   * decide its verdict with it, and a selection matching nothing is not healthy.
+   */
+  selection?: string
 }
 
 /** What following the cluster knows beyond one snapshot. */
@@ -68,6 +81,8 @@ export interface Judgement {
   objects: FluxObject[]
   /** The assessments of the selection. */
   reported: ObjectHealth[]
+  /** The assessments of the selection's dependencies that need attention (empty without a filter). */
+  dependencies: ObjectHealth[]
   /** With a memory: the objects seen ready so far (a new set; the memory's is left as it was). */
   seenReady: ReadonlySet<string>
 }
@@ -110,6 +125,13 @@ export function judge(snapshot: Snapshot, options: JudgeOptions, memory?: Follow
   if (memory)
     for (const [i, r] of assessed.entries()) if (r.health === 'ready') seenReady.add(keyOf(objects[i] as FluxObject))
   const reported = assessed.filter((_, i) => selected.has(objects[i] as FluxObject))
+  // What the selection is built from or waits on decides with it (only a filter leaves any out).
+  const attentionOptions = {ignoreSuspended: options.ignoreSuspended}
+  const closure =
+    options.selection === undefined ? [] : selectionDependencies(objects, assessed, (o) => selected.has(o))
+  const closureKeys = new Set(closure.map((d) => objectKey(d.kind, d.namespace, d.name)))
+  const dependencies = closure.filter((d) => needsAttention(d, attentionOptions))
+  const dependencyKeys = new Set(dependencies.map((d) => objectKey(d.kind, d.namespace, d.name)))
 
   // Controllers: those running, and those the judged objects need but that have no Deployment.
   const {fluxNamespace} = options
@@ -121,10 +143,11 @@ export function judge(snapshot: Snapshot, options: JudgeOptions, memory?: Follow
     a.name.localeCompare(b.name),
   )
 
+  // --deep: the workloads of the listed Kustomizations and of those they depend on (as without a filter).
   const workloads = options.deep
     ? deepWorkloads(
         snapshot,
-        objects.filter((o) => selected.has(o)),
+        objects.filter((o) => selected.has(o) || closureKeys.has(keyOf(o))),
       )
     : undefined
   const workloadCounts: WorkloadCounts = {}
@@ -137,6 +160,8 @@ export function judge(snapshot: Snapshot, options: JudgeOptions, memory?: Follow
     controllersMissing: missing.map((m) => m.name),
     controllersDown: found.filter((c) => !c.ready).map((c) => c.name),
     workloads: workloadCounts,
+    dependencies,
+    selection: options.selection,
   })
   const result: StatusResult = {
     verdict: v.healthy ? 'healthy' : 'unhealthy',
@@ -149,15 +174,27 @@ export function judge(snapshot: Snapshot, options: JudgeOptions, memory?: Follow
     objects: sortForDisplay(reported),
   }
   if (workloads) result.workloads = workloads
-  return {result, objects, reported, seenReady}
+  if (options.selection !== undefined) {
+    result.selection = options.selection
+    result.dependencies = dependencies
+  }
+  const dependencyResults =
+    dependencies.length === 0 ? [] : assessed.filter((_, i) => dependencyKeys.has(keyOf(objects[i] as FluxObject)))
+  return {result, objects, reported, dependencies: dependencyResults, seenReady}
 }
 
-/** What `--reconcile` would annotate: failed and stale Kustomizations and HelmReleases, sources first. */
+/**
+ * What `--reconcile` would annotate: the failed and stale objects of the selection and of its
+ * dependencies (what it is built from decides its verdict, so a failed GitRepository under
+ * Kustomizations still ready is requested too), and the sources of failed and stale
+ * Kustomizations and HelmReleases; sources first.
+ */
 export function reconcilePlan(snapshot: Snapshot, judged: Judgement): ReconcilePlan {
   const byKind = new Map(snapshot.kinds.map((k) => [k.kind, k]))
-  return planReconcile(judged.objects, judged.reported, {
+  return planReconcile(judged.objects, [...judged.reported, ...judged.dependencies], {
     fluxNoun: (kind) => byKind.get(kind)?.fluxNoun ?? kind.toLowerCase(),
     hasStatus: (kind) => byKind.get(kind)?.hasStatus,
+    dependencies: new Set(judged.dependencies.map((d) => objectKey(d.kind, d.namespace, d.name))),
   })
 }
 

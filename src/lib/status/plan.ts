@@ -44,6 +44,8 @@ export interface PlanOptions {
   fluxNoun?: (kind: string) => string
   /** Whether the version read of a kind has a status subresource (discovery). */
   hasStatus?: (kind: string) => boolean | undefined
+  /** Objects (`Kind/namespace/name`) among the results that are dependencies of a selection, not in it: their why says so. */
+  dependencies?: ReadonlySet<string>
 }
 
 /**
@@ -102,7 +104,8 @@ export function planReconcile(
         if (source) add(source, `source of ${result.kind}/${result.name}`)
       }
     }
-    add(obj, result.retrying ? `${result.health} (retrying)` : result.health)
+    const own = result.retrying ? `${result.health} (retrying)` : result.health
+    add(obj, options.dependencies?.has(keyOf(obj)) ? `${own}, a dependency of the selection` : own)
   }
   const rank = (kind: string) => {
     const i = ORDER.indexOf(kind)

@@ -37,7 +37,7 @@ export function describeObject(o: Pick<ObjectHealth, 'kind' | 'namespace' | 'nam
   return `${o.kind}/${o.namespace ? `${o.namespace}/` : ''}${o.name}`
 }
 
-export function explain(o: ObjectHealth): string {
+export function explain(o: Pick<ObjectHealth, 'reason' | 'message' | 'retrying' | 'cause'>): string {
   const reason = o.retrying ? `${o.reason} (retrying)` : o.reason
   const text =
     o.reason && !o.message.toLowerCase().startsWith(o.reason.toLowerCase()) ? `${reason}: ${o.message}` : o.message
@@ -156,9 +156,16 @@ export function fitTable(
   return out
 }
 
-/** The verdict line, never cut: wrapped between its parts (`unhealthy: 2 failed,` / `  1 stale, …`). */
+/**
+ * The verdict line, never cut: wrapped between its parts (`unhealthy: 2 failed,` / `  1 stale, …`);
+ * a part wider than a wrapped line (a named dependency) is wrapped between its words.
+ */
 export function renderVerdict(summary: string, width = Number.POSITIVE_INFINITY): string[] {
-  return wrapTokens(summary.split(/(?<=,) /), width, '  ')
+  const indent = '  '
+  const tokens = summary
+    .split(/(?<=,) /)
+    .flatMap((part) => (part.length > width - indent.length ? part.split(' ') : [part]))
+  return wrapTokens(tokens, width, indent)
 }
 
 /** A line of prose for the terminal (a note on stderr): wrapped between words, the rest indented. */
@@ -208,6 +215,23 @@ export function renderStatus(result: StatusResult, options: RenderOptions = {}):
           {header: 'AGE', values: shown.map((o) => age(o.since, options.now))},
           {header: 'REVISION', values: shown.map((o) => shortRevision(o.revision)), optional: true},
           {header: 'MESSAGE', values: shown.map(explain)},
+        ],
+        width,
+        {maxLastLines: MESSAGE_LINES},
+      ),
+    )
+  }
+  const dependencies = result.dependencies ?? []
+  if (dependencies.length > 0) {
+    // What the selection is built from or waits on, not listed itself: why a ready selection is unhealthy.
+    lines.push('', 'DEPENDENCIES NOT READY (outside the selection)')
+    lines.push(
+      ...fitTable(
+        [
+          {header: 'OBJECT', values: dependencies.map(describeObject)},
+          {header: 'HEALTH', values: dependencies.map((d) => d.health)},
+          {header: 'AGE', values: dependencies.map((d) => age(d.since, options.now))},
+          {header: 'MESSAGE', values: dependencies.map(explain)},
         ],
         width,
         {maxLastLines: MESSAGE_LINES},
@@ -271,20 +295,28 @@ export function shortRevision(revision: string | null): string {
 /**
  * What `--wait` gives up on, counted as the verdict counts it: the objects that need attention
  * (suspended ones unless ignored), and under `--deep` the workloads not ready (every one in a
- * judged Kustomization's inventory that is failing, progressing or not found), and the Flux
- * controllers down or missing. E.g. `12 object(s) and 3 workload(s) still not ready`.
+ * judged Kustomization's inventory that is failing, progressing or not found), the
+ * dependencies of the selection that need attention, and the Flux controllers down or
+ * missing. E.g. `12 object(s) and 3 workload(s) still not ready`. A selection that matched
+ * nothing says so: `nothing matched -l app=new`.
  */
 export function stillNotReady(
-  result: Pick<StatusResult, 'objects' | 'workloads' | 'controllers'>,
+  result: Pick<StatusResult, 'objects' | 'workloads' | 'controllers' | 'dependencies' | 'selection'>,
   options: {ignoreSuspended?: boolean} = {},
 ): string {
   const objects = result.objects.filter((o) => needsAttention(o, options)).length
   const workloads = result.workloads?.length ?? 0
+  const dependencies = result.dependencies?.length ?? 0
   const controllers = result.controllers.filter((c) => c.missing || !c.ready).length
+  const down = `${controllers} Flux controller(s)`
+  if (result.objects.length === 0 && result.selection !== undefined) {
+    return `nothing matched ${result.selection}${controllers > 0 ? `, and ${down} still not ready` : ''}`
+  }
   const parts = [
     `${objects} object(s)`,
     ...(result.workloads !== undefined ? [`${workloads} workload(s)`] : []),
-    ...(controllers > 0 ? [`${controllers} Flux controller(s)`] : []),
+    ...(dependencies > 0 ? [`${dependencies} ${dependencies === 1 ? 'dependency' : 'dependencies'}`] : []),
+    ...(controllers > 0 ? [down] : []),
   ]
   const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0]
   return `${list} still not ready`
@@ -293,7 +325,9 @@ export function stillNotReady(
 /** One line for progress while waiting: the verdict and the first objects still not ready. */
 export function progressLine(result: StatusResult, elapsedMs: number, width = Number.POSITIVE_INFINITY): string {
   const seconds = Math.round(elapsedMs / 1000)
-  const pending = result.objects.filter((o) => o.health !== 'ready' && o.health !== 'suspended').map(describeObject)
+  const pending = [...result.objects, ...(result.dependencies ?? [])]
+    .filter((o) => o.health !== 'ready' && o.health !== 'suspended')
+    .map(describeObject)
   const more = pending.length > 3 ? ` +${pending.length - 3}` : ''
   const detail = pending.length > 0 ? ` — waiting for ${pending.slice(0, 3).join(', ')}${more}` : ''
   return truncate(`[${seconds}s] ${result.summary}${detail}`, width)

@@ -77,3 +77,27 @@ export function uncoveredReferences(
   }
   return [...needed.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.namespace.localeCompare(b.namespace))
 }
+
+/** What chooses the listed objects: the --kind, -n and -l filters. */
+export interface Selection {
+  /** Kind names (FLUX_KINDS), as --kind resolved them. */
+  kinds?: readonly string[]
+  namespace?: string
+  selector?: string
+}
+
+/**
+ * The filters as flags, to name the selection (`--kind Kustomization -n apps -l team=a`);
+ * undefined without any (then every Flux object is listed). A selector with anything but
+ * letters, digits and `_./=,!-` (spaces, parentheses) is double-quoted: `-l "app in (a,b)"`.
+ */
+export function describeSelection(selection: Selection): string | undefined {
+  const parts: string[] = []
+  if (selection.kinds && selection.kinds.length > 0) parts.push(`--kind ${selection.kinds.join(',')}`)
+  if (selection.namespace) parts.push(`-n ${selection.namespace}`)
+  if (selection.selector) {
+    const plain = /^[\w./=,!-]+$/.test(selection.selector)
+    parts.push(`-l ${plain ? selection.selector : JSON.stringify(selection.selector)}`)
+  }
+  return parts.length > 0 ? parts.join(' ') : undefined
+}

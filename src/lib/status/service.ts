@@ -8,6 +8,7 @@ import {type ConnectOptions, type FluxCluster, type ReconcileRequest, withFluxCl
 import {objectKey} from './health.ts'
 import {type FollowMemory, type JudgeOptions, type StatusResult, judge, reconcilePlan} from './judge.ts'
 import type {ReconcilePlan, ReconcileTarget} from './plan.ts'
+import {describeSelection} from './scope.ts'
 import {FLUX_NAMESPACE, type ReadScope, referenceStreams} from './snapshot.ts'
 
 export type {StatusResult, WorkloadHealth} from './judge.ts'
@@ -140,6 +141,7 @@ function scopeOf(options: StatusOptions): ReadScope & JudgeOptions {
     deep: options.deep,
     ignoreSuspended: options.ignoreSuspended,
     fluxNamespace: options.fluxNamespace ?? FLUX_NAMESPACE,
+    selection: describeSelection(options),
   }
 }
 

@@ -44,6 +44,18 @@ export interface VerdictOptions {
   noControllersIn?: string
   /** Workloads not ready under --deep. */
   workloads?: WorkloadCounts
+  /**
+   * What the selection is built from or waits on, outside it (dependencies.ts): those that
+   * need attention (as objects do: suspended ones unless ignoreSuspended) make it unhealthy,
+   * and are named. Empty without a filter (every object is listed).
+   */
+  dependencies?: ReadonlyArray<Pick<ObjectHealth, 'kind' | 'namespace' | 'name' | 'health'>>
+  /**
+   * The filter as given (`-n apps -l team=a`), when there is one: a selection that matches
+   * nothing is not healthy (`nothing matched -l team=a`), as `kubectl wait` fails with "no
+   * matching resources found". Without a filter, no objects is `no Flux objects`.
+   */
+  selection?: string
 }
 
 /** Does this object keep the cluster from being healthy? */
@@ -67,7 +79,11 @@ const WORKLOAD_WORDS: Array<[keyof WorkloadCounts, string]> = [
 
 /**
  * The verdict line: controllers first (none at all, missing by name, then down), then the
- * workloads --deep found not ready (by state), then the objects by health, worst first.
+ * workloads --deep found not ready (by state), then the objects by health, worst first, then
+ * the dependencies of the selection that need attention, by health, worst first, each named
+ * (`1 dependency failed (GitRepository flux-system/flux-system)`); a selection that matched
+ * nothing says so (`nothing matched -l team=a`, unhealthy), no objects without a filter is
+ * `no Flux objects`.
  */
 export function verdict(counts: Counts, options: VerdictOptions = {}): Verdict {
   const parts: string[] = []
@@ -91,10 +107,23 @@ export function verdict(counts: Counts, options: VerdictOptions = {}): Verdict {
     if (n > 0) parts.push(`${n} ${health}${health === 'suspended' && options.ignoreSuspended ? ' (ignored)' : ''}`)
   }
   const attention = HEALTH_STATES.some((h) => counts.byHealth[h] > 0 && needsAttention({health: h}, options))
-  const healthy = !attention && controllersOk && workloads === 0
-  if (counts.total === 0) parts.push('no Flux objects')
+  const dependencies = (options.dependencies ?? []).filter((d) => needsAttention(d, options))
+  for (const health of HEALTH_STATES) {
+    const these = dependencies.filter((d) => d.health === health)
+    if (these.length === 0) continue
+    const named = these.slice(0, NAMED_DEPENDENCIES).map((d) => `${d.kind} ${d.namespace}/${d.name}`)
+    if (these.length > NAMED_DEPENDENCIES) named.push(`+${these.length - NAMED_DEPENDENCIES} more`)
+    parts.push(`${these.length} ${these.length === 1 ? 'dependency' : 'dependencies'} ${health} (${named.join(', ')})`)
+  }
+  const nothingMatched = counts.total === 0 && options.selection !== undefined
+  const healthy = !attention && controllersOk && workloads === 0 && dependencies.length === 0 && !nothingMatched
+  if (nothingMatched) parts.push(`nothing matched ${options.selection}`)
+  else if (counts.total === 0) parts.push('no Flux objects')
   return {healthy, line: `${healthy ? 'healthy' : 'unhealthy'}: ${parts.join(', ')}`}
 }
+
+/** Dependencies named in the verdict line per health; the rest are counted (`+2 more`), all are in --json. */
+export const NAMED_DEPENDENCIES = 3
 
 /** Human age of a timestamp relative to now: 45s, 12m, 3h, 5d. */
 export function age(since: string | null, now: number = Date.now()): string {

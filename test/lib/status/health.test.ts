@@ -602,6 +602,7 @@ describe('status health rules', () => {
 
   describe('verdict', () => {
     const of = (...healths: Health[]) => countObjects(healths.map((health) => ({kind: 'Kustomization', health})))
+    const dep = (kind: string, name: string, health: Health) => ({kind, namespace: 'flux-system', name, health})
     const table: Array<[string, ReturnType<typeof of>, Parameters<typeof verdict>[1], boolean, string]> = [
       ['all ready', of('ready', 'ready'), {}, true, 'healthy: 2 ready'],
       [
@@ -653,6 +654,86 @@ describe('status health rules', () => {
         false,
         'unhealthy: 1 failed, 1 suspended (ignored)',
       ],
+      // The selection's dependencies (outside it) decide with it: named, by health, worst first.
+      [
+        'a selection ready, its GitRepository failed',
+        of('ready', 'ready'),
+        {dependencies: [dep('GitRepository', 'flux-system', 'failed')], selection: '--kind Kustomization'},
+        false,
+        'unhealthy: 2 ready, 1 dependency failed (GitRepository flux-system/flux-system)',
+      ],
+      [
+        'dependencies in two states, worst first, after the objects',
+        of('waiting', 'ready'),
+        {
+          dependencies: [
+            dep('HelmRepository', 'podinfo', 'unknown'),
+            dep('Kustomization', 'infra', 'stale'),
+            dep('GitRepository', 'apps', 'stale'),
+          ],
+        },
+        false,
+        'unhealthy: 1 waiting, 1 ready, 2 dependencies stale (Kustomization flux-system/infra, GitRepository flux-system/apps), 1 dependency unknown (HelmRepository flux-system/podinfo)',
+      ],
+      [
+        'more than three of a state: three named, the rest counted',
+        of('ready'),
+        {dependencies: ['a', 'b', 'c', 'd', 'e'].map((name) => dep('GitRepository', name, 'failed'))},
+        false,
+        'unhealthy: 1 ready, 5 dependencies failed (GitRepository flux-system/a, GitRepository flux-system/b, GitRepository flux-system/c, +2 more)',
+      ],
+      [
+        'exactly three: all named',
+        of('ready'),
+        {dependencies: ['a', 'b', 'c'].map((name) => dep('GitRepository', name, 'progressing'))},
+        false,
+        'unhealthy: 1 ready, 3 dependencies progressing (GitRepository flux-system/a, GitRepository flux-system/b, GitRepository flux-system/c)',
+      ],
+      [
+        'ready dependencies do not count',
+        of('ready'),
+        {dependencies: [dep('GitRepository', 'flux-system', 'ready')], selection: '-l team=a'},
+        true,
+        'healthy: 1 ready',
+      ],
+      [
+        'a suspended dependency counts',
+        of('ready'),
+        {dependencies: [dep('GitRepository', 'flux-system', 'suspended')]},
+        false,
+        'unhealthy: 1 ready, 1 dependency suspended (GitRepository flux-system/flux-system)',
+      ],
+      [
+        'a suspended dependency, suspended ignored: healthy',
+        of('ready'),
+        {dependencies: [dep('GitRepository', 'flux-system', 'suspended')], ignoreSuspended: true},
+        true,
+        'healthy: 1 ready',
+      ],
+      [
+        'a terminating dependency counts',
+        of('ready'),
+        {dependencies: [dep('GitRepository', 'flux-system', 'terminating')]},
+        false,
+        'unhealthy: 1 ready, 1 dependency terminating (GitRepository flux-system/flux-system)',
+      ],
+      // A selection matching nothing is not healthy; no filter and no objects is as it was.
+      [
+        'a selection matching nothing',
+        of(),
+        {selection: '-l team=nobody'},
+        false,
+        'unhealthy: nothing matched -l team=nobody',
+      ],
+      [
+        'a selection matching nothing, no controllers either',
+        of(),
+        {selection: '-n empty', noControllersIn: 'flux-system'},
+        false,
+        'unhealthy: no Flux controllers in flux-system, nothing matched -n empty',
+      ],
+      ['no filter, no objects', of(), {}, true, 'healthy: no Flux objects'],
+      ['a selection matching something ready', of('ready'), {selection: '-n apps'}, true, 'healthy: 1 ready'],
     ]
     for (const [what, counts, options, healthy, line] of table) {
       it(`${what}: ${line}`, () => {

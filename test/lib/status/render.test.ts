@@ -58,6 +58,16 @@ describe('stillNotReady: what --wait gave up on, counted as the verdict counts i
     version: null,
     message: '',
   })
+  const dependency = (name: string) => ({
+    kind: 'GitRepository',
+    namespace: 'flux-system',
+    name,
+    health: 'failed' as const,
+    reason: 'GitOperationFailed',
+    message: 'ssh: handshake failed',
+    since: null,
+    neededBy: ['Kustomization/apps/web'],
+  })
   type Input = Parameters<typeof stillNotReady>[0]
   const cases: Array<[string, Input, {ignoreSuspended?: boolean}, string]> = [
     [
@@ -108,6 +118,42 @@ describe('stillNotReady: what --wait gave up on, counted as the verdict counts i
       {},
       '1 object(s), 1 workload(s) and 2 Flux controller(s) still not ready',
     ],
+    [
+      'dependencies of the selection that need attention are counted, after the workloads',
+      {
+        objects: [obj('ready', 'a')],
+        workloads: [],
+        dependencies: [dependency('flux-system'), dependency('apps')],
+        controllers: [controller('source-controller', false)],
+        selection: '--kind Kustomization',
+      },
+      {},
+      '0 object(s), 0 workload(s), 2 dependencies and 1 Flux controller(s) still not ready',
+    ],
+    [
+      'one dependency',
+      {objects: [obj('ready', 'a')], dependencies: [dependency('flux-system')], controllers: []},
+      {},
+      '0 object(s) and 1 dependency still not ready',
+    ],
+    [
+      'a selection that matched nothing says so',
+      {objects: [], dependencies: [], controllers: [], selection: '-l app=new'},
+      {},
+      'nothing matched -l app=new',
+    ],
+    [
+      'a selection that matched nothing, a controller down',
+      {objects: [], controllers: [controller('kustomize-controller', false)], selection: '-n apps'},
+      {},
+      'nothing matched -n apps, and 1 Flux controller(s) still not ready',
+    ],
+    [
+      'no filter, no objects: nothing to name',
+      {objects: [], controllers: [controller('kustomize-controller', false)]},
+      {},
+      '0 object(s) and 1 Flux controller(s) still not ready',
+    ],
   ]
   for (const [what, input, options, line] of cases) {
     it(`${what}: ${line}`, () => expect(stillNotReady(input, options)).to.equal(line))
@@ -131,6 +177,68 @@ describe('status rendering', () => {
       expect(text).to.contain('…')
     }
     expect(progressLine(result('unhealthy.yaml'), 12_000, 60)).to.have.length.at.most(60)
+  })
+
+  describe('the dependencies of a selection that need attention: their own section, never rows of the selection', () => {
+    const base = result('healthy.yaml')
+    const selection = base.objects.filter((o) => o.kind === 'Kustomization')
+    const message =
+      "failed to checkout and determine revision: unable to clone 'ssh://git@github.com/piksel-ina/piksel-gitops': ssh: handshake failed: ssh: unable to authenticate, attempted methods [none publickey], no supported methods remain"
+    const r: StatusResult = {
+      ...base,
+      verdict: 'unhealthy',
+      summary: `unhealthy: ${selection.length} ready, 1 dependency failed (GitRepository flux-system/flux-system)`,
+      objects: selection,
+      selection: '--kind Kustomization',
+      dependencies: [
+        {
+          kind: 'GitRepository',
+          namespace: 'flux-system',
+          name: 'flux-system',
+          health: 'failed',
+          reason: 'GitOperationFailed',
+          message,
+          since: '2026-11-30T08:00:00Z',
+          retrying: true,
+          neededBy: selection.map((o) => `${o.kind}/${o.namespace}/${o.name}`),
+        },
+      ],
+    }
+    const now = Date.parse('2026-11-30T10:00:00Z')
+
+    it('off a terminal: one whole row under its heading, after the counts; no NEEDS ATTENTION', () => {
+      const lines = renderStatus(r, {now}).split('\n')
+      const at = lines.indexOf('DEPENDENCIES NOT READY (outside the selection)')
+      expect(at).to.be.greaterThan(lines.indexOf('KIND           TOTAL  STATES'))
+      expect(lines[at + 1]).to.match(/^OBJECT\s+HEALTH\s+AGE\s+MESSAGE$/)
+      expect(lines[at + 2]).to.equal(
+        `GitRepository/flux-system/flux-system  failed  2h   GitOperationFailed (retrying): ${message}`,
+      )
+      expect(lines).to.not.include('NEEDS ATTENTION')
+    })
+
+    for (const width of [80, 60]) {
+      it(`${width} columns: no line wider, the object, its health and the start of its message there`, () => {
+        const text = renderStatus(r, {width, now})
+        for (const line of text.split('\n')) expect(line.length, line).to.be.at.most(width)
+        expect(text).to.contain('GitRepository/flux-system/flux-system')
+        expect(text).to.match(/failed\s+2h\s+GitOperationFailed/)
+        // The verdict wraps between its parts and, where one is wider than a line, between words: never mid-name.
+        const verdict = renderVerdict(r.summary, width)
+        for (const line of verdict) expect(line.length, line).to.be.at.most(width)
+        expect(verdict.join(' ').replace(/\s+/g, ' ')).to.equal(r.summary)
+        expect(verdict.join('\n')).to.contain('flux-system/flux-system)')
+      })
+    }
+
+    it('the progress line of --wait names the dependency it waits for', () => {
+      expect(progressLine(r, 3000)).to.equal(`[3s] ${r.summary} — waiting for GitRepository/flux-system/flux-system`)
+    })
+
+    it('without dependencies (no filter) nothing is added', () => {
+      expect(renderStatus(base, {now})).to.not.contain('DEPENDENCIES')
+      expect(renderStatus({...base, dependencies: []}, {now})).to.not.contain('DEPENDENCIES')
+    })
   })
 
   it('explains a waiting object by its root cause', () => {
