@@ -1,7 +1,7 @@
 /**
  * The one base command: global flags, config, the prompt gate, error rendering,
  * --json and Ctrl-C, exactly as DESIGN.md §2 describes them. Commands extend it,
- * parse nothing themselves, call one service and render its result. (Over 300
+ * parse nothing themselves, call one service and render its result. (About 610
  * lines: it is the one place of that contract; the vocabulary it uses lives
  * beside it: flags.ts, duration.ts, errors.ts, prompt.ts, process/signals.ts.)
  */

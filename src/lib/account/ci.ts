@@ -2,6 +2,7 @@
  * GitHub Actions OIDC for the Terraform CI: what the config asks for, what the account holds
  * (read-only), and the judgement of the two, shared by the `oidc` bootstrap step and the
  * `ci-role` doctor check. The judgement is pure and tested table-driven.
+ * (About 300 lines: the reading and the judgement share the config's and the account's shapes.)
  */
 import type {CallerIdentity} from '../aws/identity.ts'
 import type {AwsSession} from '../aws/session.ts'

@@ -18,6 +18,9 @@
  * `ci.repository` as configured, neither lower-casing it (that breaks `Azure/...`-style names)
  * nor matching with StringEqualsIgnoreCase (that would also admit `refs/heads/MAIN`, another
  * git branch); an existing subject that differs from it only in case is its own finding.
+ *
+ * (About 360 lines: writing the policy and auditing one are the same rules read both ways;
+ * apart, a change to one could silently diverge from the other.)
  */
 
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com'

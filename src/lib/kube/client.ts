@@ -18,7 +18,7 @@
  * (403, naming the verb and resource), NOT_FOUND (404), THROTTLED (429),
  * BAD_RESPONSE (not JSON), KUBE_API (anything else the server refused).
  *
- * (About 450 lines: requests, watches and their error mapping share one connection and
+ * (About 490 lines: requests, watches and their error mapping share one connection and
  * one set of timeouts; apart, each would need the other's internals.)
  */
 import type {Agent as HttpAgent, ClientRequest, IncomingMessage} from 'node:http'

@@ -3,7 +3,7 @@
  * imported lazily and without the generated API (client-node.ts): only commands that talk to a
  * cluster pay for it.
  *
- * (About 310 lines: kubeconfig loading, the bounded credential plugin and the probe share
+ * (About 350 lines: kubeconfig loading, the bounded credential plugin and the probe share
  * the KubeConfig handling; each is a short section.)
  */
 import type {ChildProcess, SpawnOptions} from 'node:child_process'

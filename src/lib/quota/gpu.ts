@@ -1,7 +1,7 @@
 /**
  * The GPU vCPU quotas Karpenter needs (DESIGN.md §4): the family table, flag
  * validation, the status rules, what to file, and the summary. Pure: no I/O, so
- * it is tested table-driven. (About 300 lines: one vocabulary of small rules that
+ * it is tested table-driven. (About 410 lines: one vocabulary of small rules that
  * share the family table; split, each piece would import all the others.)
  */
 import {countValue} from '../counts.ts'

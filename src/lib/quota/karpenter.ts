@@ -32,7 +32,7 @@
  * - Every pool may use its whole limit in each family and market it allows (Karpenter picks per
  *   node), so a pool counts fully towards each of its quotas, and the pools of one quota add up.
  *
- * (About 590 lines: the NodePool reading, the requirement algebra and the bounds are one
+ * (About 820 lines: the NodePool reading, the requirement algebra and the bounds are one
  * pipeline with one vocabulary of types, each section pure and marked by a `// ---`
  * heading; the I/O is in gitops.ts.)
  */

@@ -3,7 +3,7 @@
  * requests, their usage (CloudWatch) and the Spot service-linked role, and with
  * NodePools the targets Karpenter's limits imply; files increase requests. No flags,
  * prompts or terminal here: the command (or bootstrap's preflight) confirms
- * between `checkGpuQuotas` and `requestGpuQuotaIncreases`. (About 300 lines: the
+ * between `checkGpuQuotas` and `requestGpuQuotaIncreases`. (About 450 lines: the
  * check and the request share the client, the limiter and the error mapping.)
  */
 import type * as ServiceQuotas from '@aws-sdk/client-service-quotas'

@@ -14,6 +14,9 @@
  *   config (which also overrides the Slack default). An OAuth client's value is
  *   `client_id:client_secret` (split on the first `:`, as Terraform splits it), so its keys map
  *   to the fields `clientId` and `clientSecret`, or `value` for the whole string.
+ *
+ * (About 310 lines: where a secret lives, how its value splits into keys and the verdict are
+ * one pure pipeline over the same types; the I/O is in cluster.ts.)
  */
 import {createHash} from 'node:crypto'
 

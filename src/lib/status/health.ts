@@ -37,6 +37,9 @@
  * notification-controller, image-reflector- and image-automation-controller all set
  * `Reconciling=True/ProgressingWithRetry` beside `Ready=False` on a failure they retry) and
  * their docs ("Debugging a <Kind>" status examples; kstatus conditions).
+ *
+ * (About 370 lines: the table above and the one function that applies it in order, with the
+ * sources of each row beside it; the rules across objects are already apart, in across.ts.)
  */
 import {staticObjectReason} from './static-objects.ts'
 

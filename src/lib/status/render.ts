@@ -10,6 +10,9 @@
  * object column leaves too little room (long names, 60 columns), each row is stacked: the
  * object on its own line, then an indented line with health, age and message. Off a
  * terminal (width Infinity, CI logs) every row is one whole line.
+ *
+ * (About 360 lines: every section of the view shares the width fitting above; split, each
+ * would import it and the layout of the others.)
  */
 import {truncate} from '../ui/table.ts'
 import {type ObjectHealth, HEALTH_STATES} from './health.ts'
