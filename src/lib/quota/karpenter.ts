@@ -580,15 +580,7 @@ export function largestVcpusPerGpu(
   family: FamilyId,
   types: readonly InstanceTypeInfo[],
 ): {ratio: number; type: string} | undefined {
-  let best: {ratio: number; type: string} | undefined
-  for (const info of types) {
-    if (info.nvidiaGpus <= 0 || info.vcpus <= 0) continue
-    if (quotaFamilyOfCategory(categoryOf(info.type)) !== family || !allowsType(pool, info.type)) continue
-    if (!gpuLabelsAllow(pool, info)) continue
-    const ratio = info.vcpus / info.nvidiaGpus
-    if (!best || ratio > best.ratio) best = {ratio, type: info.type}
-  }
-  return best
+  return largestRatio(pool, family, types, (info) => (info.nvidiaGpus > 0 ? info.vcpus / info.nvidiaGpus : undefined))
 }
 
 /**
@@ -600,12 +592,27 @@ export function largestVcpusPerByte(
   family: FamilyId,
   types: readonly InstanceTypeInfo[],
 ): {ratio: number; type: string} | undefined {
+  return largestRatio(pool, family, types, (info) =>
+    info.memoryMiB && info.memoryMiB > 0
+      ? info.vcpus / (info.memoryMiB * 2 ** 20 * (1 - VM_MEMORY_OVERHEAD))
+      : undefined,
+  )
+}
+
+/** The largest `ratioOf` among the types (with vCPUs) a pool allows in a quota family; undefined: none has one. */
+function largestRatio(
+  pool: NodePool,
+  family: FamilyId,
+  types: readonly InstanceTypeInfo[],
+  ratioOf: (info: InstanceTypeInfo) => number | undefined,
+): {ratio: number; type: string} | undefined {
   let best: {ratio: number; type: string} | undefined
   for (const info of types) {
-    if (!info.memoryMiB || info.memoryMiB <= 0 || info.vcpus <= 0) continue
+    if (info.vcpus <= 0) continue
     if (quotaFamilyOfCategory(categoryOf(info.type)) !== family || !allowsType(pool, info.type)) continue
     if (!gpuLabelsAllow(pool, info)) continue
-    const ratio = info.vcpus / (info.memoryMiB * 2 ** 20 * (1 - VM_MEMORY_OVERHEAD))
+    const ratio = ratioOf(info)
+    if (ratio === undefined) continue
     if (!best || ratio > best.ratio) best = {ratio, type: info.type}
   }
   return best
