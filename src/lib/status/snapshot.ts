@@ -231,6 +231,11 @@ export class Store {
     if (!this.streams.includes(stream)) this.streams.push(stream)
   }
 
+  /** Some stream added has not been listed yet: what the objects reference is not all here. */
+  unlisted(): boolean {
+    return this.streams.some((s) => !this.items.has(s.id))
+  }
+
   /** A watch event; false when nothing the snapshot holds changed (a bookmark). */
   apply(stream: Stream, event: WatchEventOf<Item>): boolean {
     const obj = event.object
