@@ -70,6 +70,61 @@ function ks(
   }
 }
 
+/** An OCIRepository, ready at a digest or failing to pull. */
+function ociRepo(namespace: string, name: string, failing = false): KubeObject {
+  const revision = 'v1.2.0@sha256:8e4ce8ce4f2a9f3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b'
+  return {
+    apiVersion: 'source.toolkit.fluxcd.io/v1beta2',
+    kind: 'OCIRepository',
+    metadata: {name, namespace, generation: 1},
+    spec: {interval: '5m', url: `oci://ghcr.io/piksel-ina/charts/${name}`, ref: {tag: 'v1.2.0'}},
+    status: {
+      observedGeneration: 1,
+      artifact: {revision},
+      conditions: failing
+        ? [cond('Ready', 'False', 'OCIPullFailed', 'failed to pull artifact: 401 Unauthorized')]
+        : [cond('Ready', 'True', 'Succeeded', `stored artifact for digest '${revision}'`)],
+    },
+  }
+}
+
+/** A HelmRelease Ready=True, its chart from `chart` (a template) or `chartRef`. */
+function hr(
+  namespace: string,
+  name: string,
+  spec: Record<string, unknown>,
+  labels: Record<string, string> = {},
+): KubeObject {
+  return {
+    apiVersion: 'helm.toolkit.fluxcd.io/v2',
+    kind: 'HelmRelease',
+    metadata: {name, namespace, generation: 1, labels},
+    spec: {interval: '10m', ...spec},
+    status: {
+      observedGeneration: 1,
+      conditions: [
+        cond('Ready', 'True', 'UpgradeSucceeded', 'Helm upgrade succeeded'),
+        cond('Released', 'True', 'UpgradeSucceeded', 'Helm upgrade succeeded'),
+      ],
+    },
+  }
+}
+
+/** A HelmChart, ready (built at version 1.0.0), from a source. */
+function helmChart(namespace: string, name: string, sourceRef: Record<string, string>): KubeObject {
+  return {
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    kind: 'HelmChart',
+    metadata: {name, namespace, generation: 1},
+    spec: {chart: 'podinfo', version: '1.0.0', sourceRef, interval: '10m'},
+    status: {
+      observedGeneration: 1,
+      artifact: {revision: '1.0.0'},
+      conditions: [cond('Ready', 'True', 'ChartPullSucceeded', "pulled 'podinfo' chart with version '1.0.0'")],
+    },
+  }
+}
+
 describe('piksel status: a selection at its edges (stand-in)', function () {
   this.timeout(60_000)
   let standin: KubeStandin
@@ -116,6 +171,259 @@ describe('piksel status: a selection at its edges (stand-in)', function () {
       const doc = r.json<StatusCommandResult>()
       expect(r.exitCode, doc.summary).to.equal(3)
       expect(doc.summary).to.equal('unhealthy: 1 ready, 1 dependency failed (GitRepository other/team-repo)')
+    })
+  })
+
+  describe('--wait and --reconcile follow the dependencies', () => {
+    beforeEach(() =>
+      start([
+        ...readFixture('healthy.yaml'),
+        ns('apps'),
+        ns('other'),
+        gitRepo('other', 'team-repo', true),
+        ks('apps', 'web', {name: 'team-repo', namespace: 'other'}, {team: 'a'}),
+      ]),
+    )
+
+    it('--wait -l team=a: ends healthy once the source in another namespace recovers mid-wait', async () => {
+      const waiting = run(['-l', 'team=a', '--wait', '--timeout', '20s'])
+      expect(
+        await until(() => standin.watches().some((w) => w.path.endsWith('/namespaces/other/gitrepositories'))),
+        'a watch on the dependency',
+      ).to.equal(true)
+      await new Promise((r) => setTimeout(r, 300))
+      standin.update('GitRepository', 'other', 'team-repo', (o) => {
+        o.status = gitRepo('other', 'team-repo').status
+      })
+      const r = await waiting
+      expect(r.exitCode, r.stderr).to.equal(0)
+      expect(r.stdout.split('\n')[0]).to.equal('healthy: 1 ready')
+    })
+
+    it('--wait -l app=new: an object that comes to match progressing is waited for until it is ready', async () => {
+      const waiting = run(['-l', 'app=new', '--wait', '--timeout', '20s'])
+      expect(
+        await until(() => standin.watches().some((w) => w.query.labelSelector === 'app=new')),
+        'a watch on the selection',
+      ).to.equal(true)
+      const fresh = ks('apps', 'new', {name: 'flux-system', namespace: 'flux-system'}, {app: 'new'})
+      fresh.status = {conditions: [cond('Ready', 'Unknown', 'Progressing', 'Reconciliation in progress')]}
+      standin.put(fresh)
+      await new Promise((r) => setTimeout(r, 600))
+      let done = false
+      void waiting.then(() => (done = true))
+      await new Promise((r) => setTimeout(r, 300))
+      expect(done, 'not ended while the new object progresses').to.equal(false)
+      standin.update('Kustomization', 'apps', 'new', (o) => {
+        o.status = ks('apps', 'new', {name: 'flux-system'}).status
+      })
+      const r = await waiting
+      expect(r.exitCode, r.stderr).to.equal(0)
+      expect(r.stdout.split('\n')[0]).to.equal('healthy: 1 ready')
+      expect(r.stderr).to.contain('progressing')
+    })
+
+    it('--reconcile --yes -l team=a: requests the failing source in another namespace', async () => {
+      const r = await run(['-l', 'team=a', '--reconcile', '--yes', '--timeout', '1s'])
+      expect(standin.patches().map((p) => p.path.split('/').slice(-3).join('/'))).to.deep.equal([
+        'other/gitrepositories/team-repo',
+      ])
+      expect(r.exitCode).to.equal(3)
+    })
+  })
+
+  describe('one read: what the selection reaches counts, nothing else does', () => {
+    const check = async (objects: KubeObject[], args: string[], summary: string, exitCode: number) => {
+      await start([...readFixture('healthy.yaml'), ns('apps'), ns('other'), ns('charts'), ...objects])
+      const r = await json(args)
+      expect(r.doc.summary, r.stderr).to.equal(summary)
+      expect(r.exitCode).to.equal(exitCode)
+      return r.doc
+    }
+
+    it('a source in another namespace (sourceRef.namespace), failing', async () => {
+      const doc = await check(
+        [gitRepo('other', 'team-repo', true), ks('apps', 'web', {name: 'team-repo', namespace: 'other'}, {team: 'a'})],
+        ['--kind', 'ks', '-n', 'apps', '-l', 'team=a'],
+        'unhealthy: 1 ready, 1 dependency failed (GitRepository other/team-repo)',
+        3,
+      )
+      expect(doc.dependencies?.map((d) => d.neededBy)).to.deep.equal([['Kustomization/apps/web']])
+    })
+
+    it('a failing source nothing selected uses does not count', async () => {
+      await check(
+        [
+          gitRepo('other', 'unused', true),
+          gitRepo('other', 'shared'),
+          ks('apps', 'web', {name: 'shared', namespace: 'other'}, {team: 'a'}),
+          ks('other', 'x', {name: 'shared'}),
+        ],
+        ['-l', 'team=a'],
+        'healthy: 1 ready',
+        0,
+      )
+    })
+
+    it('chartRef to an OCIRepository in another namespace, failing', async () => {
+      await check(
+        [
+          ociRepo('other', 'podinfo', true),
+          hr('apps', 'podinfo', {chartRef: {kind: 'OCIRepository', name: 'podinfo', namespace: 'other'}}, {team: 'a'}),
+        ],
+        ['-l', 'team=a'],
+        'unhealthy: 1 ready, 1 dependency failed (OCIRepository other/podinfo)',
+        3,
+      )
+    })
+
+    it('chartRef to a HelmChart whose HelmRepository fails: reached through the HelmChart', async () => {
+      const repo = gitRepo('charts', 'podinfo-git', true)
+      await check(
+        [
+          repo,
+          helmChart('charts', 'podinfo', {kind: 'GitRepository', name: 'podinfo-git'}),
+          hr('apps', 'podinfo', {chartRef: {kind: 'HelmChart', name: 'podinfo', namespace: 'charts'}}, {team: 'a'}),
+        ],
+        ['-n', 'apps'],
+        'unhealthy: 1 ready, 1 dependency failed (GitRepository charts/podinfo-git)',
+        3,
+      )
+    })
+
+    it('a chart template from a HelmRepository of type oci (no status by design): healthy', async () => {
+      const doc = await check(
+        [
+          {
+            apiVersion: 'source.toolkit.fluxcd.io/v1',
+            kind: 'HelmRepository',
+            metadata: {name: 'podinfo', namespace: 'charts', generation: 1},
+            spec: {type: 'oci', url: 'oci://ghcr.io/stefanprodan/charts', interval: '10m'},
+            status: {},
+          },
+          helmChart('charts', 'apps-podinfo', {kind: 'HelmRepository', name: 'podinfo'}),
+          hr('apps', 'podinfo', {
+            chart: {
+              spec: {
+                chart: 'podinfo',
+                version: '1.0.0',
+                sourceRef: {kind: 'HelmRepository', name: 'podinfo', namespace: 'charts'},
+              },
+            },
+          }),
+        ],
+        ['-n', 'apps'],
+        'healthy: 1 ready',
+        0,
+      )
+      expect(doc.dependencies).to.deep.equal([])
+    })
+
+    it('a dependsOn chain leaving the selection, failing at its end', async () => {
+      const c = ks('other', 'c', {name: 'flux-system', namespace: 'flux-system'})
+      c.status = {observedGeneration: 1, conditions: [cond('Ready', 'False', 'BuildFailed', 'kustomize build failed')]}
+      await check(
+        [
+          ks('apps', 'a', {name: 'flux-system', namespace: 'flux-system'}, {team: 'a'}, [
+            {name: 'b', namespace: 'other'},
+          ]),
+          ks('other', 'b', {name: 'flux-system', namespace: 'flux-system'}, {}, [{name: 'c'}]),
+          c,
+        ],
+        ['-l', 'team=a'],
+        'unhealthy: 1 ready, 1 dependency failed (Kustomization other/c)',
+        3,
+      )
+    })
+
+    it('a suspended dependency: unhealthy, and ignored with --ignore-suspended', async () => {
+      const b = ks('other', 'b', {name: 'flux-system', namespace: 'flux-system'})
+      ;(b.spec as Record<string, unknown>).suspend = true
+      const objects = [
+        ks('apps', 'a', {name: 'flux-system', namespace: 'flux-system'}, {team: 'a'}, [
+          {name: 'b', namespace: 'other'},
+        ]),
+        b,
+      ]
+      await check(objects, ['-l', 'team=a'], 'unhealthy: 1 ready, 1 dependency suspended (Kustomization other/b)', 3)
+      await standin.stop()
+      await check(objects, ['-l', 'team=a', '--ignore-suspended'], 'healthy: 1 ready', 0)
+    })
+
+    it('--kind gitrepo selects the source itself', async () => {
+      await check([gitRepo('other', 'team-repo', true)], ['--kind', 'gitrepo', '-n', 'other'], 'unhealthy: 1 failed', 3)
+    })
+    it('a dependsOn cycle crossing the selection: the selected member failed, the other a failed dependency', async () => {
+      const waiting = (o: KubeObject) => {
+        o.status = {
+          observedGeneration: 1,
+          conditions: [cond('Ready', 'False', 'DependencyNotReady', 'dependency not ready')],
+        }
+        return o
+      }
+      const a = waiting(
+        ks('apps', 'a', {name: 'flux-system', namespace: 'flux-system'}, {team: 'a'}, [
+          {name: 'b', namespace: 'other'},
+        ]),
+      )
+      const b = waiting(
+        ks('other', 'b', {name: 'flux-system', namespace: 'flux-system'}, {}, [{name: 'a', namespace: 'apps'}]),
+      )
+      const doc = await check(
+        [a, b],
+        ['-l', 'team=a'],
+        'unhealthy: 1 failed, 1 dependency failed (Kustomization other/b)',
+        3,
+      )
+      expect(doc.objects[0]).to.include({reason: 'DependencyCycle'})
+      const all = await json([])
+      expect(all.doc.counts.byHealth.failed).to.equal(2)
+    })
+
+    it('a dependency that does not exist: the selected object waits, nothing else is named', async () => {
+      const a = ks('apps', 'a', {name: 'flux-system', namespace: 'flux-system'}, {team: 'a'}, [
+        {name: 'ghost', namespace: 'other'},
+      ])
+      a.status = {
+        observedGeneration: 1,
+        conditions: [
+          cond(
+            'Ready',
+            'False',
+            'DependencyNotReady',
+            'unable to get \'other/ghost\' dependency: Kustomization.kustomize.toolkit.fluxcd.io "ghost" not found',
+          ),
+        ],
+      }
+      const doc = await check([a], ['-l', 'team=a'], 'unhealthy: 1 waiting', 3)
+      expect(doc.dependencies).to.deep.equal([])
+    })
+  })
+  describe('a dependsOn chain through many namespaces', () => {
+    it('-n a0: the chain is read in two rounds (one namespace, then the kind whole), its failing end counts', async () => {
+      const chain = [0, 1, 2, 3, 4].map((i) =>
+        ks(
+          `a${i}`,
+          `k${i}`,
+          {name: 'flux-system', namespace: 'flux-system'},
+          {},
+          i < 4 ? [{name: `k${i + 1}`, namespace: `a${i + 1}`}] : [],
+        ),
+      )
+      ;(chain[4] as KubeObject).status = {
+        observedGeneration: 1,
+        conditions: [cond('Ready', 'False', 'BuildFailed', 'kustomize build failed')],
+      }
+      await start([...readFixture('healthy.yaml'), ...[0, 1, 2, 3, 4].map((i) => ns(`a${i}`)), ...chain])
+      const {exitCode, doc} = await json(['-n', 'a0'])
+      expect(doc.summary).to.equal('unhealthy: 1 ready, 1 dependency failed (Kustomization a4/k4)')
+      expect(exitCode).to.equal(3)
+      const base = '/apis/kustomize.toolkit.fluxcd.io/v1'
+      expect(standin.listCalls('kustomizations').map((c) => c.path)).to.deep.equal([
+        `${base}/namespaces/a0/kustomizations`,
+        `${base}/namespaces/a1/kustomizations`,
+        `${base}/kustomizations`,
+      ])
     })
   })
 })
