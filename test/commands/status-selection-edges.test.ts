@@ -380,6 +380,16 @@ describe('piksel status: a selection at its edges (stand-in)', function () {
       expect(all.doc.counts.byHealth.failed).to.equal(2)
     })
 
+    it('references into a namespace that does not exist: read as nothing there, judged on its own status', async () => {
+      const a = ks('apps', 'a', {name: 'repo', namespace: 'ghost'}, {team: 'a'}, [{name: 'b', namespace: 'ghost2'}])
+      a.status = {
+        observedGeneration: 1,
+        conditions: [cond('Ready', 'False', 'ArtifactFailed', "Source 'GitRepository/ghost/repo' not found")],
+      }
+      const doc = await check([a], ['-l', 'team=a'], 'unhealthy: 1 failed', 3)
+      expect(doc.dependencies).to.deep.equal([])
+    })
+
     it('a dependency that does not exist: the selected object waits, nothing else is named', async () => {
       const a = ks('apps', 'a', {name: 'flux-system', namespace: 'flux-system'}, {team: 'a'}, [
         {name: 'ghost', namespace: 'other'},
