@@ -219,28 +219,70 @@ export function assessAll(
   }
 
   // Root causes, following dependsOn and sources; never the object itself, never around a cycle.
-  const rootCause = (key: string, seen: Set<string>): CauseRef | undefined => {
-    seen.add(key)
+  // The walk goes down one path: at each object, to its first reference that is not ready (and
+  // not in its own cycle, nor already on the path); the last object reached is the root cause.
+  const next = (key: string, onPath: ReadonlySet<string>): string | undefined => {
     const obj = byKey.get(key)
     if (!obj) return undefined
     const cycle = cycleOf.get(key)
     for (const ref of causeReferencesOf(obj, (k) => results.has(k))) {
       const refKey = objectKey(ref.kind, ref.namespace, ref.name)
       // Inside its own cycle an object has no root cause but the cycle, which its message names.
-      if (seen.has(refKey) || cycle?.has(refKey)) continue
+      if (onPath.has(refKey) || cycle?.has(refKey)) continue
       const dep = results.get(refKey)
-      if (!dep || dep.health === 'ready') continue
-      return rootCause(refKey, seen) ?? toCause(dep)
+      if (dep && dep.health !== 'ready') return refKey
     }
     return undefined
   }
+  const causeOf = (key: string): CauseRef => toCause(results.get(key) as ObjectHealth)
+  // Without a loop, where a path goes on from an object does not depend on how it was reached,
+  // so each object's root cause is found once (memo) and a chain costs its length, not its
+  // square; iteratively, so a chain of thousands cannot overflow the stack.
+  const memo = new Map<string, CauseRef | undefined>()
+  const rootCause = (start: string): CauseRef | undefined => {
+    if (memo.has(start)) return memo.get(start)
+    const path: string[] = []
+    const onPath = new Set<string>()
+    let key: string | undefined = start
+    let after: CauseRef | undefined
+    let looped = false
+    while (key !== undefined) {
+      // A path that looped was walked from its start: what was found from elsewhere may not hold.
+      if (!looped && memo.has(key)) {
+        after = memo.get(key) ?? causeOf(key)
+        break
+      }
+      path.push(key)
+      onPath.add(key)
+      // A loop: which way a path goes from here on depends on where it came from; walk it as it goes.
+      if (!looped) {
+        const following = next(key, NOWHERE)
+        if (following === undefined || !onPath.has(following)) {
+          key = following
+          continue
+        }
+        looped = true
+      }
+      key = next(key, onPath)
+    }
+    if (after === undefined) {
+      const last = path.at(-1) as string
+      after = last === start ? undefined : causeOf(last)
+      if (!looped) memo.set(last, undefined)
+    }
+    if (looped) return after
+    for (const k of path) if (!memo.has(k)) memo.set(k, after)
+    return after
+  }
   for (const [key, result] of results) {
     if (result.health === 'ready' || result.health === 'suspended' || result.health === 'terminating') continue
-    const cause = rootCause(key, new Set())
+    const cause = rootCause(key)
     if (cause) results.set(key, {...result, cause})
   }
   return objects.map((obj) => results.get(keyOf(obj)) as ObjectHealth)
 }
+
+const NOWHERE: ReadonlySet<string> = new Set()
 
 function toCause(result: ObjectHealth): CauseRef {
   return {

@@ -175,8 +175,12 @@ async function followCluster(
     timeoutMs: options.timeoutMs === undefined ? undefined : options.timeoutMs - elapsed(),
     onAbort: how.untilHealthy ? 'reject' : 'resolve',
     onChange: (add) => {
-      // Objects may have come to reference others not read yet (a new dependsOn): read and follow them too.
+      // Objects may have come to reference others not read yet (a new dependsOn, a new object
+      // matching the selection): read and follow them too, and judge only once they are listed
+      // (their list calls onChange again); judged without them, a ready object built from a
+      // failing source not read yet would end --wait healthy.
       for (const stream of referenceStreams(store.snapshot())) add(stream)
+      if (store.unlisted()) return false
       last = view()
       return how.untilHealthy && last.verdict === 'healthy'
     },
