@@ -4,13 +4,11 @@
  * chains and cycles across the selection, suspended and missing dependencies.
  */
 import {expect} from 'chai'
-import {mkdtempSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 
 import type {StatusCommandResult} from '../../src/commands/status.ts'
-import {isolatedEnv, runPiksel} from '../support/cli.ts'
-import {type KubeObject, KubeStandin, readFixture} from '../support/kube-standin.ts'
+import type {KubeStandin} from '../support/kube-standin.ts'
+import {type KubeObject, readFixture} from '../support/kube-standin.ts'
+import {runStatus, startStatusCluster, statusJson} from '../support/status-cli.ts'
 
 const REV = 'main@sha1:4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b'
 const T = '2026-11-30T08:30:00Z'
@@ -131,15 +129,10 @@ describe('piksel status: a selection at its edges (stand-in)', function () {
   let env: Record<string, string | undefined>
 
   async function start(objects: KubeObject[]) {
-    standin = await KubeStandin.start({objects})
-    const dir = mkdtempSync(join(tmpdir(), 'piksel-status-edges-'))
-    env = isolatedEnv({KUBECONFIG: standin.writeKubeconfig(dir)})
+    ;({standin, env} = await startStatusCluster('piksel-status-edges-', objects))
   }
-  const run = (args: string[]) => runPiksel(['status', ...args], {env})
-  const json = async (args: string[]) => {
-    const r = await run([...args, '--json'])
-    return {exitCode: r.exitCode, stderr: r.stderr, doc: r.json<StatusCommandResult>()}
-  }
+  const run = (args: string[]) => runStatus(env, args)
+  const json = (args: string[]) => statusJson(env, args)
   const until = async (check: () => boolean, ms = 20_000) => {
     const end = Date.now() + ms
     while (!check() && Date.now() < end) await new Promise((r) => setTimeout(r, 25))

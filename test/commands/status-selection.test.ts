@@ -9,13 +9,14 @@
  *    `--wait` waits until something matches (as `kubectl wait` fails with "no matching resources found").
  */
 import {expect} from 'chai'
-import {mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import type {StatusCommandResult} from '../../src/commands/status.ts'
-import {isolatedEnv, runPiksel} from '../support/cli.ts'
-import {type KubeObject, KubeStandin, readFixture} from '../support/kube-standin.ts'
+import {runPiksel} from '../support/cli.ts'
+import type {KubeStandin} from '../support/kube-standin.ts'
+import {type KubeObject, readFixture} from '../support/kube-standin.ts'
+import {runStatus, startStatusCluster, statusJson} from '../support/status-cli.ts'
 
 const NEW = 'main@sha1:4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b'
 const T = '2026-11-30T08:30:00Z'
@@ -92,15 +93,10 @@ describe('piksel status: a selection never turns a broken or stale cluster green
   let env: Record<string, string | undefined>
 
   async function start(objects: KubeObject[], options: ConstructorParameters<typeof KubeStandin>[0] = {}) {
-    standin = await KubeStandin.start({...options, objects})
-    dir = mkdtempSync(join(tmpdir(), 'piksel-status-selection-'))
-    env = isolatedEnv({KUBECONFIG: standin.writeKubeconfig(dir)})
+    ;({standin, dir, env} = await startStatusCluster('piksel-status-selection-', objects, options))
   }
-  const run = (args: string[]) => runPiksel(['status', ...args], {env})
-  const json = async (args: string[]) => {
-    const r = await run([...args, '--json'])
-    return {exitCode: r.exitCode, stderr: r.stderr, doc: r.json<StatusCommandResult>()}
-  }
+  const run = (args: string[]) => runStatus(env, args)
+  const json = (args: string[]) => statusJson(env, args)
   const until = async (check: () => boolean, ms = 20_000) => {
     const end = Date.now() + ms
     while (!check() && Date.now() < end) await new Promise((r) => setTimeout(r, 25))

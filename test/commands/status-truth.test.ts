@@ -5,16 +5,17 @@
  * under a real pseudo-terminal.
  */
 import {expect} from 'chai'
-import {mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {stripVTControlCharacters} from 'node:util'
 
 import {execa} from 'execa'
 
 import type {StatusCommandResult} from '../../src/commands/status.ts'
-import {BIN, isolatedEnv, runPiksel} from '../support/cli.ts'
-import {IMAGE_CRDS, type KubeObject, KubeStandin, readFixture} from '../support/kube-standin.ts'
+import {BIN, runPiksel} from '../support/cli.ts'
+import type {KubeStandin} from '../support/kube-standin.ts'
+import {IMAGE_CRDS, type KubeObject, readFixture} from '../support/kube-standin.ts'
+import {runStatus, startStatusCluster, statusJson} from '../support/status-cli.ts'
 import {requireTool} from '../support/tools.ts'
 
 const NEW = 'main@sha1:4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b'
@@ -73,15 +74,10 @@ describe('piksel status tells the truth (stand-in)', function () {
   let env: Record<string, string | undefined>
 
   async function start(objects: KubeObject[], options: ConstructorParameters<typeof KubeStandin>[0] = {}) {
-    standin = await KubeStandin.start({...options, objects})
-    dir = mkdtempSync(join(tmpdir(), 'piksel-status-truth-'))
-    env = isolatedEnv({KUBECONFIG: standin.writeKubeconfig(dir)})
+    ;({standin, dir, env} = await startStatusCluster('piksel-status-truth-', objects, options))
   }
-  const run = (args: string[]) => runPiksel(['status', ...args], {env})
-  const json = async (args: string[]) => {
-    const r = await run([...args, '--json'])
-    return {exitCode: r.exitCode, stderr: r.stderr, doc: r.json<StatusCommandResult>()}
-  }
+  const run = (args: string[]) => runStatus(env, args)
+  const json = (args: string[]) => statusJson(env, args)
 
   afterEach(async () => {
     await standin?.stop()
