@@ -43,6 +43,11 @@ export default {
       'test/lib/status/static-objects.test.ts',
       'test/lib/status/revision.test.ts',
       'test/lib/status/cycles.test.ts',
+      // across.ts's rules behind a chart, root causes down long chains, and a selection's dependencies.
+      'test/lib/status/behind-chart.test.ts',
+      'test/lib/status/root-cause-chain.test.ts',
+      'test/lib/status/dependencies.test.ts',
+      'test/lib/status/judge.test.ts',
       'test/lib/secrets/values.test.ts',
       'test/lib/secrets/plan.test.ts',
       'test/lib/quota/gpu.test.ts',
