@@ -8,7 +8,7 @@ import {expect} from 'chai'
 import type {StatusCommandResult} from '../../src/commands/status.ts'
 import type {KubeStandin} from '../support/kube-standin.ts'
 import {type KubeObject, readFixture} from '../support/kube-standin.ts'
-import {runStatus, startStatusCluster, statusJson} from '../support/status-cli.ts'
+import {runStatus, startStatusCluster, statusJson, until} from '../support/status-cli.ts'
 
 const REV = 'main@sha1:4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b'
 const T = '2026-11-30T08:30:00Z'
@@ -133,11 +133,6 @@ describe('piksel status: a selection at its edges (stand-in)', function () {
   }
   const run = (args: string[]) => runStatus(env, args)
   const json = (args: string[]) => statusJson(env, args)
-  const until = async (check: () => boolean, ms = 20_000) => {
-    const end = Date.now() + ms
-    while (!check() && Date.now() < end) await new Promise((r) => setTimeout(r, 25))
-    return check()
-  }
 
   afterEach(async () => {
     await standin?.stop()

@@ -40,3 +40,10 @@ export async function statusJson(env: Record<string, string | undefined>, args: 
   const r = await runStatus(env, [...args, '--json'])
   return {exitCode: r.exitCode, stderr: r.stderr, doc: r.json<StatusCommandResult>()}
 }
+
+/** Polls `check` every 25 ms until it holds or `ms` pass; its last answer (a run's stand-in reached a state). */
+export async function until(check: () => boolean, ms = 20_000): Promise<boolean> {
+  const end = Date.now() + ms
+  while (!check() && Date.now() < end) await new Promise((r) => setTimeout(r, 25))
+  return check()
+}

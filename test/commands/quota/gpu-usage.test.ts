@@ -104,6 +104,20 @@ async function refusingCloudWatch(
   }
 }
 
+/** A Karpenter v1 NodePool document: its requirements (flow-style YAML, one each) and its limits. */
+const nodePool = (name: string, requirements: string[], limits: string) =>
+  [
+    'apiVersion: karpenter.sh/v1',
+    'kind: NodePool',
+    `metadata: {name: ${name}}`,
+    'spec:',
+    '  template:',
+    '    spec:',
+    '      requirements:',
+    ...requirements.map((r) => `        - ${r}`),
+    `  limits: ${limits}`,
+  ].join('\n')
+
 describe('piksel quota gpu: usage and Karpenter targets', function () {
   this.timeout(90_000)
   let moto: Moto
@@ -394,18 +408,6 @@ describe('piksel quota gpu: usage and Karpenter targets', function () {
 
     it('newer families (g6e, gr6, p5e) and instance-gpu-count, with EC2’s figures from moto', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'piksel-np-'))
-      const nodePool = (name: string, requirements: string[], limits: string) =>
-        [
-          'apiVersion: karpenter.sh/v1',
-          'kind: NodePool',
-          `metadata: {name: ${name}}`,
-          'spec:',
-          '  template:',
-          '    spec:',
-          '      requirements:',
-          ...requirements.map((r) => `        - ${r}`),
-          `  limits: ${limits}`,
-        ].join('\n')
       writeFileSync(
         join(dir, 'pools.yaml'),
         [
@@ -467,18 +469,6 @@ describe('piksel quota gpu: usage and Karpenter targets', function () {
       // No category, family or type In: such a pool looks open, but Karpenter sets the GPU labels only on
       // types EC2 describes with GPUs (GpuInfo): inf and trn have none, dl1 has Habana GPUs.
       const dir = mkdtempSync(join(tmpdir(), 'piksel-np-'))
-      const nodePool = (name: string, requirements: string[], limits: string) =>
-        [
-          'apiVersion: karpenter.sh/v1',
-          'kind: NodePool',
-          `metadata: {name: ${name}}`,
-          'spec:',
-          '  template:',
-          '    spec:',
-          '      requirements:',
-          ...requirements.map((r) => `        - ${r}`),
-          `  limits: ${limits}`,
-        ].join('\n')
       writeFileSync(
         join(dir, 'pools.yaml'),
         [
